@@ -1,0 +1,38 @@
+//! Database migrations, one file per migration, applied in order by `ehcp migrate` and at
+//! `ehcp serve` start. The same migrations run on SQLite and PostgreSQL.
+pub use sea_orm_migration::prelude::*;
+
+mod m0001_people_and_audit;
+mod m0002_needs_assessment;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m0001_people_and_audit::Migration),
+            Box::new(m0002_needs_assessment::Migration),
+        ]
+    }
+}
+
+/// Foreign key from `table.column` to `target.id`, named after both.
+pub(crate) fn fk(table: &str, column: &str, target: &str) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .name(format!("fk_{table}_{column}"))
+        .from(Alias::new(table), Alias::new(column))
+        .to(Alias::new(target), Alias::new("id"))
+        .to_owned()
+}
+
+/// A plain index on `table(columns...)`.
+pub(crate) fn index(table: &str, columns: &[&str]) -> IndexCreateStatement {
+    let mut stmt = Index::create();
+    stmt.name(format!("ix_{table}_{}", columns.join("_")))
+        .table(Alias::new(table));
+    for c in columns {
+        stmt.col(Alias::new(*c));
+    }
+    stmt.to_owned()
+}

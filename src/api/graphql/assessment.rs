@@ -1,0 +1,1097 @@
+//! EHC needs assessments: the 20-week process, its deadlines with their regulations, the
+//! advice log, exceptions, and the `timetable` planning query.
+use async_graphql::connection::Connection;
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use chrono::NaiveDate;
+
+use super::people::{AdviceService, Child, StaffMember, service_of};
+use super::{Id, connection, ctx, page_request};
+use crate::domain::assessment::{
+    self as rules, AssessmentFacts, assessment_deadlines, draft_comments_until, next_step, timeline,
+};
+use crate::domain::timescales::{self, ExceptionReason as DomainReason, RecordedException};
+use crate::error::ApiError;
+use crate::service::Ctx;
+use crate::service::assessment::{
+    self as svc, AssessmentFilter, AssessmentRecord, has_statutory_deadline,
+};
+use crate::service::people as people_svc;
+use crate::store::entity::{advice_request, ehc_plan, setting_consultation};
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "crate::domain::assessment::AssessmentKind")]
+pub enum AssessmentKind {
+    /// A first EHC needs assessment: final plan within 20 weeks (reg 13(2)).
+    Initial,
+    /// Re-assessment of an existing plan: final plan within 14 weeks of the decision to
+    /// re-assess (reg 27(2)).
+    Reassessment,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "crate::domain::assessment::AssessmentState")]
+pub enum AssessmentState {
+    Requested,
+    DecidedNotToAssess,
+    Assessing,
+    DecidedNotToIssue,
+    DraftIssued,
+    FinalIssued,
+    Withdrawn,
+    TransferredOut,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "crate::domain::assessment::AssessmentAction")]
+pub enum AssessmentAction {
+    DecideToAssess,
+    DecideNotToAssess,
+    RequestAdvice,
+    RecordAdvice,
+    RecordException,
+    DecideNotToIssue,
+    SendDraft,
+    RecordParentResponse,
+    ConsultSetting,
+    RecordSettingResponse,
+    IssueFinalPlan,
+    Withdraw,
+    TransferOut,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "crate::service::assessment::RequestedBy")]
+pub enum RequestedBy {
+    Parent,
+    YoungPerson,
+    SchoolOrSetting,
+    Other,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "crate::service::assessment::SettingResponse")]
+pub enum SettingResponse {
+    Agreed,
+    Declined,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "crate::domain::timescales::DeadlineKind")]
+pub enum DeadlineKind {
+    DecisionToAssess,
+    AdviceResponse,
+    DecisionNotToIssue,
+    DraftComments,
+    FinalPlan,
+    ReassessmentFinalPlan,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "crate::domain::timescales::DeadlineStatus")]
+pub enum DeadlineStatus {
+    /// Open, more than 14 days to go.
+    Pending,
+    /// Open, due within 14 days.
+    DueSoon,
+    /// Open and past its due date.
+    Overdue,
+    /// Done on or before its due date.
+    Met,
+    /// Done, but after its due date.
+    Missed,
+    /// The statutory limit does not apply because of a recorded exception.
+    Excepted,
+    /// Not needed: the process took another path or closed.
+    NotApplicable,
+}
+
+/// Who must act.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "crate::domain::timescales::Party")]
+pub enum Party {
+    LocalAuthority,
+    Parent,
+    Professional,
+    Setting,
+}
+
+/// A statutory deadline, with the regulation that sets it.
+#[derive(SimpleObject)]
+pub struct Deadline {
+    kind: DeadlineKind,
+    /// What must happen, in plain language.
+    label: String,
+    /// Who must act.
+    party: Party,
+    /// The statutory due date.
+    due_on: NaiveDate,
+    /// The day the step happened.
+    met_on: Option<NaiveDate>,
+    status: DeadlineStatus,
+    /// The source, e.g. "SEND Regs 2014 reg 13(2)".
+    regulation: String,
+    statutory: bool,
+    /// When an exception lifts the statutory limit: an operational target extended by the
+    /// exception's length. NOT a statutory deadline.
+    target_on: Option<NaiveDate>,
+    /// Explains `targetOn` when there is one.
+    target_note: Option<String>,
+    /// Codes of the exception reasons that lifted the statutory limit.
+    excepted_by: Vec<String>,
+    advice_request_id: Option<ID>,
+}
+
+impl From<timescales::Deadline> for Deadline {
+    fn from(d: timescales::Deadline) -> Self {
+        let target_note = d.target_on.map(|t| {
+            format!(
+                "Operational target {t}, extended by the exception period: not a statutory deadline"
+            )
+        });
+        Deadline {
+            kind: d.kind.into(),
+            label: d.kind.label().to_owned(),
+            party: d.kind.party().into(),
+            due_on: d.due_on,
+            met_on: d.met_on,
+            status: d.status.into(),
+            regulation: d.regulation.to_owned(),
+            statutory: d.statutory,
+            target_on: d.target_on,
+            target_note,
+            excepted_by: d.excepted_by,
+            advice_request_id: d.advice_request_id.map(Id::of),
+        }
+    }
+}
+
+/// What happens next, who does it, and by when.
+#[derive(SimpleObject)]
+pub struct NextStep {
+    action: Option<AssessmentAction>,
+    description: String,
+    party: Party,
+    due_on: Option<NaiveDate>,
+    regulation: Option<String>,
+}
+
+impl From<rules::NextStep> for NextStep {
+    fn from(s: rules::NextStep) -> Self {
+        NextStep {
+            action: s.action.map(Into::into),
+            description: s.description,
+            party: s.party.into(),
+            due_on: s.due_on,
+            regulation: s.regulation.map(str::to_owned),
+        }
+    }
+}
+
+/// A dated milestone, in words a parent understands.
+#[derive(SimpleObject)]
+pub struct Milestone {
+    on: NaiveDate,
+    text: String,
+}
+
+/// A reason the statutory time limits may not apply (reg 5(4), 8(2), 10(4), 13(3), 27(3)).
+#[derive(SimpleObject, InputObject)]
+#[graphql(input_name = "ExceptionReasonInput")]
+pub struct ExceptionReason {
+    code: String,
+    label: String,
+    regulation: String,
+    /// Lifts the 6-week decision whether to assess.
+    lifts_decision: bool,
+    /// Lifts the 6-week limit for advice.
+    lifts_advice: bool,
+    /// Lifts the 16- and 20-week limits (and the 14-week re-assessment limit).
+    lifts_plan: bool,
+}
+
+impl From<DomainReason> for ExceptionReason {
+    fn from(r: DomainReason) -> Self {
+        ExceptionReason {
+            code: r.code,
+            label: r.label,
+            regulation: r.regulation,
+            lifts_decision: r.lifts_decision,
+            lifts_advice: r.lifts_advice,
+            lifts_plan: r.lifts_plan,
+        }
+    }
+}
+
+impl From<ExceptionReason> for DomainReason {
+    fn from(r: ExceptionReason) -> Self {
+        DomainReason {
+            code: r.code,
+            label: r.label,
+            regulation: r.regulation,
+            lifts_decision: r.lifts_decision,
+            lifts_advice: r.lifts_advice,
+            lifts_plan: r.lifts_plan,
+        }
+    }
+}
+
+/// An exception recorded on an assessment.
+#[derive(SimpleObject)]
+pub struct RecordedAssessmentException {
+    id: ID,
+    reason: ExceptionReason,
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+    note: Option<String>,
+    /// Set when the exception applies to one advice request only.
+    advice_request_id: Option<ID>,
+}
+
+/// A request for advice or information (SEND Regs 2014 reg 6), and its answer.
+pub struct AdviceRequest(pub advice_request::Model);
+
+#[Object]
+impl AdviceRequest {
+    async fn id(&self) -> ID {
+        Id::of(self.0.id)
+    }
+    async fn service(&self) -> Result<AdviceService> {
+        Ok(service_of(&self.0.service)?)
+    }
+    /// The named professional or team asked.
+    async fn addressed_to(&self) -> Option<&str> {
+        self.0.addressed_to.as_deref()
+    }
+    async fn professional_id(&self) -> Option<ID> {
+        self.0.professional_id.map(Id::of)
+    }
+    async fn requested_on(&self) -> NaiveDate {
+        self.0.requested_on
+    }
+    /// Six weeks after the request (reg 8(1)); none for the family's own views.
+    async fn due_on(&self) -> Option<NaiveDate> {
+        has_statutory_deadline(&self.0.service).then_some(self.0.due_on)
+    }
+    async fn received_on(&self) -> Option<NaiveDate> {
+        self.0.received_on
+    }
+    /// Received after the due date.
+    async fn late(&self) -> bool {
+        has_statutory_deadline(&self.0.service)
+            && self.0.received_on.is_some_and(|r| r > self.0.due_on)
+    }
+    async fn summary(&self) -> Option<&str> {
+        self.0.summary.as_deref()
+    }
+    /// A URL or file name of the advice document.
+    async fn document_ref(&self) -> Option<&str> {
+        self.0.document_ref.as_deref()
+    }
+    async fn declined_on(&self) -> Option<NaiveDate> {
+        self.0.declined_on
+    }
+    async fn decline_reason(&self) -> Option<&str> {
+        self.0.decline_reason.as_deref()
+    }
+}
+
+/// A setting consulted on being named in the plan (CFA 2014 s.39).
+pub struct SettingConsultation(pub setting_consultation::Model);
+
+#[Object]
+impl SettingConsultation {
+    async fn id(&self) -> ID {
+        Id::of(self.0.id)
+    }
+    async fn setting_name(&self) -> &str {
+        &self.0.setting_name
+    }
+    async fn consulted_on(&self) -> NaiveDate {
+        self.0.consulted_on
+    }
+    /// Local practice: 15 days for the setting's reply. Not statutory.
+    async fn reply_expected_by(&self) -> NaiveDate {
+        crate::domain::calendar::add_days(self.0.consulted_on, 15)
+    }
+    async fn responded_on(&self) -> Option<NaiveDate> {
+        self.0.responded_on
+    }
+    async fn response(&self) -> Option<SettingResponse> {
+        match self.0.response.as_deref() {
+            Some("AGREED") => Some(SettingResponse::Agreed),
+            Some("DECLINED") => Some(SettingResponse::Declined),
+            _ => None,
+        }
+    }
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+}
+
+/// An EHC plan (the annual-review work builds on it).
+pub struct EhcPlan {
+    row: ehc_plan::Model,
+}
+
+#[Object]
+impl EhcPlan {
+    async fn id(&self) -> ID {
+        Id::of(self.row.id)
+    }
+    /// ACTIVE, or REPLACED by a re-assessment's plan.
+    async fn status(&self) -> &str {
+        &self.row.status
+    }
+    async fn issued_on(&self) -> NaiveDate {
+        self.row.issued_on
+    }
+    async fn named_setting(&self) -> Option<&str> {
+        self.row.named_setting.as_deref()
+    }
+}
+
+/// An EHC needs assessment and where it stands.
+pub struct Assessment(pub AssessmentRecord);
+
+impl Assessment {
+    fn facts(&self) -> Result<AssessmentFacts> {
+        Ok(self.0.facts()?)
+    }
+}
+
+#[Object]
+impl Assessment {
+    async fn id(&self) -> ID {
+        Id::of(self.0.row.id)
+    }
+    async fn child(&self, gql: &Context<'_>) -> Result<Child> {
+        let ctx = ctx(gql)?;
+        Ok(Child(
+            people_svc::find_child(&ctx, self.0.row.child_id).await?,
+        ))
+    }
+    async fn kind(&self) -> Result<AssessmentKind> {
+        Ok(self.0.kind()?.into())
+    }
+    async fn state(&self) -> Result<AssessmentState> {
+        Ok(self.0.state()?.into())
+    }
+    async fn requested_by(&self) -> Option<RequestedBy> {
+        svc::RequestedBy::parse(&self.0.row.requested_by).map(Into::into)
+    }
+    /// The day the request arrived (the clock start); for a re-assessment, the decision
+    /// to re-assess.
+    async fn received_on(&self) -> NaiveDate {
+        self.0.row.received_on
+    }
+    async fn caseworker(&self, gql: &Context<'_>) -> Result<Option<StaffMember>> {
+        let ctx = ctx(gql)?;
+        match self.0.row.caseworker_id {
+            Some(id) => Ok(svc::caseworker(&ctx, id).await?.map(StaffMember)),
+            None => Ok(None),
+        }
+    }
+    /// Send it back with the next action: a change made since makes the action a CONFLICT.
+    async fn version(&self) -> i32 {
+        self.0.row.version
+    }
+    async fn decided_to_assess_on(&self) -> Option<NaiveDate> {
+        self.0.row.decided_to_assess_on
+    }
+    async fn decided_not_to_assess_on(&self) -> Option<NaiveDate> {
+        self.0.row.decided_not_to_assess_on
+    }
+    async fn decision_reasons(&self) -> Option<&str> {
+        self.0.row.decision_reasons.as_deref()
+    }
+    async fn decided_not_to_issue_on(&self) -> Option<NaiveDate> {
+        self.0.row.decided_not_to_issue_on
+    }
+    async fn draft_sent_on(&self) -> Option<NaiveDate> {
+        self.0.row.draft_sent_on
+    }
+    /// The last day of the parent's 15 days to comment on the draft (reg 13(1)).
+    async fn parent_comments_until(&self) -> Option<NaiveDate> {
+        self.0.row.draft_sent_on.map(draft_comments_until)
+    }
+    async fn parent_responded_on(&self) -> Option<NaiveDate> {
+        self.0.row.parent_responded_on
+    }
+    async fn parent_comments(&self) -> Option<&str> {
+        self.0.row.parent_comments.as_deref()
+    }
+    async fn parent_meeting_requested(&self) -> bool {
+        self.0.row.parent_meeting_requested
+    }
+    async fn parent_requested_setting(&self) -> Option<&str> {
+        self.0.row.parent_requested_setting.as_deref()
+    }
+    async fn final_issued_on(&self) -> Option<NaiveDate> {
+        self.0.row.final_issued_on
+    }
+    async fn named_setting(&self) -> Option<&str> {
+        self.0.row.named_setting.as_deref()
+    }
+    /// SEN2: the final plan was issued within 20 weeks of the request.
+    async fn within_twenty_weeks(&self) -> Option<bool> {
+        self.0.row.within_twenty_weeks
+    }
+    /// SEN2: an exception to the 20-week limit applied.
+    async fn exception_applies(&self) -> Option<bool> {
+        self.0.row.exception_applies
+    }
+    async fn withdrawn_on(&self) -> Option<NaiveDate> {
+        self.0.row.withdrawn_on
+    }
+    async fn withdrawal_reason(&self) -> Option<&str> {
+        self.0.row.withdrawal_reason.as_deref()
+    }
+    async fn transferred_out_on(&self) -> Option<NaiveDate> {
+        self.0.row.transferred_out_on
+    }
+    async fn transferred_to(&self) -> Option<&str> {
+        self.0.row.transferred_to.as_deref()
+    }
+    async fn closed_on(&self) -> Option<NaiveDate> {
+        self.0.row.closed_on
+    }
+    /// The actions the current state allows.
+    async fn allowed_actions(&self) -> Result<Vec<AssessmentAction>> {
+        Ok(rules::allowed_actions(self.0.state()?)
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+    /// Every statutory deadline, as of today, with its regulation.
+    async fn deadlines(&self, gql: &Context<'_>) -> Result<Vec<Deadline>> {
+        let today = ctx(gql)?.today();
+        Ok(assessment_deadlines(&self.facts()?, today)
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+    /// What happens next, who does it and by when; null once closed.
+    async fn next_step(&self, gql: &Context<'_>) -> Result<Option<NextStep>> {
+        let today = ctx(gql)?.today();
+        Ok(next_step(self.0.state()?, &self.facts()?, today).map(Into::into))
+    }
+    /// What has happened so far, oldest first, in plain language.
+    async fn timeline(&self) -> Result<Vec<Milestone>> {
+        Ok(timeline(&self.facts()?)
+            .into_iter()
+            .map(|m| Milestone {
+                on: m.on,
+                text: m.text,
+            })
+            .collect())
+    }
+    /// Who has been asked for advice, and whether it arrived.
+    async fn advice_requests(&self) -> Vec<AdviceRequest> {
+        self.0.advice.iter().cloned().map(AdviceRequest).collect()
+    }
+    async fn exceptions(&self) -> Vec<RecordedAssessmentException> {
+        self.0
+            .exceptions
+            .iter()
+            .map(|(e, reason)| RecordedAssessmentException {
+                id: Id::of(e.id),
+                reason: reason.clone().into(),
+                starts_on: e.starts_on,
+                ends_on: e.ends_on,
+                note: e.note.clone(),
+                advice_request_id: e.advice_request_id.map(Id::of),
+            })
+            .collect()
+    }
+    async fn setting_consultations(&self) -> Vec<SettingConsultation> {
+        self.0
+            .consultations
+            .iter()
+            .cloned()
+            .map(SettingConsultation)
+            .collect()
+    }
+    /// The EHC plan this assessment issued.
+    async fn plan(&self, gql: &Context<'_>) -> Result<Option<EhcPlan>> {
+        let ctx = ctx(gql)?;
+        Ok(svc::plan_of(&ctx, self.0.row.id)
+            .await?
+            .map(|row| EhcPlan { row }))
+    }
+}
+
+// ---------- the planning query ----------
+
+#[derive(InputObject)]
+pub struct TimetableException {
+    reason_code: String,
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+}
+
+/// The deadlines that would apply to a process started on a given day.
+#[derive(SimpleObject)]
+pub struct Timetable {
+    kind: AssessmentKind,
+    starts_on: NaiveDate,
+    deadlines: Vec<Deadline>,
+}
+
+async fn timetable(
+    ctx: &Ctx<'_>,
+    kind: AssessmentKind,
+    starts_on: NaiveDate,
+    advice_requested_on: Option<NaiveDate>,
+    draft_sent_on: Option<NaiveDate>,
+    exceptions: Vec<TimetableException>,
+) -> Result<Timetable, ApiError> {
+    let known = svc::exception_reasons(ctx).await?;
+    let mut facts = AssessmentFacts::new(kind.into(), starts_on);
+    for (field, date) in [
+        ("adviceRequestedOn", advice_requested_on),
+        ("draftSentOn", draft_sent_on),
+    ] {
+        if date.is_some_and(|d| d < starts_on) {
+            return Err(ApiError::validation(field, "must not be before startsOn"));
+        }
+    }
+    if let Some(on) = advice_requested_on {
+        facts.advice.push(rules::AdviceFacts {
+            id: 1,
+            from: "a professional".into(),
+            requested_on: on,
+            received_on: None,
+            declined_on: None,
+        });
+    }
+    facts.draft_sent_on = draft_sent_on;
+    for e in exceptions {
+        let reason = known
+            .iter()
+            .find(|r| r.code == e.reason_code)
+            .cloned()
+            .ok_or_else(|| ApiError::validation("exceptions", "unknown exception reason"))?;
+        if e.ends_on < e.starts_on {
+            return Err(ApiError::validation(
+                "exceptions",
+                "an exception must not end before it starts",
+            ));
+        }
+        facts.exceptions.push(RecordedException {
+            reason,
+            starts_on: e.starts_on,
+            ends_on: e.ends_on,
+            advice_request_id: None,
+        });
+    }
+    // Statuses are as of the start, so every deadline reads as still to come.
+    let deadlines = assessment_deadlines(&facts, starts_on)
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    Ok(Timetable {
+        kind,
+        starts_on,
+        deadlines,
+    })
+}
+
+#[derive(Default)]
+pub struct AssessmentQuery;
+
+#[Object]
+impl AssessmentQuery {
+    async fn assessment(&self, gql: &Context<'_>, id: ID) -> Result<Assessment> {
+        let ctx = ctx(gql)?;
+        let id = Id::parse("id", &id)?;
+        Ok(Assessment(svc::load(&ctx, id).await?))
+    }
+
+    /// Assessments the signed-in person may see, newest first.
+    #[allow(clippy::too_many_arguments)]
+    async fn assessments(
+        &self,
+        gql: &Context<'_>,
+        child_id: Option<ID>,
+        state: Option<AssessmentState>,
+        caseworker_id: Option<ID>,
+        #[graphql(desc = "true: still open; false: closed")] open: Option<bool>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> Result<Connection<String, Assessment>> {
+        let ctx = ctx(gql)?;
+        let filter = AssessmentFilter {
+            child_id: child_id.map(|c| Id::parse("childId", &c)).transpose()?,
+            state: state.map(Into::into),
+            caseworker_id: caseworker_id
+                .map(|c| Id::parse("caseworkerId", &c))
+                .transpose()?,
+            open,
+        };
+        let page = svc::list(&ctx, filter, page_request(after, before, first, last)?).await?;
+        let mut records = Vec::with_capacity(page.items.len());
+        for row in &page.items {
+            records.push((row.id, svc::load_row(&ctx, row.clone()).await?));
+        }
+        let page = crate::store::page::Page {
+            items: records,
+            has_previous_page: page.has_previous_page,
+            has_next_page: page.has_next_page,
+        };
+        Ok(connection(page, |(id, _)| *id, |(_, r)| Assessment(r)))
+    }
+
+    /// The reasons an exception to the time limits may be recorded for.
+    async fn exception_reasons(&self, gql: &Context<'_>) -> Result<Vec<ExceptionReason>> {
+        let ctx = ctx(gql)?;
+        Ok(svc::exception_reasons(&ctx)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// "If the request arrived on 6 January, when is the final plan due?" The deadlines a
+    /// process started on `startsOn` would have, with optional advice and draft dates and
+    /// exceptions.
+    async fn timetable(
+        &self,
+        gql: &Context<'_>,
+        kind: AssessmentKind,
+        starts_on: NaiveDate,
+        advice_requested_on: Option<NaiveDate>,
+        draft_sent_on: Option<NaiveDate>,
+        #[graphql(default)] exceptions: Vec<TimetableException>,
+    ) -> Result<Timetable> {
+        let ctx = ctx(gql)?;
+        Ok(timetable(
+            &ctx,
+            kind,
+            starts_on,
+            advice_requested_on,
+            draft_sent_on,
+            exceptions,
+        )
+        .await?)
+    }
+}
+
+// ---------- actions ----------
+
+#[derive(InputObject)]
+pub struct RequestAssessmentInput {
+    child_id: ID,
+    #[graphql(default_with = "AssessmentKind::Initial")]
+    kind: AssessmentKind,
+    requested_by: RequestedBy,
+    /// The day the request arrived; today when omitted.
+    received_on: Option<NaiveDate>,
+    /// Defaults to the signed-in caseworker.
+    caseworker_id: Option<ID>,
+}
+
+/// Common to every action: which assessment, the version you saw, and when it happened.
+#[derive(InputObject)]
+pub struct ActionInput {
+    assessment_id: ID,
+    version: i32,
+    /// The day it happened; today when omitted. Not in the future, not before the request.
+    on: Option<NaiveDate>,
+}
+
+#[derive(InputObject)]
+pub struct DecisionInput {
+    assessment_id: ID,
+    version: i32,
+    on: Option<NaiveDate>,
+    reasons: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct RefusalInput {
+    assessment_id: ID,
+    version: i32,
+    on: Option<NaiveDate>,
+    reasons: String,
+    /// The notice told the family of their right to appeal and to mediation.
+    appeal_rights_given: bool,
+}
+
+#[derive(InputObject)]
+pub struct RequestAdviceInput {
+    assessment_id: ID,
+    version: i32,
+    on: Option<NaiveDate>,
+    service: AdviceService,
+    professional_id: Option<ID>,
+    /// The named professional or team.
+    addressed_to: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct AdviceReceivedInput {
+    assessment_id: ID,
+    version: i32,
+    on: Option<NaiveDate>,
+    advice_request_id: ID,
+    summary: String,
+    document_ref: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct DeclineAdviceInput {
+    assessment_id: ID,
+    version: i32,
+    on: Option<NaiveDate>,
+    advice_request_id: ID,
+    reason: String,
+}
+
+#[derive(InputObject)]
+pub struct RecordExceptionInput {
+    assessment_id: ID,
+    version: i32,
+    reason_code: String,
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+    note: Option<String>,
+    /// Limit the exception to one advice request (e.g. a missed appointment).
+    advice_request_id: Option<ID>,
+}
+
+#[derive(InputObject)]
+pub struct ParentResponseInput {
+    assessment_id: ID,
+    version: i32,
+    on: Option<NaiveDate>,
+    comments: Option<String>,
+    #[graphql(default)]
+    meeting_requested: bool,
+    requested_setting: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct ConsultSettingInput {
+    assessment_id: ID,
+    version: i32,
+    on: Option<NaiveDate>,
+    setting_name: String,
+}
+
+#[derive(InputObject)]
+pub struct SettingResponseInput {
+    assessment_id: ID,
+    version: i32,
+    on: Option<NaiveDate>,
+    consultation_id: ID,
+    response: SettingResponse,
+    note: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct IssueFinalPlanInput {
+    assessment_id: ID,
+    version: i32,
+    on: Option<NaiveDate>,
+    named_setting: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct WithdrawInput {
+    assessment_id: ID,
+    version: i32,
+    on: Option<NaiveDate>,
+    reason: String,
+}
+
+#[derive(InputObject)]
+pub struct TransferOutInput {
+    assessment_id: ID,
+    version: i32,
+    on: Option<NaiveDate>,
+    to_local_authority: String,
+}
+
+fn aid(id: &ID) -> Result<i64, ApiError> {
+    Id::parse("assessmentId", id)
+}
+
+#[derive(Default)]
+pub struct AssessmentMutation;
+
+#[Object]
+impl AssessmentMutation {
+    /// Record a request for an EHC needs assessment (the 20-week clock starts on `receivedOn`).
+    async fn request_assessment(
+        &self,
+        gql: &Context<'_>,
+        input: RequestAssessmentInput,
+    ) -> Result<Assessment> {
+        let ctx = ctx(gql)?;
+        let new = svc::NewAssessment {
+            child_id: Id::parse("childId", &input.child_id)?,
+            kind: input.kind.into(),
+            requested_by: input.requested_by.into(),
+            received_on: input.received_on,
+            caseworker_id: input
+                .caseworker_id
+                .map(|c| Id::parse("caseworkerId", &c))
+                .transpose()?,
+        };
+        Ok(Assessment(svc::request(&ctx, new).await?))
+    }
+
+    /// The LA decides to carry out the assessment (reg 5(1)).
+    async fn decide_to_assess(
+        &self,
+        gql: &Context<'_>,
+        input: DecisionInput,
+    ) -> Result<Assessment> {
+        let ctx = ctx(gql)?;
+        let id = aid(&input.assessment_id)?;
+        Ok(Assessment(
+            svc::decide_to_assess(&ctx, id, input.version, input.on, input.reasons.as_deref())
+                .await?,
+        ))
+    }
+
+    /// The LA refuses to assess; the notice gives appeal and mediation rights (reg 5(3)).
+    async fn decide_not_to_assess(
+        &self,
+        gql: &Context<'_>,
+        input: RefusalInput,
+    ) -> Result<Assessment> {
+        let ctx = ctx(gql)?;
+        let id = aid(&input.assessment_id)?;
+        Ok(Assessment(
+            svc::decide_not_to_assess(
+                &ctx,
+                id,
+                input.version,
+                input.on,
+                &input.reasons,
+                input.appeal_rights_given,
+            )
+            .await?,
+        ))
+    }
+
+    /// Ask a service for advice and information (reg 6); due in 6 weeks (reg 8(1)).
+    async fn request_advice(
+        &self,
+        gql: &Context<'_>,
+        input: RequestAdviceInput,
+    ) -> Result<Assessment> {
+        let ctx = ctx(gql)?;
+        let id = aid(&input.assessment_id)?;
+        let new = svc::NewAdviceRequest {
+            service: input.service.into(),
+            professional_id: input
+                .professional_id
+                .map(|p| Id::parse("professionalId", &p))
+                .transpose()?,
+            addressed_to: input.addressed_to,
+        };
+        Ok(Assessment(
+            svc::request_advice(&ctx, id, input.version, input.on, new).await?,
+        ))
+    }
+
+    async fn record_advice_received(
+        &self,
+        gql: &Context<'_>,
+        input: AdviceReceivedInput,
+    ) -> Result<Assessment> {
+        let ctx = ctx(gql)?;
+        let id = aid(&input.assessment_id)?;
+        let advice = Id::parse("adviceRequestId", &input.advice_request_id)?;
+        Ok(Assessment(
+            svc::record_advice_received(
+                &ctx,
+                id,
+                input.version,
+                input.on,
+                advice,
+                &input.summary,
+                input.document_ref.as_deref(),
+            )
+            .await?,
+        ))
+    }
+
+    async fn decline_advice_request(
+        &self,
+        gql: &Context<'_>,
+        input: DeclineAdviceInput,
+    ) -> Result<Assessment> {
+        let ctx = ctx(gql)?;
+        let id = aid(&input.assessment_id)?;
+        let advice = Id::parse("adviceRequestId", &input.advice_request_id)?;
+        Ok(Assessment(
+            svc::decline_advice(&ctx, id, input.version, input.on, advice, &input.reason).await?,
+        ))
+    }
+
+    /// Record an exception to the time limits (reg 5(4), 8(2), 10(4), 13(3)).
+    async fn record_exception(
+        &self,
+        gql: &Context<'_>,
+        input: RecordExceptionInput,
+    ) -> Result<Assessment> {
+        let ctx = ctx(gql)?;
+        let id = aid(&input.assessment_id)?;
+        let new = svc::NewException {
+            reason_code: input.reason_code,
+            starts_on: input.starts_on,
+            ends_on: input.ends_on,
+            note: input.note,
+            advice_request_id: input
+                .advice_request_id
+                .map(|a| Id::parse("adviceRequestId", &a))
+                .transpose()?,
+        };
+        Ok(Assessment(
+            svc::record_exception(&ctx, id, input.version, new).await?,
+        ))
+    }
+
+    /// Admins: add a reason for exceptions (as the 2020 COVID-19 amendment did).
+    async fn add_exception_reason(
+        &self,
+        gql: &Context<'_>,
+        input: ExceptionReason,
+    ) -> Result<ExceptionReason> {
+        let ctx = ctx(gql)?;
+        Ok(svc::add_exception_reason(&ctx, input.into()).await?.into())
+    }
+
+    /// The LA decides not to issue a plan; the notice gives appeal rights (reg 10(1)).
+    async fn decide_not_to_issue(
+        &self,
+        gql: &Context<'_>,
+        input: RefusalInput,
+    ) -> Result<Assessment> {
+        let ctx = ctx(gql)?;
+        let id = aid(&input.assessment_id)?;
+        Ok(Assessment(
+            svc::decide_not_to_issue(
+                &ctx,
+                id,
+                input.version,
+                input.on,
+                &input.reasons,
+                input.appeal_rights_given,
+            )
+            .await?,
+        ))
+    }
+
+    /// Send the draft plan: the parent has 15 days to comment (reg 13(1)).
+    async fn send_draft_plan(&self, gql: &Context<'_>, input: ActionInput) -> Result<Assessment> {
+        let ctx = ctx(gql)?;
+        let id = aid(&input.assessment_id)?;
+        Ok(Assessment(
+            svc::send_draft(&ctx, id, input.version, input.on).await?,
+        ))
+    }
+
+    /// The parent's comments on the draft, a meeting request, or a requested setting.
+    async fn record_parent_response(
+        &self,
+        gql: &Context<'_>,
+        input: ParentResponseInput,
+    ) -> Result<Assessment> {
+        let ctx = ctx(gql)?;
+        let id = aid(&input.assessment_id)?;
+        let response = svc::ParentResponse {
+            comments: input.comments,
+            meeting_requested: input.meeting_requested,
+            requested_setting: input.requested_setting,
+        };
+        Ok(Assessment(
+            svc::record_parent_response(&ctx, id, input.version, input.on, response).await?,
+        ))
+    }
+
+    /// Consult a setting about being named in the plan (CFA 2014 s.39).
+    async fn consult_setting(
+        &self,
+        gql: &Context<'_>,
+        input: ConsultSettingInput,
+    ) -> Result<Assessment> {
+        let ctx = ctx(gql)?;
+        let id = aid(&input.assessment_id)?;
+        Ok(Assessment(
+            svc::consult_setting(&ctx, id, input.version, input.on, &input.setting_name).await?,
+        ))
+    }
+
+    async fn record_setting_response(
+        &self,
+        gql: &Context<'_>,
+        input: SettingResponseInput,
+    ) -> Result<Assessment> {
+        let ctx = ctx(gql)?;
+        let id = aid(&input.assessment_id)?;
+        let consultation = Id::parse("consultationId", &input.consultation_id)?;
+        Ok(Assessment(
+            svc::record_setting_response(
+                &ctx,
+                id,
+                input.version,
+                input.on,
+                consultation,
+                input.response.into(),
+                input.note.as_deref(),
+            )
+            .await?,
+        ))
+    }
+
+    /// Issue the final EHC plan (reg 13(2), 14): creates the plan record.
+    async fn issue_final_plan(
+        &self,
+        gql: &Context<'_>,
+        input: IssueFinalPlanInput,
+    ) -> Result<Assessment> {
+        let ctx = ctx(gql)?;
+        let id = aid(&input.assessment_id)?;
+        Ok(Assessment(
+            svc::issue_final_plan(
+                &ctx,
+                id,
+                input.version,
+                input.on,
+                input.named_setting.as_deref(),
+            )
+            .await?,
+        ))
+    }
+
+    async fn withdraw_assessment(
+        &self,
+        gql: &Context<'_>,
+        input: WithdrawInput,
+    ) -> Result<Assessment> {
+        let ctx = ctx(gql)?;
+        let id = aid(&input.assessment_id)?;
+        Ok(Assessment(
+            svc::withdraw(&ctx, id, input.version, input.on, &input.reason).await?,
+        ))
+    }
+
+    /// The family moved to another local authority.
+    async fn transfer_assessment_out(
+        &self,
+        gql: &Context<'_>,
+        input: TransferOutInput,
+    ) -> Result<Assessment> {
+        let ctx = ctx(gql)?;
+        let id = aid(&input.assessment_id)?;
+        Ok(Assessment(
+            svc::transfer_out(&ctx, id, input.version, input.on, &input.to_local_authority).await?,
+        ))
+    }
+}

@@ -1,0 +1,163 @@
+//! The GraphQL schema: the frontend team's contract. Query and Mutation are merged from one
+//! object per area; resolvers are thin and call `service`.
+mod assessment;
+mod people;
+mod scalars;
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, EmptySubscription, MergedObject, OutputType, Schema};
+use chrono::{DateTime, Utc};
+use sea_orm::DatabaseConnection;
+
+use crate::domain::access::Actor;
+use crate::error::{ApiError, ApiResult};
+use crate::service::Ctx;
+use crate::store::page::{Page, PageRequest};
+
+pub use scalars::Id;
+
+#[derive(MergedObject, Default)]
+pub struct Query(people::PeopleQuery, assessment::AssessmentQuery);
+
+#[derive(MergedObject, Default)]
+pub struct Mutation(people::PeopleMutation, assessment::AssessmentMutation);
+
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// Limits that keep one request from exhausting the server.
+pub const MAX_DEPTH: usize = 12;
+pub const MAX_COMPLEXITY: usize = 5_000;
+
+pub struct SchemaOptions {
+    pub introspection: bool,
+}
+
+pub fn build_schema(db: DatabaseConnection, options: SchemaOptions) -> AppSchema {
+    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .data(db)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY);
+    if !options.introspection {
+        builder = builder.disable_introspection();
+    }
+    builder.finish()
+}
+
+/// The schema in SDL, as committed in `schema.graphql`.
+pub fn sdl() -> String {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .finish()
+        .sdl()
+}
+
+/// Per-request data the HTTP layer attaches: who is asking (if anyone) and when.
+#[derive(Clone)]
+pub struct RequestInfo {
+    pub actor: Option<Actor>,
+    pub now: DateTime<Utc>,
+}
+
+/// The use-case context for a resolver; UNAUTHENTICATED when no one signed in.
+pub fn ctx<'a>(gql: &'a Context<'_>) -> ApiResult<Ctx<'a>> {
+    let info = gql
+        .data::<RequestInfo>()
+        .map_err(|_| ApiError::Unauthenticated)?;
+    let actor = info.actor.as_ref().ok_or(ApiError::Unauthenticated)?;
+    let db = gql
+        .data::<DatabaseConnection>()
+        .map_err(|_| ApiError::Internal(anyhow::anyhow!("no database in schema data")))?;
+    Ok(Ctx {
+        db,
+        actor,
+        now: info.now,
+    })
+}
+
+/// Relay page arguments as given by a client; cursors are opaque ids.
+pub fn page_request(
+    after: Option<String>,
+    before: Option<String>,
+    first: Option<i32>,
+    last: Option<i32>,
+) -> ApiResult<PageRequest> {
+    let cursor = |field: &'static str, c: Option<String>| -> ApiResult<Option<i64>> {
+        c.map(|c| {
+            decode_cursor(&c)
+                .ok_or_else(|| ApiError::validation(field, "not a cursor from this API"))
+        })
+        .transpose()
+    };
+    let size = |field: &'static str, n: Option<i32>| -> ApiResult<Option<u64>> {
+        match n {
+            Some(n) if n < 0 => Err(ApiError::validation(field, "must not be negative")),
+            Some(n) => Ok(Some(n as u64)),
+            None => Ok(None),
+        }
+    };
+    if first.is_some() && last.is_some() {
+        return Err(ApiError::validation(
+            "last",
+            "give either first or last, not both",
+        ));
+    }
+    Ok(PageRequest {
+        after: cursor("after", after)?,
+        before: cursor("before", before)?,
+        first: size("first", first)?,
+        last: size("last", last)?,
+    })
+}
+
+fn encode_cursor(id: i64) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("c:{id}"))
+}
+
+fn decode_cursor(cursor: &str) -> Option<i64> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()?;
+    String::from_utf8(bytes)
+        .ok()?
+        .strip_prefix("c:")?
+        .parse()
+        .ok()
+}
+
+/// A page of models as a Relay connection of API nodes.
+pub fn connection<M, N: OutputType>(
+    page: Page<M>,
+    id_of: impl Fn(&M) -> i64,
+    node: impl Fn(M) -> N,
+) -> Connection<String, N> {
+    let mut conn = Connection::new(page.has_previous_page, page.has_next_page);
+    conn.edges.extend(
+        page.items
+            .into_iter()
+            .map(|m| Edge::new(encode_cursor(id_of(&m)), node(m))),
+    );
+    conn
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_foreign_ones_are_refused() {
+        assert_eq!(decode_cursor(&encode_cursor(42)), Some(42));
+        assert_eq!(decode_cursor("42"), None);
+        assert!(page_request(Some("bogus".into()), None, None, None).is_err());
+        assert!(page_request(None, None, Some(-1), None).is_err());
+        assert!(page_request(None, None, Some(1), Some(1)).is_err());
+    }
+
+    #[test]
+    fn page_sizes_are_clamped() {
+        let p = page_request(None, None, Some(10_000), None).expect("valid");
+        assert_eq!(p.size(), crate::store::page::MAX_PAGE_SIZE);
+        let p = page_request(None, None, Some(0), None).expect("valid");
+        assert_eq!(p.size(), 1);
+    }
+}

@@ -1,0 +1,5 @@
+//! Transport: HTTP routes, sign-in, and the GraphQL schema.
+pub mod auth;
+pub mod graphql;
+pub mod http;
+pub mod token;

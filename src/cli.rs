@@ -1,0 +1,161 @@
+//! The `ehcp` command line.
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+
+use crate::api::token::{KeySource, issue_hs256};
+use crate::config::{LogFormat, ServeSettings, Settings};
+use crate::domain::access::Role;
+use crate::startup::Application;
+use crate::{seed, store};
+
+#[derive(Parser)]
+#[command(
+    name = "ehcp",
+    version,
+    about = "EHC needs assessments, plans and annual reviews, with their statutory deadlines",
+    long_about = "Tracks EHC needs assessments, EHC plans, annual reviews and amendments through their \
+                  statutory states and deadlines (SEND Regulations 2014), for English local \
+                  authorities' SEND teams, parents and professionals."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Settings,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Serve the GraphQL API (applies pending migrations first).
+    Serve(ServeSettings),
+    /// Apply pending database migrations.
+    Migrate {
+        /// List migrations and whether each is applied, changing nothing.
+        #[arg(long)]
+        status: bool,
+    },
+    /// Print one signed access token (for development and scripts).
+    Token {
+        /// caseworker, manager, parent, professional or admin.
+        #[arg(long)]
+        role: Role,
+        /// The subject: the person's sign-in id (e.g. the staff or parent record's subject).
+        #[arg(long)]
+        sub: String,
+        /// The local authority's three-digit DfE code (staff and professionals).
+        #[arg(long)]
+        la: Option<String>,
+        /// How long the token is valid, e.g. 1h, 30m, 7d.
+        #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
+        ttl: Duration,
+    },
+    /// Load a demo local authority with people and cases at every stage (idempotent).
+    SeedDemo,
+    /// Print the GraphQL schema (SDL); `schema.graphql` is this output.
+    ExportSchema,
+}
+
+impl clap::ValueEnum for Role {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Role::ALL
+    }
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.as_str()))
+    }
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = cli.settings;
+    match cli.command {
+        Command::Serve(serve) => {
+            init_tracing(settings.log_format);
+            let app = Application::build(&settings, &serve).await?;
+            print_welcome(&settings, &app.local_addr()?.to_string());
+            app.run_until_stopped().await
+        }
+        Command::Migrate { status } => {
+            init_tracing(settings.log_format);
+            let db = store::connect(&settings.database_url, None).await?;
+            if status {
+                for (name, applied) in store::migration_status(&db).await? {
+                    println!("{} {name}", if applied { "applied" } else { "pending" });
+                }
+            } else {
+                store::migrate(&db).await?;
+                println!("migrations applied ({})", store::backend_name(&db));
+            }
+            Ok(())
+        }
+        Command::Token { role, sub, la, ttl } => {
+            // Only the token goes to stdout, so `$(ehcp token ...)` works in scripts.
+            init_tracing_to_stderr(settings.log_format);
+            let config = settings.token_config()?;
+            let KeySource::Hs256 { secret } = &config.keys else {
+                bail!("EHCP_JWKS is set: tokens come from your identity provider, not from ehcp");
+            };
+            if (role.is_staff() || role == Role::Professional) && la.is_none() {
+                bail!("--la CODE is required for the {role} role");
+            }
+            let token = issue_hs256(
+                secret,
+                &config.issuer,
+                &config.audience,
+                &sub,
+                role,
+                la.as_deref(),
+                ttl,
+                chrono::Utc::now(),
+            )
+            .context("cannot sign the token")?;
+            println!("{token}");
+            Ok(())
+        }
+        Command::SeedDemo => {
+            init_tracing(settings.log_format);
+            let db = store::connect(&settings.database_url, None).await?;
+            store::migrate(&db).await?;
+            let report = seed::demo::load(&db, chrono::Utc::now()).await?;
+            print!("{report}");
+            Ok(())
+        }
+        Command::ExportSchema => {
+            print!("{}", crate::api::graphql::sdl());
+            Ok(())
+        }
+    }
+}
+
+fn print_welcome(settings: &Settings, address: &str) {
+    eprintln!(
+        "\nEHC plans API on http://{address}/graphql (GraphiQL in a browser)\n\
+         database: {}\n\
+         Get a token (in another terminal):\n  \
+         cargo run -- token --role admin --sub admin\n  \
+         cargo run -- seed-demo   # demo local authority 909 and the tokens to sign in with\n",
+        crate::config::redact_url(&settings.database_url)
+    );
+}
+
+fn init_tracing(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn,sea_orm_migration=warn".into());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}
+
+fn init_tracing_to_stderr(format: LogFormat) {
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}

@@ -1,0 +1,233 @@
+//! Settings, from the environment and matching command-line flags. Secrets never reach logs
+//! or `Debug` output.
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Args, ValueEnum};
+
+use crate::api::token::{KeySource, Secret, TokenConfig};
+
+/// The embedded default: a SQLite file in the working directory, created when absent.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://ehcp.db?mode=rwc";
+
+#[derive(Args, Clone)]
+pub struct Settings {
+    /// Database URL: `sqlite://PATH?mode=rwc` (the embedded default) or `postgres://...`.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    pub database_url: String,
+
+    /// Shared secret for HS256 access tokens (at least 32 bytes). When unset on a SQLite
+    /// database, a development secret is generated once and kept beside the database file.
+    #[arg(long, env = "EHCP_JWT_SECRET", hide_env_values = true, global = true)]
+    pub jwt_secret: Option<String>,
+
+    /// Expected `iss` claim.
+    #[arg(long, env = "EHCP_JWT_ISSUER", default_value = "ehcp", global = true)]
+    pub jwt_issuer: String,
+
+    /// Expected `aud` claim.
+    #[arg(long, env = "EHCP_JWT_AUDIENCE", default_value = "ehcp", global = true)]
+    pub jwt_audience: String,
+
+    /// An external identity provider's JSON Web Key Set (file path or http(s) URL) for
+    /// RS256/ES256 tokens. Replaces the HS256 secret.
+    #[arg(long, env = "EHCP_JWKS", global = true)]
+    pub jwks: Option<String>,
+
+    /// Log format.
+    #[arg(long, env = "EHCP_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("database_url", &redact_url(&self.database_url))
+            .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "***"))
+            .field("jwt_issuer", &self.jwt_issuer)
+            .field("jwt_audience", &self.jwt_audience)
+            .field("jwks", &self.jwks)
+            .field("log_format", &self.log_format)
+            .finish()
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// HTTP server settings for `ehcp serve`.
+#[derive(Args, Clone, Debug)]
+pub struct ServeSettings {
+    /// Address to listen on.
+    #[arg(long, env = "EHCP_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: std::net::SocketAddr,
+
+    /// Serve GraphiQL at `GET /graphql` (turn off in production).
+    #[arg(long, env = "EHCP_GRAPHIQL", default_value_t = true, action = clap::ArgAction::Set)]
+    pub graphiql: bool,
+
+    /// Answer introspection queries (turn off in production).
+    #[arg(long, env = "EHCP_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
+    pub introspection: bool,
+}
+
+impl Default for ServeSettings {
+    fn default() -> Self {
+        Self {
+            bind: ([127, 0, 0, 1], 8080).into(),
+            graphiql: true,
+            introspection: true,
+        }
+    }
+}
+
+impl Settings {
+    /// Settings for the given database with every other value at its default.
+    pub fn for_database(database_url: impl Into<String>) -> Self {
+        Self {
+            database_url: database_url.into(),
+            jwt_secret: None,
+            jwt_issuer: "ehcp".into(),
+            jwt_audience: "ehcp".into(),
+            jwks: None,
+            log_format: LogFormat::Text,
+        }
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+
+    /// The SQLite database file, when the database is a SQLite file.
+    pub fn sqlite_path(&self) -> Option<PathBuf> {
+        let rest = self.database_url.strip_prefix("sqlite:")?;
+        let rest = rest.trim_start_matches("//");
+        let path = rest.split('?').next().unwrap_or_default();
+        (!path.is_empty() && !path.starts_with(":memory:")).then(|| PathBuf::from(path))
+    }
+
+    /// The token configuration that `serve` and `token` share. On the embedded SQLite
+    /// default without a configured secret, a development secret is created beside the
+    /// database so that tokens survive restarts.
+    pub fn token_config(&self) -> anyhow::Result<TokenConfig> {
+        let keys = match (&self.jwt_secret, &self.jwks) {
+            (Some(_), Some(_)) => bail!("set either EHCP_JWT_SECRET or EHCP_JWKS, not both"),
+            (Some(secret), None) => KeySource::Hs256 {
+                secret: Secret::new(secret.as_bytes().to_vec())
+                    .context("EHCP_JWT_SECRET must be at least 32 bytes")?,
+            },
+            (None, Some(location)) => KeySource::Jwks {
+                location: location.clone(),
+            },
+            (None, None) => {
+                let Some(db_path) = self.sqlite_path() else {
+                    bail!(
+                        "no token key configured: set EHCP_JWT_SECRET (HS256, at least 32 bytes) \
+                         or EHCP_JWKS (an identity provider's key set)"
+                    );
+                };
+                KeySource::Hs256 {
+                    secret: development_secret(&db_path)?,
+                }
+            }
+        };
+        Ok(TokenConfig::new(
+            keys,
+            self.jwt_issuer.clone(),
+            self.jwt_audience.clone(),
+        ))
+    }
+}
+
+/// Reads, or creates once, the development signing secret kept beside the SQLite file.
+fn development_secret(db_path: &std::path::Path) -> anyhow::Result<Secret> {
+    let mut file_name = db_path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_else(|| "ehcp.db".into());
+    file_name.push(".jwt-secret");
+    let path = db_path.with_file_name(file_name);
+    let existed = path.exists();
+    let secret = Secret::load_or_generate_file(&path)
+        .with_context(|| format!("cannot read or create {}", path.display()))?;
+    if !existed {
+        tracing::warn!(
+            path = %path.display(),
+            "EHCP_JWT_SECRET is not set: generated a development signing secret beside the \
+             database. This is a development setup; in production set EHCP_JWT_SECRET or EHCP_JWKS."
+        );
+    }
+    Ok(secret)
+}
+
+/// The URL with any password replaced, for logs.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_never_shows_the_secret_or_database_password() {
+        let mut settings = Settings::for_database("postgres://app:hunter2@db/ehcp");
+        settings.jwt_secret = Some("a-very-long-secret-value-of-at-least-32-bytes".into());
+        let shown = format!("{settings:?}");
+        assert!(!shown.contains("a-very-long-secret"), "{shown}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("***"));
+    }
+
+    #[test]
+    fn sqlite_path_is_read_from_the_url() {
+        let settings = Settings::for_database("sqlite://data/ehcp.db?mode=rwc");
+        assert_eq!(settings.sqlite_path(), Some(PathBuf::from("data/ehcp.db")));
+        assert_eq!(
+            Settings::for_database("sqlite::memory:").sqlite_path(),
+            None
+        );
+        assert_eq!(Settings::for_database("postgres://x/y").sqlite_path(), None);
+    }
+
+    #[test]
+    fn a_short_secret_is_refused() {
+        let mut settings = Settings::for_database("postgres://x/y");
+        settings.jwt_secret = Some("too-short".into());
+        assert!(settings.token_config().is_err());
+    }
+
+    #[test]
+    fn postgres_without_any_key_is_refused() {
+        assert!(
+            Settings::for_database("postgres://x/y")
+                .token_config()
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn development_secret_is_created_once_and_reused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let url = format!("sqlite://{}/e.db?mode=rwc", dir.path().display());
+        let settings = Settings::for_database(url);
+        let first = settings.token_config().expect("first");
+        let second = settings.token_config().expect("second");
+        let (KeySource::Hs256 { secret: a }, KeySource::Hs256 { secret: b }) =
+            (first.keys, second.keys)
+        else {
+            panic!("expected HS256 keys");
+        };
+        assert_eq!(a.to_base64(), b.to_base64());
+        assert!(dir.path().join("e.db.jwt-secret").exists());
+    }
+}

@@ -1,0 +1,2120 @@
+//! The EHC needs assessment: states, allowed actions, statutory deadlines, next steps and the
+//! timeline shown to families.
+//!
+//! An initial assessment runs from the request (or the day the council became responsible):
+//! decision whether to assess in 6 weeks (reg 5(1)), advice in 6 weeks of asking (reg 8(1)),
+//! a decision not to issue a plan in 16 weeks (reg 10(1)), and the final plan in 20 weeks
+//! (reg 13(2)). A re-assessment of an existing plan runs from the decision to re-assess: the
+//! final plan is due in 14 weeks (reg 27(2)), and the 6- and 16-week limits do not apply.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::calendar::{add_days, add_weeks, long_date};
+use super::timescales::{
+    Deadline, DeadlineKind, DeadlineStatus, Party, RecordedException, TimeLimit, status,
+};
+
+/// Reg 5(1): decision whether to assess.
+pub const DECISION_WEEKS: u32 = 6;
+/// Reg 8(1): advice from a body asked to co-operate.
+pub const ADVICE_WEEKS: u32 = 6;
+/// Reg 10(1): decision not to issue a plan.
+pub const DECISION_NOT_TO_ISSUE_WEEKS: u32 = 16;
+/// Reg 13(1): the parent's time to comment on a draft plan.
+pub const DRAFT_COMMENT_DAYS: i64 = 15;
+/// Reg 13(2): final plan after an initial assessment.
+pub const FINAL_PLAN_WEEKS: u32 = 20;
+/// Reg 27(2): final plan after a re-assessment.
+pub const REASSESSMENT_FINAL_PLAN_WEEKS: u32 = 14;
+
+const REG_ADVICE_SOUGHT: &str = "SEND Regs 2014 reg 6(1)";
+
+/// A stored code (state, action or kind) that this version does not know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownCode {
+    pub what: &'static str,
+    pub code: String,
+}
+
+impl fmt::Display for UnknownCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown {}: {:?}", self.what, self.code)
+    }
+}
+
+impl std::error::Error for UnknownCode {}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AssessmentKind {
+    Initial,
+    /// Re-assessment of an existing plan (reg 27): the clock starts at the decision to
+    /// re-assess.
+    Reassessment,
+}
+
+impl AssessmentKind {
+    pub const ALL: [Self; 2] = [Self::Initial, Self::Reassessment];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Initial => "INITIAL",
+            Self::Reassessment => "REASSESSMENT",
+        }
+    }
+
+    pub fn parse(code: &str) -> Result<Self, UnknownCode> {
+        parse_code(&Self::ALL, Self::as_str, "assessment kind", code)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AssessmentState {
+    Requested,
+    DecidedNotToAssess,
+    Assessing,
+    DecidedNotToIssue,
+    DraftIssued,
+    FinalIssued,
+    Withdrawn,
+    TransferredOut,
+}
+
+impl AssessmentState {
+    pub const ALL: [Self; 8] = [
+        Self::Requested,
+        Self::DecidedNotToAssess,
+        Self::Assessing,
+        Self::DecidedNotToIssue,
+        Self::DraftIssued,
+        Self::FinalIssued,
+        Self::Withdrawn,
+        Self::TransferredOut,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Requested => "REQUESTED",
+            Self::DecidedNotToAssess => "DECIDED_NOT_TO_ASSESS",
+            Self::Assessing => "ASSESSING",
+            Self::DecidedNotToIssue => "DECIDED_NOT_TO_ISSUE",
+            Self::DraftIssued => "DRAFT_ISSUED",
+            Self::FinalIssued => "FINAL_ISSUED",
+            Self::Withdrawn => "WITHDRAWN",
+            Self::TransferredOut => "TRANSFERRED_OUT",
+        }
+    }
+
+    pub fn parse(code: &str) -> Result<Self, UnknownCode> {
+        parse_code(&Self::ALL, Self::as_str, "assessment state", code)
+    }
+
+    /// No further action is possible. Appeals against a refusal are tracked elsewhere.
+    pub fn is_closed(self) -> bool {
+        !matches!(self, Self::Requested | Self::Assessing | Self::DraftIssued)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AssessmentAction {
+    DecideToAssess,
+    DecideNotToAssess,
+    RequestAdvice,
+    RecordAdvice,
+    RecordException,
+    DecideNotToIssue,
+    SendDraft,
+    RecordParentResponse,
+    ConsultSetting,
+    RecordSettingResponse,
+    IssueFinalPlan,
+    Withdraw,
+    TransferOut,
+}
+
+impl AssessmentAction {
+    pub const ALL: [Self; 13] = [
+        Self::DecideToAssess,
+        Self::DecideNotToAssess,
+        Self::RequestAdvice,
+        Self::RecordAdvice,
+        Self::RecordException,
+        Self::DecideNotToIssue,
+        Self::SendDraft,
+        Self::RecordParentResponse,
+        Self::ConsultSetting,
+        Self::RecordSettingResponse,
+        Self::IssueFinalPlan,
+        Self::Withdraw,
+        Self::TransferOut,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::DecideToAssess => "DECIDE_TO_ASSESS",
+            Self::DecideNotToAssess => "DECIDE_NOT_TO_ASSESS",
+            Self::RequestAdvice => "REQUEST_ADVICE",
+            Self::RecordAdvice => "RECORD_ADVICE",
+            Self::RecordException => "RECORD_EXCEPTION",
+            Self::DecideNotToIssue => "DECIDE_NOT_TO_ISSUE",
+            Self::SendDraft => "SEND_DRAFT",
+            Self::RecordParentResponse => "RECORD_PARENT_RESPONSE",
+            Self::ConsultSetting => "CONSULT_SETTING",
+            Self::RecordSettingResponse => "RECORD_SETTING_RESPONSE",
+            Self::IssueFinalPlan => "ISSUE_FINAL_PLAN",
+            Self::Withdraw => "WITHDRAW",
+            Self::TransferOut => "TRANSFER_OUT",
+        }
+    }
+
+    pub fn parse(code: &str) -> Result<Self, UnknownCode> {
+        parse_code(&Self::ALL, Self::as_str, "assessment action", code)
+    }
+}
+
+fn parse_code<T: Copy>(
+    all: &[T],
+    as_str: fn(T) -> &'static str,
+    what: &'static str,
+    code: &str,
+) -> Result<T, UnknownCode> {
+    all.iter()
+        .copied()
+        .find(|value| as_str(*value) == code)
+        .ok_or_else(|| UnknownCode {
+            what,
+            code: code.to_owned(),
+        })
+}
+
+/// The state an action leads to, or `None` when the action is not allowed in `state`.
+fn next_state(state: AssessmentState, action: AssessmentAction) -> Option<AssessmentState> {
+    use AssessmentAction as A;
+    use AssessmentState as S;
+    match (state, action) {
+        (S::Requested | S::Assessing | S::DraftIssued, A::Withdraw) => Some(S::Withdrawn),
+        (S::Requested | S::Assessing | S::DraftIssued, A::TransferOut) => Some(S::TransferredOut),
+        (S::Requested | S::Assessing | S::DraftIssued, A::RecordException) => Some(state),
+        (S::Requested, A::DecideToAssess) => Some(S::Assessing),
+        (S::Requested, A::DecideNotToAssess) => Some(S::DecidedNotToAssess),
+        (S::Assessing, A::RequestAdvice) => Some(S::Assessing),
+        // Late advice may still arrive after the draft is sent.
+        (S::Assessing | S::DraftIssued, A::RecordAdvice) => Some(state),
+        (S::Assessing, A::DecideNotToIssue) => Some(S::DecidedNotToIssue),
+        (S::Assessing, A::SendDraft) => Some(S::DraftIssued),
+        (
+            S::DraftIssued,
+            A::RecordParentResponse | A::ConsultSetting | A::RecordSettingResponse,
+        ) => Some(S::DraftIssued),
+        (S::DraftIssued, A::IssueFinalPlan) => Some(S::FinalIssued),
+        _ => None,
+    }
+}
+
+/// The actions allowed in `state`, in declaration order. Closed states allow nothing.
+pub fn allowed_actions(state: AssessmentState) -> Vec<AssessmentAction> {
+    AssessmentAction::ALL
+        .into_iter()
+        .filter(|action| next_state(state, *action).is_some())
+        .collect()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransitionError {
+    pub state: AssessmentState,
+    pub action: AssessmentAction,
+    pub allowed: Vec<AssessmentAction>,
+}
+
+impl fmt::Display for TransitionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} is not allowed when the assessment is {}",
+            self.action.as_str(),
+            self.state.as_str()
+        )?;
+        if self.allowed.is_empty() {
+            write!(f, "; the assessment is closed")
+        } else {
+            let allowed: Vec<&str> = self.allowed.iter().map(|a| a.as_str()).collect();
+            write!(f, "; allowed: {}", allowed.join(", "))
+        }
+    }
+}
+
+impl std::error::Error for TransitionError {}
+
+pub fn transition(
+    state: AssessmentState,
+    action: AssessmentAction,
+) -> Result<AssessmentState, TransitionError> {
+    next_state(state, action).ok_or_else(|| TransitionError {
+        state,
+        action,
+        allowed: allowed_actions(state),
+    })
+}
+
+/// One request for advice (reg 6(1)). The service and professional are the caller's business.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdviceFacts {
+    pub id: i64,
+    /// Who was asked, as a family would say it ("Educational psychology").
+    pub from: String,
+    pub requested_on: NaiveDate,
+    pub received_on: Option<NaiveDate>,
+    /// The body declined, e.g. advice already given is sufficient (reg 6(4)).
+    pub declined_on: Option<NaiveDate>,
+}
+
+/// What has happened on an assessment, as recorded. Deadlines are derived from these facts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssessmentFacts {
+    pub kind: AssessmentKind,
+    /// Request received, or the council became responsible (reg 5(1)(b)); for a re-assessment,
+    /// the decision to re-assess (reg 27(2)).
+    pub received_on: NaiveDate,
+    pub decided_to_assess_on: Option<NaiveDate>,
+    pub decided_not_to_assess_on: Option<NaiveDate>,
+    pub decided_not_to_issue_on: Option<NaiveDate>,
+    pub draft_sent_on: Option<NaiveDate>,
+    pub parent_responded_on: Option<NaiveDate>,
+    pub final_issued_on: Option<NaiveDate>,
+    pub withdrawn_on: Option<NaiveDate>,
+    pub transferred_out_on: Option<NaiveDate>,
+    pub advice: Vec<AdviceFacts>,
+    pub exceptions: Vec<RecordedException>,
+}
+
+impl AssessmentFacts {
+    /// A case on the day its clock starts, with nothing else recorded.
+    pub fn new(kind: AssessmentKind, received_on: NaiveDate) -> Self {
+        Self {
+            kind,
+            received_on,
+            decided_to_assess_on: None,
+            decided_not_to_assess_on: None,
+            decided_not_to_issue_on: None,
+            draft_sent_on: None,
+            parent_responded_on: None,
+            final_issued_on: None,
+            withdrawn_on: None,
+            transferred_out_on: None,
+            advice: Vec::new(),
+            exceptions: Vec::new(),
+        }
+    }
+
+    /// The decision whether to assess, either way.
+    fn decided_on(&self) -> Option<NaiveDate> {
+        earliest(self.decided_to_assess_on, self.decided_not_to_assess_on)
+    }
+
+    /// The case ended: refused, not issued, issued, withdrawn or transferred out.
+    fn ended(&self) -> bool {
+        [
+            self.decided_not_to_assess_on,
+            self.decided_not_to_issue_on,
+            self.final_issued_on,
+            self.withdrawn_on,
+            self.transferred_out_on,
+        ]
+        .iter()
+        .any(Option::is_some)
+    }
+
+    fn final_plan_limit(&self) -> TimeLimit {
+        let (kind, weeks) = match self.kind {
+            AssessmentKind::Initial => (DeadlineKind::FinalPlan, FINAL_PLAN_WEEKS),
+            AssessmentKind::Reassessment => (
+                DeadlineKind::ReassessmentFinalPlan,
+                REASSESSMENT_FINAL_PLAN_WEEKS,
+            ),
+        };
+        self.limit(kind, weeks, self.final_issued_on)
+    }
+
+    fn limit(&self, kind: DeadlineKind, weeks: u32, met_on: Option<NaiveDate>) -> TimeLimit {
+        TimeLimit {
+            kind,
+            starts_on: self.received_on,
+            due_on: add_weeks(self.received_on, weeks),
+            met_on,
+            advice_request_id: None,
+        }
+    }
+}
+
+fn earliest(a: Option<NaiveDate>, b: Option<NaiveDate>) -> Option<NaiveDate> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        _ => a.or(b),
+    }
+}
+
+/// The last day the parent may comment on a draft sent on `draft_sent_on` (reg 13(1)).
+pub fn draft_comments_until(draft_sent_on: NaiveDate) -> NaiveDate {
+    add_days(draft_sent_on, DRAFT_COMMENT_DAYS)
+}
+
+/// The assessment's deadlines as seen on `today`, in process order: decision to assess,
+/// advice (by date asked), decision not to issue, draft comments, final plan. Deadlines not
+/// yet reachable (draft comments before a draft) are left out.
+pub fn assessment_deadlines(facts: &AssessmentFacts, today: NaiveDate) -> Vec<Deadline> {
+    let exceptions = &facts.exceptions;
+    let initial = facts.kind == AssessmentKind::Initial;
+    let mut deadlines = Vec::new();
+
+    if initial {
+        let limit = facts.limit(
+            DeadlineKind::DecisionToAssess,
+            DECISION_WEEKS,
+            facts.decided_on(),
+        );
+        deadlines.push(limit.deadline(exceptions, today));
+    }
+
+    let mut advice: Vec<&AdviceFacts> = facts.advice.iter().collect();
+    advice.sort_by_key(|a| (a.requested_on, a.id));
+    for request in advice {
+        let limit = TimeLimit {
+            kind: DeadlineKind::AdviceResponse,
+            starts_on: request.requested_on,
+            due_on: add_weeks(request.requested_on, ADVICE_WEEKS),
+            met_on: request.received_on,
+            advice_request_id: Some(request.id),
+        };
+        deadlines.push(match (request.received_on, request.declined_on) {
+            (None, Some(_)) => {
+                Deadline::not_applicable(limit.kind, limit.due_on, limit.advice_request_id)
+            }
+            _ => limit.deadline(exceptions, today),
+        });
+    }
+
+    if initial {
+        let limit = facts.limit(
+            DeadlineKind::DecisionNotToIssue,
+            DECISION_NOT_TO_ISSUE_WEEKS,
+            facts.decided_not_to_issue_on,
+        );
+        // A branch not taken once the council refused to assess or went on to a plan.
+        let other_branch = facts.decided_not_to_assess_on.is_some()
+            || facts.draft_sent_on.is_some()
+            || facts.final_issued_on.is_some();
+        deadlines.push(if other_branch {
+            Deadline::not_applicable(limit.kind, limit.due_on, None)
+        } else {
+            limit.deadline(exceptions, today)
+        });
+    }
+
+    if let Some(draft_sent_on) = facts.draft_sent_on {
+        deadlines.push(draft_comments_deadline(
+            draft_sent_on,
+            facts.parent_responded_on,
+            today,
+        ));
+    }
+
+    let limit = facts.final_plan_limit();
+    let no_plan =
+        facts.decided_not_to_assess_on.is_some() || facts.decided_not_to_issue_on.is_some();
+    deadlines.push(if no_plan {
+        Deadline::not_applicable(limit.kind, limit.due_on, None)
+    } else {
+        limit.deadline(exceptions, today)
+    });
+
+    // Once the case has ended, a step still open will never happen.
+    if facts.ended() {
+        for deadline in &mut deadlines {
+            if deadline.met_on.is_none() {
+                *deadline = Deadline::not_applicable(
+                    deadline.kind,
+                    deadline.due_on,
+                    deadline.advice_request_id,
+                );
+            }
+        }
+    }
+    deadlines
+}
+
+/// The parent's window to comment on the draft (reg 13(1)): theirs to use, so never overdue.
+fn draft_comments_deadline(
+    draft_sent_on: NaiveDate,
+    responded_on: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Deadline {
+    let kind = DeadlineKind::DraftComments;
+    let due_on = draft_comments_until(draft_sent_on);
+    let status = match responded_on {
+        Some(responded) if responded <= due_on => DeadlineStatus::Met,
+        Some(_) => DeadlineStatus::Missed,
+        None if today <= due_on => status(due_on, None, today, false),
+        None => DeadlineStatus::NotApplicable,
+    };
+    Deadline {
+        kind,
+        due_on,
+        met_on: responded_on,
+        status,
+        regulation: kind.regulation(),
+        statutory: true,
+        target_on: None,
+        excepted_by: Vec::new(),
+        advice_request_id: None,
+    }
+}
+
+/// The SEN2 return's 20-week measure for an issued initial plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct TwentyWeekMeasure {
+    pub within_twenty_weeks: bool,
+    /// An exception under reg 13(3) lifted the limit.
+    pub exception_applies: bool,
+    /// From the request to the final plan.
+    pub days_taken: i64,
+}
+
+/// `None` unless this is an initial assessment whose final plan was issued.
+pub fn sen2_twenty_week_measure(facts: &AssessmentFacts) -> Option<TwentyWeekMeasure> {
+    if facts.kind != AssessmentKind::Initial {
+        return None;
+    }
+    let issued_on = facts.final_issued_on?;
+    let limit = facts.final_plan_limit();
+    Some(TwentyWeekMeasure {
+        within_twenty_weeks: issued_on <= limit.due_on,
+        exception_applies: facts.exceptions.iter().any(|e| e.lifts(&limit)),
+        days_taken: (issued_on - facts.received_on).num_days(),
+    })
+}
+
+/// What happens next, for a parent or caseworker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NextStep {
+    pub action: Option<AssessmentAction>,
+    pub description: String,
+    pub party: Party,
+    /// The statutory date, if there is one (an exception may lift it: see the description).
+    pub due_on: Option<NaiveDate>,
+    pub regulation: Option<&'static str>,
+}
+
+/// The next step in `state`, or `None` once the assessment is closed.
+pub fn next_step(
+    state: AssessmentState,
+    facts: &AssessmentFacts,
+    today: NaiveDate,
+) -> Option<NextStep> {
+    use AssessmentAction as A;
+    let deadlines = assessment_deadlines(facts, today);
+    let find = |kind: DeadlineKind| deadlines.iter().find(|d| d.kind == kind);
+    let council = |action, description: String, deadline: Option<&Deadline>| NextStep {
+        action: Some(action),
+        description: description + &exception_note(deadline, &facts.exceptions),
+        party: Party::LocalAuthority,
+        due_on: deadline.map(|d| d.due_on),
+        regulation: deadline.map(|d| d.regulation),
+    };
+    let final_plan = deadlines.iter().find(|d| {
+        matches!(
+            d.kind,
+            DeadlineKind::FinalPlan | DeadlineKind::ReassessmentFinalPlan
+        )
+    });
+
+    match state {
+        AssessmentState::Requested => match find(DeadlineKind::DecisionToAssess) {
+            Some(decision) => Some(council(
+                A::DecideToAssess,
+                format!(
+                    "The council must decide whether to carry out an EHC needs assessment and \
+                     tell you by {}.",
+                    long_date(decision.due_on)
+                ),
+                Some(decision),
+            )),
+            None => Some(council(
+                A::DecideToAssess,
+                "The council needs to record its decision to re-assess the EHC plan.".to_owned(),
+                None,
+            )),
+        },
+        AssessmentState::Assessing => {
+            let outstanding: Vec<&Deadline> = deadlines
+                .iter()
+                .filter(|d| d.kind == DeadlineKind::AdviceResponse && d.met_on.is_none())
+                .filter(|d| d.status != DeadlineStatus::NotApplicable)
+                .collect();
+            if let Some(next) = outstanding.iter().min_by_key(|d| d.due_on) {
+                let waiting = match outstanding.len() {
+                    1 => "Waiting for advice from 1 professional".to_owned(),
+                    n => format!("Waiting for advice from {n} professionals"),
+                };
+                return Some(NextStep {
+                    action: Some(A::RecordAdvice),
+                    description: format!(
+                        "{waiting}; the next is due by {}.{}",
+                        long_date(next.due_on),
+                        exception_note(Some(next), &facts.exceptions)
+                    ),
+                    party: Party::Professional,
+                    due_on: Some(next.due_on),
+                    regulation: Some(next.regulation),
+                });
+            }
+            if facts.advice.is_empty() {
+                return Some(NextStep {
+                    action: Some(A::RequestAdvice),
+                    description: "The council must ask for advice: from you, your child's school \
+                                  or setting, health services, an educational psychologist and \
+                                  social care."
+                        .to_owned(),
+                    party: Party::LocalAuthority,
+                    due_on: None,
+                    regulation: Some(REG_ADVICE_SOUGHT),
+                });
+            }
+            match (find(DeadlineKind::DecisionNotToIssue), final_plan) {
+                (Some(not_to_issue), Some(plan)) => Some(council(
+                    A::SendDraft,
+                    format!(
+                        "The council must decide whether to issue an EHC plan. If it will not, \
+                         it must tell you by {}; if it will, it sends you a draft plan first, \
+                         and the final plan is due by {}.",
+                        long_date(not_to_issue.due_on),
+                        long_date(plan.due_on)
+                    ),
+                    Some(not_to_issue),
+                )),
+                (_, plan) => Some(council(
+                    A::SendDraft,
+                    match plan {
+                        Some(plan) => format!(
+                            "The council must send you a draft of the new plan; the final plan \
+                             is due by {}.",
+                            long_date(plan.due_on)
+                        ),
+                        None => "The council must send you a draft of the new plan.".to_owned(),
+                    },
+                    plan,
+                )),
+            }
+        }
+        AssessmentState::DraftIssued => {
+            let comments = find(DeadlineKind::DraftComments);
+            match comments {
+                Some(window) if facts.parent_responded_on.is_none() && today <= window.due_on => {
+                    Some(NextStep {
+                        action: Some(A::RecordParentResponse),
+                        description: format!(
+                            "You can comment on the draft plan, ask to meet the council, or ask \
+                             for a particular school or college to be named, until {}.",
+                            long_date(window.due_on)
+                        ),
+                        party: Party::Parent,
+                        due_on: Some(window.due_on),
+                        regulation: Some(window.regulation),
+                    })
+                }
+                _ => Some(council(
+                    A::IssueFinalPlan,
+                    match final_plan {
+                        Some(plan) => format!(
+                            "The council must issue the final EHC plan by {}.",
+                            long_date(plan.due_on)
+                        ),
+                        None => "The council must issue the final EHC plan.".to_owned(),
+                    },
+                    final_plan,
+                )),
+            }
+        }
+        AssessmentState::DecidedNotToAssess
+        | AssessmentState::DecidedNotToIssue
+        | AssessmentState::FinalIssued
+        | AssessmentState::Withdrawn
+        | AssessmentState::TransferredOut => None,
+    }
+}
+
+/// " The usual time limit does not apply. Reason: ..." when an exception lifted `deadline`.
+fn exception_note(deadline: Option<&Deadline>, exceptions: &[RecordedException]) -> String {
+    let Some(deadline) = deadline.filter(|d| d.status == DeadlineStatus::Excepted) else {
+        return String::new();
+    };
+    let labels: Vec<&str> = deadline
+        .excepted_by
+        .iter()
+        .filter_map(|code| {
+            exceptions
+                .iter()
+                .find(|e| &e.reason.code == code)
+                .map(|e| e.reason.label.as_str())
+        })
+        .collect();
+    let target = deadline
+        .target_on
+        .map(|t| format!(" The council is now aiming for {}.", long_date(t)))
+        .unwrap_or_default();
+    format!(
+        " The usual time limit does not apply. Reason: {}.{target}",
+        labels.join("; ")
+    )
+}
+
+/// Something that happened, in words a parent understands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Milestone {
+    pub on: NaiveDate,
+    pub text: String,
+}
+
+/// What has happened so far, oldest first (same-day events in process order).
+pub fn timeline(facts: &AssessmentFacts) -> Vec<Milestone> {
+    let mut milestones = Vec::new();
+    let mut add = |on: Option<NaiveDate>, text: String| {
+        if let Some(on) = on {
+            milestones.push(Milestone { on, text });
+        }
+    };
+    let initial = facts.kind == AssessmentKind::Initial;
+
+    if initial {
+        add(
+            Some(facts.received_on),
+            "Request for an EHC needs assessment received".to_owned(),
+        );
+        add(
+            facts.decided_to_assess_on,
+            "The council decided to carry out an EHC needs assessment".to_owned(),
+        );
+    } else {
+        // For a re-assessment the clock starts at this decision (reg 27(2)).
+        add(
+            Some(facts.received_on),
+            "The council decided to re-assess the EHC plan".to_owned(),
+        );
+    }
+    add(
+        facts.decided_not_to_assess_on,
+        "The council decided not to carry out an EHC needs assessment — you can appeal this \
+         decision"
+            .to_owned(),
+    );
+    for exception in &facts.exceptions {
+        let period = if exception.starts_on == exception.ends_on {
+            format!("on {}", long_date(exception.starts_on))
+        } else {
+            format!(
+                "from {} to {}",
+                long_date(exception.starts_on),
+                long_date(exception.ends_on)
+            )
+        };
+        let scope = exception
+            .advice_request_id
+            .and_then(|id| facts.advice.iter().find(|a| a.id == id))
+            .map(|a| format!(" for advice from {}", a.from))
+            .unwrap_or_default();
+        add(
+            Some(exception.starts_on),
+            format!(
+                "Exception to the time limits{scope}: {}, {period}",
+                exception.reason.label
+            ),
+        );
+    }
+    for advice in &facts.advice {
+        let from = &advice.from;
+        add(
+            Some(advice.requested_on),
+            format!("Advice requested from {from}"),
+        );
+        add(advice.received_on, format!("Advice received from {from}"));
+        add(
+            advice.declined_on,
+            format!("{from} declined to give advice"),
+        );
+    }
+    add(
+        facts.decided_not_to_issue_on,
+        "The council decided not to issue an EHC plan — you can appeal this decision".to_owned(),
+    );
+    if let Some(sent) = facts.draft_sent_on {
+        add(
+            Some(sent),
+            format!(
+                "Draft plan sent to you — you have until {} to comment",
+                long_date(draft_comments_until(sent))
+            ),
+        );
+    }
+    add(
+        facts.parent_responded_on,
+        "The council received your comments on the draft plan".to_owned(),
+    );
+    add(
+        facts.final_issued_on,
+        "Final EHC plan issued — you can appeal what it says".to_owned(),
+    );
+    add(
+        facts.withdrawn_on,
+        if initial {
+            "The request for an assessment was withdrawn"
+        } else {
+            "The re-assessment was withdrawn"
+        }
+        .to_owned(),
+    );
+    add(
+        facts.transferred_out_on,
+        "The case moved to another council".to_owned(),
+    );
+    // Stable: same-day milestones keep the process order above.
+    milestones.sort_by_key(|m| m.on);
+    milestones
+}
+
+/// Why a date cannot be recorded for a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateError {
+    /// Steps are recorded when they happen, not in advance.
+    InFuture { on: NaiveDate, today: NaiveDate },
+    /// Nothing on an assessment happens before its clock starts.
+    BeforeStart {
+        on: NaiveDate,
+        received_on: NaiveDate,
+    },
+}
+
+impl fmt::Display for DateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InFuture { on, today } => write!(
+                f,
+                "{} is in the future (today is {}): record a step once it has happened",
+                long_date(*on),
+                long_date(*today)
+            ),
+            Self::BeforeStart { on, received_on } => write!(
+                f,
+                "{} is before the assessment started on {}",
+                long_date(*on),
+                long_date(*received_on)
+            ),
+        }
+    }
+}
+
+impl std::error::Error for DateError {}
+
+/// A step's date must fall between the start of the assessment and today (backdating allowed).
+pub fn validate_action_date(
+    on: NaiveDate,
+    received_on: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), DateError> {
+    if on > today {
+        Err(DateError::InFuture { on, today })
+    } else if on < received_on {
+        Err(DateError::BeforeStart { on, received_on })
+    } else {
+        Ok(())
+    }
+}
+
+/// Why the final plan cannot be issued on a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FinalIssueError {
+    /// The parent must see a draft first (CFA 2014 s.38; reg 13(1)).
+    NoDraft,
+    BeforeDraft {
+        draft_sent_on: NaiveDate,
+    },
+    /// The parent's time to comment has not run out and they have not responded (reg 13(1)).
+    CommentWindowOpen {
+        draft_sent_on: NaiveDate,
+        comments_until: NaiveDate,
+    },
+}
+
+impl fmt::Display for FinalIssueError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NoDraft => write!(
+                f,
+                "a draft plan must be sent to the parent or young person before the final plan \
+                 (CFA 2014 s.38; SEND Regs 2014 reg 13(1))"
+            ),
+            Self::BeforeDraft { draft_sent_on } => write!(
+                f,
+                "the final plan cannot be dated before the draft plan was sent on {}",
+                long_date(*draft_sent_on)
+            ),
+            Self::CommentWindowOpen { comments_until, .. } => write!(
+                f,
+                "the parent or young person has until {} to comment on the draft plan \
+                 (SEND Regs 2014 reg 13(1)); the final plan can be issued from {}, or sooner \
+                 once they have responded",
+                long_date(*comments_until),
+                long_date(add_days(*comments_until, 1))
+            ),
+        }
+    }
+}
+
+impl std::error::Error for FinalIssueError {}
+
+/// The final plan may be issued on `on` only after the parent's 15 days to comment have run
+/// out (the day after `draft_sent_on + 15`), or once they have responded (reg 13(1)).
+pub fn check_final_issue_allowed(
+    facts: &AssessmentFacts,
+    on: NaiveDate,
+) -> Result<(), FinalIssueError> {
+    let draft_sent_on = facts.draft_sent_on.ok_or(FinalIssueError::NoDraft)?;
+    if on < draft_sent_on {
+        return Err(FinalIssueError::BeforeDraft { draft_sent_on });
+    }
+    let comments_until = draft_comments_until(draft_sent_on);
+    let responded = facts.parent_responded_on.is_some_and(|r| r <= on);
+    if on > comments_until || responded {
+        Ok(())
+    } else {
+        Err(FinalIssueError::CommentWindowOpen {
+            draft_sent_on,
+            comments_until,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::timescales::standard_exception_reasons;
+    use AssessmentAction as A;
+    use AssessmentState as S;
+    use DeadlineKind::*;
+    use DeadlineStatus::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn initial(received_on: NaiveDate) -> AssessmentFacts {
+        AssessmentFacts::new(AssessmentKind::Initial, received_on)
+    }
+
+    fn reassessment(decided_on: NaiveDate) -> AssessmentFacts {
+        AssessmentFacts::new(AssessmentKind::Reassessment, decided_on)
+    }
+
+    /// Request received 6 Jan 2026, assessment agreed 10 Feb 2026.
+    fn assessing() -> AssessmentFacts {
+        AssessmentFacts {
+            decided_to_assess_on: Some(d(2026, 2, 10)),
+            ..initial(d(2026, 1, 6))
+        }
+    }
+
+    fn advice(
+        id: i64,
+        requested_on: NaiveDate,
+        received_on: Option<NaiveDate>,
+        declined_on: Option<NaiveDate>,
+    ) -> AdviceFacts {
+        AdviceFacts {
+            id,
+            from: format!("Service {id}"),
+            requested_on,
+            received_on,
+            declined_on,
+        }
+    }
+
+    fn exception(code: &str, starts_on: NaiveDate, ends_on: NaiveDate) -> RecordedException {
+        RecordedException {
+            reason: standard_exception_reasons()
+                .into_iter()
+                .find(|r| r.code == code)
+                .unwrap(),
+            starts_on,
+            ends_on,
+            advice_request_id: None,
+        }
+    }
+
+    fn summary(
+        facts: &AssessmentFacts,
+        today: NaiveDate,
+    ) -> Vec<(DeadlineKind, NaiveDate, DeadlineStatus)> {
+        assessment_deadlines(facts, today)
+            .into_iter()
+            .map(|d| (d.kind, d.due_on, d.status))
+            .collect()
+    }
+
+    fn status_of(facts: &AssessmentFacts, today: NaiveDate, kind: DeadlineKind) -> DeadlineStatus {
+        assessment_deadlines(facts, today)
+            .into_iter()
+            .find(|d| d.kind == kind)
+            .unwrap()
+            .status
+    }
+
+    #[test]
+    fn request_on_6_january_2026_is_decided_by_17_february_and_planned_by_26_may() {
+        let deadlines = assessment_deadlines(&initial(d(2026, 1, 6)), d(2026, 1, 6));
+        #[rustfmt::skip]
+        let expected = [
+            (DecisionToAssess, d(2026, 2, 17), "SEND Regs 2014 reg 5(1)"),
+            (DecisionNotToIssue, d(2026, 4, 28), "SEND Regs 2014 reg 10(1)"),
+            (FinalPlan, d(2026, 5, 26), "SEND Regs 2014 reg 13(2)"),
+        ];
+        assert_eq!(deadlines.len(), expected.len());
+        for (deadline, (kind, due_on, regulation)) in deadlines.iter().zip(expected) {
+            assert_eq!(deadline.kind, kind);
+            assert_eq!(deadline.due_on, due_on);
+            assert_eq!(deadline.regulation, regulation);
+            assert_eq!(deadline.status, Pending);
+            assert!(deadline.statutory);
+            assert_eq!(deadline.target_on, None);
+        }
+    }
+
+    #[test]
+    fn initial_deadlines_run_from_the_request_across_month_and_year_ends() {
+        // (request, 6 weeks, 16 weeks, 20 weeks)
+        #[rustfmt::skip]
+        let cases = [
+            (d(2026, 1, 6), d(2026, 2, 17), d(2026, 4, 28), d(2026, 5, 26)),
+            (d(2025, 12, 31), d(2026, 2, 11), d(2026, 4, 22), d(2026, 5, 20)),
+            (d(2028, 2, 29), d(2028, 4, 11), d(2028, 6, 20), d(2028, 7, 18)),
+            (d(2025, 11, 30), d(2026, 1, 11), d(2026, 3, 22), d(2026, 4, 19)),
+            (d(2026, 10, 31), d(2026, 12, 12), d(2027, 2, 20), d(2027, 3, 20)),
+        ];
+        for (received, decision, not_to_issue, final_plan) in cases {
+            assert_eq!(
+                summary(&initial(received), received),
+                vec![
+                    (DecisionToAssess, decision, Pending),
+                    (DecisionNotToIssue, not_to_issue, Pending),
+                    (FinalPlan, final_plan, Pending),
+                ],
+                "request received {received}"
+            );
+        }
+    }
+
+    #[test]
+    fn decision_to_assess_is_met_by_either_decision() {
+        let received = d(2026, 1, 6); // due 17 Feb 2026
+        #[rustfmt::skip]
+        let cases = [
+            ("agreed on the due date", Some(d(2026, 2, 17)), None, d(2026, 3, 1), Met),
+            ("refused on the due date", None, Some(d(2026, 2, 17)), d(2026, 3, 1), Met),
+            ("agreed a day late", Some(d(2026, 2, 18)), None, d(2026, 3, 1), Missed),
+            ("refused a day late", None, Some(d(2026, 2, 18)), d(2026, 3, 1), Missed),
+            ("open, today = due", None, None, d(2026, 2, 17), DueSoon),
+            ("open, due − 15", None, None, d(2026, 2, 2), Pending),
+            ("open, due − 14", None, None, d(2026, 2, 3), DueSoon),
+            ("open, due + 1", None, None, d(2026, 2, 18), Overdue),
+        ];
+        for (name, agreed, refused, today, expected) in cases {
+            let facts = AssessmentFacts {
+                decided_to_assess_on: agreed,
+                decided_not_to_assess_on: refused,
+                ..initial(received)
+            };
+            assert_eq!(
+                status_of(&facts, today, DecisionToAssess),
+                expected,
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn refusal_to_assess_closes_the_other_branches() {
+        let facts = AssessmentFacts {
+            decided_not_to_assess_on: Some(d(2026, 2, 10)),
+            ..initial(d(2026, 1, 6))
+        };
+        assert_eq!(
+            summary(&facts, d(2026, 6, 1)),
+            vec![
+                (DecisionToAssess, d(2026, 2, 17), Met),
+                (DecisionNotToIssue, d(2026, 4, 28), NotApplicable),
+                (FinalPlan, d(2026, 5, 26), NotApplicable),
+            ]
+        );
+    }
+
+    #[test]
+    fn each_advice_request_is_due_six_weeks_after_it_was_made() {
+        let on = d(2026, 2, 11); // due 25 Mar 2026
+        let missed_appointment = RecordedException {
+            advice_request_id: Some(5),
+            ..exception("MISSED_APPOINTMENT", d(2026, 3, 3), d(2026, 3, 3))
+        };
+        let facts = AssessmentFacts {
+            advice: vec![
+                advice(6, d(2026, 2, 12), None, None),
+                advice(2, on, Some(d(2026, 3, 26)), None),
+                advice(1, on, Some(d(2026, 3, 25)), None),
+                advice(3, on, None, Some(d(2026, 2, 20))),
+                advice(4, on, None, None),
+                advice(5, on, None, None),
+                advice(7, on, Some(d(2026, 3, 1)), Some(d(2026, 2, 20))),
+            ],
+            exceptions: vec![missed_appointment],
+            ..assessing()
+        };
+        let today = d(2026, 3, 26);
+        // (id, due, status, target)
+        let expected = [
+            (1, d(2026, 3, 25), Met, None),           // received on the due date
+            (2, d(2026, 3, 25), Missed, None),        // a day late
+            (3, d(2026, 3, 25), NotApplicable, None), // declined
+            (4, d(2026, 3, 25), Overdue, None),       // open, due + 1
+            (5, d(2026, 3, 25), Excepted, Some(d(2026, 3, 26))), // missed appointment, 1 day
+            (7, d(2026, 3, 25), Met, None),           // received wins over declined
+            (6, d(2026, 3, 26), DueSoon, None),       // open, today = due
+        ];
+        let advice: Vec<Deadline> = assessment_deadlines(&facts, today)
+            .into_iter()
+            .filter(|d| d.kind == AdviceResponse)
+            .collect();
+        assert_eq!(advice.len(), expected.len());
+        for (deadline, (id, due_on, status, target_on)) in advice.iter().zip(expected) {
+            assert_eq!(deadline.advice_request_id, Some(id));
+            assert_eq!(deadline.due_on, due_on, "advice {id}");
+            assert_eq!(deadline.status, status, "advice {id}");
+            assert_eq!(deadline.target_on, target_on, "advice {id}");
+            assert_eq!(deadline.regulation, "SEND Regs 2014 reg 8(1)");
+        }
+    }
+
+    #[test]
+    fn advice_only_exception_lifts_nothing_else() {
+        let facts = AssessmentFacts {
+            advice: vec![
+                advice(1, d(2026, 2, 11), None, None),
+                advice(2, d(2026, 2, 11), None, None),
+            ],
+            exceptions: vec![RecordedException {
+                advice_request_id: Some(2),
+                ..exception("MISSED_APPOINTMENT", d(2026, 3, 3), d(2026, 3, 3))
+            }],
+            ..assessing()
+        };
+        let today = d(2026, 5, 27);
+        assert_eq!(
+            summary(&facts, today),
+            vec![
+                (DecisionToAssess, d(2026, 2, 17), Met),
+                (AdviceResponse, d(2026, 3, 25), Overdue),
+                (AdviceResponse, d(2026, 3, 25), Excepted),
+                (DecisionNotToIssue, d(2026, 4, 28), Overdue),
+                (FinalPlan, d(2026, 5, 26), Overdue),
+            ]
+        );
+    }
+
+    #[test]
+    fn exception_after_the_decision_lifts_only_the_later_limits() {
+        // Away from the area 11 Feb to 20 Mar 2026: 38 days, after the decision on 10 Feb.
+        let facts = AssessmentFacts {
+            exceptions: vec![exception(
+                "ABSENT_FROM_AREA",
+                d(2026, 2, 11),
+                d(2026, 3, 20),
+            )],
+            ..assessing()
+        };
+        let deadlines = assessment_deadlines(&facts, d(2026, 3, 1));
+        let got: Vec<_> = deadlines
+            .iter()
+            .map(|d| (d.kind, d.status, d.target_on, d.excepted_by.clone()))
+            .collect();
+        let absent = vec!["ABSENT_FROM_AREA".to_owned()];
+        assert_eq!(
+            got,
+            vec![
+                (DecisionToAssess, Met, None, vec![]),
+                (
+                    DecisionNotToIssue,
+                    Excepted,
+                    Some(d(2026, 6, 5)),
+                    absent.clone()
+                ),
+                (FinalPlan, Excepted, Some(d(2026, 7, 3)), absent),
+            ]
+        );
+    }
+
+    #[test]
+    fn decision_not_to_issue_is_due_sixteen_weeks_after_the_request() {
+        #[rustfmt::skip]
+        let cases = [
+            ("decided on the due date", Some(d(2026, 4, 28)), None, d(2026, 5, 1), Met),
+            ("decided a day late", Some(d(2026, 4, 29)), None, d(2026, 5, 1), Missed),
+            ("open, today = due", None, None, d(2026, 4, 28), DueSoon),
+            ("open, due + 1", None, None, d(2026, 4, 29), Overdue),
+            ("draft sent instead", None, Some(d(2026, 4, 20)), d(2026, 5, 1), NotApplicable),
+            ("draft sent after 16 weeks", None, Some(d(2026, 4, 30)), d(2026, 5, 1), NotApplicable),
+        ];
+        for (name, not_to_issue, draft, today, expected) in cases {
+            let facts = AssessmentFacts {
+                decided_not_to_issue_on: not_to_issue,
+                draft_sent_on: draft,
+                ..assessing()
+            };
+            assert_eq!(
+                status_of(&facts, today, DecisionNotToIssue),
+                expected,
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn decision_not_to_issue_closes_the_final_plan() {
+        let facts = AssessmentFacts {
+            decided_not_to_issue_on: Some(d(2026, 4, 20)),
+            advice: vec![advice(1, d(2026, 2, 11), None, None)],
+            ..assessing()
+        };
+        assert_eq!(
+            summary(&facts, d(2026, 6, 1)),
+            vec![
+                (DecisionToAssess, d(2026, 2, 17), Met),
+                (AdviceResponse, d(2026, 3, 25), NotApplicable),
+                (DecisionNotToIssue, d(2026, 4, 28), Met),
+                (FinalPlan, d(2026, 5, 26), NotApplicable),
+            ]
+        );
+    }
+
+    #[test]
+    fn draft_comments_are_the_parents_window_and_never_overdue() {
+        // Draft sent 6 Mar 2026: comments until 21 Mar 2026.
+        #[rustfmt::skip]
+        let cases = [
+            ("day the draft is sent", None, d(2026, 3, 6), Pending),
+            ("next day", None, d(2026, 3, 7), DueSoon),
+            ("last day", None, d(2026, 3, 21), DueSoon),
+            ("closed with no response", None, d(2026, 3, 22), NotApplicable),
+            ("responded on the last day", Some(d(2026, 3, 21)), d(2026, 4, 1), Met),
+            ("responded early, window still open", Some(d(2026, 3, 10)), d(2026, 3, 10), Met),
+            ("responded a day late", Some(d(2026, 3, 22)), d(2026, 4, 1), Missed),
+        ];
+        for (name, responded, today, expected) in cases {
+            let facts = AssessmentFacts {
+                draft_sent_on: Some(d(2026, 3, 6)),
+                parent_responded_on: responded,
+                ..assessing()
+            };
+            let deadline = assessment_deadlines(&facts, today)
+                .into_iter()
+                .find(|d| d.kind == DraftComments)
+                .unwrap();
+            assert_eq!(deadline.due_on, d(2026, 3, 21), "{name}");
+            assert_eq!(deadline.status, expected, "{name}");
+            assert_eq!(deadline.met_on, responded, "{name}");
+            assert_eq!(
+                deadline.regulation,
+                "SEND Regs 2014 reg 13(1); CFA 2014 s.38"
+            );
+            assert_eq!(deadline.kind.party(), Party::Parent);
+        }
+    }
+
+    #[test]
+    fn draft_comments_appear_only_once_a_draft_is_sent() {
+        let kinds = |facts: &AssessmentFacts| -> Vec<DeadlineKind> {
+            assessment_deadlines(facts, d(2026, 3, 10))
+                .into_iter()
+                .map(|d| d.kind)
+                .collect()
+        };
+        assert_eq!(
+            kinds(&assessing()),
+            vec![DecisionToAssess, DecisionNotToIssue, FinalPlan]
+        );
+        let drafted = AssessmentFacts {
+            draft_sent_on: Some(d(2026, 3, 6)),
+            ..assessing()
+        };
+        assert_eq!(
+            kinds(&drafted),
+            vec![
+                DecisionToAssess,
+                DecisionNotToIssue,
+                DraftComments,
+                FinalPlan
+            ]
+        );
+    }
+
+    #[test]
+    fn draft_comment_window_crosses_year_end_and_leap_day() {
+        let cases = [
+            (d(2025, 12, 20), d(2026, 1, 4)),
+            (d(2028, 2, 14), d(2028, 2, 29)),
+            (d(2026, 2, 14), d(2026, 3, 1)),
+            (d(2025, 11, 30), d(2025, 12, 15)),
+        ];
+        for (sent, until) in cases {
+            assert_eq!(draft_comments_until(sent), until, "draft sent {sent}");
+        }
+    }
+
+    #[test]
+    fn final_plan_is_due_twenty_weeks_after_the_request() {
+        let drafted = AssessmentFacts {
+            draft_sent_on: Some(d(2026, 4, 20)),
+            parent_responded_on: Some(d(2026, 4, 30)),
+            ..assessing()
+        };
+        let closure = exception("SCHOOL_CLOSED", d(2026, 4, 1), d(2026, 4, 28));
+        #[rustfmt::skip]
+        let cases = [
+            ("issued on the due date", Some(d(2026, 5, 26)), vec![], d(2026, 6, 1), Met, None),
+            ("issued a day late", Some(d(2026, 5, 27)), vec![], d(2026, 6, 1), Missed, None),
+            ("open, today = due", None, vec![], d(2026, 5, 26), DueSoon, None),
+            ("open, due − 15", None, vec![], d(2026, 5, 11), Pending, None),
+            ("open, due − 14", None, vec![], d(2026, 5, 12), DueSoon, None),
+            ("open, due + 1", None, vec![], d(2026, 5, 27), Overdue, None),
+            (
+                "open, school closed 4 weeks",
+                None,
+                vec![closure.clone()],
+                d(2026, 5, 27),
+                Excepted,
+                Some(d(2026, 6, 23)),
+            ),
+            (
+                "issued late, school closed 4 weeks",
+                Some(d(2026, 6, 20)),
+                vec![closure],
+                d(2026, 6, 25),
+                Excepted,
+                Some(d(2026, 6, 23)),
+            ),
+        ];
+        for (name, issued, exceptions, today, expected, target) in cases {
+            let facts = AssessmentFacts {
+                final_issued_on: issued,
+                exceptions,
+                ..drafted.clone()
+            };
+            let deadline = assessment_deadlines(&facts, today).pop().unwrap();
+            assert_eq!(deadline.kind, FinalPlan, "{name}");
+            assert_eq!(deadline.due_on, d(2026, 5, 26), "{name}");
+            assert_eq!(deadline.status, expected, "{name}");
+            assert_eq!(deadline.target_on, target, "{name}");
+        }
+    }
+
+    #[test]
+    fn reassessment_final_plan_is_due_fourteen_weeks_after_the_decision_to_reassess() {
+        let cases = [
+            (d(2026, 1, 6), d(2026, 4, 14)),
+            (d(2025, 12, 31), d(2026, 4, 8)),
+            (d(2028, 2, 29), d(2028, 6, 6)),
+            (d(2025, 11, 30), d(2026, 3, 8)),
+        ];
+        for (decided, due) in cases {
+            let deadlines = assessment_deadlines(&reassessment(decided), decided);
+            assert_eq!(
+                deadlines.len(),
+                1,
+                "no 6- or 16-week limits on a re-assessment"
+            );
+            assert_eq!(deadlines[0].kind, ReassessmentFinalPlan);
+            assert_eq!(deadlines[0].due_on, due, "decided {decided}");
+            assert_eq!(deadlines[0].regulation, "SEND Regs 2014 reg 27(2)");
+            assert_eq!(deadlines[0].status, Pending);
+        }
+    }
+
+    #[test]
+    fn reassessment_keeps_advice_deadlines_and_its_exceptions() {
+        let facts = AssessmentFacts {
+            advice: vec![advice(9, d(2026, 1, 13), Some(d(2026, 2, 24)), None)],
+            exceptions: vec![exception(
+                "EXCEPTIONAL_PERSONAL_CIRCUMSTANCES",
+                d(2026, 3, 1),
+                d(2026, 3, 7),
+            )],
+            ..reassessment(d(2026, 1, 6))
+        };
+        let deadlines = assessment_deadlines(&facts, d(2026, 4, 20));
+        assert_eq!(
+            deadlines
+                .iter()
+                .map(|d| (d.kind, d.due_on, d.status, d.target_on))
+                .collect::<Vec<_>>(),
+            vec![
+                (AdviceResponse, d(2026, 2, 24), Met, None),
+                // Reg 27(3): 7 days → target 21 Apr 2026.
+                (
+                    ReassessmentFinalPlan,
+                    d(2026, 4, 14),
+                    Excepted,
+                    Some(d(2026, 4, 21))
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn withdrawal_or_transfer_makes_open_steps_not_applicable() {
+        let withdrawn_with_advice_out = AssessmentFacts {
+            advice: vec![advice(1, d(2026, 2, 11), None, None)],
+            withdrawn_on: Some(d(2026, 3, 1)),
+            ..assessing()
+        };
+        let transferred_before_decision = AssessmentFacts {
+            transferred_out_on: Some(d(2026, 1, 20)),
+            ..initial(d(2026, 1, 6))
+        };
+        let transferred_during_draft = AssessmentFacts {
+            draft_sent_on: Some(d(2026, 3, 6)),
+            transferred_out_on: Some(d(2026, 3, 10)),
+            ..assessing()
+        };
+        let withdrawn_after_comments = AssessmentFacts {
+            draft_sent_on: Some(d(2026, 3, 6)),
+            parent_responded_on: Some(d(2026, 3, 9)),
+            withdrawn_on: Some(d(2026, 3, 10)),
+            ..assessing()
+        };
+        let withdrawn_reassessment = AssessmentFacts {
+            withdrawn_on: Some(d(2026, 2, 1)),
+            ..reassessment(d(2026, 1, 6))
+        };
+        let today = d(2026, 6, 1);
+        let cases = [
+            (
+                "withdrawn with advice outstanding",
+                withdrawn_with_advice_out,
+                vec![
+                    (DecisionToAssess, d(2026, 2, 17), Met),
+                    (AdviceResponse, d(2026, 3, 25), NotApplicable),
+                    (DecisionNotToIssue, d(2026, 4, 28), NotApplicable),
+                    (FinalPlan, d(2026, 5, 26), NotApplicable),
+                ],
+            ),
+            (
+                "transferred out before the decision",
+                transferred_before_decision,
+                vec![
+                    (DecisionToAssess, d(2026, 2, 17), NotApplicable),
+                    (DecisionNotToIssue, d(2026, 4, 28), NotApplicable),
+                    (FinalPlan, d(2026, 5, 26), NotApplicable),
+                ],
+            ),
+            (
+                "transferred out while the draft was with the parent",
+                transferred_during_draft,
+                vec![
+                    (DecisionToAssess, d(2026, 2, 17), Met),
+                    (DecisionNotToIssue, d(2026, 4, 28), NotApplicable),
+                    (DraftComments, d(2026, 3, 21), NotApplicable),
+                    (FinalPlan, d(2026, 5, 26), NotApplicable),
+                ],
+            ),
+            (
+                "withdrawn after the parent commented",
+                withdrawn_after_comments,
+                vec![
+                    (DecisionToAssess, d(2026, 2, 17), Met),
+                    (DecisionNotToIssue, d(2026, 4, 28), NotApplicable),
+                    (DraftComments, d(2026, 3, 21), Met),
+                    (FinalPlan, d(2026, 5, 26), NotApplicable),
+                ],
+            ),
+            (
+                "re-assessment withdrawn",
+                withdrawn_reassessment,
+                vec![(ReassessmentFinalPlan, d(2026, 4, 14), NotApplicable)],
+            ),
+        ];
+        for (name, facts, expected) in cases {
+            assert_eq!(summary(&facts, today), expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn not_applicable_after_closure_drops_exception_targets() {
+        let facts = AssessmentFacts {
+            exceptions: vec![exception(
+                "ABSENT_FROM_AREA",
+                d(2026, 2, 11),
+                d(2026, 3, 20),
+            )],
+            withdrawn_on: Some(d(2026, 3, 25)),
+            ..assessing()
+        };
+        let final_plan = assessment_deadlines(&facts, d(2026, 6, 1)).pop().unwrap();
+        assert_eq!(final_plan.status, NotApplicable);
+        assert_eq!(final_plan.target_on, None);
+        assert!(final_plan.excepted_by.is_empty());
+    }
+
+    #[test]
+    fn sen2_twenty_week_measure_for_issued_initial_plans() {
+        let closure = exception("SCHOOL_CLOSED", d(2026, 4, 1), d(2026, 4, 28));
+        let late_exception = exception("ABSENT_FROM_AREA", d(2026, 5, 11), d(2026, 5, 20));
+        #[rustfmt::skip]
+        let cases = [
+            ("on the due date", Some(d(2026, 5, 26)), vec![], Some((true, false, 140))),
+            ("a day late", Some(d(2026, 5, 27)), vec![], Some((false, false, 141))),
+            (
+                "late with an exception",
+                Some(d(2026, 6, 20)),
+                vec![closure.clone()],
+                Some((false, true, 165)),
+            ),
+            (
+                "in time with an exception",
+                Some(d(2026, 5, 26)),
+                vec![closure],
+                Some((true, true, 140)),
+            ),
+            (
+                "exception after the plan was issued",
+                Some(d(2026, 5, 10)),
+                vec![late_exception],
+                Some((true, false, 124)),
+            ),
+            ("not issued", None, vec![], None),
+        ];
+        for (name, issued, exceptions, expected) in cases {
+            let facts = AssessmentFacts {
+                final_issued_on: issued,
+                exceptions,
+                ..initial(d(2026, 1, 6))
+            };
+            let expected = expected.map(|(within, exception, days)| TwentyWeekMeasure {
+                within_twenty_weeks: within,
+                exception_applies: exception,
+                days_taken: days,
+            });
+            assert_eq!(sen2_twenty_week_measure(&facts), expected, "{name}");
+        }
+        let reassessed = AssessmentFacts {
+            final_issued_on: Some(d(2026, 3, 1)),
+            ..reassessment(d(2026, 1, 6))
+        };
+        assert_eq!(sen2_twenty_week_measure(&reassessed), None);
+    }
+
+    const EXPECTED_TRANSITIONS: [(AssessmentState, &[(AssessmentAction, AssessmentState)]); 8] = [
+        (
+            S::Requested,
+            &[
+                (A::DecideToAssess, S::Assessing),
+                (A::DecideNotToAssess, S::DecidedNotToAssess),
+                (A::RecordException, S::Requested),
+                (A::Withdraw, S::Withdrawn),
+                (A::TransferOut, S::TransferredOut),
+            ],
+        ),
+        (S::DecidedNotToAssess, &[]),
+        (
+            S::Assessing,
+            &[
+                (A::RequestAdvice, S::Assessing),
+                (A::RecordAdvice, S::Assessing),
+                (A::RecordException, S::Assessing),
+                (A::DecideNotToIssue, S::DecidedNotToIssue),
+                (A::SendDraft, S::DraftIssued),
+                (A::Withdraw, S::Withdrawn),
+                (A::TransferOut, S::TransferredOut),
+            ],
+        ),
+        (S::DecidedNotToIssue, &[]),
+        (
+            S::DraftIssued,
+            &[
+                (A::RecordAdvice, S::DraftIssued),
+                (A::RecordException, S::DraftIssued),
+                (A::RecordParentResponse, S::DraftIssued),
+                (A::ConsultSetting, S::DraftIssued),
+                (A::RecordSettingResponse, S::DraftIssued),
+                (A::IssueFinalPlan, S::FinalIssued),
+                (A::Withdraw, S::Withdrawn),
+                (A::TransferOut, S::TransferredOut),
+            ],
+        ),
+        (S::FinalIssued, &[]),
+        (S::Withdrawn, &[]),
+        (S::TransferredOut, &[]),
+    ];
+
+    #[test]
+    fn every_transition_is_allowed_or_refused_as_listed() {
+        let mut checked = 0;
+        for (state, allowed) in EXPECTED_TRANSITIONS {
+            let allowed_actions_expected: Vec<AssessmentAction> =
+                allowed.iter().map(|(action, _)| *action).collect();
+            assert_eq!(
+                allowed_actions(state),
+                allowed_actions_expected,
+                "{state:?}"
+            );
+            assert_eq!(state.is_closed(), allowed.is_empty(), "{state:?}");
+            for action in AssessmentAction::ALL {
+                let expected = match allowed.iter().find(|(a, _)| *a == action) {
+                    Some((_, target)) => Ok(*target),
+                    None => Err(TransitionError {
+                        state,
+                        action,
+                        allowed: allowed_actions_expected.clone(),
+                    }),
+                };
+                assert_eq!(
+                    transition(state, action),
+                    expected,
+                    "{state:?} + {action:?}"
+                );
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 8 * 13);
+    }
+
+    #[test]
+    fn refused_transition_explains_what_is_allowed() {
+        let error = transition(S::Requested, A::SendDraft).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "SEND_DRAFT is not allowed when the assessment is REQUESTED; allowed: \
+             DECIDE_TO_ASSESS, DECIDE_NOT_TO_ASSESS, RECORD_EXCEPTION, WITHDRAW, TRANSFER_OUT"
+        );
+        let closed = transition(S::FinalIssued, A::Withdraw).unwrap_err();
+        assert_eq!(
+            closed.to_string(),
+            "WITHDRAW is not allowed when the assessment is FINAL_ISSUED; the assessment is closed"
+        );
+    }
+
+    #[test]
+    fn codes_round_trip_and_unknown_codes_are_refused() {
+        let states = [
+            (S::Requested, "REQUESTED"),
+            (S::DecidedNotToAssess, "DECIDED_NOT_TO_ASSESS"),
+            (S::Assessing, "ASSESSING"),
+            (S::DecidedNotToIssue, "DECIDED_NOT_TO_ISSUE"),
+            (S::DraftIssued, "DRAFT_ISSUED"),
+            (S::FinalIssued, "FINAL_ISSUED"),
+            (S::Withdrawn, "WITHDRAWN"),
+            (S::TransferredOut, "TRANSFERRED_OUT"),
+        ];
+        for (state, code) in states {
+            assert_eq!(state.as_str(), code);
+            assert_eq!(S::parse(code), Ok(state));
+        }
+        for action in AssessmentAction::ALL {
+            assert_eq!(A::parse(action.as_str()), Ok(action));
+        }
+        assert_eq!(A::RecordParentResponse.as_str(), "RECORD_PARENT_RESPONSE");
+        for kind in AssessmentKind::ALL {
+            assert_eq!(AssessmentKind::parse(kind.as_str()), Ok(kind));
+        }
+        let unknown = S::parse("requested").unwrap_err();
+        assert_eq!(
+            unknown.to_string(),
+            "unknown assessment state: \"requested\""
+        );
+        assert!(A::parse("").is_err());
+        assert!(AssessmentKind::parse("FIRST").is_err());
+    }
+
+    #[test]
+    fn next_step_says_who_acts_next_and_by_when() {
+        use Party::*;
+        let away = exception("ABSENT_FROM_AREA", d(2026, 1, 1), d(2026, 1, 28));
+        let requested_with_exception = AssessmentFacts {
+            exceptions: vec![away],
+            ..initial(d(2026, 1, 6))
+        };
+        let waiting_for_advice = AssessmentFacts {
+            advice: vec![
+                advice(2, d(2026, 2, 13), None, None),
+                advice(1, d(2026, 2, 11), None, None),
+                advice(3, d(2026, 2, 11), Some(d(2026, 3, 1)), None),
+                advice(4, d(2026, 2, 11), None, Some(d(2026, 2, 12))),
+            ],
+            ..assessing()
+        };
+        let advice_in = AssessmentFacts {
+            advice: vec![advice(1, d(2026, 2, 11), Some(d(2026, 3, 20)), None)],
+            ..assessing()
+        };
+        let reassessment_advice_in = AssessmentFacts {
+            advice: vec![advice(1, d(2026, 1, 13), Some(d(2026, 2, 20)), None)],
+            ..reassessment(d(2026, 1, 6))
+        };
+        let drafted = AssessmentFacts {
+            draft_sent_on: Some(d(2026, 3, 6)),
+            ..advice_in.clone()
+        };
+        let commented = AssessmentFacts {
+            parent_responded_on: Some(d(2026, 3, 12)),
+            ..drafted.clone()
+        };
+        let cases = [
+            (
+                "request waiting for a decision",
+                S::Requested,
+                initial(d(2026, 1, 6)),
+                d(2026, 1, 6),
+                Some(A::DecideToAssess),
+                LocalAuthority,
+                Some(d(2026, 2, 17)),
+                Some("SEND Regs 2014 reg 5(1)"),
+                "The council must decide whether to carry out an EHC needs assessment and tell \
+                 you by 17 February 2026.",
+            ),
+            (
+                "request with an exception",
+                S::Requested,
+                requested_with_exception,
+                d(2026, 2, 1),
+                Some(A::DecideToAssess),
+                LocalAuthority,
+                Some(d(2026, 2, 17)),
+                Some("SEND Regs 2014 reg 5(1)"),
+                "The council must decide whether to carry out an EHC needs assessment and tell \
+                 you by 17 February 2026. The usual time limit does not apply. Reason: The \
+                 child, young person or parent was away from the area for 4 weeks or more. The \
+                 council is now aiming for 17 March 2026.",
+            ),
+            (
+                "re-assessment not yet recorded as agreed",
+                S::Requested,
+                reassessment(d(2026, 1, 6)),
+                d(2026, 1, 6),
+                Some(A::DecideToAssess),
+                LocalAuthority,
+                None,
+                None,
+                "The council needs to record its decision to re-assess the EHC plan.",
+            ),
+            (
+                "assessing, no advice asked for yet",
+                S::Assessing,
+                assessing(),
+                d(2026, 2, 10),
+                Some(A::RequestAdvice),
+                LocalAuthority,
+                None,
+                Some("SEND Regs 2014 reg 6(1)"),
+                "The council must ask for advice: from you, your child's school or setting, \
+                 health services, an educational psychologist and social care.",
+            ),
+            (
+                "waiting for two professionals",
+                S::Assessing,
+                waiting_for_advice,
+                d(2026, 3, 2),
+                Some(A::RecordAdvice),
+                Professional,
+                Some(d(2026, 3, 25)),
+                Some("SEND Regs 2014 reg 8(1)"),
+                "Waiting for advice from 2 professionals; the next is due by 25 March 2026.",
+            ),
+            (
+                "all advice in",
+                S::Assessing,
+                advice_in.clone(),
+                d(2026, 3, 20),
+                Some(A::SendDraft),
+                LocalAuthority,
+                Some(d(2026, 4, 28)),
+                Some("SEND Regs 2014 reg 10(1)"),
+                "The council must decide whether to issue an EHC plan. If it will not, it must \
+                 tell you by 28 April 2026; if it will, it sends you a draft plan first, and the \
+                 final plan is due by 26 May 2026.",
+            ),
+            (
+                "re-assessment, all advice in",
+                S::Assessing,
+                reassessment_advice_in,
+                d(2026, 2, 20),
+                Some(A::SendDraft),
+                LocalAuthority,
+                Some(d(2026, 4, 14)),
+                Some("SEND Regs 2014 reg 27(2)"),
+                "The council must send you a draft of the new plan; the final plan is due by 14 \
+                 April 2026.",
+            ),
+            (
+                "draft with the parent",
+                S::DraftIssued,
+                drafted.clone(),
+                d(2026, 3, 10),
+                Some(A::RecordParentResponse),
+                Parent,
+                Some(d(2026, 3, 21)),
+                Some("SEND Regs 2014 reg 13(1); CFA 2014 s.38"),
+                "You can comment on the draft plan, ask to meet the council, or ask for a \
+                 particular school or college to be named, until 21 March 2026.",
+            ),
+            (
+                "parent has commented",
+                S::DraftIssued,
+                commented,
+                d(2026, 3, 12),
+                Some(A::IssueFinalPlan),
+                LocalAuthority,
+                Some(d(2026, 5, 26)),
+                Some("SEND Regs 2014 reg 13(2)"),
+                "The council must issue the final EHC plan by 26 May 2026.",
+            ),
+            (
+                "comment window closed without a response",
+                S::DraftIssued,
+                drafted,
+                d(2026, 3, 22),
+                Some(A::IssueFinalPlan),
+                LocalAuthority,
+                Some(d(2026, 5, 26)),
+                Some("SEND Regs 2014 reg 13(2)"),
+                "The council must issue the final EHC plan by 26 May 2026.",
+            ),
+        ];
+        for (name, state, facts, today, action, party, due_on, regulation, description) in cases {
+            assert_eq!(
+                next_step(state, &facts, today),
+                Some(NextStep {
+                    action,
+                    description: description.to_owned(),
+                    party,
+                    due_on,
+                    regulation,
+                }),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn closed_assessments_have_no_next_step() {
+        for state in AssessmentState::ALL.into_iter().filter(|s| s.is_closed()) {
+            assert_eq!(
+                next_step(state, &assessing(), d(2026, 6, 1)),
+                None,
+                "{state:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn timeline_tells_the_story_in_date_order() {
+        let facts = AssessmentFacts {
+            draft_sent_on: Some(d(2026, 3, 6)),
+            parent_responded_on: Some(d(2026, 3, 12)),
+            final_issued_on: Some(d(2026, 3, 24)),
+            advice: vec![
+                advice(3, d(2026, 2, 11), Some(d(2026, 3, 20)), None),
+                advice(4, d(2026, 2, 11), None, Some(d(2026, 2, 16))),
+            ],
+            exceptions: vec![RecordedException {
+                advice_request_id: Some(3),
+                ..exception("MISSED_APPOINTMENT", d(2026, 3, 2), d(2026, 3, 2))
+            }],
+            ..assessing()
+        };
+        #[rustfmt::skip]
+        let expected = [
+            (d(2026, 1, 6), "Request for an EHC needs assessment received"),
+            (d(2026, 2, 10), "The council decided to carry out an EHC needs assessment"),
+            (d(2026, 2, 11), "Advice requested from Service 3"),
+            (d(2026, 2, 11), "Advice requested from Service 4"),
+            (d(2026, 2, 16), "Service 4 declined to give advice"),
+            (
+                d(2026, 3, 2),
+                "Exception to the time limits for advice from Service 3: An appointment for an examination \
+                 or test was missed, on 2 March 2026",
+            ),
+            (d(2026, 3, 6), "Draft plan sent to you — you have until 21 March 2026 to comment"),
+            (d(2026, 3, 12), "The council received your comments on the draft plan"),
+            (d(2026, 3, 20), "Advice received from Service 3"),
+            (d(2026, 3, 24), "Final EHC plan issued — you can appeal what it says"),
+        ];
+        let got: Vec<(NaiveDate, String)> = timeline(&facts)
+            .into_iter()
+            .map(|m| (m.on, m.text))
+            .collect();
+        let expected: Vec<(NaiveDate, String)> = expected
+            .iter()
+            .map(|(on, text)| (*on, (*text).to_owned()))
+            .collect();
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn timeline_of_refusals_withdrawals_and_transfers() {
+        let refused = AssessmentFacts {
+            decided_not_to_assess_on: Some(d(2026, 2, 17)),
+            ..initial(d(2025, 12, 31))
+        };
+        let not_issued = AssessmentFacts {
+            decided_not_to_issue_on: Some(d(2026, 4, 28)),
+            exceptions: vec![exception("SCHOOL_CLOSED", d(2026, 3, 30), d(2026, 4, 26))],
+            transferred_out_on: None,
+            ..assessing()
+        };
+        let reassessment_withdrawn = AssessmentFacts {
+            decided_to_assess_on: Some(d(2028, 2, 29)),
+            withdrawn_on: Some(d(2028, 3, 1)),
+            ..reassessment(d(2028, 2, 29))
+        };
+        let transferred = AssessmentFacts {
+            transferred_out_on: Some(d(2025, 12, 1)),
+            ..initial(d(2025, 11, 30))
+        };
+        let cases = [
+            (
+                "refused",
+                refused,
+                vec![
+                    (
+                        d(2025, 12, 31),
+                        "Request for an EHC needs assessment received",
+                    ),
+                    (
+                        d(2026, 2, 17),
+                        "The council decided not to carry out an EHC needs assessment — you can \
+                         appeal this decision",
+                    ),
+                ],
+            ),
+            (
+                "not issued",
+                not_issued,
+                vec![
+                    (
+                        d(2026, 1, 6),
+                        "Request for an EHC needs assessment received",
+                    ),
+                    (
+                        d(2026, 2, 10),
+                        "The council decided to carry out an EHC needs assessment",
+                    ),
+                    (
+                        d(2026, 3, 30),
+                        "Exception to the time limits: The school or college was closed for 4 \
+                         weeks or more when its advice was asked for, from 30 March 2026 to 26 \
+                         April 2026",
+                    ),
+                    (
+                        d(2026, 4, 28),
+                        "The council decided not to issue an EHC plan — you can appeal this \
+                         decision",
+                    ),
+                ],
+            ),
+            (
+                "re-assessment withdrawn",
+                reassessment_withdrawn,
+                vec![
+                    (
+                        d(2028, 2, 29),
+                        "The council decided to re-assess the EHC plan",
+                    ),
+                    (d(2028, 3, 1), "The re-assessment was withdrawn"),
+                ],
+            ),
+            (
+                "transferred",
+                transferred,
+                vec![
+                    (
+                        d(2025, 11, 30),
+                        "Request for an EHC needs assessment received",
+                    ),
+                    (d(2025, 12, 1), "The case moved to another council"),
+                ],
+            ),
+        ];
+        for (name, facts, expected) in cases {
+            let got: Vec<(NaiveDate, String)> = timeline(&facts)
+                .into_iter()
+                .map(|m| (m.on, m.text))
+                .collect();
+            let expected: Vec<(NaiveDate, String)> = expected
+                .into_iter()
+                .map(|(on, text)| (on, text.to_owned()))
+                .collect();
+            assert_eq!(got, expected, "{name}");
+        }
+        let withdrawn = AssessmentFacts {
+            withdrawn_on: Some(d(2026, 1, 7)),
+            ..initial(d(2026, 1, 6))
+        };
+        assert_eq!(
+            timeline(&withdrawn).last().map(|m| m.text.as_str()),
+            Some("The request for an assessment was withdrawn")
+        );
+    }
+
+    #[test]
+    fn action_dates_must_fall_between_the_request_and_today() {
+        let received = d(2026, 1, 6);
+        let today = d(2026, 3, 1);
+        #[rustfmt::skip]
+        let cases = [
+            (today, Ok(())),
+            (received, Ok(())),
+            (d(2026, 3, 2), Err(DateError::InFuture { on: d(2026, 3, 2), today })),
+            (d(2026, 1, 5), Err(DateError::BeforeStart { on: d(2026, 1, 5), received_on: received })),
+        ];
+        for (on, expected) in cases {
+            assert_eq!(validate_action_date(on, received, today), expected, "{on}");
+        }
+        assert_eq!(
+            validate_action_date(d(2026, 1, 1), d(2025, 12, 31), d(2026, 1, 1)),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn date_errors_say_why() {
+        assert_eq!(
+            DateError::InFuture {
+                on: d(2026, 3, 2),
+                today: d(2026, 3, 1)
+            }
+            .to_string(),
+            "2 March 2026 is in the future (today is 1 March 2026): record a step once it has \
+             happened"
+        );
+        assert_eq!(
+            DateError::BeforeStart {
+                on: d(2026, 1, 5),
+                received_on: d(2026, 1, 6)
+            }
+            .to_string(),
+            "5 January 2026 is before the assessment started on 6 January 2026"
+        );
+    }
+
+    #[test]
+    fn final_plan_waits_for_the_parents_fifteen_days_unless_they_responded() {
+        let window_open = |draft_sent_on, comments_until| {
+            Err(FinalIssueError::CommentWindowOpen {
+                draft_sent_on,
+                comments_until,
+            })
+        };
+        let draft = d(2026, 3, 6);
+        #[rustfmt::skip]
+        let cases = [
+            ("no draft", None, None, d(2026, 4, 1), Err(FinalIssueError::NoDraft)),
+            (
+                "before the draft",
+                Some(draft),
+                Some(d(2026, 3, 6)),
+                d(2026, 3, 5),
+                Err(FinalIssueError::BeforeDraft {
+                    draft_sent_on: draft,
+                }),
+            ),
+            ("day of the draft", Some(draft), None, draft, window_open(draft, d(2026, 3, 21))),
+            (
+                "last day to comment",
+                Some(draft),
+                None,
+                d(2026, 3, 21),
+                window_open(draft, d(2026, 3, 21)),
+            ),
+            ("window closed", Some(draft), None, d(2026, 3, 22), Ok(())),
+            (
+                "parent responded the day before",
+                Some(draft),
+                Some(d(2026, 3, 9)),
+                d(2026, 3, 10),
+                Ok(()),
+            ),
+            (
+                "parent responded the same day",
+                Some(draft),
+                Some(d(2026, 3, 10)),
+                d(2026, 3, 10),
+                Ok(()),
+            ),
+            (
+                "parent responded only after that date",
+                Some(draft),
+                Some(d(2026, 3, 11)),
+                d(2026, 3, 10),
+                window_open(draft, d(2026, 3, 21)),
+            ),
+            (
+                "over the new year",
+                Some(d(2025, 12, 20)),
+                None,
+                d(2026, 1, 4),
+                window_open(d(2025, 12, 20), d(2026, 1, 4)),
+            ),
+            ("over the new year, closed", Some(d(2025, 12, 20)), None, d(2026, 1, 5), Ok(())),
+            ("leap year, closed", Some(d(2028, 2, 14)), None, d(2028, 3, 1), Ok(())),
+            (
+                "leap year, last day",
+                Some(d(2028, 2, 14)),
+                None,
+                d(2028, 2, 29),
+                window_open(d(2028, 2, 14), d(2028, 2, 29)),
+            ),
+        ];
+        for (name, draft_sent_on, parent_responded_on, on, expected) in cases {
+            let facts = AssessmentFacts {
+                draft_sent_on,
+                parent_responded_on,
+                ..assessing()
+            };
+            assert_eq!(check_final_issue_allowed(&facts, on), expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn final_issue_errors_say_why() {
+        assert_eq!(
+            FinalIssueError::CommentWindowOpen {
+                draft_sent_on: d(2026, 3, 6),
+                comments_until: d(2026, 3, 21)
+            }
+            .to_string(),
+            "the parent or young person has until 21 March 2026 to comment on the draft plan \
+             (SEND Regs 2014 reg 13(1)); the final plan can be issued from 22 March 2026, or \
+             sooner once they have responded"
+        );
+        assert_eq!(
+            FinalIssueError::NoDraft.to_string(),
+            "a draft plan must be sent to the parent or young person before the final plan \
+             (CFA 2014 s.38; SEND Regs 2014 reg 13(1))"
+        );
+        assert_eq!(
+            FinalIssueError::BeforeDraft {
+                draft_sent_on: d(2026, 3, 6)
+            }
+            .to_string(),
+            "the final plan cannot be dated before the draft plan was sent on 6 March 2026"
+        );
+    }
+}

@@ -1,0 +1,126 @@
+//! The one API error type. Each variant has a stable `extensions.code`; internal causes are
+//! logged with an incident id and never sent to clients.
+use async_graphql::ErrorExtensions;
+
+///
+/// It deliberately does not implement `Display`: async-graphql converts any `Display` type
+/// into an error carrying its text, which would send internal causes to clients and drop the
+/// code. Without it, `?` in a resolver goes through the `From` below.
+#[derive(Debug)]
+pub enum ApiError {
+    Unauthenticated,
+    Forbidden(String),
+    NotFound(String),
+    Validation {
+        field: String,
+        message: String,
+    },
+    Conflict {
+        message: String,
+        allowed_actions: Vec<String>,
+    },
+    Internal(anyhow::Error),
+}
+
+impl ApiError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::Unauthenticated => "UNAUTHENTICATED",
+            ApiError::Forbidden(_) => "FORBIDDEN",
+            ApiError::NotFound(_) => "NOT_FOUND",
+            ApiError::Validation { .. } => "VALIDATION",
+            ApiError::Conflict { .. } => "CONFLICT",
+            ApiError::Internal(_) => "INTERNAL",
+        }
+    }
+
+    /// The text a client sees. Internal causes are not part of it.
+    fn public_message(&self) -> String {
+        match self {
+            ApiError::Unauthenticated => "sign in required: send a valid bearer token".into(),
+            ApiError::Forbidden(m) | ApiError::NotFound(m) => m.clone(),
+            ApiError::Validation { field, message } => format!("{field}: {message}"),
+            ApiError::Conflict { message, .. } => message.clone(),
+            ApiError::Internal(_) => "internal error".into(),
+        }
+    }
+
+    pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ApiError::Validation {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        ApiError::Forbidden(message.into())
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        ApiError::NotFound(format!("{what} not found"))
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Self {
+        ApiError::Conflict {
+            message: message.into(),
+            allowed_actions: Vec::new(),
+        }
+    }
+
+    /// Another change to the same record won: reload and try again.
+    pub fn stale(what: &str) -> Self {
+        ApiError::conflict(format!(
+            "this {what} was changed by someone else since you loaded it: reload and try again"
+        ))
+    }
+}
+
+impl From<anyhow::Error> for ApiError {
+    fn from(err: anyhow::Error) -> Self {
+        ApiError::Internal(err)
+    }
+}
+
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        ApiError::Internal(err.into())
+    }
+}
+
+impl ErrorExtensions for ApiError {
+    fn extend(&self) -> async_graphql::Error {
+        let message = match self {
+            ApiError::Internal(cause) => {
+                let incident = incident_id();
+                tracing::error!(incident = %incident, error = ?cause, "internal error");
+                format!("internal error (incident {incident}); the cause has been logged")
+            }
+            other => other.public_message(),
+        };
+        async_graphql::Error::new(message).extend_with(|_, e| {
+            e.set("code", self.code());
+            match self {
+                ApiError::Validation { field, .. } => e.set("field", field.as_str()),
+                ApiError::Conflict {
+                    allowed_actions, ..
+                } if !allowed_actions.is_empty() => {
+                    e.set("allowedActions", allowed_actions.clone())
+                }
+                _ => {}
+            }
+        })
+    }
+}
+
+impl From<ApiError> for async_graphql::Error {
+    fn from(err: ApiError) -> Self {
+        err.extend()
+    }
+}
+
+fn incident_id() -> String {
+    use rand::Rng;
+    format!("{:016x}", rand::rng().random::<u64>())
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,2 @@
+//! Demo and synthetic data.
+pub mod demo;

@@ -1,0 +1,1126 @@
+//! EHC needs assessments: each action checks permission, the state machine, the date and the
+//! version the caller saw, then writes the change and its audit event in one transaction.
+use chrono::NaiveDate;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
+use serde_json::json;
+
+use super::Ctx;
+use crate::domain::access::Permission;
+use crate::domain::advice::AdviceService;
+use crate::domain::assessment::{
+    ADVICE_WEEKS, AdviceFacts, AssessmentAction, AssessmentFacts, AssessmentKind, AssessmentState,
+    check_final_issue_allowed, sen2_twenty_week_measure, transition, validate_action_date,
+};
+use crate::domain::calendar::add_weeks;
+use crate::domain::people::{parse_name, parse_optional_name};
+use crate::domain::timescales::{ExceptionReason, RecordedException};
+use crate::error::{ApiError, ApiResult};
+use crate::store::audit::{self, AuditEntry};
+use crate::store::entity::{
+    advice_request, assessment, assessment_exception, child, ehc_plan, exception_reason,
+    professional, setting_consultation, staff,
+};
+use crate::store::page::{Page, PageRequest, paginate};
+use crate::store::scope::visible_children;
+
+/// Who asked for the assessment (SEND Regs 2014 reg 3; CFA 2014 s.36(1)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RequestedBy {
+    Parent,
+    YoungPerson,
+    SchoolOrSetting,
+    Other,
+}
+
+impl RequestedBy {
+    pub const ALL: [RequestedBy; 4] = [
+        RequestedBy::Parent,
+        RequestedBy::YoungPerson,
+        RequestedBy::SchoolOrSetting,
+        RequestedBy::Other,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestedBy::Parent => "PARENT",
+            RequestedBy::YoungPerson => "YOUNG_PERSON",
+            RequestedBy::SchoolOrSetting => "SCHOOL_OR_SETTING",
+            RequestedBy::Other => "OTHER",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// A setting's answer when consulted on being named in the plan (CFA 2014 s.39).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SettingResponse {
+    Agreed,
+    Declined,
+}
+
+impl SettingResponse {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SettingResponse::Agreed => "AGREED",
+            SettingResponse::Declined => "DECLINED",
+        }
+    }
+}
+
+/// An assessment with everything its deadlines are derived from.
+#[derive(Clone, Debug)]
+pub struct AssessmentRecord {
+    pub row: assessment::Model,
+    pub advice: Vec<advice_request::Model>,
+    pub exceptions: Vec<(assessment_exception::Model, ExceptionReason)>,
+    pub consultations: Vec<setting_consultation::Model>,
+}
+
+impl AssessmentRecord {
+    pub fn state(&self) -> ApiResult<AssessmentState> {
+        AssessmentState::parse(&self.row.state).map_err(|e| ApiError::Internal(e.into()))
+    }
+
+    pub fn kind(&self) -> ApiResult<AssessmentKind> {
+        AssessmentKind::parse(&self.row.kind).map_err(|e| ApiError::Internal(e.into()))
+    }
+
+    /// The facts the statutory rules work from.
+    pub fn facts(&self) -> ApiResult<AssessmentFacts> {
+        let r = &self.row;
+        let mut facts = AssessmentFacts::new(self.kind()?, r.received_on);
+        facts.decided_to_assess_on = r.decided_to_assess_on;
+        facts.decided_not_to_assess_on = r.decided_not_to_assess_on;
+        facts.decided_not_to_issue_on = r.decided_not_to_issue_on;
+        facts.draft_sent_on = r.draft_sent_on;
+        facts.parent_responded_on = r.parent_responded_on;
+        facts.final_issued_on = r.final_issued_on;
+        facts.withdrawn_on = r.withdrawn_on;
+        facts.transferred_out_on = r.transferred_out_on;
+        facts.advice = self
+            .advice
+            .iter()
+            .filter(|a| has_statutory_deadline(&a.service))
+            .map(|a| AdviceFacts {
+                id: a.id,
+                from: advice_from(a),
+                requested_on: a.requested_on,
+                received_on: a.received_on,
+                declined_on: a.declined_on,
+            })
+            .collect();
+        facts.exceptions = self
+            .exceptions
+            .iter()
+            .map(|(e, reason)| RecordedException {
+                reason: reason.clone(),
+                starts_on: e.starts_on,
+                ends_on: e.ends_on,
+                advice_request_id: e.advice_request_id,
+            })
+            .collect();
+        Ok(facts)
+    }
+}
+
+/// The parent's and the child's own views are contributions, not advice from a body asked
+/// to co-operate, so reg 8(1)'s six weeks does not run for them.
+pub fn has_statutory_deadline(service: &str) -> bool {
+    service
+        .parse::<AdviceService>()
+        .map(AdviceService::is_professional)
+        .unwrap_or(true)
+}
+
+fn advice_from(a: &advice_request::Model) -> String {
+    let service = a
+        .service
+        .parse::<AdviceService>()
+        .map(|s| s.label().to_owned())
+        .unwrap_or_else(|_| a.service.clone());
+    match &a.addressed_to {
+        Some(team) => format!("{service} ({team})"),
+        None => service,
+    }
+}
+
+pub fn reason_of(row: exception_reason::Model) -> ExceptionReason {
+    ExceptionReason {
+        code: row.code,
+        label: row.label,
+        regulation: row.regulation,
+        lifts_decision: row.lifts_decision,
+        lifts_advice: row.lifts_advice,
+        lifts_plan: row.lifts_plan,
+    }
+}
+
+fn visible(ctx: &Ctx<'_>) -> Condition {
+    visible_children(
+        &ctx.actor.scope,
+        assessment::Column::LaId,
+        assessment::Column::ChildId,
+    )
+}
+
+/// Loads an assessment the actor may see, or NOT_FOUND.
+pub async fn load(ctx: &Ctx<'_>, id: i64) -> ApiResult<AssessmentRecord> {
+    let row = assessment::Entity::find_by_id(id)
+        .filter(visible(ctx))
+        .one(ctx.db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("assessment"))?;
+    load_parts(ctx.db, row).await
+}
+
+async fn load_parts<C: ConnectionTrait>(
+    db: &C,
+    row: assessment::Model,
+) -> ApiResult<AssessmentRecord> {
+    let advice = advice_request::Entity::find()
+        .filter(advice_request::Column::AssessmentId.eq(row.id))
+        .order_by_asc(advice_request::Column::RequestedOn)
+        .order_by_asc(advice_request::Column::Id)
+        .all(db)
+        .await?;
+    let exception_rows = assessment_exception::Entity::find()
+        .filter(assessment_exception::Column::AssessmentId.eq(row.id))
+        .order_by_asc(assessment_exception::Column::StartsOn)
+        .all(db)
+        .await?;
+    let reasons = exception_reason::Entity::find()
+        .filter(
+            exception_reason::Column::Code
+                .is_in(exception_rows.iter().map(|e| e.reason_code.clone())),
+        )
+        .all(db)
+        .await?;
+    let exceptions = exception_rows
+        .into_iter()
+        .filter_map(|e| {
+            let reason = reasons.iter().find(|r| r.code == e.reason_code)?.clone();
+            Some((e, reason_of(reason)))
+        })
+        .collect();
+    let consultations = setting_consultation::Entity::find()
+        .filter(setting_consultation::Column::AssessmentId.eq(row.id))
+        .order_by_asc(setting_consultation::Column::ConsultedOn)
+        .all(db)
+        .await?;
+    Ok(AssessmentRecord {
+        row,
+        advice,
+        exceptions,
+        consultations,
+    })
+}
+
+#[derive(Default, Clone)]
+pub struct AssessmentFilter {
+    pub child_id: Option<i64>,
+    pub state: Option<AssessmentState>,
+    pub caseworker_id: Option<i64>,
+    pub open: Option<bool>,
+}
+
+pub async fn list(
+    ctx: &Ctx<'_>,
+    filter: AssessmentFilter,
+    page: PageRequest,
+) -> ApiResult<Page<assessment::Model>> {
+    let mut cond = visible(ctx);
+    if let Some(child_id) = filter.child_id {
+        cond = cond.add(assessment::Column::ChildId.eq(child_id));
+    }
+    if let Some(state) = filter.state {
+        cond = cond.add(assessment::Column::State.eq(state.as_str()));
+    }
+    if let Some(caseworker_id) = filter.caseworker_id {
+        cond = cond.add(assessment::Column::CaseworkerId.eq(caseworker_id));
+    }
+    match filter.open {
+        Some(true) => cond = cond.add(assessment::Column::ClosedOn.is_null()),
+        Some(false) => cond = cond.add(assessment::Column::ClosedOn.is_not_null()),
+        None => {}
+    }
+    Ok(paginate(
+        ctx.db,
+        assessment::Entity::find().filter(cond),
+        assessment::Column::Id,
+        page,
+        true,
+    )
+    .await?)
+}
+
+pub async fn load_row(ctx: &Ctx<'_>, row: assessment::Model) -> ApiResult<AssessmentRecord> {
+    load_parts(ctx.db, row).await
+}
+
+pub async fn exception_reasons(ctx: &Ctx<'_>) -> ApiResult<Vec<ExceptionReason>> {
+    Ok(exception_reason::Entity::find()
+        .filter(exception_reason::Column::Active.eq(true))
+        .order_by_asc(exception_reason::Column::Code)
+        .all(ctx.db)
+        .await?
+        .into_iter()
+        .map(reason_of)
+        .collect())
+}
+
+// ---------- starting an assessment ----------
+
+pub struct NewAssessment {
+    pub child_id: i64,
+    pub kind: AssessmentKind,
+    pub requested_by: RequestedBy,
+    /// The day the request arrived (or the LA became responsible); for a re-assessment,
+    /// the decision to re-assess.
+    pub received_on: Option<NaiveDate>,
+    pub caseworker_id: Option<i64>,
+}
+
+pub async fn request(ctx: &Ctx<'_>, input: NewAssessment) -> ApiResult<AssessmentRecord> {
+    ctx.require(Permission::ManageCasework)?;
+    let today = ctx.today();
+    let received_on = input.received_on.unwrap_or(today);
+    if received_on > today {
+        return Err(ApiError::validation(
+            "receivedOn",
+            "must not be in the future",
+        ));
+    }
+    let child = child::Entity::find_by_id(input.child_id)
+        .filter(visible_children(
+            &ctx.actor.scope,
+            child::Column::LaId,
+            child::Column::Id,
+        ))
+        .one(ctx.db)
+        .await?
+        .ok_or_else(|| ApiError::validation("childId", "unknown child"))?;
+    if let Some(caseworker_id) = input.caseworker_id {
+        staff::Entity::find_by_id(caseworker_id)
+            .filter(staff::Column::LaId.eq(child.la_id))
+            .filter(staff::Column::Active.eq(true))
+            .one(ctx.db)
+            .await?
+            .ok_or_else(|| ApiError::validation("caseworkerId", "unknown caseworker"))?;
+    }
+    let caseworker_id = input.caseworker_id.or(ctx.actor.staff_id);
+    if input.kind == AssessmentKind::Reassessment {
+        let has_plan = ehc_plan::Entity::find()
+            .filter(ehc_plan::Column::ChildId.eq(child.id))
+            .filter(ehc_plan::Column::Status.eq("ACTIVE"))
+            .one(ctx.db)
+            .await?
+            .is_some();
+        if !has_plan {
+            return Err(ApiError::validation(
+                "kind",
+                "a re-assessment needs an active EHC plan; request an initial assessment",
+            ));
+        }
+    }
+    let open = assessment::Entity::find()
+        .filter(assessment::Column::ChildId.eq(child.id))
+        .filter(assessment::Column::ClosedOn.is_null())
+        .one(ctx.db)
+        .await?;
+    if let Some(open) = open {
+        return Err(ApiError::Conflict {
+            message: format!(
+                "this child already has an open assessment (id {}): continue that one",
+                open.id
+            ),
+            allowed_actions: vec![],
+        });
+    }
+    // A re-assessment's clock starts at the decision to re-assess (reg 27(2)).
+    let (state, decided_on) = match input.kind {
+        AssessmentKind::Initial => (AssessmentState::Requested, None),
+        AssessmentKind::Reassessment => (AssessmentState::Assessing, Some(received_on)),
+    };
+    let now = ctx.now;
+    let txn = ctx.db.begin().await?;
+    let row = assessment::ActiveModel {
+        id: NotSet,
+        la_id: Set(child.la_id),
+        child_id: Set(child.id),
+        kind: Set(input.kind.as_str().to_owned()),
+        state: Set(state.as_str().to_owned()),
+        requested_by: Set(input.requested_by.as_str().to_owned()),
+        received_on: Set(received_on),
+        caseworker_id: Set(caseworker_id),
+        decided_to_assess_on: Set(decided_on),
+        parent_meeting_requested: Set(false),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| {
+        if crate::store::is_unique_violation(&e) {
+            ApiError::conflict("this child already has an open assessment: continue that one")
+        } else {
+            e.into()
+        }
+    })?;
+    audit::record(
+        &txn,
+        ctx.actor,
+        now,
+        AuditEntry {
+            la_id: Some(row.la_id),
+            child_id: Some(row.child_id),
+            entity: "assessment",
+            entity_id: row.id,
+            action: "request",
+            summary: json!({"kind": input.kind.as_str(), "requestedBy": input.requested_by.as_str(), "receivedOn": received_on, "caseworkerId": caseworker_id}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    load(ctx, row.id).await
+}
+
+// ---------- the common path of every action ----------
+
+/// An action under way: the record as the caller saw it, the validated date, and the
+/// changed row to write.
+struct Step {
+    record: AssessmentRecord,
+    on: NaiveDate,
+    row: assessment::ActiveModel,
+    action: AssessmentAction,
+    version: i32,
+}
+
+/// Checks permission, visibility, version, the state machine and the date.
+async fn begin(
+    ctx: &Ctx<'_>,
+    id: i64,
+    version: i32,
+    action: AssessmentAction,
+    on: Option<NaiveDate>,
+) -> ApiResult<Step> {
+    ctx.require(Permission::ManageCasework)?;
+    let record = load(ctx, id).await?;
+    if !ctx.actor.may_act_in(record.row.la_id) {
+        return Err(ApiError::forbidden(
+            "you may only act on your own local authority's cases",
+        ));
+    }
+    let state = record.state()?;
+    let next = transition(state, action).map_err(|e| ApiError::Conflict {
+        message: e.to_string(),
+        allowed_actions: e.allowed.iter().map(|a| a.as_str().to_owned()).collect(),
+    })?;
+    if record.row.version != version {
+        return Err(ApiError::stale("assessment"));
+    }
+    let on = on.unwrap_or_else(|| ctx.today());
+    validate_action_date(on, record.row.received_on, ctx.today())
+        .map_err(|e| ApiError::validation("on", e.to_string()))?;
+    let mut row = assessment::ActiveModel {
+        id: sea_orm::ActiveValue::Unchanged(id),
+        version: Set(version + 1),
+        updated_at: Set(ctx.now),
+        ..Default::default()
+    };
+    if next != state {
+        row.state = Set(next.as_str().to_owned());
+    }
+    if next.is_closed() {
+        row.closed_on = Set(Some(on));
+    }
+    Ok(Step {
+        record,
+        on,
+        row,
+        action,
+        version,
+    })
+}
+
+/// Writes the row (only over the version the caller saw) and the audit event; the caller
+/// commits. Of two concurrent actions from the same version exactly one gets here first.
+async fn finish(
+    ctx: &Ctx<'_>,
+    txn: &DatabaseTransaction,
+    step: Step,
+    mut summary: serde_json::Value,
+) -> ApiResult<i64> {
+    let id = step.record.row.id;
+    let result = assessment::Entity::update_many()
+        .set(step.row)
+        .filter(assessment::Column::Id.eq(id))
+        .filter(assessment::Column::Version.eq(step.version))
+        .exec(txn)
+        .await?;
+    if result.rows_affected != 1 {
+        return Err(ApiError::stale("assessment"));
+    }
+    if let Some(map) = summary.as_object_mut() {
+        map.insert("on".into(), json!(step.on));
+        map.insert("version".into(), json!(step.version + 1));
+    }
+    audit::record(
+        txn,
+        ctx.actor,
+        ctx.now,
+        AuditEntry {
+            la_id: Some(step.record.row.la_id),
+            child_id: Some(step.record.row.child_id),
+            entity: "assessment",
+            entity_id: id,
+            action: &step.action.as_str().to_ascii_lowercase(),
+            summary,
+        },
+    )
+    .await?;
+    Ok(id)
+}
+
+async fn simple(
+    ctx: &Ctx<'_>,
+    step: Step,
+    summary: serde_json::Value,
+) -> ApiResult<AssessmentRecord> {
+    let txn = ctx.db.begin().await?;
+    let id = finish(ctx, &txn, step, summary).await?;
+    txn.commit().await?;
+    load(ctx, id).await
+}
+
+fn not_before(on: NaiveDate, earlier: Option<NaiveDate>, what: &str) -> ApiResult<()> {
+    match earlier {
+        Some(earlier) if on < earlier => Err(ApiError::validation(
+            "on",
+            format!("must not be before {what} ({earlier})"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn required_text(field: &'static str, text: &str) -> ApiResult<String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(ApiError::validation(field, "must not be empty"));
+    }
+    if text.chars().count() > 10_000 {
+        return Err(ApiError::validation(
+            field,
+            "must be at most 10,000 characters",
+        ));
+    }
+    Ok(text.to_owned())
+}
+
+fn optional_text(field: &'static str, text: Option<&str>) -> ApiResult<Option<String>> {
+    match text.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(t) => required_text(field, t).map(Some),
+    }
+}
+
+/// A refusal must tell the family about appeal and mediation (reg 5(3), 10(1); CFA s.51).
+fn appeal_rights(given: bool) -> ApiResult<()> {
+    if given {
+        Ok(())
+    } else {
+        Err(ApiError::validation(
+            "appealRightsGiven",
+            "the decision notice must tell the family of their right to appeal and to mediation",
+        ))
+    }
+}
+
+// ---------- decisions ----------
+
+pub async fn decide_to_assess(
+    ctx: &Ctx<'_>,
+    id: i64,
+    version: i32,
+    on: Option<NaiveDate>,
+    reasons: Option<&str>,
+) -> ApiResult<AssessmentRecord> {
+    let mut step = begin(ctx, id, version, AssessmentAction::DecideToAssess, on).await?;
+    step.row.decided_to_assess_on = Set(Some(step.on));
+    step.row.decision_reasons = Set(optional_text("reasons", reasons)?);
+    simple(ctx, step, json!({})).await
+}
+
+pub async fn decide_not_to_assess(
+    ctx: &Ctx<'_>,
+    id: i64,
+    version: i32,
+    on: Option<NaiveDate>,
+    reasons: &str,
+    appeal_rights_given: bool,
+) -> ApiResult<AssessmentRecord> {
+    let mut step = begin(ctx, id, version, AssessmentAction::DecideNotToAssess, on).await?;
+    appeal_rights(appeal_rights_given)?;
+    step.row.decided_not_to_assess_on = Set(Some(step.on));
+    step.row.decision_reasons = Set(Some(required_text("reasons", reasons)?));
+    simple(ctx, step, json!({"appealRightsGiven": true})).await
+}
+
+pub async fn decide_not_to_issue(
+    ctx: &Ctx<'_>,
+    id: i64,
+    version: i32,
+    on: Option<NaiveDate>,
+    reasons: &str,
+    appeal_rights_given: bool,
+) -> ApiResult<AssessmentRecord> {
+    let mut step = begin(ctx, id, version, AssessmentAction::DecideNotToIssue, on).await?;
+    appeal_rights(appeal_rights_given)?;
+    not_before(
+        step.on,
+        step.record.row.decided_to_assess_on,
+        "the decision to assess",
+    )?;
+    step.row.decided_not_to_issue_on = Set(Some(step.on));
+    step.row.decision_reasons = Set(Some(required_text("reasons", reasons)?));
+    simple(ctx, step, json!({"appealRightsGiven": true})).await
+}
+
+// ---------- advice ----------
+
+pub struct NewAdviceRequest {
+    pub service: AdviceService,
+    pub professional_id: Option<i64>,
+    pub addressed_to: Option<String>,
+}
+
+pub async fn request_advice(
+    ctx: &Ctx<'_>,
+    id: i64,
+    version: i32,
+    on: Option<NaiveDate>,
+    input: NewAdviceRequest,
+) -> ApiResult<AssessmentRecord> {
+    let step = begin(ctx, id, version, AssessmentAction::RequestAdvice, on).await?;
+    not_before(
+        step.on,
+        step.record.row.decided_to_assess_on,
+        "the decision to assess",
+    )?;
+    if let Some(professional_id) = input.professional_id {
+        let p = professional::Entity::find_by_id(professional_id)
+            .filter(professional::Column::LaId.eq(step.record.row.la_id))
+            .one(ctx.db)
+            .await?
+            .ok_or_else(|| ApiError::validation("professionalId", "unknown professional"))?;
+        if p.service != input.service.as_str() {
+            return Err(ApiError::validation(
+                "professionalId",
+                "this professional works in another service",
+            ));
+        }
+    }
+    let addressed_to = parse_optional_name("addressedTo", input.addressed_to.as_deref())?;
+    let on = step.on;
+    let txn = ctx.db.begin().await?;
+    let advice = advice_request::ActiveModel {
+        id: NotSet,
+        la_id: Set(step.record.row.la_id),
+        child_id: Set(step.record.row.child_id),
+        assessment_id: Set(Some(id)),
+        service: Set(input.service.as_str().to_owned()),
+        professional_id: Set(input.professional_id),
+        addressed_to: Set(addressed_to),
+        requested_on: Set(on),
+        // Reg 8(1): six weeks from the request.
+        due_on: Set(add_weeks(on, ADVICE_WEEKS)),
+        created_at: Set(ctx.now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    finish(
+        ctx,
+        &txn,
+        step,
+        json!({"adviceRequestId": advice.id, "service": input.service.as_str(), "professionalId": input.professional_id}),
+    )
+    .await?;
+    txn.commit().await?;
+    load(ctx, id).await
+}
+
+/// The advice request, which must belong to the assessment and still be open.
+fn open_advice(record: &AssessmentRecord, advice_id: i64) -> ApiResult<advice_request::Model> {
+    let advice = record
+        .advice
+        .iter()
+        .find(|a| a.id == advice_id)
+        .cloned()
+        .ok_or_else(|| {
+            ApiError::validation(
+                "adviceRequestId",
+                "not an advice request of this assessment",
+            )
+        })?;
+    if advice.received_on.is_some() || advice.declined_on.is_some() {
+        return Err(ApiError::conflict(
+            "this advice request has already been answered",
+        ));
+    }
+    Ok(advice)
+}
+
+pub async fn record_advice_received(
+    ctx: &Ctx<'_>,
+    id: i64,
+    version: i32,
+    on: Option<NaiveDate>,
+    advice_id: i64,
+    summary: &str,
+    document_ref: Option<&str>,
+) -> ApiResult<AssessmentRecord> {
+    let step = begin(ctx, id, version, AssessmentAction::RecordAdvice, on).await?;
+    let advice = open_advice(&step.record, advice_id)?;
+    not_before(
+        step.on,
+        Some(advice.requested_on),
+        "the advice was requested",
+    )?;
+    let mut change: advice_request::ActiveModel = advice.clone().into();
+    change.received_on = Set(Some(step.on));
+    change.summary = Set(Some(required_text("summary", summary)?));
+    change.document_ref = Set(parse_optional_name("documentRef", document_ref)?);
+    let late = step.on > advice.due_on;
+    let txn = ctx.db.begin().await?;
+    change.update(&txn).await?;
+    finish(
+        ctx,
+        &txn,
+        step,
+        json!({"adviceRequestId": advice_id, "received": true, "late": late}),
+    )
+    .await?;
+    txn.commit().await?;
+    load(ctx, id).await
+}
+
+pub async fn decline_advice(
+    ctx: &Ctx<'_>,
+    id: i64,
+    version: i32,
+    on: Option<NaiveDate>,
+    advice_id: i64,
+    reason: &str,
+) -> ApiResult<AssessmentRecord> {
+    let step = begin(ctx, id, version, AssessmentAction::RecordAdvice, on).await?;
+    let advice = open_advice(&step.record, advice_id)?;
+    not_before(
+        step.on,
+        Some(advice.requested_on),
+        "the advice was requested",
+    )?;
+    let mut change: advice_request::ActiveModel = advice.into();
+    change.declined_on = Set(Some(step.on));
+    change.decline_reason = Set(Some(required_text("reason", reason)?));
+    let txn = ctx.db.begin().await?;
+    change.update(&txn).await?;
+    finish(
+        ctx,
+        &txn,
+        step,
+        json!({"adviceRequestId": advice_id, "declined": true}),
+    )
+    .await?;
+    txn.commit().await?;
+    load(ctx, id).await
+}
+
+// ---------- exceptions ----------
+
+pub struct NewException {
+    pub reason_code: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub note: Option<String>,
+    pub advice_request_id: Option<i64>,
+}
+
+pub async fn record_exception(
+    ctx: &Ctx<'_>,
+    id: i64,
+    version: i32,
+    input: NewException,
+) -> ApiResult<AssessmentRecord> {
+    let step = begin(ctx, id, version, AssessmentAction::RecordException, None).await?;
+    let reason = exception_reason::Entity::find_by_id(input.reason_code.clone())
+        .filter(exception_reason::Column::Active.eq(true))
+        .one(ctx.db)
+        .await?
+        .ok_or_else(|| ApiError::validation("reasonCode", "unknown exception reason"))?;
+    if input.ends_on < input.starts_on {
+        return Err(ApiError::validation(
+            "endsOn",
+            "must not be before startsOn",
+        ));
+    }
+    if (input.ends_on - input.starts_on).num_days() > 366 {
+        return Err(ApiError::validation(
+            "endsOn",
+            "an exception lasts at most a year",
+        ));
+    }
+    if let Some(advice_id) = input.advice_request_id {
+        if !step.record.advice.iter().any(|a| a.id == advice_id) {
+            return Err(ApiError::validation(
+                "adviceRequestId",
+                "not an advice request of this assessment",
+            ));
+        }
+        if !reason.lifts_advice {
+            return Err(ApiError::validation(
+                "reasonCode",
+                "this reason does not lift the time limit for advice (reg 8(2))",
+            ));
+        }
+    } else if reason.code == "MISSED_APPOINTMENT" {
+        return Err(ApiError::validation(
+            "adviceRequestId",
+            "a missed appointment excepts one advice request: name it",
+        ));
+    }
+    let note = optional_text("note", input.note.as_deref())?;
+    let txn = ctx.db.begin().await?;
+    let row = assessment_exception::ActiveModel {
+        id: NotSet,
+        assessment_id: Set(id),
+        reason_code: Set(reason.code.clone()),
+        starts_on: Set(input.starts_on),
+        ends_on: Set(input.ends_on),
+        note: Set(note),
+        advice_request_id: Set(input.advice_request_id),
+        created_at: Set(ctx.now),
+    }
+    .insert(&txn)
+    .await?;
+    finish(
+        ctx,
+        &txn,
+        step,
+        json!({"exceptionId": row.id, "reasonCode": reason.code, "startsOn": input.starts_on, "endsOn": input.ends_on, "adviceRequestId": input.advice_request_id}),
+    )
+    .await?;
+    txn.commit().await?;
+    load(ctx, id).await
+}
+
+/// Admins add a reason (as the 2020 COVID-19 amendment did) without a code change.
+pub async fn add_exception_reason(
+    ctx: &Ctx<'_>,
+    reason: ExceptionReason,
+) -> ApiResult<ExceptionReason> {
+    ctx.require(Permission::AdministerLocalAuthorities)?;
+    let code = reason.code.trim().to_ascii_uppercase();
+    if code.is_empty()
+        || code.len() > 40
+        || !code
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+    {
+        return Err(ApiError::validation(
+            "code",
+            "must be 1 to 40 characters of A-Z, 0-9 and _",
+        ));
+    }
+    if !(reason.lifts_decision || reason.lifts_advice || reason.lifts_plan) {
+        return Err(ApiError::validation(
+            "liftsPlan",
+            "a reason must lift at least one time limit",
+        ));
+    }
+    let row = exception_reason::ActiveModel {
+        code: Set(code.clone()),
+        label: Set(parse_name("label", &reason.label)?),
+        regulation: Set(parse_name("regulation", &reason.regulation)?),
+        lifts_decision: Set(reason.lifts_decision),
+        lifts_advice: Set(reason.lifts_advice),
+        lifts_plan: Set(reason.lifts_plan),
+        active: Set(true),
+    };
+    let txn = ctx.db.begin().await?;
+    let saved = row.insert(&txn).await.map_err(|e| {
+        if crate::store::is_unique_violation(&e) {
+            ApiError::conflict("code: an exception reason with this code already exists")
+        } else {
+            e.into()
+        }
+    })?;
+    audit::record(
+        &txn,
+        ctx.actor,
+        ctx.now,
+        AuditEntry {
+            la_id: None,
+            child_id: None,
+            entity: "exception_reason",
+            entity_id: 0,
+            action: "create",
+            summary: json!({"code": code}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(reason_of(saved))
+}
+
+// ---------- draft, consultation, final plan ----------
+
+pub async fn send_draft(
+    ctx: &Ctx<'_>,
+    id: i64,
+    version: i32,
+    on: Option<NaiveDate>,
+) -> ApiResult<AssessmentRecord> {
+    let mut step = begin(ctx, id, version, AssessmentAction::SendDraft, on).await?;
+    not_before(
+        step.on,
+        step.record.row.decided_to_assess_on,
+        "the decision to assess",
+    )?;
+    step.row.draft_sent_on = Set(Some(step.on));
+    simple(ctx, step, json!({})).await
+}
+
+pub struct ParentResponse {
+    pub comments: Option<String>,
+    pub meeting_requested: bool,
+    pub requested_setting: Option<String>,
+}
+
+pub async fn record_parent_response(
+    ctx: &Ctx<'_>,
+    id: i64,
+    version: i32,
+    on: Option<NaiveDate>,
+    response: ParentResponse,
+) -> ApiResult<AssessmentRecord> {
+    let mut step = begin(ctx, id, version, AssessmentAction::RecordParentResponse, on).await?;
+    not_before(
+        step.on,
+        step.record.row.draft_sent_on,
+        "the draft plan was sent",
+    )?;
+    let comments = optional_text("comments", response.comments.as_deref())?;
+    let setting = parse_optional_name("requestedSetting", response.requested_setting.as_deref())?;
+    if comments.is_none() && setting.is_none() && !response.meeting_requested {
+        return Err(ApiError::validation(
+            "comments",
+            "record the comments, a meeting request or a requested setting",
+        ));
+    }
+    // The first response is the one the 15-day window is measured by (reg 13(1)).
+    if step.record.row.parent_responded_on.is_none() {
+        step.row.parent_responded_on = Set(Some(step.on));
+    }
+    let summary = json!({"comments": comments.is_some(), "meetingRequested": response.meeting_requested, "requestedSetting": setting});
+    step.row.parent_comments = Set(comments.or(step.record.row.parent_comments.clone()));
+    step.row.parent_meeting_requested =
+        Set(response.meeting_requested || step.record.row.parent_meeting_requested);
+    step.row.parent_requested_setting =
+        Set(setting.or(step.record.row.parent_requested_setting.clone()));
+    simple(ctx, step, summary).await
+}
+
+pub async fn consult_setting(
+    ctx: &Ctx<'_>,
+    id: i64,
+    version: i32,
+    on: Option<NaiveDate>,
+    setting_name: &str,
+) -> ApiResult<AssessmentRecord> {
+    let step = begin(ctx, id, version, AssessmentAction::ConsultSetting, on).await?;
+    not_before(
+        step.on,
+        step.record.row.draft_sent_on,
+        "the draft plan was sent",
+    )?;
+    let setting_name = parse_name("settingName", setting_name)?;
+    let txn = ctx.db.begin().await?;
+    let row = setting_consultation::ActiveModel {
+        id: NotSet,
+        assessment_id: Set(id),
+        setting_name: Set(setting_name.clone()),
+        consulted_on: Set(step.on),
+        created_at: Set(ctx.now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    finish(
+        ctx,
+        &txn,
+        step,
+        json!({"consultationId": row.id, "setting": setting_name}),
+    )
+    .await?;
+    txn.commit().await?;
+    load(ctx, id).await
+}
+
+pub async fn record_setting_response(
+    ctx: &Ctx<'_>,
+    id: i64,
+    version: i32,
+    on: Option<NaiveDate>,
+    consultation_id: i64,
+    response: SettingResponse,
+    note: Option<&str>,
+) -> ApiResult<AssessmentRecord> {
+    let step = begin(
+        ctx,
+        id,
+        version,
+        AssessmentAction::RecordSettingResponse,
+        on,
+    )
+    .await?;
+    let consultation = step
+        .record
+        .consultations
+        .iter()
+        .find(|c| c.id == consultation_id)
+        .cloned()
+        .ok_or_else(|| {
+            ApiError::validation("consultationId", "not a consultation of this assessment")
+        })?;
+    if consultation.responded_on.is_some() {
+        return Err(ApiError::conflict("this setting has already answered"));
+    }
+    not_before(
+        step.on,
+        Some(consultation.consulted_on),
+        "the setting was consulted",
+    )?;
+    let mut change: setting_consultation::ActiveModel = consultation.into();
+    change.responded_on = Set(Some(step.on));
+    change.response = Set(Some(response.as_str().to_owned()));
+    change.note = Set(optional_text("note", note)?);
+    let txn = ctx.db.begin().await?;
+    change.update(&txn).await?;
+    finish(
+        ctx,
+        &txn,
+        step,
+        json!({"consultationId": consultation_id, "response": response.as_str()}),
+    )
+    .await?;
+    txn.commit().await?;
+    load(ctx, id).await
+}
+
+pub async fn issue_final_plan(
+    ctx: &Ctx<'_>,
+    id: i64,
+    version: i32,
+    on: Option<NaiveDate>,
+    named_setting: Option<&str>,
+) -> ApiResult<AssessmentRecord> {
+    let mut step = begin(ctx, id, version, AssessmentAction::IssueFinalPlan, on).await?;
+    let mut facts = step.record.facts()?;
+    check_final_issue_allowed(&facts, step.on)
+        .map_err(|e| ApiError::validation("on", e.to_string()))?;
+    let named_setting = parse_optional_name("namedSetting", named_setting)?;
+    facts.final_issued_on = Some(step.on);
+    // The SEN2 20-week measure is fixed when the plan is issued.
+    let measure = sen2_twenty_week_measure(&facts);
+    step.row.final_issued_on = Set(Some(step.on));
+    step.row.named_setting = Set(named_setting.clone());
+    step.row.within_twenty_weeks = Set(measure.as_ref().map(|m| m.within_twenty_weeks));
+    step.row.exception_applies = Set(measure.as_ref().map(|m| m.exception_applies));
+    let (la_id, child_id, on) = (step.record.row.la_id, step.record.row.child_id, step.on);
+    let txn = ctx.db.begin().await?;
+    let plan = ehc_plan::ActiveModel {
+        id: NotSet,
+        la_id: Set(la_id),
+        child_id: Set(child_id),
+        assessment_id: Set(Some(id)),
+        status: Set("ACTIVE".to_owned()),
+        issued_on: Set(on),
+        named_setting: Set(named_setting.clone()),
+        version: Set(1),
+        created_at: Set(ctx.now),
+        updated_at: Set(ctx.now),
+    }
+    .insert(&txn)
+    .await?;
+    // A re-assessment replaces the plan it re-assessed.
+    if facts.kind == AssessmentKind::Reassessment {
+        ehc_plan::Entity::update_many()
+            .col_expr(
+                ehc_plan::Column::Status,
+                sea_orm::sea_query::Expr::value("REPLACED"),
+            )
+            .filter(ehc_plan::Column::ChildId.eq(child_id))
+            .filter(ehc_plan::Column::Status.eq("ACTIVE"))
+            .filter(ehc_plan::Column::Id.ne(plan.id))
+            .exec(&txn)
+            .await?;
+    }
+    finish(
+        ctx,
+        &txn,
+        step,
+        json!({"planId": plan.id, "namedSetting": named_setting, "withinTwentyWeeks": measure.as_ref().map(|m| m.within_twenty_weeks), "exceptionApplies": measure.as_ref().map(|m| m.exception_applies)}),
+    )
+    .await?;
+    txn.commit().await?;
+    load(ctx, id).await
+}
+
+// ---------- closing without a plan ----------
+
+pub async fn withdraw(
+    ctx: &Ctx<'_>,
+    id: i64,
+    version: i32,
+    on: Option<NaiveDate>,
+    reason: &str,
+) -> ApiResult<AssessmentRecord> {
+    let mut step = begin(ctx, id, version, AssessmentAction::Withdraw, on).await?;
+    step.row.withdrawn_on = Set(Some(step.on));
+    step.row.withdrawal_reason = Set(Some(required_text("reason", reason)?));
+    simple(ctx, step, json!({})).await
+}
+
+/// The family moved: the case goes to the new LA (reg 15 for plans; an assessment in
+/// progress is handed over and the new LA decides how to continue).
+pub async fn transfer_out(
+    ctx: &Ctx<'_>,
+    id: i64,
+    version: i32,
+    on: Option<NaiveDate>,
+    to_local_authority: &str,
+) -> ApiResult<AssessmentRecord> {
+    let mut step = begin(ctx, id, version, AssessmentAction::TransferOut, on).await?;
+    step.row.transferred_out_on = Set(Some(step.on));
+    step.row.transferred_to = Set(Some(parse_name("toLocalAuthority", to_local_authority)?));
+    simple(ctx, step, json!({"to": to_local_authority})).await
+}
+
+/// The plan an assessment issued, if any.
+pub async fn plan_of(ctx: &Ctx<'_>, assessment_id: i64) -> ApiResult<Option<ehc_plan::Model>> {
+    Ok(ehc_plan::Entity::find()
+        .filter(ehc_plan::Column::AssessmentId.eq(assessment_id))
+        .one(ctx.db)
+        .await?)
+}
+
+pub async fn caseworker(ctx: &Ctx<'_>, staff_id: i64) -> ApiResult<Option<staff::Model>> {
+    Ok(staff::Entity::find_by_id(staff_id).one(ctx.db).await?)
+}

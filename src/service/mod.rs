@@ -1,0 +1,60 @@
+//! Use cases: each checks permission and input, then changes storage and writes its audit
+//! event in one transaction. Resolvers stay thin and call these.
+pub mod assessment;
+pub mod people;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Europe::London;
+use futures_util::future::BoxFuture;
+use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
+
+use crate::domain::access::{Actor, Permission};
+use crate::domain::people::InvalidField;
+use crate::error::{ApiError, ApiResult};
+
+/// What every use case needs: the database, who is acting, and when.
+pub struct Ctx<'a> {
+    pub db: &'a DatabaseConnection,
+    pub actor: &'a Actor,
+    pub now: DateTime<Utc>,
+}
+
+impl Ctx<'_> {
+    /// Today's date in England, where the statutory clocks run.
+    pub fn today(&self) -> NaiveDate {
+        uk_date(self.now)
+    }
+
+    pub fn require(&self, permission: Permission) -> ApiResult<()> {
+        if self.actor.may(permission) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!(
+                "a {} may not do this",
+                self.actor.role
+            )))
+        }
+    }
+}
+
+/// The calendar date in England at an instant.
+pub fn uk_date(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&London).date_naive()
+}
+
+impl From<InvalidField> for ApiError {
+    fn from(e: InvalidField) -> Self {
+        ApiError::validation(e.field, e.message)
+    }
+}
+
+/// Runs `work` in one transaction: committed when it returns `Ok`, rolled back otherwise.
+pub async fn in_transaction<T, F>(db: &DatabaseConnection, work: F) -> ApiResult<T>
+where
+    F: for<'c> FnOnce(&'c DatabaseTransaction) -> BoxFuture<'c, ApiResult<T>>,
+{
+    let txn = db.begin().await?;
+    let value = work(&txn).await?;
+    txn.commit().await?;
+    Ok(value)
+}

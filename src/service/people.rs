@@ -1,0 +1,888 @@
+//! People and places: local authorities, localities, teams, staff, professionals, children
+//! and parents.
+use chrono::NaiveDate;
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, Condition, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, Set,
+};
+use serde_json::json;
+
+use super::{Ctx, in_transaction};
+use crate::domain::access::{Permission, Role, Scope};
+use crate::domain::advice::AdviceService;
+use crate::domain::people::{
+    parse_date_of_birth, parse_la_code, parse_name, parse_nc_year, parse_optional_name,
+    parse_relationship, parse_subject,
+};
+use crate::error::{ApiError, ApiResult};
+use crate::store::audit::{self, AuditEntry};
+use crate::store::entity::{
+    child, child_parent, local_authority, locality, parent, professional, staff, team,
+};
+use crate::store::is_unique_violation;
+use crate::store::page::{Page, PageRequest, paginate};
+use crate::store::scope::{visible_children, visible_organisation};
+
+/// The local authority a change applies to: staff act in their own; an admin names one.
+async fn target_la(ctx: &Ctx<'_>, requested: Option<i64>) -> ApiResult<i64> {
+    let la_id = match (requested, ctx.actor.la_id) {
+        (Some(id), _) if ctx.actor.role == Role::Admin => id,
+        (None, Some(own)) => own,
+        (Some(id), Some(own)) if id == own => own,
+        (Some(_), _) => {
+            return Err(ApiError::forbidden(
+                "you may only change records of your own local authority",
+            ));
+        }
+        (None, None) => {
+            return Err(ApiError::validation(
+                "localAuthorityId",
+                "name the local authority",
+            ));
+        }
+    };
+    if local_authority::Entity::find_by_id(la_id)
+        .one(ctx.db)
+        .await?
+        .is_none()
+    {
+        return Err(ApiError::validation(
+            "localAuthorityId",
+            "unknown local authority",
+        ));
+    }
+    Ok(la_id)
+}
+
+fn duplicate(field: &str, what: &str) -> impl Fn(sea_orm::DbErr) -> ApiError {
+    let field = field.to_owned();
+    let what = what.to_owned();
+    move |e| {
+        if is_unique_violation(&e) {
+            ApiError::Conflict {
+                message: format!("{field}: {what} already exists"),
+                allowed_actions: vec![],
+            }
+        } else {
+            e.into()
+        }
+    }
+}
+
+// ---------- local authorities ----------
+
+pub async fn create_local_authority(
+    ctx: &Ctx<'_>,
+    code: &str,
+    name: &str,
+) -> ApiResult<local_authority::Model> {
+    ctx.require(Permission::AdministerLocalAuthorities)?;
+    let code = parse_la_code(code)?;
+    let name = parse_name("name", name)?;
+    let now = ctx.now;
+    let actor = ctx.actor.clone();
+    let la = in_transaction(ctx.db, |txn| {
+        Box::pin(async move {
+            let la = local_authority::ActiveModel {
+                id: NotSet,
+                code: Set(code.clone()),
+                name: Set(name.clone()),
+                created_at: Set(now),
+            }
+            .insert(txn)
+            .await
+            .map_err(duplicate("code", "a local authority with this code"))?;
+            audit::record(
+                txn,
+                &actor,
+                now,
+                AuditEntry {
+                    la_id: Some(la.id),
+                    child_id: None,
+                    entity: "local_authority",
+                    entity_id: la.id,
+                    action: "create",
+                    summary: json!({"code": code, "name": name}),
+                },
+            )
+            .await?;
+            Ok(la)
+        })
+    })
+    .await?;
+    Ok(la)
+}
+
+pub async fn local_authorities(ctx: &Ctx<'_>) -> ApiResult<Vec<local_authority::Model>> {
+    let mut q = local_authority::Entity::find().order_by_asc(local_authority::Column::Code);
+    if ctx.actor.scope != Scope::Everything {
+        q = q.filter(visible_organisation(
+            &ctx.actor.scope,
+            local_authority::Column::Id,
+        ));
+    }
+    Ok(q.all(ctx.db).await?)
+}
+
+pub async fn local_authority_by_id(
+    ctx: &Ctx<'_>,
+    id: i64,
+) -> ApiResult<Option<local_authority::Model>> {
+    Ok(local_authority::Entity::find_by_id(id)
+        .filter(visible_organisation(
+            &ctx.actor.scope,
+            local_authority::Column::Id,
+        ))
+        .one(ctx.db)
+        .await?)
+}
+
+// ---------- localities and teams ----------
+
+pub async fn create_locality(
+    ctx: &Ctx<'_>,
+    la: Option<i64>,
+    name: &str,
+) -> ApiResult<locality::Model> {
+    ctx.require(Permission::ManageOrganisation)?;
+    let la_id = target_la(ctx, la).await?;
+    let name = parse_name("name", name)?;
+    let (now, actor) = (ctx.now, ctx.actor.clone());
+    in_transaction(ctx.db, |txn| {
+        Box::pin(async move {
+            let row = locality::ActiveModel {
+                id: NotSet,
+                la_id: Set(la_id),
+                name: Set(name.clone()),
+            }
+            .insert(txn)
+            .await
+            .map_err(duplicate("name", "a locality with this name"))?;
+            audit::record(
+                txn,
+                &actor,
+                now,
+                AuditEntry {
+                    la_id: Some(la_id),
+                    child_id: None,
+                    entity: "locality",
+                    entity_id: row.id,
+                    action: "create",
+                    summary: json!({"name": name}),
+                },
+            )
+            .await?;
+            Ok(row)
+        })
+    })
+    .await
+}
+
+pub async fn create_team(ctx: &Ctx<'_>, la: Option<i64>, name: &str) -> ApiResult<team::Model> {
+    ctx.require(Permission::ManageOrganisation)?;
+    let la_id = target_la(ctx, la).await?;
+    let name = parse_name("name", name)?;
+    let (now, actor) = (ctx.now, ctx.actor.clone());
+    in_transaction(ctx.db, |txn| {
+        Box::pin(async move {
+            let row = team::ActiveModel {
+                id: NotSet,
+                la_id: Set(la_id),
+                name: Set(name.clone()),
+            }
+            .insert(txn)
+            .await
+            .map_err(duplicate("name", "a team with this name"))?;
+            audit::record(
+                txn,
+                &actor,
+                now,
+                AuditEntry {
+                    la_id: Some(la_id),
+                    child_id: None,
+                    entity: "team",
+                    entity_id: row.id,
+                    action: "create",
+                    summary: json!({"name": name}),
+                },
+            )
+            .await?;
+            Ok(row)
+        })
+    })
+    .await
+}
+
+pub async fn localities(ctx: &Ctx<'_>, la_id: Option<i64>) -> ApiResult<Vec<locality::Model>> {
+    let mut q = locality::Entity::find()
+        .filter(visible_organisation(
+            &ctx.actor.scope,
+            locality::Column::LaId,
+        ))
+        .order_by_asc(locality::Column::Name);
+    if let Some(la_id) = la_id {
+        q = q.filter(locality::Column::LaId.eq(la_id));
+    }
+    Ok(q.all(ctx.db).await?)
+}
+
+pub async fn teams(ctx: &Ctx<'_>, la_id: Option<i64>) -> ApiResult<Vec<team::Model>> {
+    let mut q = team::Entity::find()
+        .filter(visible_organisation(&ctx.actor.scope, team::Column::LaId))
+        .order_by_asc(team::Column::Name);
+    if let Some(la_id) = la_id {
+        q = q.filter(team::Column::LaId.eq(la_id));
+    }
+    Ok(q.all(ctx.db).await?)
+}
+
+/// A locality visible to the actor (used to resolve nested fields).
+pub async fn locality_by_id(ctx: &Ctx<'_>, id: i64) -> ApiResult<Option<locality::Model>> {
+    Ok(locality::Entity::find_by_id(id).one(ctx.db).await?)
+}
+
+// ---------- staff ----------
+
+pub struct StaffInput {
+    pub local_authority_id: Option<i64>,
+    pub team_id: Option<i64>,
+    pub subject: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub role: Role,
+}
+
+async fn team_in_la(ctx: &Ctx<'_>, team_id: i64, la_id: i64) -> ApiResult<()> {
+    let found = team::Entity::find_by_id(team_id)
+        .filter(team::Column::LaId.eq(la_id))
+        .one(ctx.db)
+        .await?;
+    found
+        .map(|_| ())
+        .ok_or_else(|| ApiError::validation("teamId", "unknown team"))
+}
+
+fn staff_role(role: Role) -> ApiResult<&'static str> {
+    if role.is_staff() {
+        Ok(role.as_str())
+    } else {
+        Err(ApiError::validation(
+            "role",
+            "staff are caseworkers or managers",
+        ))
+    }
+}
+
+pub async fn create_staff(ctx: &Ctx<'_>, input: StaffInput) -> ApiResult<staff::Model> {
+    ctx.require(Permission::ManageOrganisation)?;
+    let la_id = target_la(ctx, input.local_authority_id).await?;
+    let subject = parse_subject("subject", &input.subject)?;
+    let name = parse_name("name", &input.name)?;
+    let email = parse_optional_name("email", input.email.as_deref())?;
+    let role = staff_role(input.role)?;
+    if let Some(team_id) = input.team_id {
+        team_in_la(ctx, team_id, la_id).await?;
+    }
+    let (now, actor) = (ctx.now, ctx.actor.clone());
+    let team_id = input.team_id;
+    in_transaction(ctx.db, |txn| {
+        Box::pin(async move {
+            let row = staff::ActiveModel {
+                id: NotSet,
+                la_id: Set(la_id),
+                team_id: Set(team_id),
+                subject: Set(subject.clone()),
+                name: Set(name.clone()),
+                email: Set(email),
+                role: Set(role.to_owned()),
+                active: Set(true),
+                created_at: Set(now),
+            }
+            .insert(txn)
+            .await
+            .map_err(duplicate("subject", "a person with this sign-in subject"))?;
+            audit::record(
+                txn,
+                &actor,
+                now,
+                AuditEntry {
+                    la_id: Some(la_id),
+                    child_id: None,
+                    entity: "staff",
+                    entity_id: row.id,
+                    action: "create",
+                    summary: json!({"name": name, "role": role, "teamId": team_id}),
+                },
+            )
+            .await?;
+            Ok(row)
+        })
+    })
+    .await
+}
+
+pub struct StaffPatch {
+    pub name: Option<String>,
+    pub email: Option<Option<String>>,
+    pub team_id: Option<Option<i64>>,
+    pub role: Option<Role>,
+    pub active: Option<bool>,
+}
+
+pub async fn update_staff(ctx: &Ctx<'_>, id: i64, patch: StaffPatch) -> ApiResult<staff::Model> {
+    ctx.require(Permission::ManageOrganisation)?;
+    let existing = staff::Entity::find_by_id(id)
+        .filter(visible_organisation(&ctx.actor.scope, staff::Column::LaId))
+        .one(ctx.db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("staff member"))?;
+    let mut changes = serde_json::Map::new();
+    let mut row = existing.clone().into_active_model();
+    if let Some(name) = patch.name {
+        let name = parse_name("name", &name)?;
+        changes.insert("name".into(), json!(name));
+        row.name = Set(name);
+    }
+    if let Some(email) = patch.email {
+        let email = parse_optional_name("email", email.as_deref())?;
+        changes.insert("email".into(), json!(email.is_some()));
+        row.email = Set(email);
+    }
+    if let Some(team_id) = patch.team_id {
+        if let Some(team_id) = team_id {
+            team_in_la(ctx, team_id, existing.la_id).await?;
+        }
+        changes.insert("teamId".into(), json!(team_id));
+        row.team_id = Set(team_id);
+    }
+    if let Some(role) = patch.role {
+        let role = staff_role(role)?;
+        changes.insert("role".into(), json!(role));
+        row.role = Set(role.to_owned());
+    }
+    if let Some(active) = patch.active {
+        changes.insert("active".into(), json!(active));
+        row.active = Set(active);
+    }
+    let (now, actor) = (ctx.now, ctx.actor.clone());
+    in_transaction(ctx.db, |txn| {
+        Box::pin(async move {
+            let row = row.update(txn).await?;
+            audit::record(
+                txn,
+                &actor,
+                now,
+                AuditEntry {
+                    la_id: Some(row.la_id),
+                    child_id: None,
+                    entity: "staff",
+                    entity_id: row.id,
+                    action: "update",
+                    summary: serde_json::Value::Object(changes),
+                },
+            )
+            .await?;
+            Ok(row)
+        })
+    })
+    .await
+}
+
+pub async fn staff_list(
+    ctx: &Ctx<'_>,
+    team_id: Option<i64>,
+    role: Option<Role>,
+) -> ApiResult<Vec<staff::Model>> {
+    if !ctx.actor.role.is_staff() && ctx.actor.role != Role::Admin {
+        return Err(ApiError::forbidden("only staff may list staff"));
+    }
+    let mut q = staff::Entity::find()
+        .filter(visible_organisation(&ctx.actor.scope, staff::Column::LaId))
+        .order_by_asc(staff::Column::Name);
+    if let Some(team_id) = team_id {
+        q = q.filter(staff::Column::TeamId.eq(team_id));
+    }
+    if let Some(role) = role {
+        q = q.filter(staff::Column::Role.eq(role.as_str()));
+    }
+    Ok(q.all(ctx.db).await?)
+}
+
+// ---------- professionals ----------
+
+pub struct ProfessionalInput {
+    pub local_authority_id: Option<i64>,
+    pub subject: Option<String>,
+    pub name: String,
+    pub service: AdviceService,
+    pub organisation: String,
+    pub email: Option<String>,
+}
+
+pub async fn create_professional(
+    ctx: &Ctx<'_>,
+    input: ProfessionalInput,
+) -> ApiResult<professional::Model> {
+    ctx.require(Permission::ManageOrganisation)?;
+    let la_id = target_la(ctx, input.local_authority_id).await?;
+    if !input.service.is_professional() {
+        return Err(ApiError::validation(
+            "service",
+            "parent and child views are given by the family, not a professional service",
+        ));
+    }
+    let subject = match input.subject.as_deref() {
+        Some(s) => Some(parse_subject("subject", s)?),
+        None => None,
+    };
+    let name = parse_name("name", &input.name)?;
+    let organisation = parse_name("organisation", &input.organisation)?;
+    let email = parse_optional_name("email", input.email.as_deref())?;
+    let service = input.service.as_str();
+    let (now, actor) = (ctx.now, ctx.actor.clone());
+    in_transaction(ctx.db, |txn| {
+            Box::pin(async move {
+                let row = professional::ActiveModel {
+                    id: NotSet,
+                    la_id: Set(la_id),
+                    subject: Set(subject),
+                    name: Set(name.clone()),
+                    service: Set(service.to_owned()),
+                    organisation: Set(organisation.clone()),
+                    email: Set(email),
+                    created_at: Set(now),
+                }
+                .insert(txn)
+                .await
+                .map_err(duplicate("subject", "a person with this sign-in subject"))?;
+                audit::record(
+                    txn,
+                    &actor,
+                    now,
+                    AuditEntry {
+                        la_id: Some(la_id),
+                        child_id: None,
+                        entity: "professional",
+                        entity_id: row.id,
+                        action: "create",
+                        summary: json!({"name": name, "service": service, "organisation": organisation}),
+                    },
+                )
+                .await?;
+                Ok(row)
+            })
+        })
+        .await
+}
+
+pub async fn professionals(
+    ctx: &Ctx<'_>,
+    service: Option<AdviceService>,
+) -> ApiResult<Vec<professional::Model>> {
+    if ctx.actor.role == Role::Parent {
+        return Err(ApiError::forbidden("parents may not list professionals"));
+    }
+    let mut q = professional::Entity::find()
+        .filter(visible_organisation(
+            &ctx.actor.scope,
+            professional::Column::LaId,
+        ))
+        .order_by_asc(professional::Column::Name);
+    if let Some(service) = service {
+        q = q.filter(professional::Column::Service.eq(service.as_str()));
+    }
+    Ok(q.all(ctx.db).await?)
+}
+
+// ---------- children ----------
+
+pub struct ChildInput {
+    pub legal_name: String,
+    pub preferred_name: Option<String>,
+    pub date_of_birth: NaiveDate,
+    pub locality_id: i64,
+    pub current_setting: Option<String>,
+    pub nc_year_override: Option<i32>,
+    pub subject: Option<String>,
+}
+
+/// The locality, which must belong to a local authority the actor may act in.
+async fn locality_for_actor(ctx: &Ctx<'_>, locality_id: i64) -> ApiResult<locality::Model> {
+    let found = locality::Entity::find_by_id(locality_id)
+        .one(ctx.db)
+        .await?
+        .filter(|l| ctx.actor.may_act_in(l.la_id));
+    found.ok_or_else(|| ApiError::validation("localityId", "unknown locality"))
+}
+
+pub async fn create_child(ctx: &Ctx<'_>, input: ChildInput) -> ApiResult<child::Model> {
+    ctx.require(Permission::ManageChildren)?;
+    let legal_name = parse_name("legalName", &input.legal_name)?;
+    let preferred_name = parse_optional_name("preferredName", input.preferred_name.as_deref())?;
+    let date_of_birth = parse_date_of_birth(input.date_of_birth, ctx.today())?;
+    let current_setting = parse_optional_name("currentSetting", input.current_setting.as_deref())?;
+    let nc_year_override = input.nc_year_override.map(parse_nc_year).transpose()?;
+    let subject = input
+        .subject
+        .as_deref()
+        .map(|s| parse_subject("subject", s))
+        .transpose()?;
+    let locality = locality_for_actor(ctx, input.locality_id).await?;
+    let (now, actor) = (ctx.now, ctx.actor.clone());
+    in_transaction(ctx.db, |txn| {
+            Box::pin(async move {
+                let row = child::ActiveModel {
+                    id: NotSet,
+                    la_id: Set(locality.la_id),
+                    legal_name: Set(legal_name),
+                    preferred_name: Set(preferred_name),
+                    date_of_birth: Set(date_of_birth),
+                    locality_id: Set(locality.id),
+                    current_setting: Set(current_setting),
+                    nc_year_override: Set(nc_year_override),
+                    subject: Set(subject),
+                    version: Set(1),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                }
+                .insert(txn)
+                .await
+                .map_err(duplicate("subject", "a person with this sign-in subject"))?;
+                audit::record(
+                    txn,
+                    &actor,
+                    now,
+                    AuditEntry {
+                        la_id: Some(row.la_id),
+                        child_id: Some(row.id),
+                        entity: "child",
+                        entity_id: row.id,
+                        action: "create",
+                        // Names and dates of birth stay out of the trail: it records that
+                        // a change happened and to which fields.
+                        summary: json!({"fields": ["legalName", "preferredName", "dateOfBirth", "localityId", "currentSetting", "ncYearOverride"]}),
+                    },
+                )
+                .await?;
+                Ok(row)
+            })
+        })
+        .await
+}
+
+pub struct ChildPatch {
+    pub legal_name: Option<String>,
+    pub preferred_name: Option<Option<String>>,
+    pub date_of_birth: Option<NaiveDate>,
+    pub locality_id: Option<i64>,
+    pub current_setting: Option<Option<String>>,
+    pub nc_year_override: Option<Option<i32>>,
+}
+
+pub async fn update_child(
+    ctx: &Ctx<'_>,
+    id: i64,
+    version: i32,
+    patch: ChildPatch,
+) -> ApiResult<child::Model> {
+    ctx.require(Permission::ManageChildren)?;
+    let existing = find_child(ctx, id).await?;
+    let mut fields = Vec::new();
+    let mut row = child::ActiveModel {
+        id: sea_orm::ActiveValue::Unchanged(existing.id),
+        ..Default::default()
+    };
+    if let Some(name) = patch.legal_name {
+        row.legal_name = Set(parse_name("legalName", &name)?);
+        fields.push("legalName");
+    }
+    if let Some(name) = patch.preferred_name {
+        row.preferred_name = Set(parse_optional_name("preferredName", name.as_deref())?);
+        fields.push("preferredName");
+    }
+    if let Some(dob) = patch.date_of_birth {
+        row.date_of_birth = Set(parse_date_of_birth(dob, ctx.today())?);
+        fields.push("dateOfBirth");
+    }
+    if let Some(locality_id) = patch.locality_id {
+        let locality = locality_for_actor(ctx, locality_id).await?;
+        if locality.la_id != existing.la_id {
+            return Err(ApiError::validation(
+                "localityId",
+                "the locality belongs to another local authority: transfer the child instead",
+            ));
+        }
+        row.locality_id = Set(locality_id);
+        fields.push("localityId");
+    }
+    if let Some(setting) = patch.current_setting {
+        row.current_setting = Set(parse_optional_name("currentSetting", setting.as_deref())?);
+        fields.push("currentSetting");
+    }
+    if let Some(year) = patch.nc_year_override {
+        row.nc_year_override = Set(year.map(parse_nc_year).transpose()?);
+        fields.push("ncYearOverride");
+    }
+    row.version = Set(version + 1);
+    row.updated_at = Set(ctx.now);
+    let (now, actor) = (ctx.now, ctx.actor.clone());
+    let la_id = existing.la_id;
+    in_transaction(ctx.db, |txn| {
+        Box::pin(async move {
+            // Optimistic concurrency: only the version the caller saw may be replaced.
+            let result = child::Entity::update_many()
+                .set(row)
+                .filter(child::Column::Id.eq(id))
+                .filter(child::Column::Version.eq(version))
+                .exec(txn)
+                .await?;
+            if result.rows_affected != 1 {
+                return Err(ApiError::stale("child's record"));
+            }
+            audit::record(
+                txn,
+                &actor,
+                now,
+                AuditEntry {
+                    la_id: Some(la_id),
+                    child_id: Some(id),
+                    entity: "child",
+                    entity_id: id,
+                    action: "update",
+                    summary: json!({"fields": fields, "version": version + 1}),
+                },
+            )
+            .await?;
+            child::Entity::find_by_id(id)
+                .one(txn)
+                .await?
+                .ok_or_else(|| ApiError::not_found("child"))
+        })
+    })
+    .await
+}
+
+/// A child the actor may see, or NOT_FOUND (never revealing that a hidden record exists).
+pub async fn find_child(ctx: &Ctx<'_>, id: i64) -> ApiResult<child::Model> {
+    child::Entity::find_by_id(id)
+        .filter(visible_children(
+            &ctx.actor.scope,
+            child::Column::LaId,
+            child::Column::Id,
+        ))
+        .one(ctx.db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("child"))
+}
+
+#[derive(Default)]
+pub struct ChildFilter {
+    pub search: Option<String>,
+    pub locality_id: Option<i64>,
+}
+
+pub async fn children(
+    ctx: &Ctx<'_>,
+    filter: ChildFilter,
+    page: PageRequest,
+) -> ApiResult<Page<child::Model>> {
+    let mut cond = visible_children(&ctx.actor.scope, child::Column::LaId, child::Column::Id);
+    if let Some(locality_id) = filter.locality_id {
+        cond = cond.add(child::Column::LocalityId.eq(locality_id));
+    }
+    if let Some(search) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        // Case-insensitive on both backends (PostgreSQL's LIKE is case-sensitive).
+        let pattern = format!("%{}%", search.replace(['%', '_'], "").to_lowercase());
+        let lower = |c: child::Column| Expr::expr(Func::lower(Expr::col(c)));
+        cond = cond.add(
+            Condition::any()
+                .add(lower(child::Column::LegalName).like(pattern.clone()))
+                .add(lower(child::Column::PreferredName).like(pattern)),
+        );
+    }
+    Ok(paginate(
+        ctx.db,
+        child::Entity::find().filter(cond),
+        child::Column::Id,
+        page,
+        false,
+    )
+    .await?)
+}
+
+// ---------- parents ----------
+
+pub struct ParentInput {
+    pub local_authority_id: Option<i64>,
+    pub subject: Option<String>,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+pub async fn create_parent(ctx: &Ctx<'_>, input: ParentInput) -> ApiResult<parent::Model> {
+    ctx.require(Permission::ManageChildren)?;
+    let la_id = target_la(ctx, input.local_authority_id).await?;
+    let subject = input
+        .subject
+        .as_deref()
+        .map(|s| parse_subject("subject", s))
+        .transpose()?;
+    let name = parse_name("name", &input.name)?;
+    let email = parse_optional_name("email", input.email.as_deref())?;
+    let phone = parse_optional_name("phone", input.phone.as_deref())?;
+    let (now, actor) = (ctx.now, ctx.actor.clone());
+    in_transaction(ctx.db, |txn| {
+        Box::pin(async move {
+            let row = parent::ActiveModel {
+                id: NotSet,
+                la_id: Set(la_id),
+                subject: Set(subject),
+                name: Set(name),
+                email: Set(email),
+                phone: Set(phone),
+                created_at: Set(now),
+            }
+            .insert(txn)
+            .await
+            .map_err(duplicate("subject", "a person with this sign-in subject"))?;
+            audit::record(
+                txn,
+                &actor,
+                now,
+                AuditEntry {
+                    la_id: Some(la_id),
+                    child_id: None,
+                    entity: "parent",
+                    entity_id: row.id,
+                    action: "create",
+                    summary: json!({"fields": ["name", "email", "phone", "subject"]}),
+                },
+            )
+            .await?;
+            Ok(row)
+        })
+    })
+    .await
+}
+
+async fn parent_in_la(ctx: &Ctx<'_>, parent_id: i64, la_id: i64) -> ApiResult<parent::Model> {
+    parent::Entity::find_by_id(parent_id)
+        .filter(parent::Column::LaId.eq(la_id))
+        .one(ctx.db)
+        .await?
+        .ok_or_else(|| ApiError::validation("parentId", "unknown parent or carer"))
+}
+
+pub async fn link_parent(
+    ctx: &Ctx<'_>,
+    child_id: i64,
+    parent_id: i64,
+    relationship: Option<&str>,
+) -> ApiResult<child::Model> {
+    ctx.require(Permission::ManageChildren)?;
+    let child = find_child(ctx, child_id).await?;
+    parent_in_la(ctx, parent_id, child.la_id).await?;
+    let relationship = parse_relationship(relationship)?;
+    let (now, actor) = (ctx.now, ctx.actor.clone());
+    let la_id = child.la_id;
+    in_transaction(ctx.db, |txn| {
+        Box::pin(async move {
+            child_parent::ActiveModel {
+                child_id: Set(child_id),
+                parent_id: Set(parent_id),
+                relationship: Set(relationship.clone()),
+            }
+            .insert(txn)
+            .await
+            .map_err(duplicate("parentId", "this link"))?;
+            audit::record(
+                txn,
+                &actor,
+                now,
+                AuditEntry {
+                    la_id: Some(la_id),
+                    child_id: Some(child_id),
+                    entity: "child_parent",
+                    entity_id: parent_id,
+                    action: "link",
+                    summary: json!({"parentId": parent_id, "relationship": relationship}),
+                },
+            )
+            .await?;
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(child)
+}
+
+pub async fn unlink_parent(
+    ctx: &Ctx<'_>,
+    child_id: i64,
+    parent_id: i64,
+) -> ApiResult<child::Model> {
+    ctx.require(Permission::ManageChildren)?;
+    let child = find_child(ctx, child_id).await?;
+    let (now, actor) = (ctx.now, ctx.actor.clone());
+    let la_id = child.la_id;
+    in_transaction(ctx.db, |txn| {
+        Box::pin(async move {
+            let result = child_parent::Entity::delete_many()
+                .filter(child_parent::Column::ChildId.eq(child_id))
+                .filter(child_parent::Column::ParentId.eq(parent_id))
+                .exec(txn)
+                .await?;
+            if result.rows_affected == 0 {
+                return Err(ApiError::not_found("link between this child and parent"));
+            }
+            audit::record(
+                txn,
+                &actor,
+                now,
+                AuditEntry {
+                    la_id: Some(la_id),
+                    child_id: Some(child_id),
+                    entity: "child_parent",
+                    entity_id: parent_id,
+                    action: "unlink",
+                    summary: json!({"parentId": parent_id}),
+                },
+            )
+            .await?;
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(child)
+}
+
+/// Parents and carers of a child the actor has already been allowed to see.
+pub async fn parents_of(ctx: &Ctx<'_>, child_id: i64) -> ApiResult<Vec<(parent::Model, String)>> {
+    let links = child_parent::Entity::find()
+        .filter(child_parent::Column::ChildId.eq(child_id))
+        .all(ctx.db)
+        .await?;
+    let parents = parent::Entity::find()
+        .filter(parent::Column::Id.is_in(links.iter().map(|l| l.parent_id)))
+        .order_by_asc(parent::Column::Name)
+        .all(ctx.db)
+        .await?;
+    Ok(parents
+        .into_iter()
+        .filter_map(|p| {
+            let relationship = links
+                .iter()
+                .find(|l| l.parent_id == p.id)?
+                .relationship
+                .clone();
+            Some((p, relationship))
+        })
+        .collect())
+}

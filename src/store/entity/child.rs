@@ -1,0 +1,24 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "child")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub la_id: i64,
+    pub legal_name: String,
+    pub preferred_name: Option<String>,
+    pub date_of_birth: Date,
+    pub locality_id: i64,
+    pub current_setting: Option<String>,
+    pub nc_year_override: Option<i16>,
+    pub subject: Option<String>,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

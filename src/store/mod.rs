@@ -1,0 +1,95 @@
+//! Storage: sea-orm entities and the queries that load and save domain values. Every query
+//! that returns child-linked records takes the caller's [`Scope`], so access rules are
+//! enforced in SQL, not only in guards.
+pub mod audit;
+pub mod entity;
+pub mod page;
+
+pub mod scope;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr, RuntimeErr};
+
+pub use scope::Scope;
+
+/// Connects to the database: SQLite files in WAL mode with foreign keys on, or PostgreSQL.
+/// `schema` selects a PostgreSQL schema (tests use one each).
+pub async fn connect(url: &str, schema: Option<&str>) -> anyhow::Result<DatabaseConnection> {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10));
+    if url.starts_with("sqlite:") {
+        options.max_connections(8).map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+                .create_if_missing(true)
+        });
+    } else {
+        options.max_connections(16);
+        if let Some(schema) = schema {
+            options.set_schema_search_path(schema.to_owned());
+        }
+    }
+    Database::connect(options)
+        .await
+        .with_context(|| format!("cannot connect to {}", crate::config::redact_url(url)))
+}
+
+/// Applies pending migrations.
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    Migrator::up(db, None).await.context("migrations failed")?;
+    reference::ensure_exception_reasons(db).await?;
+    Ok(())
+}
+
+/// (name, applied) for every migration the binary knows.
+pub async fn migration_status(db: &DatabaseConnection) -> anyhow::Result<Vec<(String, bool)>> {
+    let applied: std::collections::HashSet<String> = Migrator::get_applied_migrations(db)
+        .await?
+        .into_iter()
+        .map(|m| m.name().to_owned())
+        .collect();
+    Ok(Migrator::migrations()
+        .into_iter()
+        .map(|m| {
+            let name = m.name().to_owned();
+            let done = applied.contains(&name);
+            (name, done)
+        })
+        .collect())
+}
+
+/// A human name for the backend, printed by tests and at start so nobody mistakes which ran.
+pub fn backend_name(db: &DatabaseConnection) -> &'static str {
+    match db.get_database_backend() {
+        DbBackend::Postgres => "PostgreSQL",
+        DbBackend::Sqlite => "SQLite",
+        _ => "other",
+    }
+}
+
+/// True when the error is a unique-constraint violation (a duplicate).
+pub fn is_unique_violation(err: &DbErr) -> bool {
+    let message = match err {
+        DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e)) => e
+            .as_database_error()
+            .map(|d| d.is_unique_violation())
+            .unwrap_or(false),
+        _ => false,
+    };
+    message
+        || matches!(
+            err.sql_err(),
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+        )
+}
+
+pub mod reference;

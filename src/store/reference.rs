@@ -1,0 +1,35 @@
+//! Reference data the application needs in every database.
+use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
+
+use crate::domain::timescales::standard_exception_reasons;
+use crate::store::entity::exception_reason;
+
+/// Inserts the statutory exception reasons that are missing; never changes existing rows,
+/// so reasons an LA has edited or added stay as they are.
+pub async fn ensure_exception_reasons(db: &DatabaseConnection) -> anyhow::Result<()> {
+    let existing: Vec<String> = exception_reason::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.code)
+        .collect();
+    let missing: Vec<_> = standard_exception_reasons()
+        .into_iter()
+        .filter(|r| !existing.contains(&r.code))
+        .map(|r| exception_reason::ActiveModel {
+            code: Set(r.code),
+            label: Set(r.label),
+            regulation: Set(r.regulation),
+            lifts_decision: Set(r.lifts_decision),
+            lifts_advice: Set(r.lifts_advice),
+            lifts_plan: Set(r.lifts_plan),
+            active: Set(true),
+        })
+        .collect();
+    if !missing.is_empty() {
+        exception_reason::Entity::insert_many(missing)
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}

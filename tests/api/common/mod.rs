@@ -1,0 +1,242 @@
+//! The test harness: an isolated database per test and the real router driven in-process.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use chrono::{DateTime, Utc};
+use ehcp::api::token::{KeySource, Secret, TokenConfig, TokenVerifier, issue_hs256};
+use ehcp::config::ServeSettings;
+use ehcp::domain::access::Role;
+use ehcp::startup::app_router;
+use ehcp::store;
+use http_body_util::BodyExt;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+pub const SECRET: &str = "test-secret-that-is-long-enough-for-hs256-signing";
+pub const ISSUER: &str = "ehcp";
+pub const AUDIENCE: &str = "ehcp";
+
+pub struct TestApp {
+    pub router: axum::Router,
+    pub db: DatabaseConnection,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// The database URL the suite runs against: DATABASE_URL, or a SQLite file per test.
+pub fn database_url() -> Option<String> {
+    std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty())
+}
+
+pub fn is_postgres() -> bool {
+    database_url().is_some_and(|u| u.starts_with("postgres"))
+}
+
+fn unique_name() -> String {
+    use rand::Rng;
+    format!("t_{:016x}", rand::rng().random::<u64>())
+}
+
+/// A migrated, empty database of its own.
+pub async fn isolated_database() -> (DatabaseConnection, Option<tempfile::TempDir>) {
+    match database_url() {
+        Some(url) if url.starts_with("postgres") => {
+            let admin = store::connect(&url, None)
+                .await
+                .expect("connect to PostgreSQL");
+            let schema = unique_name();
+            admin
+                .execute_unprepared(&format!("CREATE SCHEMA {schema}"))
+                .await
+                .expect("create schema");
+            admin.close().await.ok();
+            let db = store::connect(&url, Some(&schema))
+                .await
+                .expect("connect to schema");
+            store::migrate(&db).await.expect("migrate");
+            (db, None)
+        }
+        Some(url) if !url.starts_with("sqlite") => {
+            panic!("DATABASE_URL must be sqlite:... or postgres://..., got {url}")
+        }
+        _ => {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let url = format!("sqlite://{}/test.db?mode=rwc", dir.path().display());
+            let db = store::connect(&url, None).await.expect("connect to SQLite");
+            store::migrate(&db).await.expect("migrate");
+            (db, Some(dir))
+        }
+    }
+}
+
+pub fn secret() -> Secret {
+    Secret::new(SECRET.as_bytes().to_vec()).expect("secret")
+}
+
+pub fn token_config() -> TokenConfig {
+    TokenConfig::new(KeySource::Hs256 { secret: secret() }, ISSUER, AUDIENCE)
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(ServeSettings::default()).await
+    }
+
+    pub async fn spawn_with(serve: ServeSettings) -> Self {
+        let (db, dir) = isolated_database().await;
+        let verifier = TokenVerifier::new(token_config()).await.expect("verifier");
+        let router = app_router(db.clone(), verifier, &serve);
+        Self {
+            router,
+            db,
+            _dir: dir,
+        }
+    }
+
+    /// A valid token for this app.
+    pub fn token(&self, role: Role, sub: &str, la: Option<&str>) -> String {
+        issue_hs256(
+            &secret(),
+            ISSUER,
+            AUDIENCE,
+            sub,
+            role,
+            la,
+            Duration::from_secs(3600),
+            Utc::now(),
+        )
+        .expect("token")
+    }
+
+    pub async fn request(&self, request: Request<Body>) -> (StatusCode, Value) {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("router answers");
+        let status = response.status();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        let body = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        (status, body)
+    }
+
+    /// POSTs a GraphQL operation with an optional bearer token.
+    pub async fn gql(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> (StatusCode, Value) {
+        let mut builder =
+            Request::post("/graphql").header(header::CONTENT_TYPE, "application/json");
+        if let Some(token) = token {
+            builder = builder.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let body = json!({"query": query, "variables": variables}).to_string();
+        self.request(builder.body(Body::from(body)).expect("request"))
+            .await
+    }
+
+    /// Runs an operation that must succeed; returns `data`.
+    pub async fn ok(&self, token: &str, query: &str, variables: Value) -> Value {
+        let (status, body) = self.gql(Some(token), query, variables).await;
+        assert!(
+            status == StatusCode::OK && body.get("errors").is_none(),
+            "expected success, got {status}: {body:#}"
+        );
+        body["data"].clone()
+    }
+
+    /// Runs an operation that must fail; returns the first error's code.
+    pub async fn error_code(&self, token: Option<&str>, query: &str, variables: Value) -> String {
+        let (_, body) = self.gql(token, query, variables).await;
+        error_code(&body)
+    }
+
+    /// Admin, one LA (909 Cumbria) with a locality and team, and a manager's token.
+    pub async fn with_local_authority(&self) -> Fixture {
+        let admin = self.token(Role::Admin, "admin", None);
+        let la = self
+            .ok(
+                &admin,
+                "mutation { createLocalAuthority(code: \"909\", name: \"Cumbria\") { id } }",
+                json!({}),
+            )
+            .await["createLocalAuthority"]["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        let manager = self.token(Role::Manager, "mgr-909", Some("909"));
+        let locality = self
+            .ok(
+                &manager,
+                "mutation { createLocality(name: \"Carlisle\") { id } }",
+                json!({}),
+            )
+            .await["createLocality"]["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        let team = self
+            .ok(
+                &manager,
+                "mutation { createTeam(name: \"North SEN team\") { id } }",
+                json!({}),
+            )
+            .await["createTeam"]["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        Fixture {
+            admin,
+            manager,
+            caseworker: self.token(Role::Caseworker, "cw-909", Some("909")),
+            la,
+            locality,
+            team,
+        }
+    }
+
+    /// Creates a child in the fixture's locality; returns its id.
+    pub async fn create_child(&self, fx: &Fixture, name: &str, dob: &str) -> String {
+        self.ok(
+            &fx.caseworker,
+            "mutation($input: CreateChildInput!) { createChild(input: $input) { id } }",
+            json!({"input": {"legalName": name, "dateOfBirth": dob, "localityId": fx.locality}}),
+        )
+        .await["createChild"]["id"]
+            .as_str()
+            .expect("id")
+            .to_owned()
+    }
+}
+
+pub struct Fixture {
+    pub admin: String,
+    pub manager: String,
+    pub caseworker: String,
+    pub la: String,
+    pub locality: String,
+    pub team: String,
+}
+
+pub fn error_code(body: &Value) -> String {
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("expected an error with a code, got {body:#}"))
+        .to_owned()
+}
+
+pub fn now() -> DateTime<Utc> {
+    Utc::now()
+}

@@ -1,0 +1,8 @@
+//! Black-box tests of the HTTP API: one binary, a module per area. Each test gets its own
+//! database (a SQLite file, or a PostgreSQL schema when DATABASE_URL names PostgreSQL).
+mod common;
+
+mod assessment;
+mod auth;
+mod backend;
+mod people;
