@@ -257,6 +257,21 @@ pub async fn list(
     .await?)
 }
 
+/// A child's assessments that the actor may see, newest first.
+pub async fn of_child(ctx: &Ctx<'_>, child_id: i64) -> ApiResult<Vec<AssessmentRecord>> {
+    let rows = assessment::Entity::find()
+        .filter(visible(ctx).add(assessment::Column::ChildId.eq(child_id)))
+        .order_by_desc(assessment::Column::ReceivedOn)
+        .order_by_desc(assessment::Column::Id)
+        .all(ctx.db)
+        .await?;
+    let mut records = Vec::with_capacity(rows.len());
+    for row in rows {
+        records.push(load_parts(ctx.db, row).await?);
+    }
+    Ok(records)
+}
+
 pub async fn load_row(ctx: &Ctx<'_>, row: assessment::Model) -> ApiResult<AssessmentRecord> {
     load_parts(ctx.db, row).await
 }

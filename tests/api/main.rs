@@ -5,4 +5,5 @@ mod common;
 mod assessment;
 mod auth;
 mod backend;
+mod demo;
 mod people;

@@ -225,6 +225,15 @@ impl Child {
         self.0.version
     }
     /// Parents and carers: visible to staff and the family, not to professionals.
+    /// Needs assessments of this child, newest first (the ones the signed-in person may see).
+    async fn assessments(&self, gql: &Context<'_>) -> Result<Vec<super::assessment::Assessment>> {
+        let ctx = ctx(gql)?;
+        Ok(crate::service::assessment::of_child(&ctx, self.0.id)
+            .await?
+            .into_iter()
+            .map(super::assessment::Assessment)
+            .collect())
+    }
     async fn parents(&self, gql: &Context<'_>) -> Result<Vec<ParentLink>> {
         let ctx = ctx(gql)?;
         if matches!(ctx.actor.scope, Scope::Professional { .. } | Scope::Nothing) {
