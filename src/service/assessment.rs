@@ -159,7 +159,15 @@ pub fn reason_of(row: exception_reason::Model) -> ExceptionReason {
     }
 }
 
+/// Whole assessments are for staff and the family. Professionals see the requests addressed
+/// to them (`my_advice_requests`), not other professionals' advice or the family's comments.
 fn visible(ctx: &Ctx<'_>) -> Condition {
+    if matches!(
+        ctx.actor.scope,
+        crate::domain::access::Scope::Professional { .. }
+    ) {
+        return crate::store::scope::nothing();
+    }
     visible_children(
         &ctx.actor.scope,
         assessment::Column::LaId,
@@ -255,6 +263,33 @@ pub async fn list(
         true,
     )
     .await?)
+}
+
+/// Loads an assessment whatever the actor's scope: only for callers that have checked the
+/// actor's right to the part they act on (a professional answering a request to them).
+pub(super) async fn load_unscoped(ctx: &Ctx<'_>, id: i64) -> ApiResult<AssessmentRecord> {
+    let row = assessment::Entity::find_by_id(id)
+        .one(ctx.db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("assessment"))?;
+    load_parts(ctx.db, row).await
+}
+
+/// The decision on this assessment the family may appeal against, and its date: a refusal
+/// to assess (reg 5(3)), a refusal to issue a plan (reg 10(1)), or the final plan (reg 14).
+pub fn appealable_decision(row: &assessment::Model) -> Option<(&'static str, NaiveDate)> {
+    if let Some(on) = row.decided_not_to_assess_on {
+        Some(("not to carry out an EHC needs assessment", on))
+    } else if let Some(on) = row.decided_not_to_issue_on {
+        Some(("not to issue an EHC plan", on))
+    } else {
+        row.final_issued_on.map(|on| {
+            (
+                "on what the final EHC plan says and the school or college it names",
+                on,
+            )
+        })
+    }
 }
 
 /// A child's assessments that the actor may see, newest first.
@@ -409,9 +444,9 @@ pub async fn request(ctx: &Ctx<'_>, input: NewAssessment) -> ApiResult<Assessmen
 
 /// An action under way: the record as the caller saw it, the validated date, and the
 /// changed row to write.
-struct Step {
-    record: AssessmentRecord,
-    on: NaiveDate,
+pub(super) struct Step {
+    pub(super) record: AssessmentRecord,
+    pub(super) on: NaiveDate,
     row: assessment::ActiveModel,
     action: AssessmentAction,
     version: i32,
@@ -432,6 +467,19 @@ async fn begin(
             "you may only act on your own local authority's cases",
         ));
     }
+    prepare(ctx, record, version, action, on)
+}
+
+/// Checks the state machine, the version the caller saw and the date, for a record the
+/// caller has already been allowed to act on.
+pub(super) fn prepare(
+    ctx: &Ctx<'_>,
+    record: AssessmentRecord,
+    version: i32,
+    action: AssessmentAction,
+    on: Option<NaiveDate>,
+) -> ApiResult<Step> {
+    let id = record.row.id;
     let state = record.state()?;
     let next = transition(state, action).map_err(|e| ApiError::Conflict {
         message: e.to_string(),
@@ -466,7 +514,7 @@ async fn begin(
 
 /// Writes the row (only over the version the caller saw) and the audit event; the caller
 /// commits. Of two concurrent actions from the same version exactly one gets here first.
-async fn finish(
+pub(super) async fn finish(
     ctx: &Ctx<'_>,
     txn: &DatabaseTransaction,
     step: Step,
@@ -514,7 +562,7 @@ async fn simple(
     load(ctx, id).await
 }
 
-fn not_before(on: NaiveDate, earlier: Option<NaiveDate>, what: &str) -> ApiResult<()> {
+pub(super) fn not_before(on: NaiveDate, earlier: Option<NaiveDate>, what: &str) -> ApiResult<()> {
     match earlier {
         Some(earlier) if on < earlier => Err(ApiError::validation(
             "on",
@@ -524,7 +572,7 @@ fn not_before(on: NaiveDate, earlier: Option<NaiveDate>, what: &str) -> ApiResul
     }
 }
 
-fn required_text(field: &'static str, text: &str) -> ApiResult<String> {
+pub(super) fn required_text(field: &'static str, text: &str) -> ApiResult<String> {
     let text = text.trim();
     if text.is_empty() {
         return Err(ApiError::validation(field, "must not be empty"));
@@ -538,7 +586,7 @@ fn required_text(field: &'static str, text: &str) -> ApiResult<String> {
     Ok(text.to_owned())
 }
 
-fn optional_text(field: &'static str, text: Option<&str>) -> ApiResult<Option<String>> {
+pub(super) fn optional_text(field: &'static str, text: Option<&str>) -> ApiResult<Option<String>> {
     match text.map(str::trim) {
         None | Some("") => Ok(None),
         Some(t) => required_text(field, t).map(Some),
@@ -702,28 +750,17 @@ pub async fn record_advice_received(
     document_ref: Option<&str>,
 ) -> ApiResult<AssessmentRecord> {
     let step = begin(ctx, id, version, AssessmentAction::RecordAdvice, on).await?;
-    let advice = open_advice(&step.record, advice_id)?;
-    not_before(
-        step.on,
-        Some(advice.requested_on),
-        "the advice was requested",
-    )?;
-    let mut change: advice_request::ActiveModel = advice.clone().into();
-    change.received_on = Set(Some(step.on));
-    change.summary = Set(Some(required_text("summary", summary)?));
-    change.document_ref = Set(parse_optional_name("documentRef", document_ref)?);
-    let late = step.on > advice.due_on;
-    let txn = ctx.db.begin().await?;
-    change.update(&txn).await?;
-    finish(
+    apply_advice_answer(
         ctx,
-        &txn,
         step,
-        json!({"adviceRequestId": advice_id, "received": true, "late": late}),
+        advice_id,
+        AdviceAnswer::Received {
+            summary,
+            document_ref,
+        },
+        None,
     )
-    .await?;
-    txn.commit().await?;
-    load(ctx, id).await
+    .await
 }
 
 pub async fn decline_advice(
@@ -735,26 +772,83 @@ pub async fn decline_advice(
     reason: &str,
 ) -> ApiResult<AssessmentRecord> {
     let step = begin(ctx, id, version, AssessmentAction::RecordAdvice, on).await?;
+    apply_advice_answer(
+        ctx,
+        step,
+        advice_id,
+        AdviceAnswer::Declined { reason },
+        None,
+    )
+    .await
+}
+
+/// How an advice request was answered.
+pub enum AdviceAnswer<'a> {
+    Received {
+        summary: &'a str,
+        document_ref: Option<&'a str>,
+    },
+    /// Declined, e.g. because advice already given is sufficient (reg 6(4)).
+    Declined { reason: &'a str },
+}
+
+/// Records the answer to an open advice request, with the assessment's new version and its
+/// audit event, in one transaction. Whoever records it (caseworker, professional) has been
+/// checked by the caller.
+pub(super) async fn apply_advice_answer(
+    ctx: &Ctx<'_>,
+    step: Step,
+    advice_id: i64,
+    answer: AdviceAnswer<'_>,
+    answered_by: Option<i64>,
+) -> ApiResult<AssessmentRecord> {
+    let id = step.record.row.id;
     let advice = open_advice(&step.record, advice_id)?;
     not_before(
         step.on,
         Some(advice.requested_on),
         "the advice was requested",
     )?;
-    let mut change: advice_request::ActiveModel = advice.into();
-    change.declined_on = Set(Some(step.on));
-    change.decline_reason = Set(Some(required_text("reason", reason)?));
+    let mut change: advice_request::ActiveModel = advice.clone().into();
+    // A request to a service records which of its professionals answered.
+    if advice.professional_id.is_none() && answered_by.is_some() {
+        change.professional_id = Set(answered_by);
+    }
+    let summary = match answer {
+        AdviceAnswer::Received {
+            summary,
+            document_ref,
+        } => {
+            change.received_on = Set(Some(step.on));
+            change.summary = Set(Some(required_text("summary", summary)?));
+            change.document_ref = Set(parse_optional_name("documentRef", document_ref)?);
+            let late = has_statutory_deadline(&advice.service) && step.on > advice.due_on;
+            json!({"adviceRequestId": advice_id, "received": true, "late": late})
+        }
+        AdviceAnswer::Declined { reason } => {
+            change.declined_on = Set(Some(step.on));
+            change.decline_reason = Set(Some(required_text("reason", reason)?));
+            json!({"adviceRequestId": advice_id, "declined": true})
+        }
+    };
     let txn = ctx.db.begin().await?;
-    change.update(&txn).await?;
-    finish(
-        ctx,
-        &txn,
-        step,
-        json!({"adviceRequestId": advice_id, "declined": true}),
-    )
-    .await?;
+    // Only an unanswered request is answered: of two answers at once, one wins.
+    let answered = advice_request::Entity::update_many()
+        .set(change)
+        .filter(advice_request::Column::Id.eq(advice_id))
+        .filter(advice_request::Column::ReceivedOn.is_null())
+        .filter(advice_request::Column::DeclinedOn.is_null())
+        .exec(&txn)
+        .await?;
+    if answered.rows_affected != 1 {
+        return Err(ApiError::conflict(
+            "this advice request has already been answered",
+        ));
+    }
+    finish(ctx, &txn, step, summary).await?;
     txn.commit().await?;
-    load(ctx, id).await
+    // The caller has checked the actor may act here; a professional may not read the rest.
+    load_unscoped(ctx, id).await
 }
 
 // ---------- exceptions ----------
@@ -925,7 +1019,16 @@ pub async fn record_parent_response(
     on: Option<NaiveDate>,
     response: ParentResponse,
 ) -> ApiResult<AssessmentRecord> {
-    let mut step = begin(ctx, id, version, AssessmentAction::RecordParentResponse, on).await?;
+    let step = begin(ctx, id, version, AssessmentAction::RecordParentResponse, on).await?;
+    apply_parent_response(ctx, step, response).await
+}
+
+/// Records the family's response to the draft plan; the caller checked who is responding.
+pub(super) async fn apply_parent_response(
+    ctx: &Ctx<'_>,
+    mut step: Step,
+    response: ParentResponse,
+) -> ApiResult<AssessmentRecord> {
     not_before(
         step.on,
         step.record.row.draft_sent_on,

@@ -78,6 +78,7 @@ pub fn visible_organisation<L: ColumnTrait>(scope: &Scope, la_col: L) -> Conditi
     }
 }
 
-fn nothing() -> Condition {
+/// A condition no row meets.
+pub fn nothing() -> Condition {
     Condition::all().add(Expr::cust("1 = 0"))
 }

@@ -113,24 +113,21 @@ async fn demo_users_sign_in_and_see_only_their_own() {
         "DRAFT_ISSUED"
     );
 
-    // A professional sees only children for whom their service's advice was asked.
+    // A professional sees only the requests addressed to their service, most urgent first.
     let camhs = app.token(Role::Professional, "demo-camhs", Some("909"));
-    let q = "{ assessments(first: 100) { edges { node { child { id } adviceRequests { service } } } } }";
+    let q = "{ myAdviceRequests(open: null, first: 100) { edges { node { service dueOn child { displayName } } } } }";
     let data = app.ok(&camhs, q, json!({})).await;
-    let seen = data["assessments"]["edges"].as_array().expect("edges");
+    let seen = data["myAdviceRequests"]["edges"].as_array().expect("edges");
     assert!(!seen.is_empty());
-    let children: BTreeSet<&str> = seen
+    assert!(
+        seen.iter().all(|e| e["node"]["service"] == "CAMHS"),
+        "{seen:?}"
+    );
+    let due: Vec<&str> = seen
         .iter()
-        .map(|e| e["node"]["child"]["id"].as_str().expect("id"))
+        .map(|e| e["node"]["dueOn"].as_str().expect("due"))
         .collect();
-    for child in children {
-        let asked = seen
-            .iter()
-            .filter(|e| e["node"]["child"]["id"] == child)
-            .flat_map(|e| strings(&e["node"]["adviceRequests"], &["service"]))
-            .any(|s| s == "CAMHS");
-        assert!(asked, "child {child} was never referred to CAMHS");
-    }
+    assert!(due.windows(2).all(|w| w[0] <= w[1]), "{due:?}");
 
     // Each caseworker named in the instructions is a real staff record with a caseload.
     for area in ["north", "west", "south"] {

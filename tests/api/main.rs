@@ -5,5 +5,6 @@ mod common;
 mod assessment;
 mod auth;
 mod backend;
+mod contributions;
 mod demo;
 mod people;

@@ -476,6 +476,17 @@ impl Assessment {
         Ok(next_step(self.0.state()?, &self.facts()?, today).map(Into::into))
     }
     /// What has happened so far, oldest first, in plain language.
+    /// After a decision the family can appeal against: by when, and how mediation bears on it.
+    async fn appeal(
+        &self,
+        gql: &Context<'_>,
+    ) -> Result<Option<super::contributions::AppealWindow>> {
+        let ctx = ctx(gql)?;
+        Ok(super::contributions::AppealWindow::of(
+            &self.0.row,
+            ctx.today(),
+        ))
+    }
     async fn timeline(&self) -> Result<Vec<Milestone>> {
         Ok(timeline(&self.facts()?)
             .into_iter()
@@ -604,7 +615,16 @@ impl AssessmentQuery {
     async fn assessment(&self, gql: &Context<'_>, id: ID) -> Result<Assessment> {
         let ctx = ctx(gql)?;
         let id = Id::parse("id", &id)?;
-        Ok(Assessment(svc::load(&ctx, id).await?))
+        let record = svc::load(&ctx, id).await?;
+        crate::service::contributions::log_read(
+            &ctx,
+            record.row.la_id,
+            record.row.child_id,
+            "assessment",
+            Some(id),
+        )
+        .await?;
+        Ok(Assessment(record))
     }
 
     /// Assessments the signed-in person may see, newest first.
@@ -622,6 +642,15 @@ impl AssessmentQuery {
         last: Option<i32>,
     ) -> Result<Connection<String, Assessment>> {
         let ctx = ctx(gql)?;
+        if matches!(
+            ctx.actor.scope,
+            crate::domain::access::Scope::Professional { .. }
+        ) {
+            return Err(ApiError::forbidden(
+                "professionals see the advice requests addressed to them: use myAdviceRequests",
+            )
+            .into());
+        }
         let filter = AssessmentFilter {
             child_id: child_id.map(|c| Id::parse("childId", &c)).transpose()?,
             state: state.map(Into::into),

@@ -1,6 +1,7 @@
 //! The GraphQL schema: the frontend team's contract. Query and Mutation are merged from one
 //! object per area; resolvers are thin and call `service`.
 mod assessment;
+mod contributions;
 mod people;
 mod scalars;
 
@@ -17,10 +18,18 @@ use crate::store::page::{Page, PageRequest};
 pub use scalars::Id;
 
 #[derive(MergedObject, Default)]
-pub struct Query(people::PeopleQuery, assessment::AssessmentQuery);
+pub struct Query(
+    people::PeopleQuery,
+    assessment::AssessmentQuery,
+    contributions::ContributionsQuery,
+);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(people::PeopleMutation, assessment::AssessmentMutation);
+pub struct Mutation(
+    people::PeopleMutation,
+    assessment::AssessmentMutation,
+    contributions::ContributionsMutation,
+);
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 

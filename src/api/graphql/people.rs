@@ -234,6 +234,25 @@ impl Child {
             .map(super::assessment::Assessment)
             .collect())
     }
+    /// Who has read this child's record (staff and professionals), newest first: for the
+    /// family and for managers answering a subject access request.
+    async fn viewed_by(
+        &self,
+        gql: &Context<'_>,
+        #[graphql(default = 20, desc = "at most 100")] last: i32,
+    ) -> Result<Vec<super::contributions::RecordView>> {
+        let ctx = ctx(gql)?;
+        Ok(crate::service::contributions::views_of_child(
+            &ctx,
+            self.0.id,
+            self.0.la_id,
+            last.max(1) as u64,
+        )
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+    }
     async fn parents(&self, gql: &Context<'_>) -> Result<Vec<ParentLink>> {
         let ctx = ctx(gql)?;
         if matches!(ctx.actor.scope, Scope::Professional { .. } | Scope::Nothing) {
@@ -415,7 +434,9 @@ impl PeopleQuery {
     async fn child(&self, gql: &Context<'_>, id: ID) -> Result<Child> {
         let ctx = ctx(gql)?;
         let id = Id::parse("id", &id)?;
-        Ok(Child(svc::find_child(&ctx, id).await?))
+        let child = svc::find_child(&ctx, id).await?;
+        crate::service::contributions::log_read(&ctx, child.la_id, child.id, "child", None).await?;
+        Ok(Child(child))
     }
 
     /// Children and young people the signed-in person may see, in the order they were added.

@@ -33,6 +33,8 @@ pub struct Model {
     pub transferred_out_on: Option<Date>,
     pub transferred_to: Option<String>,
     pub closed_on: Option<Date>,
+    /// A mediation certificate, which can extend the time to appeal (CFA 2014 s.55).
+    pub mediation_certificate_on: Option<Date>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

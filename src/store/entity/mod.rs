@@ -1,4 +1,5 @@
 //! sea-orm entities: one per table, no API derives (the GraphQL types live in `api`).
+pub mod access_log;
 pub mod advice_request;
 pub mod assessment;
 pub mod assessment_exception;

@@ -1,0 +1,428 @@
+//! Professionals' workspace (their advice requests), the family's own contributions, appeal
+//! windows, and who has read a child's record.
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::EntityTrait;
+
+use super::assessment::{Assessment, DeadlineStatus};
+use super::people::{AdviceService, service_of};
+use super::{Id, ctx};
+use crate::domain::appeal::AppealWindow as DomainAppeal;
+use crate::domain::people::{national_curriculum_year, nc_year_label};
+use crate::domain::timescales;
+use crate::error::ApiError;
+use crate::service::assessment::{AdviceAnswer, ParentResponse, has_statutory_deadline};
+use crate::service::contributions::{self as svc, RecordView as DomainView, UrgencyCursor, Views};
+use crate::store::entity::{advice_request, assessment, child, local_authority, staff};
+
+/// An advice request as the professional asked sees it: what is wanted, by when, and only
+/// what they need about the child (no family contact details, no other professionals'
+/// advice).
+pub struct ProfessionalAdviceRequest(pub advice_request::Model);
+
+#[Object]
+impl ProfessionalAdviceRequest {
+    async fn id(&self) -> ID {
+        Id::of(self.0.id)
+    }
+    async fn service(&self) -> Result<AdviceService> {
+        Ok(service_of(&self.0.service)?)
+    }
+    /// The named professional or team asked, if the request named one.
+    async fn addressed_to(&self) -> Option<&str> {
+        self.0.addressed_to.as_deref()
+    }
+    /// Whether it was addressed to the signed-in professional by name (otherwise to their
+    /// service).
+    async fn addressed_to_me(&self, gql: &Context<'_>) -> Result<bool> {
+        let ctx = ctx(gql)?;
+        Ok(matches!(
+            &ctx.actor.scope,
+            crate::domain::access::Scope::Professional { professional_id, .. }
+                if self.0.professional_id == Some(*professional_id)
+        ))
+    }
+    async fn requested_on(&self) -> NaiveDate {
+        self.0.requested_on
+    }
+    /// Six weeks after the request (SEND Regs 2014 reg 8(1)).
+    async fn due_on(&self) -> NaiveDate {
+        self.0.due_on
+    }
+    async fn regulation(&self) -> &'static str {
+        "SEND Regs 2014 reg 8(1)"
+    }
+    /// PENDING, DUE_SOON, OVERDUE while open; MET or MISSED once answered.
+    async fn status(&self, gql: &Context<'_>) -> Result<DeadlineStatus> {
+        let ctx = ctx(gql)?;
+        let answered = self.0.received_on.or(self.0.declined_on);
+        Ok(timescales::status(self.0.due_on, answered, ctx.today(), false).into())
+    }
+    /// Days until the due date (negative once overdue); none once answered.
+    async fn days_until_due(&self, gql: &Context<'_>) -> Result<Option<i64>> {
+        let ctx = ctx(gql)?;
+        let open = self.0.received_on.is_none() && self.0.declined_on.is_none();
+        Ok(open.then(|| (self.0.due_on - ctx.today()).num_days()))
+    }
+    async fn received_on(&self) -> Option<NaiveDate> {
+        self.0.received_on
+    }
+    /// Answered after the due date.
+    async fn late(&self) -> bool {
+        has_statutory_deadline(&self.0.service)
+            && self
+                .0
+                .received_on
+                .or(self.0.declined_on)
+                .is_some_and(|d| d > self.0.due_on)
+    }
+    async fn summary(&self) -> Option<&str> {
+        self.0.summary.as_deref()
+    }
+    async fn document_ref(&self) -> Option<&str> {
+        self.0.document_ref.as_deref()
+    }
+    async fn declined_on(&self) -> Option<NaiveDate> {
+        self.0.declined_on
+    }
+    async fn decline_reason(&self) -> Option<&str> {
+        self.0.decline_reason.as_deref()
+    }
+    /// The child, as much as the advice needs.
+    async fn child(&self, gql: &Context<'_>) -> Result<AdviceSubject> {
+        let ctx = ctx(gql)?;
+        let child = child::Entity::find_by_id(self.0.child_id)
+            .one(ctx.db)
+            .await?
+            .ok_or_else(|| ApiError::not_found("child"))?;
+        svc::log_read(
+            &ctx,
+            child.la_id,
+            child.id,
+            "advice_request",
+            Some(self.0.id),
+        )
+        .await?;
+        let year = child
+            .nc_year_override
+            .map(i32::from)
+            .unwrap_or_else(|| national_curriculum_year(child.date_of_birth, ctx.today()));
+        Ok(AdviceSubject {
+            display_name: child
+                .preferred_name
+                .clone()
+                .unwrap_or_else(|| child.legal_name.clone()),
+            legal_name: child.legal_name,
+            date_of_birth: child.date_of_birth,
+            nc_year_label: nc_year_label(year),
+            current_setting: child.current_setting,
+        })
+    }
+    /// The caseworker to contact about this request (work contact only).
+    async fn caseworker(&self, gql: &Context<'_>) -> Result<Option<CaseworkerContact>> {
+        let ctx = ctx(gql)?;
+        let Some(assessment_id) = self.0.assessment_id else {
+            return Ok(None);
+        };
+        let Some(caseworker_id) = assessment::Entity::find_by_id(assessment_id)
+            .one(ctx.db)
+            .await?
+            .and_then(|a| a.caseworker_id)
+        else {
+            return Ok(None);
+        };
+        Ok(staff::Entity::find_by_id(caseworker_id)
+            .one(ctx.db)
+            .await?
+            .map(|s| CaseworkerContact {
+                name: s.name,
+                email: s.email,
+            }))
+    }
+    /// The local authority that asked.
+    async fn local_authority(&self, gql: &Context<'_>) -> Result<String> {
+        let ctx = ctx(gql)?;
+        Ok(local_authority::Entity::find_by_id(self.0.la_id)
+            .one(ctx.db)
+            .await?
+            .map(|la| la.name)
+            .unwrap_or_default())
+    }
+}
+
+/// What a professional needs to know about the child they are asked to advise on.
+#[derive(SimpleObject)]
+pub struct AdviceSubject {
+    display_name: String,
+    legal_name: String,
+    date_of_birth: NaiveDate,
+    nc_year_label: String,
+    current_setting: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct CaseworkerContact {
+    name: String,
+    email: Option<String>,
+}
+
+/// The decision a family may appeal against, and by when.
+#[derive(SimpleObject)]
+pub struct AppealWindow {
+    /// What was decided, in words a family understands.
+    decision: String,
+    decided_on: NaiveDate,
+    /// The last day to contact a mediation adviser (decision + 2 months).
+    mediation_contact_by: NaiveDate,
+    mediation_certificate_on: Option<NaiveDate>,
+    /// The last day to appeal: 2 months from the decision, or 1 month from a mediation
+    /// certificate, whichever is later.
+    appeal_by: NaiveDate,
+    /// Whether an appeal can still be made today.
+    open: bool,
+    regulation: String,
+    /// The window in plain words.
+    text: String,
+}
+
+impl AppealWindow {
+    pub fn of(row: &assessment::Model, today: NaiveDate) -> Option<Self> {
+        let (decision, decided_on) = crate::service::assessment::appealable_decision(row)?;
+        let w = DomainAppeal::new(decision, decided_on, row.mediation_certificate_on);
+        Some(Self {
+            decision: w.decision.to_owned(),
+            decided_on: w.decided_on,
+            mediation_contact_by: w.mediation_contact_by,
+            mediation_certificate_on: w.mediation_certificate_on,
+            appeal_by: w.appeal_by,
+            open: w.is_open(today),
+            regulation: w.regulation.to_owned(),
+            text: w.text(today),
+        })
+    }
+}
+
+/// A read of a child's record by staff or a professional.
+#[derive(SimpleObject)]
+pub struct RecordView {
+    viewed_at: DateTime<Utc>,
+    role: String,
+    /// Who: name and role or service; never contact details.
+    who: String,
+    /// What was read: `child`, `assessment`, `advice_request`.
+    record: String,
+}
+
+impl From<DomainView> for RecordView {
+    fn from(v: DomainView) -> Self {
+        Self {
+            viewed_at: v.viewed_at,
+            role: v.role,
+            who: v.who,
+            record: v.record,
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct ContributionsQuery;
+
+#[Object]
+impl ContributionsQuery {
+    /// Advice requests addressed to the signed-in professional or their service, most
+    /// urgent first (earliest due date). `open: true` (default) lists those still wanted.
+    async fn my_advice_requests(
+        &self,
+        gql: &Context<'_>,
+        #[graphql(
+            default_with = "Some(true)",
+            desc = "true: still wanted; false: answered; null: all"
+        )]
+        open: Option<bool>,
+        after: Option<String>,
+        #[graphql(desc = "page size, at most 100")] first: Option<i32>,
+    ) -> Result<Connection<String, ProfessionalAdviceRequest>> {
+        let ctx = ctx(gql)?;
+        let after = after
+            .map(|raw| {
+                UrgencyCursor::decode(&raw)
+                    .ok_or_else(|| ApiError::validation("after", "not a cursor from this list"))
+            })
+            .transpose()?;
+        let first = first.unwrap_or(20);
+        if first < 0 {
+            return Err(ApiError::validation("first", "must not be negative").into());
+        }
+        let (rows, has_next) = svc::my_advice_requests(&ctx, open, after, first as u64).await?;
+        let mut conn = Connection::new(after.is_some(), has_next);
+        conn.edges.extend(rows.into_iter().map(|row| {
+            let cursor = UrgencyCursor {
+                due_on: row.due_on,
+                id: row.id,
+            }
+            .encode();
+            Edge::new(cursor, ProfessionalAdviceRequest(row))
+        }));
+        Ok(conn)
+    }
+
+    /// One advice request addressed to the signed-in professional or their service.
+    async fn my_advice_request(
+        &self,
+        gql: &Context<'_>,
+        id: ID,
+    ) -> Result<ProfessionalAdviceRequest> {
+        let ctx = ctx(gql)?;
+        let id = Id::parse("id", &id)?;
+        Ok(ProfessionalAdviceRequest(
+            svc::my_advice_request(&ctx, id).await?,
+        ))
+    }
+}
+
+#[derive(InputObject)]
+pub struct SubmitAdviceInput {
+    advice_request_id: ID,
+    /// The day the advice was given (default today); after the due date it shows as late.
+    on: Option<NaiveDate>,
+    summary: String,
+    /// A URL or file name of the advice document.
+    document_ref: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct DeclineToAdviseInput {
+    advice_request_id: ID,
+    on: Option<NaiveDate>,
+    /// Why, e.g. advice already given is sufficient (reg 6(4)).
+    reason: String,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum ViewsOf {
+    /// The parent's or young person's own views.
+    Parent,
+    /// The child's views, as the family gives them.
+    Child,
+}
+
+#[derive(InputObject)]
+pub struct GiveViewsInput {
+    assessment_id: ID,
+    version: i32,
+    whose: ViewsOf,
+    summary: String,
+    document_ref: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct CommentOnDraftPlanInput {
+    assessment_id: ID,
+    version: i32,
+    comments: Option<String>,
+    /// Ask to meet the council about the draft (reg 13(1)(b)).
+    #[graphql(default)]
+    meeting_requested: bool,
+    /// A school or college the family asks to be named (CFA 2014 s.38(2)(b)).
+    requested_setting: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct MediationCertificateInput {
+    assessment_id: ID,
+    version: i32,
+    /// The date on the certificate.
+    on: NaiveDate,
+}
+
+#[derive(Default)]
+pub struct ContributionsMutation;
+
+#[Object]
+impl ContributionsMutation {
+    /// A professional gives the advice asked of them. Late advice is accepted and shown late.
+    async fn submit_advice(
+        &self,
+        gql: &Context<'_>,
+        input: SubmitAdviceInput,
+    ) -> Result<ProfessionalAdviceRequest> {
+        let ctx = ctx(gql)?;
+        let id = Id::parse("adviceRequestId", &input.advice_request_id)?;
+        let answer = AdviceAnswer::Received {
+            summary: &input.summary,
+            document_ref: input.document_ref.as_deref(),
+        };
+        Ok(ProfessionalAdviceRequest(
+            svc::answer_advice_request(&ctx, id, input.on, answer).await?,
+        ))
+    }
+
+    /// A professional declines to advise, with the reason.
+    async fn decline_to_advise(
+        &self,
+        gql: &Context<'_>,
+        input: DeclineToAdviseInput,
+    ) -> Result<ProfessionalAdviceRequest> {
+        let ctx = ctx(gql)?;
+        let id = Id::parse("adviceRequestId", &input.advice_request_id)?;
+        let answer = AdviceAnswer::Declined {
+            reason: &input.reason,
+        };
+        Ok(ProfessionalAdviceRequest(
+            svc::answer_advice_request(&ctx, id, input.on, answer).await?,
+        ))
+    }
+
+    /// A parent or young person gives their own or the child's views for the assessment.
+    async fn give_views(&self, gql: &Context<'_>, input: GiveViewsInput) -> Result<Assessment> {
+        let ctx = ctx(gql)?;
+        let id = Id::parse("assessmentId", &input.assessment_id)?;
+        let whose = match input.whose {
+            ViewsOf::Parent => Views::Parent,
+            ViewsOf::Child => Views::Child,
+        };
+        Ok(Assessment(
+            svc::give_views(
+                &ctx,
+                id,
+                input.version,
+                whose,
+                &input.summary,
+                input.document_ref.as_deref(),
+            )
+            .await?,
+        ))
+    }
+
+    /// A parent or young person comments on the draft plan within their 15 days.
+    async fn comment_on_draft_plan(
+        &self,
+        gql: &Context<'_>,
+        input: CommentOnDraftPlanInput,
+    ) -> Result<Assessment> {
+        let ctx = ctx(gql)?;
+        let id = Id::parse("assessmentId", &input.assessment_id)?;
+        let response = ParentResponse {
+            comments: input.comments,
+            meeting_requested: input.meeting_requested,
+            requested_setting: input.requested_setting,
+        };
+        Ok(Assessment(
+            svc::comment_on_draft(&ctx, id, input.version, response).await?,
+        ))
+    }
+
+    /// Records a mediation certificate's date, which can extend the time to appeal.
+    async fn record_mediation_certificate(
+        &self,
+        gql: &Context<'_>,
+        input: MediationCertificateInput,
+    ) -> Result<Assessment> {
+        let ctx = ctx(gql)?;
+        let id = Id::parse("assessmentId", &input.assessment_id)?;
+        Ok(Assessment(
+            svc::record_mediation_certificate(&ctx, id, input.version, input.on).await?,
+        ))
+    }
+}

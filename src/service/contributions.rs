@@ -1,0 +1,487 @@
+//! The other side of casework: professionals answering the advice requests addressed to them,
+//! families giving their views and commenting on a draft, and the log of who has read a
+//! child's record. Each change goes through the same state machine, version check and
+//! audit event as a caseworker's action.
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, Condition, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use serde_json::json;
+
+use super::Ctx;
+use super::assessment::{
+    self as casework, AdviceAnswer, AssessmentRecord, ParentResponse, apply_advice_answer,
+    apply_parent_response, finish, prepare,
+};
+use crate::domain::access::{Role, Scope};
+use crate::domain::advice::AdviceService;
+use crate::domain::assessment::{ADVICE_WEEKS, AssessmentAction, draft_comments_until};
+use crate::domain::calendar::{add_weeks, long_date};
+use crate::domain::people::parse_optional_name;
+use crate::error::{ApiError, ApiResult};
+use crate::store::audit::{self, AuditEntry};
+use crate::store::entity::{access_log, advice_request, assessment, professional, staff};
+use crate::store::scope::{addressed_to_professional, visible_children};
+
+// ---------- professionals ----------
+
+/// The professional behind the actor, or FORBIDDEN.
+fn professional_scope(ctx: &Ctx<'_>) -> ApiResult<(i64, i64, String)> {
+    match &ctx.actor.scope {
+        Scope::Professional {
+            la_id,
+            professional_id,
+            service,
+        } => Ok((*la_id, *professional_id, service.clone())),
+        _ if ctx.actor.role == Role::Professional => Err(ApiError::forbidden(
+            "no professional record matches this sign-in; ask the local authority to add you",
+        )),
+        _ => Err(ApiError::forbidden(
+            "only professionals have advice requests addressed to them",
+        )),
+    }
+}
+
+/// Where a page of advice requests starts: after this due date and id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UrgencyCursor {
+    pub due_on: NaiveDate,
+    pub id: i64,
+}
+
+impl UrgencyCursor {
+    pub fn encode(&self) -> String {
+        format!("{}_{}", self.due_on, self.id)
+    }
+    pub fn decode(raw: &str) -> Option<Self> {
+        let (due_on, id) = raw.split_once('_')?;
+        Some(Self {
+            due_on: due_on.parse().ok()?,
+            id: id.parse().ok()?,
+        })
+    }
+}
+
+/// The advice requests addressed to the signed-in professional (by name or to their
+/// service in their LA), most urgent first: earliest due date, then oldest request.
+pub async fn my_advice_requests(
+    ctx: &Ctx<'_>,
+    open: Option<bool>,
+    after: Option<UrgencyCursor>,
+    first: u64,
+) -> ApiResult<(Vec<advice_request::Model>, bool)> {
+    let (la_id, professional_id, service) = professional_scope(ctx)?;
+    let mut cond = addressed_to_professional(la_id, professional_id, &service);
+    let unanswered = Condition::all()
+        .add(advice_request::Column::ReceivedOn.is_null())
+        .add(advice_request::Column::DeclinedOn.is_null());
+    match open {
+        Some(true) => {
+            cond = cond.add(unanswered).add(
+                // A request on a closed assessment is no longer wanted.
+                advice_request::Column::AssessmentId.in_subquery(
+                    sea_orm::sea_query::Query::select()
+                        .column(assessment::Column::Id)
+                        .from(assessment::Entity)
+                        .and_where(assessment::Column::ClosedOn.is_null())
+                        .to_owned(),
+                ),
+            )
+        }
+        Some(false) => cond = cond.add(unanswered.not()),
+        None => {}
+    }
+    if let Some(after) = after {
+        cond = cond.add(
+            Condition::any()
+                .add(advice_request::Column::DueOn.gt(after.due_on))
+                .add(
+                    Condition::all()
+                        .add(advice_request::Column::DueOn.eq(after.due_on))
+                        .add(advice_request::Column::Id.gt(after.id)),
+                ),
+        );
+    }
+    let first = first.clamp(1, crate::store::page::MAX_PAGE_SIZE);
+    let mut rows = advice_request::Entity::find()
+        .filter(cond)
+        .order_by_asc(advice_request::Column::DueOn)
+        .order_by_asc(advice_request::Column::Id)
+        .limit(first + 1)
+        .all(ctx.db)
+        .await?;
+    let has_next = rows.len() as u64 > first;
+    rows.truncate(first as usize);
+    Ok((rows, has_next))
+}
+
+/// One advice request addressed to the signed-in professional, or NOT_FOUND.
+pub async fn my_advice_request(ctx: &Ctx<'_>, id: i64) -> ApiResult<advice_request::Model> {
+    let (la_id, professional_id, service) = professional_scope(ctx)?;
+    advice_request::Entity::find_by_id(id)
+        .filter(addressed_to_professional(la_id, professional_id, &service))
+        .one(ctx.db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("advice request"))
+}
+
+/// A professional answers an advice request addressed to them: advice given or declined.
+/// Answering after the due date is allowed and shows as late.
+pub async fn answer_advice_request(
+    ctx: &Ctx<'_>,
+    advice_id: i64,
+    on: Option<NaiveDate>,
+    answer: AdviceAnswer<'_>,
+) -> ApiResult<advice_request::Model> {
+    let advice = my_advice_request(ctx, advice_id).await?;
+    let (_, professional_id, _) = professional_scope(ctx)?;
+    let assessment_id = advice.assessment_id.ok_or_else(|| {
+        ApiError::conflict("this advice request is not part of a needs assessment")
+    })?;
+    // The professional sees the request, not the whole case: load it without the caller's
+    // scope, having checked above that the request is addressed to them.
+    let record = casework::load_unscoped(ctx, assessment_id).await?;
+    if record.row.closed_on.is_some() {
+        return Err(ApiError::conflict(
+            "the assessment has closed, so this advice is no longer needed",
+        ));
+    }
+    let version = record.row.version;
+    let step = prepare(
+        ctx,
+        record,
+        version,
+        AssessmentAction::RecordAdvice,
+        on.or(Some(ctx.today())),
+    )?;
+    apply_advice_answer(ctx, step, advice_id, answer, Some(professional_id)).await?;
+    my_advice_request(ctx, advice_id).await
+}
+
+// ---------- families ----------
+
+/// Whose views a family gives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Views {
+    Parent,
+    Child,
+}
+
+impl Views {
+    fn service(self) -> AdviceService {
+        match self {
+            Views::Parent => AdviceService::ParentView,
+            Views::Child => AdviceService::ChildView,
+        }
+    }
+}
+
+/// An assessment of the signed-in family's own child, or NOT_FOUND (FORBIDDEN for others).
+async fn family_case(ctx: &Ctx<'_>, id: i64) -> ApiResult<AssessmentRecord> {
+    if ctx.actor.role != Role::Parent {
+        return Err(ApiError::forbidden(
+            "this is for parents and young people; caseworkers record the family's response \
+             with recordParentResponse",
+        ));
+    }
+    casework::load(ctx, id).await
+}
+
+/// Families act on the day they act: no backdating.
+fn family_date(ctx: &Ctx<'_>) -> Option<NaiveDate> {
+    Some(ctx.today())
+}
+
+/// A parent or young person comments on the draft plan, asks for a meeting or names a
+/// school or college, within their 15 days (reg 13(1); CFA 2014 s.38).
+pub async fn comment_on_draft(
+    ctx: &Ctx<'_>,
+    id: i64,
+    version: i32,
+    response: ParentResponse,
+) -> ApiResult<AssessmentRecord> {
+    let record = family_case(ctx, id).await?;
+    let today = ctx.today();
+    if let Some(sent) = record.row.draft_sent_on {
+        let until = draft_comments_until(sent);
+        if today > until {
+            return Err(ApiError::conflict(format!(
+                "the 15 days to comment on the draft plan ended on {}; please contact your \
+                 caseworker",
+                long_date(until)
+            )));
+        }
+    }
+    let step = prepare(
+        ctx,
+        record,
+        version,
+        AssessmentAction::RecordParentResponse,
+        family_date(ctx),
+    )?;
+    apply_parent_response(ctx, step, response).await
+}
+
+/// A parent or young person gives their own views, or the child's, as a contribution to the
+/// assessment (reg 6(1)(a); CFA 2014 s.19). It answers an open request for those views, or
+/// is logged as a new contribution.
+pub async fn give_views(
+    ctx: &Ctx<'_>,
+    id: i64,
+    version: i32,
+    whose: Views,
+    summary: &str,
+    document_ref: Option<&str>,
+) -> ApiResult<AssessmentRecord> {
+    let record = family_case(ctx, id).await?;
+    let service = whose.service();
+    let open = record
+        .advice
+        .iter()
+        .find(|a| {
+            a.service == service.as_str() && a.received_on.is_none() && a.declined_on.is_none()
+        })
+        .map(|a| a.id);
+    let (la_id, child_id) = (record.row.la_id, record.row.child_id);
+    let step = prepare(
+        ctx,
+        record,
+        version,
+        AssessmentAction::RecordAdvice,
+        family_date(ctx),
+    )?;
+    let on = step.on;
+    let summary = casework::required_text("summary", summary)?;
+    let document_ref = parse_optional_name("documentRef", document_ref)?;
+    let txn = ctx.db.begin().await?;
+    let advice_id = match open {
+        Some(advice_id) => {
+            let answered = advice_request::Entity::update_many()
+                .col_expr(advice_request::Column::ReceivedOn, Expr::value(on))
+                .col_expr(advice_request::Column::Summary, Expr::value(summary))
+                .col_expr(
+                    advice_request::Column::DocumentRef,
+                    Expr::value(document_ref),
+                )
+                .filter(advice_request::Column::Id.eq(advice_id))
+                .filter(advice_request::Column::ReceivedOn.is_null())
+                .filter(advice_request::Column::DeclinedOn.is_null())
+                .exec(&txn)
+                .await?;
+            if answered.rows_affected != 1 {
+                return Err(ApiError::stale("assessment"));
+            }
+            advice_id
+        }
+        // Logged as asked for and given on the same day; the views have no deadline.
+        None => {
+            advice_request::ActiveModel {
+                id: NotSet,
+                la_id: Set(la_id),
+                child_id: Set(child_id),
+                assessment_id: Set(Some(id)),
+                service: Set(service.as_str().to_owned()),
+                professional_id: Set(None),
+                addressed_to: Set(None),
+                requested_on: Set(on),
+                due_on: Set(add_weeks(on, ADVICE_WEEKS)),
+                received_on: Set(Some(on)),
+                summary: Set(Some(summary)),
+                document_ref: Set(document_ref),
+                declined_on: Set(None),
+                decline_reason: Set(None),
+                created_at: Set(ctx.now),
+            }
+            .insert(&txn)
+            .await?
+            .id
+        }
+    };
+    finish(
+        ctx,
+        &txn,
+        step,
+        json!({"adviceRequestId": advice_id, "views": service.as_str(), "received": true}),
+    )
+    .await?;
+    txn.commit().await?;
+    casework::load(ctx, id).await
+}
+
+/// Records the date of a mediation certificate, which can extend the time to appeal
+/// (CFA 2014 s.55(5)). Caseworkers or the family may record it.
+pub async fn record_mediation_certificate(
+    ctx: &Ctx<'_>,
+    id: i64,
+    version: i32,
+    on: NaiveDate,
+) -> ApiResult<AssessmentRecord> {
+    let record = match ctx.actor.role {
+        Role::Parent => family_case(ctx, id).await?,
+        _ => {
+            ctx.require(crate::domain::access::Permission::ManageCasework)?;
+            casework::load(ctx, id).await?
+        }
+    };
+    let Some((_, decided_on)) = casework::appealable_decision(&record.row) else {
+        return Err(ApiError::conflict(
+            "there is no decision to appeal against on this assessment",
+        ));
+    };
+    if on > ctx.today() {
+        return Err(ApiError::validation("on", "must not be in the future"));
+    }
+    if on < decided_on {
+        return Err(ApiError::validation(
+            "on",
+            format!("must not be before the decision ({decided_on})"),
+        ));
+    }
+    if record.row.version != version {
+        return Err(ApiError::stale("assessment"));
+    }
+    let txn = ctx.db.begin().await?;
+    let updated = assessment::Entity::update_many()
+        .col_expr(assessment::Column::MediationCertificateOn, Expr::value(on))
+        .col_expr(assessment::Column::Version, Expr::value(version + 1))
+        .col_expr(assessment::Column::UpdatedAt, Expr::value(ctx.now))
+        .filter(assessment::Column::Id.eq(id))
+        .filter(assessment::Column::Version.eq(version))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Err(ApiError::stale("assessment"));
+    }
+    audit::record(
+        &txn,
+        ctx.actor,
+        ctx.now,
+        AuditEntry {
+            la_id: Some(record.row.la_id),
+            child_id: Some(record.row.child_id),
+            entity: "assessment",
+            entity_id: id,
+            action: "record_mediation_certificate",
+            summary: json!({"on": on, "version": version + 1}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    casework::load(ctx, id).await
+}
+
+// ---------- who has read a child's record ----------
+
+/// Logs that staff or a professional read a child's record (families reading their own
+/// child's record are not logged). A failure to log is reported, never swallowed.
+pub async fn log_read(
+    ctx: &Ctx<'_>,
+    la_id: i64,
+    child_id: i64,
+    record: &str,
+    record_id: Option<i64>,
+) -> ApiResult<()> {
+    if ctx.actor.role == Role::Parent {
+        return Ok(());
+    }
+    let professional_id = match &ctx.actor.scope {
+        Scope::Professional {
+            professional_id, ..
+        } => Some(*professional_id),
+        _ => None,
+    };
+    access_log::ActiveModel {
+        id: NotSet,
+        la_id: Set(la_id),
+        child_id: Set(child_id),
+        viewed_at: Set(ctx.now),
+        actor_subject: Set(ctx.actor.subject.clone()),
+        actor_role: Set(ctx.actor.role.as_str().to_owned()),
+        staff_id: Set(ctx.actor.staff_id),
+        professional_id: Set(professional_id),
+        record: Set(record.to_owned()),
+        record_id: Set(record_id),
+    }
+    .insert(ctx.db)
+    .await?;
+    Ok(())
+}
+
+/// One read of a child's record, with who read it as the family would understand.
+pub struct RecordView {
+    pub viewed_at: DateTime<Utc>,
+    pub role: String,
+    /// The person's name and, for a professional, their service; never contact details.
+    pub who: String,
+    pub record: String,
+}
+
+/// Who has read this child's record, newest first: for the family, and for managers
+/// answering a subject access request.
+pub async fn views_of_child(
+    ctx: &Ctx<'_>,
+    child_id: i64,
+    la_id: i64,
+    limit: u64,
+) -> ApiResult<Vec<RecordView>> {
+    let allowed = match ctx.actor.role {
+        Role::Parent | Role::Admin | Role::Manager => true,
+        Role::Caseworker | Role::Professional => false,
+    };
+    if !allowed {
+        return Err(ApiError::forbidden(
+            "the record of who has viewed a child's file is for the family and managers",
+        ));
+    }
+    // The child itself must be visible to the caller: enforced in the query.
+    let rows = access_log::Entity::find()
+        .filter(access_log::Column::ChildId.eq(child_id))
+        .filter(visible_children(
+            &ctx.actor.scope,
+            access_log::Column::LaId,
+            access_log::Column::ChildId,
+        ))
+        .filter(access_log::Column::LaId.eq(la_id))
+        .order_by_desc(access_log::Column::ViewedAt)
+        .order_by_desc(access_log::Column::Id)
+        .limit(limit.clamp(1, crate::store::page::MAX_PAGE_SIZE))
+        .all(ctx.db)
+        .await?;
+    let staff_ids: Vec<i64> = rows.iter().filter_map(|r| r.staff_id).collect();
+    let professional_ids: Vec<i64> = rows.iter().filter_map(|r| r.professional_id).collect();
+    let staff = staff::Entity::find()
+        .filter(staff::Column::Id.is_in(staff_ids))
+        .all(ctx.db)
+        .await?;
+    let professionals = professional::Entity::find()
+        .filter(professional::Column::Id.is_in(professional_ids))
+        .all(ctx.db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let who = if let Some(s) = r.staff_id.and_then(|id| staff.iter().find(|s| s.id == id)) {
+                format!("{} ({})", s.name, r.actor_role)
+            } else if let Some(p) = r
+                .professional_id
+                .and_then(|id| professionals.iter().find(|p| p.id == id))
+            {
+                let service = p
+                    .service
+                    .parse::<AdviceService>()
+                    .map_or_else(|_| p.service.clone(), |s| s.label().to_owned());
+                format!("{}, {service}", p.name)
+            } else {
+                format!("a {} of the council", r.actor_role)
+            };
+            RecordView {
+                viewed_at: r.viewed_at,
+                role: r.actor_role,
+                who,
+                record: r.record,
+            }
+        })
+        .collect())
+}

@@ -1,0 +1,511 @@
+//! Professionals answering their advice requests, families giving views and commenting on a
+//! draft, appeal windows, and the log of who read a child's record.
+use chrono::{Duration, Utc};
+use ehcp::domain::access::Role;
+use serde_json::{Value, json};
+
+use crate::common::{Fixture, TestApp};
+
+fn days_ago(n: i64) -> String {
+    (Utc::now().date_naive() - Duration::days(n)).to_string()
+}
+
+/// A family (parent `parent-<tag>`), their child, an open assessment decided and with advice
+/// asked of educational psychology (by name) and CAMHS (the service).
+struct Family {
+    child: String,
+    parent: String,
+    assessment: String,
+    ep_request: String,
+    camhs_request: String,
+}
+
+async fn mutate(app: &TestApp, token: &str, field: &str, input_type: &str, input: Value) -> Value {
+    let q = format!(
+        "mutation($input: {input_type}!) {{ {field}(input: $input) {{ id version state appeal {{ appealBy mediationContactBy open text regulation }} adviceRequests {{ id service receivedOn summary late }} }} }}"
+    );
+    app.ok(token, &q, json!({"input": input})).await[field].clone()
+}
+
+async fn professional(app: &TestApp, fx: &Fixture, subject: &str, service: &str) -> String {
+    app.ok(
+        &fx.manager,
+        "mutation($input: CreateProfessionalInput!) { createProfessional(input: $input) { id } }",
+        json!({"input": {"subject": subject, "name": format!("{subject} name"), "service": service, "organisation": "NHS"}}),
+    )
+    .await["createProfessional"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned()
+}
+
+async fn family(app: &TestApp, fx: &Fixture, tag: &str, ep: &str) -> Family {
+    let child = app
+        .create_child(fx, &format!("Child {tag}"), "2015-05-05")
+        .await;
+    let parent_id = app
+        .ok(
+            &fx.caseworker,
+            "mutation($input: CreateParentInput!) { createParent(input: $input) { id } }",
+            json!({"input": {"name": format!("Parent {tag}"), "subject": format!("parent-{tag}")}}),
+        )
+        .await["createParent"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    app.ok(
+        &fx.caseworker,
+        "mutation($c: ID!, $p: ID!) { linkParent(childId: $c, parentId: $p) { id } }",
+        json!({"c": child, "p": parent_id}),
+    )
+    .await;
+    let a = app
+        .ok(
+            &fx.caseworker,
+            "mutation($input: RequestAssessmentInput!) { requestAssessment(input: $input) { id version } }",
+            json!({"input": {"childId": child, "requestedBy": "PARENT", "receivedOn": days_ago(60)}}),
+        )
+        .await["requestAssessment"]
+        .clone();
+    let id = a["id"].as_str().expect("id").to_owned();
+    let a = mutate(
+        app,
+        &fx.caseworker,
+        "decideToAssess",
+        "DecisionInput",
+        json!({"assessmentId": id, "version": a["version"], "on": days_ago(50)}),
+    )
+    .await;
+    let a = mutate(app, &fx.caseworker, "requestAdvice", "RequestAdviceInput",
+        json!({"assessmentId": id, "version": a["version"], "on": days_ago(45), "service": "EDUCATIONAL_PSYCHOLOGY", "professionalId": ep})).await;
+    let a = mutate(
+        app,
+        &fx.caseworker,
+        "requestAdvice",
+        "RequestAdviceInput",
+        json!({"assessmentId": id, "version": a["version"], "on": days_ago(10), "service": "CAMHS"}),
+    )
+    .await;
+    let requests = a["adviceRequests"].as_array().expect("advice");
+    Family {
+        child,
+        parent: app.token(Role::Parent, &format!("parent-{tag}"), None),
+        assessment: id,
+        ep_request: requests[0]["id"].as_str().expect("id").to_owned(),
+        camhs_request: requests[1]["id"].as_str().expect("id").to_owned(),
+    }
+}
+
+async fn version(app: &TestApp, token: &str, id: &str) -> Value {
+    app.ok(
+        token,
+        "query($id: ID!) { assessment(id: $id) { version } }",
+        json!({"id": id}),
+    )
+    .await["assessment"]["version"]
+        .clone()
+}
+
+#[tokio::test]
+async fn a_professional_sees_their_requests_by_urgency_and_answers_them() {
+    let app = TestApp::spawn().await;
+    let fx = app.with_local_authority().await;
+    let ep = professional(&app, &fx, "ep-1", "EDUCATIONAL_PSYCHOLOGY").await;
+    professional(&app, &fx, "ep-2", "EDUCATIONAL_PSYCHOLOGY").await;
+    professional(&app, &fx, "camhs-1", "CAMHS").await;
+    let one = family(&app, &fx, "one", &ep).await;
+    let two = family(&app, &fx, "two", &ep).await;
+
+    let camhs = app.token(Role::Professional, "camhs-1", Some("909"));
+    let q = "query($after: String) { myAdviceRequests(first: 1, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id service dueOn status daysUntilDue regulation addressedToMe child { displayName ncYearLabel } caseworker { name } localAuthority } } } }";
+    let page1 = app.ok(&camhs, q, json!({})).await["myAdviceRequests"].clone();
+    assert_eq!(page1["pageInfo"]["hasNextPage"], true);
+    let node = &page1["edges"][0]["node"];
+    assert_eq!(node["id"], json!(one.camhs_request));
+    assert_eq!(node["service"], "CAMHS");
+    assert_eq!(
+        node["dueOn"],
+        json!((Utc::now().date_naive() + Duration::days(32)).to_string())
+    );
+    assert_eq!(node["daysUntilDue"], 32);
+    assert_eq!(node["status"], "PENDING");
+    assert_eq!(node["regulation"], "SEND Regs 2014 reg 8(1)");
+    assert_eq!(node["addressedToMe"], false, "addressed to the service");
+    assert_eq!(node["child"]["displayName"], "Child one");
+    assert_eq!(node["localAuthority"], "Cumbria");
+    let page2 = app
+        .ok(&camhs, q, json!({"after": page1["pageInfo"]["endCursor"]}))
+        .await["myAdviceRequests"]
+        .clone();
+    assert_eq!(page2["edges"][0]["node"]["id"], json!(two.camhs_request));
+    assert_eq!(page2["pageInfo"]["hasNextPage"], false);
+
+    // The named EP sees both EP requests, overdue (asked 45 days ago), first; a colleague in
+    // the same service sees them too, as requests to the service.
+    let ep_token = app.token(Role::Professional, "ep-1", Some("909"));
+    let mine = app
+        .ok(
+            &ep_token,
+            "{ myAdviceRequests { edges { node { id status daysUntilDue addressedToMe } } } }",
+            json!({}),
+        )
+        .await["myAdviceRequests"]["edges"]
+        .clone();
+    assert_eq!(mine.as_array().expect("edges").len(), 2);
+    assert_eq!(mine[0]["node"]["status"], "OVERDUE");
+    assert_eq!(mine[0]["node"]["daysUntilDue"], -3);
+    assert_eq!(mine[0]["node"]["addressedToMe"], true);
+
+    // Late advice is accepted and recorded late; the caseworker sees it on the assessment.
+    let submit = "mutation($input: SubmitAdviceInput!) { submitAdvice(input: $input) { id receivedOn late status summary documentRef } }";
+    let answered = app
+        .ok(&ep_token, submit, json!({"input": {"adviceRequestId": one.ep_request, "summary": "Working memory difficulties", "documentRef": "ep-one.pdf"}}))
+        .await["submitAdvice"]
+        .clone();
+    assert_eq!(answered["late"], true);
+    assert_eq!(answered["status"], "MISSED");
+    assert_eq!(
+        answered["receivedOn"],
+        json!(Utc::now().date_naive().to_string())
+    );
+    let seen = app
+        .ok(&fx.caseworker, "query($id: ID!) { assessment(id: $id) { adviceRequests { id receivedOn summary late professionalId } } }", json!({"id": one.assessment}))
+        .await;
+    let ep_advice = &seen["assessment"]["adviceRequests"][0];
+    assert_eq!(ep_advice["summary"], "Working memory difficulties");
+    assert_eq!(ep_advice["late"], true);
+
+    // Answering twice is a conflict; the first answer stands.
+    let (_, body) = app
+        .gql(
+            Some(&ep_token),
+            submit,
+            json!({"input": {"adviceRequestId": one.ep_request, "summary": "Again"}}),
+        )
+        .await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "CONFLICT");
+
+    // A CAMHS colleague declines for the service; the request records who answered.
+    let decline = "mutation($input: DeclineToAdviseInput!) { declineToAdvise(input: $input) { declinedOn declineReason late } }";
+    let declined = app
+        .ok(&camhs, decline, json!({"input": {"adviceRequestId": two.camhs_request, "reason": "Advice given in March is still current"}}))
+        .await["declineToAdvise"]
+        .clone();
+    assert_eq!(declined["late"], false);
+    let seen = app
+        .ok(&fx.caseworker, "query($id: ID!) { assessment(id: $id) { adviceRequests { service declinedOn professionalId } } }", json!({"id": two.assessment}))
+        .await;
+    assert!(seen["assessment"]["adviceRequests"][1]["professionalId"].is_string());
+
+    // Every answer is in the audit trail.
+    let audit = app
+        .ok(&fx.manager, "query($c: ID) { auditEvents(childId: $c, first: 50) { edges { node { action actorRole } } } }", json!({"c": one.child}))
+        .await;
+    assert_eq!(
+        audit["auditEvents"]["edges"][0]["node"],
+        json!({"action": "record_advice", "actorRole": "professional"})
+    );
+}
+
+#[tokio::test]
+async fn professionals_see_only_what_their_request_needs() {
+    let app = TestApp::spawn().await;
+    let fx = app.with_local_authority().await;
+    let ep = professional(&app, &fx, "ep-1", "EDUCATIONAL_PSYCHOLOGY").await;
+    professional(&app, &fx, "salt-1", "SPEECH_AND_LANGUAGE_THERAPY").await;
+    let one = family(&app, &fx, "one", &ep).await;
+    let ep_token = app.token(Role::Professional, "ep-1", Some("909"));
+    let salt = app.token(Role::Professional, "salt-1", Some("909"));
+
+    // Not asked: nothing listed, and another service's request is NOT_FOUND.
+    let listed = app
+        .ok(
+            &salt,
+            "{ myAdviceRequests { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(listed["myAdviceRequests"]["edges"], json!([]));
+    let q = "query($id: ID!) { myAdviceRequest(id: $id) { id } }";
+    assert_eq!(
+        app.error_code(Some(&salt), q, json!({"id": one.ep_request}))
+            .await,
+        "NOT_FOUND"
+    );
+    let submit = "mutation($input: SubmitAdviceInput!) { submitAdvice(input: $input) { id } }";
+    assert_eq!(
+        app.error_code(
+            Some(&salt),
+            submit,
+            json!({"input": {"adviceRequestId": one.ep_request, "summary": "x"}})
+        )
+        .await,
+        "NOT_FOUND"
+    );
+    // Asked: still no whole assessment (other advice, the family's comments).
+    assert_eq!(
+        app.error_code(
+            Some(&ep_token),
+            "query($id: ID!) { assessment(id: $id) { id } }",
+            json!({"id": one.assessment})
+        )
+        .await,
+        "NOT_FOUND"
+    );
+    assert_eq!(
+        app.error_code(
+            Some(&ep_token),
+            "{ assessments { edges { node { id } } } }",
+            json!({})
+        )
+        .await,
+        "FORBIDDEN"
+    );
+    // Caseworkers and parents have no advice requests of their own.
+    assert_eq!(
+        app.error_code(
+            Some(&fx.caseworker),
+            "{ myAdviceRequests { edges { node { id } } } }",
+            json!({})
+        )
+        .await,
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        app.error_code(
+            Some(&one.parent),
+            submit,
+            json!({"input": {"adviceRequestId": one.ep_request, "summary": "x"}})
+        )
+        .await,
+        "FORBIDDEN"
+    );
+    // A future date is refused.
+    let tomorrow = (Utc::now().date_naive() + Duration::days(1)).to_string();
+    let (_, body) = app
+        .gql(
+            Some(&ep_token),
+            submit,
+            json!({"input": {"adviceRequestId": one.ep_request, "summary": "x", "on": tomorrow}}),
+        )
+        .await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "VALIDATION");
+    assert_eq!(body["errors"][0]["extensions"]["field"], "on");
+}
+
+#[tokio::test]
+async fn a_family_gives_views_and_comments_on_the_draft_within_fifteen_days() {
+    let app = TestApp::spawn().await;
+    let fx = app.with_local_authority().await;
+    let ep = professional(&app, &fx, "ep-1", "EDUCATIONAL_PSYCHOLOGY").await;
+    let one = family(&app, &fx, "one", &ep).await;
+    let other = family(&app, &fx, "other", &ep).await;
+
+    // Views: logged as a contribution the caseworker sees, in the same transaction as the
+    // assessment's new version.
+    let v = version(&app, &one.parent, &one.assessment).await;
+    let a = mutate(&app, &one.parent, "giveViews", "GiveViewsInput",
+        json!({"assessmentId": one.assessment, "version": v, "whose": "CHILD", "summary": "I like art and quiet places"})).await;
+    let views = a["adviceRequests"]
+        .as_array()
+        .expect("advice")
+        .iter()
+        .find(|r| r["service"] == "CHILD_VIEW")
+        .cloned()
+        .expect("child's views logged");
+    assert_eq!(views["summary"], "I like art and quiet places");
+    assert_eq!(views["late"], false);
+    // A stale version loses.
+    let (_, body) = app
+        .gql(Some(&one.parent), "mutation($input: GiveViewsInput!) { giveViews(input: $input) { id } }",
+            json!({"input": {"assessmentId": one.assessment, "version": v, "whose": "PARENT", "summary": "x"}}))
+        .await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "CONFLICT");
+    // Another family's case is not found.
+    let v_other = version(&app, &other.parent, &other.assessment).await;
+    let (_, body) = app
+        .gql(Some(&one.parent), "mutation($input: GiveViewsInput!) { giveViews(input: $input) { id } }",
+            json!({"input": {"assessmentId": other.assessment, "version": v_other, "whose": "PARENT", "summary": "x"}}))
+        .await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "NOT_FOUND");
+
+    // Commenting before there is a draft is the wrong state.
+    let comment = "mutation($input: CommentOnDraftPlanInput!) { commentOnDraftPlan(input: $input) { state version nextStep { description } } }";
+    let v = version(&app, &one.parent, &one.assessment).await;
+    let (_, body) = app
+        .gql(
+            Some(&one.parent),
+            comment,
+            json!({"input": {"assessmentId": one.assessment, "version": v, "comments": "x"}}),
+        )
+        .await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "CONFLICT");
+
+    // The draft is sent 14 days ago: the family still has today.
+    let a = mutate(
+        &app,
+        &fx.caseworker,
+        "sendDraftPlan",
+        "ActionInput",
+        json!({"assessmentId": one.assessment, "version": v, "on": days_ago(14)}),
+    )
+    .await;
+    let data = app
+        .ok(&one.parent, comment, json!({"input": {"assessmentId": one.assessment, "version": a["version"], "comments": "Please add the therapy hours", "requestedSetting": "Stanwix School"}}))
+        .await;
+    assert_eq!(data["commentOnDraftPlan"]["state"], "DRAFT_ISSUED");
+    let seen = app
+        .ok(
+            &fx.caseworker,
+            "query($id: ID!) { assessment(id: $id) { deadlines { kind status metOn } } }",
+            json!({"id": one.assessment}),
+        )
+        .await;
+    let comments = seen["assessment"]["deadlines"]
+        .as_array()
+        .expect("deadlines")
+        .iter()
+        .find(|d| d["kind"] == "DRAFT_COMMENTS")
+        .cloned()
+        .expect("draft comments");
+    assert_eq!(comments["status"], "MET");
+    assert_eq!(
+        comments["metOn"],
+        json!(Utc::now().date_naive().to_string())
+    );
+
+    // For the other family the draft went 16 days ago: the window has closed.
+    let v = version(&app, &fx.caseworker, &other.assessment).await;
+    let a = mutate(
+        &app,
+        &fx.caseworker,
+        "sendDraftPlan",
+        "ActionInput",
+        json!({"assessmentId": other.assessment, "version": v, "on": days_ago(16)}),
+    )
+    .await;
+    let (_, body) = app
+        .gql(Some(&other.parent), comment, json!({"input": {"assessmentId": other.assessment, "version": a["version"], "comments": "late"}}))
+        .await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "CONFLICT");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .expect("message")
+            .contains("15 days"),
+        "{body}"
+    );
+    // Caseworkers record the family's response with their own mutation.
+    let (_, body) = app
+        .gql(Some(&fx.caseworker), comment, json!({"input": {"assessmentId": other.assessment, "version": a["version"], "comments": "x"}}))
+        .await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "FORBIDDEN");
+}
+
+#[tokio::test]
+async fn after_a_refusal_the_family_sees_when_to_appeal_and_mediation_can_extend_it() {
+    let app = TestApp::spawn().await;
+    let fx = app.with_local_authority().await;
+    let ep = professional(&app, &fx, "ep-1", "EDUCATIONAL_PSYCHOLOGY").await;
+    let one = family(&app, &fx, "one", &ep).await;
+    let v = version(&app, &fx.caseworker, &one.assessment).await;
+    let a = mutate(&app, &fx.caseworker, "decideNotToIssue", "RefusalInput",
+        json!({"assessmentId": one.assessment, "version": v, "on": "2026-11-02", "reasons": "Needs can be met by the school", "appealRightsGiven": true})).await;
+    assert_eq!(a["appeal"]["appealBy"], "2027-01-02");
+    assert_eq!(a["appeal"]["mediationContactBy"], "2027-01-02");
+    assert_eq!(
+        a["appeal"]["regulation"],
+        "HESC Tribunal Rules 2008 r.20(2); CFA 2014 s.55"
+    );
+
+    // The family records a mediation certificate dated 20 December: a month from it is later.
+    let a = mutate(
+        &app,
+        &one.parent,
+        "recordMediationCertificate",
+        "MediationCertificateInput",
+        json!({"assessmentId": one.assessment, "version": a["version"], "on": "2026-11-20"}),
+    )
+    .await;
+    assert_eq!(a["appeal"]["appealBy"], "2027-01-02");
+    let v = a["version"].clone();
+    let (_, body) = app
+        .gql(Some(&one.parent), "mutation($input: MediationCertificateInput!) { recordMediationCertificate(input: $input) { id } }",
+            json!({"input": {"assessmentId": one.assessment, "version": v, "on": "2026-10-01"}}))
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["field"], "on",
+        "before the decision"
+    );
+    let parent_view = app
+        .ok(
+            &one.parent,
+            "query($id: ID!) { assessment(id: $id) { appeal { text open } } }",
+            json!({"id": one.assessment}),
+        )
+        .await;
+    let text = parent_view["assessment"]["appeal"]["text"]
+        .as_str()
+        .expect("text");
+    assert!(
+        text.contains("not to issue an EHC plan") && text.contains("2 January 2027"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn the_family_sees_who_has_read_their_childs_record() {
+    let app = TestApp::spawn().await;
+    let fx = app.with_local_authority().await;
+    let ep = professional(&app, &fx, "ep-1", "EDUCATIONAL_PSYCHOLOGY").await;
+    let one = family(&app, &fx, "one", &ep).await;
+    app.ok(
+        &fx.admin,
+        "mutation($input: CreateStaffInput!) { createStaff(input: $input) { id } }",
+        json!({"input": {"localAuthorityId": fx.la, "subject": "cw-909", "name": "Carol Worker", "role": "CASEWORKER"}}),
+    )
+    .await;
+    app.ok(
+        &fx.caseworker,
+        "query($id: ID!) { child(id: $id) { id } }",
+        json!({"id": one.child}),
+    )
+    .await;
+    app.ok(
+        &fx.caseworker,
+        "query($id: ID!) { assessment(id: $id) { id } }",
+        json!({"id": one.assessment}),
+    )
+    .await;
+    let ep_token = app.token(Role::Professional, "ep-1", Some("909"));
+    app.ok(
+        &ep_token,
+        "query($id: ID!) { myAdviceRequest(id: $id) { child { displayName } } }",
+        json!({"id": one.ep_request}),
+    )
+    .await;
+    // The family reading their own record is not logged.
+    let q = "query($id: ID!) { child(id: $id) { viewedBy { who role record } } }";
+    let views = app.ok(&one.parent, q, json!({"id": one.child})).await["child"]["viewedBy"].clone();
+    assert_eq!(
+        views,
+        json!([
+            {"who": "ep-1 name, Educational psychology", "role": "professional", "record": "advice_request"},
+            {"who": "Carol Worker (caseworker)", "role": "caseworker", "record": "assessment"},
+            {"who": "Carol Worker (caseworker)", "role": "caseworker", "record": "child"},
+        ])
+    );
+    // Managers may see it (subject access requests); caseworkers and professionals may not.
+    let (_, body) = app
+        .gql(Some(&fx.manager), q, json!({"id": one.child}))
+        .await;
+    assert_eq!(
+        body["data"]["child"]["viewedBy"].as_array().map(Vec::len),
+        Some(4),
+        "{body}"
+    );
+    let (_, body) = app
+        .gql(Some(&fx.caseworker), q, json!({"id": one.child}))
+        .await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "FORBIDDEN");
+}
