@@ -5,4 +5,5 @@ mod common;
 mod assessment;
 mod auth;
 mod backend;
+mod http;
 mod people;
