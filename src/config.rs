@@ -1,6 +1,8 @@
 //! Settings, from the environment and matching command-line flags. Secrets never reach logs
 //! or `Debug` output.
+use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
@@ -63,7 +65,7 @@ pub enum LogFormat {
 pub struct ServeSettings {
     /// Address to listen on.
     #[arg(long, env = "EHCP_BIND", default_value = "127.0.0.1:8080")]
-    pub bind: std::net::SocketAddr,
+    pub bind: SocketAddr,
 
     /// Serve GraphiQL at `GET /graphql` (turn off in production).
     #[arg(long, env = "EHCP_GRAPHIQL", default_value_t = true, action = clap::ArgAction::Set)]
@@ -72,6 +74,41 @@ pub struct ServeSettings {
     /// Answer introspection queries (turn off in production).
     #[arg(long, env = "EHCP_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
     pub introspection: bool,
+
+    /// Browser origins allowed to call the API (CORS), comma-separated, e.g.
+    /// `https://send.example.gov.uk,https://portal.example.gov.uk`. None by default.
+    #[arg(long, env = "EHCP_CORS_ORIGINS", value_delimiter = ',', value_parser = parse_origin)]
+    pub cors_origins: Vec<String>,
+
+    /// How long browsers may cache a CORS preflight answer.
+    #[arg(long, env = "EHCP_CORS_MAX_AGE", default_value = "10m", value_parser = humantime::parse_duration)]
+    pub cors_max_age: Duration,
+
+    /// Serve Prometheus metrics at `GET /metrics` on the main address.
+    #[arg(
+        long,
+        env = "EHCP_METRICS",
+        default_value_t = false,
+        num_args = 0..=1,
+        default_missing_value = "true",
+        action = clap::ArgAction::Set,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub metrics: bool,
+
+    /// Serve `GET /metrics` (only) on this separate address, e.g. one reachable only from the
+    /// monitoring network.
+    #[arg(long, env = "EHCP_METRICS_BIND")]
+    pub metrics_bind: Option<SocketAddr>,
+
+    /// Requests slower than this many milliseconds are logged at warn.
+    #[arg(long, env = "EHCP_SLOW_REQUEST_MS", default_value_t = 1000)]
+    pub slow_request_ms: u64,
+
+    /// On SIGTERM or Ctrl-C, how long requests in flight may take to finish before the server
+    /// closes anyway.
+    #[arg(long, env = "EHCP_SHUTDOWN_TIMEOUT", default_value = "20s", value_parser = humantime::parse_duration)]
+    pub shutdown_timeout: Duration,
 }
 
 impl Default for ServeSettings {
@@ -80,8 +117,31 @@ impl Default for ServeSettings {
             bind: ([127, 0, 0, 1], 8080).into(),
             graphiql: true,
             introspection: true,
+            cors_origins: Vec::new(),
+            cors_max_age: Duration::from_secs(600),
+            metrics: false,
+            metrics_bind: None,
+            slow_request_ms: 1000,
+            shutdown_timeout: Duration::from_secs(20),
         }
     }
+}
+
+/// An origin as browsers send it: `scheme://host[:port]`, no path, no trailing slash.
+fn parse_origin(value: &str) -> Result<String, String> {
+    let value = value.trim();
+    let url = url::Url::parse(value).map_err(|e| format!("{value:?} is not an origin: {e}"))?;
+    let origin = url.origin();
+    if !origin.is_tuple() || !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("{value:?} is not an http(s) origin"));
+    }
+    let serialized = origin.ascii_serialization();
+    if serialized != value.trim_end_matches('/') {
+        return Err(format!(
+            "{value:?} is not an origin: give scheme://host[:port] only, e.g. {serialized}"
+        ));
+    }
+    Ok(serialized)
 }
 
 impl Settings {
@@ -186,6 +246,52 @@ mod tests {
         assert!(!shown.contains("a-very-long-secret"), "{shown}");
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("***"));
+    }
+
+    #[test]
+    fn cors_origins_are_checked_and_normalised() {
+        assert_eq!(
+            parse_origin("https://send.example.gov.uk/"),
+            Ok("https://send.example.gov.uk".into())
+        );
+        assert_eq!(
+            parse_origin(" http://localhost:5173"),
+            Ok("http://localhost:5173".into())
+        );
+        assert!(parse_origin("https://example.gov.uk/app").is_err());
+        assert!(parse_origin("*").is_err());
+        assert!(parse_origin("example.gov.uk").is_err());
+        assert!(parse_origin("file:///tmp").is_err());
+    }
+
+    #[test]
+    fn serve_settings_read_the_environment_names_and_defaults() {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Cli {
+            #[command(flatten)]
+            serve: ServeSettings,
+        }
+        let cli = Cli::parse_from([
+            "ehcp",
+            "--cors-origins",
+            "https://a.example,https://b.example",
+            "--metrics",
+            "--slow-request-ms",
+            "250",
+        ]);
+        assert_eq!(
+            cli.serve.cors_origins,
+            vec!["https://a.example".to_string(), "https://b.example".into()]
+        );
+        assert!(cli.serve.metrics);
+        assert_eq!(cli.serve.slow_request_ms, 250);
+        assert_eq!(cli.serve.shutdown_timeout, Duration::from_secs(20));
+        assert_eq!(cli.serve.metrics_bind, None);
+        let defaults = Cli::parse_from(["ehcp"]);
+        assert!(defaults.serve.cors_origins.is_empty());
+        assert!(!defaults.serve.metrics);
+        assert_eq!(defaults.serve.cors_max_age, Duration::from_secs(600));
     }
 
     #[test]

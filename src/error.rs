@@ -8,6 +8,9 @@ use async_graphql::ErrorExtensions;
 /// code. Without it, `?` in a resolver goes through the `From` below.
 #[derive(Debug)]
 pub enum ApiError {
+    /// The HTTP request itself is malformed (not JSON, wrong media type or method) or its
+    /// GraphQL document does not parse or validate.
+    BadRequest(String),
     Unauthenticated,
     Forbidden(String),
     NotFound(String),
@@ -25,6 +28,7 @@ pub enum ApiError {
 impl ApiError {
     pub fn code(&self) -> &'static str {
         match self {
+            ApiError::BadRequest(_) => "BAD_REQUEST",
             ApiError::Unauthenticated => "UNAUTHENTICATED",
             ApiError::Forbidden(_) => "FORBIDDEN",
             ApiError::NotFound(_) => "NOT_FOUND",
@@ -38,7 +42,7 @@ impl ApiError {
     fn public_message(&self) -> String {
         match self {
             ApiError::Unauthenticated => "sign in required: send a valid bearer token".into(),
-            ApiError::Forbidden(m) | ApiError::NotFound(m) => m.clone(),
+            ApiError::BadRequest(m) | ApiError::Forbidden(m) | ApiError::NotFound(m) => m.clone(),
             ApiError::Validation { field, message } => format!("{field}: {message}"),
             ApiError::Conflict { message, .. } => message.clone(),
             ApiError::Internal(_) => "internal error".into(),

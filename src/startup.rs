@@ -1,12 +1,16 @@
 //! Building and running the application: the seam the binary and the tests share.
+use std::future::Future;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use anyhow::Context;
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 
 use crate::api::graphql::{SchemaOptions, build_schema};
-use crate::api::http::{AppState, router};
+use crate::api::http::{AppState, RouterOptions, metrics_router, observe, router};
+use crate::api::metrics::Metrics;
 use crate::api::token::TokenVerifier;
 use crate::config::{ServeSettings, Settings};
 use crate::store;
@@ -14,30 +18,47 @@ use crate::store;
 pub struct Application {
     listener: TcpListener,
     router: axum::Router,
+    /// The separate metrics address, when configured.
+    metrics: Option<(TcpListener, axum::Router)>,
     db: DatabaseConnection,
+    shutdown_timeout: Duration,
 }
 
 impl Application {
-    /// Connects, applies pending migrations and binds the listener (port 0 picks a free one).
+    /// Connects, applies pending migrations and binds the listeners (port 0 picks a free one).
     pub async fn build(settings: &Settings, serve: &ServeSettings) -> anyhow::Result<Self> {
         let db = store::connect(&settings.database_url, None).await?;
         store::migrate(&db).await?;
         let verifier = TokenVerifier::new(settings.token_config()?)
             .await
             .context("cannot load the token keys")?;
-        let router = app_router(db.clone(), verifier, serve);
+        let routers = app_routers(db.clone(), verifier, serve)?;
         let listener = TcpListener::bind(serve.bind)
             .await
             .with_context(|| format!("cannot listen on {}", serve.bind))?;
+        let metrics = match (serve.metrics_bind, routers.metrics_only) {
+            (Some(address), Some(router)) => {
+                let listener = TcpListener::bind(address)
+                    .await
+                    .with_context(|| format!("cannot listen on {address} for metrics"))?;
+                tracing::info!(address = %listener.local_addr()?, "serving metrics at /metrics");
+                Some((listener, router))
+            }
+            _ => None,
+        };
         tracing::info!(
             database = store::backend_name(&db),
             address = %listener.local_addr()?,
+            metrics = serve.metrics,
+            cors_origins = serve.cors_origins.len(),
             "serving GraphQL at /graphql"
         );
         Ok(Self {
             listener,
-            router,
+            router: routers.main,
+            metrics,
             db,
+            shutdown_timeout: serve.shutdown_timeout,
         })
     }
 
@@ -45,15 +66,73 @@ impl Application {
         self.listener.local_addr()
     }
 
-    /// Serves until SIGTERM or Ctrl-C, then lets requests in flight finish and closes the pool.
+    /// The separate metrics address, when `EHCP_METRICS_BIND` is set.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics
+            .as_ref()
+            .and_then(|(listener, _)| listener.local_addr().ok())
+    }
+
+    /// Serves until SIGTERM or Ctrl-C; see [`Application::run_until`].
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown_signal())
-            .await?;
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `stop` completes, then stops accepting connections, gives requests in
+    /// flight up to the shutdown timeout to finish, and closes the database pool.
+    pub async fn run_until(
+        self,
+        stop: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let (stopping_tx, stopping) = watch::channel(false);
+        tokio::spawn(async move {
+            stop.await;
+            tracing::info!("shutting down: finishing requests in flight");
+            let _ = stopping_tx.send(true);
+        });
+        let stopped = |mut rx: watch::Receiver<bool>| async move {
+            let _ = rx.wait_for(|stopping| *stopping).await;
+        };
+
+        let metrics_server = self.metrics.map(|(listener, router)| {
+            tokio::spawn(
+                axum::serve(listener, router)
+                    .with_graceful_shutdown(stopped(stopping.clone()))
+                    .into_future(),
+            )
+        });
+        let server = axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(stopped(stopping.clone()))
+            .into_future();
+        let deadline = {
+            let timeout = self.shutdown_timeout;
+            let stopping = stopping.clone();
+            async move {
+                stopped(stopping).await;
+                tokio::time::sleep(timeout).await;
+            }
+        };
+        tokio::select! {
+            result = server => result.context("server failed")?,
+            () = deadline => tracing::warn!(
+                timeout_s = self.shutdown_timeout.as_secs_f64(),
+                "requests still in flight at the shutdown timeout: closing anyway"
+            ),
+        }
+        if let Some(metrics_server) = metrics_server {
+            metrics_server.abort();
+        }
         self.db.close().await?;
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+/// The routers of one application.
+pub struct Routers {
+    pub main: axum::Router,
+    /// `/metrics` alone, for a separate address.
+    pub metrics_only: Option<axum::Router>,
 }
 
 /// The router over an already migrated database (tests drive it in-process).
@@ -61,14 +140,42 @@ pub fn app_router(
     db: DatabaseConnection,
     verifier: TokenVerifier,
     serve: &ServeSettings,
-) -> axum::Router {
+) -> anyhow::Result<axum::Router> {
+    Ok(app_routers(db, verifier, serve)?.main)
+}
+
+/// The main router and, when metrics go to a separate address, that router too. Both share
+/// one registry, so the separate address reports the main one's traffic.
+pub fn app_routers(
+    db: DatabaseConnection,
+    verifier: TokenVerifier,
+    serve: &ServeSettings,
+) -> anyhow::Result<Routers> {
     let schema = build_schema(
         db.clone(),
         SchemaOptions {
             introspection: serve.introspection,
         },
     );
-    router(AppState::new(schema, db, verifier, serve.graphiql))
+    let metrics = (serve.metrics || serve.metrics_bind.is_some())
+        .then(|| Metrics::new(db.clone()))
+        .transpose()
+        .context("cannot set up metrics")?;
+    let slow_request = Duration::from_millis(serve.slow_request_ms);
+    let metrics_only = match (&metrics, serve.metrics_bind) {
+        (Some(m), Some(_)) => Some(metrics_router(m.clone(), slow_request)),
+        _ => None,
+    };
+    let main = router(
+        AppState::new(schema, db, verifier, serve.graphiql, metrics),
+        RouterOptions {
+            metrics_route: serve.metrics,
+            cors: observe::cors(&serve.cors_origins, serve.cors_max_age)
+                .context("EHCP_CORS_ORIGINS")?,
+            slow_request,
+        },
+    );
+    Ok(Routers { main, metrics_only })
 }
 
 async fn shutdown_signal() {
@@ -90,5 +197,4 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = terminate => {},
     }
-    tracing::info!("shutting down: finishing requests in flight");
 }

@@ -2,4 +2,5 @@
 pub mod auth;
 pub mod graphql;
 pub mod http;
+pub mod metrics;
 pub mod token;

@@ -3,6 +3,7 @@
 //! enforced in SQL, not only in guards.
 pub mod audit;
 pub mod entity;
+pub mod overdue;
 pub mod page;
 
 pub mod scope;

@@ -7,4 +7,5 @@ mod auth;
 mod backend;
 mod contributions;
 mod demo;
+mod http;
 mod people;

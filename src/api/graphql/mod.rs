@@ -44,6 +44,7 @@ pub struct SchemaOptions {
 pub fn build_schema(db: DatabaseConnection, options: SchemaOptions) -> AppSchema {
     let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .data(db)
+        .extension(crate::api::http::ExecutionProbe)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY);
     if !options.introspection {

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{HeaderMap, Request, StatusCode, header};
 use chrono::{DateTime, Utc};
 use ehcp::api::token::{KeySource, Secret, TokenConfig, TokenVerifier, issue_hs256};
 use ehcp::config::ServeSettings;
@@ -88,7 +88,7 @@ impl TestApp {
     pub async fn spawn_with(serve: ServeSettings) -> Self {
         let (db, dir) = isolated_database().await;
         let verifier = TokenVerifier::new(token_config()).await.expect("verifier");
-        let router = app_router(db.clone(), verifier, &serve);
+        let router = app_router(db.clone(), verifier, &serve).expect("router");
         Self {
             router,
             db,
@@ -128,6 +128,29 @@ impl TestApp {
         let body = serde_json::from_slice(&bytes)
             .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
         (status, body)
+    }
+
+    /// Sends a request and keeps the headers; the body as text.
+    pub async fn raw(&self, request: Request<Body>) -> (StatusCode, HeaderMap, String) {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("router answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        (
+            status,
+            headers,
+            String::from_utf8_lossy(&bytes).into_owned(),
+        )
     }
 
     /// POSTs a GraphQL operation with an optional bearer token.

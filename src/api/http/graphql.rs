@@ -1,0 +1,614 @@
+//! `/graphql` as the GraphQL over HTTP specification asks
+//! (<https://graphql.github.io/graphql-over-http/draft/>), checked in CI by the `graphql-http`
+//! audit (tests/http-audit):
+//!
+//! - the response media type is negotiated from `Accept`: `application/graphql-response+json`
+//!   or `application/json` (the default, also for `*/*` and no `Accept`); anything else is 406;
+//! - a POST must say `Content-Type: application/json` (else 415), and its body must be a JSON
+//!   object whose `query` is a string and whose `operationName`, `variables` and `extensions`
+//!   are absent, null or of the right type (else 400);
+//! - GET runs queries only: a mutation over GET is 405 with `Allow: POST`, so a link or an
+//!   `<img>` on another site can never change anything;
+//! - a request error (the document does not parse or validate, or its variables do not
+//!   coerce) has no `data` entry, and is 400 under `application/graphql-response+json` but 200
+//!   under `application/json`, which older clients expect;
+//! - a missing or bad token keeps its 401 with `UNAUTHENTICATED`.
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use async_graphql::parser::parse_query;
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
+use async_graphql::{ErrorExtensions, ServerError, Variables};
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use serde_json::{Map, Value, json};
+
+use super::AppState;
+use crate::api::graphql::RequestInfo;
+use crate::error::ApiError;
+
+pub const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+pub const JSON: &str = "application/json";
+
+/// The media type a response is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaType {
+    GraphQLResponseJson,
+    Json,
+}
+
+impl MediaType {
+    fn header_value(self) -> HeaderValue {
+        match self {
+            MediaType::GraphQLResponseJson => {
+                HeaderValue::from_static("application/graphql-response+json; charset=utf-8")
+            }
+            MediaType::Json => HeaderValue::from_static("application/json; charset=utf-8"),
+        }
+    }
+}
+
+/// How a request ended, as counted in metrics and logged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Executed without errors.
+    Ok,
+    /// Executed; some fields failed (partial data).
+    FieldErrors,
+    /// The document did not parse or validate, or the variables did not coerce.
+    RequestError,
+    /// Refused before GraphQL: malformed HTTP request, wrong method or media type.
+    Refused,
+    /// No valid sign-in.
+    Unauthenticated,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::FieldErrors => "field_errors",
+            Outcome::RequestError => "request_error",
+            Outcome::Refused => "refused",
+            Outcome::Unauthenticated => "unauthenticated",
+        }
+    }
+}
+
+/// Picks the response media type from `Accept` (RFC 9110 §12.5.1): the highest `q` wins;
+/// between equals, `application/graphql-response+json` is preferred as the spec's own type.
+/// `None` when the client accepts neither.
+pub fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
+    let Some(accept) = headers.get(header::ACCEPT) else {
+        return Some(MediaType::Json);
+    };
+    let accept = accept.to_str().ok()?;
+    if accept.trim().is_empty() {
+        return Some(MediaType::Json);
+    }
+    let mut best: Option<(f32, u8, MediaType)> = None;
+    for range in accept.split(',') {
+        let Ok(range) = range.trim().parse::<mime::Mime>() else {
+            continue;
+        };
+        let q = range
+            .get_param("q")
+            .and_then(|q| q.as_str().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        if q <= 0.0 {
+            continue;
+        }
+        let essence = range.essence_str();
+        // (specificity, type): an exact match beats a wildcard at the same q.
+        let candidate = match essence {
+            GRAPHQL_RESPONSE_JSON => (2, MediaType::GraphQLResponseJson),
+            JSON => (2, MediaType::Json),
+            "application/*" | "*/*" => (1, MediaType::Json),
+            _ => continue,
+        };
+        let better = match best {
+            None => true,
+            Some((bq, bs, bt)) => {
+                q > bq
+                    || (q == bq && candidate.0 > bs)
+                    || (q == bq
+                        && candidate.0 == bs
+                        && candidate.1 == MediaType::GraphQLResponseJson
+                        && bt != MediaType::GraphQLResponseJson)
+            }
+        };
+        if better {
+            best = Some((q, candidate.0, candidate.1));
+        }
+    }
+    best.map(|(_, _, t)| t)
+}
+
+/// Whether a browser asked for a page (GraphiQL) rather than a GraphQL response.
+pub fn wants_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"))
+}
+
+/// The GraphQL request parameters of one HTTP request, checked.
+struct Params {
+    query: String,
+    operation_name: Option<String>,
+    variables: Option<Map<String, Value>>,
+    extensions: Option<Map<String, Value>>,
+}
+
+/// A request refused before GraphQL sees it.
+struct Refusal {
+    status: StatusCode,
+    message: String,
+}
+
+impl Refusal {
+    fn bad_request(message: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            message: message.into(),
+        }
+    }
+}
+
+/// What the handler learned, for the request span and metrics.
+struct Report {
+    operation: Option<String>,
+    operation_type: &'static str,
+    role: Option<&'static str>,
+    outcome: Outcome,
+}
+
+pub async fn graphql_get(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Response {
+    let has_query = uri
+        .query()
+        .is_some_and(|q| url::form_urlencoded::parse(q.as_bytes()).any(|(k, _)| k == "query"));
+    if wants_html(&headers) && !has_query {
+        return super::graphiql(&state);
+    }
+    let params = params_from_query_string(uri.query().unwrap_or_default());
+    handle(state, Method::GET, headers, params).await
+}
+
+pub async fn graphql_post(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let params = match check_content_type(&headers) {
+        Ok(()) => params_from_body(&body),
+        Err(refusal) => Err(refusal),
+    };
+    handle(state, Method::POST, headers, params).await
+}
+
+async fn handle(
+    state: AppState,
+    method: Method,
+    headers: HeaderMap,
+    params: Result<Params, Refusal>,
+) -> Response {
+    let started = Instant::now();
+    let (response, report) = respond(&state, &method, &headers, params).await;
+    tracing::Span::current().record("outcome", report.outcome.as_str());
+    if let Some(metrics) = state.metrics() {
+        metrics.graphql_request(
+            report.operation.as_deref(),
+            report.operation_type,
+            report.outcome.as_str(),
+            started.elapsed(),
+        );
+    }
+    response
+}
+
+async fn respond(
+    state: &AppState,
+    method: &Method,
+    headers: &HeaderMap,
+    params: Result<Params, Refusal>,
+) -> (Response, Report) {
+    let mut report = Report {
+        operation: None,
+        operation_type: "unknown",
+        role: None,
+        outcome: Outcome::Refused,
+    };
+    let Some(media) = negotiate(headers) else {
+        let refusal = Refusal {
+            status: StatusCode::NOT_ACCEPTABLE,
+            message: format!("send Accept: {GRAPHQL_RESPONSE_JSON} or {JSON}"),
+        };
+        return (refused(refusal, MediaType::Json), report);
+    };
+    let params = match params {
+        Ok(params) => params,
+        Err(refusal) => return (refused(refusal, media), report),
+    };
+    report.operation = params.operation_name.clone();
+
+    // Parsed once here to learn the operation's type (GET runs queries only) and name;
+    // a document that does not parse is left for the schema to report as a request error.
+    let document = parse_query(&params.query).ok();
+    if let Some(document) = &document
+        && let Some((name, ty)) = selected_operation(document, params.operation_name.as_deref())
+    {
+        report.operation = report.operation.or(name);
+        report.operation_type = match ty {
+            OperationType::Query => "query",
+            OperationType::Mutation => "mutation",
+            OperationType::Subscription => "subscription",
+        };
+        // Recorded now, so every later line of the request carries them.
+        let span = tracing::Span::current();
+        if let Some(operation) = &report.operation {
+            span.record("graphql.operation", operation.as_str());
+        }
+        span.record("graphql.type", report.operation_type);
+        if *method == Method::GET && ty != OperationType::Query {
+            let mut response = refused(
+                Refusal {
+                    status: StatusCode::METHOD_NOT_ALLOWED,
+                    message: format!(
+                        "a {} cannot be sent with GET: use POST",
+                        report.operation_type
+                    ),
+                },
+                media,
+            );
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("POST"));
+            return (response, report);
+        }
+    }
+
+    let actor = match super::authenticate(state, headers).await {
+        Ok(actor) => actor,
+        Err(reason) => {
+            tracing::info!(reason, "token refused");
+            report.outcome = Outcome::Unauthenticated;
+            return (super::unauthenticated(media), report);
+        }
+    };
+    report.role = actor.as_ref().map(|a| a.role.as_str());
+    if let Some(role) = report.role {
+        tracing::Span::current().record("role", role);
+    }
+
+    let mut request = async_graphql::Request::new(params.query);
+    request.operation_name = params.operation_name;
+    if let Some(variables) = params.variables {
+        request.variables = Variables::from_json(Value::Object(variables));
+    }
+    if let Some(extensions) = params.extensions {
+        for (key, value) in extensions {
+            if let Ok(value) = async_graphql::Value::from_json(value) {
+                request.extensions.insert(key, value);
+            }
+        }
+    }
+    if let Some(document) = document {
+        request.set_parsed_query(document);
+    }
+    let executed = ExecutionStarted::default();
+    let request = request.data(RequestInfo {
+        actor,
+        now: Utc::now(),
+    });
+    let request = request.data(executed.clone());
+    let response = state.schema().execute(request).await;
+
+    let request_error = !executed.get();
+    let signed_out = response.errors.iter().any(|e| {
+        e.extensions
+            .as_ref()
+            .and_then(|x| x.get("code"))
+            .is_some_and(|c| *c == async_graphql::Value::from("UNAUTHENTICATED"))
+    });
+    report.outcome = if signed_out {
+        Outcome::Unauthenticated
+    } else if request_error {
+        Outcome::RequestError
+    } else if response.errors.is_empty() {
+        Outcome::Ok
+    } else {
+        Outcome::FieldErrors
+    };
+
+    let status = if signed_out {
+        StatusCode::UNAUTHORIZED
+    } else if request_error && media == MediaType::GraphQLResponseJson {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let cache_control = response.cache_control.value();
+    let extra_headers = response.http_headers.clone();
+    let body = if request_error {
+        // A request error has no `data` entry at all (spec: "Response", request errors).
+        let mut errors = response.errors;
+        for error in &mut errors {
+            with_default_code(error, "BAD_REQUEST");
+        }
+        let mut body = json!({ "errors": errors });
+        if !response.extensions.is_empty() {
+            body["extensions"] = json!(response.extensions);
+        }
+        body
+    } else {
+        json!(response)
+    };
+    let mut http = (status, body.to_string()).into_response();
+    http.headers_mut()
+        .insert(header::CONTENT_TYPE, media.header_value());
+    if status == StatusCode::OK
+        && method == Method::GET
+        && let Some(value) = cache_control.and_then(|v| HeaderValue::from_str(&v).ok())
+    {
+        http.headers_mut().insert(header::CACHE_CONTROL, value);
+    }
+    http.headers_mut().extend(extra_headers);
+    if signed_out {
+        http.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    (http, report)
+}
+
+/// The operation a request selects, with its name and type; `None` when the name matches
+/// nothing or is needed and missing (the schema then reports the request error).
+fn selected_operation(
+    document: &ExecutableDocument,
+    operation_name: Option<&str>,
+) -> Option<(Option<String>, OperationType)> {
+    match (&document.operations, operation_name) {
+        (DocumentOperations::Single(op), _) => Some((None, op.node.ty)),
+        (DocumentOperations::Multiple(ops), Some(name)) => {
+            ops.get(name).map(|op| (Some(name.to_owned()), op.node.ty))
+        }
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops
+            .iter()
+            .next()
+            .map(|(name, op)| (Some(name.to_string()), op.node.ty)),
+        _ => None,
+    }
+}
+
+fn with_default_code(error: &mut ServerError, code: &str) {
+    let extensions = error.extensions.get_or_insert_with(Default::default);
+    if extensions.get("code").is_none() {
+        extensions.set("code", code);
+    }
+}
+
+fn check_content_type(headers: &HeaderMap) -> Result<(), Refusal> {
+    let unsupported = |message: String| Refusal {
+        status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        message,
+    };
+    let Some(value) = headers.get(header::CONTENT_TYPE) else {
+        return Err(unsupported(format!(
+            "a POST must have Content-Type: {JSON}"
+        )));
+    };
+    let media: mime::Mime = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| unsupported("the Content-Type header is malformed".into()))?;
+    if media.essence_str() != JSON {
+        return Err(unsupported(format!(
+            "Content-Type {} is not supported: send {JSON}",
+            media.essence_str()
+        )));
+    }
+    match media.get_param(mime::CHARSET) {
+        Some(charset) if !charset.as_str().eq_ignore_ascii_case("utf-8") => Err(unsupported(
+            format!("charset {charset} is not supported: send utf-8"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn params_from_body(body: &[u8]) -> Result<Params, Refusal> {
+    if body.is_empty() {
+        return Err(Refusal::bad_request("the request body is empty"));
+    }
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| Refusal::bad_request(format!("the request body is not JSON: {e}")))?;
+    let Value::Object(mut object) = value else {
+        return Err(Refusal::bad_request(
+            "the request body must be a JSON object (batches are not supported)",
+        ));
+    };
+    let query = match object.remove("query") {
+        Some(Value::String(query)) => query,
+        Some(_) => return Err(Refusal::bad_request("`query` must be a string")),
+        None => return Err(Refusal::bad_request("`query` is missing")),
+    };
+    let operation_name = match object.remove("operationName") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(name)) => Some(name),
+        Some(_) => return Err(Refusal::bad_request("`operationName` must be a string")),
+    };
+    Ok(Params {
+        query,
+        operation_name,
+        variables: json_map(object.remove("variables"), "variables")?,
+        extensions: json_map(object.remove("extensions"), "extensions")?,
+    })
+}
+
+fn params_from_query_string(query_string: &str) -> Result<Params, Refusal> {
+    let mut query = None;
+    let mut operation_name = None;
+    let mut variables = None;
+    let mut extensions = None;
+    for (key, value) in url::form_urlencoded::parse(query_string.as_bytes()) {
+        let slot = match key.as_ref() {
+            "query" => &mut query,
+            "operationName" => &mut operation_name,
+            "variables" => &mut variables,
+            "extensions" => &mut extensions,
+            _ => continue,
+        };
+        if slot.is_some() {
+            return Err(Refusal::bad_request(format!("`{key}` is given twice")));
+        }
+        *slot = Some(value.into_owned());
+    }
+    let decode = |text: Option<String>, name: &str| -> Result<Option<Value>, Refusal> {
+        text.map(|t| {
+            serde_json::from_str(&t)
+                .map_err(|_| Refusal::bad_request(format!("`{name}` must be a JSON object")))
+        })
+        .transpose()
+    };
+    Ok(Params {
+        query: query.ok_or_else(|| Refusal::bad_request("`query` is missing"))?,
+        operation_name: operation_name.filter(|n| !n.is_empty()),
+        variables: json_map(decode(variables, "variables")?, "variables")?,
+        extensions: json_map(decode(extensions, "extensions")?, "extensions")?,
+    })
+}
+
+fn json_map(value: Option<Value>, name: &str) -> Result<Option<Map<String, Value>>, Refusal> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Object(map)) => Ok(Some(map)),
+        Some(_) => Err(Refusal::bad_request(format!(
+            "`{name}` must be a JSON object"
+        ))),
+    }
+}
+
+/// A refusal as a GraphQL-shaped error body with code BAD_REQUEST.
+fn refused(refusal: Refusal, media: MediaType) -> Response {
+    let mut error = ServerError::new(refusal.message.clone(), None);
+    error.extensions = ApiError::BadRequest(refusal.message).extend().extensions;
+    let mut response = (refusal.status, json!({ "errors": [error] }).to_string()).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, media.header_value());
+    response
+}
+
+/// Set by [`ExecutionProbe`] when a request passed parsing and validation and began to run,
+/// which is what tells a request error from field errors.
+#[derive(Clone, Default)]
+pub struct ExecutionStarted(Arc<AtomicBool>);
+
+impl ExecutionStarted {
+    fn get(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// The schema extension that sets [`ExecutionStarted`].
+pub struct ExecutionProbe;
+
+impl async_graphql::extensions::ExtensionFactory for ExecutionProbe {
+    fn create(&self) -> Arc<dyn async_graphql::extensions::Extension> {
+        Arc::new(ExecutionProbe)
+    }
+}
+
+#[async_graphql::async_trait::async_trait]
+impl async_graphql::extensions::Extension for ExecutionProbe {
+    async fn execute(
+        &self,
+        ctx: &async_graphql::extensions::ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: async_graphql::extensions::NextExecute<'_>,
+    ) -> async_graphql::Response {
+        if let Some(started) = ctx.data_opt::<ExecutionStarted>() {
+            started.0.store(true, Ordering::Relaxed);
+        }
+        next.run(ctx, operation_name).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accept(value: &str) -> Option<MediaType> {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::ACCEPT,
+            HeaderValue::from_str(value).expect("header"),
+        );
+        negotiate(&headers)
+    }
+
+    #[test]
+    fn accept_header_picks_the_response_media_type() {
+        assert_eq!(negotiate(&HeaderMap::new()), Some(MediaType::Json));
+        assert_eq!(accept("*/*"), Some(MediaType::Json));
+        assert_eq!(accept("application/json"), Some(MediaType::Json));
+        assert_eq!(
+            accept("application/graphql-response+json"),
+            Some(MediaType::GraphQLResponseJson)
+        );
+        assert_eq!(
+            accept("application/graphql-response+json, application/json;q=0.9"),
+            Some(MediaType::GraphQLResponseJson)
+        );
+        assert_eq!(
+            accept("application/json, application/graphql-response+json"),
+            Some(MediaType::GraphQLResponseJson)
+        );
+        assert_eq!(
+            accept("application/graphql-response+json;q=0.5, application/json"),
+            Some(MediaType::Json)
+        );
+        assert_eq!(accept("application/json;q=0, */*"), Some(MediaType::Json));
+        assert_eq!(accept("text/plain"), None);
+        assert_eq!(accept("application/json;q=0"), None);
+    }
+
+    #[test]
+    fn body_parameters_of_the_wrong_type_are_refused() {
+        for body in [
+            r#"{"query": 1}"#,
+            r#"{"qeury": "{ __typename }"}"#,
+            r#"{"query": "{ __typename }", "variables": "x"}"#,
+            r#"{"query": "{ __typename }", "extensions": []}"#,
+            r#"{"query": "{ __typename }", "operationName": false}"#,
+            r#"[{"query": "{ __typename }"}]"#,
+            r#"{ "not a JSON"#,
+            "",
+        ] {
+            assert!(params_from_body(body.as_bytes()).is_err(), "{body}");
+        }
+        let ok = params_from_body(
+            br#"{"query": "{ __typename }", "variables": null, "operationName": null, "extensions": {"a": 1}}"#,
+        );
+        assert!(ok.is_ok());
+    }
+
+    #[test]
+    fn the_operation_is_picked_by_name() {
+        let doc = parse_query("query A { __typename } mutation B { __typename }").expect("doc");
+        assert_eq!(
+            selected_operation(&doc, Some("B")),
+            Some((Some("B".into()), OperationType::Mutation))
+        );
+        assert_eq!(selected_operation(&doc, None), None);
+        assert_eq!(selected_operation(&doc, Some("C")), None);
+        let doc = parse_query("mutation { __typename }").expect("doc");
+        assert_eq!(
+            selected_operation(&doc, None),
+            Some((None, OperationType::Mutation))
+        );
+    }
+}

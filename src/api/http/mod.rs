@@ -1,0 +1,253 @@
+//! HTTP routes: `/graphql` (POST, and GET for queries), GraphiQL, health, readiness and
+//! metrics, with the layers every request passes: request id, tracing span, CORS, body limit.
+mod graphql;
+pub mod observe;
+
+use std::sync::Arc;
+
+use async_graphql::http::GraphiQLSource;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::Utc;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use serde_json::json;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+pub use graphql::{ExecutionProbe, MediaType, negotiate};
+
+use crate::api::auth::resolve_actor;
+use crate::api::graphql::AppSchema;
+use crate::api::metrics::Metrics;
+use crate::api::token::{TokenVerifier, extract_bearer};
+use crate::domain::access::Actor;
+
+/// Request bodies above this are refused before parsing.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    schema: AppSchema,
+    db: DatabaseConnection,
+    verifier: TokenVerifier,
+    graphiql: bool,
+    metrics: Option<Metrics>,
+}
+
+impl AppState {
+    pub fn new(
+        schema: AppSchema,
+        db: DatabaseConnection,
+        verifier: TokenVerifier,
+        graphiql: bool,
+        metrics: Option<Metrics>,
+    ) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                schema,
+                db,
+                verifier,
+                graphiql,
+                metrics,
+            }),
+        }
+    }
+
+    fn schema(&self) -> &AppSchema {
+        &self.inner.schema
+    }
+
+    fn metrics(&self) -> Option<&Metrics> {
+        self.inner.metrics.as_ref()
+    }
+}
+
+/// How the router is assembled.
+pub struct RouterOptions {
+    /// Serve `/metrics` on this router.
+    pub metrics_route: bool,
+    pub cors: tower_http::cors::CorsLayer,
+    pub slow_request: std::time::Duration,
+}
+
+pub fn router(state: AppState, options: RouterOptions) -> Router {
+    let mut routes = Router::new()
+        .route(
+            "/graphql",
+            get(graphql::graphql_get).post(graphql::graphql_post),
+        )
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz));
+    if options.metrics_route {
+        routes = routes.route("/metrics", get(metrics));
+    }
+    let observe = observe::Observe {
+        metrics: state.inner.metrics.clone(),
+        slow: options.slow_request,
+    };
+    with_layers(
+        routes.fallback(not_found).with_state(state),
+        observe,
+        Some(options.cors),
+    )
+    .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+}
+
+/// The router for a separate metrics address: `/metrics` only.
+pub fn metrics_router(metrics: Metrics, slow_request: std::time::Duration) -> Router {
+    let state = MetricsState(metrics.clone());
+    let routes = Router::new()
+        .route("/metrics", get(metrics_only))
+        .fallback(not_found)
+        .with_state(state);
+    let observe = observe::Observe {
+        metrics: Some(metrics),
+        slow: slow_request,
+    };
+    with_layers(routes, observe, None)
+}
+
+/// Outermost first: screen the caller's id, set one if absent, open the span, return the id,
+/// answer CORS, then time and count.
+fn with_layers(
+    routes: Router,
+    observe: observe::Observe,
+    cors: Option<tower_http::cors::CorsLayer>,
+) -> Router {
+    let request_id = header::HeaderName::from_static(observe::REQUEST_ID);
+    let mut router = routes.layer(axum::middleware::from_fn_with_state(
+        observe,
+        observe::finish,
+    ));
+    if let Some(cors) = cors {
+        router = router.layer(cors);
+    }
+    router
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|r: &axum::extract::Request| observe::request_span(r)),
+        )
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(axum::middleware::from_fn(observe::screen_request_id))
+}
+
+async fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, "not found").into_response()
+}
+
+async fn healthz() -> impl IntoResponse {
+    Json(json!({"status": "ok"}))
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.inner.db.execute_unprepared("SELECT 1").await {
+        Ok(_) => Json(json!({"status": "ready"})).into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({"status": "database unavailable"})),
+            )
+                .into_response()
+        }
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    match state.metrics() {
+        Some(metrics) => render_metrics(metrics).await,
+        None => not_found().await,
+    }
+}
+
+#[derive(Clone)]
+struct MetricsState(Metrics);
+
+async fn metrics_only(State(state): State<MetricsState>) -> Response {
+    render_metrics(&state.0).await
+}
+
+async fn render_metrics(metrics: &Metrics) -> Response {
+    match metrics.render(Utc::now()).await {
+        Ok(text) => (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(prometheus::TEXT_FORMAT),
+            )],
+            text,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = ?e, "cannot render metrics");
+            (StatusCode::INTERNAL_SERVER_ERROR, "metrics unavailable").into_response()
+        }
+    }
+}
+
+fn graphiql(state: &AppState) -> Response {
+    if state.inner.graphiql {
+        Html(
+            GraphiQLSource::build()
+                .endpoint("/graphql")
+                .title("EHC plans API")
+                .finish(),
+        )
+        .into_response()
+    } else {
+        (StatusCode::NOT_FOUND, "GraphiQL is disabled").into_response()
+    }
+}
+
+/// No header: nobody (every field then answers UNAUTHENTICATED). A header that does not
+/// verify: refused with the reason's code, for the log only.
+async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<Actor>, &'static str> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let value = value.to_str().map_err(|_| "malformed_header")?;
+    let token = extract_bearer(value).map_err(|e| e.code())?;
+    let claims = state
+        .inner
+        .verifier
+        .verify(token)
+        .await
+        .map_err(|e| e.code())?;
+    let actor = resolve_actor(&state.inner.db, &claims)
+        .await
+        .map_err(|e| e.code())?;
+    Ok(Some(actor))
+}
+
+fn unauthenticated(media: MediaType) -> Response {
+    let body = json!({
+        "data": null,
+        "errors": [{
+            "message": "sign in required: the bearer token is missing, malformed, expired or not valid here",
+            "extensions": {"code": "UNAUTHENTICATED"}
+        }]
+    });
+    let mut response = (StatusCode::UNAUTHORIZED, body.to_string()).into_response();
+    let content_type = match media {
+        MediaType::GraphQLResponseJson => graphql::GRAPHQL_RESPONSE_JSON,
+        MediaType::Json => graphql::JSON,
+    };
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Bearer error=\"invalid_token\""),
+    );
+    response
+}
