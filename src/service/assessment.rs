@@ -300,15 +300,66 @@ pub async fn of_child(ctx: &Ctx<'_>, child_id: i64) -> ApiResult<Vec<AssessmentR
         .order_by_desc(assessment::Column::Id)
         .all(ctx.db)
         .await?;
-    let mut records = Vec::with_capacity(rows.len());
-    for row in rows {
-        records.push(load_parts(ctx.db, row).await?);
-    }
-    Ok(records)
+    load_many(ctx, rows).await
 }
 
-pub async fn load_row(ctx: &Ctx<'_>, row: assessment::Model) -> ApiResult<AssessmentRecord> {
-    load_parts(ctx.db, row).await
+/// Loads the parts of many assessments with one query per table (no N+1 on lists).
+pub async fn load_many(
+    ctx: &Ctx<'_>,
+    rows: Vec<assessment::Model>,
+) -> ApiResult<Vec<AssessmentRecord>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut advice = advice_request::Entity::find()
+        .filter(advice_request::Column::AssessmentId.is_in(ids.clone()))
+        .order_by_asc(advice_request::Column::RequestedOn)
+        .order_by_asc(advice_request::Column::Id)
+        .all(ctx.db)
+        .await?;
+    let mut exception_rows = assessment_exception::Entity::find()
+        .filter(assessment_exception::Column::AssessmentId.is_in(ids.clone()))
+        .order_by_asc(assessment_exception::Column::StartsOn)
+        .all(ctx.db)
+        .await?;
+    let reasons = exception_reason::Entity::find().all(ctx.db).await?;
+    let mut consultations = setting_consultation::Entity::find()
+        .filter(setting_consultation::Column::AssessmentId.is_in(ids))
+        .order_by_asc(setting_consultation::Column::ConsultedOn)
+        .all(ctx.db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let id = row.id;
+            let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut advice)
+                .into_iter()
+                .partition(|a| a.assessment_id == Some(id));
+            advice = rest;
+            let (my_exceptions, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut exception_rows)
+                .into_iter()
+                .partition(|e| e.assessment_id == id);
+            exception_rows = rest;
+            let (my_consultations, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut consultations)
+                .into_iter()
+                .partition(|c| c.assessment_id == id);
+            consultations = rest;
+            let exceptions = my_exceptions
+                .into_iter()
+                .filter_map(|e| {
+                    let reason = reasons.iter().find(|r| r.code == e.reason_code)?.clone();
+                    Some((e, reason_of(reason)))
+                })
+                .collect();
+            AssessmentRecord {
+                row,
+                advice: mine,
+                exceptions,
+                consultations: my_consultations,
+            }
+        })
+        .collect())
 }
 
 pub async fn exception_reasons(ctx: &Ctx<'_>) -> ApiResult<Vec<ExceptionReason>> {

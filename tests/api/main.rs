@@ -5,6 +5,7 @@ mod common;
 mod assessment;
 mod auth;
 mod backend;
+mod caseload;
 mod contributions;
 mod demo;
 mod http;

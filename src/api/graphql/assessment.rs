@@ -660,12 +660,12 @@ impl AssessmentQuery {
             open,
         };
         let page = svc::list(&ctx, filter, page_request(after, before, first, last)?).await?;
-        let mut records = Vec::with_capacity(page.items.len());
-        for row in &page.items {
-            records.push((row.id, svc::load_row(&ctx, row.clone()).await?));
-        }
+        let records = svc::load_many(&ctx, page.items).await?;
         let page = crate::store::page::Page {
-            items: records,
+            items: records
+                .into_iter()
+                .map(|r| (r.row.id, r))
+                .collect::<Vec<_>>(),
             has_previous_page: page.has_previous_page,
             has_next_page: page.has_next_page,
         };

@@ -1,6 +1,7 @@
 //! The GraphQL schema: the frontend team's contract. Query and Mutation are merged from one
 //! object per area; resolvers are thin and call `service`.
 mod assessment;
+mod caseload;
 mod contributions;
 mod people;
 mod scalars;
@@ -22,6 +23,7 @@ pub struct Query(
     people::PeopleQuery,
     assessment::AssessmentQuery,
     contributions::ContributionsQuery,
+    caseload::CaseloadQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -29,6 +31,7 @@ pub struct Mutation(
     people::PeopleMutation,
     assessment::AssessmentMutation,
     contributions::ContributionsMutation,
+    caseload::CaseloadMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -1,0 +1,115 @@
+//! Caseloads and assignment.
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+
+use super::assessment::{Assessment, Deadline};
+use super::people::StaffMember;
+use super::{Id, ctx};
+use crate::error::ApiError;
+use crate::service::caseload::{self as svc, CaseloadFilter, Owner};
+
+/// A caseworker's open cases, the next deadline first.
+#[derive(SimpleObject)]
+pub struct Caseload {
+    /// Whose caseload (none for the unassigned cases).
+    caseworker: Option<StaffMember>,
+    /// Open cases, before the filters.
+    open_cases: i32,
+    /// Cases whose next deadline is overdue.
+    overdue: i32,
+    /// Cases whose next deadline is within 14 days.
+    due_soon: i32,
+    /// The cases that pass the filters, next deadline first (at most `first`).
+    items: Vec<CaseloadItem>,
+}
+
+#[derive(SimpleObject)]
+pub struct CaseloadItem {
+    assessment: Assessment,
+    /// The earliest deadline still open; none when the case waits on nothing with a date.
+    next_deadline: Option<Deadline>,
+}
+
+#[derive(Default)]
+pub struct CaseloadQuery;
+
+#[Object]
+impl CaseloadQuery {
+    /// A caseload: the signed-in caseworker's own by default; a colleague's in the same team;
+    /// any caseworker's, or the unassigned cases, for managers.
+    async fn caseload(
+        &self,
+        gql: &Context<'_>,
+        caseworker_id: Option<ID>,
+        #[graphql(default)] unassigned: bool,
+        #[graphql(default)] overdue_only: bool,
+        due_within_days: Option<i32>,
+        #[graphql(default = 50, desc = "at most 200")] first: i32,
+    ) -> Result<Caseload> {
+        let ctx = ctx(gql)?;
+        let owner = match (caseworker_id, unassigned) {
+            (Some(_), true) => {
+                return Err(ApiError::validation(
+                    "unassigned",
+                    "ask for a caseworker's cases or the unassigned ones, not both",
+                )
+                .into());
+            }
+            (Some(id), false) => Owner::Caseworker(Id::parse("caseworkerId", &id)?),
+            (None, true) => Owner::Unassigned,
+            (None, false) => Owner::Me,
+        };
+        let load = svc::caseload(
+            &ctx,
+            CaseloadFilter {
+                owner,
+                overdue_only,
+                due_within_days: due_within_days.map(i64::from),
+            },
+        )
+        .await?;
+        let first = first.clamp(1, 200) as usize;
+        Ok(Caseload {
+            caseworker: load.caseworker.map(StaffMember),
+            open_cases: load.open_cases as i32,
+            overdue: load.overdue as i32,
+            due_soon: load.due_soon as i32,
+            items: load
+                .items
+                .into_iter()
+                .take(first)
+                .map(|i| CaseloadItem {
+                    assessment: Assessment(i.record),
+                    next_deadline: i.next_deadline.map(Into::into),
+                })
+                .collect(),
+        })
+    }
+}
+
+#[derive(InputObject)]
+pub struct AssignCaseworkerInput {
+    assessment_id: ID,
+    version: i32,
+    caseworker_id: ID,
+}
+
+#[derive(Default)]
+pub struct CaseloadMutation;
+
+#[Object]
+impl CaseloadMutation {
+    /// Assigns an open case to a caseworker: within their team for caseworkers, across the
+    /// local authority for managers.
+    async fn assign_caseworker(
+        &self,
+        gql: &Context<'_>,
+        input: AssignCaseworkerInput,
+    ) -> Result<Assessment> {
+        let ctx = ctx(gql)?;
+        let id = Id::parse("assessmentId", &input.assessment_id)?;
+        let caseworker = Id::parse("caseworkerId", &input.caseworker_id)?;
+        Ok(Assessment(
+            svc::assign(&ctx, id, input.version, caseworker).await?,
+        ))
+    }
+}
