@@ -4,4 +4,6 @@ pub mod advice;
 pub mod assessment;
 pub mod calendar;
 pub mod people;
+pub mod plan;
+pub mod review;
 pub mod timescales;

@@ -84,6 +84,21 @@ pub enum DeadlineKind {
     DraftComments,
     FinalPlan,
     ReassessmentFinalPlan,
+    AnnualReview,
+    UnderFiveReview,
+    ReviewInvitations,
+    ReviewAdviceCirculated,
+    ReviewReport,
+    ReviewDecision,
+    AmendmentNotice,
+    AmendmentComments,
+    AmendedPlan,
+    DecisionNotToAmend,
+    PhaseTransfer,
+    PhaseTransferPost16,
+    Post16Transfer,
+    TransferNotice,
+    TransferReview,
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
