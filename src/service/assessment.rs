@@ -8,14 +8,16 @@ use sea_orm::{
 use serde_json::json;
 
 use super::Ctx;
+use super::plan::VersionSource;
 use crate::domain::access::Permission;
 use crate::domain::advice::AdviceService;
 use crate::domain::assessment::{
     ADVICE_WEEKS, AdviceFacts, AssessmentAction, AssessmentFacts, AssessmentKind, AssessmentState,
     check_final_issue_allowed, sen2_twenty_week_measure, transition, validate_action_date,
 };
-use crate::domain::calendar::add_weeks;
+use crate::domain::calendar::{add_months, add_weeks};
 use crate::domain::people::{parse_name, parse_optional_name};
+use crate::domain::plan::{PlanStatus, REVIEW_MONTHS};
 use crate::domain::timescales::{ExceptionReason, RecordedException};
 use crate::error::{ApiError, ApiResult};
 use crate::store::audit::{self, AuditEntry};
@@ -136,7 +138,7 @@ pub fn has_statutory_deadline(service: &str) -> bool {
         .unwrap_or(true)
 }
 
-fn advice_from(a: &advice_request::Model) -> String {
+pub(crate) fn advice_from(a: &advice_request::Model) -> String {
     let service = a
         .service
         .parse::<AdviceService>()
@@ -499,7 +501,7 @@ async fn simple(
     load(ctx, id).await
 }
 
-fn not_before(on: NaiveDate, earlier: Option<NaiveDate>, what: &str) -> ApiResult<()> {
+pub(crate) fn not_before(on: NaiveDate, earlier: Option<NaiveDate>, what: &str) -> ApiResult<()> {
     match earlier {
         Some(earlier) if on < earlier => Err(ApiError::validation(
             "on",
@@ -509,7 +511,7 @@ fn not_before(on: NaiveDate, earlier: Option<NaiveDate>, what: &str) -> ApiResul
     }
 }
 
-fn required_text(field: &'static str, text: &str) -> ApiResult<String> {
+pub(crate) fn required_text(field: &'static str, text: &str) -> ApiResult<String> {
     let text = text.trim();
     if text.is_empty() {
         return Err(ApiError::validation(field, "must not be empty"));
@@ -523,7 +525,7 @@ fn required_text(field: &'static str, text: &str) -> ApiResult<String> {
     Ok(text.to_owned())
 }
 
-fn optional_text(field: &'static str, text: Option<&str>) -> ApiResult<Option<String>> {
+pub(crate) fn optional_text(field: &'static str, text: Option<&str>) -> ApiResult<Option<String>> {
     match text.map(str::trim) {
         None | Some("") => Ok(None),
         Some(t) => required_text(field, t).map(Some),
@@ -531,7 +533,7 @@ fn optional_text(field: &'static str, text: Option<&str>) -> ApiResult<Option<St
 }
 
 /// A refusal must tell the family about appeal and mediation (reg 5(3), 10(1); CFA s.51).
-fn appeal_rights(given: bool) -> ApiResult<()> {
+pub(crate) fn appeal_rights(given: bool) -> ApiResult<()> {
     if given {
         Ok(())
     } else {
@@ -1050,14 +1052,29 @@ pub async fn issue_final_plan(
         la_id: Set(la_id),
         child_id: Set(child_id),
         assessment_id: Set(Some(id)),
-        status: Set("ACTIVE".to_owned()),
+        status: Set(PlanStatus::Active.as_str().to_owned()),
         issued_on: Set(on),
         named_setting: Set(named_setting.clone()),
         version: Set(1),
         created_at: Set(ctx.now),
         updated_at: Set(ctx.now),
+        entered_directly: Set(false),
+        // CFA 2014 s.44(1): first reviewed within 12 months of being made.
+        review_due_on: Set(Some(add_months(on, REVIEW_MONTHS))),
+        ..Default::default()
     }
     .insert(&txn)
+    .await?;
+    super::plan::insert_version(
+        &txn,
+        ctx,
+        plan.id,
+        1,
+        on,
+        named_setting.clone(),
+        VersionSource::Issued,
+        None,
+    )
     .await?;
     // A re-assessment replaces the plan it re-assessed.
     if facts.kind == AssessmentKind::Reassessment {
@@ -1111,14 +1128,6 @@ pub async fn transfer_out(
     step.row.transferred_out_on = Set(Some(step.on));
     step.row.transferred_to = Set(Some(parse_name("toLocalAuthority", to_local_authority)?));
     simple(ctx, step, json!({"to": to_local_authority})).await
-}
-
-/// The plan an assessment issued, if any.
-pub async fn plan_of(ctx: &Ctx<'_>, assessment_id: i64) -> ApiResult<Option<ehc_plan::Model>> {
-    Ok(ehc_plan::Entity::find()
-        .filter(ehc_plan::Column::AssessmentId.eq(assessment_id))
-        .one(ctx.db)
-        .await?)
 }
 
 pub async fn caseworker(ctx: &Ctx<'_>, staff_id: i64) -> ApiResult<Option<staff::Model>> {

@@ -2,6 +2,7 @@
 //! event in one transaction. Resolvers stay thin and call these.
 pub mod assessment;
 pub mod people;
+pub mod plan;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Europe::London;

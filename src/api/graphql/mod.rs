@@ -2,6 +2,7 @@
 //! object per area; resolvers are thin and call `service`.
 mod assessment;
 mod people;
+mod plan;
 mod scalars;
 
 use async_graphql::connection::{Connection, Edge};
@@ -17,10 +18,18 @@ use crate::store::page::{Page, PageRequest};
 pub use scalars::Id;
 
 #[derive(MergedObject, Default)]
-pub struct Query(people::PeopleQuery, assessment::AssessmentQuery);
+pub struct Query(
+    people::PeopleQuery,
+    assessment::AssessmentQuery,
+    plan::PlanQuery,
+);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(people::PeopleMutation, assessment::AssessmentMutation);
+pub struct Mutation(
+    people::PeopleMutation,
+    assessment::AssessmentMutation,
+    plan::PlanMutation,
+);
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
