@@ -918,6 +918,7 @@ pub async fn transfer_out(
     step.row.transferred_to = Set(Some(to.clone()));
     let on = step.on;
     let txn = ctx.db.begin().await?;
+    let id = finish_plan(ctx, &txn, step, json!({"to": to})).await?;
     // The new council continues the process: close what was under way here.
     if let Some(review) = review {
         annual_review::Entity::update_many()
@@ -951,7 +952,6 @@ pub async fn transfer_out(
             .exec(&txn)
             .await?;
     }
-    let id = finish_plan(ctx, &txn, step, json!({"to": to})).await?;
     txn.commit().await?;
     load_plan(ctx, id).await
 }
@@ -976,6 +976,13 @@ pub async fn schedule_review(
     let limit = step.record.facts()?.review_limit();
     let (la_id, child_id, on) = (step.record.row.la_id, step.record.row.child_id, step.on);
     let txn = ctx.db.begin().await?;
+    finish_plan(
+        ctx,
+        &txn,
+        step,
+        json!({"kind": kind.as_str(), "meetingOn": meeting_on, "dueBy": limit.due_on}),
+    )
+    .await?;
     let review = annual_review::ActiveModel {
         id: NotSet,
         la_id: Set(la_id),
@@ -1002,11 +1009,18 @@ pub async fn schedule_review(
             e.into()
         }
     })?;
-    finish_plan(
-        ctx,
+    audit::record(
         &txn,
-        step,
-        json!({"reviewId": review.id, "kind": kind.as_str(), "meetingOn": meeting_on, "dueBy": limit.due_on}),
+        ctx.actor,
+        ctx.now,
+        audit_entry(
+            la_id,
+            child_id,
+            "annual_review",
+            review.id,
+            "schedule",
+            json!({"planId": plan_id, "kind": kind.as_str(), "meetingOn": meeting_on, "dueBy": limit.due_on}),
+        ),
     )
     .await?;
     txn.commit().await?;
@@ -1025,6 +1039,7 @@ pub async fn propose_amendment(
     let changes = required_text("proposedChanges", proposed_changes)?;
     let (la_id, child_id, on) = (step.record.row.la_id, step.record.row.child_id, step.on);
     let txn = ctx.db.begin().await?;
+    finish_plan(ctx, &txn, step, json!({})).await?;
     let amendment = plan_amendment::ActiveModel {
         id: NotSet,
         la_id: Set(la_id),
@@ -1050,7 +1065,20 @@ pub async fn propose_amendment(
             e.into()
         }
     })?;
-    finish_plan(ctx, &txn, step, json!({"amendmentId": amendment.id})).await?;
+    audit::record(
+        &txn,
+        ctx.actor,
+        ctx.now,
+        audit_entry(
+            la_id,
+            child_id,
+            "plan_amendment",
+            amendment.id,
+            "propose",
+            json!({"planId": plan_id, "noticeSentOn": on}),
+        ),
+    )
+    .await?;
     txn.commit().await?;
     load_amendment(ctx, amendment.id).await
 }
@@ -1368,7 +1396,11 @@ pub async fn decide(
     step.row.decision = Set(Some(input.decision.as_str().to_owned()));
     step.row.decision_reasons = Set(reasons);
     let (on, meeting_on) = (step.on, step.record.row.meeting_on);
+    let mut summary = json!({"decision": input.decision.as_str(), "appealRightsGiven": true});
     let txn = ctx.db.begin().await?;
+    // The version-checked update goes first: of two concurrent decisions, the second stops
+    // here with CONFLICT instead of meeting the first one's amendment.
+    finish_review(ctx, &txn, step, summary.clone()).await?;
     let mut plan_row = ehc_plan::ActiveModel {
         id: Unchanged(plan.row.id),
         version: Set(plan.row.version + 1),
@@ -1382,7 +1414,6 @@ pub async fn decide(
         plan_row.cease_proposed_on = Set(Some(on));
     }
     plan_row.update(&txn).await?;
-    let mut summary = json!({"decision": input.decision.as_str(), "appealRightsGiven": true});
     if input.decision == ReviewDecision::Amend {
         let notice = changes.as_ref().map(|_| on);
         let amendment = plan_amendment::ActiveModel {
@@ -1412,8 +1443,21 @@ pub async fn decide(
         .insert(&txn)
         .await?;
         summary["amendmentId"] = json!(amendment.id);
+        audit::record(
+            &txn,
+            ctx.actor,
+            ctx.now,
+            audit_entry(
+                plan.row.la_id,
+                plan.row.child_id,
+                "plan_amendment",
+                amendment.id,
+                "start",
+                json!({"reviewId": id, "meetingOn": meeting_on, "noticeSentOn": amendment.notice_sent_on}),
+            ),
+        )
+        .await?;
     }
-    finish_review(ctx, &txn, step, summary).await?;
     txn.commit().await?;
     load_review(ctx, id).await
 }
@@ -1637,7 +1681,9 @@ pub async fn issue_amended_plan(
     step.row.phase_transfer = Set(phase_transfer);
     let on = step.on;
     let number = plan.versions.iter().map(|v| v.number).max().unwrap_or(0) + 1;
+    let summary = json!({"planVersion": number, "namedSetting": named_setting, "phaseTransfer": transfer.map(|t| t.moves_on)});
     let txn = ctx.db.begin().await?;
+    finish_amendment(ctx, &txn, step, summary).await?;
     insert_version(
         &txn,
         ctx,
@@ -1663,13 +1709,6 @@ pub async fn issue_amended_plan(
         plan_row.phase_transfer_finalised_on = Set(Some(on));
     }
     plan_row.update(&txn).await?;
-    finish_amendment(
-        ctx,
-        &txn,
-        step,
-        json!({"planVersion": number, "namedSetting": named_setting, "phaseTransfer": transfer.map(|t| t.moves_on)}),
-    )
-    .await?;
     txn.commit().await?;
     load_amendment(ctx, id).await
 }

@@ -6,3 +6,4 @@ mod assessment;
 mod auth;
 mod backend;
 mod people;
+mod plan;

@@ -98,7 +98,9 @@ pub enum DeadlineKind {
     AmendedPlan,
     DecisionNotToAmend,
     PhaseTransfer,
+    #[graphql(name = "PHASE_TRANSFER_POST16")]
     PhaseTransferPost16,
+    #[graphql(name = "POST16_TRANSFER")]
     Post16Transfer,
     TransferNotice,
     TransferReview,

@@ -111,7 +111,9 @@ pub enum PhaseTransferKind {
     PrimaryToMiddle,
     PrimaryToSecondary,
     MiddleToSecondary,
+    #[graphql(name = "SECONDARY_TO_POST16")]
     SecondaryToPost16,
+    #[graphql(name = "POST16_TO_POST16")]
     Post16ToPost16,
 }
 
