@@ -5,7 +5,7 @@ use sea_orm_migration::{prelude::*, schema::*};
 use crate::{fk, index};
 
 /// The columns added to `ehc_plan`, for `down`.
-const PLAN_COLUMNS: [&str; 19] = [
+const PLAN_COLUMNS: [&str; 21] = [
     "entered_directly",
     "primary_need",
     "secondary_needs",
@@ -23,6 +23,8 @@ const PLAN_COLUMNS: [&str; 19] = [
     "ceased_on",
     "cease_reason",
     "cease_notes",
+    "move_learned_on",
+    "moves_on",
     "transferred_out_on",
     "transferred_to",
 ];
@@ -54,6 +56,9 @@ impl MigrationTrait for Migration {
             date_null("ceased_on"),
             small_integer_null("cease_reason"),
             text_null("cease_notes"),
+            // Reg 15(2): when the council learned of a move away, and the day of the move.
+            date_null("move_learned_on"),
+            date_null("moves_on"),
             date_null("transferred_out_on"),
             string_null("transferred_to"),
         ];

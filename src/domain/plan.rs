@@ -10,7 +10,9 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use super::assessment::{Milestone, UnknownCode, parse_code};
-use super::calendar::{add_months, add_weeks, long_date, sub_months};
+use super::calendar::{
+    add_months, add_weeks, add_working_days, is_working_day, long_date, sub_months,
+};
 use super::people::national_curriculum_year;
 use super::timescales::{Deadline, DeadlineKind, DeadlineStatus, Party, TimeLimit};
 
@@ -24,6 +26,21 @@ pub const TRANSFER_NOTICE_WEEKS: u32 = 6;
 pub const TRANSFER_REVIEW_MONTHS: u32 = 3;
 /// Reg 18(2): a move between post-16 institutions, at least 5 months before.
 pub const POST16_MOVE_MONTHS: u32 = 5;
+/// Reg 15(2): the old council's 15 working days after learning of a move.
+pub const TRANSFER_OUT_WORKING_DAYS: u32 = 15;
+
+/// The last day the old council may transfer the plan (reg 15(2)): the day of the move, or,
+/// when it learned of the move fewer than 15 working days before, the 15th working day
+/// beginning with the day it learned of it. Bank holidays are not modelled.
+pub fn transfer_out_due(moves_on: NaiveDate, learned_on: NaiveDate) -> NaiveDate {
+    // "Beginning with" the day it learned: that day is the first, if it is a working day.
+    let days = if is_working_day(learned_on) {
+        TRANSFER_OUT_WORKING_DAYS - 1
+    } else {
+        TRANSFER_OUT_WORKING_DAYS
+    };
+    moves_on.max(add_working_days(learned_on, days))
+}
 
 /// The SEN2 need types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -247,11 +264,12 @@ pub enum PlanAction {
     RecordCeaseConsultation,
     Cease,
     DecideNotToCease,
+    RecordMove,
     TransferOut,
 }
 
 impl PlanAction {
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::UpdateNeeds,
         Self::SetPhaseTransfer,
         Self::ScheduleReview,
@@ -261,6 +279,7 @@ impl PlanAction {
         Self::RecordCeaseConsultation,
         Self::Cease,
         Self::DecideNotToCease,
+        Self::RecordMove,
         Self::TransferOut,
     ];
 
@@ -275,6 +294,7 @@ impl PlanAction {
             Self::RecordCeaseConsultation => "RECORD_CEASE_CONSULTATION",
             Self::Cease => "CEASE",
             Self::DecideNotToCease => "DECIDE_NOT_TO_CEASE",
+            Self::RecordMove => "RECORD_MOVE",
             Self::TransferOut => "TRANSFER_OUT",
         }
     }
@@ -415,6 +435,8 @@ pub struct PlanFacts {
     pub ceased_on: Option<NaiveDate>,
     pub cease_reason: Option<CeaseReason>,
     pub transferred_out_on: Option<NaiveDate>,
+    /// The family is moving to another council's area: (learned of it on, moves on).
+    pub move_recorded: Option<(NaiveDate, NaiveDate)>,
     /// An annual review is under way.
     pub open_review: bool,
     /// An amendment is under way.
@@ -439,6 +461,7 @@ impl PlanFacts {
             ceased_on: None,
             cease_reason: None,
             transferred_out_on: None,
+            move_recorded: None,
             open_review: false,
             open_amendment: false,
         }
@@ -517,7 +540,7 @@ fn action_allowed(facts: &PlanFacts, action: PlanAction) -> bool {
     }
     let proposed = facts.cease_proposed_on.is_some();
     match action {
-        A::UpdateNeeds | A::SetPhaseTransfer | A::TransferOut => true,
+        A::UpdateNeeds | A::SetPhaseTransfer | A::RecordMove | A::TransferOut => true,
         A::ScheduleReview => !facts.open_review,
         A::ProposeAmendment => !facts.open_amendment,
         A::SendTransferNotice => {
@@ -536,6 +559,16 @@ fn action_allowed(facts: &PlanFacts, action: PlanAction) -> bool {
 /// open deadlines: they show as not applicable.
 pub fn plan_deadlines(facts: &PlanFacts, today: NaiveDate) -> Vec<Deadline> {
     let mut deadlines = Vec::new();
+    if let Some((learned_on, moves_on)) = facts.move_recorded {
+        let limit = TimeLimit {
+            kind: DeadlineKind::TransferOut,
+            starts_on: learned_on,
+            due_on: transfer_out_due(moves_on, learned_on),
+            met_on: facts.transferred_out_on,
+            advice_request_id: None,
+        };
+        deadlines.push(limit.deadline(&[], today));
+    }
     if let Some(transfer) = facts.transferred_in_on {
         let limit = TimeLimit {
             kind: DeadlineKind::TransferNotice,
@@ -626,6 +659,18 @@ pub fn next_step(facts: &PlanFacts, today: NaiveDate) -> Option<PlanNextStep> {
             regulation: due.map(|d| d.1.regulation()),
         })
     };
+    if let Some((learned_on, moves_on)) = facts.move_recorded {
+        let due = transfer_out_due(moves_on, learned_on);
+        return council(
+            A::TransferOut,
+            format!(
+                "You are moving on {}: the council must send the plan to your new council by {}.",
+                long_date(moves_on),
+                long_date(due)
+            ),
+            Some((due, DeadlineKind::TransferOut)),
+        );
+    }
     if let Some(transfer) = facts.transferred_in_on
         && facts.transfer_notice_sent_on.is_none()
     {
@@ -713,6 +758,15 @@ pub fn timeline(facts: &PlanFacts) -> Vec<Milestone> {
         add(
             Some(ceased_on),
             format!("The council decided to cease the plan{reason} — you can appeal this decision"),
+        );
+    }
+    if let Some((learned_on, moves_on)) = facts.move_recorded {
+        add(
+            Some(learned_on),
+            format!(
+                "The council learned you are moving to another area on {}",
+                long_date(moves_on)
+            ),
         );
     }
     add(
@@ -1014,6 +1068,7 @@ mod tests {
                 PlanAction::ScheduleReview,
                 PlanAction::ProposeAmendment,
                 PlanAction::ProposeCeasing,
+                PlanAction::RecordMove,
                 PlanAction::TransferOut,
             ]
         );
@@ -1049,6 +1104,43 @@ mod tests {
             "The council decided to cease the plan (Needs met without an EHC plan) — you can \
              appeal this decision"
         );
+    }
+
+    #[test]
+    fn the_old_council_transfers_on_the_move_or_fifteen_working_days_after_learning_of_it() {
+        // 5 January 2026 is a Monday.
+        #[rustfmt::skip]
+        let cases = [
+            ("told well ahead: the day of the move", d(2026, 1, 5), d(2026, 3, 1), d(2026, 3, 1)),
+            ("told a week ahead: 15 working days, the Monday counting", d(2026, 1, 5), d(2026, 1, 12), d(2026, 1, 23)),
+            ("told on a Saturday: the Monday is the first day", d(2026, 1, 10), d(2026, 1, 10), d(2026, 1, 30)),
+            ("told after the move", d(2026, 1, 20), d(2026, 1, 9), d(2026, 2, 9)),
+            ("the 15th working day is the day of the move", d(2026, 1, 5), d(2026, 1, 23), d(2026, 1, 23)),
+            ("across the leap day", d(2028, 2, 14), d(2028, 2, 15), d(2028, 3, 3)),
+        ];
+        for (name, learned_on, moves_on, expected) in cases {
+            assert_eq!(transfer_out_due(moves_on, learned_on), expected, "{name}");
+        }
+        let facts = PlanFacts {
+            move_recorded: Some((d(2026, 1, 5), d(2026, 1, 12))),
+            ..secondary()
+        };
+        let step = next_step(&facts, d(2026, 1, 6)).unwrap();
+        assert_eq!(
+            (step.action, step.due_on, step.regulation),
+            (
+                Some(PlanAction::TransferOut),
+                Some(d(2026, 1, 23)),
+                Some("SEND Regs 2014 reg 15(2)")
+            )
+        );
+        let moved = PlanFacts {
+            status: PlanStatus::TransferredOut,
+            transferred_out_on: Some(d(2026, 1, 26)),
+            ..facts
+        };
+        let shown = deadline(&moved, d(2026, 2, 1), DeadlineKind::TransferOut).unwrap();
+        assert_eq!((shown.status, shown.met_on), (Missed, Some(d(2026, 1, 26))));
     }
 
     #[test]

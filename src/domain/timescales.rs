@@ -111,6 +111,9 @@ pub enum DeadlineKind {
     TransferNotice,
     /// The later of 12 months from the last review and 3 months from the transfer.
     TransferReview,
+    /// The old council transfers the plan: the day of the move, or 15 working days from
+    /// learning of it.
+    TransferOut,
 }
 
 /// The statutory limit an exception reason can lift.
@@ -145,6 +148,7 @@ impl DeadlineKind {
             Self::Post16Transfer => "POST16_TRANSFER",
             Self::TransferNotice => "TRANSFER_NOTICE",
             Self::TransferReview => "TRANSFER_REVIEW",
+            Self::TransferOut => "TRANSFER_OUT",
         }
     }
 
@@ -174,6 +178,7 @@ impl DeadlineKind {
             Self::Post16Transfer => "SEND Regs 2014 reg 18(2)",
             Self::TransferNotice => "SEND Regs 2014 reg 15(4)",
             Self::TransferReview => "SEND Regs 2014 reg 15(5); CFA 2014 s.44",
+            Self::TransferOut => "SEND Regs 2014 reg 15(2)",
         }
     }
 
@@ -209,6 +214,7 @@ impl DeadlineKind {
             Self::Post16Transfer => "Plan amended to name the new post-16 institution",
             Self::TransferNotice => "Notice that the plan has moved to the new council",
             Self::TransferReview => "First review by the new council after a transfer",
+            Self::TransferOut => "Plan transferred to the council the family moved to",
         }
     }
 

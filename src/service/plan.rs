@@ -124,6 +124,7 @@ impl PlanRecord {
         facts.ceased_on = r.ceased_on;
         facts.cease_reason = r.cease_reason.and_then(CeaseReason::from_sen2_code);
         facts.transferred_out_on = r.transferred_out_on;
+        facts.move_recorded = r.move_learned_on.zip(r.moves_on);
         facts.open_review = self.open_review.is_some();
         facts.open_amendment = self.open_amendment.is_some();
         Ok(facts)
@@ -897,6 +898,27 @@ pub async fn decide_not_to_cease(
     step.row.cease_proposed_on = Set(None);
     step.row.cease_consulted_on = Set(None);
     simple_plan(ctx, step, json!({})).await
+}
+
+/// The family is moving away: the plan must go to the new council on the day of the move, or
+/// within 15 working days of the council learning of it (reg 15(2)).
+pub async fn record_move(
+    ctx: &Ctx<'_>,
+    id: i64,
+    version: i32,
+    on: Option<NaiveDate>,
+    moves_on: NaiveDate,
+) -> ApiResult<PlanRecord> {
+    let mut step = begin_plan(ctx, id, version, PlanAction::RecordMove, on).await?;
+    if moves_on < step.record.row.issued_on {
+        return Err(ApiError::validation(
+            "movesOn",
+            "must not be before the plan was issued",
+        ));
+    }
+    step.row.move_learned_on = Set(Some(step.on));
+    step.row.moves_on = Set(Some(moves_on));
+    simple_plan(ctx, step, json!({"movesOn": moves_on})).await
 }
 
 /// The family moved: the plan goes to the new council (reg 15(2)).

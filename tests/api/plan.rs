@@ -50,6 +50,7 @@ fn signature(mutation: &str) -> (&'static str, String) {
         "proposeCeasing" => ("ProposeCeasingInput", plan_fields()),
         "ceasePlan" => ("CeasePlanInput", plan_fields()),
         "transferPlanOut" => ("TransferPlanOutInput", plan_fields()),
+        "recordMove" => ("RecordMoveInput", plan_fields()),
         "scheduleReview" => ("ScheduleReviewInput", review_fields()),
         "proposeAmendment" => ("ProposeAmendmentInput", amendment_fields()),
         "rescheduleReviewMeeting" => ("RescheduleMeetingInput", review_fields()),
@@ -728,6 +729,7 @@ async fn a_plan_is_ceased_only_after_consultation_with_a_sen2_reason_and_appeal_
             "SCHEDULE_REVIEW",
             "PROPOSE_AMENDMENT",
             "PROPOSE_CEASING",
+            "RECORD_MOVE",
             "TRANSFER_OUT"
         ])
     );
@@ -930,7 +932,28 @@ async fn a_plan_moves_between_councils_with_the_new_councils_notice_and_review_d
     assert_eq!(r["dueBy"], "2027-02-10");
     let q = "query($id: ID!) { plan(id: $id) { version } }";
     let version = app.ok(&cw, q, json!({"id": plan["id"]})).await["plan"]["version"].clone();
-    let plan = act(&app, &cw, "transferPlanOut", json!({"planId": plan["id"], "version": version, "on": "2026-11-22", "toLocalAuthority": "Westmorland and Furness"})).await;
+    // Told on Saturday 21 November of a move on 30 November: the 15 working days from
+    // Monday 23 November end on Friday 11 December, after the move (reg 15(2)).
+    let plan = act(&app, &cw, "recordMove", json!({"planId": plan["id"], "version": version, "on": "2026-11-21", "movesOn": "2026-11-30"})).await;
+    let transfer = deadline(&plan, "TRANSFER_OUT");
+    assert_eq!(
+        (transfer["dueOn"].as_str(), transfer["regulation"].as_str()),
+        (Some("2026-12-11"), Some("SEND Regs 2014 reg 15(2)"))
+    );
+    assert_eq!(plan["nextStep"]["action"], "TRANSFER_OUT");
+    assert_eq!(plan["nextStep"]["dueOn"], "2026-12-11");
+    let plan = act(
+        &app,
+        &cw,
+        "transferPlanOut",
+        with_version(
+            &plan,
+            "planId",
+            json!({"on": "2026-11-22", "toLocalAuthority": "Westmorland and Furness"}),
+        ),
+    )
+    .await;
+    assert_eq!(due(&plan, "TRANSFER_OUT"), met("2026-12-11", "2026-11-22"));
     assert_eq!(
         (plan["status"].as_str(), plan["transferredTo"].as_str()),
         (Some("TRANSFERRED_OUT"), Some("Westmorland and Furness"))

@@ -104,6 +104,7 @@ pub enum DeadlineKind {
     Post16Transfer,
     TransferNotice,
     TransferReview,
+    TransferOut,
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]

@@ -100,6 +100,7 @@ pub enum PlanAction {
     RecordCeaseConsultation,
     Cease,
     DecideNotToCease,
+    RecordMove,
     TransferOut,
 }
 
@@ -432,6 +433,13 @@ impl EhcPlan {
                 sen2_code: i32::from(r.sen2_code()),
                 label: r.label().to_owned(),
             })
+    }
+    /// The day the council learned the family is moving away.
+    async fn move_learned_on(&self) -> Option<NaiveDate> {
+        self.0.row.move_learned_on
+    }
+    async fn moves_on(&self) -> Option<NaiveDate> {
+        self.0.row.moves_on
     }
     async fn transferred_out_on(&self) -> Option<NaiveDate> {
         self.0.row.transferred_out_on
@@ -928,6 +936,16 @@ pub struct CeasePlanInput {
 }
 
 #[derive(InputObject)]
+pub struct RecordMoveInput {
+    plan_id: ID,
+    version: i32,
+    /// The day the council learned of the move; today when omitted.
+    on: Option<NaiveDate>,
+    /// The day the family moves (or moved).
+    moves_on: NaiveDate,
+}
+
+#[derive(InputObject)]
 pub struct TransferPlanOutInput {
     plan_id: ID,
     version: i32,
@@ -1197,6 +1215,22 @@ impl PlanMutation {
         let ctx = ctx(gql)?;
         Ok(EhcPlan(
             svc::decide_not_to_cease(&ctx, pid(&input.plan_id)?, input.version, input.on).await?,
+        ))
+    }
+
+    /// The family is moving to another council's area: the plan must be transferred on the
+    /// day of the move, or within 15 working days of learning of it (reg 15(2)).
+    async fn record_move(&self, gql: &Context<'_>, input: RecordMoveInput) -> Result<EhcPlan> {
+        let ctx = ctx(gql)?;
+        Ok(EhcPlan(
+            svc::record_move(
+                &ctx,
+                pid(&input.plan_id)?,
+                input.version,
+                input.on,
+                input.moves_on,
+            )
+            .await?,
         ))
     }
 

@@ -35,6 +35,8 @@ pub struct Model {
     pub cease_reason: Option<i16>,
     #[sea_orm(column_type = "Text", nullable)]
     pub cease_notes: Option<String>,
+    pub move_learned_on: Option<Date>,
+    pub moves_on: Option<Date>,
     pub transferred_out_on: Option<Date>,
     pub transferred_to: Option<String>,
 }
