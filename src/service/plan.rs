@@ -1381,6 +1381,9 @@ pub struct ReviewDecisionInput {
     pub appeal_rights_given: bool,
     /// For AMEND: the proposed changes, sent with the decision (Devon).
     pub proposed_changes: Option<String>,
+    /// For MAINTAIN: this was the phase-transfer review and the plan already names the setting
+    /// for the move, so no amendment is needed (reg 18(1): "amend, where necessary").
+    pub phase_transfer: bool,
 }
 
 /// Reg 20(10): the council's decision, which completes the review (reg 19, CoP 9.169) and
@@ -1413,16 +1416,30 @@ pub async fn decide(
         )));
     }
     let mut plan_facts = plan.facts()?;
+    let phase_transfer = if input.phase_transfer {
+        if input.decision != ReviewDecision::Maintain {
+            return Err(ApiError::validation(
+                "phaseTransfer",
+                "an amended plan finalises the phase transfer when it is issued; mark the \
+                 review only when the plan is kept as it is",
+            ));
+        }
+        Some(plan_facts.phase_transfer(step.on).ok_or_else(|| {
+            ApiError::validation("phaseTransfer", "the plan has no phase transfer to come")
+        })?)
+    } else {
+        None
+    };
     plan_facts.last_review_decision_on = Some(step.on);
     step.row.decided_on = Set(Some(step.on));
     step.row.decision = Set(Some(input.decision.as_str().to_owned()));
     step.row.decision_reasons = Set(reasons);
     let (on, meeting_on) = (step.on, step.record.row.meeting_on);
-    let mut summary = json!({"decision": input.decision.as_str(), "appealRightsGiven": true});
+    let summary = json!({"decision": input.decision.as_str(), "appealRightsGiven": true, "phaseTransfer": phase_transfer.map(|t| t.moves_on)});
     let txn = ctx.db.begin().await?;
     // The version-checked update goes first: of two concurrent decisions, the second stops
     // here with CONFLICT instead of meeting the first one's amendment.
-    finish_review(ctx, &txn, step, summary.clone()).await?;
+    finish_review(ctx, &txn, step, summary).await?;
     let mut plan_row = ehc_plan::ActiveModel {
         id: Unchanged(plan.row.id),
         version: Set(plan.row.version + 1),
@@ -1431,6 +1448,10 @@ pub async fn decide(
         review_due_on: Set(Some(review_due_on(&plan_facts))),
         ..Default::default()
     };
+    if let Some(transfer) = phase_transfer {
+        plan_row.phase_transfer_finalised_for = Set(Some(transfer.moves_on));
+        plan_row.phase_transfer_finalised_on = Set(Some(on));
+    }
     if input.decision == ReviewDecision::Cease && plan.row.cease_proposed_on.is_none() {
         // Reg 31(1): the decision tells the family the council is considering ceasing.
         plan_row.cease_proposed_on = Set(Some(on));
@@ -1464,7 +1485,6 @@ pub async fn decide(
         }
         .insert(&txn)
         .await?;
-        summary["amendmentId"] = json!(amendment.id);
         audit::record(
             &txn,
             ctx.actor,

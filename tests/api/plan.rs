@@ -1595,3 +1595,92 @@ async fn the_timetables_show_review_amendment_and_phase_transfer_dates() {
         json!({"kind": "SECONDARY_TO_POST16", "dueOn": "2027-03-30"})
     );
 }
+
+#[tokio::test]
+async fn plans_issued_before_the_migration_get_a_first_version_and_review_date() {
+    use migration::{Migrator, MigratorTrait};
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    let fx = app.with_local_authority().await;
+    let child = app
+        .create_child(&fx, "Dan", &year_thirteen_birthday())
+        .await;
+    // Back to the schema of the needs-assessment release, with a plan issued on 29 February.
+    Migrator::down(&app.db, Some(1)).await.expect("down");
+    app.db
+        .execute_unprepared(&format!(
+            "INSERT INTO ehc_plan (la_id, child_id, status, issued_on, named_setting, version, \
+             created_at, updated_at) SELECT la_id, id, 'ACTIVE', '2024-02-29', 'Stanwix School', \
+             1, '2024-02-29T10:00:00Z', '2024-02-29T10:00:00Z' FROM child WHERE id = {child}"
+        ))
+        .await
+        .expect("legacy plan");
+    Migrator::up(&app.db, None).await.expect("up again");
+    let q = "query($by: NaiveDate) { plans(reviewDueBy: $by) { edges { node { versions { number issuedOn namedSetting source } deadlines { kind dueOn } } } } }";
+    let before = app.ok(&fx.caseworker, q, json!({"by": "2025-02-27"})).await;
+    assert_eq!(before["plans"]["edges"], json!([]));
+    let data = app.ok(&fx.caseworker, q, json!({"by": "2025-02-28"})).await;
+    let plan = &data["plans"]["edges"][0]["node"];
+    assert_eq!(
+        plan["versions"],
+        json!([{"number": 1, "issuedOn": "2024-02-29", "namedSetting": "Stanwix School", "source": "ISSUED"}])
+    );
+    assert_eq!(deadline(plan, "ANNUAL_REVIEW")["dueOn"], "2025-02-28");
+}
+
+#[tokio::test]
+async fn a_phase_transfer_review_that_keeps_the_plan_meets_reg_18_without_an_amendment() {
+    let app = TestApp::spawn().await;
+    let fx = app.with_local_authority().await;
+    let cw = fx.caseworker.clone();
+    let phase_due = format!("{}-02-14", school_year_start() + 1);
+    // An all-through school: the plan already names the setting for Year 7.
+    let plan = enter_plan(
+        &app,
+        &fx,
+        &year_six_birthday(),
+        json!({"issuedOn": days_ago(300), "namedSetting": "Richard Rose Central Academy (3-19)"}),
+    )
+    .await;
+    let r = act(
+        &app,
+        &cw,
+        "scheduleReview",
+        with_version(
+            &plan,
+            "planId",
+            json!({"on": days_ago(40), "meetingOn": days_ago(20)}),
+        ),
+    )
+    .await;
+    let r = act(
+        &app,
+        &cw,
+        "holdReviewMeeting",
+        with_version(&r, "reviewId", json!({"on": days_ago(20)})),
+    )
+    .await;
+    let amend = refuse(&app, &cw, "decideReview", with_version(&r, "reviewId", json!({"on": days_ago(5), "decision": "AMEND", "appealRightsGiven": true, "phaseTransfer": true}))).await;
+    assert_eq!(amend["extensions"]["field"], "phaseTransfer");
+    act(&app, &cw, "decideReview", with_version(&r, "reviewId", json!({"on": days_ago(5), "decision": "MAINTAIN", "appealRightsGiven": true, "phaseTransfer": true}))).await;
+    let q = format!(
+        "query($id: ID!) {{ plan(id: $id) {{ {} }} }}",
+        plan_fields()
+    );
+    let plan = app.ok(&cw, &q, json!({"id": plan["id"]})).await["plan"].clone();
+    assert_eq!(plan["phaseTransfer"]["finalisedOn"], days_ago(5));
+    let in_time = days_ago(5) <= phase_due;
+    assert_eq!(
+        due(&plan, "PHASE_TRANSFER"),
+        (
+            phase_due,
+            if in_time { "MET" } else { "MISSED" }.to_owned(),
+            Some(days_ago(5))
+        )
+    );
+    assert_eq!(
+        plan["versions"].as_array().expect("v").len(),
+        1,
+        "no amendment"
+    );
+}

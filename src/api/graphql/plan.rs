@@ -1019,6 +1019,10 @@ pub struct DecideReviewInput {
     appeal_rights_given: bool,
     /// For AMEND: the proposed changes, sent with the decision (Devon).
     proposed_changes: Option<String>,
+    /// For MAINTAIN: this was the phase-transfer review and the plan already names the
+    /// setting for the move (reg 18(1): amend "where necessary").
+    #[graphql(default)]
+    phase_transfer: bool,
 }
 
 #[derive(InputObject)]
@@ -1412,6 +1416,7 @@ impl PlanMutation {
             reasons: input.reasons,
             appeal_rights_given: input.appeal_rights_given,
             proposed_changes: input.proposed_changes,
+            phase_transfer: input.phase_transfer,
         };
         Ok(AnnualReview(
             svc::decide(
