@@ -624,6 +624,8 @@ pub struct AmendmentFacts {
     pub parent_responded_on: Option<NaiveDate>,
     pub final_issued_on: Option<NaiveDate>,
     pub decided_not_to_amend_on: Option<NaiveDate>,
+    /// Closed without a decision: the plan moved to another council, which carries on.
+    pub withdrawn_on: Option<NaiveDate>,
 }
 
 impl AmendmentFacts {
@@ -635,6 +637,7 @@ impl AmendmentFacts {
             parent_responded_on: None,
             final_issued_on: None,
             decided_not_to_amend_on: None,
+            withdrawn_on: None,
         }
     }
 }
@@ -708,6 +711,13 @@ pub fn amendment_deadlines(facts: &AmendmentFacts, today: NaiveDate) -> Vec<Dead
             deadlines.push(plan.deadline(&[], today));
         }
     }
+    if facts.withdrawn_on.is_some() {
+        for deadline in &mut deadlines {
+            if deadline.met_on.is_none() {
+                *deadline = Deadline::not_applicable(deadline.kind, deadline.due_on, None);
+            }
+        }
+    }
     deadlines
 }
 
@@ -717,6 +727,9 @@ pub fn amendment_next_step(
     today: NaiveDate,
 ) -> Option<Step<AmendmentAction>> {
     use AmendmentAction as A;
+    if facts.withdrawn_on.is_some() {
+        return None;
+    }
     let deadlines = amendment_deadlines(facts, today);
     let find = |kind: DeadlineKind| deadlines.iter().find(|d| d.kind == kind);
     match state {
@@ -805,6 +818,10 @@ pub fn amendment_timeline(facts: &AmendmentFacts) -> Vec<Milestone> {
         facts.decided_not_to_amend_on,
         "The council decided not to amend the plan after all — you can appeal this decision"
             .to_owned(),
+    );
+    add(
+        facts.withdrawn_on,
+        "The amendment stopped here: the plan moved to another council".to_owned(),
     );
     milestones.sort_by_key(|m| m.on);
     milestones
@@ -1223,6 +1240,29 @@ mod tests {
         assert_eq!(
             find(&deadlines, DeadlineKind::AmendmentComments).status,
             NotApplicable
+        );
+    }
+
+    #[test]
+    fn an_amendment_stopped_by_a_transfer_has_no_open_deadlines() {
+        let facts = AmendmentFacts {
+            notice_sent_on: Some(d(2026, 11, 5)),
+            withdrawn_on: Some(d(2026, 11, 10)),
+            ..AmendmentFacts::new(d(2026, 11, 5), Some(d(2026, 10, 15)))
+        };
+        let deadlines = amendment_deadlines(&facts, d(2027, 2, 1));
+        assert_eq!(find(&deadlines, DeadlineKind::AmendmentNotice).status, Met);
+        assert_eq!(
+            find(&deadlines, DeadlineKind::AmendedPlan).status,
+            NotApplicable
+        );
+        assert_eq!(
+            amendment_next_step(AmendmentState::NoticeSent, &facts, d(2026, 11, 11)),
+            None
+        );
+        assert_eq!(
+            amendment_timeline(&facts).last().unwrap().text,
+            "The amendment stopped here: the plan moved to another council"
         );
     }
 

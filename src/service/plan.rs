@@ -15,7 +15,8 @@ use super::assessment::{
 };
 use crate::domain::access::Permission;
 use crate::domain::advice::AdviceService;
-use crate::domain::assessment::{AdviceFacts, validate_action_date};
+use crate::domain::assessment::{AdviceFacts, DateError, validate_action_date};
+use crate::domain::calendar::long_date;
 use crate::domain::people::parse_optional_name;
 use crate::domain::plan::{
     CeaseReason, Needs, PhaseTransferKind, PlanAction, PlanFacts, PlanStatus, SenNeed,
@@ -195,6 +196,10 @@ impl AmendmentRecord {
             parent_responded_on: r.parent_responded_on,
             final_issued_on: r.final_issued_on,
             decided_not_to_amend_on: r.decided_not_to_amend_on,
+            // Closed while still open: a transfer out ended it.
+            withdrawn_on: r
+                .closed_on
+                .filter(|_| AmendmentState::parse(&r.state).is_ok_and(|state| !state.is_closed())),
             ..AmendmentFacts::new(r.started_on, r.meeting_on)
         }
     }
@@ -460,14 +465,18 @@ fn action_date(
 ) -> ApiResult<NaiveDate> {
     let today = ctx.today();
     let on = on.unwrap_or(today);
-    validate_action_date(on, start, today).map_err(|e| {
-        ApiError::validation(
+    match validate_action_date(on, start, today) {
+        Ok(()) => Ok(on),
+        Err(e @ DateError::InFuture { .. }) => Err(ApiError::validation("on", e.to_string())),
+        Err(DateError::BeforeStart { .. }) => Err(ApiError::validation(
             "on",
-            e.to_string()
-                .replace("the assessment started", &format!("the {what} started")),
-        )
-    })?;
-    Ok(on)
+            format!(
+                "{} is before the {what} started on {}",
+                long_date(on),
+                long_date(start)
+            ),
+        )),
+    }
 }
 
 fn audit_entry<'a>(

@@ -932,6 +932,14 @@ async fn a_plan_moves_between_councils_with_the_new_councils_notice_and_review_d
     assert_eq!(r["dueBy"], "2027-02-10");
     let q = "query($id: ID!) { plan(id: $id) { version } }";
     let version = app.ok(&cw, q, json!({"id": plan["id"]})).await["plan"]["version"].clone();
+    let a = act(
+        &app,
+        &cw,
+        "proposeAmendment",
+        json!({"planId": plan["id"], "version": version, "on": "2026-11-21", "proposedChanges": "Section F"}),
+    )
+    .await;
+    let version = app.ok(&cw, q, json!({"id": plan["id"]})).await["plan"]["version"].clone();
     // Told on Saturday 21 November of a move on 30 November: the 15 working days from
     // Monday 23 November end on Friday 11 December, after the move (reg 15(2)).
     let plan = act(&app, &cw, "recordMove", json!({"planId": plan["id"], "version": version, "on": "2026-11-21", "movesOn": "2026-11-30"})).await;
@@ -966,6 +974,25 @@ async fn a_plan_moves_between_councils_with_the_new_councils_notice_and_review_d
     let r = app.ok(&cw, &q, json!({"id": r["id"]})).await["annualReview"].clone();
     assert_eq!(r["state"], "CANCELLED");
     assert_eq!(r["allowedActions"], json!([]));
+    // The amendment under way stops too: the new council carries on.
+    let q = format!(
+        "query($id: ID!) {{ planAmendment(id: $id) {{ {} }} }}",
+        amendment_fields()
+    );
+    let a = app.ok(&cw, &q, json!({"id": a["id"]})).await["planAmendment"].clone();
+    assert_eq!(
+        (a["allowedActions"].clone(), a["nextStep"].clone()),
+        (json!([]), Value::Null)
+    );
+    assert_eq!(deadline(&a, "AMENDED_PLAN")["status"], "NOT_APPLICABLE");
+    let refused = refuse(
+        &app,
+        &cw,
+        "issueAmendedPlan",
+        with_version(&a, "amendmentId", json!({})),
+    )
+    .await;
+    assert_eq!(refused["extensions"]["code"], "CONFLICT");
 }
 
 #[tokio::test]
@@ -1302,6 +1329,22 @@ async fn dates_in_the_future_or_before_the_process_are_refused() {
         .await;
         assert_eq!(error["extensions"]["field"], "on", "{on}");
     }
+    let early = refuse(
+        &app,
+        &cw,
+        "sendReviewInvitations",
+        with_version(&r, "reviewId", json!({"on": days_ago(21)})),
+    )
+    .await;
+    let long = |n: i64| ehcp::domain::calendar::long_date(today() - Duration::days(n));
+    assert_eq!(
+        early["message"],
+        format!(
+            "on: {} is before the review started on {}",
+            long(21),
+            long(20)
+        )
+    );
     let before_arranged = refuse(
         &app,
         &cw,

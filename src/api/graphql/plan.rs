@@ -698,9 +698,6 @@ impl PlanAmendment {
         Ok(deadlines(amendment_deadlines(&self.facts(), today)))
     }
     async fn next_step(&self, gql: &Context<'_>) -> Result<Option<AmendmentNextStep>> {
-        if self.0.row.closed_on.is_some() {
-            return Ok(None);
-        }
         let today = ctx(gql)?.today();
         Ok(
             review_rules::amendment_next_step(self.0.state()?, &self.facts(), today)
