@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m0001_people_and_audit;
 mod m0002_needs_assessment;
+mod m0003_plans_and_reviews;
 mod m0005_family_portal;
 
 pub struct Migrator;
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m0001_people_and_audit::Migration),
             Box::new(m0002_needs_assessment::Migration),
+            Box::new(m0003_plans_and_reviews::Migration),
             Box::new(m0005_family_portal::Migration),
         ]
     }

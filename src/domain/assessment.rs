@@ -177,7 +177,7 @@ impl AssessmentAction {
     }
 }
 
-fn parse_code<T: Copy>(
+pub(crate) fn parse_code<T: Copy>(
     all: &[T],
     as_str: fn(T) -> &'static str,
     what: &'static str,

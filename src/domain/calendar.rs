@@ -29,6 +29,13 @@ pub fn add_months(d: NaiveDate, n: u32) -> NaiveDate {
         .unwrap_or(NaiveDate::MAX)
 }
 
+/// The same day-of-month `n` months earlier, clamped to the month end: 31 Jul − 5 months =
+/// 28 Feb (29 Feb in a leap year).
+pub fn sub_months(d: NaiveDate, n: u32) -> NaiveDate {
+    d.checked_sub_months(Months::new(n))
+        .unwrap_or(NaiveDate::MIN)
+}
+
 /// The `n`th working day after `d` (Monday to Friday; `d` itself is never counted, and
 /// `n = 0` returns `d` unchanged).
 ///
@@ -131,6 +138,20 @@ mod tests {
         for (from, n, expected) in cases {
             assert_eq!(add_months(from, n), expected, "{from} + {n} months");
         }
+    }
+
+    #[test]
+    fn sub_months_keeps_day_of_month_and_clamps_to_month_end() {
+        let cases = [
+            (d(2027, 7, 31), 5, d(2027, 2, 28)),
+            (d(2028, 7, 31), 5, d(2028, 2, 29)),
+            (d(2027, 9, 1), 5, d(2027, 4, 1)),
+            (d(2027, 1, 15), 5, d(2026, 8, 15)),
+        ];
+        for (from, n, expected) in cases {
+            assert_eq!(sub_months(from, n), expected, "{from} - {n} months");
+        }
+        assert_eq!(sub_months(NaiveDate::MIN, 1), NaiveDate::MIN);
     }
 
     #[test]

@@ -5,4 +5,6 @@ pub mod appeal;
 pub mod assessment;
 pub mod calendar;
 pub mod people;
+pub mod plan;
+pub mod review;
 pub mod timescales;

@@ -80,6 +80,40 @@ pub enum DeadlineKind {
     FinalPlan,
     /// Decision to re-assess + 14 weeks.
     ReassessmentFinalPlan,
+    /// Plan issued or last reviewed + 12 months: the review completes on the council's
+    /// decision.
+    AnnualReview,
+    /// Under-5s: plan issued or last reviewed + 6 months. Guidance, not statute.
+    UnderFiveReview,
+    /// Meeting − 2 weeks.
+    ReviewInvitations,
+    /// Meeting − 2 weeks.
+    ReviewAdviceCirculated,
+    /// Meeting + 2 weeks.
+    ReviewReport,
+    /// Meeting + 4 weeks.
+    ReviewDecision,
+    /// Meeting + 4 weeks: the proposed amendments go with the decision to amend (Devon).
+    AmendmentNotice,
+    /// Notice + 15 days: the parent's window, not the council's deadline.
+    AmendmentComments,
+    /// Notice + 8 weeks.
+    AmendedPlan,
+    /// Notice + 8 weeks, when the council decides not to amend after all.
+    DecisionNotToAmend,
+    /// Before 15 February of the calendar year of a school phase transfer.
+    PhaseTransfer,
+    /// Before 31 March of the calendar year of the move from school to post-16.
+    PhaseTransferPost16,
+    /// At least 5 months before a move between post-16 institutions.
+    Post16Transfer,
+    /// Transfer from another council + 6 weeks.
+    TransferNotice,
+    /// The later of 12 months from the last review and 3 months from the transfer.
+    TransferReview,
+    /// The old council transfers the plan: the day of the move, or 15 working days from
+    /// learning of it.
+    TransferOut,
 }
 
 /// The statutory limit an exception reason can lift.
@@ -99,6 +133,22 @@ impl DeadlineKind {
             Self::DraftComments => "DRAFT_COMMENTS",
             Self::FinalPlan => "FINAL_PLAN",
             Self::ReassessmentFinalPlan => "REASSESSMENT_FINAL_PLAN",
+            Self::AnnualReview => "ANNUAL_REVIEW",
+            Self::UnderFiveReview => "UNDER_FIVE_REVIEW",
+            Self::ReviewInvitations => "REVIEW_INVITATIONS",
+            Self::ReviewAdviceCirculated => "REVIEW_ADVICE_CIRCULATED",
+            Self::ReviewReport => "REVIEW_REPORT",
+            Self::ReviewDecision => "REVIEW_DECISION",
+            Self::AmendmentNotice => "AMENDMENT_NOTICE",
+            Self::AmendmentComments => "AMENDMENT_COMMENTS",
+            Self::AmendedPlan => "AMENDED_PLAN",
+            Self::DecisionNotToAmend => "DECISION_NOT_TO_AMEND",
+            Self::PhaseTransfer => "PHASE_TRANSFER",
+            Self::PhaseTransferPost16 => "PHASE_TRANSFER_POST16",
+            Self::Post16Transfer => "POST16_TRANSFER",
+            Self::TransferNotice => "TRANSFER_NOTICE",
+            Self::TransferReview => "TRANSFER_REVIEW",
+            Self::TransferOut => "TRANSFER_OUT",
         }
     }
 
@@ -111,6 +161,24 @@ impl DeadlineKind {
             Self::DraftComments => "SEND Regs 2014 reg 13(1); CFA 2014 s.38",
             Self::FinalPlan => "SEND Regs 2014 reg 13(2)",
             Self::ReassessmentFinalPlan => "SEND Regs 2014 reg 27(2)",
+            Self::AnnualReview => "CFA 2014 s.44(1); SEND Regs 2014 reg 19, 20(10)",
+            Self::UnderFiveReview => "SEND Code of Practice 2015 para 9.178 (guidance)",
+            Self::ReviewInvitations => "SEND Regs 2014 reg 20(3)",
+            Self::ReviewAdviceCirculated => "SEND Regs 2014 reg 20(4)",
+            Self::ReviewReport => "SEND Regs 2014 reg 20(7)-(8)",
+            Self::ReviewDecision => "SEND Regs 2014 reg 20(10)",
+            Self::AmendmentNotice => {
+                "SEND Regs 2014 reg 20(10), 22(2); R (L, M, P) v Devon CC [2022] EWHC 493 (Admin)"
+            }
+            Self::AmendmentComments => "SEND Regs 2014 reg 22(2)(c)",
+            Self::AmendedPlan => "SEND Regs 2014 reg 22(3)",
+            Self::DecisionNotToAmend => "SEND Regs 2014 reg 22(4)",
+            Self::PhaseTransfer => "SEND Regs 2014 reg 18(1)(b)",
+            Self::PhaseTransferPost16 => "SEND Regs 2014 reg 18(1)(a)",
+            Self::Post16Transfer => "SEND Regs 2014 reg 18(2)",
+            Self::TransferNotice => "SEND Regs 2014 reg 15(4)",
+            Self::TransferReview => "SEND Regs 2014 reg 15(5); CFA 2014 s.44",
+            Self::TransferOut => "SEND Regs 2014 reg 15(2)",
         }
     }
 
@@ -123,18 +191,46 @@ impl DeadlineKind {
             Self::DraftComments => "Your comments on the draft plan",
             Self::FinalPlan => "Final EHC plan issued",
             Self::ReassessmentFinalPlan => "Final EHC plan issued after re-assessment",
+            Self::AnnualReview => {
+                "Annual review of the EHC plan completed (the council's decision)"
+            }
+            Self::UnderFiveReview => "Review for a child under 5 (recommended every 3 to 6 months)",
+            Self::ReviewInvitations => "Invitations to the review meeting sent",
+            Self::ReviewAdviceCirculated => {
+                "Advice and information for the review sent to everyone invited"
+            }
+            Self::ReviewReport => "Review report sent to the council and everyone invited",
+            Self::ReviewDecision => {
+                "The council's decision after the review: keep, amend or cease the plan"
+            }
+            Self::AmendmentNotice => "Notice of the proposed changes to the plan",
+            Self::AmendmentComments => "Your comments on the proposed changes",
+            Self::AmendedPlan => "Final amended EHC plan issued",
+            Self::DecisionNotToAmend => "Decision not to amend the plan after all",
+            Self::PhaseTransfer => {
+                "Plan reviewed and amended to name the next school (phase transfer)"
+            }
+            Self::PhaseTransferPost16 => "Plan reviewed and amended to name the post-16 placement",
+            Self::Post16Transfer => "Plan amended to name the new post-16 institution",
+            Self::TransferNotice => "Notice that the plan has moved to the new council",
+            Self::TransferReview => "First review by the new council after a transfer",
+            Self::TransferOut => "Plan transferred to the council the family moved to",
         }
     }
 
     pub fn party(self) -> Party {
         match self {
             Self::AdviceResponse => Party::Professional,
-            Self::DraftComments => Party::Parent,
-            Self::DecisionToAssess
-            | Self::DecisionNotToIssue
-            | Self::FinalPlan
-            | Self::ReassessmentFinalPlan => Party::LocalAuthority,
+            Self::DraftComments | Self::AmendmentComments => Party::Parent,
+            // The head teacher or principal writes the review report (reg 20(7)).
+            Self::ReviewReport => Party::Setting,
+            _ => Party::LocalAuthority,
         }
+    }
+
+    /// False for guidance shown as a target, such as the under-5s' 6-monthly review.
+    pub fn statutory(self) -> bool {
+        !matches!(self, Self::UnderFiveReview)
     }
 
     fn limit(self) -> Option<Limit> {
@@ -146,6 +242,8 @@ impl DeadlineKind {
             }
             // The parent's window has no exceptions: it is a minimum, not a limit on them.
             Self::DraftComments => None,
+            // Reviews, amendments and transfers have no statutory exceptions.
+            _ => None,
         }
     }
 }
@@ -180,7 +278,7 @@ impl Deadline {
             met_on: None,
             status: DeadlineStatus::NotApplicable,
             regulation: kind.regulation(),
-            statutory: true,
+            statutory: kind.statutory(),
             target_on: None,
             excepted_by: Vec::new(),
             advice_request_id,
@@ -369,7 +467,7 @@ impl TimeLimit {
             met_on: self.met_on,
             status: status(self.due_on, self.met_on, today, excepted),
             regulation: self.kind.regulation(),
-            statutory: true,
+            statutory: self.kind.statutory(),
             target_on: excepted.then(|| add_days(self.due_on, days_covered(&lifting))),
             excepted_by,
             advice_request_id: self.advice_request_id,

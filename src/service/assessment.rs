@@ -8,14 +8,16 @@ use sea_orm::{
 use serde_json::json;
 
 use super::Ctx;
+use super::plan::VersionSource;
 use crate::domain::access::Permission;
 use crate::domain::advice::AdviceService;
 use crate::domain::assessment::{
     ADVICE_WEEKS, AdviceFacts, AssessmentAction, AssessmentFacts, AssessmentKind, AssessmentState,
     check_final_issue_allowed, sen2_twenty_week_measure, transition, validate_action_date,
 };
-use crate::domain::calendar::add_weeks;
+use crate::domain::calendar::{add_months, add_weeks};
 use crate::domain::people::{parse_name, parse_optional_name};
+use crate::domain::plan::{PlanStatus, REVIEW_MONTHS};
 use crate::domain::timescales::{ExceptionReason, RecordedException};
 use crate::error::{ApiError, ApiResult};
 use crate::store::audit::{self, AuditEntry};
@@ -136,7 +138,7 @@ pub fn has_statutory_deadline(service: &str) -> bool {
         .unwrap_or(true)
 }
 
-fn advice_from(a: &advice_request::Model) -> String {
+pub(crate) fn advice_from(a: &advice_request::Model) -> String {
     let service = a
         .service
         .parse::<AdviceService>()
@@ -413,19 +415,27 @@ pub async fn request(ctx: &Ctx<'_>, input: NewAssessment) -> ApiResult<Assessmen
             .ok_or_else(|| ApiError::validation("caseworkerId", "unknown caseworker"))?;
     }
     let caseworker_id = input.caseworker_id.or(ctx.actor.staff_id);
-    if input.kind == AssessmentKind::Reassessment {
-        let has_plan = ehc_plan::Entity::find()
-            .filter(ehc_plan::Column::ChildId.eq(child.id))
-            .filter(ehc_plan::Column::Status.eq("ACTIVE"))
-            .one(ctx.db)
-            .await?
-            .is_some();
-        if !has_plan {
+    // A child with a plan is re-assessed (reg 27); without one, assessed for the first time.
+    let has_plan = ehc_plan::Entity::find()
+        .filter(ehc_plan::Column::ChildId.eq(child.id))
+        .filter(ehc_plan::Column::Status.eq("ACTIVE"))
+        .one(ctx.db)
+        .await?
+        .is_some();
+    match (input.kind, has_plan) {
+        (AssessmentKind::Reassessment, false) => {
             return Err(ApiError::validation(
                 "kind",
                 "a re-assessment needs an active EHC plan; request an initial assessment",
             ));
         }
+        (AssessmentKind::Initial, true) => {
+            return Err(ApiError::validation(
+                "kind",
+                "this child already has an active EHC plan; request a re-assessment",
+            ));
+        }
+        _ => {}
     }
     let open = assessment::Entity::find()
         .filter(assessment::Column::ChildId.eq(child.id))
@@ -613,7 +623,7 @@ async fn simple(
     load(ctx, id).await
 }
 
-pub(super) fn not_before(on: NaiveDate, earlier: Option<NaiveDate>, what: &str) -> ApiResult<()> {
+pub(crate) fn not_before(on: NaiveDate, earlier: Option<NaiveDate>, what: &str) -> ApiResult<()> {
     match earlier {
         Some(earlier) if on < earlier => Err(ApiError::validation(
             "on",
@@ -623,7 +633,7 @@ pub(super) fn not_before(on: NaiveDate, earlier: Option<NaiveDate>, what: &str) 
     }
 }
 
-pub(super) fn required_text(field: &'static str, text: &str) -> ApiResult<String> {
+pub(crate) fn required_text(field: &'static str, text: &str) -> ApiResult<String> {
     let text = text.trim();
     if text.is_empty() {
         return Err(ApiError::validation(field, "must not be empty"));
@@ -637,7 +647,7 @@ pub(super) fn required_text(field: &'static str, text: &str) -> ApiResult<String
     Ok(text.to_owned())
 }
 
-pub(super) fn optional_text(field: &'static str, text: Option<&str>) -> ApiResult<Option<String>> {
+pub(crate) fn optional_text(field: &'static str, text: Option<&str>) -> ApiResult<Option<String>> {
     match text.map(str::trim) {
         None | Some("") => Ok(None),
         Some(t) => required_text(field, t).map(Some),
@@ -645,7 +655,7 @@ pub(super) fn optional_text(field: &'static str, text: Option<&str>) -> ApiResul
 }
 
 /// A refusal must tell the family about appeal and mediation (reg 5(3), 10(1); CFA s.51).
-fn appeal_rights(given: bool) -> ApiResult<()> {
+pub(crate) fn appeal_rights(given: bool) -> ApiResult<()> {
     if given {
         Ok(())
     } else {
@@ -1219,14 +1229,29 @@ pub async fn issue_final_plan(
         la_id: Set(la_id),
         child_id: Set(child_id),
         assessment_id: Set(Some(id)),
-        status: Set("ACTIVE".to_owned()),
+        status: Set(PlanStatus::Active.as_str().to_owned()),
         issued_on: Set(on),
         named_setting: Set(named_setting.clone()),
         version: Set(1),
         created_at: Set(ctx.now),
         updated_at: Set(ctx.now),
+        entered_directly: Set(false),
+        // CFA 2014 s.44(1): first reviewed within 12 months of being made.
+        review_due_on: Set(Some(add_months(on, REVIEW_MONTHS))),
+        ..Default::default()
     }
     .insert(&txn)
+    .await?;
+    super::plan::insert_version(
+        &txn,
+        ctx,
+        plan.id,
+        1,
+        on,
+        named_setting.clone(),
+        VersionSource::Issued,
+        None,
+    )
     .await?;
     // A re-assessment replaces the plan it re-assessed.
     if facts.kind == AssessmentKind::Reassessment {
@@ -1280,14 +1305,6 @@ pub async fn transfer_out(
     step.row.transferred_out_on = Set(Some(step.on));
     step.row.transferred_to = Set(Some(parse_name("toLocalAuthority", to_local_authority)?));
     simple(ctx, step, json!({"to": to_local_authority})).await
-}
-
-/// The plan an assessment issued, if any.
-pub async fn plan_of(ctx: &Ctx<'_>, assessment_id: i64) -> ApiResult<Option<ehc_plan::Model>> {
-    Ok(ehc_plan::Entity::find()
-        .filter(ehc_plan::Column::AssessmentId.eq(assessment_id))
-        .one(ctx.db)
-        .await?)
 }
 
 pub async fn caseworker(ctx: &Ctx<'_>, staff_id: i64) -> ApiResult<Option<staff::Model>> {

@@ -282,6 +282,7 @@ pub async fn give_views(
                 la_id: Set(la_id),
                 child_id: Set(child_id),
                 assessment_id: Set(Some(id)),
+                review_id: Set(None),
                 service: Set(service.as_str().to_owned()),
                 professional_id: Set(None),
                 addressed_to: Set(None),

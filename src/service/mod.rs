@@ -4,6 +4,7 @@ pub mod assessment;
 pub mod caseload;
 pub mod contributions;
 pub mod people;
+pub mod plan;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Europe::London;

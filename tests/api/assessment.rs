@@ -688,6 +688,11 @@ async fn a_reassessment_needs_an_active_plan_and_runs_fourteen_weeks() {
     case.act("sendDraftPlan", json!({"on": "2026-03-30"})).await;
     case.act("issueFinalPlan", json!({"on": "2026-04-20"}))
         .await;
+    // With a plan in place, a new request is a re-assessment, never a second initial one.
+    let mut initial = input.clone();
+    initial["input"]["kind"] = json!("INITIAL");
+    let (_, body) = app.gql(Some(&fx.caseworker), q, initial).await;
+    assert_eq!(body["errors"][0]["extensions"]["field"], "kind", "{body}");
     let data = app.ok(&fx.caseworker, q, input).await;
     assert_eq!(data["requestAssessment"]["state"], "ASSESSING");
     assert_eq!(

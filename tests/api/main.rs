@@ -10,3 +10,4 @@ mod contributions;
 mod demo;
 mod http;
 mod people;
+mod plan;

@@ -16,7 +16,10 @@ use crate::service::assessment::{
     self as svc, AssessmentFilter, AssessmentRecord, has_statutory_deadline,
 };
 use crate::service::people as people_svc;
-use crate::store::entity::{advice_request, ehc_plan, setting_consultation};
+use crate::service::plan as plan_svc;
+use crate::store::entity::{advice_request, setting_consultation};
+
+use super::plan::EhcPlan;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "crate::domain::assessment::AssessmentKind")]
@@ -84,6 +87,24 @@ pub enum DeadlineKind {
     DraftComments,
     FinalPlan,
     ReassessmentFinalPlan,
+    AnnualReview,
+    UnderFiveReview,
+    ReviewInvitations,
+    ReviewAdviceCirculated,
+    ReviewReport,
+    ReviewDecision,
+    AmendmentNotice,
+    AmendmentComments,
+    AmendedPlan,
+    DecisionNotToAmend,
+    PhaseTransfer,
+    #[graphql(name = "PHASE_TRANSFER_POST16")]
+    PhaseTransferPost16,
+    #[graphql(name = "POST16_TRANSFER")]
+    Post16Transfer,
+    TransferNotice,
+    TransferReview,
+    TransferOut,
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -192,6 +213,15 @@ impl From<rules::NextStep> for NextStep {
 pub struct Milestone {
     on: NaiveDate,
     text: String,
+}
+
+impl From<rules::Milestone> for Milestone {
+    fn from(m: rules::Milestone) -> Self {
+        Milestone {
+            on: m.on,
+            text: m.text,
+        }
+    }
 }
 
 /// A reason the statutory time limits may not apply (reg 5(4), 8(2), 10(4), 13(3), 27(3)).
@@ -325,28 +355,6 @@ impl SettingConsultation {
     }
     async fn note(&self) -> Option<&str> {
         self.0.note.as_deref()
-    }
-}
-
-/// An EHC plan (the annual-review work builds on it).
-pub struct EhcPlan {
-    row: ehc_plan::Model,
-}
-
-#[Object]
-impl EhcPlan {
-    async fn id(&self) -> ID {
-        Id::of(self.row.id)
-    }
-    /// ACTIVE, or REPLACED by a re-assessment's plan.
-    async fn status(&self) -> &str {
-        &self.row.status
-    }
-    async fn issued_on(&self) -> NaiveDate {
-        self.row.issued_on
-    }
-    async fn named_setting(&self) -> Option<&str> {
-        self.row.named_setting.as_deref()
     }
 }
 
@@ -525,9 +533,9 @@ impl Assessment {
     /// The EHC plan this assessment issued.
     async fn plan(&self, gql: &Context<'_>) -> Result<Option<EhcPlan>> {
         let ctx = ctx(gql)?;
-        Ok(svc::plan_of(&ctx, self.0.row.id)
+        Ok(plan_svc::plan_of_assessment(&ctx, self.0.row.id)
             .await?
-            .map(|row| EhcPlan { row }))
+            .map(EhcPlan))
     }
 }
 

@@ -4,6 +4,7 @@ mod assessment;
 mod caseload;
 mod contributions;
 mod people;
+mod plan;
 mod scalars;
 
 use async_graphql::connection::{Connection, Edge};
@@ -24,6 +25,7 @@ pub struct Query(
     assessment::AssessmentQuery,
     contributions::ContributionsQuery,
     caseload::CaseloadQuery,
+    plan::PlanQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -32,6 +34,7 @@ pub struct Mutation(
     assessment::AssessmentMutation,
     contributions::ContributionsMutation,
     caseload::CaseloadMutation,
+    plan::PlanMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -220,6 +220,15 @@ impl Child {
     async fn current_setting(&self) -> Option<&str> {
         self.0.current_setting.as_deref()
     }
+    /// The child's EHC plans, newest first (at most one is active).
+    async fn plans(&self, gql: &Context<'_>) -> Result<Vec<super::plan::EhcPlan>> {
+        let ctx = ctx(gql)?;
+        Ok(crate::service::plan::plans_of_child(&ctx, self.0.id)
+            .await?
+            .into_iter()
+            .map(super::plan::EhcPlan)
+            .collect())
+    }
     /// Increases with every change; send it back with an update.
     async fn version(&self) -> i32 {
         self.0.version

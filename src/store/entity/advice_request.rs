@@ -8,6 +8,8 @@ pub struct Model {
     pub la_id: i64,
     pub child_id: i64,
     pub assessment_id: Option<i64>,
+    /// Set for advice asked for an annual review (the log is shared with assessments).
+    pub review_id: Option<i64>,
     pub service: String,
     pub professional_id: Option<i64>,
     pub addressed_to: Option<String>,

@@ -1,6 +1,7 @@
 //! sea-orm entities: one per table, no API derives (the GraphQL types live in `api`).
 pub mod access_log;
 pub mod advice_request;
+pub mod annual_review;
 pub mod assessment;
 pub mod assessment_exception;
 pub mod audit_event;
@@ -11,6 +12,8 @@ pub mod exception_reason;
 pub mod local_authority;
 pub mod locality;
 pub mod parent;
+pub mod plan_amendment;
+pub mod plan_version;
 pub mod professional;
 pub mod setting_consultation;
 pub mod staff;

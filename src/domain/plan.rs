@@ -1,0 +1,1192 @@
+//! The EHC plan once issued: its needs, status, the next annual review (CFA 2014 s.44), the
+//! under-5s' target (CoP 9.178), phase transfers (reg 18), transfers between councils
+//! (reg 15) and ceasing (regs 29–31).
+//!
+//! The review clock runs from the plan's first issue, then from each review's decision: the
+//! review completes when the council decides to keep, amend or cease the plan (reg 19,
+//! CoP 9.169). An amendment does not restart it.
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+use super::assessment::{Milestone, UnknownCode, parse_code};
+use super::calendar::{
+    add_months, add_weeks, add_working_days, is_working_day, long_date, sub_months,
+};
+use super::people::national_curriculum_year;
+use super::timescales::{Deadline, DeadlineKind, DeadlineStatus, Party, TimeLimit};
+
+/// CFA 2014 s.44(1): reviewed within 12 months of being made, then of the previous review.
+pub const REVIEW_MONTHS: u32 = 12;
+/// CoP 9.178: under-5s reviewed every 3 to 6 months (guidance).
+pub const UNDER_FIVE_REVIEW_MONTHS: u32 = 6;
+/// Reg 15(4): the new council tells the family within 6 weeks of the transfer.
+pub const TRANSFER_NOTICE_WEEKS: u32 = 6;
+/// Reg 15(5)(b): the new council reviews within 3 months of the transfer, if later.
+pub const TRANSFER_REVIEW_MONTHS: u32 = 3;
+/// Reg 18(2): a move between post-16 institutions, at least 5 months before.
+pub const POST16_MOVE_MONTHS: u32 = 5;
+/// Reg 15(2): the old council's 15 working days after learning of a move.
+pub const TRANSFER_OUT_WORKING_DAYS: u32 = 15;
+
+/// The last day the old council may transfer the plan (reg 15(2)): the day of the move, or,
+/// when it learned of the move fewer than 15 working days before, the 15th working day
+/// beginning with the day it learned of it. Bank holidays are not modelled.
+pub fn transfer_out_due(moves_on: NaiveDate, learned_on: NaiveDate) -> NaiveDate {
+    // "Beginning with" the day it learned: that day is the first, if it is a working day.
+    let days = if is_working_day(learned_on) {
+        TRANSFER_OUT_WORKING_DAYS - 1
+    } else {
+        TRANSFER_OUT_WORKING_DAYS
+    };
+    moves_on.max(add_working_days(learned_on, days))
+}
+
+/// The SEN2 need types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum SenNeed {
+    Spld,
+    Mld,
+    Sld,
+    Pmld,
+    Semh,
+    Slcn,
+    Hi,
+    Vi,
+    Msi,
+    Pd,
+    Asd,
+    Ds,
+    Oth,
+}
+
+impl SenNeed {
+    pub const ALL: [Self; 13] = [
+        Self::Spld,
+        Self::Mld,
+        Self::Sld,
+        Self::Pmld,
+        Self::Semh,
+        Self::Slcn,
+        Self::Hi,
+        Self::Vi,
+        Self::Msi,
+        Self::Pd,
+        Self::Asd,
+        Self::Ds,
+        Self::Oth,
+    ];
+
+    /// The SEN2 code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Spld => "SPLD",
+            Self::Mld => "MLD",
+            Self::Sld => "SLD",
+            Self::Pmld => "PMLD",
+            Self::Semh => "SEMH",
+            Self::Slcn => "SLCN",
+            Self::Hi => "HI",
+            Self::Vi => "VI",
+            Self::Msi => "MSI",
+            Self::Pd => "PD",
+            Self::Asd => "ASD",
+            Self::Ds => "DS",
+            Self::Oth => "OTH",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Spld => "Specific learning difficulty",
+            Self::Mld => "Moderate learning difficulty",
+            Self::Sld => "Severe learning difficulty",
+            Self::Pmld => "Profound and multiple learning difficulty",
+            Self::Semh => "Social, emotional and mental health",
+            Self::Slcn => "Speech, language and communication needs",
+            Self::Hi => "Hearing impairment",
+            Self::Vi => "Vision impairment",
+            Self::Msi => "Multi-sensory impairment",
+            Self::Pd => "Physical disability",
+            Self::Asd => "Autistic spectrum disorder",
+            Self::Ds => "Down syndrome",
+            Self::Oth => "Other difficulty or disability",
+        }
+    }
+
+    pub fn parse(code: &str) -> Result<Self, UnknownCode> {
+        parse_code(&Self::ALL, Self::as_str, "SEN need", code)
+    }
+}
+
+/// The primary need and any secondary needs, as the SEN2 return reports them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Needs {
+    pub primary: SenNeed,
+    pub secondary: Vec<SenNeed>,
+}
+
+impl Needs {
+    /// A primary need and distinct secondary needs that do not repeat it.
+    pub fn new(primary: SenNeed, secondary: &[SenNeed]) -> Result<Self, &'static str> {
+        let mut distinct = Vec::new();
+        for need in secondary {
+            if *need == primary {
+                return Err("a secondary need must differ from the primary need");
+            }
+            if !distinct.contains(need) {
+                distinct.push(*need);
+            }
+        }
+        Ok(Self {
+            primary,
+            secondary: distinct,
+        })
+    }
+
+    /// Stored as "SEMH,SLCN".
+    pub fn secondary_codes(&self) -> String {
+        let codes: Vec<&str> = self.secondary.iter().map(|n| n.as_str()).collect();
+        codes.join(",")
+    }
+
+    pub fn parse_secondary(stored: &str) -> Result<Vec<SenNeed>, UnknownCode> {
+        stored
+            .split(',')
+            .filter(|c| !c.is_empty())
+            .map(SenNeed::parse)
+            .collect()
+    }
+}
+
+/// SEN2 reasons a plan ceased (regs 29–31).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum CeaseReason {
+    MaximumAge,
+    NeedsMetWithoutPlan,
+    HigherEducation,
+    PaidEmployment,
+    MovedToAnotherLaInEngland,
+    NoLongerWishesToEngage,
+    MovedOutsideEngland,
+    Deceased,
+    Other,
+}
+
+impl CeaseReason {
+    pub const ALL: [Self; 9] = [
+        Self::MaximumAge,
+        Self::NeedsMetWithoutPlan,
+        Self::HigherEducation,
+        Self::PaidEmployment,
+        Self::MovedToAnotherLaInEngland,
+        Self::NoLongerWishesToEngage,
+        Self::MovedOutsideEngland,
+        Self::Deceased,
+        Self::Other,
+    ];
+
+    /// The SEN2 code, 1 to 9.
+    pub fn sen2_code(self) -> i16 {
+        match self {
+            Self::MaximumAge => 1,
+            Self::NeedsMetWithoutPlan => 2,
+            Self::HigherEducation => 3,
+            Self::PaidEmployment => 4,
+            Self::MovedToAnotherLaInEngland => 5,
+            Self::NoLongerWishesToEngage => 6,
+            Self::MovedOutsideEngland => 7,
+            Self::Deceased => 8,
+            Self::Other => 9,
+        }
+    }
+
+    pub fn from_sen2_code(code: i16) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.sen2_code() == code)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::MaximumAge => "Reached the maximum age",
+            Self::NeedsMetWithoutPlan => "Needs met without an EHC plan",
+            Self::HigherEducation => "Moved on to higher education",
+            Self::PaidEmployment => "Moved on to paid employment",
+            Self::MovedToAnotherLaInEngland => "Moved to another local authority in England",
+            Self::NoLongerWishesToEngage => {
+                "The young person no longer wishes to engage in education or training"
+            }
+            Self::MovedOutsideEngland => "Moved outside England",
+            Self::Deceased => "Deceased",
+            Self::Other => "Other",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum PlanStatus {
+    Active,
+    Ceased,
+    TransferredOut,
+    /// A re-assessment issued a new plan in its place.
+    Replaced,
+}
+
+impl PlanStatus {
+    pub const ALL: [Self; 4] = [
+        Self::Active,
+        Self::Ceased,
+        Self::TransferredOut,
+        Self::Replaced,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "ACTIVE",
+            Self::Ceased => "CEASED",
+            Self::TransferredOut => "TRANSFERRED_OUT",
+            Self::Replaced => "REPLACED",
+        }
+    }
+
+    pub fn parse(code: &str) -> Result<Self, UnknownCode> {
+        parse_code(&Self::ALL, Self::as_str, "plan status", code)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum PlanAction {
+    UpdateNeeds,
+    SetPhaseTransfer,
+    ScheduleReview,
+    ProposeAmendment,
+    SendTransferNotice,
+    ProposeCeasing,
+    RecordCeaseConsultation,
+    Cease,
+    DecideNotToCease,
+    RecordMove,
+    TransferOut,
+}
+
+impl PlanAction {
+    pub const ALL: [Self; 11] = [
+        Self::UpdateNeeds,
+        Self::SetPhaseTransfer,
+        Self::ScheduleReview,
+        Self::ProposeAmendment,
+        Self::SendTransferNotice,
+        Self::ProposeCeasing,
+        Self::RecordCeaseConsultation,
+        Self::Cease,
+        Self::DecideNotToCease,
+        Self::RecordMove,
+        Self::TransferOut,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::UpdateNeeds => "UPDATE_NEEDS",
+            Self::SetPhaseTransfer => "SET_PHASE_TRANSFER",
+            Self::ScheduleReview => "SCHEDULE_REVIEW",
+            Self::ProposeAmendment => "PROPOSE_AMENDMENT",
+            Self::SendTransferNotice => "SEND_TRANSFER_NOTICE",
+            Self::ProposeCeasing => "PROPOSE_CEASING",
+            Self::RecordCeaseConsultation => "RECORD_CEASE_CONSULTATION",
+            Self::Cease => "CEASE",
+            Self::DecideNotToCease => "DECIDE_NOT_TO_CEASE",
+            Self::RecordMove => "RECORD_MOVE",
+            Self::TransferOut => "TRANSFER_OUT",
+        }
+    }
+}
+
+/// A move between phases of education (reg 2(1), "transfer between phases of education").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum PhaseTransferKind {
+    EarlyYearsToSchool,
+    InfantToJunior,
+    PrimaryToMiddle,
+    PrimaryToSecondary,
+    MiddleToSecondary,
+    SecondaryToPost16,
+    /// Between post-16 institutions (reg 18(2)).
+    Post16ToPost16,
+}
+
+impl PhaseTransferKind {
+    pub const ALL: [Self; 7] = [
+        Self::EarlyYearsToSchool,
+        Self::InfantToJunior,
+        Self::PrimaryToMiddle,
+        Self::PrimaryToSecondary,
+        Self::MiddleToSecondary,
+        Self::SecondaryToPost16,
+        Self::Post16ToPost16,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::EarlyYearsToSchool => "EARLY_YEARS_TO_SCHOOL",
+            Self::InfantToJunior => "INFANT_TO_JUNIOR",
+            Self::PrimaryToMiddle => "PRIMARY_TO_MIDDLE",
+            Self::PrimaryToSecondary => "PRIMARY_TO_SECONDARY",
+            Self::MiddleToSecondary => "MIDDLE_TO_SECONDARY",
+            Self::SecondaryToPost16 => "SECONDARY_TO_POST16",
+            Self::Post16ToPost16 => "POST16_TO_POST16",
+        }
+    }
+
+    pub fn parse(code: &str) -> Result<Self, UnknownCode> {
+        parse_code(&Self::ALL, Self::as_str, "phase transfer", code)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::EarlyYearsToSchool => "early years to school",
+            Self::InfantToJunior => "infant to junior school",
+            Self::PrimaryToMiddle => "primary to middle school",
+            Self::PrimaryToSecondary => "primary to secondary school",
+            Self::MiddleToSecondary => "middle to secondary school",
+            Self::SecondaryToPost16 => "secondary school to post-16",
+            Self::Post16ToPost16 => "one post-16 institution to another",
+        }
+    }
+
+    pub fn deadline_kind(self) -> DeadlineKind {
+        match self {
+            Self::SecondaryToPost16 => DeadlineKind::PhaseTransferPost16,
+            Self::Post16ToPost16 => DeadlineKind::Post16Transfer,
+            _ => DeadlineKind::PhaseTransfer,
+        }
+    }
+
+    /// The last day the plan may be reviewed and amended for a move on `moves_on`.
+    ///
+    /// Reg 18(1) says "before 15 February" (school phases) and "before 31 March" (secondary
+    /// to post-16) of the calendar year of the transfer, so the last day is the 14 February
+    /// or 30 March; reg 18(2) says "at least five months before" a post-16 move.
+    pub fn due_on(self, moves_on: NaiveDate) -> NaiveDate {
+        let year = moves_on.year();
+        let day = |m, d| NaiveDate::from_ymd_opt(year, m, d).unwrap_or(moves_on);
+        match self {
+            Self::SecondaryToPost16 => day(3, 30),
+            Self::Post16ToPost16 => sub_months(moves_on, POST16_MOVE_MONTHS),
+            _ => day(2, 14),
+        }
+    }
+}
+
+/// The next transfer between phases, and when the plan must be ready for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PhaseTransfer {
+    pub kind: PhaseTransferKind,
+    pub moves_on: NaiveDate,
+    pub due_on: NaiveDate,
+    /// Set by a caseworker rather than worked out from the national curriculum year.
+    pub overridden: bool,
+}
+
+/// The next phase transfer for a child in national curriculum year `nc_year` on `today`:
+/// into Reception, Year 7 or Year 12, each in September. Infant, middle-school and post-16
+/// moves depend on the schools, so a caseworker sets them as an override.
+pub fn next_phase_transfer(nc_year: i32, today: NaiveDate) -> Option<PhaseTransfer> {
+    let school_year_start = if today.month() >= 9 {
+        today.year()
+    } else {
+        today.year() - 1
+    };
+    [
+        (0, PhaseTransferKind::EarlyYearsToSchool),
+        (7, PhaseTransferKind::PrimaryToSecondary),
+        (12, PhaseTransferKind::SecondaryToPost16),
+    ]
+    .into_iter()
+    .find(|(year, _)| *year > nc_year)
+    .and_then(|(year, kind)| {
+        let moves_on = NaiveDate::from_ymd_opt(school_year_start + year - nc_year, 9, 1)?;
+        Some(PhaseTransfer {
+            kind,
+            moves_on,
+            due_on: kind.due_on(moves_on),
+            overridden: false,
+        })
+    })
+}
+
+/// What has happened to a plan, as recorded. Deadlines are derived from these facts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanFacts {
+    pub status: PlanStatus,
+    /// First issued (or, for a plan from another council, first made there: reg 15(3)(a)).
+    pub issued_on: NaiveDate,
+    pub date_of_birth: NaiveDate,
+    /// A child educated out of year group: their national curriculum year today.
+    pub nc_year_override: Option<i32>,
+    /// The latest review decision (reviews in the system, or entered with an older plan).
+    pub last_review_decision_on: Option<NaiveDate>,
+    pub transferred_in_on: Option<NaiveDate>,
+    pub transfer_notice_sent_on: Option<NaiveDate>,
+    /// A caseworker's explicit next transfer.
+    pub phase_transfer_override: Option<(PhaseTransferKind, NaiveDate)>,
+    /// An amended plan naming the next setting: (the move it was for, issued on).
+    pub phase_transfer_finalised: Option<(NaiveDate, NaiveDate)>,
+    pub cease_proposed_on: Option<NaiveDate>,
+    pub cease_consulted_on: Option<NaiveDate>,
+    pub ceased_on: Option<NaiveDate>,
+    pub cease_reason: Option<CeaseReason>,
+    pub transferred_out_on: Option<NaiveDate>,
+    /// The family is moving to another council's area: (learned of it on, moves on).
+    pub move_recorded: Option<(NaiveDate, NaiveDate)>,
+    /// An annual review is under way.
+    pub open_review: bool,
+    /// An amendment is under way.
+    pub open_amendment: bool,
+}
+
+impl PlanFacts {
+    /// An active plan issued on `issued_on` with nothing else recorded.
+    pub fn new(issued_on: NaiveDate, date_of_birth: NaiveDate) -> Self {
+        Self {
+            status: PlanStatus::Active,
+            issued_on,
+            date_of_birth,
+            nc_year_override: None,
+            last_review_decision_on: None,
+            transferred_in_on: None,
+            transfer_notice_sent_on: None,
+            phase_transfer_override: None,
+            phase_transfer_finalised: None,
+            cease_proposed_on: None,
+            cease_consulted_on: None,
+            ceased_on: None,
+            cease_reason: None,
+            transferred_out_on: None,
+            move_recorded: None,
+            open_review: false,
+            open_amendment: false,
+        }
+    }
+
+    /// The day the review clock last started: the last review decision, or the issue date.
+    pub fn review_clock_start(&self) -> NaiveDate {
+        self.last_review_decision_on.unwrap_or(self.issued_on)
+    }
+
+    /// The next review's statutory limit: 12 months from the clock start; after a transfer in
+    /// with no review since, the later of that and 3 months from the transfer (reg 15(5)).
+    pub fn review_limit(&self) -> TimeLimit {
+        let start = self.review_clock_start();
+        let twelve_months = add_months(start, REVIEW_MONTHS);
+        let (kind, due_on) = match self.transferred_in_on {
+            Some(transfer) if self.last_review_decision_on.is_none_or(|r| r < transfer) => (
+                DeadlineKind::TransferReview,
+                twelve_months.max(add_months(transfer, TRANSFER_REVIEW_MONTHS)),
+            ),
+            _ => (DeadlineKind::AnnualReview, twelve_months),
+        };
+        TimeLimit {
+            kind,
+            starts_on: start,
+            due_on,
+            met_on: None,
+            advice_request_id: None,
+        }
+    }
+
+    /// The child's national curriculum year on `today`.
+    pub fn nc_year(&self, today: NaiveDate) -> i32 {
+        self.nc_year_override
+            .unwrap_or_else(|| national_curriculum_year(self.date_of_birth, today))
+    }
+
+    /// The next phase transfer: the override while its move is still to come, otherwise the
+    /// one the national curriculum year gives.
+    pub fn phase_transfer(&self, today: NaiveDate) -> Option<PhaseTransfer> {
+        if let Some((kind, moves_on)) = self.phase_transfer_override
+            && moves_on >= today
+        {
+            return Some(PhaseTransfer {
+                kind,
+                moves_on,
+                due_on: kind.due_on(moves_on),
+                overridden: true,
+            });
+        }
+        next_phase_transfer(self.nc_year(today), today)
+    }
+
+    /// Under 5 on the day the review clock started.
+    fn under_five_at_clock_start(&self) -> bool {
+        add_months(self.date_of_birth, 60) > self.review_clock_start()
+    }
+
+    fn is_open(&self) -> bool {
+        self.status == PlanStatus::Active
+    }
+}
+
+/// The actions allowed on a plan in the state its facts describe, in declaration order.
+pub fn allowed_actions(facts: &PlanFacts) -> Vec<PlanAction> {
+    PlanAction::ALL
+        .into_iter()
+        .filter(|a| action_allowed(facts, *a))
+        .collect()
+}
+
+fn action_allowed(facts: &PlanFacts, action: PlanAction) -> bool {
+    use PlanAction as A;
+    if !facts.is_open() {
+        return false;
+    }
+    let proposed = facts.cease_proposed_on.is_some();
+    match action {
+        A::UpdateNeeds | A::SetPhaseTransfer | A::RecordMove | A::TransferOut => true,
+        A::ScheduleReview => !facts.open_review,
+        A::ProposeAmendment => !facts.open_amendment,
+        A::SendTransferNotice => {
+            facts.transferred_in_on.is_some() && facts.transfer_notice_sent_on.is_none()
+        }
+        A::ProposeCeasing => !proposed,
+        A::RecordCeaseConsultation => proposed && facts.cease_consulted_on.is_none(),
+        // Reg 31(2): the decision follows the consultation with the family and the setting.
+        A::Cease => facts.cease_consulted_on.is_some(),
+        A::DecideNotToCease => proposed,
+    }
+}
+
+/// The plan's own deadlines as seen on `today`: the next review (with the under-5 target),
+/// the phase transfer, and the new council's notice after a transfer in. A closed plan has no
+/// open deadlines: they show as not applicable.
+pub fn plan_deadlines(facts: &PlanFacts, today: NaiveDate) -> Vec<Deadline> {
+    let mut deadlines = Vec::new();
+    if let Some((learned_on, moves_on)) = facts.move_recorded {
+        let limit = TimeLimit {
+            kind: DeadlineKind::TransferOut,
+            starts_on: learned_on,
+            due_on: transfer_out_due(moves_on, learned_on),
+            met_on: facts.transferred_out_on,
+            advice_request_id: None,
+        };
+        deadlines.push(limit.deadline(&[], today));
+    }
+    if let Some(transfer) = facts.transferred_in_on {
+        let limit = TimeLimit {
+            kind: DeadlineKind::TransferNotice,
+            starts_on: transfer,
+            due_on: add_weeks(transfer, TRANSFER_NOTICE_WEEKS),
+            met_on: facts.transfer_notice_sent_on,
+            advice_request_id: None,
+        };
+        deadlines.push(limit.deadline(&[], today));
+    }
+    deadlines.push(facts.review_limit().deadline(&[], today));
+    if facts.under_five_at_clock_start() {
+        let start = facts.review_clock_start();
+        let limit = TimeLimit {
+            kind: DeadlineKind::UnderFiveReview,
+            starts_on: start,
+            due_on: add_months(start, UNDER_FIVE_REVIEW_MONTHS),
+            met_on: None,
+            advice_request_id: None,
+        };
+        deadlines.push(limit.deadline(&[], today));
+    }
+    if let Some(transfer) = facts.phase_transfer(today) {
+        let met_on = facts
+            .phase_transfer_finalised
+            .filter(|(moves_on, _)| *moves_on == transfer.moves_on)
+            .map(|(_, on)| on);
+        let limit = TimeLimit {
+            kind: transfer.kind.deadline_kind(),
+            starts_on: today,
+            due_on: transfer.due_on,
+            met_on,
+            advice_request_id: None,
+        };
+        deadlines.push(limit.deadline(&[], today));
+    }
+    if !facts.is_open() {
+        for deadline in &mut deadlines {
+            if deadline.met_on.is_none() {
+                *deadline = Deadline::not_applicable(deadline.kind, deadline.due_on, None);
+            }
+        }
+    }
+    deadlines
+}
+
+/// The date the next review must be completed by: the 12-month limit, or the phase
+/// transfer's earlier date when the transfer is not yet finalised (reg 18).
+pub fn next_review_due(facts: &PlanFacts, today: NaiveDate) -> Option<(NaiveDate, DeadlineKind)> {
+    if !facts.is_open() {
+        return None;
+    }
+    let limit = facts.review_limit();
+    let mut due = (limit.due_on, limit.kind);
+    if let Some(transfer) = facts.phase_transfer(today) {
+        let finalised = facts
+            .phase_transfer_finalised
+            .is_some_and(|(moves_on, _)| moves_on == transfer.moves_on);
+        if !finalised && transfer.due_on < due.0 {
+            due = (transfer.due_on, transfer.kind.deadline_kind());
+        }
+    }
+    Some(due)
+}
+
+/// What happens next on a plan, for a parent or caseworker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanNextStep {
+    pub action: Option<PlanAction>,
+    pub description: String,
+    pub party: Party,
+    pub due_on: Option<NaiveDate>,
+    pub regulation: Option<&'static str>,
+}
+
+/// The next step on the plan itself; an open review or amendment has its own next step.
+pub fn next_step(facts: &PlanFacts, today: NaiveDate) -> Option<PlanNextStep> {
+    use PlanAction as A;
+    if !facts.is_open() {
+        return None;
+    }
+    let council = |action, description: String, due: Option<(NaiveDate, DeadlineKind)>| {
+        Some(PlanNextStep {
+            action: Some(action),
+            description,
+            party: Party::LocalAuthority,
+            due_on: due.map(|d| d.0),
+            regulation: due.map(|d| d.1.regulation()),
+        })
+    };
+    if let Some((learned_on, moves_on)) = facts.move_recorded {
+        let due = transfer_out_due(moves_on, learned_on);
+        return council(
+            A::TransferOut,
+            format!(
+                "You are moving on {}: the council must send the plan to your new council by {}.",
+                long_date(moves_on),
+                long_date(due)
+            ),
+            Some((due, DeadlineKind::TransferOut)),
+        );
+    }
+    if let Some(transfer) = facts.transferred_in_on
+        && facts.transfer_notice_sent_on.is_none()
+    {
+        let due = add_weeks(transfer, TRANSFER_NOTICE_WEEKS);
+        return council(
+            A::SendTransferNotice,
+            format!(
+                "The council must tell you by {} that the plan has moved to it, whether it will \
+                 carry out a new assessment, and when it will review the plan.",
+                long_date(due)
+            ),
+            Some((due, DeadlineKind::TransferNotice)),
+        );
+    }
+    if facts.cease_proposed_on.is_some() {
+        return if facts.cease_consulted_on.is_none() {
+            council(
+                A::RecordCeaseConsultation,
+                "The council is considering ceasing the plan: it must consult you and the school \
+                 or college before deciding."
+                    .to_owned(),
+                None,
+            )
+        } else {
+            council(
+                A::Cease,
+                "The council must decide whether to cease the plan and tell you, with your right \
+                 to appeal."
+                    .to_owned(),
+                None,
+            )
+        };
+    }
+    if facts.open_review || facts.open_amendment {
+        return None;
+    }
+    let due = next_review_due(facts, today)?;
+    let why = match due.1 {
+        DeadlineKind::PhaseTransfer | DeadlineKind::PhaseTransferPost16 => {
+            " because your child moves to a new phase of education"
+        }
+        DeadlineKind::Post16Transfer => " because of the move to a new post-16 institution",
+        _ => "",
+    };
+    council(
+        A::ScheduleReview,
+        format!(
+            "The council must review the plan and make its decision by {}{why}.",
+            long_date(due.0)
+        ),
+        Some(due),
+    )
+}
+
+/// The plan's own story: issue, transfers, ceasing. Reviews and amendments add their own.
+pub fn timeline(facts: &PlanFacts) -> Vec<Milestone> {
+    let mut milestones = Vec::new();
+    let mut add = |on: Option<NaiveDate>, text: String| {
+        if let Some(on) = on {
+            milestones.push(Milestone { on, text });
+        }
+    };
+    add(Some(facts.issued_on), "EHC plan issued".to_owned());
+    add(
+        facts.transferred_in_on,
+        "The plan moved to this council from another".to_owned(),
+    );
+    add(
+        facts.transfer_notice_sent_on,
+        "The council told you the plan has moved and when it will be reviewed".to_owned(),
+    );
+    add(
+        facts.cease_proposed_on,
+        "The council told you it is considering ceasing the plan".to_owned(),
+    );
+    add(
+        facts.cease_consulted_on,
+        "The council consulted you and the school or college about ceasing the plan".to_owned(),
+    );
+    if let Some(ceased_on) = facts.ceased_on {
+        let reason = facts
+            .cease_reason
+            .map(|r| format!(" ({})", r.label()))
+            .unwrap_or_default();
+        add(
+            Some(ceased_on),
+            format!("The council decided to cease the plan{reason} — you can appeal this decision"),
+        );
+    }
+    if let Some((learned_on, moves_on)) = facts.move_recorded {
+        add(
+            Some(learned_on),
+            format!(
+                "The council learned you are moving to another area on {}",
+                long_date(moves_on)
+            ),
+        );
+    }
+    add(
+        facts.transferred_out_on,
+        "The plan moved to another council".to_owned(),
+    );
+    milestones.sort_by_key(|m| m.on);
+    milestones
+}
+
+/// Whether a deadline still needs doing (used to pick "what falls due next").
+pub fn is_open(deadline: &Deadline) -> bool {
+    matches!(
+        deadline.status,
+        DeadlineStatus::Pending | DeadlineStatus::DueSoon | DeadlineStatus::Overdue
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use DeadlineStatus::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn deadline(facts: &PlanFacts, today: NaiveDate, kind: DeadlineKind) -> Option<Deadline> {
+        plan_deadlines(facts, today)
+            .into_iter()
+            .find(|d| d.kind == kind)
+    }
+
+    /// A child born 15 March 2013: Year 8 in 2025/26, so the next move is into Year 12.
+    fn secondary() -> PlanFacts {
+        PlanFacts::new(d(2025, 6, 10), d(2013, 3, 15))
+    }
+
+    #[test]
+    fn annual_review_due_twelve_months_after_issue_or_last_decision() {
+        #[rustfmt::skip]
+        let cases = [
+            ("plan issued on 29 February", d(2028, 2, 29), None, d(2029, 2, 28)),
+            ("plan issued on 31 December", d(2025, 12, 31), None, d(2026, 12, 31)),
+            ("plan issued on 1 January", d(2026, 1, 1), None, d(2027, 1, 1)),
+            ("decision made in time", d(2025, 1, 10), Some(d(2025, 12, 20)), d(2026, 12, 20)),
+            (
+                "a late decision moves the next review later",
+                d(2025, 1, 10),
+                Some(d(2026, 2, 3)),
+                d(2027, 2, 3),
+            ),
+            ("decision on 29 February", d(2027, 3, 1), Some(d(2028, 2, 29)), d(2029, 2, 28)),
+        ];
+        for (name, issued_on, last, expected) in cases {
+            let facts = PlanFacts {
+                last_review_decision_on: last,
+                ..PlanFacts::new(issued_on, d(2013, 3, 15))
+            };
+            let limit = facts.review_limit();
+            assert_eq!(limit.kind, DeadlineKind::AnnualReview, "{name}");
+            assert_eq!(limit.due_on, expected, "{name}");
+            let shown = deadline(&facts, d(2026, 6, 1), DeadlineKind::AnnualReview).unwrap();
+            assert_eq!(
+                shown.regulation,
+                "CFA 2014 s.44(1); SEND Regs 2014 reg 19, 20(10)"
+            );
+            assert!(shown.statutory);
+        }
+    }
+
+    #[test]
+    fn annual_review_status_as_of_today() {
+        let facts = secondary(); // due 10 June 2026
+        let cases = [
+            (d(2026, 5, 26), Pending),
+            (d(2026, 5, 27), DueSoon),
+            (d(2026, 6, 10), DueSoon),
+            (d(2026, 6, 11), Overdue),
+        ];
+        for (today, status) in cases {
+            let shown = deadline(&facts, today, DeadlineKind::AnnualReview).unwrap();
+            assert_eq!(
+                (shown.due_on, shown.status),
+                (d(2026, 6, 10), status),
+                "{today}"
+            );
+        }
+    }
+
+    #[test]
+    fn under_fives_get_a_six_month_target_marked_as_guidance() {
+        let cases = [
+            // Born 1 May 2023: 2 when the plan was issued.
+            (
+                "toddler",
+                d(2023, 5, 1),
+                d(2025, 11, 30),
+                None,
+                Some(d(2026, 5, 30)),
+            ),
+            (
+                "plan issued 31 August",
+                d(2022, 1, 1),
+                d(2025, 8, 31),
+                None,
+                Some(d(2026, 2, 28)),
+            ),
+            (
+                "from the last review",
+                d(2022, 1, 1),
+                d(2025, 1, 15),
+                Some(d(2026, 2, 28)),
+                Some(d(2026, 8, 28)),
+            ),
+            // Fifth birthday on 10 June 2025, the day the plan was issued: no longer under 5.
+            (
+                "five on the day",
+                d(2020, 6, 10),
+                d(2025, 6, 10),
+                None,
+                None,
+            ),
+            ("school age", d(2013, 3, 15), d(2025, 6, 10), None, None),
+        ];
+        for (name, dob, issued_on, last, expected) in cases {
+            let facts = PlanFacts {
+                last_review_decision_on: last,
+                ..PlanFacts::new(issued_on, dob)
+            };
+            let shown = deadline(&facts, d(2026, 1, 1), DeadlineKind::UnderFiveReview);
+            assert_eq!(shown.as_ref().map(|d| d.due_on), expected, "{name}");
+            if let Some(shown) = shown {
+                assert!(!shown.statutory, "{name}");
+                assert_eq!(
+                    shown.regulation,
+                    "SEND Code of Practice 2015 para 9.178 (guidance)"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn phase_transfers_follow_the_national_curriculum_year() {
+        use PhaseTransferKind::*;
+        #[rustfmt::skip]
+        let cases = [
+            // Year 6 in 2026/27: into Year 7 in September 2027; before 15 February 2027.
+            ("year 6", d(2015, 10, 1), d(2026, 11, 23), Some((PrimaryToSecondary, d(2027, 9, 1), d(2027, 2, 14)))),
+            // Still Year 6 in July 2027: the same transfer.
+            ("year 6 in July", d(2015, 10, 1), d(2027, 7, 20), Some((PrimaryToSecondary, d(2027, 9, 1), d(2027, 2, 14)))),
+            // Year 7 from September 2027: next is post-16 in 2032, before 31 March.
+            ("year 7", d(2015, 10, 1), d(2027, 9, 1), Some((SecondaryToPost16, d(2032, 9, 1), d(2032, 3, 30)))),
+            ("year 11", d(2010, 9, 1), d(2026, 11, 23), Some((SecondaryToPost16, d(2027, 9, 1), d(2027, 3, 30)))),
+            ("nursery", d(2022, 9, 1), d(2026, 11, 23), Some((EarlyYearsToSchool, d(2027, 9, 1), d(2027, 2, 14)))),
+            ("reception", d(2021, 9, 1), d(2026, 11, 23), Some((PrimaryToSecondary, d(2033, 9, 1), d(2033, 2, 14)))),
+            ("year 12", d(2009, 9, 1), d(2026, 11, 23), None),
+        ];
+        for (name, dob, today, expected) in cases {
+            let facts = PlanFacts::new(d(2024, 1, 10), dob);
+            let got = facts
+                .phase_transfer(today)
+                .map(|t| (t.kind, t.moves_on, t.due_on));
+            assert_eq!(got, expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn an_override_names_the_transfer_and_post16_moves_are_five_months_ahead() {
+        use PhaseTransferKind::*;
+        let cases = [
+            (InfantToJunior, d(2027, 9, 1), d(2027, 2, 14)),
+            (Post16ToPost16, d(2027, 9, 1), d(2027, 4, 1)),
+            (Post16ToPost16, d(2028, 7, 31), d(2028, 2, 29)),
+            (SecondaryToPost16, d(2028, 9, 4), d(2028, 3, 30)),
+        ];
+        for (kind, moves_on, due_on) in cases {
+            let facts = PlanFacts {
+                phase_transfer_override: Some((kind, moves_on)),
+                ..secondary()
+            };
+            let transfer = facts.phase_transfer(d(2026, 11, 23)).unwrap();
+            assert_eq!(
+                (transfer.kind, transfer.due_on, transfer.overridden),
+                (kind, due_on, true)
+            );
+            let shown = deadline(&facts, d(2026, 11, 23), kind.deadline_kind()).unwrap();
+            assert_eq!(shown.due_on, due_on);
+        }
+        // Once the move has happened, the national curriculum year takes over again.
+        let past = PlanFacts {
+            phase_transfer_override: Some((InfantToJunior, d(2026, 9, 1))),
+            ..secondary()
+        };
+        assert!(!past.phase_transfer(d(2026, 11, 23)).unwrap().overridden);
+    }
+
+    #[test]
+    fn a_transfer_years_deadline_comes_before_the_twelve_months() {
+        // Year 6 child; last review decision 20 May 2026, so the 12 months run to 20 May 2027,
+        // but the plan must be amended for secondary school before 15 February 2027.
+        let facts = PlanFacts {
+            last_review_decision_on: Some(d(2026, 5, 20)),
+            ..PlanFacts::new(d(2024, 5, 2), d(2015, 10, 1))
+        };
+        let today = d(2026, 11, 23);
+        assert_eq!(
+            next_review_due(&facts, today),
+            Some((d(2027, 2, 14), DeadlineKind::PhaseTransfer))
+        );
+        let phase = deadline(&facts, today, DeadlineKind::PhaseTransfer).unwrap();
+        assert_eq!(
+            (phase.due_on, phase.status, phase.regulation),
+            (d(2027, 2, 14), Pending, "SEND Regs 2014 reg 18(1)(b)")
+        );
+        let step = next_step(&facts, today).unwrap();
+        assert_eq!(step.action, Some(PlanAction::ScheduleReview));
+        assert_eq!(step.due_on, Some(d(2027, 2, 14)));
+        assert_eq!(
+            step.description,
+            "The council must review the plan and make its decision by 14 February 2027 because \
+             your child moves to a new phase of education."
+        );
+        // Finalised on 10 February: met, and the 12-month date is the next limit again.
+        let finalised = PlanFacts {
+            phase_transfer_finalised: Some((d(2027, 9, 1), d(2027, 2, 10))),
+            ..facts.clone()
+        };
+        let phase = deadline(&finalised, d(2027, 2, 11), DeadlineKind::PhaseTransfer).unwrap();
+        assert_eq!((phase.status, phase.met_on), (Met, Some(d(2027, 2, 10))));
+        assert_eq!(
+            next_review_due(&finalised, d(2027, 2, 11)),
+            Some((d(2027, 5, 20), DeadlineKind::AnnualReview))
+        );
+        // A 12-month date before the transfer date stays the limit.
+        let early = PlanFacts {
+            last_review_decision_on: Some(d(2026, 1, 5)),
+            ..facts
+        };
+        assert_eq!(
+            next_review_due(&early, today),
+            Some((d(2027, 1, 5), DeadlineKind::AnnualReview))
+        );
+    }
+
+    #[test]
+    fn a_plan_transferred_in_is_reviewed_by_the_later_of_twelve_and_three_months() {
+        let cases = [
+            // Last reviewed 1 March 2026; moved 10 November 2026: 12 months (1 March 2027).
+            (Some(d(2026, 3, 1)), d(2026, 11, 10), d(2027, 3, 1)),
+            // Last reviewed 1 December 2025: 12 months is 1 December 2026, 3 months later wins.
+            (Some(d(2025, 12, 1)), d(2026, 11, 10), d(2027, 2, 10)),
+            // Never reviewed, issued 30 November 2025; moved 30 November 2026: 28 Feb 2027.
+            (None, d(2026, 11, 30), d(2027, 2, 28)),
+        ];
+        for (last, transfer, expected) in cases {
+            let facts = PlanFacts {
+                last_review_decision_on: last,
+                transferred_in_on: Some(transfer),
+                ..PlanFacts::new(d(2025, 11, 30), d(2013, 3, 15))
+            };
+            let limit = facts.review_limit();
+            assert_eq!(
+                (limit.kind, limit.due_on),
+                (DeadlineKind::TransferReview, expected),
+                "{transfer}"
+            );
+            let notice = deadline(&facts, transfer, DeadlineKind::TransferNotice).unwrap();
+            assert_eq!(notice.due_on, add_weeks(transfer, 6));
+            assert_eq!(notice.regulation, "SEND Regs 2014 reg 15(4)");
+        }
+        // A review after the transfer puts the plan back on the ordinary 12 months.
+        let reviewed = PlanFacts {
+            last_review_decision_on: Some(d(2027, 1, 20)),
+            transferred_in_on: Some(d(2026, 11, 10)),
+            ..secondary()
+        };
+        assert_eq!(
+            (reviewed.review_limit().kind, reviewed.review_limit().due_on),
+            (DeadlineKind::AnnualReview, d(2028, 1, 20))
+        );
+        let notice = PlanFacts {
+            transferred_in_on: Some(d(2026, 11, 10)),
+            ..secondary()
+        };
+        let step = next_step(&notice, d(2026, 11, 12)).unwrap();
+        assert_eq!(step.action, Some(PlanAction::SendTransferNotice));
+        assert_eq!(step.due_on, Some(d(2026, 12, 22)));
+    }
+
+    #[test]
+    fn ceasing_needs_a_consultation_first_and_leaves_no_open_deadlines() {
+        let active = secondary();
+        assert_eq!(
+            allowed_actions(&active),
+            vec![
+                PlanAction::UpdateNeeds,
+                PlanAction::SetPhaseTransfer,
+                PlanAction::ScheduleReview,
+                PlanAction::ProposeAmendment,
+                PlanAction::ProposeCeasing,
+                PlanAction::RecordMove,
+                PlanAction::TransferOut,
+            ]
+        );
+        let proposed = PlanFacts {
+            cease_proposed_on: Some(d(2026, 3, 1)),
+            ..secondary()
+        };
+        assert!(!allowed_actions(&proposed).contains(&PlanAction::Cease));
+        assert!(allowed_actions(&proposed).contains(&PlanAction::RecordCeaseConsultation));
+        let consulted = PlanFacts {
+            cease_consulted_on: Some(d(2026, 3, 10)),
+            ..proposed
+        };
+        assert!(allowed_actions(&consulted).contains(&PlanAction::Cease));
+        assert_eq!(
+            next_step(&consulted, d(2026, 3, 11)).unwrap().action,
+            Some(PlanAction::Cease)
+        );
+        let ceased = PlanFacts {
+            status: PlanStatus::Ceased,
+            ceased_on: Some(d(2026, 3, 20)),
+            cease_reason: Some(CeaseReason::NeedsMetWithoutPlan),
+            ..consulted
+        };
+        assert!(allowed_actions(&ceased).is_empty());
+        assert_eq!(next_step(&ceased, d(2026, 3, 21)), None);
+        assert_eq!(next_review_due(&ceased, d(2026, 3, 21)), None);
+        let deadlines = plan_deadlines(&ceased, d(2026, 7, 1));
+        assert!(!deadlines.is_empty());
+        assert!(deadlines.iter().all(|d| d.status == NotApplicable));
+        assert_eq!(
+            timeline(&ceased).last().unwrap().text,
+            "The council decided to cease the plan (Needs met without an EHC plan) — you can \
+             appeal this decision"
+        );
+    }
+
+    #[test]
+    fn the_old_council_transfers_on_the_move_or_fifteen_working_days_after_learning_of_it() {
+        // 5 January 2026 is a Monday.
+        #[rustfmt::skip]
+        let cases = [
+            ("told well ahead: the day of the move", d(2026, 1, 5), d(2026, 3, 1), d(2026, 3, 1)),
+            ("told a week ahead: 15 working days, the Monday counting", d(2026, 1, 5), d(2026, 1, 12), d(2026, 1, 23)),
+            ("told on a Saturday: the Monday is the first day", d(2026, 1, 10), d(2026, 1, 10), d(2026, 1, 30)),
+            ("told after the move", d(2026, 1, 20), d(2026, 1, 9), d(2026, 2, 9)),
+            ("the 15th working day is the day of the move", d(2026, 1, 5), d(2026, 1, 23), d(2026, 1, 23)),
+            ("across the leap day", d(2028, 2, 14), d(2028, 2, 15), d(2028, 3, 3)),
+        ];
+        for (name, learned_on, moves_on, expected) in cases {
+            assert_eq!(transfer_out_due(moves_on, learned_on), expected, "{name}");
+        }
+        let facts = PlanFacts {
+            move_recorded: Some((d(2026, 1, 5), d(2026, 1, 12))),
+            ..secondary()
+        };
+        let step = next_step(&facts, d(2026, 1, 6)).unwrap();
+        assert_eq!(
+            (step.action, step.due_on, step.regulation),
+            (
+                Some(PlanAction::TransferOut),
+                Some(d(2026, 1, 23)),
+                Some("SEND Regs 2014 reg 15(2)")
+            )
+        );
+        let moved = PlanFacts {
+            status: PlanStatus::TransferredOut,
+            transferred_out_on: Some(d(2026, 1, 26)),
+            ..facts
+        };
+        let shown = deadline(&moved, d(2026, 2, 1), DeadlineKind::TransferOut).unwrap();
+        assert_eq!((shown.status, shown.met_on), (Missed, Some(d(2026, 1, 26))));
+    }
+
+    #[test]
+    fn cease_reasons_are_the_sen2_codes() {
+        for (code, reason) in (1..=9).zip(CeaseReason::ALL) {
+            assert_eq!(reason.sen2_code(), code);
+            assert_eq!(CeaseReason::from_sen2_code(code), Some(reason));
+        }
+        assert_eq!(CeaseReason::from_sen2_code(0), None);
+        assert_eq!(CeaseReason::from_sen2_code(10), None);
+    }
+
+    #[test]
+    fn needs_use_the_sen2_codes_and_secondary_needs_differ_from_the_primary() {
+        for need in SenNeed::ALL {
+            assert_eq!(SenNeed::parse(need.as_str()), Ok(need));
+        }
+        assert!(SenNeed::parse("ADHD").is_err());
+        let needs =
+            Needs::new(SenNeed::Asd, &[SenNeed::Slcn, SenNeed::Semh, SenNeed::Slcn]).unwrap();
+        assert_eq!(needs.secondary_codes(), "SLCN,SEMH");
+        assert_eq!(
+            Needs::parse_secondary("SLCN,SEMH"),
+            Ok(vec![SenNeed::Slcn, SenNeed::Semh])
+        );
+        assert_eq!(Needs::parse_secondary(""), Ok(vec![]));
+        assert!(Needs::new(SenNeed::Asd, &[SenNeed::Asd]).is_err());
+    }
+
+    #[test]
+    fn an_open_review_or_amendment_carries_the_next_step() {
+        let facts = PlanFacts {
+            open_review: true,
+            ..secondary()
+        };
+        assert_eq!(next_step(&facts, d(2026, 1, 1)), None);
+        assert!(!allowed_actions(&facts).contains(&PlanAction::ScheduleReview));
+        let facts = secondary();
+        let step = next_step(&facts, d(2026, 1, 1)).unwrap();
+        assert_eq!(
+            (step.action, step.due_on, step.regulation),
+            (
+                Some(PlanAction::ScheduleReview),
+                Some(d(2026, 6, 10)),
+                Some("CFA 2014 s.44(1); SEND Regs 2014 reg 19, 20(10)")
+            )
+        );
+    }
+}

@@ -1,0 +1,1393 @@
+//! Annual reviews (CFA 2014 s.44; SEND Regs 2014 reg 18–21) and amendments (reg 22): states,
+//! allowed actions, deadlines, next steps and the timeline shown to families.
+//!
+//! With the meeting on M: invitations and advice go out by M − 2 weeks (reg 20(3), 20(4)), the
+//! report by M + 2 weeks (reg 20(7)–(8)), and the council's decision by M + 4 weeks (reg
+//! 20(10)) and within the 12 months (s.44(1)). A decision to amend must come with the proposed
+//! changes within those 4 weeks (R (L, M, P) v Devon CC [2022] EWHC 493 (Admin)); the parent
+//! then has 15 days to comment (reg 22(2)(c)), and the final amended plan is due within 8 weeks
+//! of the notice (reg 22(3)), so at most 12 weeks after the meeting.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::assessment::{AdviceFacts, Milestone, UnknownCode, parse_code};
+use super::calendar::{add_days, add_weeks, long_date};
+use super::timescales::{Deadline, DeadlineKind, DeadlineStatus, Party, TimeLimit, status};
+
+/// Reg 20(3), 20(4): invitations and advice at least 2 weeks before the meeting.
+pub const NOTICE_BEFORE_MEETING_DAYS: i64 = 14;
+/// Reg 20(7)–(8): the report within 2 weeks of the meeting.
+pub const REPORT_WEEKS: u32 = 2;
+/// Reg 20(10): the decision within 4 weeks of the meeting.
+pub const DECISION_WEEKS: u32 = 4;
+/// Reg 22(2)(c): at least 15 days for the parent to comment on proposed amendments.
+pub const AMENDMENT_COMMENT_DAYS: i64 = 15;
+/// Reg 22(3): the final amended plan within 8 weeks of the notice.
+pub const AMENDED_PLAN_WEEKS: u32 = 8;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ReviewKind {
+    /// The statutory review within 12 months.
+    Annual,
+    /// Brought forward because circumstances changed.
+    Interim,
+    /// Brought forward urgently (e.g. a placement breaking down).
+    Emergency,
+}
+
+impl ReviewKind {
+    pub const ALL: [Self; 3] = [Self::Annual, Self::Interim, Self::Emergency];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Annual => "ANNUAL",
+            Self::Interim => "INTERIM",
+            Self::Emergency => "EMERGENCY",
+        }
+    }
+
+    pub fn parse(code: &str) -> Result<Self, UnknownCode> {
+        parse_code(&Self::ALL, Self::as_str, "review kind", code)
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            Self::Annual => "annual review",
+            Self::Interim => "interim review",
+            Self::Emergency => "emergency review",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ReviewState {
+    Scheduled,
+    MeetingHeld,
+    Decided,
+    Cancelled,
+}
+
+impl ReviewState {
+    pub const ALL: [Self; 4] = [
+        Self::Scheduled,
+        Self::MeetingHeld,
+        Self::Decided,
+        Self::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Scheduled => "SCHEDULED",
+            Self::MeetingHeld => "MEETING_HELD",
+            Self::Decided => "DECIDED",
+            Self::Cancelled => "CANCELLED",
+        }
+    }
+
+    pub fn parse(code: &str) -> Result<Self, UnknownCode> {
+        parse_code(&Self::ALL, Self::as_str, "review state", code)
+    }
+
+    pub fn is_closed(self) -> bool {
+        matches!(self, Self::Decided | Self::Cancelled)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ReviewAction {
+    RescheduleMeeting,
+    SendInvitations,
+    RequestAdvice,
+    RecordAdvice,
+    CirculateAdvice,
+    HoldMeeting,
+    RecordReport,
+    Decide,
+    Cancel,
+}
+
+impl ReviewAction {
+    pub const ALL: [Self; 9] = [
+        Self::RescheduleMeeting,
+        Self::SendInvitations,
+        Self::RequestAdvice,
+        Self::RecordAdvice,
+        Self::CirculateAdvice,
+        Self::HoldMeeting,
+        Self::RecordReport,
+        Self::Decide,
+        Self::Cancel,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::RescheduleMeeting => "RESCHEDULE_MEETING",
+            Self::SendInvitations => "SEND_INVITATIONS",
+            Self::RequestAdvice => "REQUEST_ADVICE",
+            Self::RecordAdvice => "RECORD_ADVICE",
+            Self::CirculateAdvice => "CIRCULATE_ADVICE",
+            Self::HoldMeeting => "HOLD_MEETING",
+            Self::RecordReport => "RECORD_REPORT",
+            Self::Decide => "DECIDE",
+            Self::Cancel => "CANCEL",
+        }
+    }
+}
+
+/// The council's decision after a review (reg 20(10)); SEN2 codes M, A, C.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ReviewDecision {
+    Maintain,
+    Amend,
+    Cease,
+}
+
+impl ReviewDecision {
+    pub const ALL: [Self; 3] = [Self::Maintain, Self::Amend, Self::Cease];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Maintain => "MAINTAIN",
+            Self::Amend => "AMEND",
+            Self::Cease => "CEASE",
+        }
+    }
+
+    pub fn parse(code: &str) -> Result<Self, UnknownCode> {
+        parse_code(&Self::ALL, Self::as_str, "review decision", code)
+    }
+
+    /// The SEN2 return's code.
+    pub fn sen2_code(self) -> &'static str {
+        match self {
+            Self::Maintain => "M",
+            Self::Amend => "A",
+            Self::Cease => "C",
+        }
+    }
+}
+
+/// A step not allowed in the current state, with the steps that are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransitionError<S, A> {
+    pub state: S,
+    pub action: A,
+    pub allowed: Vec<A>,
+}
+
+/// The state a review action leads to, or `None` when not allowed in `state`.
+fn next_review_state(state: ReviewState, action: ReviewAction) -> Option<ReviewState> {
+    use ReviewAction as A;
+    use ReviewState as S;
+    match (state, action) {
+        (
+            S::Scheduled,
+            A::RescheduleMeeting | A::SendInvitations | A::RequestAdvice | A::CirculateAdvice,
+        ) => Some(S::Scheduled),
+        (S::Scheduled | S::MeetingHeld, A::RecordAdvice) => Some(state),
+        (S::Scheduled, A::HoldMeeting) => Some(S::MeetingHeld),
+        (S::MeetingHeld, A::RecordReport) => Some(S::MeetingHeld),
+        (S::MeetingHeld, A::Decide) => Some(S::Decided),
+        (S::Scheduled | S::MeetingHeld, A::Cancel) => Some(S::Cancelled),
+        _ => None,
+    }
+}
+
+pub fn review_allowed_actions(state: ReviewState) -> Vec<ReviewAction> {
+    ReviewAction::ALL
+        .into_iter()
+        .filter(|a| next_review_state(state, *a).is_some())
+        .collect()
+}
+
+pub fn review_transition(
+    state: ReviewState,
+    action: ReviewAction,
+) -> Result<ReviewState, TransitionError<ReviewState, ReviewAction>> {
+    next_review_state(state, action).ok_or_else(|| TransitionError {
+        state,
+        action,
+        allowed: review_allowed_actions(state),
+    })
+}
+
+impl fmt::Display for TransitionError<ReviewState, ReviewAction> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let allowed: Vec<&str> = self.allowed.iter().map(|a| a.as_str()).collect();
+        write!(
+            f,
+            "{} is not allowed when the review is {}",
+            self.action.as_str(),
+            self.state.as_str()
+        )?;
+        if allowed.is_empty() {
+            write!(f, "; the review is closed")
+        } else {
+            write!(f, "; allowed: {}", allowed.join(", "))
+        }
+    }
+}
+
+/// What has happened on a review, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewFacts {
+    pub kind: ReviewKind,
+    /// The day the review was arranged: nothing on it is dated earlier.
+    pub scheduled_on: NaiveDate,
+    /// The meeting: planned until held, then the day it was held.
+    pub meeting_on: NaiveDate,
+    pub meeting_held: bool,
+    /// The plan's review limit when the review was arranged (12 months, or the reg 15(5)
+    /// limit after a transfer in).
+    pub due_by: NaiveDate,
+    pub due_by_kind: DeadlineKind,
+    pub invitations_sent_on: Option<NaiveDate>,
+    pub advice_circulated_on: Option<NaiveDate>,
+    pub report_received_on: Option<NaiveDate>,
+    pub decided_on: Option<NaiveDate>,
+    pub decision: Option<ReviewDecision>,
+    pub cancelled_on: Option<NaiveDate>,
+    pub advice: Vec<AdviceFacts>,
+}
+
+impl ReviewFacts {
+    pub fn new(
+        kind: ReviewKind,
+        scheduled_on: NaiveDate,
+        meeting_on: NaiveDate,
+        due_by: NaiveDate,
+    ) -> Self {
+        Self {
+            kind,
+            scheduled_on,
+            meeting_on,
+            meeting_held: false,
+            due_by,
+            due_by_kind: DeadlineKind::AnnualReview,
+            invitations_sent_on: None,
+            advice_circulated_on: None,
+            report_received_on: None,
+            decided_on: None,
+            decision: None,
+            cancelled_on: None,
+            advice: Vec::new(),
+        }
+    }
+
+    fn limit(&self, kind: DeadlineKind, due_on: NaiveDate, met_on: Option<NaiveDate>) -> TimeLimit {
+        TimeLimit {
+            kind,
+            starts_on: self.scheduled_on,
+            due_on,
+            met_on,
+            advice_request_id: None,
+        }
+    }
+}
+
+/// Two weeks before the meeting (reg 20(3), 20(4)).
+pub fn notice_due(meeting_on: NaiveDate) -> NaiveDate {
+    add_days(meeting_on, -NOTICE_BEFORE_MEETING_DAYS)
+}
+
+/// Four weeks after the meeting (reg 20(10)); with Devon, also the amendment notice's date.
+pub fn decision_due(meeting_on: NaiveDate) -> NaiveDate {
+    add_weeks(meeting_on, DECISION_WEEKS)
+}
+
+/// The review's deadlines on `today`, in process order: invitations, advice circulated,
+/// report, decision, and the 12-month limit the decision completes.
+pub fn review_deadlines(facts: &ReviewFacts, today: NaiveDate) -> Vec<Deadline> {
+    let m = facts.meeting_on;
+    let mut deadlines = vec![
+        facts
+            .limit(
+                DeadlineKind::ReviewInvitations,
+                notice_due(m),
+                facts.invitations_sent_on,
+            )
+            .deadline(&[], today),
+        facts
+            .limit(
+                DeadlineKind::ReviewAdviceCirculated,
+                notice_due(m),
+                facts.advice_circulated_on,
+            )
+            .deadline(&[], today),
+        facts
+            .limit(
+                DeadlineKind::ReviewReport,
+                add_weeks(m, REPORT_WEEKS),
+                facts.report_received_on,
+            )
+            .deadline(&[], today),
+        facts
+            .limit(
+                DeadlineKind::ReviewDecision,
+                decision_due(m),
+                facts.decided_on,
+            )
+            .deadline(&[], today),
+        facts
+            .limit(facts.due_by_kind, facts.due_by, facts.decided_on)
+            .deadline(&[], today),
+    ];
+    if facts.cancelled_on.is_some() {
+        for deadline in &mut deadlines {
+            if deadline.met_on.is_none() {
+                *deadline = Deadline::not_applicable(deadline.kind, deadline.due_on, None);
+            }
+        }
+    }
+    deadlines
+}
+
+/// What happens next, for a parent or caseworker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Step<A> {
+    pub action: Option<A>,
+    pub description: String,
+    pub party: Party,
+    pub due_on: Option<NaiveDate>,
+    pub regulation: Option<&'static str>,
+}
+
+fn step<A>(action: A, description: String, party: Party, deadline: &Deadline) -> Option<Step<A>> {
+    Some(Step {
+        action: Some(action),
+        description,
+        party,
+        due_on: Some(deadline.due_on),
+        regulation: Some(deadline.regulation),
+    })
+}
+
+pub fn review_next_step(
+    state: ReviewState,
+    facts: &ReviewFacts,
+    today: NaiveDate,
+) -> Option<Step<ReviewAction>> {
+    use ReviewAction as A;
+    let deadlines = review_deadlines(facts, today);
+    let find = |kind: DeadlineKind| deadlines.iter().find(|d| d.kind == kind);
+    let la = Party::LocalAuthority;
+    match state {
+        ReviewState::Scheduled => {
+            if facts.invitations_sent_on.is_none() {
+                let d = find(DeadlineKind::ReviewInvitations)?;
+                return step(
+                    A::SendInvitations,
+                    format!(
+                        "Invitations to the review meeting on {} must go to you, the school or \
+                         college, health and social care by {}.",
+                        long_date(facts.meeting_on),
+                        long_date(d.due_on)
+                    ),
+                    la,
+                    d,
+                );
+            }
+            if facts.advice_circulated_on.is_none() {
+                let d = find(DeadlineKind::ReviewAdviceCirculated)?;
+                return step(
+                    A::CirculateAdvice,
+                    format!(
+                        "Advice and information about your child must be sent to everyone \
+                         invited by {}.",
+                        long_date(d.due_on)
+                    ),
+                    la,
+                    d,
+                );
+            }
+            Some(Step {
+                action: Some(A::HoldMeeting),
+                description: format!("The review meeting is on {}.", long_date(facts.meeting_on)),
+                party: la,
+                due_on: Some(facts.meeting_on),
+                regulation: None,
+            })
+        }
+        ReviewState::MeetingHeld => {
+            if facts.report_received_on.is_none() && today <= add_weeks(facts.meeting_on, 2) {
+                let d = find(DeadlineKind::ReviewReport)?;
+                return step(
+                    A::RecordReport,
+                    format!(
+                        "The school or college must send the review report to the council and \
+                         everyone invited by {}.",
+                        long_date(d.due_on)
+                    ),
+                    Party::Setting,
+                    d,
+                );
+            }
+            let decision = find(DeadlineKind::ReviewDecision)?;
+            let limit = find(facts.due_by_kind)?;
+            let due = if limit.due_on < decision.due_on {
+                limit
+            } else {
+                decision
+            };
+            step(
+                A::Decide,
+                format!(
+                    "The council must decide whether to keep the plan as it is, amend it or \
+                     cease it, and tell you by {}. If it will amend the plan, the proposed \
+                     changes must come with that decision.",
+                    long_date(due.due_on)
+                ),
+                la,
+                due,
+            )
+        }
+        ReviewState::Decided | ReviewState::Cancelled => None,
+    }
+}
+
+pub fn review_timeline(facts: &ReviewFacts) -> Vec<Milestone> {
+    let mut milestones = Vec::new();
+    let mut add = |on: Option<NaiveDate>, text: String| {
+        if let Some(on) = on {
+            milestones.push(Milestone { on, text });
+        }
+    };
+    let noun = facts.kind.noun();
+    add(
+        Some(facts.scheduled_on),
+        format!(
+            "The {noun} meeting was arranged for {}",
+            long_date(facts.meeting_on)
+        ),
+    );
+    add(
+        facts.invitations_sent_on,
+        "Invitations to the review meeting sent".to_owned(),
+    );
+    for advice in &facts.advice {
+        add(
+            Some(advice.requested_on),
+            format!("Advice for the review requested from {}", advice.from),
+        );
+        add(
+            advice.received_on,
+            format!("Advice for the review received from {}", advice.from),
+        );
+    }
+    add(
+        facts.advice_circulated_on,
+        "Advice and information sent to everyone invited".to_owned(),
+    );
+    add(
+        facts.meeting_held.then_some(facts.meeting_on),
+        "Review meeting held".to_owned(),
+    );
+    add(
+        facts.report_received_on,
+        "Review report received by the council".to_owned(),
+    );
+    if let (Some(on), Some(decision)) = (facts.decided_on, facts.decision) {
+        let text = match decision {
+            ReviewDecision::Maintain => "The council decided to keep the plan as it is",
+            ReviewDecision::Amend => "The council decided to amend the plan",
+            ReviewDecision::Cease => "The council decided it will consider ceasing the plan",
+        };
+        add(Some(on), format!("{text} — you can appeal this decision"));
+    }
+    add(facts.cancelled_on, format!("The {noun} was cancelled"));
+    milestones.sort_by_key(|m| m.on);
+    milestones
+}
+
+// ---------- amendments ----------
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum AmendmentState {
+    /// The review decided to amend; the notice of proposed changes is still to go.
+    NoticeDue,
+    NoticeSent,
+    FinalIssued,
+    NotAmended,
+}
+
+impl AmendmentState {
+    pub const ALL: [Self; 4] = [
+        Self::NoticeDue,
+        Self::NoticeSent,
+        Self::FinalIssued,
+        Self::NotAmended,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NoticeDue => "NOTICE_DUE",
+            Self::NoticeSent => "NOTICE_SENT",
+            Self::FinalIssued => "FINAL_ISSUED",
+            Self::NotAmended => "NOT_AMENDED",
+        }
+    }
+
+    pub fn parse(code: &str) -> Result<Self, UnknownCode> {
+        parse_code(&Self::ALL, Self::as_str, "amendment state", code)
+    }
+
+    pub fn is_closed(self) -> bool {
+        matches!(self, Self::FinalIssued | Self::NotAmended)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum AmendmentAction {
+    SendNotice,
+    RecordParentResponse,
+    IssueAmendedPlan,
+    DecideNotToAmend,
+}
+
+impl AmendmentAction {
+    pub const ALL: [Self; 4] = [
+        Self::SendNotice,
+        Self::RecordParentResponse,
+        Self::IssueAmendedPlan,
+        Self::DecideNotToAmend,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SendNotice => "SEND_NOTICE",
+            Self::RecordParentResponse => "RECORD_PARENT_RESPONSE",
+            Self::IssueAmendedPlan => "ISSUE_AMENDED_PLAN",
+            Self::DecideNotToAmend => "DECIDE_NOT_TO_AMEND",
+        }
+    }
+}
+
+fn next_amendment_state(state: AmendmentState, action: AmendmentAction) -> Option<AmendmentState> {
+    use AmendmentAction as A;
+    use AmendmentState as S;
+    match (state, action) {
+        (S::NoticeDue, A::SendNotice) => Some(S::NoticeSent),
+        (S::NoticeSent, A::RecordParentResponse) => Some(S::NoticeSent),
+        (S::NoticeSent, A::IssueAmendedPlan) => Some(S::FinalIssued),
+        (S::NoticeDue | S::NoticeSent, A::DecideNotToAmend) => Some(S::NotAmended),
+        _ => None,
+    }
+}
+
+pub fn amendment_allowed_actions(state: AmendmentState) -> Vec<AmendmentAction> {
+    AmendmentAction::ALL
+        .into_iter()
+        .filter(|a| next_amendment_state(state, *a).is_some())
+        .collect()
+}
+
+pub fn amendment_transition(
+    state: AmendmentState,
+    action: AmendmentAction,
+) -> Result<AmendmentState, TransitionError<AmendmentState, AmendmentAction>> {
+    next_amendment_state(state, action).ok_or_else(|| TransitionError {
+        state,
+        action,
+        allowed: amendment_allowed_actions(state),
+    })
+}
+
+impl fmt::Display for TransitionError<AmendmentState, AmendmentAction> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let allowed: Vec<&str> = self.allowed.iter().map(|a| a.as_str()).collect();
+        write!(
+            f,
+            "{} is not allowed when the amendment is {}",
+            self.action.as_str(),
+            self.state.as_str()
+        )?;
+        if allowed.is_empty() {
+            write!(f, "; the amendment is closed")
+        } else {
+            write!(f, "; allowed: {}", allowed.join(", "))
+        }
+    }
+}
+
+/// What has happened on an amendment, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AmendmentFacts {
+    /// The review's decision to amend, or the day the council proposed an amendment outside a
+    /// review.
+    pub started_on: NaiveDate,
+    /// The review meeting, when the amendment follows a review (Devon: notice by M + 4 weeks).
+    pub meeting_on: Option<NaiveDate>,
+    pub notice_sent_on: Option<NaiveDate>,
+    pub parent_responded_on: Option<NaiveDate>,
+    pub final_issued_on: Option<NaiveDate>,
+    pub decided_not_to_amend_on: Option<NaiveDate>,
+    /// Closed without a decision: the plan moved to another council, which carries on.
+    pub withdrawn_on: Option<NaiveDate>,
+}
+
+impl AmendmentFacts {
+    pub fn new(started_on: NaiveDate, meeting_on: Option<NaiveDate>) -> Self {
+        Self {
+            started_on,
+            meeting_on,
+            notice_sent_on: None,
+            parent_responded_on: None,
+            final_issued_on: None,
+            decided_not_to_amend_on: None,
+            withdrawn_on: None,
+        }
+    }
+}
+
+/// The last day of the parent's 15 days on proposed amendments (reg 22(2)(c)).
+pub fn amendment_comments_until(notice_sent_on: NaiveDate) -> NaiveDate {
+    add_days(notice_sent_on, AMENDMENT_COMMENT_DAYS)
+}
+
+/// Eight weeks from the notice (reg 22(3), 22(4)).
+pub fn amended_plan_due(notice_sent_on: NaiveDate) -> NaiveDate {
+    add_weeks(notice_sent_on, AMENDED_PLAN_WEEKS)
+}
+
+/// The amendment's deadlines on `today`: the notice (after a review), the parent's 15 days,
+/// and the final amended plan or the decision not to amend.
+pub fn amendment_deadlines(facts: &AmendmentFacts, today: NaiveDate) -> Vec<Deadline> {
+    let not_amended = facts.decided_not_to_amend_on.is_some();
+    let mut deadlines = Vec::new();
+    if let Some(meeting_on) = facts.meeting_on {
+        let limit = TimeLimit {
+            kind: DeadlineKind::AmendmentNotice,
+            starts_on: meeting_on,
+            due_on: decision_due(meeting_on),
+            met_on: facts.notice_sent_on,
+            advice_request_id: None,
+        };
+        deadlines.push(if not_amended && facts.notice_sent_on.is_none() {
+            Deadline::not_applicable(limit.kind, limit.due_on, None)
+        } else {
+            limit.deadline(&[], today)
+        });
+    }
+    if let Some(notice) = facts.notice_sent_on {
+        let due_on = amendment_comments_until(notice);
+        let kind = DeadlineKind::AmendmentComments;
+        // The parent's window: theirs to use, so never overdue.
+        let window_status = match facts.parent_responded_on {
+            Some(r) if r <= due_on => DeadlineStatus::Met,
+            Some(_) => DeadlineStatus::Missed,
+            None if today <= due_on && !not_amended => status(due_on, None, today, false),
+            None => DeadlineStatus::NotApplicable,
+        };
+        deadlines.push(Deadline {
+            kind,
+            due_on,
+            met_on: facts.parent_responded_on,
+            status: window_status,
+            regulation: kind.regulation(),
+            statutory: true,
+            target_on: None,
+            excepted_by: Vec::new(),
+            advice_request_id: None,
+        });
+        let plan = TimeLimit {
+            kind: DeadlineKind::AmendedPlan,
+            starts_on: notice,
+            due_on: amended_plan_due(notice),
+            met_on: facts.final_issued_on,
+            advice_request_id: None,
+        };
+        if let Some(decided) = facts.decided_not_to_amend_on {
+            deadlines.push(Deadline::not_applicable(plan.kind, plan.due_on, None));
+            let limit = TimeLimit {
+                kind: DeadlineKind::DecisionNotToAmend,
+                met_on: Some(decided),
+                ..plan
+            };
+            deadlines.push(limit.deadline(&[], today));
+        } else {
+            deadlines.push(plan.deadline(&[], today));
+        }
+    }
+    if facts.withdrawn_on.is_some() {
+        for deadline in &mut deadlines {
+            if deadline.met_on.is_none() {
+                *deadline = Deadline::not_applicable(deadline.kind, deadline.due_on, None);
+            }
+        }
+    }
+    deadlines
+}
+
+pub fn amendment_next_step(
+    state: AmendmentState,
+    facts: &AmendmentFacts,
+    today: NaiveDate,
+) -> Option<Step<AmendmentAction>> {
+    use AmendmentAction as A;
+    if facts.withdrawn_on.is_some() {
+        return None;
+    }
+    let deadlines = amendment_deadlines(facts, today);
+    let find = |kind: DeadlineKind| deadlines.iter().find(|d| d.kind == kind);
+    match state {
+        AmendmentState::NoticeDue => match find(DeadlineKind::AmendmentNotice) {
+            Some(d) => step(
+                A::SendNotice,
+                format!(
+                    "The council must send you the proposed changes to the plan, with the \
+                     evidence for them, by {}.",
+                    long_date(d.due_on)
+                ),
+                Party::LocalAuthority,
+                d,
+            ),
+            None => Some(Step {
+                action: Some(A::SendNotice),
+                description: "The council must send you the proposed changes to the plan, with \
+                              the evidence for them."
+                    .to_owned(),
+                party: Party::LocalAuthority,
+                due_on: None,
+                regulation: Some("SEND Regs 2014 reg 22(2)"),
+            }),
+        },
+        AmendmentState::NoticeSent => {
+            let window = find(DeadlineKind::AmendmentComments)?;
+            if facts.parent_responded_on.is_none() && today <= window.due_on {
+                return step(
+                    A::RecordParentResponse,
+                    format!(
+                        "You can comment on the proposed changes, ask for a meeting, or ask for a \
+                         particular school or college to be named, until {}.",
+                        long_date(window.due_on)
+                    ),
+                    Party::Parent,
+                    window,
+                );
+            }
+            let plan = find(DeadlineKind::AmendedPlan)?;
+            step(
+                A::IssueAmendedPlan,
+                format!(
+                    "The council must issue the final amended plan, or tell you it will not amend \
+                     it after all, by {}.",
+                    long_date(plan.due_on)
+                ),
+                Party::LocalAuthority,
+                plan,
+            )
+        }
+        AmendmentState::FinalIssued | AmendmentState::NotAmended => None,
+    }
+}
+
+pub fn amendment_timeline(facts: &AmendmentFacts) -> Vec<Milestone> {
+    let mut milestones = Vec::new();
+    let mut add = |on: Option<NaiveDate>, text: String| {
+        if let Some(on) = on {
+            milestones.push(Milestone { on, text });
+        }
+    };
+    if facts.meeting_on.is_none() {
+        add(
+            Some(facts.started_on),
+            "The council proposed to amend the plan".to_owned(),
+        );
+    }
+    if let Some(notice) = facts.notice_sent_on {
+        add(
+            Some(notice),
+            format!(
+                "Proposed changes to the plan sent to you — you have until {} to comment",
+                long_date(amendment_comments_until(notice))
+            ),
+        );
+    }
+    add(
+        facts.parent_responded_on,
+        "The council received your comments on the proposed changes".to_owned(),
+    );
+    add(
+        facts.final_issued_on,
+        "Final amended EHC plan issued — you can appeal what it says".to_owned(),
+    );
+    add(
+        facts.decided_not_to_amend_on,
+        "The council decided not to amend the plan after all — you can appeal this decision"
+            .to_owned(),
+    );
+    add(
+        facts.withdrawn_on,
+        "The amendment stopped here: the plan moved to another council".to_owned(),
+    );
+    milestones.sort_by_key(|m| m.on);
+    milestones
+}
+
+/// Why the final amended plan cannot be issued on a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AmendedPlanError {
+    BeforeNotice {
+        notice_sent_on: NaiveDate,
+    },
+    /// The parent's 15 days have not run out and they have not responded (reg 22(2)(c)).
+    CommentWindowOpen {
+        comments_until: NaiveDate,
+    },
+}
+
+impl fmt::Display for AmendedPlanError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::BeforeNotice { notice_sent_on } => write!(
+                f,
+                "the amended plan cannot be dated before the notice of proposed changes was sent \
+                 on {}",
+                long_date(*notice_sent_on)
+            ),
+            Self::CommentWindowOpen { comments_until } => write!(
+                f,
+                "the parent or young person has until {} to comment on the proposed changes \
+                 (SEND Regs 2014 reg 22(2)(c)); the amended plan can be issued from {}, or sooner \
+                 once they have responded",
+                long_date(*comments_until),
+                long_date(add_days(*comments_until, 1))
+            ),
+        }
+    }
+}
+
+impl std::error::Error for AmendedPlanError {}
+
+/// The amended plan may be issued once the parent's 15 days are over or they responded.
+pub fn check_amended_plan_allowed(
+    notice_sent_on: NaiveDate,
+    parent_responded_on: Option<NaiveDate>,
+    on: NaiveDate,
+) -> Result<(), AmendedPlanError> {
+    if on < notice_sent_on {
+        return Err(AmendedPlanError::BeforeNotice { notice_sent_on });
+    }
+    let comments_until = amendment_comments_until(notice_sent_on);
+    if on > comments_until || parent_responded_on.is_some_and(|r| r <= on) {
+        Ok(())
+    } else {
+        Err(AmendedPlanError::CommentWindowOpen { comments_until })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use DeadlineStatus::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn find(deadlines: &[Deadline], kind: DeadlineKind) -> Deadline {
+        deadlines
+            .iter()
+            .find(|d| d.kind == kind)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {kind:?}"))
+    }
+
+    /// Meeting on Thursday 15 October 2026, arranged on 1 September; the plan's 12 months run
+    /// to 20 November 2026.
+    fn scheduled() -> ReviewFacts {
+        ReviewFacts::new(
+            ReviewKind::Annual,
+            d(2026, 9, 1),
+            d(2026, 10, 15),
+            d(2026, 11, 20),
+        )
+    }
+
+    #[test]
+    fn review_deadlines_count_from_the_meeting() {
+        #[rustfmt::skip]
+        let cases = [
+            ("mid-October", d(2026, 10, 15), d(2026, 10, 1), d(2026, 10, 29), d(2026, 11, 12)),
+            ("early January crosses the year back", d(2027, 1, 7), d(2026, 12, 24), d(2027, 1, 21), d(2027, 2, 4)),
+            ("leap February", d(2028, 2, 10), d(2028, 1, 27), d(2028, 2, 24), d(2028, 3, 9)),
+            ("meeting on 29 February", d(2028, 2, 29), d(2028, 2, 15), d(2028, 3, 14), d(2028, 3, 28)),
+            ("late December crosses the year", d(2026, 12, 17), d(2026, 12, 3), d(2026, 12, 31), d(2027, 1, 14)),
+        ];
+        for (name, meeting, notice, report, decision) in cases {
+            let facts = ReviewFacts::new(ReviewKind::Annual, d(2026, 9, 1), meeting, d(2029, 1, 1));
+            let deadlines = review_deadlines(&facts, d(2026, 9, 1));
+            let due = |kind| find(&deadlines, kind).due_on;
+            assert_eq!(due(DeadlineKind::ReviewInvitations), notice, "{name}");
+            assert_eq!(due(DeadlineKind::ReviewAdviceCirculated), notice, "{name}");
+            assert_eq!(due(DeadlineKind::ReviewReport), report, "{name}");
+            assert_eq!(due(DeadlineKind::ReviewDecision), decision, "{name}");
+        }
+        let deadlines = review_deadlines(&scheduled(), d(2026, 9, 1));
+        let regulations: Vec<(&str, &str)> = deadlines
+            .iter()
+            .map(|d| (d.kind.as_str(), d.regulation))
+            .collect();
+        assert_eq!(
+            regulations,
+            vec![
+                ("REVIEW_INVITATIONS", "SEND Regs 2014 reg 20(3)"),
+                ("REVIEW_ADVICE_CIRCULATED", "SEND Regs 2014 reg 20(4)"),
+                ("REVIEW_REPORT", "SEND Regs 2014 reg 20(7)-(8)"),
+                ("REVIEW_DECISION", "SEND Regs 2014 reg 20(10)"),
+                (
+                    "ANNUAL_REVIEW",
+                    "CFA 2014 s.44(1); SEND Regs 2014 reg 19, 20(10)"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_late_decision_misses_both_the_four_weeks_and_the_twelve_months() {
+        let cases = [
+            // (decided on, decision status, 12-month status)
+            (d(2026, 11, 12), Met, Met),
+            (d(2026, 11, 13), Missed, Met),
+            (d(2026, 11, 20), Missed, Met),
+            (d(2026, 11, 21), Missed, Missed),
+        ];
+        for (decided_on, decision, twelve_months) in cases {
+            let facts = ReviewFacts {
+                meeting_held: true,
+                decided_on: Some(decided_on),
+                decision: Some(ReviewDecision::Maintain),
+                ..scheduled()
+            };
+            let deadlines = review_deadlines(&facts, decided_on);
+            assert_eq!(
+                find(&deadlines, DeadlineKind::ReviewDecision).status,
+                decision,
+                "{decided_on}"
+            );
+            assert_eq!(
+                find(&deadlines, DeadlineKind::AnnualReview).status,
+                twelve_months,
+                "{decided_on}"
+            );
+        }
+    }
+
+    #[test]
+    fn invitations_on_the_last_day_are_in_time() {
+        let cases = [
+            (d(2026, 10, 1), Met),
+            (d(2026, 10, 2), Missed),
+            (d(2026, 9, 10), Met),
+        ];
+        for (sent_on, expected) in cases {
+            let facts = ReviewFacts {
+                invitations_sent_on: Some(sent_on),
+                ..scheduled()
+            };
+            let deadlines = review_deadlines(&facts, d(2026, 10, 5));
+            assert_eq!(
+                find(&deadlines, DeadlineKind::ReviewInvitations).status,
+                expected,
+                "{sent_on}"
+            );
+        }
+    }
+
+    #[test]
+    fn review_states_allow_their_actions_only() {
+        use ReviewAction as A;
+        assert_eq!(
+            review_allowed_actions(ReviewState::Scheduled),
+            vec![
+                A::RescheduleMeeting,
+                A::SendInvitations,
+                A::RequestAdvice,
+                A::RecordAdvice,
+                A::CirculateAdvice,
+                A::HoldMeeting,
+                A::Cancel
+            ]
+        );
+        assert_eq!(
+            review_allowed_actions(ReviewState::MeetingHeld),
+            vec![A::RecordAdvice, A::RecordReport, A::Decide, A::Cancel]
+        );
+        assert!(review_allowed_actions(ReviewState::Decided).is_empty());
+        let error = review_transition(ReviewState::Scheduled, A::Decide).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "DECIDE is not allowed when the review is SCHEDULED; allowed: RESCHEDULE_MEETING, \
+             SEND_INVITATIONS, REQUEST_ADVICE, RECORD_ADVICE, CIRCULATE_ADVICE, HOLD_MEETING, \
+             CANCEL"
+        );
+        assert_eq!(
+            review_transition(ReviewState::MeetingHeld, A::Decide),
+            Ok(ReviewState::Decided)
+        );
+    }
+
+    #[test]
+    fn review_next_steps_walk_the_process() {
+        use ReviewAction as A;
+        let invited = ReviewFacts {
+            invitations_sent_on: Some(d(2026, 9, 20)),
+            ..scheduled()
+        };
+        let circulated = ReviewFacts {
+            advice_circulated_on: Some(d(2026, 9, 30)),
+            ..invited.clone()
+        };
+        let held = ReviewFacts {
+            meeting_held: true,
+            ..circulated.clone()
+        };
+        let reported = ReviewFacts {
+            report_received_on: Some(d(2026, 10, 22)),
+            ..held.clone()
+        };
+        // The 12 months end before M + 4 weeks: the earlier date is the one to meet.
+        let tight = ReviewFacts {
+            due_by: d(2026, 11, 1),
+            ..reported.clone()
+        };
+        #[rustfmt::skip]
+        let cases = [
+            ("scheduled", ReviewState::Scheduled, scheduled(), d(2026, 9, 2), A::SendInvitations, d(2026, 10, 1), "SEND Regs 2014 reg 20(3)"),
+            ("invited", ReviewState::Scheduled, invited, d(2026, 9, 21), A::CirculateAdvice, d(2026, 10, 1), "SEND Regs 2014 reg 20(4)"),
+            ("held", ReviewState::MeetingHeld, held, d(2026, 10, 16), A::RecordReport, d(2026, 10, 29), "SEND Regs 2014 reg 20(7)-(8)"),
+            ("reported", ReviewState::MeetingHeld, reported, d(2026, 10, 23), A::Decide, d(2026, 11, 12), "SEND Regs 2014 reg 20(10)"),
+            ("twelve months first", ReviewState::MeetingHeld, tight, d(2026, 10, 23), A::Decide, d(2026, 11, 1), "CFA 2014 s.44(1); SEND Regs 2014 reg 19, 20(10)"),
+        ];
+        for (name, state, facts, today, action, due_on, regulation) in cases {
+            let next = review_next_step(state, &facts, today).unwrap();
+            assert_eq!(
+                (next.action, next.due_on, next.regulation),
+                (Some(action), Some(due_on), Some(regulation)),
+                "{name}"
+            );
+        }
+        let meeting =
+            review_next_step(ReviewState::Scheduled, &circulated, d(2026, 10, 1)).unwrap();
+        assert_eq!(
+            (meeting.action, meeting.due_on, meeting.description.as_str()),
+            (
+                Some(A::HoldMeeting),
+                Some(d(2026, 10, 15)),
+                "The review meeting is on 15 October 2026."
+            )
+        );
+        assert_eq!(
+            review_next_step(ReviewState::Decided, &scheduled(), d(2026, 12, 1)),
+            None
+        );
+    }
+
+    #[test]
+    fn a_cancelled_review_has_no_open_deadlines() {
+        let facts = ReviewFacts {
+            invitations_sent_on: Some(d(2026, 9, 20)),
+            cancelled_on: Some(d(2026, 9, 25)),
+            ..scheduled()
+        };
+        let deadlines = review_deadlines(&facts, d(2026, 12, 1));
+        assert_eq!(
+            find(&deadlines, DeadlineKind::ReviewInvitations).status,
+            Met
+        );
+        assert!(
+            deadlines
+                .iter()
+                .filter(|d| d.kind != DeadlineKind::ReviewInvitations)
+                .all(|d| d.status == NotApplicable)
+        );
+        assert_eq!(
+            review_timeline(&facts).last().unwrap().text,
+            "The annual review was cancelled"
+        );
+    }
+
+    #[test]
+    fn review_timeline_tells_the_story() {
+        let facts = ReviewFacts {
+            invitations_sent_on: Some(d(2026, 9, 20)),
+            advice_circulated_on: Some(d(2026, 9, 30)),
+            meeting_held: true,
+            report_received_on: Some(d(2026, 10, 22)),
+            decided_on: Some(d(2026, 11, 5)),
+            decision: Some(ReviewDecision::Amend),
+            advice: vec![AdviceFacts {
+                id: 1,
+                from: "Educational psychology".into(),
+                requested_on: d(2026, 9, 2),
+                received_on: Some(d(2026, 9, 28)),
+                declined_on: None,
+            }],
+            ..scheduled()
+        };
+        let texts: Vec<(NaiveDate, String)> = review_timeline(&facts)
+            .into_iter()
+            .map(|m| (m.on, m.text))
+            .collect();
+        let expected = [
+            (
+                d(2026, 9, 1),
+                "The annual review meeting was arranged for 15 October 2026",
+            ),
+            (
+                d(2026, 9, 2),
+                "Advice for the review requested from Educational psychology",
+            ),
+            (d(2026, 9, 20), "Invitations to the review meeting sent"),
+            (
+                d(2026, 9, 28),
+                "Advice for the review received from Educational psychology",
+            ),
+            (
+                d(2026, 9, 30),
+                "Advice and information sent to everyone invited",
+            ),
+            (d(2026, 10, 15), "Review meeting held"),
+            (d(2026, 10, 22), "Review report received by the council"),
+            (
+                d(2026, 11, 5),
+                "The council decided to amend the plan — you can appeal this decision",
+            ),
+        ];
+        let expected: Vec<(NaiveDate, String)> = expected
+            .iter()
+            .map(|(on, t)| (*on, (*t).to_owned()))
+            .collect();
+        assert_eq!(texts, expected);
+    }
+
+    /// The Devon case: meeting 15 October 2026, so the decision and the proposed changes are
+    /// due together by 12 November, and the final plan 8 weeks after the notice.
+    #[test]
+    fn devon_amendment_notice_within_four_weeks_then_eight_weeks_to_the_final_plan() {
+        let meeting = d(2026, 10, 15);
+        #[rustfmt::skip]
+        let cases = [
+            // (notice sent, notice status, comments until, final plan due)
+            ("notice with the decision", d(2026, 11, 5), Met, d(2026, 11, 20), d(2026, 12, 31)),
+            ("notice on the last day: final plan 12 weeks after the meeting", d(2026, 11, 12), Met, d(2026, 11, 27), d(2027, 1, 7)),
+            ("notice a day late", d(2026, 11, 13), Missed, d(2026, 11, 28), d(2027, 1, 8)),
+        ];
+        for (name, notice, notice_status, comments_until, plan_due) in cases {
+            let facts = AmendmentFacts {
+                notice_sent_on: Some(notice),
+                ..AmendmentFacts::new(d(2026, 11, 5), Some(meeting))
+            };
+            let deadlines = amendment_deadlines(&facts, notice);
+            let n = find(&deadlines, DeadlineKind::AmendmentNotice);
+            assert_eq!(
+                (n.due_on, n.status),
+                (d(2026, 11, 12), notice_status),
+                "{name}"
+            );
+            assert_eq!(
+                n.regulation,
+                "SEND Regs 2014 reg 20(10), 22(2); R (L, M, P) v Devon CC [2022] EWHC 493 (Admin)"
+            );
+            let c = find(&deadlines, DeadlineKind::AmendmentComments);
+            assert_eq!((c.due_on, c.status), (comments_until, Pending), "{name}");
+            assert_eq!(c.kind.party(), Party::Parent);
+            let p = find(&deadlines, DeadlineKind::AmendedPlan);
+            assert_eq!(
+                (p.due_on, p.regulation),
+                (plan_due, "SEND Regs 2014 reg 22(3)"),
+                "{name}"
+            );
+        }
+        // Twelve weeks after the meeting when the notice is on time.
+        assert_eq!(
+            amended_plan_due(decision_due(meeting)),
+            add_weeks(meeting, 12)
+        );
+    }
+
+    #[test]
+    fn amendment_without_notice_is_overdue_after_four_weeks() {
+        let facts = AmendmentFacts::new(d(2026, 11, 5), Some(d(2026, 10, 15)));
+        let deadlines = amendment_deadlines(&facts, d(2026, 11, 13));
+        assert_eq!(deadlines.len(), 1, "no later deadlines before the notice");
+        assert_eq!(deadlines[0].status, Overdue);
+        let next = amendment_next_step(AmendmentState::NoticeDue, &facts, d(2026, 11, 13)).unwrap();
+        assert_eq!(next.action, Some(AmendmentAction::SendNotice));
+        assert_eq!(next.due_on, Some(d(2026, 11, 12)));
+    }
+
+    #[test]
+    fn deciding_not_to_amend_is_due_in_the_same_eight_weeks() {
+        let facts = AmendmentFacts {
+            notice_sent_on: Some(d(2026, 11, 5)),
+            decided_not_to_amend_on: Some(d(2026, 12, 1)),
+            ..AmendmentFacts::new(d(2026, 11, 5), Some(d(2026, 10, 15)))
+        };
+        let deadlines = amendment_deadlines(&facts, d(2026, 12, 2));
+        assert_eq!(
+            find(&deadlines, DeadlineKind::AmendedPlan).status,
+            NotApplicable
+        );
+        let decision = find(&deadlines, DeadlineKind::DecisionNotToAmend);
+        assert_eq!(
+            (decision.due_on, decision.status, decision.regulation),
+            (d(2026, 12, 31), Met, "SEND Regs 2014 reg 22(4)")
+        );
+        assert_eq!(
+            find(&deadlines, DeadlineKind::AmendmentComments).status,
+            NotApplicable
+        );
+    }
+
+    #[test]
+    fn an_amendment_stopped_by_a_transfer_has_no_open_deadlines() {
+        let facts = AmendmentFacts {
+            notice_sent_on: Some(d(2026, 11, 5)),
+            withdrawn_on: Some(d(2026, 11, 10)),
+            ..AmendmentFacts::new(d(2026, 11, 5), Some(d(2026, 10, 15)))
+        };
+        let deadlines = amendment_deadlines(&facts, d(2027, 2, 1));
+        assert_eq!(find(&deadlines, DeadlineKind::AmendmentNotice).status, Met);
+        assert_eq!(
+            find(&deadlines, DeadlineKind::AmendedPlan).status,
+            NotApplicable
+        );
+        assert_eq!(
+            amendment_next_step(AmendmentState::NoticeSent, &facts, d(2026, 11, 11)),
+            None
+        );
+        assert_eq!(
+            amendment_timeline(&facts).last().unwrap().text,
+            "The amendment stopped here: the plan moved to another council"
+        );
+    }
+
+    #[test]
+    fn amendment_outside_a_review_has_no_four_week_notice() {
+        let facts = AmendmentFacts {
+            notice_sent_on: Some(d(2027, 1, 31)),
+            ..AmendmentFacts::new(d(2027, 1, 31), None)
+        };
+        let deadlines = amendment_deadlines(&facts, d(2027, 2, 1));
+        let kinds: Vec<DeadlineKind> = deadlines.iter().map(|d| d.kind).collect();
+        assert_eq!(
+            kinds,
+            vec![DeadlineKind::AmendmentComments, DeadlineKind::AmendedPlan]
+        );
+        assert_eq!(deadlines[0].due_on, d(2027, 2, 15));
+        assert_eq!(deadlines[1].due_on, d(2027, 3, 28));
+        assert_eq!(
+            amendment_timeline(&facts)
+                .into_iter()
+                .map(|m| m.text)
+                .collect::<Vec<_>>(),
+            vec![
+                "The council proposed to amend the plan",
+                "Proposed changes to the plan sent to you — you have until 15 February 2027 to \
+                 comment"
+            ]
+        );
+    }
+
+    #[test]
+    fn amended_plan_waits_for_the_parents_fifteen_days() {
+        let notice = d(2026, 11, 5);
+        let cases = [
+            (
+                None,
+                d(2026, 11, 4),
+                Err(AmendedPlanError::BeforeNotice {
+                    notice_sent_on: notice,
+                }),
+            ),
+            (
+                None,
+                d(2026, 11, 20),
+                Err(AmendedPlanError::CommentWindowOpen {
+                    comments_until: d(2026, 11, 20),
+                }),
+            ),
+            (None, d(2026, 11, 21), Ok(())),
+            (Some(d(2026, 11, 10)), d(2026, 11, 10), Ok(())),
+            (
+                Some(d(2026, 11, 11)),
+                d(2026, 11, 10),
+                Err(AmendedPlanError::CommentWindowOpen {
+                    comments_until: d(2026, 11, 20),
+                }),
+            ),
+        ];
+        for (responded, on, expected) in cases {
+            assert_eq!(
+                check_amended_plan_allowed(notice, responded, on),
+                expected,
+                "{on}"
+            );
+        }
+        assert_eq!(
+            AmendedPlanError::CommentWindowOpen {
+                comments_until: d(2026, 11, 20)
+            }
+            .to_string(),
+            "the parent or young person has until 20 November 2026 to comment on the proposed \
+             changes (SEND Regs 2014 reg 22(2)(c)); the amended plan can be issued from 21 \
+             November 2026, or sooner once they have responded"
+        );
+    }
+
+    #[test]
+    fn amendment_states_allow_their_actions_only() {
+        use AmendmentAction as A;
+        assert_eq!(
+            amendment_allowed_actions(AmendmentState::NoticeDue),
+            vec![A::SendNotice, A::DecideNotToAmend]
+        );
+        assert_eq!(
+            amendment_allowed_actions(AmendmentState::NoticeSent),
+            vec![
+                A::RecordParentResponse,
+                A::IssueAmendedPlan,
+                A::DecideNotToAmend
+            ]
+        );
+        assert!(amendment_allowed_actions(AmendmentState::FinalIssued).is_empty());
+        assert_eq!(
+            amendment_transition(AmendmentState::NoticeDue, A::IssueAmendedPlan)
+                .unwrap_err()
+                .to_string(),
+            "ISSUE_AMENDED_PLAN is not allowed when the amendment is NOTICE_DUE; allowed: \
+             SEND_NOTICE, DECIDE_NOT_TO_AMEND"
+        );
+    }
+
+    #[test]
+    fn amendment_next_step_moves_from_parent_to_council() {
+        let facts = AmendmentFacts {
+            notice_sent_on: Some(d(2026, 11, 5)),
+            ..AmendmentFacts::new(d(2026, 11, 5), Some(d(2026, 10, 15)))
+        };
+        let parent =
+            amendment_next_step(AmendmentState::NoticeSent, &facts, d(2026, 11, 6)).unwrap();
+        assert_eq!(
+            (parent.action, parent.party, parent.due_on),
+            (
+                Some(AmendmentAction::RecordParentResponse),
+                Party::Parent,
+                Some(d(2026, 11, 20))
+            )
+        );
+        let council =
+            amendment_next_step(AmendmentState::NoticeSent, &facts, d(2026, 11, 21)).unwrap();
+        assert_eq!(
+            (council.action, council.due_on),
+            (
+                Some(AmendmentAction::IssueAmendedPlan),
+                Some(d(2026, 12, 31))
+            )
+        );
+    }
+}
