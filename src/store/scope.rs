@@ -37,7 +37,9 @@ pub fn visible_children<L: ColumnTrait, C: ColumnTrait>(
             if parent_id.is_none() && young_person_child_id.is_none() {
                 return nothing();
             }
-            any
+            // Wrapped so that a filter a caller adds narrows the family's children instead
+            // of being OR-ed with them (which showed other families' children).
+            Condition::all().add(any)
         }
         Scope::Professional {
             la_id,
@@ -81,4 +83,31 @@ pub fn visible_organisation<L: ColumnTrait>(scope: &Scope, la_col: L) -> Conditi
 /// A condition no row meets.
 pub fn nothing() -> Condition {
     Condition::all().add(Expr::cust("1 = 0"))
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{DbBackend, EntityTrait, QueryFilter, QueryTrait};
+
+    use super::*;
+    use crate::store::entity::child;
+
+    #[test]
+    fn a_filter_added_to_a_family_scope_narrows_it() {
+        let scope = Scope::Family {
+            parent_id: Some(1),
+            young_person_child_id: Some(2),
+        };
+        let cond = visible_children(&scope, child::Column::LaId, child::Column::Id)
+            .add(child::Column::LocalityId.eq(7));
+        let sql = child::Entity::find()
+            .filter(cond)
+            .build(DbBackend::Sqlite)
+            .to_string();
+        let filter = sql.split_once(" WHERE ").expect("a WHERE clause").1;
+        assert_eq!(
+            filter,
+            r#"("child"."id" IN (SELECT "child_id" FROM "child_parent" WHERE "child_parent"."parent_id" = 1) OR "child"."id" = 2) AND "child"."locality_id" = 7"#
+        );
+    }
 }

@@ -2,6 +2,7 @@
 //! database (a SQLite file, or a PostgreSQL schema when DATABASE_URL names PostgreSQL).
 mod common;
 
+mod access_matrix;
 mod assessment;
 mod auth;
 mod backend;
