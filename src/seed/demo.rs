@@ -12,6 +12,8 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Quer
 use crate::domain::access::{Actor, Role, Scope};
 use crate::domain::advice::AdviceService;
 use crate::domain::assessment::AssessmentKind;
+use crate::domain::plan::{CeaseReason, SenNeed};
+use crate::domain::review::{ReviewDecision, ReviewKind};
 use crate::error::ApiError;
 use crate::service::Ctx;
 use crate::service::assessment::{
@@ -19,6 +21,7 @@ use crate::service::assessment::{
     ParentResponse, RequestedBy, SettingResponse,
 };
 use crate::service::people::{self, ChildInput, ParentInput, ProfessionalInput, StaffInput};
+use crate::service::plan::{self as plans, NewPlan, ReviewDecisionInput};
 use crate::store::entity::{child, local_authority, parent, professional};
 
 /// The DfE code of the demo local authority (Cumbria's code before its 2023 split).
@@ -224,7 +227,7 @@ impl std::fmt::Display for Counts {
         write!(
             f,
             "{} localities, {} teams, {} caseworkers, 1 manager, {} professionals, {} children \
-             with their parents, and a needs assessment for each",
+             with their parents, each with a needs assessment or an EHC plan under review",
             LOCALITIES.len(),
             LOCALITIES.len(),
             self.caseworkers,
@@ -354,11 +357,244 @@ async fn build(ctx: &Ctx<'_>) -> Result<Counts, ApiError> {
             play(ctx, stage, child.id, caseworker, start, i, &professional_of).await?;
         }
     }
+    // Children whose plans came from before the system, each at a stage of the annual
+    // review, amendment, phase transfer or ceasing processes.
+    for (n, stage) in PlanStage::ALL.into_iter().enumerate() {
+        let i = children;
+        children += 1;
+        let (locality, _) = &areas[i % areas.len()];
+        let surname = SURNAMES[(i * 7 + 3) % SURNAMES.len()];
+        let first = FIRST_NAMES[(i + 5) % FIRST_NAMES.len()];
+        let child = people::create_child(
+            ctx,
+            ChildInput {
+                legal_name: format!("{first} {surname}"),
+                preferred_name: None,
+                date_of_birth: birthday(today, stage.age_years(), i),
+                locality_id: locality.id,
+                current_setting: Some(SETTINGS[(i + n) % SETTINGS.len()].to_owned()),
+                nc_year_override: None,
+                subject: None,
+            },
+        )
+        .await?;
+        let parent = people::create_parent(
+            ctx,
+            ParentInput {
+                local_authority_id: la_id,
+                subject: Some(format!("demo-parent-{:02}", i + 1)),
+                name: format!("{} {surname}", FIRST_NAMES[(i + 11) % FIRST_NAMES.len()]),
+                email: Some(format!("parent{:02}@demo.invalid", i + 1)),
+                phone: None,
+            },
+        )
+        .await?;
+        people::link_parent(ctx, child.id, parent.id, Some("father")).await?;
+        play_plan(ctx, stage, child.id, today, SETTINGS[i % SETTINGS.len()]).await?;
+    }
     Ok(Counts {
         caseworkers: areas.iter().map(|(_, c)| c.len()).sum(),
         professionals: professionals.len(),
         children,
     })
+}
+
+/// Where a demo child's existing EHC plan stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PlanStage {
+    /// Issued 14 months ago and never reviewed (CFA 2014 s.44 missed).
+    ReviewOverdue,
+    /// The 12 months end within two weeks.
+    ReviewDueSoon,
+    /// A review meeting arranged for three weeks' time.
+    ReviewScheduled,
+    /// The meeting was held 40 days ago; the decision is overdue (reg 20(10)).
+    DecisionOverdue,
+    /// Decided to amend; the amendment notice is with the family for their 15 days.
+    AmendmentNoticeSent,
+    /// The amended plan is past its 8 weeks from the notice (reg 22(3)).
+    AmendedPlanOverdue,
+    /// In Year 6, so the plan must name a secondary school before 15 February (reg 18).
+    PhaseTransferDue,
+    /// Reviewed two months ago and maintained.
+    Maintained,
+    /// The council is considering ceasing the plan (reg 31).
+    CeasingProposed,
+    /// Ceased: the young person went into paid employment.
+    Ceased,
+}
+
+impl PlanStage {
+    const ALL: [PlanStage; 10] = [
+        PlanStage::ReviewOverdue,
+        PlanStage::ReviewDueSoon,
+        PlanStage::ReviewScheduled,
+        PlanStage::DecisionOverdue,
+        PlanStage::AmendmentNoticeSent,
+        PlanStage::AmendedPlanOverdue,
+        PlanStage::PhaseTransferDue,
+        PlanStage::Maintained,
+        PlanStage::CeasingProposed,
+        PlanStage::Ceased,
+    ];
+
+    fn age_years(self) -> i32 {
+        match self {
+            PlanStage::PhaseTransferDue => 11,
+            PlanStage::Ceased => 18,
+            PlanStage::ReviewOverdue => 8,
+            PlanStage::AmendedPlanOverdue => 13,
+            _ => 9,
+        }
+    }
+
+    /// How many days ago the plan was issued (or last reviewed).
+    fn plan_age_days(self) -> i64 {
+        match self {
+            PlanStage::ReviewOverdue => 425,
+            PlanStage::ReviewDueSoon => 355,
+            PlanStage::ReviewScheduled => 320,
+            PlanStage::DecisionOverdue => 330,
+            PlanStage::AmendmentNoticeSent => 300,
+            PlanStage::AmendedPlanOverdue => 340,
+            PlanStage::PhaseTransferDue => 200,
+            PlanStage::Maintained => 420,
+            PlanStage::CeasingProposed => 250,
+            PlanStage::Ceased => 300,
+        }
+    }
+}
+
+/// Enters a plan that existed before the system and plays it to `stage`.
+async fn play_plan(
+    ctx: &Ctx<'_>,
+    stage: PlanStage,
+    child_id: i64,
+    today: NaiveDate,
+    setting: &str,
+) -> Result<(), ApiError> {
+    let ago = |n: i64| Some(today - Duration::days(n));
+    let plan = plans::enter_plan(
+        ctx,
+        NewPlan {
+            child_id,
+            issued_on: today - Duration::days(stage.plan_age_days()),
+            named_setting: Some(setting.to_owned()),
+            last_review_decision_on: None,
+            primary_need: Some(SenNeed::Asd),
+            secondary_needs: vec![SenNeed::Slcn],
+            transferred_in_on: None,
+            transferred_from: None,
+        },
+    )
+    .await?;
+    let plan_id = plan.row.id;
+    let decision = |decision, changes: Option<&str>| ReviewDecisionInput {
+        decision,
+        reasons: Some("Discussed at the review meeting with the family and the school.".to_owned()),
+        appeal_rights_given: true,
+        proposed_changes: changes.map(str::to_owned),
+        phase_transfer: false,
+    };
+    // A review whose meeting was held `meeting_ago` days ago, with its report two days later.
+    let held = |meeting_ago: i64| async move {
+        let review = plans::schedule_review(
+            ctx,
+            plan_id,
+            plan.row.version,
+            ago(meeting_ago + 28),
+            ReviewKind::Annual,
+            today - Duration::days(meeting_ago),
+        )
+        .await?;
+        let id = review.row.id;
+        let review =
+            plans::send_invitations(ctx, id, review.row.version, ago(meeting_ago + 20)).await?;
+        let review = plans::hold_meeting(ctx, id, review.row.version, ago(meeting_ago)).await?;
+        plans::record_report(ctx, id, review.row.version, ago(meeting_ago - 2)).await
+    };
+    match stage {
+        PlanStage::ReviewOverdue | PlanStage::ReviewDueSoon | PlanStage::PhaseTransferDue => {}
+        PlanStage::ReviewScheduled => {
+            let review = plans::schedule_review(
+                ctx,
+                plan_id,
+                plan.row.version,
+                ago(3),
+                ReviewKind::Annual,
+                today + Duration::days(21),
+            )
+            .await?;
+            plans::send_invitations(ctx, review.row.id, review.row.version, ago(0)).await?;
+        }
+        PlanStage::DecisionOverdue => {
+            held(40).await?;
+        }
+        PlanStage::Maintained => {
+            let review = held(75).await?;
+            plans::decide(
+                ctx,
+                review.row.id,
+                review.row.version,
+                ago(60),
+                decision(ReviewDecision::Maintain, None),
+            )
+            .await?;
+        }
+        PlanStage::AmendmentNoticeSent | PlanStage::AmendedPlanOverdue => {
+            let meeting = if stage == PlanStage::AmendmentNoticeSent {
+                30
+            } else {
+                100
+            };
+            let review = held(meeting).await?;
+            plans::decide(
+                ctx,
+                review.row.id,
+                review.row.version,
+                ago(meeting - 10),
+                decision(ReviewDecision::Amend, None),
+            )
+            .await?;
+            let amendment = plans::amendment_of_review(ctx, review.row.id)
+                .await?
+                .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no amendment opened")))?;
+            plans::send_amendment_notice(
+                ctx,
+                amendment.row.id,
+                amendment.row.version,
+                ago(meeting - 20),
+                "Section F: add weekly speech and language therapy; Section I unchanged.",
+            )
+            .await?;
+        }
+        PlanStage::CeasingProposed | PlanStage::Ceased => {
+            let plan = plans::propose_ceasing(
+                ctx,
+                plan_id,
+                plan.row.version,
+                ago(40),
+                "The young person has started an apprenticeship with paid employment.",
+            )
+            .await?;
+            if stage == PlanStage::Ceased {
+                let plan =
+                    plans::record_cease_consultation(ctx, plan_id, plan.row.version, ago(30))
+                        .await?;
+                plans::cease(
+                    ctx,
+                    plan_id,
+                    plan.row.version,
+                    ago(20),
+                    CeaseReason::PaidEmployment,
+                    true,
+                    None,
+                )
+                .await?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A date of birth `years` old today, spread over the year.

@@ -28,7 +28,7 @@ async fn the_demo_covers_every_stage_and_loads_only_once() {
         first.contains("Loaded the demo local authority 909"),
         "{first}"
     );
-    assert!(first.contains("50 children"), "{first}");
+    assert!(first.contains("60 children"), "{first}");
     assert!(
         first.contains("token --role parent --sub demo-parent-07"),
         "{first}"
@@ -36,7 +36,7 @@ async fn the_demo_covers_every_stage_and_loads_only_once() {
     let second = ehcp::seed::demo::load(&app.db, now())
         .await
         .expect("load again");
-    assert!(second.contains("already loaded (50 children)"), "{second}");
+    assert!(second.contains("already loaded (60 children)"), "{second}");
 
     let manager = app.token(Role::Manager, "demo-manager", Some("909"));
     let q = "{ assessments(first: 100) { edges { node { state deadlines { status } } } }
@@ -48,7 +48,7 @@ async fn the_demo_covers_every_stage_and_loads_only_once() {
             .as_array()
             .expect("children")
             .len(),
-        50,
+        60,
         "a second load must not duplicate children"
     );
     let nodes: Vec<Value> = data["assessments"]["edges"]
@@ -88,6 +88,54 @@ async fn the_demo_covers_every_stage_and_loads_only_once() {
             "no demo deadline is {status}: {statuses:?}"
         );
     }
+    // Plans at every stage of review, amendment, phase transfer and ceasing.
+    let q = "{ plans(first: 100) { edges { node { status deadlines { kind status }
+               reviews { deadlines { kind status } amendment { deadlines { kind status } } } } } } }";
+    let plans = app.ok(&manager, q, json!({})).await;
+    let plans: Vec<Value> = plans["plans"]["edges"]
+        .as_array()
+        .expect("plans")
+        .iter()
+        .map(|e| e["node"].clone())
+        .collect();
+    let statuses: BTreeSet<String> = plans
+        .iter()
+        .map(|p| p["status"].as_str().expect("status").to_owned())
+        .collect();
+    assert!(
+        statuses.contains("ACTIVE") && statuses.contains("CEASED"),
+        "{statuses:?}"
+    );
+    let mut seen = BTreeSet::new();
+    for plan in &plans {
+        let mut all: Vec<&Value> = plan["deadlines"].as_array().expect("d").iter().collect();
+        for review in plan["reviews"].as_array().expect("reviews") {
+            all.extend(review["deadlines"].as_array().expect("d"));
+            if let Some(d) = review["amendment"]["deadlines"].as_array() {
+                all.extend(d);
+            }
+        }
+        for d in all {
+            seen.insert(format!(
+                "{} {}",
+                d["kind"].as_str().expect("kind"),
+                d["status"].as_str().expect("status")
+            ));
+        }
+    }
+    for wanted in [
+        "ANNUAL_REVIEW OVERDUE",
+        "ANNUAL_REVIEW DUE_SOON",
+        "REVIEW_DECISION OVERDUE",
+        "AMENDED_PLAN OVERDUE",
+        "AMENDMENT_COMMENTS DUE_SOON",
+    ] {
+        assert!(seen.contains(wanted), "no demo deadline {wanted}: {seen:?}");
+    }
+    assert!(
+        seen.iter().any(|s| s.starts_with("PHASE_TRANSFER")),
+        "{seen:?}"
+    );
     assert!(
         data["localAuthority"][0]["localities"]
             .as_array()
