@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m0001_people_and_audit;
 mod m0002_needs_assessment;
+mod m0004_backlog;
 
 pub struct Migrator;
 
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m0001_people_and_audit::Migration),
             Box::new(m0002_needs_assessment::Migration),
+            Box::new(m0004_backlog::Migration),
         ]
     }
 }

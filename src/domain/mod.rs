@@ -2,6 +2,7 @@
 pub mod access;
 pub mod advice;
 pub mod assessment;
+pub mod backlog;
 pub mod calendar;
 pub mod people;
 pub mod timescales;

@@ -5,5 +5,6 @@ mod common;
 mod assessment;
 mod auth;
 mod backend;
+mod backlog;
 mod demo;
 mod people;

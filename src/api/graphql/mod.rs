@@ -1,6 +1,7 @@
 //! The GraphQL schema: the frontend team's contract. Query and Mutation are merged from one
 //! object per area; resolvers are thin and call `service`.
 mod assessment;
+mod backlog;
 mod people;
 mod scalars;
 
@@ -17,7 +18,11 @@ use crate::store::page::{Page, PageRequest};
 pub use scalars::Id;
 
 #[derive(MergedObject, Default)]
-pub struct Query(people::PeopleQuery, assessment::AssessmentQuery);
+pub struct Query(
+    people::PeopleQuery,
+    assessment::AssessmentQuery,
+    backlog::BacklogQuery,
+);
 
 #[derive(MergedObject, Default)]
 pub struct Mutation(people::PeopleMutation, assessment::AssessmentMutation);
