@@ -233,8 +233,18 @@ pub fn draw_assessment(rng: &mut StdRng, today: NaiveDate, advice_id: &mut i64) 
         } else {
             rng.random_range(365..=500)
         };
-        let issued = add_days(received, days).max(add_days(last_advice, 21));
+        let issued = add_days(received, days);
         let draft = add_days(issued, -rng.random_range(16..35));
+        // The draft is written from the advice: anything later came in just before it.
+        for a in &mut f.advice {
+            if let Some(on) = a.received_on.filter(|on| *on >= draft) {
+                let latest = add_days(draft, -1).max(a.requested_on);
+                a.received_on = Some(on.min(latest));
+            }
+            if let Some(on) = a.declined_on.filter(|on| *on >= draft) {
+                a.declined_on = Some(on.min(add_days(draft, -1).max(a.requested_on)));
+            }
+        }
         f.draft_sent_on = Some(draft);
         if rng.random::<f64>() < 0.7 {
             f.parent_responded_on = Some(add_days(draft, rng.random_range(3..=20)));
