@@ -166,16 +166,13 @@ async fn next_id(db: &DatabaseConnection, table: &str) -> anyhow::Result<i64> {
     Ok(row.try_get::<i64>("", "m")? + 1)
 }
 
-/// A three-character LA code that DfE's numeric codes never use.
-fn la_code(n: u32) -> String {
-    const DIGITS: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-    let first = (b'A' + (n / 1296 % 26) as u8) as char;
-    let rest = n % 1296;
-    format!(
-        "{first}{}{}",
-        DIGITS[(rest / 36) as usize] as char,
-        DIGITS[(rest % 36) as usize] as char
-    )
+/// A three-digit LA code (tokens carry three digits) counted down from 999: up to 61 LAs
+/// stay above the codes DfE uses for real ones (201 to 938). Load into a database of its own.
+fn la_code(n: u32) -> anyhow::Result<String> {
+    if n >= 60 + 153 {
+        bail!("at most 213 synthetic local authorities");
+    }
+    Ok(format!("{:03}", 999 - n))
 }
 
 /// One child's needs assessment, drawn to the national mix and cut at `today`.
@@ -305,7 +302,7 @@ pub async fn load(db: &DatabaseConnection, opts: Options) -> anyhow::Result<Repo
     let per_la = n.div_ceil(u64::from(las));
     let txn = db.begin().await?;
     for k in 0..las {
-        let code = la_code(existing as u32 + k);
+        let code = la_code(existing as u32 + k)?;
         let id = la_id;
         la_id += 1;
         txn.execute_unprepared(&format!(
@@ -598,13 +595,15 @@ mod tests {
     }
 
     #[test]
-    fn la_codes_are_unique_and_never_numeric() {
-        let codes: std::collections::HashSet<String> = (0..2000).map(la_code).collect();
-        assert_eq!(codes.len(), 2000);
+    fn la_codes_are_unique_three_digit_codes() {
+        let codes: std::collections::HashSet<String> =
+            (0..213).map(|n| la_code(n).unwrap()).collect();
+        assert_eq!(codes.len(), 213);
         assert!(
             codes
                 .iter()
-                .all(|c| c.len() == 3 && c.starts_with(|ch: char| ch.is_ascii_uppercase()))
+                .all(|c| c.len() == 3 && c.parse::<u32>().is_ok())
         );
+        assert!(la_code(213).is_err());
     }
 }
