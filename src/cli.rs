@@ -55,6 +55,20 @@ pub enum Command {
     SeedDemo,
     /// Print the GraphQL schema (SDL); `schema.graphql` is this output.
     ExportSchema,
+    /// Load a reproducible national-scale synthetic dataset (use a database of its own).
+    SeedSynthetic {
+        /// How many children (one needs assessment each, open or closed).
+        #[arg(long)]
+        children: u64,
+        /// How many local authorities (default: one per 6,500 children, at most 153).
+        #[arg(long)]
+        las: Option<u32>,
+        /// Random seed: the same seed gives the same data.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Measure the backlog API over HTTP against a running server on synthetic data.
+    Bench(crate::bench::BenchArgs),
 }
 
 impl clap::ValueEnum for Role {
@@ -119,6 +133,39 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let report = seed::demo::load(&db, chrono::Utc::now()).await?;
             print!("{report}");
             Ok(())
+        }
+        Command::SeedSynthetic {
+            children,
+            las,
+            seed,
+        } => {
+            init_tracing_to_stderr(settings.log_format);
+            let db = store::connect(&settings.database_url, None).await?;
+            store::migrate(&db).await?;
+            let report = seed::synthetic::load(
+                &db,
+                seed::synthetic::Options {
+                    children,
+                    las,
+                    seed,
+                    today: crate::service::uk_date(chrono::Utc::now()),
+                },
+            )
+            .await?;
+            println!(
+                "{} children in {} LAs: {} rows ({} deadlines open today) in {:.1} s ({})",
+                report.children,
+                report.las,
+                report.rows,
+                report.open_deadlines,
+                report.seconds,
+                store::backend_name(&db)
+            );
+            Ok(())
+        }
+        Command::Bench(args) => {
+            init_tracing_to_stderr(settings.log_format);
+            crate::bench::run(&settings, args).await
         }
         Command::ExportSchema => {
             print!("{}", crate::api::graphql::sdl());

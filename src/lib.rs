@@ -5,6 +5,7 @@
 //! - [`service`]: use cases, each one transaction with its audit event.
 //! - [`api`]: HTTP, sign-in and the GraphQL schema.
 pub mod api;
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod domain;

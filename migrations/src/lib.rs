@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m0001_people_and_audit;
 mod m0002_needs_assessment;
 mod m0003_plans_and_reviews;
+mod m0004_backlog;
 mod m0005_family_portal;
 
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_people_and_audit::Migration),
             Box::new(m0002_needs_assessment::Migration),
             Box::new(m0003_plans_and_reviews::Migration),
+            Box::new(m0004_backlog::Migration),
             Box::new(m0005_family_portal::Migration),
         ]
     }

@@ -98,6 +98,8 @@ pub enum Permission {
     ReadAuditTrail,
     /// Submit or decline advice addressed to oneself or one's service.
     RespondToAdvice,
+    /// Read the backlog, timeliness and forecasts of an LA (all LAs for an admin).
+    ViewBacklog,
 }
 
 impl Permission {
@@ -107,9 +109,9 @@ impl Permission {
             Role::Admin => true,
             Role::Manager => matches!(
                 self,
-                ManageOrganisation | ManageChildren | ManageCasework | ReadAuditTrail
+                ManageOrganisation | ManageChildren | ManageCasework | ReadAuditTrail | ViewBacklog
             ),
-            Role::Caseworker => matches!(self, ManageChildren | ManageCasework),
+            Role::Caseworker => matches!(self, ManageChildren | ManageCasework | ViewBacklog),
             Role::Professional => matches!(self, RespondToAdvice),
             Role::Parent => false,
         }
@@ -175,6 +177,10 @@ mod tests {
             (Role::Professional, ManageCasework, false),
             (Role::Professional, RespondToAdvice, true),
             (Role::Professional, ReadAuditTrail, false),
+            (Role::Manager, ViewBacklog, true),
+            (Role::Caseworker, ViewBacklog, true),
+            (Role::Parent, ViewBacklog, false),
+            (Role::Professional, ViewBacklog, false),
         ];
         for (role, permission, expected) in cases {
             assert_eq!(

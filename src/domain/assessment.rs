@@ -12,6 +12,7 @@ use std::fmt;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::backlog::TrackedDeadline;
 use super::calendar::{add_days, add_weeks, long_date};
 use super::timescales::{
     Deadline, DeadlineKind, DeadlineStatus, Party, RecordedException, TimeLimit, status,
@@ -895,6 +896,151 @@ pub fn check_final_issue_allowed(
             comments_until,
         })
     }
+}
+
+// ---------- the backlog's view ----------
+
+impl AssessmentFacts {
+    /// The facts as they stood at the end of `day`: later dates, advice requests and
+    /// exceptions not yet recorded. The backlog on a past day is computed from these.
+    pub fn as_of(&self, day: NaiveDate) -> AssessmentFacts {
+        let by = |date: Option<NaiveDate>| date.filter(|d| *d <= day);
+        AssessmentFacts {
+            kind: self.kind,
+            received_on: self.received_on,
+            decided_to_assess_on: by(self.decided_to_assess_on),
+            decided_not_to_assess_on: by(self.decided_not_to_assess_on),
+            decided_not_to_issue_on: by(self.decided_not_to_issue_on),
+            draft_sent_on: by(self.draft_sent_on),
+            parent_responded_on: by(self.parent_responded_on),
+            final_issued_on: by(self.final_issued_on),
+            withdrawn_on: by(self.withdrawn_on),
+            transferred_out_on: by(self.transferred_out_on),
+            advice: self
+                .advice
+                .iter()
+                .filter(|a| a.requested_on <= day)
+                .map(|a| AdviceFacts {
+                    received_on: by(a.received_on),
+                    declined_on: by(a.declined_on),
+                    ..a.clone()
+                })
+                .collect(),
+            exceptions: self
+                .exceptions
+                .iter()
+                .filter(|e| e.starts_on <= day)
+                .cloned()
+                .collect(),
+        }
+    }
+
+    fn ended_on(&self) -> Option<NaiveDate> {
+        [
+            self.decided_not_to_assess_on,
+            self.decided_not_to_issue_on,
+            self.final_issued_on,
+            self.withdrawn_on,
+            self.transferred_out_on,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+}
+
+fn earliest_of(dates: &[Option<NaiveDate>]) -> Option<NaiveDate> {
+    dates.iter().flatten().copied().min()
+}
+
+/// Every statutory deadline of the assessment as the backlog tracks it, with the day each
+/// was settled (met, or stopped applying). For any day D, the deadlines open on D and their
+/// standing are exactly those [`assessment_deadlines`] gives for `facts.as_of(D)` on D.
+pub fn tracked_deadlines(facts: &AssessmentFacts) -> Vec<TrackedDeadline> {
+    let ended_on = facts.ended_on();
+    let track = |limit: TimeLimit, stops_applying: Option<NaiveDate>| {
+        let open_limit = TimeLimit {
+            met_on: None,
+            ..limit
+        };
+        let deadline = limit.deadline(&facts.exceptions, limit.starts_on);
+        TrackedDeadline {
+            kind: limit.kind,
+            starts_on: limit.starts_on,
+            due_on: limit.due_on,
+            met_on: limit.met_on,
+            settled_on: earliest_of(&[limit.met_on, stops_applying, ended_on]),
+            excepted_from: facts
+                .exceptions
+                .iter()
+                .filter(|e| e.lifts(&open_limit))
+                .map(|e| e.starts_on)
+                .min(),
+            target_on: deadline.target_on,
+            advice_request_id: limit.advice_request_id,
+        }
+    };
+    let initial = facts.kind == AssessmentKind::Initial;
+    let mut tracked = Vec::new();
+    if initial {
+        let limit = facts.limit(
+            DeadlineKind::DecisionToAssess,
+            DECISION_WEEKS,
+            facts.decided_on(),
+        );
+        tracked.push(track(limit, None));
+    }
+    let mut advice: Vec<&AdviceFacts> = facts.advice.iter().collect();
+    advice.sort_by_key(|a| (a.requested_on, a.id));
+    for request in advice {
+        let limit = TimeLimit {
+            kind: DeadlineKind::AdviceResponse,
+            starts_on: request.requested_on,
+            due_on: add_weeks(request.requested_on, ADVICE_WEEKS),
+            met_on: request.received_on,
+            advice_request_id: Some(request.id),
+        };
+        let declined = request
+            .declined_on
+            .filter(|_| request.received_on.is_none());
+        tracked.push(track(limit, declined));
+    }
+    if initial {
+        let limit = facts.limit(
+            DeadlineKind::DecisionNotToIssue,
+            DECISION_NOT_TO_ISSUE_WEEKS,
+            facts.decided_not_to_issue_on,
+        );
+        // Another branch was taken: no plan needed at all, or a draft on its way to one.
+        let other_branch = earliest_of(&[
+            facts.decided_not_to_assess_on,
+            facts.draft_sent_on,
+            facts.final_issued_on,
+        ]);
+        tracked.push(track(limit, other_branch));
+    }
+    if let Some(draft_sent_on) = facts.draft_sent_on {
+        let due_on = draft_comments_until(draft_sent_on);
+        let met_on = facts.parent_responded_on;
+        // The parent's window simply closes: it is never overdue.
+        tracked.push(TrackedDeadline {
+            kind: DeadlineKind::DraftComments,
+            starts_on: draft_sent_on,
+            due_on,
+            met_on,
+            settled_on: earliest_of(&[met_on, Some(add_days(due_on, 1)), ended_on]),
+            excepted_from: None,
+            target_on: None,
+            advice_request_id: None,
+        });
+    }
+    let limit = facts.final_plan_limit();
+    let no_plan = earliest_of(&[
+        facts.decided_not_to_assess_on,
+        facts.decided_not_to_issue_on,
+    ]);
+    tracked.push(track(limit, no_plan));
+    tracked
 }
 
 #[cfg(test)]
@@ -2116,5 +2262,139 @@ mod tests {
             .to_string(),
             "the final plan cannot be dated before the draft plan was sent on 6 March 2026"
         );
+    }
+
+    /// The deadlines open on `day` as the domain derives them from the facts known then.
+    pub(crate) fn open_by_rules(
+        facts: &AssessmentFacts,
+        day: NaiveDate,
+    ) -> Vec<(DeadlineKind, Option<i64>, NaiveDate, DeadlineStatus)> {
+        if day < facts.received_on {
+            return Vec::new();
+        }
+        let mut open: Vec<_> = assessment_deadlines(&facts.as_of(day), day)
+            .into_iter()
+            .filter(|d| d.met_on.is_none() && d.status != NotApplicable)
+            .map(|d| (d.kind, d.advice_request_id, d.due_on, d.status))
+            .collect();
+        open.sort_by_key(|o| (o.0.as_str(), o.1));
+        open
+    }
+
+    /// The same, from the tracked rows the store counts.
+    pub(crate) fn open_by_tracking(
+        facts: &AssessmentFacts,
+        day: NaiveDate,
+    ) -> Vec<(DeadlineKind, Option<i64>, NaiveDate, DeadlineStatus)> {
+        let mut open: Vec<_> = tracked_deadlines(facts)
+            .into_iter()
+            .filter_map(|t| {
+                t.standing_on(day)
+                    .map(|s| (t.kind, t.advice_request_id, t.due_on, s.status()))
+            })
+            .collect();
+        open.sort_by_key(|o| (o.0.as_str(), o.1));
+        open
+    }
+
+    #[test]
+    fn tracked_deadlines_agree_with_the_rules_on_every_day() {
+        let received = d(2025, 9, 1);
+        let decided = Some(d(2025, 10, 6));
+        let base = AssessmentFacts {
+            decided_to_assess_on: decided,
+            advice: vec![
+                advice(1, d(2025, 10, 7), Some(d(2025, 11, 10)), None),
+                advice(2, d(2025, 10, 7), Some(d(2026, 1, 20)), None),
+                advice(3, d(2025, 10, 8), None, Some(d(2025, 10, 30))),
+                advice(4, d(2025, 10, 9), None, None),
+            ],
+            ..initial(received)
+        };
+        let mut missed = exception("MISSED_APPOINTMENT", d(2025, 11, 1), d(2025, 11, 1));
+        missed.advice_request_id = Some(4);
+        let cases = vec![
+            ("requested only", initial(received)),
+            (
+                "refused",
+                AssessmentFacts {
+                    decided_not_to_assess_on: Some(d(2025, 10, 20)),
+                    ..initial(received)
+                },
+            ),
+            ("assessing with advice", base.clone()),
+            (
+                "not to issue",
+                AssessmentFacts {
+                    decided_not_to_issue_on: Some(d(2026, 1, 5)),
+                    ..base.clone()
+                },
+            ),
+            (
+                "draft, no response, final late",
+                AssessmentFacts {
+                    draft_sent_on: Some(d(2026, 1, 12)),
+                    final_issued_on: Some(d(2026, 3, 2)),
+                    ..base.clone()
+                },
+            ),
+            (
+                "draft answered, still open",
+                AssessmentFacts {
+                    draft_sent_on: Some(d(2026, 1, 12)),
+                    parent_responded_on: Some(d(2026, 1, 20)),
+                    ..base.clone()
+                },
+            ),
+            (
+                "withdrawn",
+                AssessmentFacts {
+                    withdrawn_on: Some(d(2025, 12, 1)),
+                    ..base.clone()
+                },
+            ),
+            (
+                "transferred out",
+                AssessmentFacts {
+                    transferred_out_on: Some(d(2025, 9, 20)),
+                    ..initial(received)
+                },
+            ),
+            (
+                "exceptions",
+                AssessmentFacts {
+                    exceptions: vec![
+                        exception("SCHOOL_CLOSED", d(2025, 12, 15), d(2026, 1, 20)),
+                        missed,
+                    ],
+                    final_issued_on: Some(d(2026, 2, 20)),
+                    draft_sent_on: Some(d(2026, 1, 30)),
+                    ..base.clone()
+                },
+            ),
+            (
+                "re-assessment",
+                AssessmentFacts {
+                    advice: vec![advice(9, d(2025, 9, 10), None, None)],
+                    exceptions: vec![exception(
+                        "ABSENT_FROM_AREA",
+                        d(2025, 11, 1),
+                        d(2025, 12, 1),
+                    )],
+                    ..reassessment(received)
+                },
+            ),
+        ];
+        for (name, facts) in cases {
+            let mut day = d(2025, 8, 25);
+            while day <= d(2027, 3, 1) {
+                assert_eq!(
+                    open_by_tracking(&facts, day),
+                    open_by_rules(&facts, day),
+                    "{name} on {day}"
+                );
+                day = add_days(day, 1);
+            }
+        }
     }
 }

@@ -3,6 +3,7 @@ pub mod access;
 pub mod advice;
 pub mod appeal;
 pub mod assessment;
+pub mod backlog;
 pub mod calendar;
 pub mod people;
 pub mod plan;

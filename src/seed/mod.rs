@@ -1,2 +1,3 @@
 //! Demo and synthetic data.
 pub mod demo;
+pub mod synthetic;

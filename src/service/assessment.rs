@@ -13,14 +13,17 @@ use crate::domain::access::Permission;
 use crate::domain::advice::AdviceService;
 use crate::domain::assessment::{
     ADVICE_WEEKS, AdviceFacts, AssessmentAction, AssessmentFacts, AssessmentKind, AssessmentState,
-    check_final_issue_allowed, sen2_twenty_week_measure, transition, validate_action_date,
+    check_final_issue_allowed, sen2_twenty_week_measure, tracked_deadlines, transition,
+    validate_action_date,
 };
+use crate::domain::backlog::Process;
 use crate::domain::calendar::{add_months, add_weeks};
 use crate::domain::people::{parse_name, parse_optional_name};
 use crate::domain::plan::{PlanStatus, REVIEW_MONTHS};
 use crate::domain::timescales::{ExceptionReason, RecordedException};
 use crate::error::{ApiError, ApiResult};
 use crate::store::audit::{self, AuditEntry};
+use crate::store::backlog::{self, Placement};
 use crate::store::entity::{
     advice_request, assessment, assessment_exception, child, ehc_plan, exception_reason,
     professional, setting_consultation, staff,
@@ -497,8 +500,55 @@ pub async fn request(ctx: &Ctx<'_>, input: NewAssessment) -> ApiResult<Assessmen
         },
     )
     .await?;
+    sync_deadlines(&txn, row.id).await?;
     txn.commit().await?;
     load(ctx, row.id).await
+}
+
+/// Rewrites the assessment's rows in the backlog's deadline table from its facts, inside the
+/// transaction that changed them, so the managers' counts never disagree with the case.
+pub async fn sync_deadlines<C: ConnectionTrait>(db: &C, id: i64) -> ApiResult<()> {
+    let row = assessment::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("assessment"))?;
+    let record = load_parts(db, row).await?;
+    let locality_id = child::Entity::find_by_id(record.row.child_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("child"))?
+        .locality_id;
+    let team_id = match record.row.caseworker_id {
+        Some(staff_id) => staff::Entity::find_by_id(staff_id)
+            .one(db)
+            .await?
+            .and_then(|s| s.team_id),
+        None => None,
+    };
+    let place = Placement {
+        process: Process::NeedsAssessment,
+        source_id: id,
+        la_id: record.row.la_id,
+        child_id: record.row.child_id,
+        locality_id,
+        team_id,
+        caseworker_id: record.row.caseworker_id,
+    };
+    let rows = tracked_deadlines(&record.facts()?)
+        .iter()
+        .map(|t| {
+            let service = t.advice_request_id.and_then(|advice_id| {
+                record
+                    .advice
+                    .iter()
+                    .find(|a| a.id == advice_id)
+                    .map(|a| a.service.clone())
+            });
+            backlog::row(&place, t, service)
+        })
+        .collect();
+    backlog::replace(db, Process::NeedsAssessment, id, rows).await?;
+    Ok(())
 }
 
 // ---------- the common path of every action ----------
@@ -591,6 +641,7 @@ pub(super) async fn finish(
     if result.rows_affected != 1 {
         return Err(ApiError::stale("assessment"));
     }
+    sync_deadlines(txn, id).await?;
     if let Some(map) = summary.as_object_mut() {
         map.insert("on".into(), json!(step.on));
         map.insert("version".into(), json!(step.version + 1));

@@ -224,6 +224,8 @@ pub async fn assign(
     if updated.rows_affected != 1 {
         return Err(ApiError::stale("assessment"));
     }
+    // The backlog counts by caseworker and team: move its rows with the case.
+    casework::sync_deadlines(&txn, id).await?;
     audit::record(
         &txn,
         ctx.actor,

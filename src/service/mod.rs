@@ -1,6 +1,7 @@
 //! Use cases: each checks permission and input, then changes storage and writes its audit
 //! event in one transaction. Resolvers stay thin and call these.
 pub mod assessment;
+pub mod backlog;
 pub mod caseload;
 pub mod contributions;
 pub mod people;

@@ -2,6 +2,7 @@
 //! that returns child-linked records takes the caller's [`Scope`], so access rules are
 //! enforced in SQL, not only in guards.
 pub mod audit;
+pub mod backlog;
 pub mod entity;
 pub mod overdue;
 pub mod page;

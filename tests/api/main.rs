@@ -6,6 +6,7 @@ mod access_matrix;
 mod assessment;
 mod auth;
 mod backend;
+mod backlog;
 mod caseload;
 mod contributions;
 mod demo;

@@ -1,6 +1,7 @@
 //! The GraphQL schema: the frontend team's contract. Query and Mutation are merged from one
 //! object per area; resolvers are thin and call `service`.
 mod assessment;
+mod backlog;
 mod caseload;
 mod contributions;
 mod people;
@@ -26,6 +27,7 @@ pub struct Query(
     contributions::ContributionsQuery,
     caseload::CaseloadQuery,
     plan::PlanQuery,
+    backlog::BacklogQuery,
 );
 
 #[derive(MergedObject, Default)]

@@ -7,6 +7,7 @@ pub mod assessment_exception;
 pub mod audit_event;
 pub mod child;
 pub mod child_parent;
+pub mod deadline;
 pub mod ehc_plan;
 pub mod exception_reason;
 pub mod local_authority;

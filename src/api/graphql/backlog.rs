@@ -1,0 +1,650 @@
+//! Managers' views: `backlog`, `backlogItems` (the drill-down), `adviceByService`,
+//! `timeliness`, `forecast` and `backlogHistory`. Counts are grouped SQL; a drill-down page is
+//! one query with its children and caseworkers joined.
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use chrono::NaiveDate;
+
+use super::assessment::DeadlineKind;
+use super::people::{AdviceService, service_of};
+use super::{Id, ctx};
+use crate::domain::advice::AdviceService as DomainService;
+use crate::domain::backlog::{self as rules, Standing as DomainStanding, standing};
+use crate::domain::timescales::DeadlineKind as DomainKind;
+use crate::error::ApiError;
+use crate::service::backlog::{self as svc, ItemQuery};
+use crate::store::backlog::{self as store, Counts, Dimension, Filter, ItemCursor, Key};
+use crate::store::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+
+/// A statutory process whose steps have deadlines. Annual reviews, amendments, phase
+/// transfers and ceasing join this list as they are built.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "crate::domain::backlog::Process")]
+pub enum Process {
+    /// EHC needs assessment and re-assessment.
+    NeedsAssessment,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum BacklogDimension {
+    LocalAuthority,
+    Locality,
+    Team,
+    Caseworker,
+    /// The advice-giving service (advice requests only).
+    Service,
+}
+
+impl From<BacklogDimension> for Dimension {
+    fn from(d: BacklogDimension) -> Self {
+        match d {
+            BacklogDimension::LocalAuthority => Dimension::LocalAuthority,
+            BacklogDimension::Locality => Dimension::Locality,
+            BacklogDimension::Team => Dimension::Team,
+            BacklogDimension::Caseworker => Dimension::Caseworker,
+            BacklogDimension::Service => Dimension::Service,
+        }
+    }
+}
+
+/// How late an overdue step is; each band includes its upper bound.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "crate::domain::backlog::OverdueBand")]
+#[allow(clippy::enum_variant_names)] // the bands are named as managers say them
+pub enum OverdueBand {
+    /// 1 to 14 days.
+    UpToTwoWeeks,
+    /// 15 to 42 days.
+    TwoToSixWeeks,
+    /// 43 to 84 days.
+    SixToTwelveWeeks,
+    /// 85 to 182 days.
+    TwelveToTwentySixWeeks,
+    /// 183 to 364 days.
+    TwentySixToFiftyTwoWeeks,
+    /// 365 days or more.
+    OverFiftyTwoWeeks,
+}
+
+/// Where an open step stands.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum Standing {
+    /// More than 14 days to go.
+    OnTrack,
+    /// Due today or within 14 days.
+    DueSoon,
+    /// Past its due date.
+    Overdue,
+    /// An exception lifted the statutory limit.
+    Excepted,
+}
+
+#[derive(InputObject, Default)]
+pub struct BacklogFilter {
+    /// An admin may pick any LA (none = national); staff only their own.
+    la_id: Option<ID>,
+    locality_id: Option<ID>,
+    team_id: Option<ID>,
+    caseworker_id: Option<ID>,
+    /// Advice requests to this service.
+    service: Option<AdviceService>,
+    process: Option<Process>,
+    stage: Option<DeadlineKind>,
+}
+
+impl BacklogFilter {
+    fn into_store(self) -> Result<Filter, ApiError> {
+        let id = |field, v: Option<ID>| v.map(|v| Id::parse(field, &v)).transpose();
+        Ok(Filter {
+            la_id: id("laId", self.la_id)?,
+            locality_id: id("localityId", self.locality_id)?,
+            team_id: id("teamId", self.team_id)?,
+            caseworker_id: id("caseworkerId", self.caseworker_id)?,
+            service: self
+                .service
+                .map(|s| DomainService::from(s).as_str().to_owned()),
+            process: self.process.map(Into::into),
+            kind: self.stage.map(Into::into),
+            child_id: None,
+        })
+    }
+}
+
+/// Counts of overdue steps by how late they are.
+#[derive(SimpleObject)]
+pub struct OverdueBands {
+    up_to_two_weeks: i64,
+    two_to_six_weeks: i64,
+    six_to_twelve_weeks: i64,
+    twelve_to_twenty_six_weeks: i64,
+    twenty_six_to_fifty_two_weeks: i64,
+    over_fifty_two_weeks: i64,
+}
+
+/// Open steps by standing: `open = onTrack + dueSoon + overdue + excepted`.
+#[derive(SimpleObject)]
+pub struct BacklogCounts {
+    open: i64,
+    on_track: i64,
+    due_soon: i64,
+    overdue: i64,
+    /// Open, but an exception lifted the statutory limit: not late in law.
+    excepted: i64,
+    overdue_bands: OverdueBands,
+}
+
+impl From<Counts> for BacklogCounts {
+    fn from(c: Counts) -> Self {
+        let b = c.overdue_bands;
+        BacklogCounts {
+            open: c.open,
+            on_track: c.on_track,
+            due_soon: c.due_soon,
+            overdue: c.overdue(),
+            excepted: c.excepted,
+            overdue_bands: OverdueBands {
+                up_to_two_weeks: b[0],
+                two_to_six_weeks: b[1],
+                six_to_twelve_weeks: b[2],
+                twelve_to_twenty_six_weeks: b[3],
+                twenty_six_to_fifty_two_weeks: b[4],
+                over_fifty_two_weeks: b[5],
+            },
+        }
+    }
+}
+
+fn kind_of(code: &str) -> Result<DomainKind, ApiError> {
+    DomainKind::parse(code)
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("unknown deadline kind {code:?}")))
+}
+
+fn process_of(code: &str) -> Result<rules::Process, ApiError> {
+    rules::Process::parse(code)
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("unknown process {code:?}")))
+}
+
+/// One stage of a process.
+#[derive(SimpleObject)]
+pub struct BacklogStage {
+    process: Process,
+    stage: DeadlineKind,
+    label: String,
+    regulation: String,
+    counts: BacklogCounts,
+}
+
+/// One row of a breakdown: a locality, team, caseworker, LA or service.
+#[derive(SimpleObject)]
+pub struct BacklogBreakdownRow {
+    /// The id (locality, team, caseworker, LA) or the service code; null for "none"
+    /// (e.g. no caseworker assigned).
+    key: Option<String>,
+    name: Option<String>,
+    counts: BacklogCounts,
+}
+
+#[derive(SimpleObject)]
+pub struct BacklogSummary {
+    as_of: NaiveDate,
+    totals: BacklogCounts,
+    stages: Vec<BacklogStage>,
+    /// Grouped by the `by` argument; empty without it.
+    breakdown: Vec<BacklogBreakdownRow>,
+}
+
+/// A child, as listed in a drill-down.
+#[derive(SimpleObject)]
+pub struct ChildRef {
+    id: ID,
+    name: String,
+}
+
+/// A member of staff, as listed in a drill-down.
+#[derive(SimpleObject)]
+pub struct StaffRef {
+    id: ID,
+    name: String,
+}
+
+/// An open statutory step behind a backlog number.
+#[derive(SimpleObject)]
+pub struct BacklogItem {
+    process: Process,
+    stage: DeadlineKind,
+    label: String,
+    regulation: String,
+    child: ChildRef,
+    caseworker: Option<StaffRef>,
+    /// The needs assessment it belongs to.
+    assessment_id: ID,
+    advice_request_id: Option<ID>,
+    service: Option<AdviceService>,
+    starts_on: NaiveDate,
+    /// The statutory due date.
+    due_on: NaiveDate,
+    standing: Standing,
+    /// Days past the due date (0 when not overdue).
+    days_overdue: i64,
+    overdue_band: Option<OverdueBand>,
+    /// Operational target when an exception applies: NOT statutory.
+    target_on: Option<NaiveDate>,
+}
+
+fn item(as_of: NaiveDate, i: store::Item) -> Result<BacklogItem, ApiError> {
+    let kind = kind_of(&i.kind)?;
+    let st = standing(i.due_on, i.excepted_from, as_of);
+    let (standing, band) = match st {
+        DomainStanding::OnTrack => (Standing::OnTrack, None),
+        DomainStanding::DueSoon => (Standing::DueSoon, None),
+        DomainStanding::Overdue(b) => (Standing::Overdue, Some(b.into())),
+        DomainStanding::Excepted => (Standing::Excepted, None),
+    };
+    Ok(BacklogItem {
+        process: process_of(&i.process)?.into(),
+        stage: kind.into(),
+        label: kind.label().to_owned(),
+        regulation: kind.regulation().to_owned(),
+        child: ChildRef {
+            id: Id::of(i.child_id),
+            name: i.child_name,
+        },
+        caseworker: i.caseworker_id.map(|id| StaffRef {
+            id: Id::of(id),
+            name: i.caseworker_name.unwrap_or_default(),
+        }),
+        assessment_id: Id::of(i.source_id),
+        advice_request_id: i.advice_request_id.map(Id::of),
+        service: i.service.as_deref().map(service_of).transpose()?,
+        starts_on: i.starts_on,
+        due_on: i.due_on,
+        standing,
+        days_overdue: (as_of - i.due_on).num_days().max(0),
+        overdue_band: band,
+        target_on: i.target_on,
+    })
+}
+
+fn encode_cursor(c: ItemCursor) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("d:{}:{}", c.due_on, c.id))
+}
+
+fn decode_cursor(field: &'static str, cursor: &str) -> Result<ItemCursor, ApiError> {
+    use base64::Engine;
+    let bad = || ApiError::validation(field, "not a cursor from this API");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .map_err(|_| bad())?;
+    let text = String::from_utf8(bytes).map_err(|_| bad())?;
+    let mut parts = text.strip_prefix("d:").ok_or_else(bad)?.split(':');
+    let due_on = parts
+        .next()
+        .and_then(|d| d.parse::<NaiveDate>().ok())
+        .ok_or_else(bad)?;
+    let id = parts
+        .next()
+        .and_then(|i| i.parse::<i64>().ok())
+        .ok_or_else(bad)?;
+    Ok(ItemCursor { due_on, id })
+}
+
+/// Advice requests to one service.
+#[derive(SimpleObject)]
+pub struct ServiceAdvice {
+    service: AdviceService,
+    /// Open on `asOf`, by standing.
+    open: BacklogCounts,
+    /// Received in the period.
+    received: i64,
+    /// Received in the period after its 6 weeks (reg 8(1)).
+    received_late: i64,
+    /// Days from request to advice, over the period (nearest rank).
+    median_days_to_respond: Option<i64>,
+    p90_days_to_respond: Option<i64>,
+}
+
+#[derive(SimpleObject)]
+pub struct AdviceByService {
+    as_of: NaiveDate,
+    from: NaiveDate,
+    to: NaiveDate,
+    services: Vec<ServiceAdvice>,
+}
+
+/// Steps done in the period at one stage.
+#[derive(SimpleObject)]
+pub struct StageTimeliness {
+    process: Process,
+    stage: DeadlineKind,
+    regulation: String,
+    done: i64,
+    on_time: i64,
+    /// An exception lifted the limit before the step was done.
+    exception_applies: i64,
+    mean_weeks: Option<f64>,
+}
+
+/// Timeliness over a period, by the day each step was done.
+#[derive(SimpleObject)]
+pub struct Timeliness {
+    from: NaiveDate,
+    to: NaiveDate,
+    /// New EHC plans issued in the period (initial assessments).
+    new_plans_issued: i64,
+    new_plans_within_twenty_weeks: i64,
+    /// Plans where an exception applied (SEN2 "20-week exception applies").
+    new_plans_with_exception: i64,
+    /// The national measure: share within 20 weeks, excluding exception cases (0 to 1).
+    share_within_twenty_weeks_excluding_exceptions: Option<f64>,
+    /// Share within 20 weeks of all new plans (0 to 1).
+    share_within_twenty_weeks_including_exceptions: Option<f64>,
+    /// Mean weeks from request to final plan.
+    mean_weeks_to_plan: Option<f64>,
+    /// Plans that took more than 52 weeks.
+    new_plans_over_fifty_two_weeks: i64,
+    /// Every stage: decisions within 6 weeks, advice within 6 weeks, re-assessment plans
+    /// within 14 weeks, and so on.
+    stages: Vec<StageTimeliness>,
+}
+
+#[derive(SimpleObject)]
+pub struct ForecastStage {
+    process: Process,
+    stage: DeadlineKind,
+    count: i64,
+}
+
+/// Open steps falling due in one week.
+#[derive(SimpleObject)]
+pub struct ForecastWeek {
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+    total: i64,
+    stages: Vec<ForecastStage>,
+}
+
+/// The backlog at one past date.
+#[derive(SimpleObject)]
+pub struct BacklogPoint {
+    as_of: NaiveDate,
+    counts: BacklogCounts,
+}
+
+fn ratio(n: i64, d: i64) -> Option<f64> {
+    (d > 0).then(|| n as f64 / d as f64)
+}
+
+#[derive(Default)]
+pub struct BacklogQuery;
+
+#[Object]
+impl BacklogQuery {
+    /// Open statutory steps on `asOf` (default today, in England) by process and stage, split
+    /// into on track / due within 2 weeks / overdue (with ageing bands) / excepted, and
+    /// optionally broken down `by` a dimension. A past `asOf` answers from the recorded dates.
+    async fn backlog(
+        &self,
+        gql: &Context<'_>,
+        as_of: Option<NaiveDate>,
+        filter: Option<BacklogFilter>,
+        by: Option<BacklogDimension>,
+    ) -> Result<BacklogSummary> {
+        let ctx = ctx(gql)?;
+        let s = svc::summary(
+            &ctx,
+            as_of,
+            filter.unwrap_or_default().into_store()?,
+            by.map(Into::into),
+        )
+        .await?;
+        let mut stages = Vec::with_capacity(s.stages.len());
+        for st in s.stages {
+            let kind = kind_of(&st.kind)?;
+            stages.push(BacklogStage {
+                process: process_of(&st.process)?.into(),
+                stage: kind.into(),
+                label: kind.label().to_owned(),
+                regulation: kind.regulation().to_owned(),
+                counts: st.counts.into(),
+            });
+        }
+        Ok(BacklogSummary {
+            as_of: s.as_of,
+            totals: s.totals.into(),
+            stages,
+            breakdown: s
+                .breakdown
+                .into_iter()
+                .map(|r| BacklogBreakdownRow {
+                    key: match r.key {
+                        Key::Id(id) => Some(id.to_string()),
+                        Key::Code(code) => Some(code),
+                        Key::None => None,
+                    },
+                    name: r.name,
+                    counts: r.counts.into(),
+                })
+                .collect(),
+        })
+    }
+
+    /// The open steps behind a backlog number, most overdue first.
+    #[allow(clippy::too_many_arguments)]
+    async fn backlog_items(
+        &self,
+        gql: &Context<'_>,
+        as_of: Option<NaiveDate>,
+        filter: Option<BacklogFilter>,
+        standing: Option<Standing>,
+        #[graphql(desc = "With standing OVERDUE (or alone): one ageing band")] overdue_band: Option<
+            OverdueBand,
+        >,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> Result<Connection<String, BacklogItem>> {
+        let ctx = ctx(gql)?;
+        if first.is_some() && last.is_some() {
+            return Err(ApiError::validation("last", "give either first or last, not both").into());
+        }
+        for (field, n) in [("first", first), ("last", last)] {
+            if n.is_some_and(|n| n < 0) {
+                return Err(ApiError::validation(field, "must not be negative").into());
+            }
+        }
+        let standing = match (standing, overdue_band) {
+            (None, None) => None,
+            (Some(Standing::Overdue) | None, band @ Some(_)) => {
+                Some(store::StandingFilter::Overdue(band.map(Into::into)))
+            }
+            (Some(_), Some(_)) => {
+                return Err(
+                    ApiError::validation("overdueBand", "only with standing OVERDUE").into(),
+                );
+            }
+            (Some(Standing::Overdue), None) => Some(store::StandingFilter::Overdue(None)),
+            (Some(Standing::OnTrack), None) => Some(store::StandingFilter::OnTrack),
+            (Some(Standing::DueSoon), None) => Some(store::StandingFilter::DueSoon),
+            (Some(Standing::Excepted), None) => Some(store::StandingFilter::Excepted),
+        };
+        let size = last
+            .or(first)
+            .map(|n| n as u64)
+            .unwrap_or(DEFAULT_PAGE_SIZE)
+            .clamp(1, MAX_PAGE_SIZE);
+        let query = ItemQuery {
+            as_of,
+            filter: filter.unwrap_or_default().into_store()?,
+            standing,
+            after: after.map(|c| decode_cursor("after", &c)).transpose()?,
+            before: before.map(|c| decode_cursor("before", &c)).transpose()?,
+            size,
+            backwards: last.is_some(),
+        };
+        let (as_of, page) = svc::items(&ctx, query).await?;
+        let mut conn = Connection::new(page.has_previous_page, page.has_next_page);
+        for i in page.items {
+            let cursor = encode_cursor(ItemCursor {
+                due_on: i.due_on,
+                id: i.id,
+            });
+            conn.edges.push(Edge::new(cursor, item(as_of, i)?));
+        }
+        Ok(conn)
+    }
+
+    /// Advice requests per service: open and overdue on `asOf`, and days to respond over
+    /// `from`..`to` (default: the year to `asOf`).
+    async fn advice_by_service(
+        &self,
+        gql: &Context<'_>,
+        as_of: Option<NaiveDate>,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+        filter: Option<BacklogFilter>,
+    ) -> Result<AdviceByService> {
+        let ctx = ctx(gql)?;
+        let period = match (from, to) {
+            (Some(f), Some(t)) => Some((f, t)),
+            (None, None) => None,
+            _ => return Err(ApiError::validation("to", "give both from and to").into()),
+        };
+        let (as_of, from, to, rows) = svc::advice_by_service(
+            &ctx,
+            as_of,
+            period,
+            filter.unwrap_or_default().into_store()?,
+        )
+        .await?;
+        let mut services = Vec::with_capacity(rows.len());
+        for r in rows {
+            services.push(ServiceAdvice {
+                service: service_of(&r.service)?,
+                open: r.open.into(),
+                received: r.response.as_ref().map_or(0, |t| t.received),
+                received_late: r.response.as_ref().map_or(0, |t| t.received_late),
+                median_days_to_respond: r.response.as_ref().and_then(|t| t.median_days),
+                p90_days_to_respond: r.response.as_ref().and_then(|t| t.p90_days),
+            });
+        }
+        Ok(AdviceByService {
+            as_of,
+            from,
+            to,
+            services,
+        })
+    }
+
+    /// Timeliness of steps done between `from` and `to` inclusive, including the SEN2
+    /// measure: new plans within 20 weeks, excluding and including exceptions.
+    async fn timeliness(
+        &self,
+        gql: &Context<'_>,
+        from: NaiveDate,
+        to: NaiveDate,
+        filter: Option<BacklogFilter>,
+    ) -> Result<Timeliness> {
+        let ctx = ctx(gql)?;
+        let rows =
+            svc::timeliness(&ctx, from, to, filter.unwrap_or_default().into_store()?).await?;
+        let plans = rows
+            .iter()
+            .find(|r| r.kind == DomainKind::FinalPlan.as_str())
+            .cloned();
+        let mut stages = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let kind = kind_of(&r.kind)?;
+            stages.push(StageTimeliness {
+                process: process_of(&r.process)?.into(),
+                stage: kind.into(),
+                regulation: kind.regulation().to_owned(),
+                done: r.done,
+                on_time: r.on_time,
+                exception_applies: r.exception_applies,
+                mean_weeks: ratio(r.total_days, r.done * 7),
+            });
+        }
+        let p = plans.unwrap_or(store::StageTimeliness {
+            process: String::new(),
+            kind: String::new(),
+            done: 0,
+            on_time: 0,
+            exception_applies: 0,
+            on_time_without_exception: 0,
+            total_days: 0,
+            over_52_weeks: 0,
+        });
+        Ok(Timeliness {
+            from,
+            to,
+            new_plans_issued: p.done,
+            new_plans_within_twenty_weeks: p.on_time,
+            new_plans_with_exception: p.exception_applies,
+            share_within_twenty_weeks_excluding_exceptions: ratio(
+                p.on_time_without_exception,
+                p.done - p.exception_applies,
+            ),
+            share_within_twenty_weeks_including_exceptions: ratio(p.on_time, p.done),
+            mean_weeks_to_plan: ratio(p.total_days, p.done * 7),
+            new_plans_over_fifty_two_weeks: p.over_52_weeks,
+            stages,
+        })
+    }
+
+    /// Open steps falling due in each of the next `weeks` weeks from `asOf`, by stage.
+    async fn forecast(
+        &self,
+        gql: &Context<'_>,
+        as_of: Option<NaiveDate>,
+        #[graphql(default = 8)] weeks: i32,
+        filter: Option<BacklogFilter>,
+    ) -> Result<Vec<ForecastWeek>> {
+        let ctx = ctx(gql)?;
+        let weeks =
+            u32::try_from(weeks).map_err(|_| ApiError::validation("weeks", "must be 1 to 52"))?;
+        let rows =
+            svc::forecast(&ctx, as_of, weeks, filter.unwrap_or_default().into_store()?).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for w in rows {
+            let mut stages = Vec::new();
+            for ((process, kind), count) in w.by_stage {
+                stages.push(ForecastStage {
+                    process: process_of(&process)?.into(),
+                    stage: kind_of(&kind)?.into(),
+                    count,
+                });
+            }
+            out.push(ForecastWeek {
+                starts_on: w.starts_on,
+                ends_on: crate::domain::calendar::add_days(w.starts_on, 6),
+                total: stages.iter().map(|s| s.count).sum(),
+                stages,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The backlog at the end of each month from `from` to `to` (at most 60 months), for
+    /// trend charts.
+    async fn backlog_history(
+        &self,
+        gql: &Context<'_>,
+        from: NaiveDate,
+        to: NaiveDate,
+        filter: Option<BacklogFilter>,
+    ) -> Result<Vec<BacklogPoint>> {
+        let ctx = ctx(gql)?;
+        Ok(
+            svc::monthly_series(&ctx, from, to, filter.unwrap_or_default().into_store()?)
+                .await?
+                .into_iter()
+                .map(|(as_of, counts)| BacklogPoint {
+                    as_of,
+                    counts: counts.into(),
+                })
+                .collect(),
+        )
+    }
+}

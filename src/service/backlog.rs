@@ -1,0 +1,302 @@
+//! Managers' views: the backlog on a day, the items behind each number, advice by service,
+//! timeliness, forecasts and history. Staff see their own LA; an admin sees every LA.
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use super::Ctx;
+use crate::domain::access::{Permission, Scope};
+use crate::domain::calendar::add_days;
+use crate::error::{ApiError, ApiResult};
+use crate::store::backlog::{
+    self as store, Counts, Dimension, Filter, ItemCursor, ItemPage, Key, ResponseTimes,
+    StageCounts, StageTimeliness, StandingFilter,
+};
+use crate::store::entity::{local_authority, locality, staff, team};
+
+/// The filter, restricted to what the actor may see: FORBIDDEN for another LA, or for
+/// anyone who is not staff or an admin.
+pub fn scoped(ctx: &Ctx<'_>, mut filter: Filter) -> ApiResult<Filter> {
+    ctx.require(Permission::ViewBacklog)?;
+    match &ctx.actor.scope {
+        Scope::Everything => Ok(filter),
+        Scope::LocalAuthority { la_id } => {
+            if filter.la_id.is_some_and(|asked| asked != *la_id) {
+                return Err(ApiError::forbidden(
+                    "you may only see your own local authority's backlog",
+                ));
+            }
+            filter.la_id = Some(*la_id);
+            Ok(filter)
+        }
+        _ => Err(ApiError::forbidden(
+            "the backlog is for local authority staff",
+        )),
+    }
+}
+
+pub struct Summary {
+    pub as_of: NaiveDate,
+    pub totals: Counts,
+    pub stages: Vec<StageCounts>,
+    pub breakdown: Vec<BreakdownRow>,
+}
+
+pub struct BreakdownRow {
+    pub key: Key,
+    pub name: Option<String>,
+    pub counts: Counts,
+}
+
+pub async fn summary(
+    ctx: &Ctx<'_>,
+    as_of: Option<NaiveDate>,
+    filter: Filter,
+    by: Option<Dimension>,
+) -> ApiResult<Summary> {
+    let filter = scoped(ctx, filter)?;
+    let as_of = as_of.unwrap_or_else(|| ctx.today());
+    let stages = store::stage_counts(ctx.db, as_of, &filter).await?;
+    let mut totals = Counts::default();
+    for stage in &stages {
+        totals.add(&stage.counts);
+    }
+    let breakdown = match by {
+        Some(by) => {
+            let mut rows = store::breakdown(ctx.db, as_of, &filter, by).await?;
+            // "None" (e.g. no caseworker) last on both databases.
+            rows.sort_by_key(|(key, _)| matches!(key, Key::None));
+            let names = names_of(ctx, by, &rows).await?;
+            rows.into_iter()
+                .map(|(key, counts)| {
+                    let name = match &key {
+                        Key::Id(id) => names.get(id).cloned(),
+                        Key::Code(code) => Some(code.clone()),
+                        Key::None => None,
+                    };
+                    BreakdownRow { key, name, counts }
+                })
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    Ok(Summary {
+        as_of,
+        totals,
+        stages,
+        breakdown,
+    })
+}
+
+/// Names for the ids of a breakdown, in one query.
+async fn names_of(
+    ctx: &Ctx<'_>,
+    by: Dimension,
+    rows: &[(Key, Counts)],
+) -> ApiResult<BTreeMap<i64, String>> {
+    let ids: Vec<i64> = rows
+        .iter()
+        .filter_map(|(k, _)| match k {
+            Key::Id(id) => Some(*id),
+            _ => None,
+        })
+        .collect();
+    if ids.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let db = ctx.db;
+    Ok(match by {
+        Dimension::LocalAuthority => local_authority::Entity::find()
+            .filter(local_authority::Column::Id.is_in(ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r.name))
+            .collect(),
+        Dimension::Locality => locality::Entity::find()
+            .filter(locality::Column::Id.is_in(ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r.name))
+            .collect(),
+        Dimension::Team => team::Entity::find()
+            .filter(team::Column::Id.is_in(ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r.name))
+            .collect(),
+        Dimension::Caseworker => staff::Entity::find()
+            .filter(staff::Column::Id.is_in(ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r.name))
+            .collect(),
+        Dimension::Service => BTreeMap::new(),
+    })
+}
+
+pub struct ItemQuery {
+    pub as_of: Option<NaiveDate>,
+    pub filter: Filter,
+    pub standing: Option<StandingFilter>,
+    pub after: Option<ItemCursor>,
+    pub before: Option<ItemCursor>,
+    pub size: u64,
+    pub backwards: bool,
+}
+
+pub async fn items(ctx: &Ctx<'_>, q: ItemQuery) -> ApiResult<(NaiveDate, ItemPage)> {
+    let filter = scoped(ctx, q.filter)?;
+    let as_of = q.as_of.unwrap_or_else(|| ctx.today());
+    let page = store::items(
+        ctx.db,
+        as_of,
+        &filter,
+        q.standing,
+        q.after,
+        q.before,
+        q.size,
+        q.backwards,
+    )
+    .await?;
+    Ok((as_of, page))
+}
+
+pub struct ServiceAdvice {
+    pub service: String,
+    pub open: Counts,
+    pub response: Option<ResponseTimes>,
+}
+
+/// Open and overdue advice on `as_of` per service, with response times over `[from, to]`.
+pub async fn advice_by_service(
+    ctx: &Ctx<'_>,
+    as_of: Option<NaiveDate>,
+    period: Option<(NaiveDate, NaiveDate)>,
+    filter: Filter,
+) -> ApiResult<(NaiveDate, NaiveDate, NaiveDate, Vec<ServiceAdvice>)> {
+    let mut filter = scoped(ctx, filter)?;
+    filter.kind = Some(crate::domain::timescales::DeadlineKind::AdviceResponse);
+    let as_of = as_of.unwrap_or_else(|| ctx.today());
+    let (from, to) = period.unwrap_or((add_days(as_of, -364), as_of));
+    check_period(from, to)?;
+    let open = store::breakdown(ctx.db, as_of, &filter, Dimension::Service).await?;
+    let times = store::advice_response_times(ctx.db, from, to, &filter).await?;
+    let mut by_service: BTreeMap<String, ServiceAdvice> = BTreeMap::new();
+    for (key, counts) in open {
+        if let Key::Code(service) = key {
+            by_service.insert(
+                service.clone(),
+                ServiceAdvice {
+                    service,
+                    open: counts,
+                    response: None,
+                },
+            );
+        }
+    }
+    for t in times {
+        let service = t.service.clone();
+        by_service
+            .entry(service.clone())
+            .or_insert_with(|| ServiceAdvice {
+                service,
+                open: Counts::default(),
+                response: None,
+            })
+            .response = Some(t);
+    }
+    Ok((as_of, from, to, by_service.into_values().collect()))
+}
+
+fn check_period(from: NaiveDate, to: NaiveDate) -> ApiResult<()> {
+    if to < from {
+        return Err(ApiError::validation("to", "must not be before from"));
+    }
+    Ok(())
+}
+
+pub async fn timeliness(
+    ctx: &Ctx<'_>,
+    from: NaiveDate,
+    to: NaiveDate,
+    filter: Filter,
+) -> ApiResult<Vec<StageTimeliness>> {
+    let filter = scoped(ctx, filter)?;
+    check_period(from, to)?;
+    Ok(store::timeliness(ctx.db, from, to, &filter).await?)
+}
+
+pub const MAX_FORECAST_WEEKS: u32 = 52;
+
+/// Week `i` (0-based) holds deadlines due `as_of + 7i ..= as_of + 7i + 6`.
+pub struct ForecastWeek {
+    pub starts_on: NaiveDate,
+    pub by_stage: BTreeMap<(String, String), i64>,
+}
+
+pub async fn forecast(
+    ctx: &Ctx<'_>,
+    as_of: Option<NaiveDate>,
+    weeks: u32,
+    filter: Filter,
+) -> ApiResult<Vec<ForecastWeek>> {
+    let filter = scoped(ctx, filter)?;
+    if weeks == 0 || weeks > MAX_FORECAST_WEEKS {
+        return Err(ApiError::validation("weeks", "must be 1 to 52"));
+    }
+    let as_of = as_of.unwrap_or_else(|| ctx.today());
+    let until = add_days(as_of, 7 * i64::from(weeks) - 1);
+    let mut out: Vec<ForecastWeek> = (0..weeks)
+        .map(|i| ForecastWeek {
+            starts_on: add_days(as_of, 7 * i64::from(i)),
+            by_stage: BTreeMap::new(),
+        })
+        .collect();
+    for (process, kind, due_on, n) in store::falling_due(ctx.db, as_of, until, &filter).await? {
+        let week = ((due_on - as_of).num_days() / 7) as usize;
+        if let Some(w) = out.get_mut(week) {
+            *w.by_stage.entry((process, kind)).or_default() += n;
+        }
+    }
+    Ok(out)
+}
+
+pub const MAX_HISTORY_MONTHS: usize = 60;
+
+/// The backlog at the end of each month from `from`'s month to `to`'s (the last point is
+/// `to` itself when it falls mid-month).
+pub async fn monthly_series(
+    ctx: &Ctx<'_>,
+    from: NaiveDate,
+    to: NaiveDate,
+    filter: Filter,
+) -> ApiResult<Vec<(NaiveDate, Counts)>> {
+    let filter = scoped(ctx, filter)?;
+    check_period(from, to)?;
+    let mut points = Vec::new();
+    let mut month = NaiveDate::from_ymd_opt(from.year(), from.month(), 1).expect("first day");
+    while month <= to {
+        let next = month
+            .checked_add_months(chrono::Months::new(1))
+            .expect("next month");
+        points.push(add_days(next, -1).min(to));
+        month = next;
+        if points.len() > MAX_HISTORY_MONTHS {
+            return Err(ApiError::validation("from", "at most 60 months"));
+        }
+    }
+    let mut series = Vec::with_capacity(points.len());
+    for as_of in points {
+        let mut totals = Counts::default();
+        for stage in store::stage_counts(ctx.db, as_of, &filter).await? {
+            totals.add(&stage.counts);
+        }
+        series.push((as_of, totals));
+    }
+    Ok(series)
+}
