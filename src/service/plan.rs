@@ -34,7 +34,7 @@ use crate::store::entity::{
     advice_request, annual_review, child, ehc_plan, plan_amendment, plan_version, professional,
 };
 use crate::store::page::{Page, PageRequest, paginate};
-use crate::store::scope::visible_children;
+use crate::store::scope::{Scope, nothing, visible_children};
 
 /// Where a version of the plan came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -207,12 +207,22 @@ impl AmendmentRecord {
 
 // ---------- loading ----------
 
+/// Plans, reviews and amendments are read like whole assessments: by staff and the family.
+/// They hold every professional's advice and the family's comments, so a professional asked
+/// for advice sees only the request addressed to them (`myAdviceRequests`).
+fn visible_plan_records<L: ColumnTrait, C: ColumnTrait>(
+    ctx: &Ctx<'_>,
+    la_col: L,
+    child_col: C,
+) -> Condition {
+    if matches!(ctx.actor.scope, Scope::Professional { .. }) {
+        return nothing();
+    }
+    visible_children(&ctx.actor.scope, la_col, child_col)
+}
+
 fn visible_plans(ctx: &Ctx<'_>) -> Condition {
-    visible_children(
-        &ctx.actor.scope,
-        ehc_plan::Column::LaId,
-        ehc_plan::Column::ChildId,
-    )
+    visible_plan_records(ctx, ehc_plan::Column::LaId, ehc_plan::Column::ChildId)
 }
 
 pub async fn load_plan(ctx: &Ctx<'_>, id: i64) -> ApiResult<PlanRecord> {
@@ -332,8 +342,8 @@ pub async fn plan_of_assessment(
 }
 
 fn visible_reviews(ctx: &Ctx<'_>) -> Condition {
-    visible_children(
-        &ctx.actor.scope,
+    visible_plan_records(
+        ctx,
         annual_review::Column::LaId,
         annual_review::Column::ChildId,
     )
@@ -377,8 +387,8 @@ pub async fn reviews_of(ctx: &Ctx<'_>, plan_id: i64) -> ApiResult<Vec<ReviewReco
 }
 
 fn visible_amendments(ctx: &Ctx<'_>) -> Condition {
-    visible_children(
-        &ctx.actor.scope,
+    visible_plan_records(
+        ctx,
         plan_amendment::Column::LaId,
         plan_amendment::Column::ChildId,
     )

@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use chrono::{Duration, Utc};
 use ehcp::domain::access::Role;
-use ehcp::store::entity::{assessment, child};
+use ehcp::store::entity::{annual_review, assessment, child, ehc_plan, plan_amendment};
 use sea_orm::EntityTrait;
 use serde_json::{Map, Value, json};
 
@@ -54,7 +54,8 @@ const CALLERS: [Caller; 9] = [
 ];
 
 /// The records a call points at. Each target is a family with an open assessment (draft sent,
-/// a setting consulted, one advice request) in a local authority with its own staff.
+/// a setting consulted, one advice request) and an EHC plan (an annual review under way with
+/// advice asked, and an amendment proposed) in a local authority with its own staff.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Target {
     /// LA 909; the parent's and young person's own family; advice asked of the professional.
@@ -165,6 +166,44 @@ const RULES: &[(&str, Rule)] = &[
     ("Mutation.giveViews", Rule::Family),
     ("Mutation.commentOnDraftPlan", Rule::Family),
     ("Mutation.recordMediationCertificate", Rule::StaffOrFamily),
+    // Caseloads and assignment: `ManageCasework` in the case's (or caseworker's) LA.
+    ("Query.caseload", Rule::Staff),
+    ("Mutation.assignCaseworker", Rule::Staff),
+    // EHC plans, reviews and amendments are read like whole assessments: staff of the
+    // child's LA, admins and the family (they hold other professionals' advice and the
+    // family's comments).
+    ("Query.plan", Rule::StaffOrFamilyRead),
+    ("Query.plans", Rule::AnySignedIn),
+    ("Query.annualReview", Rule::StaffOrFamilyRead),
+    ("Query.planAmendment", Rule::StaffOrFamilyRead),
+    ("Query.reviewTimetable", Rule::AnySignedIn),
+    ("Query.phaseTransferTimetable", Rule::AnySignedIn),
+    // Every change to a plan is casework of the plan's LA.
+    ("Mutation.enterPlan", Rule::Staff),
+    ("Mutation.updatePlanNeeds", Rule::Staff),
+    ("Mutation.setPhaseTransfer", Rule::Staff),
+    ("Mutation.sendTransferNotice", Rule::Staff),
+    ("Mutation.proposeCeasing", Rule::Staff),
+    ("Mutation.recordCeaseConsultation", Rule::Staff),
+    ("Mutation.ceasePlan", Rule::Staff),
+    ("Mutation.decideNotToCease", Rule::Staff),
+    ("Mutation.recordMove", Rule::Staff),
+    ("Mutation.transferPlanOut", Rule::Staff),
+    ("Mutation.scheduleReview", Rule::Staff),
+    ("Mutation.proposeAmendment", Rule::Staff),
+    ("Mutation.rescheduleReviewMeeting", Rule::Staff),
+    ("Mutation.sendReviewInvitations", Rule::Staff),
+    ("Mutation.requestReviewAdvice", Rule::Staff),
+    ("Mutation.recordReviewAdvice", Rule::Staff),
+    ("Mutation.circulateReviewAdvice", Rule::Staff),
+    ("Mutation.holdReviewMeeting", Rule::Staff),
+    ("Mutation.recordReviewReport", Rule::Staff),
+    ("Mutation.decideReview", Rule::Staff),
+    ("Mutation.cancelReview", Rule::Staff),
+    ("Mutation.sendAmendmentNotice", Rule::Staff),
+    ("Mutation.recordAmendmentResponse", Rule::Staff),
+    ("Mutation.issueAmendedPlan", Rule::Staff),
+    ("Mutation.decideNotToAmend", Rule::Staff),
 ];
 
 /// Where a field's truth differs from its rule class: (field, caller, target or any, allowed).
@@ -231,6 +270,11 @@ enum Entity {
     Assessment,
     AdviceRequest,
     Consultation,
+    Plan,
+    Review,
+    /// Advice asked for a review (an advice request on the review, not the assessment).
+    ReviewAdvice,
+    Amendment,
 }
 
 /// Which `ID` argument or input field points at which record. A name not known here fails
@@ -239,7 +283,11 @@ fn id_entity(context: &str, name: &str) -> Option<Entity> {
     Some(match name {
         "assessmentId" => Entity::Assessment,
         "childId" => Entity::Child,
+        "adviceRequestId" if context == "ReviewAdviceReceivedInput" => Entity::ReviewAdvice,
         "adviceRequestId" => Entity::AdviceRequest,
+        "planId" => Entity::Plan,
+        "reviewId" => Entity::Review,
+        "amendmentId" => Entity::Amendment,
         "parentId" => Entity::Parent,
         "consultationId" => Entity::Consultation,
         "teamId" => Entity::Team,
@@ -252,6 +300,9 @@ fn id_entity(context: &str, name: &str) -> Option<Entity> {
             "Query.assessment" => Entity::Assessment,
             "Query.localAuthority" => Entity::LocalAuthority,
             "Query.myAdviceRequest" => Entity::AdviceRequest,
+            "Query.plan" => Entity::Plan,
+            "Query.annualReview" => Entity::Review,
+            "Query.planAmendment" => Entity::Amendment,
             "UpdateStaffInput" => Entity::Staff,
             _ => return None,
         },
@@ -272,6 +323,9 @@ fn type_entity(type_name: &str) -> Option<Entity> {
         "Assessment" => Entity::Assessment,
         "AdviceRequest" | "ProfessionalAdviceRequest" => Entity::AdviceRequest,
         "SettingConsultation" => Entity::Consultation,
+        "EhcPlan" => Entity::Plan,
+        "AnnualReview" => Entity::Review,
+        "PlanAmendment" => Entity::Amendment,
         _ => return None,
     })
 }
@@ -376,6 +430,20 @@ async fn create(app: &TestApp, token: &str, field: &str, input_type: &str, input
     } else {
         "id version adviceRequests { id } settingConsultations { id }"
     };
+    let q =
+        format!("mutation($input: {input_type}!) {{ {field}(input: $input) {{ {selection} }} }}");
+    app.ok(token, &q, json!({"input": input})).await[field].clone()
+}
+
+/// Runs a fixture mutation with any input type and selection.
+async fn act(
+    app: &TestApp,
+    token: &str,
+    field: &str,
+    input_type: &str,
+    input: Value,
+    selection: &str,
+) -> Value {
     let q =
         format!("mutation($input: {input_type}!) {{ {field}(input: $input) {{ {selection} }} }}");
     app.ok(token, &q, json!({"input": input})).await[field].clone()
@@ -572,6 +640,61 @@ async fn family(
         .as_str()
         .expect("consultation id")
         .to_owned();
+    // An EHC plan (entered as one from before the system) with an annual review under way,
+    // review advice asked of the same professional, and an amendment proposed.
+    let plan = act(
+        app,
+        caseworker,
+        "enterPlan",
+        "EnterPlanInput",
+        json!({"childId": child, "issuedOn": days_ago(300), "namedSetting": format!("{surname} Academy")}),
+        "id version",
+    )
+    .await;
+    let review = act(
+        app,
+        caseworker,
+        "scheduleReview",
+        "ScheduleReviewInput",
+        json!({"planId": plan["id"], "version": plan["version"], "on": days_ago(10), "meetingOn": days_ago(-20)}),
+        "id version",
+    )
+    .await;
+    let review = act(
+        app,
+        caseworker,
+        "requestReviewAdvice",
+        "ReviewAdviceInput",
+        json!({"reviewId": review["id"], "version": review["version"], "on": days_ago(9), "service": service, "professionalId": professional}),
+        "id version adviceRequests { id } plan { version }",
+    )
+    .await;
+    let review_advice = review["adviceRequests"][0]["id"]
+        .as_str()
+        .expect("review advice id")
+        .to_owned();
+    let amendment = act(
+        app,
+        caseworker,
+        "proposeAmendment",
+        "ProposeAmendmentInput",
+        json!({"planId": plan["id"], "version": review["plan"]["version"], "on": days_ago(8), "proposedChanges": "More speech and language therapy"}),
+        "id",
+    )
+    .await;
+    for (entity, id, owner) in [
+        (Entity::Plan, id_of(&plan), Owner::Case(target)),
+        (Entity::Review, id_of(&review), Owner::Case(target)),
+        (Entity::ReviewAdvice, review_advice, Owner::Case(target)),
+        (Entity::Amendment, id_of(&amendment), Owner::Case(target)),
+    ] {
+        world.records.push(Record {
+            entity,
+            id,
+            owner,
+            target,
+        });
+    }
     let asked = if target == Target::Own {
         Owner::AskedAdvice(target)
     } else {
@@ -951,7 +1074,10 @@ impl Args<'_> {
                 let mut versioned = None;
                 for f in fields.iter().filter(|f| f.name != "version") {
                     if let Some(v) = Box::pin(self.value(named, f)).await? {
-                        if matches!(f.name.as_str(), "id" | "assessmentId") {
+                        if matches!(
+                            f.name.as_str(),
+                            "id" | "assessmentId" | "planId" | "reviewId" | "amendmentId"
+                        ) {
                             versioned =
                                 id_entity(named, &f.name).zip(v.as_str().map(str::to_owned));
                         }
@@ -989,6 +1115,21 @@ impl Args<'_> {
                 .await
                 .map_err(|e| e.to_string())?
                 .map(|c| c.version),
+            Entity::Plan => ehc_plan::Entity::find_by_id(id)
+                .one(db)
+                .await
+                .map_err(|e| e.to_string())?
+                .map(|p| p.version),
+            Entity::Review => annual_review::Entity::find_by_id(id)
+                .one(db)
+                .await
+                .map_err(|e| e.to_string())?
+                .map(|r| r.version),
+            Entity::Amendment => plan_amendment::Entity::find_by_id(id)
+                .one(db)
+                .await
+                .map_err(|e| e.to_string())?
+                .map(|a| a.version),
             other => return Err(format!("{other:?} has no version: teach `Args::version`")),
         };
         found.ok_or_else(|| format!("{entity:?} {id} not found"))
