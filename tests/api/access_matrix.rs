@@ -133,6 +133,14 @@ const RULES: &[(&str, Rule)] = &[
     ("Query.exceptionReasons", Rule::AnySignedIn),
     ("Query.timetable", Rule::AnySignedIn),
     ("Query.myAdviceRequests", Rule::AnyProfessional),
+    // The backlog (ViewBacklog): staff see their own LA, admins every LA. Another LA asked
+    // for through `filter.laId` is FORBIDDEN (tests/api/backlog.rs).
+    ("Query.backlog", Rule::StaffDirectory),
+    ("Query.backlogItems", Rule::StaffDirectory),
+    ("Query.adviceByService", Rule::StaffDirectory),
+    ("Query.timeliness", Rule::StaffDirectory),
+    ("Query.forecast", Rule::StaffDirectory),
+    ("Query.backlogHistory", Rule::StaffDirectory),
     ("Query.myAdviceRequest", Rule::Professional),
     ("Mutation.createLocalAuthority", Rule::Admin),
     ("Mutation.createLocality", Rule::Organisation),
