@@ -194,42 +194,11 @@ async fn load_parts<C: ConnectionTrait>(
     db: &C,
     row: assessment::Model,
 ) -> ApiResult<AssessmentRecord> {
-    let advice = advice_request::Entity::find()
-        .filter(advice_request::Column::AssessmentId.eq(row.id))
-        .order_by_asc(advice_request::Column::RequestedOn)
-        .order_by_asc(advice_request::Column::Id)
-        .all(db)
-        .await?;
-    let exception_rows = assessment_exception::Entity::find()
-        .filter(assessment_exception::Column::AssessmentId.eq(row.id))
-        .order_by_asc(assessment_exception::Column::StartsOn)
-        .all(db)
-        .await?;
-    let reasons = exception_reason::Entity::find()
-        .filter(
-            exception_reason::Column::Code
-                .is_in(exception_rows.iter().map(|e| e.reason_code.clone())),
-        )
-        .all(db)
-        .await?;
-    let exceptions = exception_rows
-        .into_iter()
-        .filter_map(|e| {
-            let reason = reasons.iter().find(|r| r.code == e.reason_code)?.clone();
-            Some((e, reason_of(reason)))
-        })
-        .collect();
-    let consultations = setting_consultation::Entity::find()
-        .filter(setting_consultation::Column::AssessmentId.eq(row.id))
-        .order_by_asc(setting_consultation::Column::ConsultedOn)
-        .all(db)
-        .await?;
-    Ok(AssessmentRecord {
-        row,
-        advice,
-        exceptions,
-        consultations,
-    })
+    let id = row.id;
+    load_many(db, vec![row])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("assessment {id} did not load")))
 }
 
 #[derive(Default, Clone)]
@@ -305,12 +274,12 @@ pub async fn of_child(ctx: &Ctx<'_>, child_id: i64) -> ApiResult<Vec<AssessmentR
         .order_by_desc(assessment::Column::Id)
         .all(ctx.db)
         .await?;
-    load_many(ctx, rows).await
+    load_many(ctx.db, rows).await
 }
 
 /// Loads the parts of many assessments with one query per table (no N+1 on lists).
-pub async fn load_many(
-    ctx: &Ctx<'_>,
+pub async fn load_many<C: ConnectionTrait>(
+    db: &C,
     rows: Vec<assessment::Model>,
 ) -> ApiResult<Vec<AssessmentRecord>> {
     if rows.is_empty() {
@@ -321,18 +290,24 @@ pub async fn load_many(
         .filter(advice_request::Column::AssessmentId.is_in(ids.clone()))
         .order_by_asc(advice_request::Column::RequestedOn)
         .order_by_asc(advice_request::Column::Id)
-        .all(ctx.db)
+        .all(db)
         .await?;
     let mut exception_rows = assessment_exception::Entity::find()
         .filter(assessment_exception::Column::AssessmentId.is_in(ids.clone()))
         .order_by_asc(assessment_exception::Column::StartsOn)
-        .all(ctx.db)
+        .all(db)
         .await?;
-    let reasons = exception_reason::Entity::find().all(ctx.db).await?;
+    let reasons = exception_reason::Entity::find()
+        .filter(
+            exception_reason::Column::Code
+                .is_in(exception_rows.iter().map(|e| e.reason_code.clone())),
+        )
+        .all(db)
+        .await?;
     let mut consultations = setting_consultation::Entity::find()
         .filter(setting_consultation::Column::AssessmentId.is_in(ids))
         .order_by_asc(setting_consultation::Column::ConsultedOn)
-        .all(ctx.db)
+        .all(db)
         .await?;
     Ok(rows
         .into_iter()

@@ -124,7 +124,7 @@ pub async fn caseload(ctx: &Ctx<'_>, filter: CaseloadFilter) -> ApiResult<Caselo
         .await?;
     let today = ctx.today();
     let mut items = Vec::with_capacity(rows.len());
-    for record in casework::load_many(ctx, rows).await? {
+    for record in casework::load_many(ctx.db, rows).await? {
         let next = next_deadline(&record, today)?;
         items.push(CaseloadItem {
             record,

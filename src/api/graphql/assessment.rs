@@ -668,7 +668,7 @@ impl AssessmentQuery {
             open,
         };
         let page = svc::list(&ctx, filter, page_request(after, before, first, last)?).await?;
-        let records = svc::load_many(&ctx, page.items).await?;
+        let records = svc::load_many(ctx.db, page.items).await?;
         let page = crate::store::page::Page {
             items: records
                 .into_iter()
