@@ -2,9 +2,11 @@
 //! the store keeps one row per [`TrackedDeadline`] and counts them with the same boundaries.
 //!
 //! A process plugs in by adding a [`Process`] variant, its [`DeadlineKind`]s as stages, and a
-//! function that turns its facts into tracked deadlines (see
-//! [`crate::domain::assessment::tracked_deadlines`]). Annual reviews, amendments, phase
-//! transfers and ceasing plug in this way.
+//! function that turns its facts into tracked deadlines
+//! ([`crate::domain::assessment::tracked_deadlines`], [`crate::domain::plan::tracked_deadlines`],
+//! [`crate::domain::review::tracked_review_deadlines`],
+//! [`crate::domain::review::tracked_amendment_deadlines`]). Ceasing has no statutory time
+//! limit (regs 29-31), so it has no deadline to count.
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -17,14 +19,51 @@ use super::timescales::{DUE_SOON_DAYS, DeadlineKind, DeadlineStatus};
 pub enum Process {
     /// EHC needs assessment and re-assessment (SEND Regs 2014 Part 2; reg 27).
     NeedsAssessment,
+    /// The plan's review within 12 months and the review's own steps (CFA 2014 s.44;
+    /// SEND Regs 2014 regs 19-20; reg 15(5) after a transfer in).
+    AnnualReview,
+    /// Amending a plan: notice, the family's 15 days, the final amended plan (reg 22).
+    Amendment,
+    /// Reviewing and amending a plan before a move between phases of education (reg 18).
+    PhaseTransfer,
+    /// A plan moving between councils (reg 15).
+    PlanTransfer,
+}
+
+/// The record a tracked deadline belongs to (the `source_id` of its row).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Source {
+    Assessment,
+    Plan,
+    Review,
+    Amendment,
 }
 
 impl Process {
-    pub const ALL: [Process; 1] = [Process::NeedsAssessment];
+    pub const ALL: [Process; 5] = [
+        Process::NeedsAssessment,
+        Process::AnnualReview,
+        Process::Amendment,
+        Process::PhaseTransfer,
+        Process::PlanTransfer,
+    ];
+
+    /// The processes of an EHC plan, rewritten together whenever the plan, one of its reviews
+    /// or one of its amendments changes.
+    pub const OF_PLANS: [Process; 4] = [
+        Process::AnnualReview,
+        Process::Amendment,
+        Process::PhaseTransfer,
+        Process::PlanTransfer,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Process::NeedsAssessment => "NEEDS_ASSESSMENT",
+            Process::AnnualReview => "ANNUAL_REVIEW",
+            Process::Amendment => "AMENDMENT",
+            Process::PhaseTransfer => "PHASE_TRANSFER",
+            Process::PlanTransfer => "PLAN_TRANSFER",
         }
     }
 
@@ -32,30 +71,74 @@ impl Process {
         Self::ALL.into_iter().find(|p| p.as_str() == code)
     }
 
-    /// The tracked process a deadline belongs to; `None` for the plan, review, amendment,
-    /// phase-transfer and transfer deadlines, which the backlog does not track yet (their
-    /// counts would otherwise read as a false zero).
+    /// The process a tracked stage belongs to. The under-5s' review is guidance, not a
+    /// statutory limit, so the backlog does not count it.
     pub fn of(kind: DeadlineKind) -> Option<Process> {
+        use DeadlineKind as K;
         match kind {
-            DeadlineKind::DecisionToAssess
-            | DeadlineKind::AdviceResponse
-            | DeadlineKind::DecisionNotToIssue
-            | DeadlineKind::DraftComments
-            | DeadlineKind::FinalPlan
-            | DeadlineKind::ReassessmentFinalPlan => Some(Process::NeedsAssessment),
-            _ => None,
+            K::DecisionToAssess
+            | K::AdviceResponse
+            | K::DecisionNotToIssue
+            | K::DraftComments
+            | K::FinalPlan
+            | K::ReassessmentFinalPlan => Some(Process::NeedsAssessment),
+            K::AnnualReview
+            | K::TransferReview
+            | K::ReviewInvitations
+            | K::ReviewAdvice
+            | K::ReviewAdviceCirculated
+            | K::ReviewReport
+            | K::ReviewDecision => Some(Process::AnnualReview),
+            K::AmendmentNotice | K::AmendmentComments | K::AmendedPlan | K::DecisionNotToAmend => {
+                Some(Process::Amendment)
+            }
+            K::PhaseTransfer | K::PhaseTransferPost16 | K::Post16Transfer => {
+                Some(Process::PhaseTransfer)
+            }
+            K::TransferNotice | K::TransferOut => Some(Process::PlanTransfer),
+            K::UnderFiveReview => None,
+        }
+    }
+
+    /// The record a stage's rows point at.
+    pub fn source(kind: DeadlineKind) -> Source {
+        use DeadlineKind as K;
+        match Process::of(kind) {
+            Some(Process::NeedsAssessment) => Source::Assessment,
+            Some(Process::AnnualReview) if !matches!(kind, K::AnnualReview | K::TransferReview) => {
+                Source::Review
+            }
+            Some(Process::Amendment) => Source::Amendment,
+            _ => Source::Plan,
         }
     }
 }
 
 impl DeadlineKind {
-    pub const ALL: [DeadlineKind; 6] = [
+    /// Every stage the backlog counts, in process order.
+    pub const ALL: [DeadlineKind; 22] = [
         DeadlineKind::DecisionToAssess,
         DeadlineKind::AdviceResponse,
         DeadlineKind::DecisionNotToIssue,
         DeadlineKind::DraftComments,
         DeadlineKind::FinalPlan,
         DeadlineKind::ReassessmentFinalPlan,
+        DeadlineKind::AnnualReview,
+        DeadlineKind::TransferReview,
+        DeadlineKind::ReviewInvitations,
+        DeadlineKind::ReviewAdvice,
+        DeadlineKind::ReviewAdviceCirculated,
+        DeadlineKind::ReviewReport,
+        DeadlineKind::ReviewDecision,
+        DeadlineKind::AmendmentNotice,
+        DeadlineKind::AmendmentComments,
+        DeadlineKind::AmendedPlan,
+        DeadlineKind::DecisionNotToAmend,
+        DeadlineKind::PhaseTransfer,
+        DeadlineKind::PhaseTransferPost16,
+        DeadlineKind::Post16Transfer,
+        DeadlineKind::TransferNotice,
+        DeadlineKind::TransferOut,
     ];
 
     pub fn parse(code: &str) -> Option<Self> {
@@ -146,6 +229,30 @@ pub struct TrackedDeadline {
 }
 
 impl TrackedDeadline {
+    /// A step with no statutory exceptions, open from `starts_on` until it is met or until the
+    /// first of `stops` (the branch was not taken, the record closed).
+    pub fn plain(
+        kind: DeadlineKind,
+        starts_on: NaiveDate,
+        due_on: NaiveDate,
+        met_on: Option<NaiveDate>,
+        stops: &[Option<NaiveDate>],
+    ) -> Self {
+        TrackedDeadline {
+            kind,
+            starts_on,
+            due_on,
+            met_on,
+            settled_on: std::iter::once(met_on)
+                .chain(stops.iter().copied())
+                .flatten()
+                .min(),
+            excepted_from: None,
+            target_on: None,
+            advice_request_id: None,
+        }
+    }
+
     pub fn process(&self) -> Option<Process> {
         Process::of(self.kind)
     }

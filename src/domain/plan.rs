@@ -10,6 +10,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use super::assessment::{Milestone, UnknownCode, parse_code};
+use super::backlog::TrackedDeadline;
 use super::calendar::{
     add_months, add_weeks, add_working_days, is_working_day, long_date, sub_months,
 };
@@ -615,6 +616,134 @@ pub fn plan_deadlines(facts: &PlanFacts, today: NaiveDate) -> Vec<Deadline> {
     deadlines
 }
 
+/// A review the plan has had: the limit it was arranged against and the day it was decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DecidedReview {
+    pub due_by: NaiveDate,
+    pub due_by_kind: DeadlineKind,
+    pub decided_on: NaiveDate,
+}
+
+/// The plan's deadlines as the backlog tracks them (see [`crate::domain::backlog`]): each
+/// review cycle (12 months from the issue or the previous decision, met by the next review's
+/// decision), every phase transfer from the issue on (open from the September before the move
+/// until the amended plan names the new setting or the move happens), and transfers between
+/// councils. A ceased or transferred plan settles what was still open.
+/// `replaced_on` is the day a re-assessment's new plan replaced this one; `known_from` the
+/// first day the system knew the plan (its issue, or the day an older plan was entered), so
+/// that phase transfers from before then are not counted as missed.
+pub fn tracked_deadlines(
+    facts: &PlanFacts,
+    decided: &[DecidedReview],
+    replaced_on: Option<NaiveDate>,
+    known_from: NaiveDate,
+) -> Vec<TrackedDeadline> {
+    let closed_on = facts.ceased_on.or(facts.transferred_out_on).or(replaced_on);
+    let mut tracked = Vec::new();
+    let mut decided: Vec<DecidedReview> = decided.to_vec();
+    decided.sort_by_key(|r| r.decided_on);
+    let mut previous: Option<NaiveDate> = None;
+    for review in &decided {
+        let starts_on = previous
+            .unwrap_or_else(|| sub_months(review.due_by, REVIEW_MONTHS).max(facts.issued_on))
+            .min(review.decided_on);
+        tracked.push(TrackedDeadline::plain(
+            review.due_by_kind,
+            starts_on,
+            review.due_by,
+            Some(review.decided_on),
+            &[],
+        ));
+        previous = Some(review.decided_on);
+    }
+    if facts.status == PlanStatus::Active || closed_on.is_some() {
+        let limit = facts.review_limit();
+        let starts_on = previous.map_or(limit.starts_on, |p| p.max(limit.starts_on));
+        tracked.push(TrackedDeadline::plain(
+            limit.kind,
+            starts_on,
+            limit.due_on,
+            None,
+            &[closed_on.map(|c| c.max(starts_on))],
+        ));
+    }
+    for transfer in phase_transfers_from(facts, known_from.max(facts.issued_on)) {
+        let met_on = facts
+            .phase_transfer_finalised
+            .filter(|(moves_on, _)| *moves_on == transfer.moves_on)
+            .map(|(_, on)| on);
+        let starts_on = sub_months(transfer.moves_on, 12).max(facts.issued_on);
+        tracked.push(TrackedDeadline::plain(
+            transfer.kind.deadline_kind(),
+            starts_on,
+            transfer.due_on,
+            met_on,
+            &[Some(transfer.moves_on), closed_on],
+        ));
+    }
+    if let Some(transfer) = facts.transferred_in_on {
+        tracked.push(TrackedDeadline::plain(
+            DeadlineKind::TransferNotice,
+            transfer,
+            add_weeks(transfer, TRANSFER_NOTICE_WEEKS),
+            facts.transfer_notice_sent_on,
+            &[closed_on],
+        ));
+    }
+    if let Some((learned_on, moves_on)) = facts.move_recorded {
+        tracked.push(TrackedDeadline::plain(
+            DeadlineKind::TransferOut,
+            learned_on,
+            transfer_out_due(moves_on, learned_on),
+            facts.transferred_out_on,
+            &[facts.ceased_on],
+        ));
+    }
+    tracked
+}
+
+/// Every phase transfer whose deadline falls on or after `from`: the standard moves into
+/// Reception, Year 7 and Year 12 worked out from the national curriculum year on `from`, and
+/// a caseworker's override when it is another move.
+fn phase_transfers_from(facts: &PlanFacts, from: NaiveDate) -> Vec<PhaseTransfer> {
+    let nc_year = facts.nc_year(from);
+    let school_year_start = if from.month() >= 9 {
+        from.year()
+    } else {
+        from.year() - 1
+    };
+    let mut transfers: Vec<PhaseTransfer> = [
+        (0, PhaseTransferKind::EarlyYearsToSchool),
+        (7, PhaseTransferKind::PrimaryToSecondary),
+        (12, PhaseTransferKind::SecondaryToPost16),
+    ]
+    .into_iter()
+    .filter(|(year, _)| *year > nc_year)
+    .filter_map(|(year, kind)| {
+        let moves_on = NaiveDate::from_ymd_opt(school_year_start + year - nc_year, 9, 1)?;
+        Some(PhaseTransfer {
+            kind,
+            moves_on,
+            due_on: kind.due_on(moves_on),
+            overridden: false,
+        })
+    })
+    .collect();
+    if let Some((kind, moves_on)) = facts.phase_transfer_override
+        && transfers.iter().all(|t| t.moves_on != moves_on)
+    {
+        transfers.push(PhaseTransfer {
+            kind,
+            moves_on,
+            due_on: kind.due_on(moves_on),
+            overridden: true,
+        });
+    }
+    transfers.retain(|t| t.due_on >= from);
+    transfers.sort_by_key(|t| t.due_on);
+    transfers
+}
+
 /// The date the next review must be completed by: the 12-month limit, or the phase
 /// transfer's earlier date when the transfer is not yet finalised (reg 18).
 pub fn next_review_due(facts: &PlanFacts, today: NaiveDate) -> Option<(NaiveDate, DeadlineKind)> {
@@ -803,6 +932,130 @@ mod tests {
     /// A child born 15 March 2013: Year 8 in 2025/26, so the next move is into Year 12.
     fn secondary() -> PlanFacts {
         PlanFacts::new(d(2025, 6, 10), d(2013, 3, 15))
+    }
+
+    fn tracked(facts: &PlanFacts, decided: &[DecidedReview]) -> Vec<TrackedDeadline> {
+        tracked_deadlines(facts, decided, None, facts.issued_on)
+    }
+
+    #[test]
+    fn each_review_cycle_is_tracked_and_met_by_the_next_decision() {
+        // Issued 10 June 2025; reviewed (decided) on 1 June 2026, and late the next year.
+        let mut facts = secondary();
+        facts.last_review_decision_on = Some(d(2026, 6, 1));
+        let decided = [DecidedReview {
+            due_by: d(2026, 6, 10),
+            due_by_kind: DeadlineKind::AnnualReview,
+            decided_on: d(2026, 6, 1),
+        }];
+        let rows = tracked(&facts, &decided);
+        let reviews: Vec<_> = rows
+            .iter()
+            .filter(|t| t.kind == DeadlineKind::AnnualReview)
+            .collect();
+        assert_eq!(reviews.len(), 2);
+        assert_eq!(
+            (reviews[0].starts_on, reviews[0].due_on, reviews[0].met_on),
+            (d(2025, 6, 10), d(2026, 6, 10), Some(d(2026, 6, 1)))
+        );
+        assert_eq!(reviews[0].settled_on, Some(d(2026, 6, 1)));
+        assert_eq!(
+            (
+                reviews[1].starts_on,
+                reviews[1].due_on,
+                reviews[1].settled_on
+            ),
+            (d(2026, 6, 1), d(2027, 6, 1), None)
+        );
+        // Open on the day after the decision, not on the decision day's eve for the old one.
+        assert!(reviews[1].open_on(d(2026, 6, 1)));
+        assert!(!reviews[0].open_on(d(2026, 6, 1)));
+        assert!(reviews[0].open_on(d(2026, 5, 31)));
+    }
+
+    #[test]
+    fn phase_transfers_open_the_september_before_and_close_when_finalised_or_moved() {
+        // Year 8 in 2025/26: the move into Year 12 is 1 September 2029, due 30 March 2029.
+        let facts = secondary();
+        let rows = tracked(&facts, &[]);
+        let post16: Vec<_> = rows
+            .iter()
+            .filter(|t| t.kind == DeadlineKind::PhaseTransferPost16)
+            .collect();
+        assert_eq!(post16.len(), 1);
+        let t = post16[0];
+        assert_eq!(
+            (t.starts_on, t.due_on, t.met_on, t.settled_on),
+            (d(2028, 9, 1), d(2029, 3, 30), None, Some(d(2029, 9, 1)))
+        );
+        assert!(!t.open_on(d(2028, 8, 31)));
+        assert!(t.open_on(d(2029, 8, 31)), "overdue until the move");
+
+        let mut finalised = secondary();
+        finalised.phase_transfer_finalised = Some((d(2029, 9, 1), d(2029, 2, 1)));
+        let t = tracked(&finalised, &[])
+            .into_iter()
+            .find(|t| t.kind == DeadlineKind::PhaseTransferPost16)
+            .unwrap();
+        assert_eq!(
+            (t.met_on, t.settled_on),
+            (Some(d(2029, 2, 1)), Some(d(2029, 2, 1)))
+        );
+    }
+
+    #[test]
+    fn a_closed_plan_settles_what_was_open_and_older_transfers_are_not_counted() {
+        let mut facts = secondary();
+        facts.status = PlanStatus::Ceased;
+        facts.ceased_on = Some(d(2026, 1, 5));
+        for t in tracked(&facts, &[]) {
+            assert!(
+                t.settled_on.is_some_and(|s| s <= d(2026, 1, 5)) || t.starts_on >= d(2026, 1, 5),
+                "{t:?} still open after the plan ceased"
+            );
+        }
+        // Replaced by a re-assessment's plan: the review cycle closes that day.
+        let facts = secondary();
+        let rows = tracked_deadlines(&facts, &[], Some(d(2026, 2, 1)), facts.issued_on);
+        let review = rows
+            .iter()
+            .find(|t| t.kind == DeadlineKind::AnnualReview)
+            .unwrap();
+        assert_eq!(review.settled_on, Some(d(2026, 2, 1)));
+        // An older plan entered in 2025: its Year 7 move (2024) is history, not a miss.
+        let old = PlanFacts::new(d(2019, 6, 1), d(2013, 3, 15));
+        let rows = tracked_deadlines(&old, &[], None, d(2025, 6, 10));
+        assert!(
+            rows.iter().all(|t| t.kind != DeadlineKind::PhaseTransfer),
+            "{rows:?}"
+        );
+        assert!(
+            rows.iter()
+                .any(|t| t.kind == DeadlineKind::PhaseTransferPost16)
+        );
+    }
+
+    #[test]
+    fn council_transfers_are_tracked() {
+        let mut facts = secondary();
+        facts.transferred_in_on = Some(d(2025, 9, 1));
+        facts.transfer_notice_sent_on = Some(d(2025, 10, 1));
+        facts.move_recorded = Some((d(2026, 3, 2), d(2026, 4, 20)));
+        let rows = tracked(&facts, &[]);
+        let notice = rows
+            .iter()
+            .find(|t| t.kind == DeadlineKind::TransferNotice)
+            .unwrap();
+        assert_eq!(
+            (notice.due_on, notice.settled_on),
+            (d(2025, 10, 13), Some(d(2025, 10, 1)))
+        );
+        let out = rows
+            .iter()
+            .find(|t| t.kind == DeadlineKind::TransferOut)
+            .unwrap();
+        assert_eq!((out.starts_on, out.due_on), (d(2026, 3, 2), d(2026, 4, 20)));
+        assert_eq!(out.settled_on, None);
     }
 
     #[test]

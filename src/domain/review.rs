@@ -14,6 +14,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::assessment::{AdviceFacts, Milestone, UnknownCode, parse_code};
+use super::backlog::TrackedDeadline;
 use super::calendar::{add_days, add_weeks, long_date};
 use super::timescales::{Deadline, DeadlineKind, DeadlineStatus, Party, TimeLimit, status};
 
@@ -343,6 +344,101 @@ pub fn review_deadlines(facts: &ReviewFacts, today: NaiveDate) -> Vec<Deadline> 
         }
     }
     deadlines
+}
+
+/// The review's own steps as the backlog tracks them: invitations, advice circulated, the
+/// report and the decision, each open from the day the review was arranged, and each advice
+/// request (due by `advice_due_on`, the date given when it was asked for) until it is answered
+/// or no longer needed. The 12-month limit the decision meets is the plan's
+/// ([`crate::domain::plan::tracked_deadlines`]).
+pub fn tracked_review_deadlines(
+    facts: &ReviewFacts,
+    advice_due_on: impl Fn(i64) -> Option<NaiveDate>,
+) -> Vec<TrackedDeadline> {
+    let m = facts.meeting_on;
+    let stop = facts.cancelled_on;
+    let step = |kind, due_on, met_on| {
+        TrackedDeadline::plain(kind, facts.scheduled_on, due_on, met_on, &[stop])
+    };
+    let mut tracked = vec![
+        step(
+            DeadlineKind::ReviewInvitations,
+            notice_due(m),
+            facts.invitations_sent_on,
+        ),
+        step(
+            DeadlineKind::ReviewAdviceCirculated,
+            notice_due(m),
+            facts.advice_circulated_on,
+        ),
+        step(
+            DeadlineKind::ReviewReport,
+            add_weeks(m, REPORT_WEEKS),
+            facts.report_received_on,
+        ),
+        step(
+            DeadlineKind::ReviewDecision,
+            decision_due(m),
+            facts.decided_on,
+        ),
+    ];
+    for advice in &facts.advice {
+        let due_on =
+            advice_due_on(advice.id).unwrap_or_else(|| notice_due(m).max(advice.requested_on));
+        let declined = advice.declined_on.filter(|_| advice.received_on.is_none());
+        tracked.push(TrackedDeadline {
+            advice_request_id: Some(advice.id),
+            ..TrackedDeadline::plain(
+                DeadlineKind::ReviewAdvice,
+                advice.requested_on,
+                due_on,
+                advice.received_on,
+                &[declined, stop, facts.decided_on],
+            )
+        });
+    }
+    tracked
+}
+
+/// The amendment's steps as the backlog tracks them: the notice (after a review), the family's
+/// 15 days (a window, never overdue: it closes the day after its last day), and the final
+/// amended plan, or the decision not to amend, within 8 weeks of the notice.
+pub fn tracked_amendment_deadlines(facts: &AmendmentFacts) -> Vec<TrackedDeadline> {
+    let not_amended = facts.decided_not_to_amend_on;
+    let withdrawn = facts.withdrawn_on;
+    let mut tracked = Vec::new();
+    if let Some(meeting_on) = facts.meeting_on {
+        tracked.push(TrackedDeadline::plain(
+            DeadlineKind::AmendmentNotice,
+            meeting_on,
+            decision_due(meeting_on),
+            facts.notice_sent_on,
+            &[not_amended, withdrawn],
+        ));
+    }
+    if let Some(notice) = facts.notice_sent_on {
+        let until = amendment_comments_until(notice);
+        let responded = facts.parent_responded_on.filter(|r| *r <= until);
+        tracked.push(TrackedDeadline::plain(
+            DeadlineKind::AmendmentComments,
+            notice,
+            until,
+            responded,
+            &[Some(add_days(until, 1)), not_amended, withdrawn],
+        ));
+        let (kind, met_on) = match not_amended {
+            Some(decided) => (DeadlineKind::DecisionNotToAmend, Some(decided)),
+            None => (DeadlineKind::AmendedPlan, facts.final_issued_on),
+        };
+        tracked.push(TrackedDeadline::plain(
+            kind,
+            notice,
+            amended_plan_due(notice),
+            met_on,
+            &[withdrawn],
+        ));
+    }
+    tracked
 }
 
 /// What happens next, for a parent or caseworker.
@@ -894,6 +990,96 @@ mod tests {
             .find(|d| d.kind == kind)
             .cloned()
             .unwrap_or_else(|| panic!("no {kind:?}"))
+    }
+
+    fn tracked(rows: &[TrackedDeadline], kind: DeadlineKind) -> TrackedDeadline {
+        *rows
+            .iter()
+            .find(|t| t.kind == kind)
+            .unwrap_or_else(|| panic!("no {kind:?} in {rows:?}"))
+    }
+
+    #[test]
+    fn review_steps_are_tracked_from_the_day_it_was_arranged() {
+        let mut facts = scheduled();
+        facts.invitations_sent_on = Some(d(2026, 9, 20));
+        facts.advice = vec![
+            AdviceFacts {
+                id: 7,
+                from: "EDUCATIONAL_PSYCHOLOGY".into(),
+                requested_on: d(2026, 9, 2),
+                received_on: None,
+                declined_on: None,
+            },
+            AdviceFacts {
+                id: 8,
+                from: "HEALTH".into(),
+                requested_on: d(2026, 9, 2),
+                received_on: None,
+                declined_on: Some(d(2026, 9, 9)),
+            },
+        ];
+        let rows = tracked_review_deadlines(&facts, |id| (id == 7).then(|| d(2026, 10, 1)));
+        let inv = tracked(&rows, DeadlineKind::ReviewInvitations);
+        assert_eq!(
+            (inv.starts_on, inv.due_on, inv.settled_on),
+            (d(2026, 9, 1), d(2026, 10, 1), Some(d(2026, 9, 20)))
+        );
+        assert_eq!(
+            tracked(&rows, DeadlineKind::ReviewReport).due_on,
+            d(2026, 10, 29)
+        );
+        assert_eq!(
+            tracked(&rows, DeadlineKind::ReviewDecision).due_on,
+            d(2026, 11, 12)
+        );
+        let advice: Vec<_> = rows
+            .iter()
+            .filter(|t| t.kind == DeadlineKind::ReviewAdvice)
+            .collect();
+        assert_eq!(advice.len(), 2);
+        assert_eq!(advice[0].advice_request_id, Some(7));
+        assert_eq!(
+            (advice[0].due_on, advice[0].settled_on),
+            (d(2026, 10, 1), None)
+        );
+        // Without a stored due date, the notice date; declined advice is no longer awaited.
+        assert_eq!(advice[1].due_on, d(2026, 10, 1));
+        assert_eq!(advice[1].settled_on, Some(d(2026, 9, 9)));
+
+        facts.cancelled_on = Some(d(2026, 9, 25));
+        let rows = tracked_review_deadlines(&facts, |_| None);
+        assert!(
+            rows.iter()
+                .all(|t| t.settled_on.is_some_and(|s| s <= d(2026, 9, 25))),
+            "a cancelled review settles every step: {rows:?}"
+        );
+    }
+
+    #[test]
+    fn amendment_steps_and_the_familys_window_are_tracked() {
+        let mut facts = AmendmentFacts::new(d(2026, 11, 1), Some(d(2026, 10, 15)));
+        let rows = tracked_amendment_deadlines(&facts);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].kind, DeadlineKind::AmendmentNotice);
+        assert_eq!(rows[0].due_on, d(2026, 11, 12));
+
+        facts.notice_sent_on = Some(d(2026, 11, 10));
+        let rows = tracked_amendment_deadlines(&facts);
+        let window = tracked(&rows, DeadlineKind::AmendmentComments);
+        // 15 days: open through 25 November, closed on the 26th, never overdue.
+        assert_eq!(window.due_on, d(2026, 11, 25));
+        assert_eq!(window.settled_on, Some(d(2026, 11, 26)));
+        assert!(window.open_on(d(2026, 11, 25)));
+        assert!(!window.open_on(d(2026, 11, 26)));
+        let plan = tracked(&rows, DeadlineKind::AmendedPlan);
+        assert_eq!((plan.due_on, plan.settled_on), (d(2027, 1, 5), None));
+
+        facts.decided_not_to_amend_on = Some(d(2026, 12, 1));
+        let rows = tracked_amendment_deadlines(&facts);
+        assert!(rows.iter().all(|t| t.kind != DeadlineKind::AmendedPlan));
+        let not = tracked(&rows, DeadlineKind::DecisionNotToAmend);
+        assert_eq!(not.met_on, Some(d(2026, 12, 1)));
     }
 
     /// Meeting on Thursday 15 October 2026, arranged on 1 September; the plan's 12 months run

@@ -87,6 +87,8 @@ pub enum DeadlineKind {
     UnderFiveReview,
     /// Meeting − 2 weeks.
     ReviewInvitations,
+    /// Advice asked for an annual review: due in time to circulate it, meeting − 2 weeks.
+    ReviewAdvice,
     /// Meeting − 2 weeks.
     ReviewAdviceCirculated,
     /// Meeting + 2 weeks.
@@ -136,6 +138,7 @@ impl DeadlineKind {
             Self::AnnualReview => "ANNUAL_REVIEW",
             Self::UnderFiveReview => "UNDER_FIVE_REVIEW",
             Self::ReviewInvitations => "REVIEW_INVITATIONS",
+            Self::ReviewAdvice => "REVIEW_ADVICE",
             Self::ReviewAdviceCirculated => "REVIEW_ADVICE_CIRCULATED",
             Self::ReviewReport => "REVIEW_REPORT",
             Self::ReviewDecision => "REVIEW_DECISION",
@@ -164,6 +167,7 @@ impl DeadlineKind {
             Self::AnnualReview => "CFA 2014 s.44(1); SEND Regs 2014 reg 19, 20(10)",
             Self::UnderFiveReview => "SEND Code of Practice 2015 para 9.178 (guidance)",
             Self::ReviewInvitations => "SEND Regs 2014 reg 20(3)",
+            Self::ReviewAdvice => "SEND Regs 2014 reg 20(2), 20(4)",
             Self::ReviewAdviceCirculated => "SEND Regs 2014 reg 20(4)",
             Self::ReviewReport => "SEND Regs 2014 reg 20(7)-(8)",
             Self::ReviewDecision => "SEND Regs 2014 reg 20(10)",
@@ -196,6 +200,9 @@ impl DeadlineKind {
             }
             Self::UnderFiveReview => "Review for a child under 5 (recommended every 3 to 6 months)",
             Self::ReviewInvitations => "Invitations to the review meeting sent",
+            Self::ReviewAdvice => {
+                "Advice for the annual review from a professional asked to contribute"
+            }
             Self::ReviewAdviceCirculated => {
                 "Advice and information for the review sent to everyone invited"
             }
@@ -220,7 +227,7 @@ impl DeadlineKind {
 
     pub fn party(self) -> Party {
         match self {
-            Self::AdviceResponse => Party::Professional,
+            Self::AdviceResponse | Self::ReviewAdvice => Party::Professional,
             Self::DraftComments | Self::AmendmentComments => Party::Parent,
             // The head teacher or principal writes the review report (reg 20(7)).
             Self::ReviewReport => Party::Setting,

@@ -501,7 +501,6 @@ pub async fn sync_deadlines<C: ConnectionTrait>(db: &C, id: i64) -> ApiResult<()
         None => None,
     };
     let place = Placement {
-        process: Process::NeedsAssessment,
         source_id: id,
         la_id: record.row.la_id,
         child_id: record.row.child_id,
@@ -511,7 +510,7 @@ pub async fn sync_deadlines<C: ConnectionTrait>(db: &C, id: i64) -> ApiResult<()
     };
     let rows = tracked_deadlines(&record.facts()?)
         .iter()
-        .map(|t| {
+        .filter_map(|t| {
             let service = t.advice_request_id.and_then(|advice_id| {
                 record
                     .advice
@@ -1299,6 +1298,8 @@ pub async fn issue_final_plan(
         json!({"planId": plan.id, "namedSetting": named_setting, "withinTwentyWeeks": measure.as_ref().map(|m| m.within_twenty_weeks), "exceptionApplies": measure.as_ref().map(|m| m.exception_applies)}),
     )
     .await?;
+    // The new plan's review cycle, and the replaced plan's closing, reach the backlog.
+    super::plan::sync_deadlines(&txn, child_id).await?;
     txn.commit().await?;
     load(ctx, id).await
 }

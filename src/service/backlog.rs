@@ -179,8 +179,8 @@ pub async fn advice_by_service(
     period: Option<(NaiveDate, NaiveDate)>,
     filter: Filter,
 ) -> ApiResult<(NaiveDate, NaiveDate, NaiveDate, Vec<ServiceAdvice>)> {
-    let mut filter = scoped(ctx, filter)?;
-    filter.kind = Some(crate::domain::timescales::DeadlineKind::AdviceResponse);
+    // Advice rows are the ones with a service: assessment advice and review advice.
+    let filter = scoped(ctx, filter)?;
     let as_of = as_of.unwrap_or_else(|| ctx.today());
     let (from, to) = period.unwrap_or((add_days(as_of, -364), as_of));
     check_period(from, to)?;

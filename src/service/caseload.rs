@@ -226,6 +226,7 @@ pub async fn assign(
     }
     // The backlog counts by caseworker and team: move its rows with the case.
     casework::sync_deadlines(&txn, id).await?;
+    super::plan::sync_deadlines(&txn, record.row.child_id).await?;
     audit::record(
         &txn,
         ctx.actor,

@@ -431,6 +431,154 @@ pub async fn amendment_of_review(
 
 // ---------- writing ----------
 
+/// Every change to a plan, review or amendment ends here: the backlog's rows for the child's
+/// plans are rewritten in the same transaction, then it commits.
+async fn commit(txn: DatabaseTransaction, child_id: i64) -> ApiResult<()> {
+    sync_deadlines(&txn, child_id).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Rewrites the backlog's rows for a child's EHC plans, their reviews and amendments from the
+/// recorded facts, in the transaction that changed one of them (see
+/// [`crate::domain::plan::tracked_deadlines`]). Plans carry no caseworker of their own: the
+/// rows go to the caseworker of the assessment that led to the plan, or else of the child's
+/// latest assessment.
+pub(crate) async fn sync_deadlines<C: ConnectionTrait>(db: &C, child_id: i64) -> ApiResult<()> {
+    use crate::domain::plan::{DecidedReview, tracked_deadlines};
+    use crate::domain::review::{tracked_amendment_deadlines, tracked_review_deadlines};
+    use crate::store::backlog::{self, Placement};
+    use crate::store::entity::{assessment, staff};
+
+    let plans = ehc_plan::Entity::find()
+        .filter(ehc_plan::Column::ChildId.eq(child_id))
+        .order_by_asc(ehc_plan::Column::IssuedOn)
+        .all(db)
+        .await?;
+    if plans.is_empty() {
+        return Ok(backlog::replace_plans_of_child(db, child_id, Vec::new()).await?);
+    }
+    let child = child::Entity::find_by_id(child_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("child"))?;
+    let plan_ids: Vec<i64> = plans.iter().map(|p| p.id).collect();
+    let reviews = annual_review::Entity::find()
+        .filter(annual_review::Column::PlanId.is_in(plan_ids.clone()))
+        .order_by_asc(annual_review::Column::Id)
+        .all(db)
+        .await?;
+    let review_ids: Vec<i64> = reviews.iter().map(|r| r.id).collect();
+    let advice = if review_ids.is_empty() {
+        Vec::new()
+    } else {
+        advice_request::Entity::find()
+            .filter(advice_request::Column::ReviewId.is_in(review_ids))
+            .all(db)
+            .await?
+    };
+    let amendments = plan_amendment::Entity::find()
+        .filter(plan_amendment::Column::PlanId.is_in(plan_ids))
+        .all(db)
+        .await?;
+    let assessments = assessment::Entity::find()
+        .filter(assessment::Column::ChildId.eq(child_id))
+        .order_by_desc(assessment::Column::Id)
+        .all(db)
+        .await?;
+    let mut rows = Vec::new();
+    for (i, plan) in plans.iter().enumerate() {
+        let caseworker_id = plan
+            .assessment_id
+            .and_then(|id| assessments.iter().find(|a| a.id == id))
+            .and_then(|a| a.caseworker_id)
+            .or_else(|| assessments.iter().find_map(|a| a.caseworker_id));
+        let team_id = match caseworker_id {
+            Some(id) => staff::Entity::find_by_id(id)
+                .one(db)
+                .await?
+                .and_then(|s| s.team_id),
+            None => None,
+        };
+        let place = |source_id| Placement {
+            source_id,
+            la_id: plan.la_id,
+            child_id,
+            locality_id: child.locality_id,
+            team_id,
+            caseworker_id,
+        };
+        let of_plan = |r: &&annual_review::Model| r.plan_id == plan.id;
+        let record = PlanRecord {
+            row: plan.clone(),
+            child: child.clone(),
+            versions: Vec::new(),
+            open_review: reviews
+                .iter()
+                .filter(of_plan)
+                .find(|r| r.closed_on.is_none())
+                .cloned(),
+            open_amendment: amendments
+                .iter()
+                .find(|a| a.plan_id == plan.id && a.closed_on.is_none())
+                .cloned(),
+        };
+        let facts = record.facts()?;
+        let mut decided = Vec::new();
+        for review in reviews.iter().filter(of_plan) {
+            let record = ReviewRecord {
+                row: review.clone(),
+                advice: advice
+                    .iter()
+                    .filter(|a| a.review_id == Some(review.id))
+                    .cloned()
+                    .collect(),
+            };
+            let facts = record.facts()?;
+            if let Some(decided_on) = facts.decided_on {
+                decided.push(DecidedReview {
+                    due_by: facts.due_by,
+                    due_by_kind: facts.due_by_kind,
+                    decided_on,
+                });
+            }
+            let advice_due_on =
+                |id: i64| record.advice.iter().find(|a| a.id == id).map(|a| a.due_on);
+            for t in tracked_review_deadlines(&facts, advice_due_on) {
+                let service = t.advice_request_id.and_then(|id| {
+                    record
+                        .advice
+                        .iter()
+                        .find(|a| a.id == id)
+                        .map(|a| a.service.clone())
+                });
+                rows.extend(backlog::row(&place(review.id), &t, service));
+            }
+        }
+        for amendment in amendments.iter().filter(|a| a.plan_id == plan.id) {
+            let facts = AmendmentRecord {
+                row: amendment.clone(),
+            }
+            .facts();
+            for t in tracked_amendment_deadlines(&facts) {
+                rows.extend(backlog::row(&place(amendment.id), &t, None));
+            }
+        }
+        let replaced_on = (facts.status == PlanStatus::Replaced)
+            .then(|| plans.get(i + 1).map(|next| next.issued_on))
+            .flatten();
+        let known_from = if plan.entered_directly {
+            plan.created_at.date_naive()
+        } else {
+            plan.issued_on
+        };
+        for t in tracked_deadlines(&facts, &decided, replaced_on, known_from) {
+            rows.extend(backlog::row(&place(plan.id), &t, None));
+        }
+    }
+    Ok(backlog::replace_plans_of_child(db, child_id, rows).await?)
+}
+
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn insert_version<C: ConnectionTrait>(
     db: &C,
@@ -665,7 +813,7 @@ pub async fn enter_plan(ctx: &Ctx<'_>, input: NewPlan) -> ApiResult<PlanRecord> 
         ),
     )
     .await?;
-    txn.commit().await?;
+    commit(txn, row.child_id).await?;
     load_plan(ctx, row.id).await
 }
 
@@ -759,9 +907,10 @@ async fn simple_plan(
     step: PlanStep,
     summary: serde_json::Value,
 ) -> ApiResult<PlanRecord> {
+    let child_id = step.record.row.child_id;
     let txn = ctx.db.begin().await?;
     let id = finish_plan(ctx, &txn, step, summary).await?;
-    txn.commit().await?;
+    commit(txn, child_id).await?;
     load_plan(ctx, id).await
 }
 
@@ -949,6 +1098,7 @@ pub async fn transfer_out(
     to: &str,
 ) -> ApiResult<PlanRecord> {
     let mut step = begin_plan(ctx, id, version, PlanAction::TransferOut, on).await?;
+    let child_id = step.record.row.child_id;
     let to = crate::domain::people::parse_name("toLocalAuthority", to)?;
     let (review, amendment) = (
         step.record.open_review.clone(),
@@ -993,7 +1143,7 @@ pub async fn transfer_out(
             .exec(&txn)
             .await?;
     }
-    txn.commit().await?;
+    commit(txn, child_id).await?;
     load_plan(ctx, id).await
 }
 
@@ -1064,7 +1214,7 @@ pub async fn schedule_review(
         ),
     )
     .await?;
-    txn.commit().await?;
+    commit(txn, child_id).await?;
     load_review(ctx, review.id).await
 }
 
@@ -1120,7 +1270,7 @@ pub async fn propose_amendment(
         ),
     )
     .await?;
-    txn.commit().await?;
+    commit(txn, child_id).await?;
     load_amendment(ctx, amendment.id).await
 }
 
@@ -1212,9 +1362,10 @@ async fn simple_review(
     step: ReviewStep,
     summary: serde_json::Value,
 ) -> ApiResult<ReviewRecord> {
+    let child_id = step.record.row.child_id;
     let txn = ctx.db.begin().await?;
     let id = finish_review(ctx, &txn, step, summary).await?;
-    txn.commit().await?;
+    commit(txn, child_id).await?;
     load_review(ctx, id).await
 }
 
@@ -1277,6 +1428,7 @@ pub async fn request_review_advice(
     input: NewReviewAdvice,
 ) -> ApiResult<ReviewRecord> {
     let step = begin_review(ctx, id, version, ReviewAction::RequestAdvice, on).await?;
+    let child_id = step.record.row.child_id;
     if let Some(professional_id) = input.professional_id {
         let p = professional::Entity::find_by_id(professional_id)
             .filter(professional::Column::LaId.eq(step.record.row.la_id))
@@ -1316,7 +1468,7 @@ pub async fn request_review_advice(
         json!({"adviceRequestId": advice.id, "service": input.service.as_str(), "dueOn": due_on}),
     )
     .await?;
-    txn.commit().await?;
+    commit(txn, child_id).await?;
     load_review(ctx, id).await
 }
 
@@ -1330,6 +1482,7 @@ pub async fn record_review_advice(
     document_ref: Option<&str>,
 ) -> ApiResult<ReviewRecord> {
     let step = begin_review(ctx, id, version, ReviewAction::RecordAdvice, on).await?;
+    let child_id = step.record.row.child_id;
     let advice = step
         .record
         .advice
@@ -1363,7 +1516,7 @@ pub async fn record_review_advice(
         json!({"adviceRequestId": advice_id, "received": true, "late": late}),
     )
     .await?;
-    txn.commit().await?;
+    commit(txn, child_id).await?;
     load_review(ctx, id).await
 }
 
@@ -1519,7 +1672,7 @@ pub async fn decide(
         )
         .await?;
     }
-    txn.commit().await?;
+    commit(txn, plan.row.child_id).await?;
     load_review(ctx, id).await
 }
 
@@ -1641,9 +1794,10 @@ async fn simple_amendment(
     step: AmendmentStep,
     summary: serde_json::Value,
 ) -> ApiResult<AmendmentRecord> {
+    let child_id = step.record.row.child_id;
     let txn = ctx.db.begin().await?;
     let id = finish_amendment(ctx, &txn, step, summary).await?;
-    txn.commit().await?;
+    commit(txn, child_id).await?;
     load_amendment(ctx, id).await
 }
 
@@ -1770,7 +1924,7 @@ pub async fn issue_amended_plan(
         plan_row.phase_transfer_finalised_on = Set(Some(on));
     }
     plan_row.update(&txn).await?;
-    txn.commit().await?;
+    commit(txn, plan.row.child_id).await?;
     load_amendment(ctx, id).await
 }
 

@@ -17,10 +17,9 @@ pub fn open_ended() -> NaiveDate {
     NaiveDate::from_ymd_opt(9999, 12, 31).expect("valid date")
 }
 
-/// Where a process's deadlines belong: who and what they are about.
+/// Where a record's deadlines belong: who and what they are about.
 #[derive(Debug, Clone)]
 pub struct Placement {
-    pub process: Process,
     pub source_id: i64,
     pub la_id: i64,
     pub child_id: i64,
@@ -29,11 +28,17 @@ pub struct Placement {
     pub caseworker_id: Option<i64>,
 }
 
-/// The row for one tracked deadline (`service` for advice requests).
-pub fn row(place: &Placement, t: &TrackedDeadline, service: Option<String>) -> deadline::Model {
-    deadline::Model {
+/// The row for one tracked deadline (`service` for advice requests); `None` for a stage the
+/// backlog does not count.
+pub fn row(
+    place: &Placement,
+    t: &TrackedDeadline,
+    service: Option<String>,
+) -> Option<deadline::Model> {
+    let process = Process::of(t.kind)?;
+    Some(deadline::Model {
         id: 0,
-        process: place.process.as_str().to_owned(),
+        process: process.as_str().to_owned(),
         kind: t.kind.as_str().to_owned(),
         source_id: place.source_id,
         advice_request_id: t.advice_request_id,
@@ -49,7 +54,7 @@ pub fn row(place: &Placement, t: &TrackedDeadline, service: Option<String>) -> d
         open_until: t.settled_on.unwrap_or_else(open_ended),
         excepted_from: t.excepted_from,
         target_on: t.target_on,
-    }
+    })
 }
 
 /// Replaces a process record's deadline rows (called in the transaction that changed it).
@@ -65,6 +70,26 @@ pub async fn replace<C: ConnectionTrait>(
         .filter(deadline::Column::SourceId.eq(source_id))
         .exec(db)
         .await?;
+    insert(db, rows).await
+}
+
+/// Replaces the rows of a child's EHC plans and their reviews and amendments (called in the
+/// transaction that changed one of them).
+pub async fn replace_plans_of_child<C: ConnectionTrait>(
+    db: &C,
+    child_id: i64,
+    rows: Vec<deadline::Model>,
+) -> Result<(), DbErr> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    deadline::Entity::delete_many()
+        .filter(deadline::Column::ChildId.eq(child_id))
+        .filter(deadline::Column::Process.is_in(Process::OF_PLANS.map(Process::as_str)))
+        .exec(db)
+        .await?;
+    insert(db, rows).await
+}
+
+async fn insert<C: ConnectionTrait>(db: &C, rows: Vec<deadline::Model>) -> Result<(), DbErr> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -513,7 +538,7 @@ pub async fn advice_response_times<C: ConnectionTrait>(
          CASE WHEN d.met_on > d.due_on THEN 1 ELSE 0 END AS late, \
          ROW_NUMBER() OVER (PARTITION BY d.service ORDER BY {days}) AS rn, \
          COUNT(*) OVER (PARTITION BY d.service) AS n \
-         FROM deadline d WHERE d.kind = 'ADVICE_RESPONSE' AND d.met_on >= "
+         FROM deadline d WHERE d.service IS NOT NULL AND d.met_on >= "
     ))
     .bind(from)
     .push(" AND d.met_on <= ")

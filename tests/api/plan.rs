@@ -1734,3 +1734,178 @@ async fn a_phase_transfer_review_that_keeps_the_plan_meets_reg_18_without_an_ame
         "no amendment"
     );
 }
+
+async fn plan_backlog(app: &TestApp, fx: &Fixture, as_of: &str) -> Value {
+    let q = "query($asOf: NaiveDate) { backlog(asOf: $asOf, filter: {}) {
+        totals { open overdue }
+        stages { process stage regulation counts { open onTrack dueSoon overdue } } } }";
+    app.ok(&fx.manager, q, json!({"asOf": as_of})).await["backlog"].clone()
+}
+
+fn stage_counts(summary: &Value, stage: &str) -> Option<Value> {
+    summary["stages"]
+        .as_array()
+        .expect("stages")
+        .iter()
+        .find(|s| s["stage"] == stage)
+        .map(|s| {
+            json!({"process": s["process"], "open": s["counts"]["open"], "overdue": s["counts"]["overdue"]})
+        })
+}
+
+#[tokio::test]
+async fn reviews_amendments_and_phase_transfers_are_counted_in_the_backlog_as_they_change() {
+    let app = TestApp::spawn().await;
+    let fx = app.with_local_authority().await;
+    let cw = fx.caseworker.clone();
+    let today_s = today().to_string();
+
+    // Issued 400 days ago and never reviewed: the 12 months ran out 35 days ago.
+    let plan = enter_plan(
+        &app,
+        &fx,
+        &year_six_birthday(),
+        json!({"issuedOn": days_ago(400)}),
+    )
+    .await;
+    let summary = plan_backlog(&app, &fx, &today_s).await;
+    assert_eq!(
+        stage_counts(&summary, "ANNUAL_REVIEW"),
+        Some(json!({"process": "ANNUAL_REVIEW", "open": 1, "overdue": 1}))
+    );
+    // The move into Year 7 is next September; its 14 February deadline is open from this
+    // September (the plan was entered today, so earlier moves are not counted).
+    assert_eq!(
+        stage_counts(&summary, "PHASE_TRANSFER"),
+        Some(json!({"process": "PHASE_TRANSFER", "open": 1, "overdue": 0}))
+    );
+    // Before the plan's issue, nothing of it was open.
+    let before = plan_backlog(&app, &fx, &days_ago(401)).await;
+    assert_eq!(before["totals"]["open"], 0, "{before:#}");
+
+    // A review is arranged: its steps join the backlog, with the advice asked for it.
+    let review = act(
+        &app,
+        &cw,
+        "scheduleReview",
+        with_version(&plan, "planId", json!({"meetingOn": today_s})),
+    )
+    .await;
+    let review = act(
+        &app,
+        &cw,
+        "requestReviewAdvice",
+        with_version(
+            &review,
+            "reviewId",
+            json!({"service": "EDUCATIONAL_PSYCHOLOGY"}),
+        ),
+    )
+    .await;
+    let summary = plan_backlog(&app, &fx, &today_s).await;
+    for stage in [
+        "REVIEW_INVITATIONS",
+        "REVIEW_ADVICE_CIRCULATED",
+        "REVIEW_REPORT",
+        "REVIEW_DECISION",
+        "REVIEW_ADVICE",
+    ] {
+        assert_eq!(
+            stage_counts(&summary, stage).map(|s| s["open"].clone()),
+            Some(json!(1)),
+            "{stage} in {summary:#}"
+        );
+    }
+    // Drill-down names the review and the service; the review due names the plan.
+    let q = "query { backlogItems(filter: {process: ANNUAL_REVIEW}, first: 10) {
+        nodes { stage assessmentId planId reviewId amendmentId service regulation } } }";
+    let items = app.ok(&fx.manager, q, json!({})).await["backlogItems"]["nodes"].clone();
+    let advice = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["stage"] == "REVIEW_ADVICE")
+        .unwrap();
+    assert_eq!(advice["reviewId"], review["id"]);
+    assert_eq!(advice["service"], "EDUCATIONAL_PSYCHOLOGY");
+    assert_eq!(advice["assessmentId"], Value::Null);
+    let due = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["stage"] == "ANNUAL_REVIEW")
+        .unwrap();
+    assert_eq!(due["planId"], plan["id"]);
+    assert_eq!(due["reviewId"], Value::Null);
+    // Advice by service counts review advice too.
+    let q = "query { adviceByService { services { service open { open } } } }";
+    let services = app.ok(&fx.manager, q, json!({})).await["adviceByService"]["services"].clone();
+    assert_eq!(
+        services,
+        json!([{"service": "EDUCATIONAL_PSYCHOLOGY", "open": {"open": 1}}])
+    );
+
+    // Invitations go out, the meeting is held and the council decides to amend: the review's
+    // steps close, the 12-month cycle is met (late) and a new one starts, and the amendment's
+    // notice is awaited.
+    let review = act(
+        &app,
+        &cw,
+        "sendReviewInvitations",
+        with_version(&review, "reviewId", json!({})),
+    )
+    .await;
+    let review = act(
+        &app,
+        &cw,
+        "holdReviewMeeting",
+        with_version(&review, "reviewId", json!({})),
+    )
+    .await;
+    let review = act(
+        &app,
+        &cw,
+        "recordReviewReport",
+        with_version(&review, "reviewId", json!({})),
+    )
+    .await;
+    act(&app, &cw, "decideReview", with_version(&review, "reviewId", json!({"decision": "AMEND", "reasons": "Needs have changed", "appealRightsGiven": true}))).await;
+    let summary = plan_backlog(&app, &fx, &today_s).await;
+    for stage in [
+        "REVIEW_INVITATIONS",
+        "REVIEW_REPORT",
+        "REVIEW_DECISION",
+        "REVIEW_ADVICE",
+    ] {
+        assert_eq!(
+            stage_counts(&summary, stage),
+            None,
+            "{stage} still open: {summary:#}"
+        );
+    }
+    assert_eq!(
+        stage_counts(&summary, "ANNUAL_REVIEW"),
+        Some(json!({"process": "ANNUAL_REVIEW", "open": 1, "overdue": 0})),
+        "the next cycle runs 12 months from today's decision"
+    );
+    assert_eq!(
+        stage_counts(&summary, "AMENDMENT_NOTICE"),
+        Some(json!({"process": "AMENDMENT", "open": 1, "overdue": 0}))
+    );
+    // Timeliness: the review completed today, 35 days after its 12 months.
+    let q = "query($from: NaiveDate!, $to: NaiveDate!) { timeliness(from: $from, to: $to) { stages { stage done onTime } } }";
+    let t = app
+        .ok(&fx.manager, q, json!({"from": today_s, "to": today_s}))
+        .await["timeliness"]["stages"]
+        .clone();
+    let review_done = t
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["stage"] == "ANNUAL_REVIEW")
+        .unwrap();
+    assert_eq!(
+        (review_done["done"].clone(), review_done["onTime"].clone()),
+        (json!(1), json!(0))
+    );
+}

@@ -90,6 +90,7 @@ pub enum DeadlineKind {
     AnnualReview,
     UnderFiveReview,
     ReviewInvitations,
+    ReviewAdvice,
     ReviewAdviceCirculated,
     ReviewReport,
     ReviewDecision,

@@ -9,20 +9,29 @@ use super::assessment::DeadlineKind;
 use super::people::{AdviceService, service_of};
 use super::{Id, ctx};
 use crate::domain::advice::AdviceService as DomainService;
-use crate::domain::backlog::{self as rules, Standing as DomainStanding, standing};
+use crate::domain::backlog::{self as rules, Source, Standing as DomainStanding, standing};
 use crate::domain::timescales::DeadlineKind as DomainKind;
 use crate::error::ApiError;
 use crate::service::backlog::{self as svc, ItemQuery};
 use crate::store::backlog::{self as store, Counts, Dimension, Filter, ItemCursor, Key};
 use crate::store::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
-/// A statutory process whose steps have deadlines. Annual reviews, amendments, phase
-/// transfers and ceasing join this list as they are built.
+/// A statutory process whose steps have deadlines. Ceasing a plan has no statutory time
+/// limit (regs 29-31), so it is not one of them.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "crate::domain::backlog::Process")]
 pub enum Process {
     /// EHC needs assessment and re-assessment.
     NeedsAssessment,
+    /// The plan's review within 12 months (reg 15(5) after a transfer in) and the review's
+    /// steps: invitations, advice, the report and the decision (CFA 2014 s.44; regs 19-20).
+    AnnualReview,
+    /// Amending a plan: notice, the family's 15 days, the final amended plan (reg 22).
+    Amendment,
+    /// Reviewing and amending the plan before a move between phases of education (reg 18).
+    PhaseTransfer,
+    /// A plan moving between councils (reg 15).
+    PlanTransfer,
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -216,8 +225,14 @@ pub struct BacklogItem {
     regulation: String,
     child: ChildRef,
     caseworker: Option<StaffRef>,
-    /// The needs assessment it belongs to.
-    assessment_id: ID,
+    /// The needs assessment it belongs to (NEEDS_ASSESSMENT).
+    assessment_id: Option<ID>,
+    /// The EHC plan it belongs to (the review due, phase and council transfers).
+    plan_id: Option<ID>,
+    /// The annual review it belongs to (the review's own steps and advice).
+    review_id: Option<ID>,
+    /// The amendment it belongs to (AMENDMENT).
+    amendment_id: Option<ID>,
     advice_request_id: Option<ID>,
     service: Option<AdviceService>,
     starts_on: NaiveDate,
@@ -233,6 +248,7 @@ pub struct BacklogItem {
 
 fn item(as_of: NaiveDate, i: store::Item) -> Result<BacklogItem, ApiError> {
     let kind = kind_of(&i.kind)?;
+    let source = rules::Process::source(kind);
     let st = standing(i.due_on, i.excepted_from, as_of);
     let (standing, band) = match st {
         DomainStanding::OnTrack => (Standing::OnTrack, None),
@@ -253,7 +269,10 @@ fn item(as_of: NaiveDate, i: store::Item) -> Result<BacklogItem, ApiError> {
             id: Id::of(id),
             name: i.caseworker_name.unwrap_or_default(),
         }),
-        assessment_id: Id::of(i.source_id),
+        assessment_id: (source == Source::Assessment).then(|| Id::of(i.source_id)),
+        plan_id: (source == Source::Plan).then(|| Id::of(i.source_id)),
+        review_id: (source == Source::Review).then(|| Id::of(i.source_id)),
+        amendment_id: (source == Source::Amendment).then(|| Id::of(i.source_id)),
         advice_request_id: i.advice_request_id.map(Id::of),
         service: i.service.as_deref().map(service_of).transpose()?,
         starts_on: i.starts_on,
@@ -297,7 +316,8 @@ pub struct ServiceAdvice {
     open: BacklogCounts,
     /// Received in the period.
     received: i64,
-    /// Received in the period after its 6 weeks (reg 8(1)).
+    /// Received in the period after its due date: 6 weeks for an assessment (reg 8(1)); in
+    /// time to circulate 2 weeks before the meeting for a review (reg 20(4)).
     received_late: i64,
     /// Days from request to advice, over the period (nearest rank).
     median_days_to_respond: Option<i64>,
