@@ -538,6 +538,14 @@ pub async fn load(db: &DatabaseConnection, opts: Options) -> anyhow::Result<Repo
 
 /// Moves sequences past the ids written and refreshes the planner's statistics.
 async fn finish_load(db: &DatabaseConnection, backend: DbBackend) -> anyhow::Result<()> {
+    // The deadline rows changed outside the services: bump every LA's backlog generation so
+    // a running server does not answer from counts it kept before.
+    db.execute_unprepared(
+        "INSERT INTO backlog_generation (la_id, generation) \
+         SELECT DISTINCT la_id, 1 FROM deadline WHERE TRUE \
+         ON CONFLICT (la_id) DO UPDATE SET generation = backlog_generation.generation + 1",
+    )
+    .await?;
     let tables = [
         "local_authority",
         "locality",

@@ -521,7 +521,7 @@ pub async fn sync_deadlines<C: ConnectionTrait>(db: &C, id: i64) -> ApiResult<()
             backlog::row(&place, t, service)
         })
         .collect();
-    backlog::replace(db, Process::NeedsAssessment, id, rows).await?;
+    backlog::replace(db, record.row.la_id, Process::NeedsAssessment, id, rows).await?;
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! Managers' views: the backlog on a day, the items behind each number, advice by service,
 //! timeliness, forecasts and history. Staff see their own LA; an admin sees every LA.
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -36,6 +37,151 @@ pub fn scoped(ctx: &Ctx<'_>, mut filter: Filter) -> ApiResult<Filter> {
     }
 }
 
+/// A group of a summary: a stage (process, kind), or a breakdown key.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Group {
+    Stage(String, String),
+    Dimension(Key),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct CacheKey {
+    la_id: i64,
+    as_of: NaiveDate,
+    /// The filter without its LA.
+    filter: Filter,
+    by: Option<Dimension>,
+}
+
+type CachedGroups = Arc<Vec<(Group, Counts)>>;
+
+/// Each LA's grouped counts for a day and filter, kept under the LA's backlog generation
+/// (migration m0006): every change to an LA's deadline rows bumps its generation in the same
+/// transaction, so a cached entry is used only while it is exact. A whole-dataset summary
+/// recomputes just the LAs that changed since it was last asked, in one grouped query, and
+/// adds the rest from memory. Shared by every request of a server.
+#[derive(Clone)]
+pub struct CountsCache(Arc<quick_cache::sync::Cache<CacheKey, (i64, CachedGroups)>>);
+
+impl CountsCache {
+    /// Entries kept: an LA, day, filter and grouping each (a few kB apiece).
+    pub const CAPACITY: usize = 20_000;
+
+    pub fn new() -> Self {
+        CountsCache(Arc::new(quick_cache::sync::Cache::new(Self::CAPACITY)))
+    }
+}
+
+impl Default for CountsCache {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Open deadlines on `as_of` grouped by stage (`by` = None) or by a dimension, summed over
+/// the LAs the filter covers, each LA from the cache when its generation is unchanged.
+async fn groups(
+    ctx: &Ctx<'_>,
+    cache: &CountsCache,
+    as_of: NaiveDate,
+    filter: &Filter,
+    by: Option<Dimension>,
+) -> ApiResult<BTreeMap<Group, Counts>> {
+    let generations = store::generations(ctx.db, filter.la_id).await?;
+    let without_la = Filter {
+        la_id: None,
+        ..filter.clone()
+    };
+    let mut merged: BTreeMap<Group, Counts> = BTreeMap::new();
+    let mut add = |rows: &[(Group, Counts)]| {
+        for (group, counts) in rows {
+            merged.entry(group.clone()).or_default().add(counts);
+        }
+    };
+    let mut misses = Vec::new();
+    for (la_id, generation) in generations {
+        let key = CacheKey {
+            la_id,
+            as_of,
+            filter: without_la.clone(),
+            by,
+        };
+        match cache.0.get(&key) {
+            Some((cached, rows)) if cached == generation => add(&rows),
+            _ => misses.push((key, generation)),
+        }
+    }
+    if misses.is_empty() {
+        return Ok(merged);
+    }
+    let la_ids: Vec<i64> = misses.iter().map(|(k, _)| k.la_id).collect();
+    let mut fresh: HashMap<i64, Vec<(Group, Counts)>> = HashMap::new();
+    match by {
+        None => {
+            for (la_id, st) in store::stage_counts_per_la(ctx.db, as_of, filter, &la_ids).await? {
+                fresh
+                    .entry(la_id)
+                    .or_default()
+                    .push((Group::Stage(st.process, st.kind), st.counts));
+            }
+        }
+        Some(by) => {
+            for (la_id, key, counts) in
+                store::breakdown_per_la(ctx.db, as_of, filter, by, &la_ids).await?
+            {
+                fresh
+                    .entry(la_id)
+                    .or_default()
+                    .push((Group::Dimension(key), counts));
+            }
+        }
+    }
+    for (key, generation) in misses {
+        let rows: CachedGroups = Arc::new(fresh.remove(&key.la_id).unwrap_or_default());
+        add(&rows);
+        cache.0.insert(key, (generation, rows));
+    }
+    Ok(merged)
+}
+
+async fn stage_counts(
+    ctx: &Ctx<'_>,
+    cache: &CountsCache,
+    as_of: NaiveDate,
+    filter: &Filter,
+) -> ApiResult<Vec<StageCounts>> {
+    Ok(groups(ctx, cache, as_of, filter, None)
+        .await?
+        .into_iter()
+        .filter_map(|(group, counts)| match group {
+            Group::Stage(process, kind) => Some(StageCounts {
+                process,
+                kind,
+                counts,
+            }),
+            Group::Dimension(_) => None,
+        })
+        .collect())
+}
+
+/// A breakdown, "none" (e.g. no caseworker) last.
+async fn breakdown(
+    ctx: &Ctx<'_>,
+    cache: &CountsCache,
+    as_of: NaiveDate,
+    filter: &Filter,
+    by: Dimension,
+) -> ApiResult<Vec<(Key, Counts)>> {
+    Ok(groups(ctx, cache, as_of, filter, Some(by))
+        .await?
+        .into_iter()
+        .filter_map(|(group, counts)| match group {
+            Group::Dimension(key) => Some((key, counts)),
+            Group::Stage(..) => None,
+        })
+        .collect())
+}
+
 pub struct Summary {
     pub as_of: NaiveDate,
     pub totals: Counts,
@@ -51,22 +197,21 @@ pub struct BreakdownRow {
 
 pub async fn summary(
     ctx: &Ctx<'_>,
+    cache: &CountsCache,
     as_of: Option<NaiveDate>,
     filter: Filter,
     by: Option<Dimension>,
 ) -> ApiResult<Summary> {
     let filter = scoped(ctx, filter)?;
     let as_of = as_of.unwrap_or_else(|| ctx.today());
-    let stages = store::stage_counts(ctx.db, as_of, &filter).await?;
+    let stages = stage_counts(ctx, cache, as_of, &filter).await?;
     let mut totals = Counts::default();
     for stage in &stages {
         totals.add(&stage.counts);
     }
     let breakdown = match by {
         Some(by) => {
-            let mut rows = store::breakdown(ctx.db, as_of, &filter, by).await?;
-            // "None" (e.g. no caseworker) last on both databases.
-            rows.sort_by_key(|(key, _)| matches!(key, Key::None));
+            let rows = breakdown(ctx, cache, as_of, &filter, by).await?;
             let names = names_of(ctx, by, &rows).await?;
             rows.into_iter()
                 .map(|(key, counts)| {
@@ -175,6 +320,7 @@ pub struct ServiceAdvice {
 /// Open and overdue advice on `as_of` per service, with response times over `[from, to]`.
 pub async fn advice_by_service(
     ctx: &Ctx<'_>,
+    cache: &CountsCache,
     as_of: Option<NaiveDate>,
     period: Option<(NaiveDate, NaiveDate)>,
     filter: Filter,
@@ -184,7 +330,7 @@ pub async fn advice_by_service(
     let as_of = as_of.unwrap_or_else(|| ctx.today());
     let (from, to) = period.unwrap_or((add_days(as_of, -364), as_of));
     check_period(from, to)?;
-    let open = store::breakdown(ctx.db, as_of, &filter, Dimension::Service).await?;
+    let open = breakdown(ctx, cache, as_of, &filter, Dimension::Service).await?;
     let times = store::advice_response_times(ctx.db, from, to, &filter).await?;
     let mut by_service: BTreeMap<String, ServiceAdvice> = BTreeMap::new();
     for (key, counts) in open {
@@ -272,6 +418,7 @@ pub const MAX_HISTORY_MONTHS: usize = 60;
 /// `to` itself when it falls mid-month).
 pub async fn monthly_series(
     ctx: &Ctx<'_>,
+    cache: &CountsCache,
     from: NaiveDate,
     to: NaiveDate,
     filter: Filter,
@@ -293,7 +440,7 @@ pub async fn monthly_series(
     let mut series = Vec::with_capacity(points.len());
     for as_of in points {
         let mut totals = Counts::default();
-        for stage in store::stage_counts(ctx.db, as_of, &filter).await? {
+        for stage in stage_counts(ctx, cache, as_of, &filter).await? {
             totals.add(&stage.counts);
         }
         series.push((as_of, totals));

@@ -456,8 +456,9 @@ pub(crate) async fn sync_deadlines<C: ConnectionTrait>(db: &C, child_id: i64) ->
         .all(db)
         .await?;
     if plans.is_empty() {
-        return Ok(backlog::replace_plans_of_child(db, child_id, Vec::new()).await?);
+        return Ok(());
     }
+    let la_ids: Vec<i64> = plans.iter().map(|p| p.la_id).collect();
     let child = child::Entity::find_by_id(child_id)
         .one(db)
         .await?
@@ -576,7 +577,7 @@ pub(crate) async fn sync_deadlines<C: ConnectionTrait>(db: &C, child_id: i64) ->
             rows.extend(backlog::row(&place(plan.id), &t, None));
         }
     }
-    Ok(backlog::replace_plans_of_child(db, child_id, rows).await?)
+    Ok(backlog::replace_plans_of_child(db, child_id, &la_ids, rows).await?)
 }
 
 #[allow(clippy::too_many_arguments)]

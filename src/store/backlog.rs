@@ -57,9 +57,11 @@ pub fn row(
     })
 }
 
-/// Replaces a process record's deadline rows (called in the transaction that changed it).
+/// Replaces a process record's deadline rows in LA `la_id` (called in the transaction that
+/// changed it).
 pub async fn replace<C: ConnectionTrait>(
     db: &C,
+    la_id: i64,
     process: Process,
     source_id: i64,
     rows: Vec<deadline::Model>,
@@ -70,14 +72,54 @@ pub async fn replace<C: ConnectionTrait>(
         .filter(deadline::Column::SourceId.eq(source_id))
         .exec(db)
         .await?;
-    insert(db, rows).await
+    insert(db, rows).await?;
+    touch(db, &[la_id]).await
+}
+
+/// Bumps the LAs' backlog generations: their counts have changed. Called last in the
+/// transaction, in LA order, so the row locks are held briefly and never cross.
+pub async fn touch<C: ConnectionTrait>(db: &C, la_ids: &[i64]) -> Result<(), DbErr> {
+    let mut la_ids = la_ids.to_vec();
+    la_ids.sort_unstable();
+    la_ids.dedup();
+    for la_id in la_ids {
+        let mut sql = Sql::new(db.get_database_backend());
+        sql.push("INSERT INTO backlog_generation (la_id, generation) VALUES (")
+            .bind(la_id)
+            .push(
+                ", 1) ON CONFLICT (la_id) DO UPDATE SET generation = \
+                 backlog_generation.generation + 1",
+            );
+        db.execute_raw(sql.statement()).await?;
+    }
+    Ok(())
+}
+
+/// Each LA's backlog generation (one LA, or all of them), in LA order. An LA with no row
+/// has never had a deadline row.
+pub async fn generations<C: ConnectionTrait>(
+    db: &C,
+    la_id: Option<i64>,
+) -> Result<Vec<(i64, i64)>, DbErr> {
+    let mut sql = Sql::new(db.get_database_backend());
+    sql.push("SELECT la_id, generation FROM backlog_generation");
+    if let Some(la_id) = la_id {
+        sql.push(" WHERE la_id = ").bind(la_id);
+    }
+    sql.push(" ORDER BY la_id");
+    let rows = db.query_all_raw(sql.statement()).await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("", "la_id")?, r.try_get("", "generation")?)))
+        .collect()
 }
 
 /// Replaces the rows of a child's EHC plans and their reviews and amendments (called in the
 /// transaction that changed one of them).
+/// `la_ids` are the LAs of the child's plans (a plan's rows stay in its LA).
 pub async fn replace_plans_of_child<C: ConnectionTrait>(
     db: &C,
     child_id: i64,
+    la_ids: &[i64],
     rows: Vec<deadline::Model>,
 ) -> Result<(), DbErr> {
     use sea_orm::{ColumnTrait, QueryFilter};
@@ -86,7 +128,8 @@ pub async fn replace_plans_of_child<C: ConnectionTrait>(
         .filter(deadline::Column::Process.is_in(Process::OF_PLANS.map(Process::as_str)))
         .exec(db)
         .await?;
-    insert(db, rows).await
+    insert(db, rows).await?;
+    touch(db, la_ids).await
 }
 
 async fn insert<C: ConnectionTrait>(db: &C, rows: Vec<deadline::Model>) -> Result<(), DbErr> {
@@ -103,7 +146,7 @@ async fn insert<C: ConnectionTrait>(db: &C, rows: Vec<deadline::Model>) -> Resul
 }
 
 /// What the counts are restricted to. `la_id` is already the caller's scope.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Filter {
     pub la_id: Option<i64>,
     pub locality_id: Option<i64>,
@@ -116,7 +159,7 @@ pub struct Filter {
 }
 
 /// The dimension a breakdown is grouped by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Dimension {
     LocalAuthority,
     Locality,
@@ -202,6 +245,23 @@ impl Sql {
             self.push(" AND d.child_id = ").bind(v);
         }
         self
+    }
+
+    /// ` AND d.la_id IN (...)`; one LA as `=`, so its index serves it.
+    fn in_las(&mut self, la_ids: &[i64]) -> &mut Self {
+        match la_ids {
+            [one] => self.push(" AND d.la_id = ").bind(*one),
+            many => {
+                self.push(" AND d.la_id IN (");
+                for (i, id) in many.iter().enumerate() {
+                    if i > 0 {
+                        self.push(", ");
+                    }
+                    self.bind(*id);
+                }
+                self.push(")")
+            }
+        }
     }
 
     /// Open on `as_of`.
@@ -301,57 +361,73 @@ pub struct StageCounts {
     pub counts: Counts,
 }
 
-/// Open deadlines on `as_of` by process and stage.
-pub async fn stage_counts<C: ConnectionTrait>(
+/// Open deadlines on `as_of` by LA, process and stage, for the LAs in `la_ids` (the
+/// filter's own `la_id` is ignored: the caller passes the LAs).
+pub async fn stage_counts_per_la<C: ConnectionTrait>(
     db: &C,
     as_of: NaiveDate,
     filter: &Filter,
-) -> Result<Vec<StageCounts>, DbErr> {
+    la_ids: &[i64],
+) -> Result<Vec<(i64, StageCounts)>, DbErr> {
     let mut sql = Sql::new(db.get_database_backend());
-    sql.push("SELECT d.process AS process, d.kind AS kind, ")
+    sql.push("SELECT d.la_id AS la_id, d.process AS process, d.kind AS kind, ")
         .count_columns(as_of)
         .push(" FROM deadline d WHERE")
         .open_on(as_of)
-        .filter(filter)
-        .push(" GROUP BY d.process, d.kind ORDER BY d.process, d.kind");
+        .in_las(la_ids)
+        .filter(&Filter {
+            la_id: None,
+            ..filter.clone()
+        })
+        .push(" GROUP BY d.la_id, d.process, d.kind ORDER BY d.la_id, d.process, d.kind");
     let rows = db.query_all_raw(sql.statement()).await?;
     rows.iter()
         .map(|r| {
-            Ok(StageCounts {
-                process: r.try_get("", "process")?,
-                kind: r.try_get("", "kind")?,
-                counts: Counts::from_row(r)?,
-            })
+            Ok((
+                r.try_get("", "la_id")?,
+                StageCounts {
+                    process: r.try_get("", "process")?,
+                    kind: r.try_get("", "kind")?,
+                    counts: Counts::from_row(r)?,
+                },
+            ))
         })
         .collect()
 }
 
 /// The key of a breakdown row: an id, or a service code.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Key {
     Id(i64),
     Code(String),
     None,
 }
 
-/// Open deadlines on `as_of` grouped by one dimension.
-pub async fn breakdown<C: ConnectionTrait>(
+/// Open deadlines on `as_of` by LA and one dimension, for the LAs in `la_ids`.
+pub async fn breakdown_per_la<C: ConnectionTrait>(
     db: &C,
     as_of: NaiveDate,
     filter: &Filter,
     by: Dimension,
-) -> Result<Vec<(Key, Counts)>, DbErr> {
+    la_ids: &[i64],
+) -> Result<Vec<(i64, Key, Counts)>, DbErr> {
     let col = by.column();
     let mut sql = Sql::new(db.get_database_backend());
-    sql.push(&format!("SELECT d.{col} AS dim, "))
+    sql.push(&format!("SELECT d.la_id AS la_id, d.{col} AS dim, "))
         .count_columns(as_of)
         .push(" FROM deadline d WHERE")
         .open_on(as_of)
-        .filter(filter);
+        .in_las(la_ids)
+        .filter(&Filter {
+            la_id: None,
+            ..filter.clone()
+        });
     if by == Dimension::Service {
         sql.push(" AND d.service IS NOT NULL");
     }
-    sql.push(&format!(" GROUP BY d.{col} ORDER BY d.{col}"));
+    sql.push(&format!(
+        " GROUP BY d.la_id, d.{col} ORDER BY d.la_id, d.{col}"
+    ));
     let rows = db.query_all_raw(sql.statement()).await?;
     rows.iter()
         .map(|r| {
@@ -364,7 +440,7 @@ pub async fn breakdown<C: ConnectionTrait>(
                     .map(Key::Id)
                     .unwrap_or(Key::None)
             };
-            Ok((key, Counts::from_row(r)?))
+            Ok((r.try_get("", "la_id")?, key, Counts::from_row(r)?))
         })
         .collect()
 }

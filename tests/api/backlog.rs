@@ -584,3 +584,53 @@ async fn timeliness_forecast_advice_and_history() {
     assert_eq!(points, vec!["2025-04-30", "2025-05-31", "2025-06-30"]);
     assert_eq!(h[2]["counts"]["open"], 11);
 }
+
+/// Counts are kept per LA under the LA's backlog generation: every change shows at once, in
+/// the LA's own view and in the national one, with and without a breakdown.
+#[tokio::test]
+async fn counts_follow_every_change_in_every_view() {
+    let app = TestApp::spawn().await;
+    let data = build(&app).await;
+    let fx = &data.fx;
+    let q = "query($by: BacklogDimension) { backlog(by: $by) { totals { open } breakdown { key counts { open } } } }";
+    let read = |token: &'static str| {
+        let token = match token {
+            "admin" => fx.admin.clone(),
+            _ => fx.manager.clone(),
+        };
+        let app = &app;
+        async move {
+            let plain = app.ok(&token, q, json!({})).await["backlog"]["totals"]["open"]
+                .as_i64()
+                .unwrap();
+            let by = app.ok(&token, q, json!({"by": "LOCALITY"})).await["backlog"].clone();
+            let summed: i64 = by["breakdown"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["counts"]["open"].as_i64().unwrap())
+                .sum();
+            assert_eq!(summed, by["totals"]["open"].as_i64().unwrap());
+            (plain, summed)
+        }
+    };
+    let (national, national_by) = read("admin").await;
+    let (own, own_by) = read("manager").await;
+    assert_eq!(
+        (national, national_by),
+        (own, own_by),
+        "one LA holds everything"
+    );
+    // Asked again, unchanged: the same answer (now from memory).
+    assert_eq!(read("admin").await, (national, national_by));
+    // A new request today opens three limits: the decision to assess (6 weeks), the decision
+    // if no plan will be issued (16 weeks) and the final plan (20 weeks).
+    let today = chrono::Utc::now().date_naive().to_string();
+    let (id, v) = request(&app, fx, &data.second_locality, &today, None).await;
+    assert_eq!(read("admin").await, (national + 3, national_by + 3));
+    assert_eq!(read("manager").await, (own + 3, own_by + 3));
+    // Refused today: closed again.
+    act(&app, fx, "decideNotToAssess", "RefusalInput", json!({"assessmentId": id, "version": v, "reasons": "needs met at school", "appealRightsGiven": true})).await;
+    assert_eq!(read("admin").await, (national, national_by));
+    assert_eq!(read("manager").await, (own, own_by));
+}

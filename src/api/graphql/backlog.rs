@@ -163,6 +163,11 @@ impl From<Counts> for BacklogCounts {
     }
 }
 
+fn counts_cache<'a>(gql: &Context<'a>) -> Result<&'a svc::CountsCache, ApiError> {
+    gql.data::<svc::CountsCache>()
+        .map_err(|_| ApiError::Internal(anyhow::anyhow!("no backlog cache in schema data")))
+}
+
 fn kind_of(code: &str) -> Result<DomainKind, ApiError> {
     DomainKind::parse(code)
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("unknown deadline kind {code:?}")))
@@ -413,6 +418,7 @@ impl BacklogQuery {
         let ctx = ctx(gql)?;
         let s = svc::summary(
             &ctx,
+            counts_cache(gql)?,
             as_of,
             filter.unwrap_or_default().into_store()?,
             by.map(Into::into),
@@ -533,6 +539,7 @@ impl BacklogQuery {
         };
         let (as_of, from, to, rows) = svc::advice_by_service(
             &ctx,
+            counts_cache(gql)?,
             as_of,
             period,
             filter.unwrap_or_default().into_store()?,
@@ -656,15 +663,19 @@ impl BacklogQuery {
         filter: Option<BacklogFilter>,
     ) -> Result<Vec<BacklogPoint>> {
         let ctx = ctx(gql)?;
-        Ok(
-            svc::monthly_series(&ctx, from, to, filter.unwrap_or_default().into_store()?)
-                .await?
-                .into_iter()
-                .map(|(as_of, counts)| BacklogPoint {
-                    as_of,
-                    counts: counts.into(),
-                })
-                .collect(),
+        Ok(svc::monthly_series(
+            &ctx,
+            counts_cache(gql)?,
+            from,
+            to,
+            filter.unwrap_or_default().into_store()?,
         )
+        .await?
+        .into_iter()
+        .map(|(as_of, counts)| BacklogPoint {
+            as_of,
+            counts: counts.into(),
+        })
+        .collect())
     }
 }

@@ -52,6 +52,7 @@ pub struct SchemaOptions {
 pub fn build_schema(db: DatabaseConnection, options: SchemaOptions) -> AppSchema {
     let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .data(db)
+        .data(crate::service::backlog::CountsCache::new())
         .extension(crate::api::http::ExecutionProbe)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY);
