@@ -7,6 +7,7 @@ mod m0002_needs_assessment;
 mod m0003_plans_and_reviews;
 mod m0004_backlog;
 mod m0005_family_portal;
+mod m0007_family_requests;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_plans_and_reviews::Migration),
             Box::new(m0004_backlog::Migration),
             Box::new(m0005_family_portal::Migration),
+            Box::new(m0007_family_requests::Migration),
         ]
     }
 }
