@@ -1,5 +1,5 @@
-//! The other side of casework: professionals answering the advice requests addressed to them,
-//! families giving their views and commenting on a draft, and the log of who has read a
+//! The other side of casework: professionals answering the advice requests addressed to them
+//! (for assessments and reviews), families giving their views and commenting on a draft, and the log of who has read a
 //! child's record. Each change goes through the same state machine, version check and
 //! audit event as a caseworker's action.
 use chrono::{DateTime, NaiveDate, Utc};
@@ -15,14 +15,18 @@ use super::assessment::{
     self as casework, AdviceAnswer, AssessmentRecord, ParentResponse, apply_advice_answer,
     apply_parent_response, finish, prepare,
 };
+use super::plan;
 use crate::domain::access::{Role, Scope};
 use crate::domain::advice::AdviceService;
 use crate::domain::assessment::{ADVICE_WEEKS, AssessmentAction, draft_comments_until};
 use crate::domain::calendar::{add_weeks, long_date};
 use crate::domain::people::parse_optional_name;
+use crate::domain::review::ReviewAction;
 use crate::error::{ApiError, ApiResult};
 use crate::store::audit::{self, AuditEntry};
-use crate::store::entity::{access_log, advice_request, assessment, professional, staff};
+use crate::store::entity::{
+    access_log, advice_request, annual_review, assessment, professional, staff,
+};
 use crate::store::scope::{addressed_to_professional, visible_children};
 
 // ---------- professionals ----------
@@ -79,16 +83,27 @@ pub async fn my_advice_requests(
         .add(advice_request::Column::DeclinedOn.is_null());
     match open {
         Some(true) => {
-            cond = cond.add(unanswered).add(
-                // A request on a closed assessment is no longer wanted.
-                advice_request::Column::AssessmentId.in_subquery(
-                    sea_orm::sea_query::Query::select()
-                        .column(assessment::Column::Id)
-                        .from(assessment::Entity)
-                        .and_where(assessment::Column::ClosedOn.is_null())
-                        .to_owned(),
-                ),
-            )
+            // A request on a closed assessment or review is no longer wanted.
+            let still_wanted = Condition::any()
+                .add(
+                    advice_request::Column::AssessmentId.in_subquery(
+                        sea_orm::sea_query::Query::select()
+                            .column(assessment::Column::Id)
+                            .from(assessment::Entity)
+                            .and_where(assessment::Column::ClosedOn.is_null())
+                            .to_owned(),
+                    ),
+                )
+                .add(
+                    advice_request::Column::ReviewId.in_subquery(
+                        sea_orm::sea_query::Query::select()
+                            .column(annual_review::Column::Id)
+                            .from(annual_review::Entity)
+                            .and_where(annual_review::Column::ClosedOn.is_null())
+                            .to_owned(),
+                    ),
+                );
+            cond = cond.add(unanswered).add(still_wanted)
         }
         Some(false) => cond = cond.add(unanswered.not()),
         None => {}
@@ -127,8 +142,9 @@ pub async fn my_advice_request(ctx: &Ctx<'_>, id: i64) -> ApiResult<advice_reque
         .ok_or_else(|| ApiError::not_found("advice request"))
 }
 
-/// A professional answers an advice request addressed to them: advice given or declined.
-/// Answering after the due date is allowed and shows as late.
+/// A professional answers an advice request addressed to them, for a needs assessment or an
+/// annual review: advice given or declined, dated today unless they say otherwise. Answering
+/// after the due date is allowed and shows as late.
 pub async fn answer_advice_request(
     ctx: &Ctx<'_>,
     advice_id: i64,
@@ -137,27 +153,55 @@ pub async fn answer_advice_request(
 ) -> ApiResult<advice_request::Model> {
     let advice = my_advice_request(ctx, advice_id).await?;
     let (_, professional_id, _) = professional_scope(ctx)?;
-    let assessment_id = advice.assessment_id.ok_or_else(|| {
-        ApiError::conflict("this advice request is not part of a needs assessment")
-    })?;
-    // The professional sees the request, not the whole case: load it without the caller's
-    // scope, having checked above that the request is addressed to them.
-    let record = casework::load_unscoped(ctx, assessment_id).await?;
-    if record.row.closed_on.is_some() {
-        return Err(ApiError::conflict(
-            "the assessment has closed, so this advice is no longer needed",
-        ));
+    let on = on.or(Some(ctx.today()));
+    // The professional sees the request, not the whole case: the assessment or review is
+    // loaded without the caller's scope, having checked above that the request is theirs.
+    match (advice.assessment_id, advice.review_id) {
+        (Some(assessment_id), _) => {
+            let record = casework::load_unscoped(ctx, assessment_id).await?;
+            if record.row.closed_on.is_some() {
+                return Err(ApiError::conflict(
+                    "the assessment has closed, so this advice is no longer needed",
+                ));
+            }
+            let version = record.row.version;
+            let step = prepare(ctx, record, version, AssessmentAction::RecordAdvice, on)?;
+            apply_advice_answer(ctx, step, advice_id, answer, Some(professional_id)).await?;
+        }
+        (None, Some(review_id)) => {
+            let record = plan::load_review_unscoped(ctx, review_id).await?;
+            if record.row.closed_on.is_some() {
+                return Err(ApiError::conflict(
+                    "the review has finished, so this advice is no longer needed",
+                ));
+            }
+            let version = record.row.version;
+            let step = plan::prepare_review(ctx, record, version, ReviewAction::RecordAdvice, on)?;
+            plan::apply_review_advice_answer(ctx, step, advice_id, answer, Some(professional_id))
+                .await?;
+        }
+        (None, None) => {
+            return Err(ApiError::Internal(anyhow::anyhow!(
+                "advice request {advice_id} belongs to neither an assessment nor a review"
+            )));
+        }
     }
-    let version = record.row.version;
-    let step = prepare(
-        ctx,
-        record,
-        version,
-        AssessmentAction::RecordAdvice,
-        on.or(Some(ctx.today())),
-    )?;
-    apply_advice_answer(ctx, step, advice_id, answer, Some(professional_id)).await?;
     my_advice_request(ctx, advice_id).await
+}
+
+/// The meeting of the review an advice request is for, which the professional may attend;
+/// nothing else of the review. The caller has loaded the request as addressed to them.
+pub async fn review_meeting_of(
+    ctx: &Ctx<'_>,
+    advice: &advice_request::Model,
+) -> ApiResult<Option<NaiveDate>> {
+    let Some(review_id) = advice.review_id else {
+        return Ok(None);
+    };
+    Ok(annual_review::Entity::find_by_id(review_id)
+        .one(ctx.db)
+        .await?
+        .map(|r| r.meeting_on))
 }
 
 // ---------- families ----------

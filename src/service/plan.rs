@@ -11,7 +11,8 @@ use serde_json::json;
 
 use super::Ctx;
 use super::assessment::{
-    advice_from, appeal_rights, has_statutory_deadline, not_before, optional_text, required_text,
+    AdviceAnswer, advice_from, appeal_rights, has_statutory_deadline, not_before, optional_text,
+    required_text,
 };
 use crate::domain::access::Permission;
 use crate::domain::advice::AdviceService;
@@ -352,6 +353,16 @@ fn visible_reviews(ctx: &Ctx<'_>) -> Condition {
 pub async fn load_review(ctx: &Ctx<'_>, id: i64) -> ApiResult<ReviewRecord> {
     let row = annual_review::Entity::find_by_id(id)
         .filter(visible_reviews(ctx))
+        .one(ctx.db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("annual review"))?;
+    load_review_parts(ctx.db, row).await
+}
+
+/// Loads a review whatever the actor's scope: only for callers that have checked the actor's
+/// right to the part they act on (a professional answering a request addressed to them).
+pub(super) async fn load_review_unscoped(ctx: &Ctx<'_>, id: i64) -> ApiResult<ReviewRecord> {
+    let row = annual_review::Entity::find_by_id(id)
         .one(ctx.db)
         .await?
         .ok_or_else(|| ApiError::not_found("annual review"))?;
@@ -1126,14 +1137,17 @@ pub async fn propose_amendment(
 
 // ---------- reviews ----------
 
-struct ReviewStep {
-    record: ReviewRecord,
-    on: NaiveDate,
+/// A review action under way: the record as the caller saw it, the validated date, and the
+/// changed row to write.
+pub(super) struct ReviewStep {
+    pub(super) record: ReviewRecord,
+    pub(super) on: NaiveDate,
     row: annual_review::ActiveModel,
     action: ReviewAction,
     version: i32,
 }
 
+/// Checks permission and visibility, then [`prepare_review`].
 async fn begin_review(
     ctx: &Ctx<'_>,
     id: i64,
@@ -1144,6 +1158,19 @@ async fn begin_review(
     ctx.require(Permission::ManageCasework)?;
     let record = load_review(ctx, id).await?;
     require_casework(ctx, record.row.la_id)?;
+    prepare_review(ctx, record, version, action, on)
+}
+
+/// Checks the state machine, the version the caller saw and the date, for a review the caller
+/// has already been allowed to act on.
+pub(super) fn prepare_review(
+    ctx: &Ctx<'_>,
+    record: ReviewRecord,
+    version: i32,
+    action: ReviewAction,
+    on: Option<NaiveDate>,
+) -> ApiResult<ReviewStep> {
+    let id = record.row.id;
     let state = record.state()?;
     let next = review_transition(state, action).map_err(|e| ApiError::Conflict {
         message: e.to_string(),
@@ -1320,6 +1347,7 @@ pub async fn request_review_advice(
     load_review(ctx, id).await
 }
 
+/// The caseworker records advice that reached the council for the review.
 pub async fn record_review_advice(
     ctx: &Ctx<'_>,
     id: i64,
@@ -1330,6 +1358,24 @@ pub async fn record_review_advice(
     document_ref: Option<&str>,
 ) -> ApiResult<ReviewRecord> {
     let step = begin_review(ctx, id, version, ReviewAction::RecordAdvice, on).await?;
+    let answer = AdviceAnswer::Received {
+        summary,
+        document_ref,
+    };
+    apply_review_advice_answer(ctx, step, advice_id, answer, None).await?;
+    load_review(ctx, id).await
+}
+
+/// Records the answer to an open advice request of the review, with the review's new version
+/// and its audit event, in one transaction. Whoever answers (caseworker, professional) has
+/// been checked by the caller, who reloads what they may see.
+pub(super) async fn apply_review_advice_answer(
+    ctx: &Ctx<'_>,
+    step: ReviewStep,
+    advice_id: i64,
+    answer: AdviceAnswer<'_>,
+    answered_by: Option<i64>,
+) -> ApiResult<()> {
     let advice = step
         .record
         .advice
@@ -1349,22 +1395,45 @@ pub async fn record_review_advice(
         Some(advice.requested_on),
         "the advice was requested",
     )?;
-    let late = has_statutory_deadline(&advice.service) && step.on > advice.due_on;
-    let mut change: advice_request::ActiveModel = advice.into();
-    change.received_on = Set(Some(step.on));
-    change.summary = Set(Some(required_text("summary", summary)?));
-    change.document_ref = Set(parse_optional_name("documentRef", document_ref)?);
+    let mut change: advice_request::ActiveModel = advice.clone().into();
+    // A request to a service records which of its professionals answered.
+    if advice.professional_id.is_none() && answered_by.is_some() {
+        change.professional_id = Set(answered_by);
+    }
+    let summary = match answer {
+        AdviceAnswer::Received {
+            summary,
+            document_ref,
+        } => {
+            change.received_on = Set(Some(step.on));
+            change.summary = Set(Some(required_text("summary", summary)?));
+            change.document_ref = Set(parse_optional_name("documentRef", document_ref)?);
+            let late = has_statutory_deadline(&advice.service) && step.on > advice.due_on;
+            json!({"adviceRequestId": advice_id, "received": true, "late": late})
+        }
+        AdviceAnswer::Declined { reason } => {
+            change.declined_on = Set(Some(step.on));
+            change.decline_reason = Set(Some(required_text("reason", reason)?));
+            json!({"adviceRequestId": advice_id, "declined": true})
+        }
+    };
     let txn = ctx.db.begin().await?;
-    change.update(&txn).await?;
-    finish_review(
-        ctx,
-        &txn,
-        step,
-        json!({"adviceRequestId": advice_id, "received": true, "late": late}),
-    )
-    .await?;
+    // Only an unanswered request is answered: of two answers at once, one wins.
+    let answered = advice_request::Entity::update_many()
+        .set(change)
+        .filter(advice_request::Column::Id.eq(advice_id))
+        .filter(advice_request::Column::ReceivedOn.is_null())
+        .filter(advice_request::Column::DeclinedOn.is_null())
+        .exec(&txn)
+        .await?;
+    if answered.rows_affected != 1 {
+        return Err(ApiError::conflict(
+            "this advice request has already been answered",
+        ));
+    }
+    finish_review(ctx, &txn, step, summary).await?;
     txn.commit().await?;
-    load_review(ctx, id).await
+    Ok(())
 }
 
 /// The meeting took place on `on` (which becomes the meeting date the deadlines count from).

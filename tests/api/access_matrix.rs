@@ -693,7 +693,17 @@ async fn family(
     for (entity, id, owner) in [
         (Entity::Plan, id_of(&plan), Owner::Case(target)),
         (Entity::Review, id_of(&review), Owner::Case(target)),
-        (Entity::ReviewAdvice, review_advice, Owner::Case(target)),
+        // The professional asked for the review's advice sees that request (and its meeting
+        // date), never the review itself.
+        (
+            Entity::ReviewAdvice,
+            review_advice,
+            if target == Target::Own {
+                Owner::AskedAdvice(target)
+            } else {
+                Owner::Case(target)
+            },
+        ),
         (Entity::Amendment, id_of(&amendment), Owner::Case(target)),
     ] {
         world.records.push(Record {

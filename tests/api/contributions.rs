@@ -1,6 +1,6 @@
 //! Professionals answering their advice requests, families giving views and commenting on a
 //! draft, appeal windows, and the log of who read a child's record.
-use chrono::{Duration, Utc};
+use chrono::{Datelike, Duration, Utc};
 use ehcp::domain::access::Role;
 use serde_json::{Value, json};
 
@@ -508,4 +508,315 @@ async fn the_family_sees_who_has_read_their_childs_record() {
         .gql(Some(&fx.caseworker), q, json!({"id": one.child}))
         .await;
     assert_eq!(body["errors"][0]["extensions"]["code"], "FORBIDDEN");
+}
+
+// ---------- plans: amendments, review meetings, review advice, appeals ----------
+
+fn today() -> chrono::NaiveDate {
+    Utc::now().date_naive()
+}
+
+/// A date of birth that puts a child in Year 13 this school year: no phase transfer to come,
+/// so the next review is simply 12 months on.
+fn year_thirteen_birthday() -> String {
+    let t = today();
+    let start = if t.month() >= 9 {
+        t.year()
+    } else {
+        t.year() - 1
+    };
+    format!("{}-10-01", start - 18)
+}
+
+/// A family (parent `parent-<tag>`) whose child has an EHC plan issued 300 days ago.
+struct PlanFamily {
+    child: String,
+    parent: String,
+    plan: Value,
+}
+
+async fn plan_family(app: &TestApp, fx: &Fixture, tag: &str) -> PlanFamily {
+    let child = app
+        .create_child(fx, &format!("Child {tag}"), &year_thirteen_birthday())
+        .await;
+    let parent_id = app
+        .ok(
+            &fx.caseworker,
+            "mutation($input: CreateParentInput!) { createParent(input: $input) { id } }",
+            json!({"input": {"name": format!("Parent {tag}"), "subject": format!("parent-{tag}")}}),
+        )
+        .await["createParent"]["id"]
+        .clone();
+    app.ok(
+        &fx.caseworker,
+        "mutation($c: ID!, $p: ID!) { linkParent(childId: $c, parentId: $p) { id } }",
+        json!({"c": child, "p": parent_id}),
+    )
+    .await;
+    let plan = act(
+        app,
+        &fx.caseworker,
+        "enterPlan",
+        "EnterPlanInput",
+        json!({"childId": child, "issuedOn": days_ago(300)}),
+        "id version",
+    )
+    .await;
+    PlanFamily {
+        child,
+        parent: app.token(Role::Parent, &format!("parent-{tag}"), None),
+        plan,
+    }
+}
+
+/// Runs a mutation that must succeed, selecting `selection`.
+async fn act(
+    app: &TestApp,
+    token: &str,
+    field: &str,
+    input_type: &str,
+    input: Value,
+    selection: &str,
+) -> Value {
+    let q =
+        format!("mutation($input: {input_type}!) {{ {field}(input: $input) {{ {selection} }} }}");
+    app.ok(token, &q, json!({"input": input})).await[field].clone()
+}
+
+async fn audit_actions(app: &TestApp, fx: &Fixture, child: &str) -> Vec<(String, String)> {
+    let data = app
+        .ok(&fx.manager, "query($c: ID) { auditEvents(childId: $c, first: 100) { edges { node { entity action actorRole } } } }", json!({"c": child}))
+        .await;
+    data["auditEvents"]["edges"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| {
+            let n = &e["node"];
+            (
+                format!(
+                    "{}.{}",
+                    n["entity"].as_str().expect("entity"),
+                    n["action"].as_str().expect("action")
+                ),
+                n["actorRole"].as_str().expect("role").to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_professional_answers_the_review_advice_asked_of_them_and_sees_only_that() {
+    let app = TestApp::spawn().await;
+    let fx = app.with_local_authority().await;
+    let ep = professional(&app, &fx, "ep-1", "EDUCATIONAL_PSYCHOLOGY").await;
+    professional(&app, &fx, "salt-1", "SPEECH_AND_LANGUAGE_THERAPY").await;
+    professional(&app, &fx, "camhs-1", "CAMHS").await;
+    let ep_token = app.token(Role::Professional, "ep-1", Some("909"));
+    let salt = app.token(Role::Professional, "salt-1", Some("909"));
+    let camhs = app.token(Role::Professional, "camhs-1", Some("909"));
+    let one = plan_family(&app, &fx, "one").await;
+    let two = plan_family(&app, &fx, "two").await;
+    const REVIEW: &str = "id version state adviceRequests { id service receivedOn declinedOn summary late professionalId }";
+
+    // Plan one: meeting in 20 days, advice asked of the EP by name and of SALT as a service.
+    let meeting = today() + Duration::days(20);
+    let r = act(&app, &fx.caseworker, "scheduleReview", "ScheduleReviewInput",
+        json!({"planId": one.plan["id"], "version": one.plan["version"], "on": days_ago(10), "meetingOn": meeting.to_string()}), REVIEW).await;
+    let r = act(&app, &fx.caseworker, "requestReviewAdvice", "ReviewAdviceInput",
+        json!({"reviewId": r["id"], "version": r["version"], "on": days_ago(9), "service": "EDUCATIONAL_PSYCHOLOGY", "professionalId": ep}), REVIEW).await;
+    let r = act(&app, &fx.caseworker, "requestReviewAdvice", "ReviewAdviceInput",
+        json!({"reviewId": r["id"], "version": r["version"], "on": days_ago(9), "service": "SPEECH_AND_LANGUAGE_THERAPY"}), REVIEW).await;
+    let ep_advice = r["adviceRequests"][0]["id"].clone();
+    let salt_advice = r["adviceRequests"][1]["id"].clone();
+    // Plan two: the meeting was 6 days ago, so the advice was due 20 days ago.
+    let r2 = act(&app, &fx.caseworker, "scheduleReview", "ScheduleReviewInput",
+        json!({"planId": two.plan["id"], "version": two.plan["version"], "on": days_ago(40), "meetingOn": days_ago(6)}), REVIEW).await;
+    let r2 = act(&app, &fx.caseworker, "requestReviewAdvice", "ReviewAdviceInput",
+        json!({"reviewId": r2["id"], "version": r2["version"], "on": days_ago(39), "service": "EDUCATIONAL_PSYCHOLOGY", "professionalId": ep}), REVIEW).await;
+    let late_advice = r2["adviceRequests"][0]["id"].clone();
+
+    // The EP's list: the overdue review request first, with what it is for and the meeting.
+    let mine = app
+        .ok(&ep_token, "{ myAdviceRequests { edges { node { id purpose reviewMeetingOn dueOn status regulation addressedToMe child { displayName } caseworker { name } } } } }", json!({}))
+        .await["myAdviceRequests"]["edges"]
+        .clone();
+    let mine: Vec<&Value> = mine
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| &e["node"])
+        .collect();
+    assert_eq!(mine.len(), 2);
+    assert_eq!(mine[0]["id"], late_advice);
+    assert_eq!(mine[0]["status"], "OVERDUE");
+    assert_eq!(mine[0]["dueOn"], days_ago(20));
+    assert_eq!(mine[1]["id"], ep_advice);
+    assert_eq!(mine[1]["purpose"], "REVIEW");
+    assert_eq!(mine[1]["reviewMeetingOn"], json!(meeting.to_string()));
+    assert_eq!(
+        mine[1]["dueOn"],
+        json!((meeting - Duration::days(14)).to_string())
+    );
+    assert_eq!(mine[1]["regulation"], "SEND Regs 2014 reg 20(4)");
+    assert_eq!(mine[1]["addressedToMe"], true);
+    assert_eq!(mine[1]["child"]["displayName"], "Child one");
+    assert_eq!(mine[1]["caseworker"], Value::Null);
+
+    // Being asked shows the request, never the review or the plan.
+    for (q, id) in [
+        ("query($id: ID!) { annualReview(id: $id) { id } }", &r["id"]),
+        ("query($id: ID!) { plan(id: $id) { id } }", &one.plan["id"]),
+    ] {
+        assert_eq!(
+            app.error_code(Some(&ep_token), q, json!({"id": id})).await,
+            "NOT_FOUND"
+        );
+    }
+
+    // On time, dated today by default; the review's version moves on with it.
+    let submit = "mutation($input: SubmitAdviceInput!) { submitAdvice(input: $input) { id purpose receivedOn late status summary } }";
+    let answered = app
+        .ok(&ep_token, submit, json!({"input": {"adviceRequestId": ep_advice, "summary": "Attention and working memory: progress noted", "documentRef": "ep-review.pdf"}}))
+        .await["submitAdvice"]
+        .clone();
+    assert_eq!(answered["receivedOn"], json!(today().to_string()));
+    assert_eq!(answered["late"], false);
+    assert_eq!(answered["status"], "MET");
+    // Late advice is accepted and shown late.
+    let late = app
+        .ok(
+            &ep_token,
+            submit,
+            json!({"input": {"adviceRequestId": late_advice, "summary": "Late but here"}}),
+        )
+        .await["submitAdvice"]
+        .clone();
+    assert_eq!(late["late"], true);
+    assert_eq!(late["status"], "MISSED");
+    // Another service's request is not theirs; a CAMHS professional was not asked at all.
+    let (_, body) = app
+        .gql(
+            Some(&ep_token),
+            submit,
+            json!({"input": {"adviceRequestId": salt_advice, "summary": "x"}}),
+        )
+        .await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "NOT_FOUND");
+    let (_, body) = app
+        .gql(
+            Some(&camhs),
+            submit,
+            json!({"input": {"adviceRequestId": ep_advice, "summary": "x"}}),
+        )
+        .await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "NOT_FOUND");
+    // A caseworker records review advice with recordReviewAdvice, not as a professional.
+    let (_, body) = app
+        .gql(
+            Some(&fx.caseworker),
+            submit,
+            json!({"input": {"adviceRequestId": salt_advice, "summary": "x"}}),
+        )
+        .await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "FORBIDDEN");
+    // A SALT professional declines for the service; who answered is recorded.
+    let declined = app
+        .ok(&salt, "mutation($input: DeclineToAdviseInput!) { declineToAdvise(input: $input) { declinedOn declineReason } }",
+            json!({"input": {"adviceRequestId": salt_advice, "reason": "Discharged from the service in June"}}))
+        .await["declineToAdvise"]
+        .clone();
+    assert_eq!(declined["declinedOn"], json!(today().to_string()));
+
+    // The caseworker sees both answers on the review, whose version moved on with each.
+    let q = format!("query($id: ID!) {{ annualReview(id: $id) {{ {REVIEW} }} }}");
+    let seen = app.ok(&fx.caseworker, &q, json!({"id": r["id"]})).await["annualReview"].clone();
+    assert_eq!(seen["version"], r["version"].as_i64().expect("v") + 2);
+    assert_eq!(
+        seen["adviceRequests"][0]["summary"],
+        "Attention and working memory: progress noted"
+    );
+    assert_eq!(seen["adviceRequests"][0]["professionalId"], json!(ep));
+    assert_eq!(
+        seen["adviceRequests"][1]["declinedOn"],
+        json!(today().to_string())
+    );
+    assert!(seen["adviceRequests"][1]["professionalId"].is_string());
+    // The family sees that the advice arrived.
+    let family = app
+        .ok(
+            &one.parent,
+            "query($id: ID!) { annualReview(id: $id) { adviceRequests { receivedOn } } }",
+            json!({"id": r["id"]}),
+        )
+        .await;
+    assert_eq!(
+        family["annualReview"]["adviceRequests"][0]["receivedOn"],
+        json!(today().to_string())
+    );
+    let events = audit_actions(&app, &fx, &one.child).await;
+    assert_eq!(
+        events[..2],
+        [
+            (
+                "annual_review.record_advice".to_owned(),
+                "professional".to_owned()
+            ),
+            (
+                "annual_review.record_advice".to_owned(),
+                "professional".to_owned()
+            ),
+        ]
+    );
+
+    // Once the review is decided, an unanswered request is no longer wanted.
+    let r2 = app
+        .ok(
+            &fx.caseworker,
+            "query($id: ID!) { annualReview(id: $id) { id version } }",
+            json!({"id": r2["id"]}),
+        )
+        .await["annualReview"]
+        .clone();
+    let r2 = act(
+        &app,
+        &fx.caseworker,
+        "requestReviewAdvice",
+        "ReviewAdviceInput",
+        json!({"reviewId": r2["id"], "version": r2["version"], "on": days_ago(8), "service": "CAMHS"}),
+        REVIEW,
+    )
+    .await;
+    let camhs_advice = r2["adviceRequests"][1]["id"].clone();
+    let r2 = act(
+        &app,
+        &fx.caseworker,
+        "holdReviewMeeting",
+        "ReviewActionInput",
+        json!({"reviewId": r2["id"], "version": r2["version"], "on": days_ago(6)}),
+        REVIEW,
+    )
+    .await;
+    act(&app, &fx.caseworker, "decideReview", "DecideReviewInput",
+        json!({"reviewId": r2["id"], "version": r2["version"], "decision": "MAINTAIN", "appealRightsGiven": true}), "id").await;
+    let open = app
+        .ok(
+            &camhs,
+            "{ myAdviceRequests { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(open["myAdviceRequests"]["edges"], json!([]));
+    let (_, body) = app
+        .gql(
+            Some(&camhs),
+            submit,
+            json!({"input": {"adviceRequestId": camhs_advice, "summary": "x"}}),
+        )
+        .await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "CONFLICT");
+    assert_eq!(
+        body["errors"][0]["message"],
+        "the review has finished, so this advice is no longer needed"
+    );
 }

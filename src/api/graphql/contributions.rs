@@ -43,15 +43,34 @@ impl ProfessionalAdviceRequest {
                 if self.0.professional_id == Some(*professional_id)
         ))
     }
+    /// What the advice is for: a needs assessment or a review of the plan.
+    async fn purpose(&self) -> AdviceFor {
+        if self.0.review_id.is_some() {
+            AdviceFor::Review
+        } else {
+            AdviceFor::NeedsAssessment
+        }
+    }
+    /// For a review: the day of the review meeting (planned, or held), which the professional
+    /// may be invited to. Nothing else of the review is shown.
+    async fn review_meeting_on(&self, gql: &Context<'_>) -> Result<Option<NaiveDate>> {
+        let ctx = ctx(gql)?;
+        Ok(svc::review_meeting_of(&ctx, &self.0).await?)
+    }
     async fn requested_on(&self) -> NaiveDate {
         self.0.requested_on
     }
-    /// Six weeks after the request (SEND Regs 2014 reg 8(1)).
+    /// For an assessment, six weeks after the request (SEND Regs 2014 reg 8(1)); for a
+    /// review, two weeks before the meeting, when the advice is circulated (reg 20(4)).
     async fn due_on(&self) -> NaiveDate {
         self.0.due_on
     }
     async fn regulation(&self) -> &'static str {
-        "SEND Regs 2014 reg 8(1)"
+        if self.0.review_id.is_some() {
+            "SEND Regs 2014 reg 20(4)"
+        } else {
+            "SEND Regs 2014 reg 8(1)"
+        }
     }
     /// PENDING, DUE_SOON, OVERDUE while open; MET or MISSED once answered.
     async fn status(&self, gql: &Context<'_>) -> Result<DeadlineStatus> {
@@ -119,7 +138,8 @@ impl ProfessionalAdviceRequest {
             current_setting: child.current_setting,
         })
     }
-    /// The caseworker to contact about this request (work contact only).
+    /// The caseworker to contact about this request (work contact only); none for a review,
+    /// where the local authority's SEN team is the contact.
     async fn caseworker(&self, gql: &Context<'_>) -> Result<Option<CaseworkerContact>> {
         let ctx = ctx(gql)?;
         let Some(assessment_id) = self.0.assessment_id else {
@@ -149,6 +169,15 @@ impl ProfessionalAdviceRequest {
             .map(|la| la.name)
             .unwrap_or_default())
     }
+}
+
+/// What an advice request is for.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum AdviceFor {
+    /// An EHC needs assessment (SEND Regs 2014 reg 6).
+    NeedsAssessment,
+    /// A review of an EHC plan (reg 20(4)).
+    Review,
 }
 
 /// What a professional needs to know about the child they are asked to advise on.
