@@ -1,7 +1,8 @@
 //! The other side of casework: professionals answering the advice requests addressed to them
-//! (for assessments and reviews), families giving their views and commenting on a draft, and the log of who has read a
-//! child's record. Each change goes through the same state machine, version check and
-//! audit event as a caseworker's action.
+//! (for assessments and reviews), families giving their views, commenting on a draft or on
+//! proposed amendments, asking for a review meeting, and
+//! the log of who has read a child's record. Each change goes through the same state machine,
+//! version check and audit event as a caseworker's action.
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -15,17 +16,20 @@ use super::assessment::{
     self as casework, AdviceAnswer, AssessmentRecord, ParentResponse, apply_advice_answer,
     apply_parent_response, finish, prepare,
 };
-use super::plan;
+use super::plan::{self, AmendmentRecord, AmendmentResponse};
 use crate::domain::access::{Role, Scope};
 use crate::domain::advice::AdviceService;
 use crate::domain::assessment::{ADVICE_WEEKS, AssessmentAction, draft_comments_until};
 use crate::domain::calendar::{add_weeks, long_date};
 use crate::domain::people::parse_optional_name;
-use crate::domain::review::ReviewAction;
+use crate::domain::plan::PlanStatus;
+use crate::domain::review::{AmendmentAction, ReviewAction, amendment_comments_until};
+use crate::domain::review_request::check_review_request;
 use crate::error::{ApiError, ApiResult};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::entity::{
-    access_log, advice_request, annual_review, assessment, professional, staff,
+    access_log, advice_request, annual_review, assessment, professional, review_meeting_request,
+    staff,
 };
 use crate::store::scope::{addressed_to_professional, visible_children};
 
@@ -238,6 +242,17 @@ fn family_date(ctx: &Ctx<'_>) -> Option<NaiveDate> {
     Some(ctx.today())
 }
 
+/// Parents and young people only; caseworkers have their own mutation for the same record.
+fn require_family(ctx: &Ctx<'_>, caseworkers_use: &str) -> ApiResult<()> {
+    if ctx.actor.role == Role::Parent {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(format!(
+            "this is for parents and young people; caseworkers use {caseworkers_use}"
+        )))
+    }
+}
+
 /// A parent or young person comments on the draft plan, asks for a meeting or names a
 /// school or college, within their 15 days (reg 13(1); CFA 2014 s.38).
 pub async fn comment_on_draft(
@@ -353,6 +368,124 @@ pub async fn give_views(
     .await?;
     txn.commit().await?;
     casework::load(ctx, id).await
+}
+
+/// A parent or young person comments on the proposed changes to the plan, asks for a meeting
+/// or names a school or college, within the 15 days from the amendment notice (reg 22(2)(c)).
+pub async fn comment_on_amendment_notice(
+    ctx: &Ctx<'_>,
+    id: i64,
+    version: i32,
+    response: AmendmentResponse,
+) -> ApiResult<AmendmentRecord> {
+    require_family(ctx, "recordAmendmentResponse")?;
+    let record = plan::load_amendment(ctx, id).await?;
+    let Some(sent) = record.row.notice_sent_on else {
+        return Err(ApiError::conflict(
+            "the council has not sent you the proposed changes yet, so there is nothing to \
+             comment on",
+        ));
+    };
+    if record.row.closed_on.is_some() {
+        return Err(ApiError::conflict(
+            "this amendment has finished, so it no longer takes comments; please contact your \
+             caseworker",
+        ));
+    }
+    let until = amendment_comments_until(sent);
+    if ctx.today() > until {
+        return Err(ApiError::conflict(format!(
+            "the 15 days to comment on the proposed changes to the EHC plan ended on {}; please \
+             contact your caseworker",
+            long_date(until)
+        )));
+    }
+    let step = plan::prepare_amendment(
+        ctx,
+        record,
+        version,
+        AmendmentAction::RecordParentResponse,
+        family_date(ctx),
+    )?;
+    plan::apply_amendment_response(ctx, step, response).await
+}
+
+/// A parent or young person asks the council for a review meeting before the plan's review
+/// is due (CFA 2014 s.44(1) lets the council review at any time). Logged with its audit
+/// event; answered when a review is arranged or the council declines with its reason.
+pub async fn request_review_meeting(
+    ctx: &Ctx<'_>,
+    plan_id: i64,
+    reason: &str,
+) -> ApiResult<review_meeting_request::Model> {
+    require_family(ctx, "scheduleReview")?;
+    let plan = plan::load_plan(ctx, plan_id).await?;
+    let (parent_id, young_person) = match &ctx.actor.scope {
+        Scope::Family {
+            young_person_child_id,
+            ..
+        } if *young_person_child_id == Some(plan.row.child_id) => (None, true),
+        Scope::Family { parent_id, .. } => (*parent_id, false),
+        _ => return Err(ApiError::forbidden("this is for parents and young people")),
+    };
+    let open = review_meeting_request::Entity::find()
+        .filter(review_meeting_request::Column::PlanId.eq(plan_id))
+        .filter(review_meeting_request::Column::AnsweredOn.is_null())
+        .one(ctx.db)
+        .await?;
+    check_review_request(
+        plan.status()? == PlanStatus::Active,
+        plan.open_review.as_ref().map(|r| r.meeting_on),
+        open.map(|r| r.requested_on),
+    )
+    .map_err(|e| ApiError::conflict(e.to_string()))?;
+    let reason = casework::required_text("reason", reason)?;
+    let on = ctx.today();
+    let txn = ctx.db.begin().await?;
+    let request = review_meeting_request::ActiveModel {
+        id: NotSet,
+        la_id: Set(plan.row.la_id),
+        child_id: Set(plan.row.child_id),
+        plan_id: Set(plan_id),
+        requested_on: Set(on),
+        reason: Set(reason),
+        requested_by_parent_id: Set(parent_id),
+        requested_by_young_person: Set(young_person),
+        requested_by_subject: Set(ctx.actor.subject.clone()),
+        answered_on: Set(None),
+        outcome: Set(None),
+        review_id: Set(None),
+        decline_reason: Set(None),
+        answered_by_staff_id: Set(None),
+        created_at: Set(ctx.now),
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| {
+        if crate::store::is_unique_violation(&e) {
+            ApiError::conflict(
+                "a request for a review meeting for this plan is already waiting for an answer",
+            )
+        } else {
+            e.into()
+        }
+    })?;
+    audit::record(
+        &txn,
+        ctx.actor,
+        ctx.now,
+        AuditEntry {
+            la_id: Some(plan.row.la_id),
+            child_id: Some(plan.row.child_id),
+            entity: "review_meeting_request",
+            entity_id: request.id,
+            action: "request",
+            summary: json!({"planId": plan_id, "on": on, "youngPerson": young_person}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(request)
 }
 
 /// Records the date of a mediation certificate, which can extend the time to appeal

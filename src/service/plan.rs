@@ -2,6 +2,7 @@
 //! review or amendment allows, the version the caller saw and the date, then writes the change
 //! and its audit event in one transaction.
 use chrono::NaiveDate;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Unchanged, ColumnTrait, Condition,
     ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -28,11 +29,13 @@ use crate::domain::review::{
     ReviewKind, ReviewState, amendment_transition, check_amended_plan_allowed, notice_due,
     review_transition,
 };
+use crate::domain::review_request::RequestOutcome;
 use crate::domain::timescales::DeadlineKind;
 use crate::error::{ApiError, ApiResult};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::entity::{
     advice_request, annual_review, child, ehc_plan, plan_amendment, plan_version, professional,
+    review_meeting_request,
 };
 use crate::store::page::{Page, PageRequest, paginate};
 use crate::store::scope::{Scope, nothing, visible_children};
@@ -468,7 +471,7 @@ pub(crate) async fn insert_version<C: ConnectionTrait>(
 }
 
 /// Staff of the record's council only.
-fn require_casework(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<()> {
+pub(super) fn require_casework(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<()> {
     if ctx.actor.may_act_in(la_id) {
         Ok(())
     } else {
@@ -1075,8 +1078,161 @@ pub async fn schedule_review(
         ),
     )
     .await?;
+    answer_review_meeting_request(ctx, &txn, plan_id, review.id, on).await?;
     txn.commit().await?;
     load_review(ctx, review.id).await
+}
+
+/// A review arranged for the plan answers the family's open request for one.
+async fn answer_review_meeting_request(
+    ctx: &Ctx<'_>,
+    txn: &DatabaseTransaction,
+    plan_id: i64,
+    review_id: i64,
+    arranged_on: NaiveDate,
+) -> ApiResult<()> {
+    let Some(request) = review_meeting_request::Entity::find()
+        .filter(review_meeting_request::Column::PlanId.eq(plan_id))
+        .filter(review_meeting_request::Column::AnsweredOn.is_null())
+        .one(txn)
+        .await?
+    else {
+        return Ok(());
+    };
+    // A review entered afterwards with an earlier date still answers on the day it was asked.
+    let on = arranged_on.max(request.requested_on);
+    review_meeting_request::Entity::update_many()
+        .col_expr(review_meeting_request::Column::AnsweredOn, Expr::value(on))
+        .col_expr(
+            review_meeting_request::Column::Outcome,
+            Expr::value(RequestOutcome::ReviewArranged.as_str()),
+        )
+        .col_expr(
+            review_meeting_request::Column::ReviewId,
+            Expr::value(review_id),
+        )
+        .col_expr(
+            review_meeting_request::Column::AnsweredByStaffId,
+            Expr::value(ctx.actor.staff_id),
+        )
+        .filter(review_meeting_request::Column::Id.eq(request.id))
+        .exec(txn)
+        .await?;
+    audit::record(
+        txn,
+        ctx.actor,
+        ctx.now,
+        audit_entry(
+            request.la_id,
+            request.child_id,
+            "review_meeting_request",
+            request.id,
+            "answer",
+            json!({"outcome": RequestOutcome::ReviewArranged.as_str(), "reviewId": review_id, "on": on}),
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
+// ---------- the family's requests for a review meeting ----------
+
+fn visible_review_meeting_requests(ctx: &Ctx<'_>) -> Condition {
+    visible_plan_records(
+        ctx,
+        review_meeting_request::Column::LaId,
+        review_meeting_request::Column::ChildId,
+    )
+}
+
+/// A plan's review meeting requests, newest first: for staff and the family.
+pub async fn review_meeting_requests_of(
+    ctx: &Ctx<'_>,
+    plan_id: i64,
+) -> ApiResult<Vec<review_meeting_request::Model>> {
+    Ok(review_meeting_request::Entity::find()
+        .filter(visible_review_meeting_requests(ctx))
+        .filter(review_meeting_request::Column::PlanId.eq(plan_id))
+        .order_by_desc(review_meeting_request::Column::RequestedOn)
+        .order_by_desc(review_meeting_request::Column::Id)
+        .all(ctx.db)
+        .await?)
+}
+
+pub async fn load_review_meeting_request(
+    ctx: &Ctx<'_>,
+    id: i64,
+) -> ApiResult<review_meeting_request::Model> {
+    review_meeting_request::Entity::find_by_id(id)
+        .filter(visible_review_meeting_requests(ctx))
+        .one(ctx.db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("review meeting request"))
+}
+
+/// The council will not hold a review now: the family's request is closed with the reason,
+/// which the family reads. Arranging a review (`schedule_review`) is the other answer.
+pub async fn decline_review_meeting_request(
+    ctx: &Ctx<'_>,
+    id: i64,
+    on: Option<NaiveDate>,
+    reason: &str,
+) -> ApiResult<review_meeting_request::Model> {
+    ctx.require(Permission::ManageCasework)?;
+    let request = load_review_meeting_request(ctx, id).await?;
+    require_casework(ctx, request.la_id)?;
+    if request.answered_on.is_some() {
+        return Err(ApiError::conflict(
+            "this request for a review meeting has already been answered",
+        ));
+    }
+    let on = on.unwrap_or_else(|| ctx.today());
+    if on > ctx.today() {
+        return Err(ApiError::validation("on", "must not be in the future"));
+    }
+    not_before(on, Some(request.requested_on), "the request was made")?;
+    let reason = required_text("reason", reason)?;
+    let txn = ctx.db.begin().await?;
+    // Only an open request is answered: of two answers at once, one wins.
+    let answered = review_meeting_request::Entity::update_many()
+        .col_expr(review_meeting_request::Column::AnsweredOn, Expr::value(on))
+        .col_expr(
+            review_meeting_request::Column::Outcome,
+            Expr::value(RequestOutcome::Declined.as_str()),
+        )
+        .col_expr(
+            review_meeting_request::Column::DeclineReason,
+            Expr::value(reason),
+        )
+        .col_expr(
+            review_meeting_request::Column::AnsweredByStaffId,
+            Expr::value(ctx.actor.staff_id),
+        )
+        .filter(review_meeting_request::Column::Id.eq(id))
+        .filter(review_meeting_request::Column::AnsweredOn.is_null())
+        .exec(&txn)
+        .await?;
+    if answered.rows_affected != 1 {
+        return Err(ApiError::conflict(
+            "this request for a review meeting has already been answered",
+        ));
+    }
+    audit::record(
+        &txn,
+        ctx.actor,
+        ctx.now,
+        audit_entry(
+            request.la_id,
+            request.child_id,
+            "review_meeting_request",
+            id,
+            "decline",
+            json!({"outcome": RequestOutcome::Declined.as_str(), "on": on}),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    load_review_meeting_request(ctx, id).await
 }
 
 /// An amendment outside a review (CoP 9.193): the notice goes with the proposal.
@@ -1607,14 +1763,17 @@ pub async fn cancel_review(
 
 // ---------- amendments ----------
 
-struct AmendmentStep {
-    record: AmendmentRecord,
-    on: NaiveDate,
+/// An amendment action under way: the record as the caller saw it, the validated date, and
+/// the changed row to write.
+pub(super) struct AmendmentStep {
+    pub(super) record: AmendmentRecord,
+    pub(super) on: NaiveDate,
     row: plan_amendment::ActiveModel,
     action: AmendmentAction,
     version: i32,
 }
 
+/// Checks permission and visibility, then [`prepare_amendment`].
 async fn begin_amendment(
     ctx: &Ctx<'_>,
     id: i64,
@@ -1625,6 +1784,19 @@ async fn begin_amendment(
     ctx.require(Permission::ManageCasework)?;
     let record = load_amendment(ctx, id).await?;
     require_casework(ctx, record.row.la_id)?;
+    prepare_amendment(ctx, record, version, action, on)
+}
+
+/// Checks the state machine, the version the caller saw and the date, for an amendment the
+/// caller has already been allowed to act on.
+pub(super) fn prepare_amendment(
+    ctx: &Ctx<'_>,
+    record: AmendmentRecord,
+    version: i32,
+    action: AmendmentAction,
+    on: Option<NaiveDate>,
+) -> ApiResult<AmendmentStep> {
+    let id = record.row.id;
     let state = record.state()?;
     // A transfer out closes an amendment without a decision: nothing more to do here.
     let closed_by_transfer = record.row.closed_on.is_some() && !state.is_closed();
@@ -1737,7 +1909,8 @@ pub struct AmendmentResponse {
     pub requested_setting: Option<String>,
 }
 
-/// Reg 22(2)(c): the parent's representations, a meeting request or a requested setting.
+/// Reg 22(2)(c): the parent's representations, a meeting request or a requested setting, as
+/// the caseworker records them.
 pub async fn record_amendment_response(
     ctx: &Ctx<'_>,
     id: i64,
@@ -1745,8 +1918,17 @@ pub async fn record_amendment_response(
     on: Option<NaiveDate>,
     response: AmendmentResponse,
 ) -> ApiResult<AmendmentRecord> {
-    let mut step =
-        begin_amendment(ctx, id, version, AmendmentAction::RecordParentResponse, on).await?;
+    let step = begin_amendment(ctx, id, version, AmendmentAction::RecordParentResponse, on).await?;
+    apply_amendment_response(ctx, step, response).await
+}
+
+/// Records the family's response to the proposed changes, with the amendment's new version
+/// and its audit event; the caller checked who is responding.
+pub(super) async fn apply_amendment_response(
+    ctx: &Ctx<'_>,
+    mut step: AmendmentStep,
+    response: AmendmentResponse,
+) -> ApiResult<AmendmentRecord> {
     not_before(
         step.on,
         step.record.row.notice_sent_on,

@@ -212,6 +212,11 @@ const RULES: &[(&str, Rule)] = &[
     ("Mutation.recordAmendmentResponse", Rule::Staff),
     ("Mutation.issueAmendedPlan", Rule::Staff),
     ("Mutation.decideNotToAmend", Rule::Staff),
+    // The family's side of plans: their own child's amendment notice and plan only.
+    ("Mutation.commentOnAmendmentNotice", Rule::Family),
+    ("Mutation.requestReviewMeeting", Rule::Family),
+    // Answering a family's request is casework of the plan's LA.
+    ("Mutation.declineReviewMeetingRequest", Rule::Staff),
 ];
 
 /// Where a field's truth differs from its rule class: (field, caller, target or any, allowed).
@@ -283,6 +288,8 @@ enum Entity {
     /// Advice asked for a review (an advice request on the review, not the assessment).
     ReviewAdvice,
     Amendment,
+    /// A family's request for a review meeting (answered by the review the fixture arranged).
+    ReviewMeetingRequest,
 }
 
 /// Which `ID` argument or input field points at which record. A name not known here fails
@@ -296,6 +303,7 @@ fn id_entity(context: &str, name: &str) -> Option<Entity> {
         "planId" => Entity::Plan,
         "reviewId" => Entity::Review,
         "amendmentId" => Entity::Amendment,
+        "requestId" => Entity::ReviewMeetingRequest,
         "parentId" => Entity::Parent,
         "consultationId" => Entity::Consultation,
         "teamId" => Entity::Team,
@@ -334,6 +342,7 @@ fn type_entity(type_name: &str) -> Option<Entity> {
         "EhcPlan" => Entity::Plan,
         "AnnualReview" => Entity::Review,
         "PlanAmendment" => Entity::Amendment,
+        "ReviewMeetingRequest" => Entity::ReviewMeetingRequest,
         _ => return None,
     })
 }
@@ -659,6 +668,17 @@ async fn family(
         "id version",
     )
     .await;
+    // The parent asked for a review meeting; arranging the review below answers it.
+    let parent_token = app.token(Role::Parent, parent_subject, None);
+    let request = act(
+        app,
+        &parent_token,
+        "requestReviewMeeting",
+        "RequestReviewMeetingInput",
+        json!({"planId": plan["id"], "reason": "Kit is struggling since the move to a new class"}),
+        "id",
+    )
+    .await;
     let review = act(
         app,
         caseworker,
@@ -705,6 +725,11 @@ async fn family(
             },
         ),
         (Entity::Amendment, id_of(&amendment), Owner::Case(target)),
+        (
+            Entity::ReviewMeetingRequest,
+            id_of(&request),
+            Owner::Case(target),
+        ),
     ] {
         world.records.push(Record {
             entity,

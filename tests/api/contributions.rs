@@ -1,6 +1,6 @@
 //! Professionals answering their advice requests, families giving views and commenting on a
 //! draft, appeal windows, and the log of who read a child's record.
-use chrono::{Datelike, Duration, Utc};
+use chrono::{Datelike, Duration, NaiveDate, Utc};
 use ehcp::domain::access::Role;
 use serde_json::{Value, json};
 
@@ -512,8 +512,12 @@ async fn the_family_sees_who_has_read_their_childs_record() {
 
 // ---------- plans: amendments, review meetings, review advice, appeals ----------
 
-fn today() -> chrono::NaiveDate {
+fn today() -> NaiveDate {
     Utc::now().date_naive()
+}
+
+fn long(d: NaiveDate) -> String {
+    d.format("%-d %B %Y").to_string()
 }
 
 /// A date of birth that puts a child in Year 13 this school year: no phase transfer to come,
@@ -583,6 +587,15 @@ async fn act(
     app.ok(token, &q, json!({"input": input})).await[field].clone()
 }
 
+/// Runs a mutation that must fail; returns its first error.
+async fn refused(app: &TestApp, token: &str, field: &str, input_type: &str, input: Value) -> Value {
+    let q =
+        format!("mutation($input: {input_type}!) {{ {field}(input: $input) {{ __typename }} }}");
+    let (_, body) = app.gql(Some(token), &q, json!({"input": input})).await;
+    assert!(body["errors"].is_array(), "expected a refusal, got {body}");
+    body["errors"][0].clone()
+}
+
 async fn audit_actions(app: &TestApp, fx: &Fixture, child: &str) -> Vec<(String, String)> {
     let data = app
         .ok(&fx.manager, "query($c: ID) { auditEvents(childId: $c, first: 100) { edges { node { entity action actorRole } } } }", json!({"c": child}))
@@ -603,6 +616,385 @@ async fn audit_actions(app: &TestApp, fx: &Fixture, child: &str) -> Vec<(String,
             )
         })
         .collect()
+}
+
+const AMENDMENT: &str = "id version state parentCommentsUntil parentRespondedOn parentComments parentMeetingRequested parentRequestedSetting deadlines { kind status metOn } nextStep { action party description }";
+
+async fn propose(app: &TestApp, fx: &Fixture, plan: &Value, on: &str) -> Value {
+    act(
+        app,
+        &fx.caseworker,
+        "proposeAmendment",
+        "ProposeAmendmentInput",
+        json!({"planId": plan["id"], "version": plan["version"], "on": on, "proposedChanges": "Section F: add weekly occupational therapy"}),
+        AMENDMENT,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_family_comments_on_proposed_amendments_until_the_fifteenth_day() {
+    let app = TestApp::spawn().await;
+    let fx = app.with_local_authority().await;
+    let ep = professional(&app, &fx, "ep-1", "EDUCATIONAL_PSYCHOLOGY").await;
+    let ep_token = app.token(Role::Professional, "ep-1", Some("909"));
+    let _ = ep;
+    let one = plan_family(&app, &fx, "one").await;
+    let other = plan_family(&app, &fx, "other").await;
+
+    // The notice went 15 days ago: today is the last day of the window (reg 22(2)(c)).
+    let a = propose(&app, &fx, &one.plan, &days_ago(15)).await;
+    assert_eq!(a["parentCommentsUntil"], json!(today().to_string()));
+    assert_eq!(a["nextStep"]["action"], "RECORD_PARENT_RESPONSE");
+    assert_eq!(a["nextStep"]["party"], "PARENT");
+    let input = |a: &Value| json!({"amendmentId": a["id"], "version": a["version"], "comments": "Please keep the speech therapy too", "meetingRequested": true, "requestedSetting": "Stanwix School"});
+
+    // Only the family: staff have recordAmendmentResponse, professionals nothing; another
+    // family cannot find it.
+    for (token, code) in [
+        (&fx.caseworker, "FORBIDDEN"),
+        (&ep_token, "FORBIDDEN"),
+        (&other.parent, "NOT_FOUND"),
+    ] {
+        let e = refused(
+            &app,
+            token,
+            "commentOnAmendmentNotice",
+            "CommentOnAmendmentNoticeInput",
+            input(&a),
+        )
+        .await;
+        assert_eq!(e["extensions"]["code"], code);
+    }
+    // Something to say is required.
+    let e = refused(
+        &app,
+        &one.parent,
+        "commentOnAmendmentNotice",
+        "CommentOnAmendmentNoticeInput",
+        json!({"amendmentId": a["id"], "version": a["version"], "comments": "  "}),
+    )
+    .await;
+    assert_eq!(e["extensions"]["code"], "VALIDATION");
+
+    let commented = act(
+        &app,
+        &one.parent,
+        "commentOnAmendmentNotice",
+        "CommentOnAmendmentNoticeInput",
+        input(&a),
+        AMENDMENT,
+    )
+    .await;
+    assert_eq!(commented["parentRespondedOn"], json!(today().to_string()));
+    assert_eq!(commented["version"], a["version"].as_i64().expect("v") + 1);
+    // The version the family saw is now stale.
+    let e = refused(
+        &app,
+        &one.parent,
+        "commentOnAmendmentNotice",
+        "CommentOnAmendmentNoticeInput",
+        input(&a),
+    )
+    .await;
+    assert_eq!(e["extensions"]["code"], "CONFLICT");
+
+    // The caseworker sees the comments on the amendment, the window met, the council next.
+    let q = format!("query($id: ID!) {{ planAmendment(id: $id) {{ {AMENDMENT} }} }}");
+    let seen = app.ok(&fx.caseworker, &q, json!({"id": a["id"]})).await["planAmendment"].clone();
+    assert_eq!(seen["parentComments"], "Please keep the speech therapy too");
+    assert_eq!(seen["parentMeetingRequested"], true);
+    assert_eq!(seen["parentRequestedSetting"], "Stanwix School");
+    let window = seen["deadlines"]
+        .as_array()
+        .expect("deadlines")
+        .iter()
+        .find(|d| d["kind"] == "AMENDMENT_COMMENTS")
+        .cloned()
+        .expect("window");
+    assert_eq!(window["status"], "MET");
+    assert_eq!(window["metOn"], json!(today().to_string()));
+    assert_eq!(seen["nextStep"]["action"], "ISSUE_AMENDED_PLAN");
+    let events = audit_actions(&app, &fx, &one.child).await;
+    assert_eq!(
+        events[0],
+        (
+            "plan_amendment.record_parent_response".to_owned(),
+            "parent".to_owned()
+        )
+    );
+
+    // For the other family the notice went 16 days ago: the window closed yesterday.
+    let late = propose(&app, &fx, &other.plan, &days_ago(16)).await;
+    let e = refused(
+        &app,
+        &other.parent,
+        "commentOnAmendmentNotice",
+        "CommentOnAmendmentNoticeInput",
+        input(&late),
+    )
+    .await;
+    assert_eq!(e["extensions"]["code"], "CONFLICT");
+    assert_eq!(
+        e["message"],
+        format!(
+            "the 15 days to comment on the proposed changes to the EHC plan ended on {}; please \
+             contact your caseworker",
+            long(today() - Duration::days(1))
+        )
+    );
+}
+
+const REQUEST: &str = "id planId state requestedOn reason requestedBy answeredOn reviewId meetingOn declineReason text regulation";
+
+#[tokio::test]
+async fn a_family_asks_for_a_review_meeting_and_the_council_answers() {
+    let app = TestApp::spawn().await;
+    let fx = app.with_local_authority().await;
+    professional(&app, &fx, "ep-1", "EDUCATIONAL_PSYCHOLOGY").await;
+    let ep_token = app.token(Role::Professional, "ep-1", Some("909"));
+    let one = plan_family(&app, &fx, "one").await;
+    let other = plan_family(&app, &fx, "other").await;
+    let ask = json!({"planId": one.plan["id"], "reason": "School placement is breaking down"});
+
+    for (token, code) in [
+        (&fx.caseworker, "FORBIDDEN"),
+        (&ep_token, "FORBIDDEN"),
+        (&other.parent, "NOT_FOUND"),
+    ] {
+        let e = refused(
+            &app,
+            token,
+            "requestReviewMeeting",
+            "RequestReviewMeetingInput",
+            ask.clone(),
+        )
+        .await;
+        assert_eq!(e["extensions"]["code"], code);
+    }
+    let e = refused(
+        &app,
+        &one.parent,
+        "requestReviewMeeting",
+        "RequestReviewMeetingInput",
+        json!({"planId": one.plan["id"], "reason": ""}),
+    )
+    .await;
+    assert_eq!(e["extensions"]["field"], "reason");
+
+    let asked = act(
+        &app,
+        &one.parent,
+        "requestReviewMeeting",
+        "RequestReviewMeetingInput",
+        ask.clone(),
+        REQUEST,
+    )
+    .await;
+    assert_eq!(asked["state"], "OPEN");
+    assert_eq!(asked["requestedOn"], json!(today().to_string()));
+    assert_eq!(asked["requestedBy"], "Parent one (parent or carer)");
+    assert_eq!(asked["regulation"], "CFA 2014 s.44(1)");
+    assert_eq!(
+        asked["text"],
+        format!(
+            "You asked for a review meeting on {}. The council has not answered yet: it will \
+             arrange a review meeting or tell you why it will not hold one now.",
+            long(today())
+        )
+    );
+    // One open request at a time.
+    let e = refused(
+        &app,
+        &one.parent,
+        "requestReviewMeeting",
+        "RequestReviewMeetingInput",
+        ask.clone(),
+    )
+    .await;
+    assert_eq!(e["extensions"]["code"], "CONFLICT");
+    assert!(
+        e["message"]
+            .as_str()
+            .expect("m")
+            .contains("has not answered yet")
+    );
+
+    // The caseworker sees the open request on the plan; the request is in the audit trail.
+    let q = format!(
+        "query($id: ID!) {{ plan(id: $id) {{ version reviewMeetingRequests {{ {REQUEST} }} }} }}"
+    );
+    let plan = app
+        .ok(&fx.caseworker, &q, json!({"id": one.plan["id"]}))
+        .await["plan"]
+        .clone();
+    assert_eq!(plan["reviewMeetingRequests"][0]["id"], asked["id"]);
+    assert_eq!(
+        plan["reviewMeetingRequests"][0]["reason"],
+        "School placement is breaking down"
+    );
+    assert_eq!(
+        audit_actions(&app, &fx, &one.child).await[0],
+        (
+            "review_meeting_request.request".to_owned(),
+            "parent".to_owned()
+        )
+    );
+
+    // The council declines with its reason: never in the future, not twice, staff only.
+    let decline = |on: Option<String>| json!({"requestId": asked["id"], "on": on, "reason": "The annual review is due next month"});
+    let tomorrow = (today() + Duration::days(1)).to_string();
+    let e = refused(
+        &app,
+        &fx.caseworker,
+        "declineReviewMeetingRequest",
+        "DeclineReviewMeetingRequestInput",
+        decline(Some(tomorrow)),
+    )
+    .await;
+    assert_eq!(e["extensions"]["field"], "on");
+    let e = refused(
+        &app,
+        &one.parent,
+        "declineReviewMeetingRequest",
+        "DeclineReviewMeetingRequestInput",
+        decline(None),
+    )
+    .await;
+    assert_eq!(e["extensions"]["code"], "FORBIDDEN");
+    app.ok(&fx.admin, "mutation { createLocalAuthority(code: \"940\", name: \"Westmorland and Furness\") { id } }", json!({})).await;
+    let elsewhere = app.token(Role::Caseworker, "cw-940", Some("940"));
+    let e = refused(
+        &app,
+        &elsewhere,
+        "declineReviewMeetingRequest",
+        "DeclineReviewMeetingRequestInput",
+        decline(None),
+    )
+    .await;
+    assert_eq!(e["extensions"]["code"], "NOT_FOUND");
+    let declined = act(
+        &app,
+        &fx.caseworker,
+        "declineReviewMeetingRequest",
+        "DeclineReviewMeetingRequestInput",
+        decline(None),
+        REQUEST,
+    )
+    .await;
+    assert_eq!(declined["state"], "DECLINED");
+    assert_eq!(declined["answeredOn"], json!(today().to_string()));
+    let e = refused(
+        &app,
+        &fx.caseworker,
+        "declineReviewMeetingRequest",
+        "DeclineReviewMeetingRequestInput",
+        decline(None),
+    )
+    .await;
+    assert_eq!(e["extensions"]["code"], "CONFLICT");
+    // The family reads the answer in plain words.
+    let seen = app.ok(&one.parent, &q, json!({"id": one.plan["id"]})).await["plan"].clone();
+    assert_eq!(
+        seen["reviewMeetingRequests"][0]["text"],
+        format!(
+            "You asked for a review meeting on {0}. On {0} the council decided not to hold a \
+             review now. Its reason: The annual review is due next month. The plan will still \
+             be reviewed within its 12 months; if you disagree, contact your caseworker.",
+            long(today())
+        )
+    );
+
+    // Asked again: arranging a review answers the request in the same transaction.
+    let again = act(
+        &app,
+        &one.parent,
+        "requestReviewMeeting",
+        "RequestReviewMeetingInput",
+        ask.clone(),
+        REQUEST,
+    )
+    .await;
+    let meeting = today() + Duration::days(21);
+    let review = act(&app, &fx.caseworker, "scheduleReview", "ScheduleReviewInput",
+        json!({"planId": one.plan["id"], "version": plan["version"], "meetingOn": meeting.to_string(), "kind": "INTERIM"}), "id").await;
+    let seen = app.ok(&one.parent, &q, json!({"id": one.plan["id"]})).await["plan"].clone();
+    let answered = &seen["reviewMeetingRequests"][0];
+    assert_eq!(answered["id"], again["id"]);
+    assert_eq!(answered["state"], "REVIEW_ARRANGED");
+    assert_eq!(answered["reviewId"], review["id"]);
+    assert_eq!(answered["meetingOn"], json!(meeting.to_string()));
+    assert_eq!(
+        answered["text"],
+        format!(
+            "You asked for a review meeting on {0}. On {0} the council arranged a review \
+             meeting for {1}.",
+            long(today()),
+            long(meeting)
+        )
+    );
+    let events = audit_actions(&app, &fx, &one.child).await;
+    assert_eq!(
+        events[..3]
+            .iter()
+            .map(|(a, _)| a.as_str())
+            .collect::<Vec<_>>(),
+        [
+            "review_meeting_request.answer",
+            "annual_review.schedule",
+            "ehc_plan.schedule_review"
+        ]
+    );
+    // With a review under way there is nothing to ask for.
+    let e = refused(
+        &app,
+        &one.parent,
+        "requestReviewMeeting",
+        "RequestReviewMeetingInput",
+        ask,
+    )
+    .await;
+    assert_eq!(
+        e["message"],
+        format!(
+            "a review of the plan is already under way, with the meeting arranged for {}",
+            long(meeting)
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_young_person_asks_for_a_review_meeting_themself() {
+    let app = TestApp::spawn().await;
+    let fx = app.with_local_authority().await;
+    let child = app
+        .ok(
+            &fx.caseworker,
+            "mutation($input: CreateChildInput!) { createChild(input: $input) { id } }",
+            json!({"input": {"legalName": "Sam Young", "dateOfBirth": "2008-03-03", "localityId": fx.locality, "subject": "yp-sam"}}),
+        )
+        .await["createChild"]["id"]
+        .clone();
+    let plan = act(
+        &app,
+        &fx.caseworker,
+        "enterPlan",
+        "EnterPlanInput",
+        json!({"childId": child, "issuedOn": days_ago(200)}),
+        "id",
+    )
+    .await;
+    let sam = app.token(Role::Parent, "yp-sam", None);
+    let asked = act(
+        &app,
+        &sam,
+        "requestReviewMeeting",
+        "RequestReviewMeetingInput",
+        json!({"planId": plan["id"], "reason": "I want to change college"}),
+        REQUEST,
+    )
+    .await;
+    assert_eq!(asked["requestedBy"], "Sam Young (the young person)");
 }
 
 #[tokio::test]

@@ -1,5 +1,5 @@
-//! Professionals' workspace (their advice requests), the family's own contributions, appeal
-//! windows, and who has read a child's record.
+//! Professionals' workspace (their advice requests for assessments and reviews), the family's
+//! own contributions and requests, appeal windows, and who has read a child's record.
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -7,6 +7,7 @@ use sea_orm::EntityTrait;
 
 use super::assessment::{Assessment, DeadlineStatus};
 use super::people::{AdviceService, service_of};
+use super::plan::{PlanAmendment, ReviewMeetingRequest};
 use super::{Id, ctx};
 use crate::domain::appeal::AppealWindow as DomainAppeal;
 use crate::domain::people::{national_curriculum_year, nc_year_label};
@@ -14,6 +15,7 @@ use crate::domain::timescales;
 use crate::error::ApiError;
 use crate::service::assessment::{AdviceAnswer, ParentResponse, has_statutory_deadline};
 use crate::service::contributions::{self as svc, RecordView as DomainView, UrgencyCursor, Views};
+use crate::service::plan::AmendmentResponse;
 use crate::store::entity::{advice_request, assessment, child, local_authority, staff};
 
 /// An advice request as the professional asked sees it: what is wanted, by when, and only
@@ -365,6 +367,25 @@ pub struct MediationCertificateInput {
     on: NaiveDate,
 }
 
+#[derive(InputObject)]
+pub struct CommentOnAmendmentNoticeInput {
+    amendment_id: ID,
+    version: i32,
+    comments: Option<String>,
+    /// Ask to meet the council about the proposed changes.
+    #[graphql(default)]
+    meeting_requested: bool,
+    /// A school or college the family asks to be named.
+    requested_setting: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct RequestReviewMeetingInput {
+    plan_id: ID,
+    /// Why the family asks for a review now, in their words.
+    reason: String,
+}
+
 #[derive(Default)]
 pub struct ContributionsMutation;
 
@@ -439,6 +460,41 @@ impl ContributionsMutation {
         };
         Ok(Assessment(
             svc::comment_on_draft(&ctx, id, input.version, response).await?,
+        ))
+    }
+
+    /// A parent or young person comments on the proposed changes to their plan, asks for a
+    /// meeting or names a school or college, within the 15 days from the notice (SEND Regs
+    /// 2014 reg 22(2)(c)). Dated today; after the 15 days it is a CONFLICT.
+    async fn comment_on_amendment_notice(
+        &self,
+        gql: &Context<'_>,
+        input: CommentOnAmendmentNoticeInput,
+    ) -> Result<PlanAmendment> {
+        let ctx = ctx(gql)?;
+        let id = Id::parse("amendmentId", &input.amendment_id)?;
+        let response = AmendmentResponse {
+            comments: input.comments,
+            meeting_requested: input.meeting_requested,
+            requested_setting: input.requested_setting,
+        };
+        Ok(PlanAmendment(
+            svc::comment_on_amendment_notice(&ctx, id, input.version, response).await?,
+        ))
+    }
+
+    /// A parent or young person asks the council for a review meeting before the review is
+    /// due. The council answers by arranging one (`scheduleReview`) or declining with its
+    /// reason (`declineReviewMeetingRequest`).
+    async fn request_review_meeting(
+        &self,
+        gql: &Context<'_>,
+        input: RequestReviewMeetingInput,
+    ) -> Result<ReviewMeetingRequest> {
+        let ctx = ctx(gql)?;
+        let plan_id = Id::parse("planId", &input.plan_id)?;
+        Ok(ReviewMeetingRequest(
+            svc::request_review_meeting(&ctx, plan_id, &input.reason).await?,
         ))
     }
 
