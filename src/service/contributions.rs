@@ -1,6 +1,6 @@
 //! The other side of casework: professionals answering the advice requests addressed to them
 //! (for assessments and reviews), families giving their views, commenting on a draft or on
-//! proposed amendments, asking for a review meeting, and
+//! proposed amendments, asking for a review meeting and recording mediation certificates, and
 //! the log of who has read a child's record. Each change goes through the same state machine,
 //! version check and audit event as a caseworker's action.
 use chrono::{DateTime, NaiveDate, Utc};
@@ -22,14 +22,16 @@ use crate::domain::advice::AdviceService;
 use crate::domain::assessment::{ADVICE_WEEKS, AssessmentAction, draft_comments_until};
 use crate::domain::calendar::{add_weeks, long_date};
 use crate::domain::people::parse_optional_name;
-use crate::domain::plan::PlanStatus;
-use crate::domain::review::{AmendmentAction, ReviewAction, amendment_comments_until};
+use crate::domain::plan::{PlanStatus, cease_appeal};
+use crate::domain::review::{
+    AmendmentAction, ReviewAction, amendment_appeal, amendment_comments_until, review_appeal,
+};
 use crate::domain::review_request::check_review_request;
 use crate::error::{ApiError, ApiResult};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::entity::{
-    access_log, advice_request, annual_review, assessment, professional, review_meeting_request,
-    staff,
+    access_log, advice_request, annual_review, assessment, ehc_plan, plan_amendment, professional,
+    review_meeting_request, staff,
 };
 use crate::store::scope::{addressed_to_professional, visible_children};
 
@@ -548,6 +550,137 @@ pub async fn record_mediation_certificate(
     .await?;
     txn.commit().await?;
     casework::load(ctx, id).await
+}
+
+/// A decision on a plan that the family can appeal, by the record it was made on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlanAppeal {
+    /// A review that kept the plan as it is.
+    Review(i64),
+    /// The final amended plan, or a decision not to amend.
+    Amendment(i64),
+    /// The decision to cease the plan, by the plan's id.
+    Cease(i64),
+}
+
+/// Records a mediation certificate against a decision on a plan (CFA 2014 s.55(5)); the
+/// appeal window on that record moves with it. Caseworkers or the family may record it.
+pub async fn record_plan_mediation_certificate(
+    ctx: &Ctx<'_>,
+    decision: PlanAppeal,
+    version: i32,
+    on: NaiveDate,
+) -> ApiResult<()> {
+    if ctx.actor.role != Role::Parent {
+        ctx.require(crate::domain::access::Permission::ManageCasework)?;
+    }
+    let (la_id, child_id, current, window, what) = match decision {
+        PlanAppeal::Review(id) => {
+            let r = plan::load_review(ctx, id).await?;
+            let window = review_appeal(&r.facts()?, None);
+            (r.row.la_id, r.row.child_id, r.row.version, window, "review")
+        }
+        PlanAppeal::Amendment(id) => {
+            let a = plan::load_amendment(ctx, id).await?;
+            let window = amendment_appeal(&a.facts(), None);
+            (
+                a.row.la_id,
+                a.row.child_id,
+                a.row.version,
+                window,
+                "amendment",
+            )
+        }
+        PlanAppeal::Cease(id) => {
+            let p = plan::load_plan(ctx, id).await?;
+            let window = cease_appeal(&p.facts()?, None);
+            (p.row.la_id, p.row.child_id, p.row.version, window, "plan")
+        }
+    };
+    if ctx.actor.role != Role::Parent {
+        plan::require_casework(ctx, la_id)?;
+    }
+    let Some(window) = window else {
+        return Err(ApiError::conflict(format!(
+            "there is no decision to appeal against on this {what}"
+        )));
+    };
+    if on > ctx.today() {
+        return Err(ApiError::validation("on", "must not be in the future"));
+    }
+    if on < window.decided_on {
+        return Err(ApiError::validation(
+            "on",
+            format!("must not be before the decision ({})", window.decided_on),
+        ));
+    }
+    if current != version {
+        return Err(ApiError::stale(what));
+    }
+    let txn = ctx.db.begin().await?;
+    let (entity, entity_id, updated) = match decision {
+        PlanAppeal::Review(id) => (
+            "annual_review",
+            id,
+            annual_review::Entity::update_many()
+                .col_expr(
+                    annual_review::Column::MediationCertificateOn,
+                    Expr::value(on),
+                )
+                .col_expr(annual_review::Column::Version, Expr::value(version + 1))
+                .col_expr(annual_review::Column::UpdatedAt, Expr::value(ctx.now))
+                .filter(annual_review::Column::Id.eq(id))
+                .filter(annual_review::Column::Version.eq(version))
+                .exec(&txn)
+                .await?,
+        ),
+        PlanAppeal::Amendment(id) => (
+            "plan_amendment",
+            id,
+            plan_amendment::Entity::update_many()
+                .col_expr(
+                    plan_amendment::Column::MediationCertificateOn,
+                    Expr::value(on),
+                )
+                .col_expr(plan_amendment::Column::Version, Expr::value(version + 1))
+                .col_expr(plan_amendment::Column::UpdatedAt, Expr::value(ctx.now))
+                .filter(plan_amendment::Column::Id.eq(id))
+                .filter(plan_amendment::Column::Version.eq(version))
+                .exec(&txn)
+                .await?,
+        ),
+        PlanAppeal::Cease(id) => (
+            "ehc_plan",
+            id,
+            ehc_plan::Entity::update_many()
+                .col_expr(ehc_plan::Column::MediationCertificateOn, Expr::value(on))
+                .col_expr(ehc_plan::Column::Version, Expr::value(version + 1))
+                .col_expr(ehc_plan::Column::UpdatedAt, Expr::value(ctx.now))
+                .filter(ehc_plan::Column::Id.eq(id))
+                .filter(ehc_plan::Column::Version.eq(version))
+                .exec(&txn)
+                .await?,
+        ),
+    };
+    if updated.rows_affected != 1 {
+        return Err(ApiError::stale(what));
+    }
+    audit::record(
+        &txn,
+        ctx.actor,
+        ctx.now,
+        AuditEntry {
+            la_id: Some(la_id),
+            child_id: Some(child_id),
+            entity,
+            entity_id,
+            action: "record_mediation_certificate",
+            summary: json!({"on": on, "version": version + 1}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 // ---------- who has read a child's record ----------

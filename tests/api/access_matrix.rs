@@ -217,6 +217,19 @@ const RULES: &[(&str, Rule)] = &[
     ("Mutation.requestReviewMeeting", Rule::Family),
     // Answering a family's request is casework of the plan's LA.
     ("Mutation.declineReviewMeetingRequest", Rule::Staff),
+    // Mediation certificates on plan decisions, like the assessment's: staff or the family.
+    (
+        "Mutation.recordReviewMediationCertificate",
+        Rule::StaffOrFamily,
+    ),
+    (
+        "Mutation.recordAmendmentMediationCertificate",
+        Rule::StaffOrFamily,
+    ),
+    (
+        "Mutation.recordCeaseMediationCertificate",
+        Rule::StaffOrFamily,
+    ),
 ];
 
 /// Where a field's truth differs from its rule class: (field, caller, target or any, allowed).

@@ -1,6 +1,6 @@
 //! Professionals answering their advice requests, families giving views and commenting on a
 //! draft, appeal windows, and the log of who read a child's record.
-use chrono::{Datelike, Duration, NaiveDate, Utc};
+use chrono::{Datelike, Duration, Months, NaiveDate, Utc};
 use ehcp::domain::access::Role;
 use serde_json::{Value, json};
 
@@ -520,6 +520,10 @@ fn long(d: NaiveDate) -> String {
     d.format("%-d %B %Y").to_string()
 }
 
+fn months_after(d: NaiveDate, n: u32) -> NaiveDate {
+    d.checked_add_months(Months::new(n)).expect("date")
+}
+
 /// A date of birth that puts a child in Year 13 this school year: no phase transfer to come,
 /// so the next review is simply 12 months on.
 fn year_thirteen_birthday() -> String {
@@ -742,6 +746,40 @@ async fn a_family_comments_on_proposed_amendments_until_the_fifteenth_day() {
              contact your caseworker",
             long(today() - Duration::days(1))
         )
+    );
+}
+
+#[tokio::test]
+async fn a_family_comments_only_once_the_proposed_changes_are_sent() {
+    let app = TestApp::spawn().await;
+    let fx = app.with_local_authority().await;
+    let one = plan_family(&app, &fx, "one").await;
+    let review = act(&app, &fx.caseworker, "scheduleReview", "ScheduleReviewInput",
+        json!({"planId": one.plan["id"], "version": one.plan["version"], "on": days_ago(30), "meetingOn": days_ago(20)}), "id version").await;
+    let review = act(
+        &app,
+        &fx.caseworker,
+        "holdReviewMeeting",
+        "ReviewActionInput",
+        json!({"reviewId": review["id"], "version": review["version"], "on": days_ago(20)}),
+        "id version",
+    )
+    .await;
+    // A decision to amend without the proposed changes yet: nothing to comment on.
+    let review = act(&app, &fx.caseworker, "decideReview", "DecideReviewInput",
+        json!({"reviewId": review["id"], "version": review["version"], "on": days_ago(10), "decision": "AMEND", "appealRightsGiven": true}),
+        "amendment { id version } appeal { appealBy }").await;
+    assert_eq!(
+        review["appeal"],
+        Value::Null,
+        "the amended plan brings the right"
+    );
+    let e = refused(&app, &one.parent, "commentOnAmendmentNotice", "CommentOnAmendmentNoticeInput",
+        json!({"amendmentId": review["amendment"]["id"], "version": review["amendment"]["version"], "comments": "x"})).await;
+    assert_eq!(e["extensions"]["code"], "CONFLICT");
+    assert_eq!(
+        e["message"],
+        "the council has not sent you the proposed changes yet, so there is nothing to comment on"
     );
 }
 
@@ -1210,5 +1248,282 @@ async fn a_professional_answers_the_review_advice_asked_of_them_and_sees_only_th
     assert_eq!(
         body["errors"][0]["message"],
         "the review has finished, so this advice is no longer needed"
+    );
+}
+
+const APPEAL: &str = "appeal { decision decidedOn appealBy mediationContactBy mediationCertificateOn open regulation text }";
+
+#[tokio::test]
+async fn the_family_reads_where_the_review_stands_and_when_to_appeal_each_decision() {
+    let app = TestApp::spawn().await;
+    let fx = app.with_local_authority().await;
+    let one = plan_family(&app, &fx, "one").await;
+    let other = plan_family(&app, &fx, "other").await;
+    let plan_q = format!(
+        "query($id: ID!) {{ plan(id: $id) {{ version reviewSummary nextReviewMeetingOn {APPEAL} nextStep {{ description }} openReview {{ id version summary nextStep {{ action party dueOn description }} }} }} }}"
+    );
+    let plan = app
+        .ok(&one.parent, &plan_q, json!({"id": one.plan["id"]}))
+        .await["plan"]
+        .clone();
+    let review_due = months_after(today() - Duration::days(300), 12);
+    assert_eq!(
+        plan["reviewSummary"],
+        format!(
+            "No review meeting is arranged yet. The council must arrange one, hold it with you \
+             and the school or college, and make its decision by {}.",
+            long(review_due)
+        )
+    );
+    assert_eq!(plan["nextReviewMeetingOn"], Value::Null);
+    assert_eq!(plan["appeal"], Value::Null);
+
+    // The review is arranged: the family sees the meeting and who must do what by when.
+    let meeting = today() + Duration::days(30);
+    act(&app, &fx.caseworker, "scheduleReview", "ScheduleReviewInput",
+        json!({"planId": one.plan["id"], "version": plan["version"], "on": days_ago(2), "meetingOn": meeting.to_string()}), "id").await;
+    let plan = app
+        .ok(&one.parent, &plan_q, json!({"id": one.plan["id"]}))
+        .await["plan"]
+        .clone();
+    assert_eq!(plan["nextReviewMeetingOn"], json!(meeting.to_string()));
+    assert_eq!(
+        plan["reviewSummary"],
+        format!(
+            "The annual review meeting is arranged for {}.",
+            long(meeting)
+        )
+    );
+    let next = &plan["openReview"]["nextStep"];
+    assert_eq!(next["party"], "LOCAL_AUTHORITY");
+    assert_eq!(
+        next["description"],
+        format!(
+            "The council must send invitations to the review meeting on {} to you, the school \
+             or college, health and social care by {}.",
+            long(meeting),
+            long(meeting - Duration::days(14))
+        )
+    );
+
+    // Held, then decided: the plan is kept as it is, which the family may appeal (s.51(2)(e)).
+    let r = &plan["openReview"];
+    let r = act(
+        &app,
+        &fx.caseworker,
+        "rescheduleReviewMeeting",
+        "RescheduleMeetingInput",
+        json!({"reviewId": r["id"], "version": r["version"], "meetingOn": days_ago(1)}),
+        "id version",
+    )
+    .await;
+    let r = act(
+        &app,
+        &fx.caseworker,
+        "holdReviewMeeting",
+        "ReviewActionInput",
+        json!({"reviewId": r["id"], "version": r["version"], "on": days_ago(1)}),
+        "id version summary",
+    )
+    .await;
+    assert_eq!(
+        r["summary"],
+        format!(
+            "The annual review meeting was held on {}. The council must tell you by {} whether \
+             it will keep the plan as it is, amend it or cease it.",
+            long(today() - Duration::days(1)),
+            long(today() + Duration::days(27))
+        )
+    );
+    let review_q = format!("id version summary {APPEAL} timeline {{ text }}");
+    let r = act(&app, &fx.caseworker, "decideReview", "DecideReviewInput",
+        json!({"reviewId": r["id"], "version": r["version"], "decision": "MAINTAIN", "appealRightsGiven": true}), &review_q).await;
+    let appeal_by = months_after(today(), 2);
+    assert_eq!(r["appeal"]["decidedOn"], json!(today().to_string()));
+    assert_eq!(r["appeal"]["appealBy"], json!(appeal_by.to_string()));
+    assert_eq!(r["appeal"]["open"], true);
+    assert_eq!(
+        r["appeal"]["regulation"],
+        "HESC Tribunal Rules 2008 r.20(2); CFA 2014 s.51(2)(e), s.55"
+    );
+    assert_eq!(
+        r["appeal"]["text"],
+        format!(
+            "You can appeal to the SEND Tribunal against the decision to keep the EHC plan as it \
+             is after its review until {0}. Before appealing you must contact a mediation \
+             adviser, by {0}.",
+            long(appeal_by)
+        )
+    );
+    assert_eq!(
+        r["summary"],
+        format!(
+            "The annual review finished on {}: the council decided to keep the plan as it is.",
+            long(today())
+        )
+    );
+    // The next review runs 12 months from this decision.
+    let plan = app
+        .ok(&one.parent, &plan_q, json!({"id": one.plan["id"]}))
+        .await["plan"]
+        .clone();
+    assert!(
+        plan["reviewSummary"]
+            .as_str()
+            .expect("s")
+            .ends_with(&format!("by {}.", long(months_after(today(), 12)))),
+        "{}",
+        plan["reviewSummary"]
+    );
+
+    // The family records a mediation certificate; the other family cannot, nor a date in the
+    // future; the caseworker sees the window extended.
+    let cert = |r: &Value, on: NaiveDate| json!({"reviewId": r["id"], "version": r["version"], "on": on.to_string()});
+    let e = refused(
+        &app,
+        &other.parent,
+        "recordReviewMediationCertificate",
+        "ReviewMediationCertificateInput",
+        cert(&r, today()),
+    )
+    .await;
+    assert_eq!(e["extensions"]["code"], "NOT_FOUND");
+    let e = refused(
+        &app,
+        &one.parent,
+        "recordReviewMediationCertificate",
+        "ReviewMediationCertificateInput",
+        cert(&r, today() + Duration::days(1)),
+    )
+    .await;
+    assert_eq!(e["extensions"]["field"], "on");
+    let r = act(
+        &app,
+        &one.parent,
+        "recordReviewMediationCertificate",
+        "ReviewMediationCertificateInput",
+        cert(&r, today()),
+        &review_q,
+    )
+    .await;
+    assert_eq!(
+        r["appeal"]["mediationCertificateOn"],
+        json!(today().to_string())
+    );
+    assert_eq!(
+        r["appeal"]["appealBy"],
+        json!(appeal_by.to_string()),
+        "a month from today is earlier than two months from the decision"
+    );
+    assert!(audit_actions(&app, &fx, &one.child).await.contains(&(
+        "annual_review.record_mediation_certificate".to_owned(),
+        "parent".to_owned()
+    )));
+
+    // An amendment outside a review: no appeal until the amended plan is issued.
+    let plan = app
+        .ok(&fx.caseworker, &plan_q, json!({"id": one.plan["id"]}))
+        .await["plan"]
+        .clone();
+    let a = act(&app, &fx.caseworker, "proposeAmendment", "ProposeAmendmentInput",
+        json!({"planId": one.plan["id"], "version": plan["version"], "on": days_ago(0), "proposedChanges": "Section I: name Trinity School"}), &format!("id version {APPEAL}")).await;
+    assert_eq!(a["appeal"], Value::Null);
+    let e = refused(
+        &app,
+        &fx.caseworker,
+        "recordAmendmentMediationCertificate",
+        "AmendmentMediationCertificateInput",
+        json!({"amendmentId": a["id"], "version": a["version"], "on": today().to_string()}),
+    )
+    .await;
+    assert_eq!(e["extensions"]["code"], "CONFLICT");
+    let a = act(
+        &app,
+        &one.parent,
+        "commentOnAmendmentNotice",
+        "CommentOnAmendmentNoticeInput",
+        json!({"amendmentId": a["id"], "version": a["version"], "comments": "We agree"}),
+        "id version",
+    )
+    .await;
+    let a = act(
+        &app,
+        &fx.caseworker,
+        "issueAmendedPlan",
+        "IssueAmendedPlanInput",
+        json!({"amendmentId": a["id"], "version": a["version"], "namedSetting": "Trinity School"}),
+        &format!("id version {APPEAL}"),
+    )
+    .await;
+    assert_eq!(
+        a["appeal"]["decision"],
+        "on what the amended EHC plan says and the school or college it names"
+    );
+    assert_eq!(
+        a["appeal"]["regulation"],
+        "HESC Tribunal Rules 2008 r.20(2); CFA 2014 s.51(2)(c), s.55"
+    );
+    let a = act(
+        &app,
+        &fx.caseworker,
+        "recordAmendmentMediationCertificate",
+        "AmendmentMediationCertificateInput",
+        json!({"amendmentId": a["id"], "version": a["version"], "on": today().to_string()}),
+        &format!("id version {APPEAL}"),
+    )
+    .await;
+    assert_eq!(
+        a["appeal"]["mediationCertificateOn"],
+        json!(today().to_string())
+    );
+
+    // Ceasing: the decision to cease is appealable (s.51(2)(f)) and shows on the plan.
+    let plan = app
+        .ok(&fx.caseworker, &plan_q, json!({"id": one.plan["id"]}))
+        .await["plan"]
+        .clone();
+    const PLAN: &str = "id version status reviewSummary appeal { decision appealBy regulation mediationCertificateOn }";
+    let p = act(&app, &fx.caseworker, "proposeCeasing", "ProposeCeasingInput",
+        json!({"planId": one.plan["id"], "version": plan["version"], "reasons": "Needs met at college"}), PLAN).await;
+    let p = act(
+        &app,
+        &fx.caseworker,
+        "recordCeaseConsultation",
+        "PlanActionInput",
+        json!({"planId": p["id"], "version": p["version"]}),
+        PLAN,
+    )
+    .await;
+    let e = refused(
+        &app,
+        &one.parent,
+        "recordCeaseMediationCertificate",
+        "CeaseMediationCertificateInput",
+        json!({"planId": p["id"], "version": p["version"], "on": today().to_string()}),
+    )
+    .await;
+    assert_eq!(e["extensions"]["code"], "CONFLICT", "not ceased yet");
+    let p = act(&app, &fx.caseworker, "ceasePlan", "CeasePlanInput",
+        json!({"planId": p["id"], "version": p["version"], "reason": "NEEDS_MET_WITHOUT_PLAN", "appealRightsGiven": true}), PLAN).await;
+    assert_eq!(p["status"], "CEASED");
+    assert_eq!(p["reviewSummary"], Value::Null);
+    assert_eq!(p["appeal"]["decision"], "to stop maintaining the EHC plan");
+    assert_eq!(p["appeal"]["appealBy"], json!(appeal_by.to_string()));
+    assert_eq!(
+        p["appeal"]["regulation"],
+        "HESC Tribunal Rules 2008 r.20(2); CFA 2014 s.51(2)(f), s.55"
+    );
+    let p = act(
+        &app,
+        &one.parent,
+        "recordCeaseMediationCertificate",
+        "CeaseMediationCertificateInput",
+        json!({"planId": p["id"], "version": p["version"], "on": today().to_string()}),
+        PLAN,
+    )
+    .await;
+    assert_eq!(
+        p["appeal"]["mediationCertificateOn"],
+        json!(today().to_string())
     );
 }

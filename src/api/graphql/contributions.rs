@@ -7,15 +7,17 @@ use sea_orm::EntityTrait;
 
 use super::assessment::{Assessment, DeadlineStatus};
 use super::people::{AdviceService, service_of};
-use super::plan::{PlanAmendment, ReviewMeetingRequest};
+use super::plan::{AnnualReview, EhcPlan, PlanAmendment, ReviewMeetingRequest};
 use super::{Id, ctx};
 use crate::domain::appeal::AppealWindow as DomainAppeal;
 use crate::domain::people::{national_curriculum_year, nc_year_label};
 use crate::domain::timescales;
 use crate::error::ApiError;
 use crate::service::assessment::{AdviceAnswer, ParentResponse, has_statutory_deadline};
-use crate::service::contributions::{self as svc, RecordView as DomainView, UrgencyCursor, Views};
-use crate::service::plan::AmendmentResponse;
+use crate::service::contributions::{
+    self as svc, PlanAppeal, RecordView as DomainView, UrgencyCursor, Views,
+};
+use crate::service::plan::{self as plan_svc, AmendmentResponse};
 use crate::store::entity::{advice_request, assessment, child, local_authority, staff};
 
 /// An advice request as the professional asked sees it: what is wanted, by when, and only
@@ -221,7 +223,11 @@ impl AppealWindow {
     pub fn of(row: &assessment::Model, today: NaiveDate) -> Option<Self> {
         let (decision, decided_on) = crate::service::assessment::appealable_decision(row)?;
         let w = DomainAppeal::new(decision, decided_on, row.mediation_certificate_on);
-        Some(Self {
+        Some(Self::from_domain(w, today))
+    }
+
+    pub fn from_domain(w: DomainAppeal, today: NaiveDate) -> Self {
+        Self {
             decision: w.decision.to_owned(),
             decided_on: w.decided_on,
             mediation_contact_by: w.mediation_contact_by,
@@ -230,7 +236,7 @@ impl AppealWindow {
             open: w.is_open(today),
             regulation: w.regulation.to_owned(),
             text: w.text(today),
-        })
+        }
     }
 }
 
@@ -386,6 +392,30 @@ pub struct RequestReviewMeetingInput {
     reason: String,
 }
 
+#[derive(InputObject)]
+pub struct ReviewMediationCertificateInput {
+    review_id: ID,
+    version: i32,
+    /// The date on the certificate.
+    on: NaiveDate,
+}
+
+#[derive(InputObject)]
+pub struct AmendmentMediationCertificateInput {
+    amendment_id: ID,
+    version: i32,
+    /// The date on the certificate.
+    on: NaiveDate,
+}
+
+#[derive(InputObject)]
+pub struct CeaseMediationCertificateInput {
+    plan_id: ID,
+    version: i32,
+    /// The date on the certificate.
+    on: NaiveDate,
+}
+
 #[derive(Default)]
 pub struct ContributionsMutation;
 
@@ -496,6 +526,60 @@ impl ContributionsMutation {
         Ok(ReviewMeetingRequest(
             svc::request_review_meeting(&ctx, plan_id, &input.reason).await?,
         ))
+    }
+
+    /// A mediation certificate after a review that kept the plan as it is.
+    async fn record_review_mediation_certificate(
+        &self,
+        gql: &Context<'_>,
+        input: ReviewMediationCertificateInput,
+    ) -> Result<AnnualReview> {
+        let ctx = ctx(gql)?;
+        let id = Id::parse("reviewId", &input.review_id)?;
+        svc::record_plan_mediation_certificate(
+            &ctx,
+            PlanAppeal::Review(id),
+            input.version,
+            input.on,
+        )
+        .await?;
+        Ok(AnnualReview(plan_svc::load_review(&ctx, id).await?))
+    }
+
+    /// A mediation certificate after a final amended plan or a decision not to amend.
+    async fn record_amendment_mediation_certificate(
+        &self,
+        gql: &Context<'_>,
+        input: AmendmentMediationCertificateInput,
+    ) -> Result<PlanAmendment> {
+        let ctx = ctx(gql)?;
+        let id = Id::parse("amendmentId", &input.amendment_id)?;
+        svc::record_plan_mediation_certificate(
+            &ctx,
+            PlanAppeal::Amendment(id),
+            input.version,
+            input.on,
+        )
+        .await?;
+        Ok(PlanAmendment(plan_svc::load_amendment(&ctx, id).await?))
+    }
+
+    /// A mediation certificate after a decision to cease the plan.
+    async fn record_cease_mediation_certificate(
+        &self,
+        gql: &Context<'_>,
+        input: CeaseMediationCertificateInput,
+    ) -> Result<EhcPlan> {
+        let ctx = ctx(gql)?;
+        let id = Id::parse("planId", &input.plan_id)?;
+        svc::record_plan_mediation_certificate(
+            &ctx,
+            PlanAppeal::Cease(id),
+            input.version,
+            input.on,
+        )
+        .await?;
+        Ok(EhcPlan(plan_svc::load_plan(&ctx, id).await?))
     }
 
     /// Records a mediation certificate's date, which can extend the time to appeal.

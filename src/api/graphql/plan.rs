@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use sea_orm::EntityTrait;
 
 use super::assessment::{AdviceRequest, Deadline, Milestone, Party};
+use super::contributions::AppealWindow;
 use super::people::{AdviceService, Child};
 use super::{Id, connection, ctx, page_request};
 use crate::domain::assessment::Milestone as DomainMilestone;
@@ -480,6 +481,48 @@ impl EhcPlan {
         all.sort_by_key(|m| m.on);
         Ok(milestones(all))
     }
+    /// Where the plan's review stands, in a sentence for the family: the review under way,
+    /// or the date the next one must be done by. Null once the plan has ended.
+    async fn review_summary(&self, gql: &Context<'_>) -> Result<Option<String>> {
+        let today = ctx(gql)?.today();
+        let facts = self.facts()?;
+        if facts.status != plan_rules::PlanStatus::Active {
+            return Ok(None);
+        }
+        let open = match &self.0.open_review {
+            Some(row) => {
+                let record = ReviewRecord {
+                    row: row.clone(),
+                    advice: Vec::new(),
+                };
+                Some((record.state()?, record.facts()?))
+            }
+            None => None,
+        };
+        let due = next_review_due(&facts, today).map(|(due_on, _)| due_on);
+        Ok(review_rules::plan_review_summary(
+            open.as_ref().map(|(state, facts)| (*state, facts)),
+            due,
+            today,
+        ))
+    }
+    /// The next review meeting: the open review's meeting, while it is still to be held.
+    async fn next_review_meeting_on(&self) -> Option<NaiveDate> {
+        self.0
+            .open_review
+            .as_ref()
+            .filter(|r| !r.meeting_held)
+            .map(|r| r.meeting_on)
+    }
+    /// After the council decided to cease the plan: by when the family can appeal (CFA 2014
+    /// s.51(2)(f)), and how a mediation certificate bears on it.
+    async fn appeal(&self, gql: &Context<'_>) -> Result<Option<AppealWindow>> {
+        let today = ctx(gql)?.today();
+        Ok(
+            plan_rules::cease_appeal(&self.facts()?, self.0.row.mediation_certificate_on)
+                .map(|w| AppealWindow::from_domain(w, today)),
+        )
+    }
     /// The family's requests for a review meeting, newest first, with the council's answers.
     async fn review_meeting_requests(
         &self,
@@ -606,9 +649,30 @@ impl AnnualReview {
         let today = ctx(gql)?.today();
         Ok(deadlines(review_deadlines(&self.facts()?, today)))
     }
+    /// What happens next, who does it and by when, in words for the family; null once the
+    /// review is decided or cancelled.
     async fn next_step(&self, gql: &Context<'_>) -> Result<Option<ReviewNextStep>> {
         let today = ctx(gql)?.today();
         Ok(review_rules::review_next_step(self.0.state()?, &self.facts()?, today).map(Into::into))
+    }
+    /// Where the review stands, in a sentence for the family.
+    async fn summary(&self, gql: &Context<'_>) -> Result<String> {
+        let today = ctx(gql)?.today();
+        Ok(review_rules::review_summary(
+            self.0.state()?,
+            &self.facts()?,
+            today,
+        ))
+    }
+    /// After a decision to keep the plan as it is: by when the family can appeal (CFA 2014
+    /// s.51(2)(e)). Null otherwise: a decision to amend gives the right with the amended plan
+    /// (`PlanAmendment.appeal`), one to cease with the decision to cease (`EhcPlan.appeal`).
+    async fn appeal(&self, gql: &Context<'_>) -> Result<Option<AppealWindow>> {
+        let today = ctx(gql)?.today();
+        Ok(
+            review_rules::review_appeal(&self.facts()?, self.0.row.mediation_certificate_on)
+                .map(|w| AppealWindow::from_domain(w, today)),
+        )
     }
     async fn timeline(&self) -> Result<Vec<Milestone>> {
         Ok(milestones(review_rules::review_timeline(&self.facts()?)))
@@ -720,6 +784,15 @@ impl PlanAmendment {
     }
     async fn timeline(&self) -> Vec<Milestone> {
         milestones(review_rules::amendment_timeline(&self.facts()))
+    }
+    /// After the final amended plan (CFA 2014 s.51(2)(c)) or a decision not to amend
+    /// (s.51(2)(e)): by when the family can appeal.
+    async fn appeal(&self, gql: &Context<'_>) -> Result<Option<AppealWindow>> {
+        let today = ctx(gql)?.today();
+        Ok(
+            review_rules::amendment_appeal(&self.facts(), self.0.row.mediation_certificate_on)
+                .map(|w| AppealWindow::from_domain(w, today)),
+        )
     }
 }
 
