@@ -8,6 +8,7 @@ mod m0003_plans_and_reviews;
 mod m0004_backlog;
 mod m0005_family_portal;
 mod m0006_backlog_generation;
+mod m0007_family_requests;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_backlog::Migration),
             Box::new(m0005_family_portal::Migration),
             Box::new(m0006_backlog_generation::Migration),
+            Box::new(m0007_family_requests::Migration),
         ]
     }
 }

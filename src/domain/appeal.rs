@@ -10,6 +10,45 @@ use super::calendar::{add_months, long_date};
 
 pub const APPEAL_RULE: &str = "HESC Tribunal Rules 2008 r.20(2); CFA 2014 s.55";
 
+/// A decision on an EHC plan that the family may appeal against (CFA 2014 s.51(2)). A decision
+/// to amend is not one of them: the right comes with the final amended plan, or with a later
+/// decision not to amend after all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanDecision {
+    /// A review ended with the plan kept as it is (s.51(2)(e)).
+    KeptAfterReview,
+    /// Proposed changes were dropped: the council will not amend after all (s.51(2)(e)).
+    NotAmended,
+    /// The final amended plan: what it says and the setting it names (s.51(2)(c)).
+    AmendedPlan,
+    /// The plan will no longer be maintained (s.51(2)(f)).
+    Ceased,
+}
+
+impl PlanDecision {
+    /// What was decided, as the family reads it after "the decision".
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::KeptAfterReview => "to keep the EHC plan as it is after its review",
+            Self::NotAmended => "not to amend the EHC plan",
+            Self::AmendedPlan => {
+                "on what the amended EHC plan says and the school or college it names"
+            }
+            Self::Ceased => "to stop maintaining the EHC plan",
+        }
+    }
+
+    pub fn regulation(self) -> &'static str {
+        match self {
+            Self::KeptAfterReview | Self::NotAmended => {
+                "HESC Tribunal Rules 2008 r.20(2); CFA 2014 s.51(2)(e), s.55"
+            }
+            Self::AmendedPlan => "HESC Tribunal Rules 2008 r.20(2); CFA 2014 s.51(2)(c), s.55",
+            Self::Ceased => "HESC Tribunal Rules 2008 r.20(2); CFA 2014 s.51(2)(f), s.55",
+        }
+    }
+}
+
 /// A decision the family may appeal against, and by when.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppealWindow {
@@ -42,6 +81,18 @@ impl AppealWindow {
             mediation_contact_by: two_months,
             appeal_by,
             regulation: APPEAL_RULE,
+        }
+    }
+
+    /// The window after a decision on a plan, with the subsection of s.51 that gives the right.
+    pub fn for_plan(
+        decision: PlanDecision,
+        decided_on: NaiveDate,
+        mediation_certificate_on: Option<NaiveDate>,
+    ) -> Self {
+        Self {
+            regulation: decision.regulation(),
+            ..Self::new(decision.words(), decided_on, mediation_certificate_on)
         }
     }
 
@@ -105,6 +156,38 @@ mod tests {
             assert_eq!(window.appeal_by, expected, "{decided} {certificate:?}");
             assert_eq!(window.mediation_contact_by, add_months(decided, 2));
         }
+    }
+
+    #[test]
+    fn a_decision_on_a_plan_names_the_subsection_that_gives_the_right() {
+        let window = AppealWindow::for_plan(
+            PlanDecision::KeptAfterReview,
+            d(2026, 10, 30),
+            Some(d(2026, 12, 15)),
+        );
+        assert_eq!(
+            window.appeal_by,
+            d(2027, 1, 15),
+            "a month from the certificate"
+        );
+        assert_eq!(window.mediation_contact_by, d(2026, 12, 30));
+        assert_eq!(
+            window.regulation,
+            "HESC Tribunal Rules 2008 r.20(2); CFA 2014 s.51(2)(e), s.55"
+        );
+        assert_eq!(
+            window.text(d(2026, 12, 20)),
+            "You can appeal to the SEND Tribunal against the decision to keep the EHC plan as \
+             it is after its review until 15 January 2027. You have a mediation certificate \
+             dated 15 December 2026."
+        );
+        let ceased = AppealWindow::for_plan(PlanDecision::Ceased, d(2026, 8, 31), None);
+        assert_eq!(ceased.appeal_by, d(2026, 10, 31));
+        assert_eq!(
+            ceased.text(d(2026, 11, 1)),
+            "The time to appeal against the decision to stop maintaining the EHC plan ended on \
+             31 October 2026."
+        );
     }
 
     #[test]

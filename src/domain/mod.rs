@@ -8,4 +8,5 @@ pub mod calendar;
 pub mod people;
 pub mod plan;
 pub mod review;
+pub mod review_request;
 pub mod timescales;

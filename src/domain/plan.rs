@@ -9,6 +9,7 @@
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
+use super::appeal::{AppealWindow, PlanDecision};
 use super::assessment::{Milestone, UnknownCode, parse_code};
 use super::backlog::TrackedDeadline;
 use super::calendar::{
@@ -854,6 +855,23 @@ pub fn next_step(facts: &PlanFacts, today: NaiveDate) -> Option<PlanNextStep> {
     )
 }
 
+/// A decision to cease the plan may be appealed (CFA 2014 s.51(2)(f)); after a death there is
+/// no one to whom the right belongs.
+pub fn cease_appeal(
+    facts: &PlanFacts,
+    mediation_certificate_on: Option<NaiveDate>,
+) -> Option<AppealWindow> {
+    let ceased_on = facts.ceased_on?;
+    if facts.cease_reason == Some(CeaseReason::Deceased) {
+        return None;
+    }
+    Some(AppealWindow::for_plan(
+        PlanDecision::Ceased,
+        ceased_on,
+        mediation_certificate_on,
+    ))
+}
+
 /// The plan's own story: issue, transfers, ceasing. Reviews and amendments add their own.
 pub fn timeline(facts: &PlanFacts) -> Vec<Milestone> {
     let mut milestones = Vec::new();
@@ -884,9 +902,14 @@ pub fn timeline(facts: &PlanFacts) -> Vec<Milestone> {
             .cease_reason
             .map(|r| format!(" ({})", r.label()))
             .unwrap_or_default();
+        let appeal = if cease_appeal(facts, None).is_some() {
+            " — you can appeal this decision"
+        } else {
+            ""
+        };
         add(
             Some(ceased_on),
-            format!("The council decided to cease the plan{reason} — you can appeal this decision"),
+            format!("The council decided to cease the plan{reason}{appeal}"),
         );
     }
     if let Some((learned_on, moves_on)) = facts.move_recorded {
@@ -1394,6 +1417,34 @@ mod tests {
         };
         let shown = deadline(&moved, d(2026, 2, 1), DeadlineKind::TransferOut).unwrap();
         assert_eq!((shown.status, shown.met_on), (Missed, Some(d(2026, 1, 26))));
+    }
+
+    #[test]
+    fn a_ceased_plan_can_be_appealed_unless_the_child_died() {
+        let mut facts = secondary();
+        assert_eq!(cease_appeal(&facts, None), None, "not ceased");
+        facts.status = PlanStatus::Ceased;
+        facts.ceased_on = Some(d(2026, 7, 20));
+        facts.cease_reason = Some(CeaseReason::NeedsMetWithoutPlan);
+        let window = cease_appeal(&facts, None).unwrap();
+        assert_eq!(
+            (window.decision, window.appeal_by, window.regulation),
+            (
+                "to stop maintaining the EHC plan",
+                d(2026, 9, 20),
+                "HESC Tribunal Rules 2008 r.20(2); CFA 2014 s.51(2)(f), s.55"
+            )
+        );
+        assert_eq!(
+            cease_appeal(&facts, Some(d(2026, 9, 1))).unwrap().appeal_by,
+            d(2026, 10, 1)
+        );
+        facts.cease_reason = Some(CeaseReason::Deceased);
+        assert_eq!(cease_appeal(&facts, None), None);
+        assert_eq!(
+            timeline(&facts).last().unwrap().text,
+            "The council decided to cease the plan (Deceased)"
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@ use std::fmt;
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use super::appeal::{AppealWindow, PlanDecision};
 use super::assessment::{AdviceFacts, Milestone, UnknownCode, parse_code};
 use super::backlog::TrackedDeadline;
 use super::calendar::{add_days, add_weeks, long_date};
@@ -461,6 +462,18 @@ fn step<A>(action: A, description: String, party: Party, deadline: &Deadline) ->
     })
 }
 
+/// The decision's deadline that comes first: 4 weeks from the meeting, or the 12 months.
+fn decision_deadline<'a>(deadlines: &'a [Deadline], facts: &ReviewFacts) -> Option<&'a Deadline> {
+    let find = |kind: DeadlineKind| deadlines.iter().find(|d| d.kind == kind);
+    let decision = find(DeadlineKind::ReviewDecision)?;
+    let limit = find(facts.due_by_kind)?;
+    Some(if limit.due_on < decision.due_on {
+        limit
+    } else {
+        decision
+    })
+}
+
 pub fn review_next_step(
     state: ReviewState,
     facts: &ReviewFacts,
@@ -477,8 +490,8 @@ pub fn review_next_step(
                 return step(
                     A::SendInvitations,
                     format!(
-                        "Invitations to the review meeting on {} must go to you, the school or \
-                         college, health and social care by {}.",
+                        "The council must send invitations to the review meeting on {} to you, \
+                         the school or college, health and social care by {}.",
                         long_date(facts.meeting_on),
                         long_date(d.due_on)
                     ),
@@ -491,17 +504,32 @@ pub fn review_next_step(
                 return step(
                     A::CirculateAdvice,
                     format!(
-                        "Advice and information about your child must be sent to everyone \
-                         invited by {}.",
+                        "The council must send the advice and information about your child to \
+                         everyone invited by {}, two weeks before the meeting.",
                         long_date(d.due_on)
                     ),
                     la,
                     d,
                 );
             }
+            let description = if today <= facts.meeting_on {
+                format!(
+                    "The review meeting is on {}. You, the school or college and the \
+                     professionals involved are invited. Within 2 weeks of the meeting the \
+                     school or college sends its report, and within 4 weeks the council must \
+                     tell you its decision.",
+                    long_date(facts.meeting_on)
+                )
+            } else {
+                format!(
+                    "The review meeting was planned for {}; the council has not yet recorded \
+                     that it took place.",
+                    long_date(facts.meeting_on)
+                )
+            };
             Some(Step {
                 action: Some(A::HoldMeeting),
-                description: format!("The review meeting is on {}.", long_date(facts.meeting_on)),
+                description,
                 party: la,
                 due_on: Some(facts.meeting_on),
                 regulation: None,
@@ -521,13 +549,7 @@ pub fn review_next_step(
                     d,
                 );
             }
-            let decision = find(DeadlineKind::ReviewDecision)?;
-            let limit = find(facts.due_by_kind)?;
-            let due = if limit.due_on < decision.due_on {
-                limit
-            } else {
-                decision
-            };
+            let due = decision_deadline(&deadlines, facts)?;
             step(
                 A::Decide,
                 format!(
@@ -586,16 +608,113 @@ pub fn review_timeline(facts: &ReviewFacts) -> Vec<Milestone> {
         "Review report received by the council".to_owned(),
     );
     if let (Some(on), Some(decision)) = (facts.decided_on, facts.decision) {
+        // Only keeping the plan unchanged is appealable now (CFA 2014 s.51(2)(e)); the other
+        // two lead to a decision that is.
         let text = match decision {
-            ReviewDecision::Maintain => "The council decided to keep the plan as it is",
-            ReviewDecision::Amend => "The council decided to amend the plan",
-            ReviewDecision::Cease => "The council decided it will consider ceasing the plan",
+            ReviewDecision::Maintain => {
+                "The council decided to keep the plan as it is — you can appeal this decision"
+            }
+            ReviewDecision::Amend => {
+                "The council decided to amend the plan — you can appeal once the final amended \
+                 plan is issued"
+            }
+            ReviewDecision::Cease => {
+                "The council decided it will consider ceasing the plan — it must consult you \
+                 first, and you can appeal if it decides to cease"
+            }
         };
-        add(Some(on), format!("{text} — you can appeal this decision"));
+        add(Some(on), text.to_owned());
     }
     add(facts.cancelled_on, format!("The {noun} was cancelled"));
     milestones.sort_by_key(|m| m.on);
     milestones
+}
+
+/// Where a review stands, in a sentence for the family: what has happened and what comes
+/// next, with the dates.
+pub fn review_summary(state: ReviewState, facts: &ReviewFacts, today: NaiveDate) -> String {
+    let noun = facts.kind.noun();
+    let meeting = long_date(facts.meeting_on);
+    match state {
+        ReviewState::Scheduled if today <= facts.meeting_on => {
+            format!("The {noun} meeting is arranged for {meeting}.")
+        }
+        ReviewState::Scheduled => format!(
+            "The {noun} meeting was planned for {meeting}; the council has not yet recorded that \
+             it took place."
+        ),
+        ReviewState::MeetingHeld => {
+            let deadlines = review_deadlines(facts, today);
+            match decision_deadline(&deadlines, facts) {
+                Some(due) => format!(
+                    "The {noun} meeting was held on {meeting}. The council must tell you by {} \
+                     whether it will keep the plan as it is, amend it or cease it.",
+                    long_date(due.due_on)
+                ),
+                None => format!("The {noun} meeting was held on {meeting}."),
+            }
+        }
+        ReviewState::Decided => {
+            let on = facts.decided_on.map(long_date).unwrap_or_default();
+            let what = match facts.decision {
+                Some(ReviewDecision::Maintain) => {
+                    "the council decided to keep the plan as it is.".to_owned()
+                }
+                Some(ReviewDecision::Amend) => format!(
+                    "the council decided to amend the plan. It sends you the proposed changes; \
+                     you then have {AMENDMENT_COMMENT_DAYS} days to comment, and the final \
+                     amended plan is due within {AMENDED_PLAN_WEEKS} weeks of the proposed \
+                     changes."
+                ),
+                Some(ReviewDecision::Cease) => "the council decided it will consider ceasing \
+                                                the plan. It must consult you and the school or \
+                                                college before it decides."
+                    .to_owned(),
+                None => "the council made its decision.".to_owned(),
+            };
+            format!("The {noun} finished on {on}: {what}")
+        }
+        ReviewState::Cancelled => match facts.cancelled_on {
+            Some(on) => format!("The {noun} was cancelled on {}.", long_date(on)),
+            None => format!("The {noun} was cancelled."),
+        },
+    }
+}
+
+/// Where the plan's review stands, for the family: the review under way, or when the next one
+/// must be done by. `None` once the plan has ended.
+pub fn plan_review_summary(
+    open_review: Option<(ReviewState, &ReviewFacts)>,
+    next_review_due: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Option<String> {
+    match open_review {
+        Some((state, facts)) => Some(review_summary(state, facts, today)),
+        None => next_review_due.map(|due| {
+            format!(
+                "No review meeting is arranged yet. The council must arrange one, hold it with \
+                 you and the school or college, and make its decision by {}.",
+                long_date(due)
+            )
+        }),
+    }
+}
+
+/// After a review that kept the plan as it is, the family may appeal (CFA 2014 s.51(2)(e)).
+/// A decision to amend gives the right with the amended plan; one to cease, with the decision
+/// to cease after the consultation.
+pub fn review_appeal(
+    facts: &ReviewFacts,
+    mediation_certificate_on: Option<NaiveDate>,
+) -> Option<AppealWindow> {
+    match (facts.decision, facts.decided_on) {
+        (Some(ReviewDecision::Maintain), Some(on)) => Some(AppealWindow::for_plan(
+            PlanDecision::KeptAfterReview,
+            on,
+            mediation_certificate_on,
+        )),
+        _ => None,
+    }
 }
 
 // ---------- amendments ----------
@@ -921,6 +1040,24 @@ pub fn amendment_timeline(facts: &AmendmentFacts) -> Vec<Milestone> {
     );
     milestones.sort_by_key(|m| m.on);
     milestones
+}
+
+/// The final amended plan (CFA 2014 s.51(2)(c)) or a decision not to amend after all
+/// (s.51(2)(e)) may be appealed.
+pub fn amendment_appeal(
+    facts: &AmendmentFacts,
+    mediation_certificate_on: Option<NaiveDate>,
+) -> Option<AppealWindow> {
+    let (decision, on) = match (facts.final_issued_on, facts.decided_not_to_amend_on) {
+        (Some(on), _) => (PlanDecision::AmendedPlan, on),
+        (None, Some(on)) => (PlanDecision::NotAmended, on),
+        (None, None) => return None,
+    };
+    Some(AppealWindow::for_plan(
+        decision,
+        on,
+        mediation_certificate_on,
+    ))
 }
 
 /// Why the final amended plan cannot be issued on a date.
@@ -1263,8 +1400,18 @@ mod tests {
             (
                 Some(A::HoldMeeting),
                 Some(d(2026, 10, 15)),
-                "The review meeting is on 15 October 2026."
+                "The review meeting is on 15 October 2026. You, the school or college and the \
+                 professionals involved are invited. Within 2 weeks of the meeting the school or \
+                 college sends its report, and within 4 weeks the council must tell you its \
+                 decision."
             )
+        );
+        let unrecorded =
+            review_next_step(ReviewState::Scheduled, &circulated, d(2026, 10, 16)).unwrap();
+        assert_eq!(
+            unrecorded.description,
+            "The review meeting was planned for 15 October 2026; the council has not yet \
+             recorded that it took place."
         );
         assert_eq!(
             review_next_step(ReviewState::Decided, &scheduled(), d(2026, 12, 1)),
@@ -1340,7 +1487,8 @@ mod tests {
             (d(2026, 10, 22), "Review report received by the council"),
             (
                 d(2026, 11, 5),
-                "The council decided to amend the plan — you can appeal this decision",
+                "The council decided to amend the plan — you can appeal once the final amended \
+                 plan is issued",
             ),
         ];
         let expected: Vec<(NaiveDate, String)> = expected
@@ -1574,6 +1722,125 @@ mod tests {
                 Some(AmendmentAction::IssueAmendedPlan),
                 Some(d(2026, 12, 31))
             )
+        );
+    }
+
+    #[test]
+    fn the_family_reads_where_the_review_stands() {
+        let held = ReviewFacts {
+            meeting_held: true,
+            ..scheduled()
+        };
+        let decided = |decision| ReviewFacts {
+            decided_on: Some(d(2026, 11, 5)),
+            decision: Some(decision),
+            ..held.clone()
+        };
+        let cancelled = ReviewFacts {
+            cancelled_on: Some(d(2026, 9, 25)),
+            ..scheduled()
+        };
+        #[rustfmt::skip]
+        let cases = [
+            (ReviewState::Scheduled, scheduled(), d(2026, 10, 15),
+             "The annual review meeting is arranged for 15 October 2026."),
+            (ReviewState::Scheduled, scheduled(), d(2026, 10, 16),
+             "The annual review meeting was planned for 15 October 2026; the council has not yet recorded that it took place."),
+            (ReviewState::MeetingHeld, held.clone(), d(2026, 10, 20),
+             "The annual review meeting was held on 15 October 2026. The council must tell you by 12 November 2026 whether it will keep the plan as it is, amend it or cease it."),
+            (ReviewState::Decided, decided(ReviewDecision::Maintain), d(2026, 11, 6),
+             "The annual review finished on 5 November 2026: the council decided to keep the plan as it is."),
+            (ReviewState::Decided, decided(ReviewDecision::Amend), d(2026, 11, 6),
+             "The annual review finished on 5 November 2026: the council decided to amend the plan. It sends you the proposed changes; you then have 15 days to comment, and the final amended plan is due within 8 weeks of the proposed changes."),
+            (ReviewState::Decided, decided(ReviewDecision::Cease), d(2026, 11, 6),
+             "The annual review finished on 5 November 2026: the council decided it will consider ceasing the plan. It must consult you and the school or college before it decides."),
+            (ReviewState::Cancelled, cancelled, d(2026, 9, 26),
+             "The annual review was cancelled on 25 September 2026."),
+        ];
+        for (state, facts, today, expected) in cases {
+            assert_eq!(review_summary(state, &facts, today), expected, "{state:?}");
+        }
+        // The 12 months ending first is the date the family is given.
+        let tight = ReviewFacts {
+            due_by: d(2026, 11, 1),
+            ..held.clone()
+        };
+        assert!(
+            review_summary(ReviewState::MeetingHeld, &tight, d(2026, 10, 20))
+                .contains("by 1 November 2026")
+        );
+        assert_eq!(
+            plan_review_summary(None, Some(d(2027, 3, 19)), d(2026, 11, 6)).as_deref(),
+            Some(
+                "No review meeting is arranged yet. The council must arrange one, hold it with \
+                 you and the school or college, and make its decision by 19 March 2027."
+            )
+        );
+        assert_eq!(
+            plan_review_summary(
+                Some((ReviewState::Scheduled, &scheduled())),
+                None,
+                d(2026, 9, 2)
+            )
+            .as_deref(),
+            Some("The annual review meeting is arranged for 15 October 2026.")
+        );
+        assert_eq!(plan_review_summary(None, None, d(2026, 9, 2)), None);
+    }
+
+    #[test]
+    fn only_keeping_the_plan_unchanged_is_appealable_at_the_review() {
+        let decided = |decision| ReviewFacts {
+            meeting_held: true,
+            decided_on: Some(d(2026, 11, 5)),
+            decision: Some(decision),
+            ..scheduled()
+        };
+        let kept = review_appeal(&decided(ReviewDecision::Maintain), None).unwrap();
+        assert_eq!(
+            (kept.decided_on, kept.appeal_by, kept.regulation),
+            (
+                d(2026, 11, 5),
+                d(2027, 1, 5),
+                "HESC Tribunal Rules 2008 r.20(2); CFA 2014 s.51(2)(e), s.55"
+            )
+        );
+        let extended =
+            review_appeal(&decided(ReviewDecision::Maintain), Some(d(2026, 12, 20))).unwrap();
+        assert_eq!(extended.appeal_by, d(2027, 1, 20));
+        assert_eq!(review_appeal(&decided(ReviewDecision::Amend), None), None);
+        assert_eq!(review_appeal(&decided(ReviewDecision::Cease), None), None);
+        assert_eq!(review_appeal(&scheduled(), None), None);
+    }
+
+    #[test]
+    fn the_amended_plan_or_a_decision_not_to_amend_is_appealable() {
+        let sent = AmendmentFacts {
+            notice_sent_on: Some(d(2026, 11, 5)),
+            ..AmendmentFacts::new(d(2026, 11, 5), Some(d(2026, 10, 15)))
+        };
+        assert_eq!(amendment_appeal(&sent, None), None);
+        let issued = AmendmentFacts {
+            final_issued_on: Some(d(2026, 12, 31)),
+            ..sent.clone()
+        };
+        let window = amendment_appeal(&issued, None).unwrap();
+        assert_eq!(
+            (window.decision, window.appeal_by, window.regulation),
+            (
+                "on what the amended EHC plan says and the school or college it names",
+                d(2027, 2, 28),
+                "HESC Tribunal Rules 2008 r.20(2); CFA 2014 s.51(2)(c), s.55"
+            )
+        );
+        let dropped = AmendmentFacts {
+            decided_not_to_amend_on: Some(d(2026, 12, 1)),
+            ..sent
+        };
+        let window = amendment_appeal(&dropped, Some(d(2027, 1, 20))).unwrap();
+        assert_eq!(
+            (window.decision, window.appeal_by),
+            ("not to amend the EHC plan", d(2027, 2, 20))
         );
     }
 }

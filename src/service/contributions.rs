@@ -1,7 +1,8 @@
-//! The other side of casework: professionals answering the advice requests addressed to them,
-//! families giving their views and commenting on a draft, and the log of who has read a
-//! child's record. Each change goes through the same state machine, version check and
-//! audit event as a caseworker's action.
+//! The other side of casework: professionals answering the advice requests addressed to them
+//! (for assessments and reviews), families giving their views, commenting on a draft or on
+//! proposed amendments, asking for a review meeting and recording mediation certificates, and
+//! the log of who has read a child's record. Each change goes through the same state machine,
+//! version check and audit event as a caseworker's action.
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -15,14 +16,23 @@ use super::assessment::{
     self as casework, AdviceAnswer, AssessmentRecord, ParentResponse, apply_advice_answer,
     apply_parent_response, finish, prepare,
 };
+use super::plan::{self, AmendmentRecord, AmendmentResponse};
 use crate::domain::access::{Role, Scope};
 use crate::domain::advice::AdviceService;
 use crate::domain::assessment::{ADVICE_WEEKS, AssessmentAction, draft_comments_until};
 use crate::domain::calendar::{add_weeks, long_date};
 use crate::domain::people::parse_optional_name;
+use crate::domain::plan::{PlanStatus, cease_appeal};
+use crate::domain::review::{
+    AmendmentAction, ReviewAction, amendment_appeal, amendment_comments_until, review_appeal,
+};
+use crate::domain::review_request::check_review_request;
 use crate::error::{ApiError, ApiResult};
 use crate::store::audit::{self, AuditEntry};
-use crate::store::entity::{access_log, advice_request, assessment, professional, staff};
+use crate::store::entity::{
+    access_log, advice_request, annual_review, assessment, ehc_plan, plan_amendment, professional,
+    review_meeting_request, staff,
+};
 use crate::store::scope::{addressed_to_professional, visible_children};
 
 // ---------- professionals ----------
@@ -79,16 +89,27 @@ pub async fn my_advice_requests(
         .add(advice_request::Column::DeclinedOn.is_null());
     match open {
         Some(true) => {
-            cond = cond.add(unanswered).add(
-                // A request on a closed assessment is no longer wanted.
-                advice_request::Column::AssessmentId.in_subquery(
-                    sea_orm::sea_query::Query::select()
-                        .column(assessment::Column::Id)
-                        .from(assessment::Entity)
-                        .and_where(assessment::Column::ClosedOn.is_null())
-                        .to_owned(),
-                ),
-            )
+            // A request on a closed assessment or review is no longer wanted.
+            let still_wanted = Condition::any()
+                .add(
+                    advice_request::Column::AssessmentId.in_subquery(
+                        sea_orm::sea_query::Query::select()
+                            .column(assessment::Column::Id)
+                            .from(assessment::Entity)
+                            .and_where(assessment::Column::ClosedOn.is_null())
+                            .to_owned(),
+                    ),
+                )
+                .add(
+                    advice_request::Column::ReviewId.in_subquery(
+                        sea_orm::sea_query::Query::select()
+                            .column(annual_review::Column::Id)
+                            .from(annual_review::Entity)
+                            .and_where(annual_review::Column::ClosedOn.is_null())
+                            .to_owned(),
+                    ),
+                );
+            cond = cond.add(unanswered).add(still_wanted)
         }
         Some(false) => cond = cond.add(unanswered.not()),
         None => {}
@@ -127,8 +148,9 @@ pub async fn my_advice_request(ctx: &Ctx<'_>, id: i64) -> ApiResult<advice_reque
         .ok_or_else(|| ApiError::not_found("advice request"))
 }
 
-/// A professional answers an advice request addressed to them: advice given or declined.
-/// Answering after the due date is allowed and shows as late.
+/// A professional answers an advice request addressed to them, for a needs assessment or an
+/// annual review: advice given or declined, dated today unless they say otherwise. Answering
+/// after the due date is allowed and shows as late.
 pub async fn answer_advice_request(
     ctx: &Ctx<'_>,
     advice_id: i64,
@@ -137,27 +159,55 @@ pub async fn answer_advice_request(
 ) -> ApiResult<advice_request::Model> {
     let advice = my_advice_request(ctx, advice_id).await?;
     let (_, professional_id, _) = professional_scope(ctx)?;
-    let assessment_id = advice.assessment_id.ok_or_else(|| {
-        ApiError::conflict("this advice request is not part of a needs assessment")
-    })?;
-    // The professional sees the request, not the whole case: load it without the caller's
-    // scope, having checked above that the request is addressed to them.
-    let record = casework::load_unscoped(ctx, assessment_id).await?;
-    if record.row.closed_on.is_some() {
-        return Err(ApiError::conflict(
-            "the assessment has closed, so this advice is no longer needed",
-        ));
+    let on = on.or(Some(ctx.today()));
+    // The professional sees the request, not the whole case: the assessment or review is
+    // loaded without the caller's scope, having checked above that the request is theirs.
+    match (advice.assessment_id, advice.review_id) {
+        (Some(assessment_id), _) => {
+            let record = casework::load_unscoped(ctx, assessment_id).await?;
+            if record.row.closed_on.is_some() {
+                return Err(ApiError::conflict(
+                    "the assessment has closed, so this advice is no longer needed",
+                ));
+            }
+            let version = record.row.version;
+            let step = prepare(ctx, record, version, AssessmentAction::RecordAdvice, on)?;
+            apply_advice_answer(ctx, step, advice_id, answer, Some(professional_id)).await?;
+        }
+        (None, Some(review_id)) => {
+            let record = plan::load_review_unscoped(ctx, review_id).await?;
+            if record.row.closed_on.is_some() {
+                return Err(ApiError::conflict(
+                    "the review has finished, so this advice is no longer needed",
+                ));
+            }
+            let version = record.row.version;
+            let step = plan::prepare_review(ctx, record, version, ReviewAction::RecordAdvice, on)?;
+            plan::apply_review_advice_answer(ctx, step, advice_id, answer, Some(professional_id))
+                .await?;
+        }
+        (None, None) => {
+            return Err(ApiError::Internal(anyhow::anyhow!(
+                "advice request {advice_id} belongs to neither an assessment nor a review"
+            )));
+        }
     }
-    let version = record.row.version;
-    let step = prepare(
-        ctx,
-        record,
-        version,
-        AssessmentAction::RecordAdvice,
-        on.or(Some(ctx.today())),
-    )?;
-    apply_advice_answer(ctx, step, advice_id, answer, Some(professional_id)).await?;
     my_advice_request(ctx, advice_id).await
+}
+
+/// The meeting of the review an advice request is for, which the professional may attend;
+/// nothing else of the review. The caller has loaded the request as addressed to them.
+pub async fn review_meeting_of(
+    ctx: &Ctx<'_>,
+    advice: &advice_request::Model,
+) -> ApiResult<Option<NaiveDate>> {
+    let Some(review_id) = advice.review_id else {
+        return Ok(None);
+    };
+    Ok(annual_review::Entity::find_by_id(review_id)
+        .one(ctx.db)
+        .await?
+        .map(|r| r.meeting_on))
 }
 
 // ---------- families ----------
@@ -192,6 +242,17 @@ async fn family_case(ctx: &Ctx<'_>, id: i64) -> ApiResult<AssessmentRecord> {
 /// Families act on the day they act: no backdating.
 fn family_date(ctx: &Ctx<'_>) -> Option<NaiveDate> {
     Some(ctx.today())
+}
+
+/// Parents and young people only; caseworkers have their own mutation for the same record.
+fn require_family(ctx: &Ctx<'_>, caseworkers_use: &str) -> ApiResult<()> {
+    if ctx.actor.role == Role::Parent {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(format!(
+            "this is for parents and young people; caseworkers use {caseworkers_use}"
+        )))
+    }
 }
 
 /// A parent or young person comments on the draft plan, asks for a meeting or names a
@@ -311,6 +372,124 @@ pub async fn give_views(
     casework::load(ctx, id).await
 }
 
+/// A parent or young person comments on the proposed changes to the plan, asks for a meeting
+/// or names a school or college, within the 15 days from the amendment notice (reg 22(2)(c)).
+pub async fn comment_on_amendment_notice(
+    ctx: &Ctx<'_>,
+    id: i64,
+    version: i32,
+    response: AmendmentResponse,
+) -> ApiResult<AmendmentRecord> {
+    require_family(ctx, "recordAmendmentResponse")?;
+    let record = plan::load_amendment(ctx, id).await?;
+    let Some(sent) = record.row.notice_sent_on else {
+        return Err(ApiError::conflict(
+            "the council has not sent you the proposed changes yet, so there is nothing to \
+             comment on",
+        ));
+    };
+    if record.row.closed_on.is_some() {
+        return Err(ApiError::conflict(
+            "this amendment has finished, so it no longer takes comments; please contact your \
+             caseworker",
+        ));
+    }
+    let until = amendment_comments_until(sent);
+    if ctx.today() > until {
+        return Err(ApiError::conflict(format!(
+            "the 15 days to comment on the proposed changes to the EHC plan ended on {}; please \
+             contact your caseworker",
+            long_date(until)
+        )));
+    }
+    let step = plan::prepare_amendment(
+        ctx,
+        record,
+        version,
+        AmendmentAction::RecordParentResponse,
+        family_date(ctx),
+    )?;
+    plan::apply_amendment_response(ctx, step, response).await
+}
+
+/// A parent or young person asks the council for a review meeting before the plan's review
+/// is due (CFA 2014 s.44(1) lets the council review at any time). Logged with its audit
+/// event; answered when a review is arranged or the council declines with its reason.
+pub async fn request_review_meeting(
+    ctx: &Ctx<'_>,
+    plan_id: i64,
+    reason: &str,
+) -> ApiResult<review_meeting_request::Model> {
+    require_family(ctx, "scheduleReview")?;
+    let plan = plan::load_plan(ctx, plan_id).await?;
+    let (parent_id, young_person) = match &ctx.actor.scope {
+        Scope::Family {
+            young_person_child_id,
+            ..
+        } if *young_person_child_id == Some(plan.row.child_id) => (None, true),
+        Scope::Family { parent_id, .. } => (*parent_id, false),
+        _ => return Err(ApiError::forbidden("this is for parents and young people")),
+    };
+    let open = review_meeting_request::Entity::find()
+        .filter(review_meeting_request::Column::PlanId.eq(plan_id))
+        .filter(review_meeting_request::Column::AnsweredOn.is_null())
+        .one(ctx.db)
+        .await?;
+    check_review_request(
+        plan.status()? == PlanStatus::Active,
+        plan.open_review.as_ref().map(|r| r.meeting_on),
+        open.map(|r| r.requested_on),
+    )
+    .map_err(|e| ApiError::conflict(e.to_string()))?;
+    let reason = casework::required_text("reason", reason)?;
+    let on = ctx.today();
+    let txn = ctx.db.begin().await?;
+    let request = review_meeting_request::ActiveModel {
+        id: NotSet,
+        la_id: Set(plan.row.la_id),
+        child_id: Set(plan.row.child_id),
+        plan_id: Set(plan_id),
+        requested_on: Set(on),
+        reason: Set(reason),
+        requested_by_parent_id: Set(parent_id),
+        requested_by_young_person: Set(young_person),
+        requested_by_subject: Set(ctx.actor.subject.clone()),
+        answered_on: Set(None),
+        outcome: Set(None),
+        review_id: Set(None),
+        decline_reason: Set(None),
+        answered_by_staff_id: Set(None),
+        created_at: Set(ctx.now),
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| {
+        if crate::store::is_unique_violation(&e) {
+            ApiError::conflict(
+                "a request for a review meeting for this plan is already waiting for an answer",
+            )
+        } else {
+            e.into()
+        }
+    })?;
+    audit::record(
+        &txn,
+        ctx.actor,
+        ctx.now,
+        AuditEntry {
+            la_id: Some(plan.row.la_id),
+            child_id: Some(plan.row.child_id),
+            entity: "review_meeting_request",
+            entity_id: request.id,
+            action: "request",
+            summary: json!({"planId": plan_id, "on": on, "youngPerson": young_person}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(request)
+}
+
 /// Records the date of a mediation certificate, which can extend the time to appeal
 /// (CFA 2014 s.55(5)). Caseworkers or the family may record it.
 pub async fn record_mediation_certificate(
@@ -371,6 +550,137 @@ pub async fn record_mediation_certificate(
     .await?;
     txn.commit().await?;
     casework::load(ctx, id).await
+}
+
+/// A decision on a plan that the family can appeal, by the record it was made on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlanAppeal {
+    /// A review that kept the plan as it is.
+    Review(i64),
+    /// The final amended plan, or a decision not to amend.
+    Amendment(i64),
+    /// The decision to cease the plan, by the plan's id.
+    Cease(i64),
+}
+
+/// Records a mediation certificate against a decision on a plan (CFA 2014 s.55(5)); the
+/// appeal window on that record moves with it. Caseworkers or the family may record it.
+pub async fn record_plan_mediation_certificate(
+    ctx: &Ctx<'_>,
+    decision: PlanAppeal,
+    version: i32,
+    on: NaiveDate,
+) -> ApiResult<()> {
+    if ctx.actor.role != Role::Parent {
+        ctx.require(crate::domain::access::Permission::ManageCasework)?;
+    }
+    let (la_id, child_id, current, window, what) = match decision {
+        PlanAppeal::Review(id) => {
+            let r = plan::load_review(ctx, id).await?;
+            let window = review_appeal(&r.facts()?, None);
+            (r.row.la_id, r.row.child_id, r.row.version, window, "review")
+        }
+        PlanAppeal::Amendment(id) => {
+            let a = plan::load_amendment(ctx, id).await?;
+            let window = amendment_appeal(&a.facts(), None);
+            (
+                a.row.la_id,
+                a.row.child_id,
+                a.row.version,
+                window,
+                "amendment",
+            )
+        }
+        PlanAppeal::Cease(id) => {
+            let p = plan::load_plan(ctx, id).await?;
+            let window = cease_appeal(&p.facts()?, None);
+            (p.row.la_id, p.row.child_id, p.row.version, window, "plan")
+        }
+    };
+    if ctx.actor.role != Role::Parent {
+        plan::require_casework(ctx, la_id)?;
+    }
+    let Some(window) = window else {
+        return Err(ApiError::conflict(format!(
+            "there is no decision to appeal against on this {what}"
+        )));
+    };
+    if on > ctx.today() {
+        return Err(ApiError::validation("on", "must not be in the future"));
+    }
+    if on < window.decided_on {
+        return Err(ApiError::validation(
+            "on",
+            format!("must not be before the decision ({})", window.decided_on),
+        ));
+    }
+    if current != version {
+        return Err(ApiError::stale(what));
+    }
+    let txn = ctx.db.begin().await?;
+    let (entity, entity_id, updated) = match decision {
+        PlanAppeal::Review(id) => (
+            "annual_review",
+            id,
+            annual_review::Entity::update_many()
+                .col_expr(
+                    annual_review::Column::MediationCertificateOn,
+                    Expr::value(on),
+                )
+                .col_expr(annual_review::Column::Version, Expr::value(version + 1))
+                .col_expr(annual_review::Column::UpdatedAt, Expr::value(ctx.now))
+                .filter(annual_review::Column::Id.eq(id))
+                .filter(annual_review::Column::Version.eq(version))
+                .exec(&txn)
+                .await?,
+        ),
+        PlanAppeal::Amendment(id) => (
+            "plan_amendment",
+            id,
+            plan_amendment::Entity::update_many()
+                .col_expr(
+                    plan_amendment::Column::MediationCertificateOn,
+                    Expr::value(on),
+                )
+                .col_expr(plan_amendment::Column::Version, Expr::value(version + 1))
+                .col_expr(plan_amendment::Column::UpdatedAt, Expr::value(ctx.now))
+                .filter(plan_amendment::Column::Id.eq(id))
+                .filter(plan_amendment::Column::Version.eq(version))
+                .exec(&txn)
+                .await?,
+        ),
+        PlanAppeal::Cease(id) => (
+            "ehc_plan",
+            id,
+            ehc_plan::Entity::update_many()
+                .col_expr(ehc_plan::Column::MediationCertificateOn, Expr::value(on))
+                .col_expr(ehc_plan::Column::Version, Expr::value(version + 1))
+                .col_expr(ehc_plan::Column::UpdatedAt, Expr::value(ctx.now))
+                .filter(ehc_plan::Column::Id.eq(id))
+                .filter(ehc_plan::Column::Version.eq(version))
+                .exec(&txn)
+                .await?,
+        ),
+    };
+    if updated.rows_affected != 1 {
+        return Err(ApiError::stale(what));
+    }
+    audit::record(
+        &txn,
+        ctx.actor,
+        ctx.now,
+        AuditEntry {
+            la_id: Some(la_id),
+            child_id: Some(child_id),
+            entity,
+            entity_id,
+            action: "record_mediation_certificate",
+            summary: json!({"on": on, "version": version + 1}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 // ---------- who has read a child's record ----------

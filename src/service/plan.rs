@@ -2,6 +2,7 @@
 //! review or amendment allows, the version the caller saw and the date, then writes the change
 //! and its audit event in one transaction.
 use chrono::NaiveDate;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Unchanged, ColumnTrait, Condition,
     ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -11,7 +12,8 @@ use serde_json::json;
 
 use super::Ctx;
 use super::assessment::{
-    advice_from, appeal_rights, has_statutory_deadline, not_before, optional_text, required_text,
+    AdviceAnswer, advice_from, appeal_rights, has_statutory_deadline, not_before, optional_text,
+    required_text,
 };
 use crate::domain::access::Permission;
 use crate::domain::advice::AdviceService;
@@ -27,11 +29,13 @@ use crate::domain::review::{
     ReviewKind, ReviewState, amendment_transition, check_amended_plan_allowed, notice_due,
     review_transition,
 };
+use crate::domain::review_request::RequestOutcome;
 use crate::domain::timescales::DeadlineKind;
 use crate::error::{ApiError, ApiResult};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::entity::{
     advice_request, annual_review, child, ehc_plan, plan_amendment, plan_version, professional,
+    review_meeting_request,
 };
 use crate::store::page::{Page, PageRequest, paginate};
 use crate::store::scope::{Scope, nothing, visible_children};
@@ -358,6 +362,16 @@ pub async fn load_review(ctx: &Ctx<'_>, id: i64) -> ApiResult<ReviewRecord> {
     load_review_parts(ctx.db, row).await
 }
 
+/// Loads a review whatever the actor's scope: only for callers that have checked the actor's
+/// right to the part they act on (a professional answering a request addressed to them).
+pub(super) async fn load_review_unscoped(ctx: &Ctx<'_>, id: i64) -> ApiResult<ReviewRecord> {
+    let row = annual_review::Entity::find_by_id(id)
+        .one(ctx.db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("annual review"))?;
+    load_review_parts(ctx.db, row).await
+}
+
 async fn load_review_parts<C: ConnectionTrait>(
     db: &C,
     row: annual_review::Model,
@@ -606,7 +620,7 @@ pub(crate) async fn insert_version<C: ConnectionTrait>(
 }
 
 /// Staff of the record's council only.
-fn require_casework(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<()> {
+pub(super) fn require_casework(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<()> {
     if ctx.actor.may_act_in(la_id) {
         Ok(())
     } else {
@@ -1215,8 +1229,161 @@ pub async fn schedule_review(
         ),
     )
     .await?;
+    answer_review_meeting_request(ctx, &txn, plan_id, review.id, on).await?;
     commit(txn, child_id).await?;
     load_review(ctx, review.id).await
+}
+
+/// A review arranged for the plan answers the family's open request for one.
+async fn answer_review_meeting_request(
+    ctx: &Ctx<'_>,
+    txn: &DatabaseTransaction,
+    plan_id: i64,
+    review_id: i64,
+    arranged_on: NaiveDate,
+) -> ApiResult<()> {
+    let Some(request) = review_meeting_request::Entity::find()
+        .filter(review_meeting_request::Column::PlanId.eq(plan_id))
+        .filter(review_meeting_request::Column::AnsweredOn.is_null())
+        .one(txn)
+        .await?
+    else {
+        return Ok(());
+    };
+    // A review entered afterwards with an earlier date still answers on the day it was asked.
+    let on = arranged_on.max(request.requested_on);
+    review_meeting_request::Entity::update_many()
+        .col_expr(review_meeting_request::Column::AnsweredOn, Expr::value(on))
+        .col_expr(
+            review_meeting_request::Column::Outcome,
+            Expr::value(RequestOutcome::ReviewArranged.as_str()),
+        )
+        .col_expr(
+            review_meeting_request::Column::ReviewId,
+            Expr::value(review_id),
+        )
+        .col_expr(
+            review_meeting_request::Column::AnsweredByStaffId,
+            Expr::value(ctx.actor.staff_id),
+        )
+        .filter(review_meeting_request::Column::Id.eq(request.id))
+        .exec(txn)
+        .await?;
+    audit::record(
+        txn,
+        ctx.actor,
+        ctx.now,
+        audit_entry(
+            request.la_id,
+            request.child_id,
+            "review_meeting_request",
+            request.id,
+            "answer",
+            json!({"outcome": RequestOutcome::ReviewArranged.as_str(), "reviewId": review_id, "on": on}),
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
+// ---------- the family's requests for a review meeting ----------
+
+fn visible_review_meeting_requests(ctx: &Ctx<'_>) -> Condition {
+    visible_plan_records(
+        ctx,
+        review_meeting_request::Column::LaId,
+        review_meeting_request::Column::ChildId,
+    )
+}
+
+/// A plan's review meeting requests, newest first: for staff and the family.
+pub async fn review_meeting_requests_of(
+    ctx: &Ctx<'_>,
+    plan_id: i64,
+) -> ApiResult<Vec<review_meeting_request::Model>> {
+    Ok(review_meeting_request::Entity::find()
+        .filter(visible_review_meeting_requests(ctx))
+        .filter(review_meeting_request::Column::PlanId.eq(plan_id))
+        .order_by_desc(review_meeting_request::Column::RequestedOn)
+        .order_by_desc(review_meeting_request::Column::Id)
+        .all(ctx.db)
+        .await?)
+}
+
+pub async fn load_review_meeting_request(
+    ctx: &Ctx<'_>,
+    id: i64,
+) -> ApiResult<review_meeting_request::Model> {
+    review_meeting_request::Entity::find_by_id(id)
+        .filter(visible_review_meeting_requests(ctx))
+        .one(ctx.db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("review meeting request"))
+}
+
+/// The council will not hold a review now: the family's request is closed with the reason,
+/// which the family reads. Arranging a review (`schedule_review`) is the other answer.
+pub async fn decline_review_meeting_request(
+    ctx: &Ctx<'_>,
+    id: i64,
+    on: Option<NaiveDate>,
+    reason: &str,
+) -> ApiResult<review_meeting_request::Model> {
+    ctx.require(Permission::ManageCasework)?;
+    let request = load_review_meeting_request(ctx, id).await?;
+    require_casework(ctx, request.la_id)?;
+    if request.answered_on.is_some() {
+        return Err(ApiError::conflict(
+            "this request for a review meeting has already been answered",
+        ));
+    }
+    let on = on.unwrap_or_else(|| ctx.today());
+    if on > ctx.today() {
+        return Err(ApiError::validation("on", "must not be in the future"));
+    }
+    not_before(on, Some(request.requested_on), "the request was made")?;
+    let reason = required_text("reason", reason)?;
+    let txn = ctx.db.begin().await?;
+    // Only an open request is answered: of two answers at once, one wins.
+    let answered = review_meeting_request::Entity::update_many()
+        .col_expr(review_meeting_request::Column::AnsweredOn, Expr::value(on))
+        .col_expr(
+            review_meeting_request::Column::Outcome,
+            Expr::value(RequestOutcome::Declined.as_str()),
+        )
+        .col_expr(
+            review_meeting_request::Column::DeclineReason,
+            Expr::value(reason),
+        )
+        .col_expr(
+            review_meeting_request::Column::AnsweredByStaffId,
+            Expr::value(ctx.actor.staff_id),
+        )
+        .filter(review_meeting_request::Column::Id.eq(id))
+        .filter(review_meeting_request::Column::AnsweredOn.is_null())
+        .exec(&txn)
+        .await?;
+    if answered.rows_affected != 1 {
+        return Err(ApiError::conflict(
+            "this request for a review meeting has already been answered",
+        ));
+    }
+    audit::record(
+        &txn,
+        ctx.actor,
+        ctx.now,
+        audit_entry(
+            request.la_id,
+            request.child_id,
+            "review_meeting_request",
+            id,
+            "decline",
+            json!({"outcome": RequestOutcome::Declined.as_str(), "on": on}),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    load_review_meeting_request(ctx, id).await
 }
 
 /// An amendment outside a review (CoP 9.193): the notice goes with the proposal.
@@ -1277,14 +1444,17 @@ pub async fn propose_amendment(
 
 // ---------- reviews ----------
 
-struct ReviewStep {
-    record: ReviewRecord,
-    on: NaiveDate,
+/// A review action under way: the record as the caller saw it, the validated date, and the
+/// changed row to write.
+pub(super) struct ReviewStep {
+    pub(super) record: ReviewRecord,
+    pub(super) on: NaiveDate,
     row: annual_review::ActiveModel,
     action: ReviewAction,
     version: i32,
 }
 
+/// Checks permission and visibility, then [`prepare_review`].
 async fn begin_review(
     ctx: &Ctx<'_>,
     id: i64,
@@ -1295,6 +1465,19 @@ async fn begin_review(
     ctx.require(Permission::ManageCasework)?;
     let record = load_review(ctx, id).await?;
     require_casework(ctx, record.row.la_id)?;
+    prepare_review(ctx, record, version, action, on)
+}
+
+/// Checks the state machine, the version the caller saw and the date, for a review the caller
+/// has already been allowed to act on.
+pub(super) fn prepare_review(
+    ctx: &Ctx<'_>,
+    record: ReviewRecord,
+    version: i32,
+    action: ReviewAction,
+    on: Option<NaiveDate>,
+) -> ApiResult<ReviewStep> {
+    let id = record.row.id;
     let state = record.state()?;
     let next = review_transition(state, action).map_err(|e| ApiError::Conflict {
         message: e.to_string(),
@@ -1473,6 +1656,7 @@ pub async fn request_review_advice(
     load_review(ctx, id).await
 }
 
+/// The caseworker records advice that reached the council for the review.
 pub async fn record_review_advice(
     ctx: &Ctx<'_>,
     id: i64,
@@ -1483,6 +1667,24 @@ pub async fn record_review_advice(
     document_ref: Option<&str>,
 ) -> ApiResult<ReviewRecord> {
     let step = begin_review(ctx, id, version, ReviewAction::RecordAdvice, on).await?;
+    let answer = AdviceAnswer::Received {
+        summary,
+        document_ref,
+    };
+    apply_review_advice_answer(ctx, step, advice_id, answer, None).await?;
+    load_review(ctx, id).await
+}
+
+/// Records the answer to an open advice request of the review, with the review's new version
+/// and its audit event, in one transaction. Whoever answers (caseworker, professional) has
+/// been checked by the caller, who reloads what they may see.
+pub(super) async fn apply_review_advice_answer(
+    ctx: &Ctx<'_>,
+    step: ReviewStep,
+    advice_id: i64,
+    answer: AdviceAnswer<'_>,
+    answered_by: Option<i64>,
+) -> ApiResult<()> {
     let child_id = step.record.row.child_id;
     let advice = step
         .record
@@ -1503,22 +1705,45 @@ pub async fn record_review_advice(
         Some(advice.requested_on),
         "the advice was requested",
     )?;
-    let late = has_statutory_deadline(&advice.service) && step.on > advice.due_on;
-    let mut change: advice_request::ActiveModel = advice.into();
-    change.received_on = Set(Some(step.on));
-    change.summary = Set(Some(required_text("summary", summary)?));
-    change.document_ref = Set(parse_optional_name("documentRef", document_ref)?);
+    let mut change: advice_request::ActiveModel = advice.clone().into();
+    // A request to a service records which of its professionals answered.
+    if advice.professional_id.is_none() && answered_by.is_some() {
+        change.professional_id = Set(answered_by);
+    }
+    let summary = match answer {
+        AdviceAnswer::Received {
+            summary,
+            document_ref,
+        } => {
+            change.received_on = Set(Some(step.on));
+            change.summary = Set(Some(required_text("summary", summary)?));
+            change.document_ref = Set(parse_optional_name("documentRef", document_ref)?);
+            let late = has_statutory_deadline(&advice.service) && step.on > advice.due_on;
+            json!({"adviceRequestId": advice_id, "received": true, "late": late})
+        }
+        AdviceAnswer::Declined { reason } => {
+            change.declined_on = Set(Some(step.on));
+            change.decline_reason = Set(Some(required_text("reason", reason)?));
+            json!({"adviceRequestId": advice_id, "declined": true})
+        }
+    };
     let txn = ctx.db.begin().await?;
-    change.update(&txn).await?;
-    finish_review(
-        ctx,
-        &txn,
-        step,
-        json!({"adviceRequestId": advice_id, "received": true, "late": late}),
-    )
-    .await?;
+    // Only an unanswered request is answered: of two answers at once, one wins.
+    let answered = advice_request::Entity::update_many()
+        .set(change)
+        .filter(advice_request::Column::Id.eq(advice_id))
+        .filter(advice_request::Column::ReceivedOn.is_null())
+        .filter(advice_request::Column::DeclinedOn.is_null())
+        .exec(&txn)
+        .await?;
+    if answered.rows_affected != 1 {
+        return Err(ApiError::conflict(
+            "this advice request has already been answered",
+        ));
+    }
+    finish_review(ctx, &txn, step, summary).await?;
     commit(txn, child_id).await?;
-    load_review(ctx, id).await
+    Ok(())
 }
 
 /// The meeting took place on `on` (which becomes the meeting date the deadlines count from).
@@ -1692,14 +1917,17 @@ pub async fn cancel_review(
 
 // ---------- amendments ----------
 
-struct AmendmentStep {
-    record: AmendmentRecord,
-    on: NaiveDate,
+/// An amendment action under way: the record as the caller saw it, the validated date, and
+/// the changed row to write.
+pub(super) struct AmendmentStep {
+    pub(super) record: AmendmentRecord,
+    pub(super) on: NaiveDate,
     row: plan_amendment::ActiveModel,
     action: AmendmentAction,
     version: i32,
 }
 
+/// Checks permission and visibility, then [`prepare_amendment`].
 async fn begin_amendment(
     ctx: &Ctx<'_>,
     id: i64,
@@ -1710,6 +1938,19 @@ async fn begin_amendment(
     ctx.require(Permission::ManageCasework)?;
     let record = load_amendment(ctx, id).await?;
     require_casework(ctx, record.row.la_id)?;
+    prepare_amendment(ctx, record, version, action, on)
+}
+
+/// Checks the state machine, the version the caller saw and the date, for an amendment the
+/// caller has already been allowed to act on.
+pub(super) fn prepare_amendment(
+    ctx: &Ctx<'_>,
+    record: AmendmentRecord,
+    version: i32,
+    action: AmendmentAction,
+    on: Option<NaiveDate>,
+) -> ApiResult<AmendmentStep> {
+    let id = record.row.id;
     let state = record.state()?;
     // A transfer out closes an amendment without a decision: nothing more to do here.
     let closed_by_transfer = record.row.closed_on.is_some() && !state.is_closed();
@@ -1823,7 +2064,8 @@ pub struct AmendmentResponse {
     pub requested_setting: Option<String>,
 }
 
-/// Reg 22(2)(c): the parent's representations, a meeting request or a requested setting.
+/// Reg 22(2)(c): the parent's representations, a meeting request or a requested setting, as
+/// the caseworker records them.
 pub async fn record_amendment_response(
     ctx: &Ctx<'_>,
     id: i64,
@@ -1831,8 +2073,17 @@ pub async fn record_amendment_response(
     on: Option<NaiveDate>,
     response: AmendmentResponse,
 ) -> ApiResult<AmendmentRecord> {
-    let mut step =
-        begin_amendment(ctx, id, version, AmendmentAction::RecordParentResponse, on).await?;
+    let step = begin_amendment(ctx, id, version, AmendmentAction::RecordParentResponse, on).await?;
+    apply_amendment_response(ctx, step, response).await
+}
+
+/// Records the family's response to the proposed changes, with the amendment's new version
+/// and its audit event; the caller checked who is responding.
+pub(super) async fn apply_amendment_response(
+    ctx: &Ctx<'_>,
+    mut step: AmendmentStep,
+    response: AmendmentResponse,
+) -> ApiResult<AmendmentRecord> {
     not_before(
         step.on,
         step.record.row.notice_sent_on,

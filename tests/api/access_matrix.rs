@@ -212,6 +212,24 @@ const RULES: &[(&str, Rule)] = &[
     ("Mutation.recordAmendmentResponse", Rule::Staff),
     ("Mutation.issueAmendedPlan", Rule::Staff),
     ("Mutation.decideNotToAmend", Rule::Staff),
+    // The family's side of plans: their own child's amendment notice and plan only.
+    ("Mutation.commentOnAmendmentNotice", Rule::Family),
+    ("Mutation.requestReviewMeeting", Rule::Family),
+    // Answering a family's request is casework of the plan's LA.
+    ("Mutation.declineReviewMeetingRequest", Rule::Staff),
+    // Mediation certificates on plan decisions, like the assessment's: staff or the family.
+    (
+        "Mutation.recordReviewMediationCertificate",
+        Rule::StaffOrFamily,
+    ),
+    (
+        "Mutation.recordAmendmentMediationCertificate",
+        Rule::StaffOrFamily,
+    ),
+    (
+        "Mutation.recordCeaseMediationCertificate",
+        Rule::StaffOrFamily,
+    ),
 ];
 
 /// Where a field's truth differs from its rule class: (field, caller, target or any, allowed).
@@ -283,6 +301,8 @@ enum Entity {
     /// Advice asked for a review (an advice request on the review, not the assessment).
     ReviewAdvice,
     Amendment,
+    /// A family's request for a review meeting (answered by the review the fixture arranged).
+    ReviewMeetingRequest,
 }
 
 /// Which `ID` argument or input field points at which record. A name not known here fails
@@ -296,6 +316,7 @@ fn id_entity(context: &str, name: &str) -> Option<Entity> {
         "planId" => Entity::Plan,
         "reviewId" => Entity::Review,
         "amendmentId" => Entity::Amendment,
+        "requestId" => Entity::ReviewMeetingRequest,
         "parentId" => Entity::Parent,
         "consultationId" => Entity::Consultation,
         "teamId" => Entity::Team,
@@ -334,6 +355,7 @@ fn type_entity(type_name: &str) -> Option<Entity> {
         "EhcPlan" => Entity::Plan,
         "AnnualReview" => Entity::Review,
         "PlanAmendment" => Entity::Amendment,
+        "ReviewMeetingRequest" => Entity::ReviewMeetingRequest,
         _ => return None,
     })
 }
@@ -659,6 +681,17 @@ async fn family(
         "id version",
     )
     .await;
+    // The parent asked for a review meeting; arranging the review below answers it.
+    let parent_token = app.token(Role::Parent, parent_subject, None);
+    let request = act(
+        app,
+        &parent_token,
+        "requestReviewMeeting",
+        "RequestReviewMeetingInput",
+        json!({"planId": plan["id"], "reason": "Kit is struggling since the move to a new class"}),
+        "id",
+    )
+    .await;
     let review = act(
         app,
         caseworker,
@@ -693,8 +726,23 @@ async fn family(
     for (entity, id, owner) in [
         (Entity::Plan, id_of(&plan), Owner::Case(target)),
         (Entity::Review, id_of(&review), Owner::Case(target)),
-        (Entity::ReviewAdvice, review_advice, Owner::Case(target)),
+        // The professional asked for the review's advice sees that request (and its meeting
+        // date), never the review itself.
+        (
+            Entity::ReviewAdvice,
+            review_advice,
+            if target == Target::Own {
+                Owner::AskedAdvice(target)
+            } else {
+                Owner::Case(target)
+            },
+        ),
         (Entity::Amendment, id_of(&amendment), Owner::Case(target)),
+        (
+            Entity::ReviewMeetingRequest,
+            id_of(&request),
+            Owner::Case(target),
+        ),
     ] {
         world.records.push(Record {
             entity,

@@ -1,6 +1,6 @@
 //! Professionals answering their advice requests, families giving views and commenting on a
 //! draft, appeal windows, and the log of who read a child's record.
-use chrono::{Duration, Utc};
+use chrono::{Datelike, Duration, Months, NaiveDate, Utc};
 use ehcp::domain::access::Role;
 use serde_json::{Value, json};
 
@@ -508,4 +508,1022 @@ async fn the_family_sees_who_has_read_their_childs_record() {
         .gql(Some(&fx.caseworker), q, json!({"id": one.child}))
         .await;
     assert_eq!(body["errors"][0]["extensions"]["code"], "FORBIDDEN");
+}
+
+// ---------- plans: amendments, review meetings, review advice, appeals ----------
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+fn long(d: NaiveDate) -> String {
+    d.format("%-d %B %Y").to_string()
+}
+
+fn months_after(d: NaiveDate, n: u32) -> NaiveDate {
+    d.checked_add_months(Months::new(n)).expect("date")
+}
+
+/// A date of birth that puts a child in Year 13 this school year: no phase transfer to come,
+/// so the next review is simply 12 months on.
+fn year_thirteen_birthday() -> String {
+    let t = today();
+    let start = if t.month() >= 9 {
+        t.year()
+    } else {
+        t.year() - 1
+    };
+    format!("{}-10-01", start - 18)
+}
+
+/// A family (parent `parent-<tag>`) whose child has an EHC plan issued 300 days ago.
+struct PlanFamily {
+    child: String,
+    parent: String,
+    plan: Value,
+}
+
+async fn plan_family(app: &TestApp, fx: &Fixture, tag: &str) -> PlanFamily {
+    let child = app
+        .create_child(fx, &format!("Child {tag}"), &year_thirteen_birthday())
+        .await;
+    let parent_id = app
+        .ok(
+            &fx.caseworker,
+            "mutation($input: CreateParentInput!) { createParent(input: $input) { id } }",
+            json!({"input": {"name": format!("Parent {tag}"), "subject": format!("parent-{tag}")}}),
+        )
+        .await["createParent"]["id"]
+        .clone();
+    app.ok(
+        &fx.caseworker,
+        "mutation($c: ID!, $p: ID!) { linkParent(childId: $c, parentId: $p) { id } }",
+        json!({"c": child, "p": parent_id}),
+    )
+    .await;
+    let plan = act(
+        app,
+        &fx.caseworker,
+        "enterPlan",
+        "EnterPlanInput",
+        json!({"childId": child, "issuedOn": days_ago(300)}),
+        "id version",
+    )
+    .await;
+    PlanFamily {
+        child,
+        parent: app.token(Role::Parent, &format!("parent-{tag}"), None),
+        plan,
+    }
+}
+
+/// Runs a mutation that must succeed, selecting `selection`.
+async fn act(
+    app: &TestApp,
+    token: &str,
+    field: &str,
+    input_type: &str,
+    input: Value,
+    selection: &str,
+) -> Value {
+    let q =
+        format!("mutation($input: {input_type}!) {{ {field}(input: $input) {{ {selection} }} }}");
+    app.ok(token, &q, json!({"input": input})).await[field].clone()
+}
+
+/// Runs a mutation that must fail; returns its first error.
+async fn refused(app: &TestApp, token: &str, field: &str, input_type: &str, input: Value) -> Value {
+    let q =
+        format!("mutation($input: {input_type}!) {{ {field}(input: $input) {{ __typename }} }}");
+    let (_, body) = app.gql(Some(token), &q, json!({"input": input})).await;
+    assert!(body["errors"].is_array(), "expected a refusal, got {body}");
+    body["errors"][0].clone()
+}
+
+async fn audit_actions(app: &TestApp, fx: &Fixture, child: &str) -> Vec<(String, String)> {
+    let data = app
+        .ok(&fx.manager, "query($c: ID) { auditEvents(childId: $c, first: 100) { edges { node { entity action actorRole } } } }", json!({"c": child}))
+        .await;
+    data["auditEvents"]["edges"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| {
+            let n = &e["node"];
+            (
+                format!(
+                    "{}.{}",
+                    n["entity"].as_str().expect("entity"),
+                    n["action"].as_str().expect("action")
+                ),
+                n["actorRole"].as_str().expect("role").to_owned(),
+            )
+        })
+        .collect()
+}
+
+const AMENDMENT: &str = "id version state parentCommentsUntil parentRespondedOn parentComments parentMeetingRequested parentRequestedSetting deadlines { kind status metOn } nextStep { action party description }";
+
+async fn propose(app: &TestApp, fx: &Fixture, plan: &Value, on: &str) -> Value {
+    act(
+        app,
+        &fx.caseworker,
+        "proposeAmendment",
+        "ProposeAmendmentInput",
+        json!({"planId": plan["id"], "version": plan["version"], "on": on, "proposedChanges": "Section F: add weekly occupational therapy"}),
+        AMENDMENT,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_family_comments_on_proposed_amendments_until_the_fifteenth_day() {
+    let app = TestApp::spawn().await;
+    let fx = app.with_local_authority().await;
+    let ep = professional(&app, &fx, "ep-1", "EDUCATIONAL_PSYCHOLOGY").await;
+    let ep_token = app.token(Role::Professional, "ep-1", Some("909"));
+    let _ = ep;
+    let one = plan_family(&app, &fx, "one").await;
+    let other = plan_family(&app, &fx, "other").await;
+
+    // The notice went 15 days ago: today is the last day of the window (reg 22(2)(c)).
+    let a = propose(&app, &fx, &one.plan, &days_ago(15)).await;
+    assert_eq!(a["parentCommentsUntil"], json!(today().to_string()));
+    assert_eq!(a["nextStep"]["action"], "RECORD_PARENT_RESPONSE");
+    assert_eq!(a["nextStep"]["party"], "PARENT");
+    let input = |a: &Value| json!({"amendmentId": a["id"], "version": a["version"], "comments": "Please keep the speech therapy too", "meetingRequested": true, "requestedSetting": "Stanwix School"});
+
+    // Only the family: staff have recordAmendmentResponse, professionals nothing; another
+    // family cannot find it.
+    for (token, code) in [
+        (&fx.caseworker, "FORBIDDEN"),
+        (&ep_token, "FORBIDDEN"),
+        (&other.parent, "NOT_FOUND"),
+    ] {
+        let e = refused(
+            &app,
+            token,
+            "commentOnAmendmentNotice",
+            "CommentOnAmendmentNoticeInput",
+            input(&a),
+        )
+        .await;
+        assert_eq!(e["extensions"]["code"], code);
+    }
+    // Something to say is required.
+    let e = refused(
+        &app,
+        &one.parent,
+        "commentOnAmendmentNotice",
+        "CommentOnAmendmentNoticeInput",
+        json!({"amendmentId": a["id"], "version": a["version"], "comments": "  "}),
+    )
+    .await;
+    assert_eq!(e["extensions"]["code"], "VALIDATION");
+
+    let commented = act(
+        &app,
+        &one.parent,
+        "commentOnAmendmentNotice",
+        "CommentOnAmendmentNoticeInput",
+        input(&a),
+        AMENDMENT,
+    )
+    .await;
+    assert_eq!(commented["parentRespondedOn"], json!(today().to_string()));
+    assert_eq!(commented["version"], a["version"].as_i64().expect("v") + 1);
+    // The version the family saw is now stale.
+    let e = refused(
+        &app,
+        &one.parent,
+        "commentOnAmendmentNotice",
+        "CommentOnAmendmentNoticeInput",
+        input(&a),
+    )
+    .await;
+    assert_eq!(e["extensions"]["code"], "CONFLICT");
+
+    // The caseworker sees the comments on the amendment, the window met, the council next.
+    let q = format!("query($id: ID!) {{ planAmendment(id: $id) {{ {AMENDMENT} }} }}");
+    let seen = app.ok(&fx.caseworker, &q, json!({"id": a["id"]})).await["planAmendment"].clone();
+    assert_eq!(seen["parentComments"], "Please keep the speech therapy too");
+    assert_eq!(seen["parentMeetingRequested"], true);
+    assert_eq!(seen["parentRequestedSetting"], "Stanwix School");
+    let window = seen["deadlines"]
+        .as_array()
+        .expect("deadlines")
+        .iter()
+        .find(|d| d["kind"] == "AMENDMENT_COMMENTS")
+        .cloned()
+        .expect("window");
+    assert_eq!(window["status"], "MET");
+    assert_eq!(window["metOn"], json!(today().to_string()));
+    assert_eq!(seen["nextStep"]["action"], "ISSUE_AMENDED_PLAN");
+    let events = audit_actions(&app, &fx, &one.child).await;
+    assert_eq!(
+        events[0],
+        (
+            "plan_amendment.record_parent_response".to_owned(),
+            "parent".to_owned()
+        )
+    );
+
+    // For the other family the notice went 16 days ago: the window closed yesterday.
+    let late = propose(&app, &fx, &other.plan, &days_ago(16)).await;
+    let e = refused(
+        &app,
+        &other.parent,
+        "commentOnAmendmentNotice",
+        "CommentOnAmendmentNoticeInput",
+        input(&late),
+    )
+    .await;
+    assert_eq!(e["extensions"]["code"], "CONFLICT");
+    assert_eq!(
+        e["message"],
+        format!(
+            "the 15 days to comment on the proposed changes to the EHC plan ended on {}; please \
+             contact your caseworker",
+            long(today() - Duration::days(1))
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_family_comments_only_once_the_proposed_changes_are_sent() {
+    let app = TestApp::spawn().await;
+    let fx = app.with_local_authority().await;
+    let one = plan_family(&app, &fx, "one").await;
+    let review = act(&app, &fx.caseworker, "scheduleReview", "ScheduleReviewInput",
+        json!({"planId": one.plan["id"], "version": one.plan["version"], "on": days_ago(30), "meetingOn": days_ago(20)}), "id version").await;
+    let review = act(
+        &app,
+        &fx.caseworker,
+        "holdReviewMeeting",
+        "ReviewActionInput",
+        json!({"reviewId": review["id"], "version": review["version"], "on": days_ago(20)}),
+        "id version",
+    )
+    .await;
+    // A decision to amend without the proposed changes yet: nothing to comment on.
+    let review = act(&app, &fx.caseworker, "decideReview", "DecideReviewInput",
+        json!({"reviewId": review["id"], "version": review["version"], "on": days_ago(10), "decision": "AMEND", "appealRightsGiven": true}),
+        "amendment { id version } appeal { appealBy }").await;
+    assert_eq!(
+        review["appeal"],
+        Value::Null,
+        "the amended plan brings the right"
+    );
+    let e = refused(&app, &one.parent, "commentOnAmendmentNotice", "CommentOnAmendmentNoticeInput",
+        json!({"amendmentId": review["amendment"]["id"], "version": review["amendment"]["version"], "comments": "x"})).await;
+    assert_eq!(e["extensions"]["code"], "CONFLICT");
+    assert_eq!(
+        e["message"],
+        "the council has not sent you the proposed changes yet, so there is nothing to comment on"
+    );
+}
+
+const REQUEST: &str = "id planId state requestedOn reason requestedBy answeredOn reviewId meetingOn declineReason text regulation";
+
+#[tokio::test]
+async fn a_family_asks_for_a_review_meeting_and_the_council_answers() {
+    let app = TestApp::spawn().await;
+    let fx = app.with_local_authority().await;
+    professional(&app, &fx, "ep-1", "EDUCATIONAL_PSYCHOLOGY").await;
+    let ep_token = app.token(Role::Professional, "ep-1", Some("909"));
+    let one = plan_family(&app, &fx, "one").await;
+    let other = plan_family(&app, &fx, "other").await;
+    let ask = json!({"planId": one.plan["id"], "reason": "School placement is breaking down"});
+
+    for (token, code) in [
+        (&fx.caseworker, "FORBIDDEN"),
+        (&ep_token, "FORBIDDEN"),
+        (&other.parent, "NOT_FOUND"),
+    ] {
+        let e = refused(
+            &app,
+            token,
+            "requestReviewMeeting",
+            "RequestReviewMeetingInput",
+            ask.clone(),
+        )
+        .await;
+        assert_eq!(e["extensions"]["code"], code);
+    }
+    let e = refused(
+        &app,
+        &one.parent,
+        "requestReviewMeeting",
+        "RequestReviewMeetingInput",
+        json!({"planId": one.plan["id"], "reason": ""}),
+    )
+    .await;
+    assert_eq!(e["extensions"]["field"], "reason");
+
+    let asked = act(
+        &app,
+        &one.parent,
+        "requestReviewMeeting",
+        "RequestReviewMeetingInput",
+        ask.clone(),
+        REQUEST,
+    )
+    .await;
+    assert_eq!(asked["state"], "OPEN");
+    assert_eq!(asked["requestedOn"], json!(today().to_string()));
+    assert_eq!(asked["requestedBy"], "Parent one (parent or carer)");
+    assert_eq!(asked["regulation"], "CFA 2014 s.44(1)");
+    assert_eq!(
+        asked["text"],
+        format!(
+            "You asked for a review meeting on {}. The council has not answered yet: it will \
+             arrange a review meeting or tell you why it will not hold one now.",
+            long(today())
+        )
+    );
+    // One open request at a time.
+    let e = refused(
+        &app,
+        &one.parent,
+        "requestReviewMeeting",
+        "RequestReviewMeetingInput",
+        ask.clone(),
+    )
+    .await;
+    assert_eq!(e["extensions"]["code"], "CONFLICT");
+    assert!(
+        e["message"]
+            .as_str()
+            .expect("m")
+            .contains("has not answered yet")
+    );
+
+    // The caseworker sees the open request on the plan; the request is in the audit trail.
+    let q = format!(
+        "query($id: ID!) {{ plan(id: $id) {{ version reviewMeetingRequests {{ {REQUEST} }} }} }}"
+    );
+    let plan = app
+        .ok(&fx.caseworker, &q, json!({"id": one.plan["id"]}))
+        .await["plan"]
+        .clone();
+    assert_eq!(plan["reviewMeetingRequests"][0]["id"], asked["id"]);
+    assert_eq!(
+        plan["reviewMeetingRequests"][0]["reason"],
+        "School placement is breaking down"
+    );
+    assert_eq!(
+        audit_actions(&app, &fx, &one.child).await[0],
+        (
+            "review_meeting_request.request".to_owned(),
+            "parent".to_owned()
+        )
+    );
+
+    // The council declines with its reason: never in the future, not twice, staff only.
+    let decline = |on: Option<String>| json!({"requestId": asked["id"], "on": on, "reason": "The annual review is due next month"});
+    let tomorrow = (today() + Duration::days(1)).to_string();
+    let e = refused(
+        &app,
+        &fx.caseworker,
+        "declineReviewMeetingRequest",
+        "DeclineReviewMeetingRequestInput",
+        decline(Some(tomorrow)),
+    )
+    .await;
+    assert_eq!(e["extensions"]["field"], "on");
+    let e = refused(
+        &app,
+        &one.parent,
+        "declineReviewMeetingRequest",
+        "DeclineReviewMeetingRequestInput",
+        decline(None),
+    )
+    .await;
+    assert_eq!(e["extensions"]["code"], "FORBIDDEN");
+    app.ok(&fx.admin, "mutation { createLocalAuthority(code: \"940\", name: \"Westmorland and Furness\") { id } }", json!({})).await;
+    let elsewhere = app.token(Role::Caseworker, "cw-940", Some("940"));
+    let e = refused(
+        &app,
+        &elsewhere,
+        "declineReviewMeetingRequest",
+        "DeclineReviewMeetingRequestInput",
+        decline(None),
+    )
+    .await;
+    assert_eq!(e["extensions"]["code"], "NOT_FOUND");
+    let declined = act(
+        &app,
+        &fx.caseworker,
+        "declineReviewMeetingRequest",
+        "DeclineReviewMeetingRequestInput",
+        decline(None),
+        REQUEST,
+    )
+    .await;
+    assert_eq!(declined["state"], "DECLINED");
+    assert_eq!(declined["answeredOn"], json!(today().to_string()));
+    let e = refused(
+        &app,
+        &fx.caseworker,
+        "declineReviewMeetingRequest",
+        "DeclineReviewMeetingRequestInput",
+        decline(None),
+    )
+    .await;
+    assert_eq!(e["extensions"]["code"], "CONFLICT");
+    // The family reads the answer in plain words.
+    let seen = app.ok(&one.parent, &q, json!({"id": one.plan["id"]})).await["plan"].clone();
+    assert_eq!(
+        seen["reviewMeetingRequests"][0]["text"],
+        format!(
+            "You asked for a review meeting on {0}. On {0} the council decided not to hold a \
+             review now. Its reason: The annual review is due next month. The plan will still \
+             be reviewed within its 12 months; if you disagree, contact your caseworker.",
+            long(today())
+        )
+    );
+
+    // Asked again: arranging a review answers the request in the same transaction.
+    let again = act(
+        &app,
+        &one.parent,
+        "requestReviewMeeting",
+        "RequestReviewMeetingInput",
+        ask.clone(),
+        REQUEST,
+    )
+    .await;
+    let meeting = today() + Duration::days(21);
+    let review = act(&app, &fx.caseworker, "scheduleReview", "ScheduleReviewInput",
+        json!({"planId": one.plan["id"], "version": plan["version"], "meetingOn": meeting.to_string(), "kind": "INTERIM"}), "id").await;
+    let seen = app.ok(&one.parent, &q, json!({"id": one.plan["id"]})).await["plan"].clone();
+    let answered = &seen["reviewMeetingRequests"][0];
+    assert_eq!(answered["id"], again["id"]);
+    assert_eq!(answered["state"], "REVIEW_ARRANGED");
+    assert_eq!(answered["reviewId"], review["id"]);
+    assert_eq!(answered["meetingOn"], json!(meeting.to_string()));
+    assert_eq!(
+        answered["text"],
+        format!(
+            "You asked for a review meeting on {0}. On {0} the council arranged a review \
+             meeting for {1}.",
+            long(today()),
+            long(meeting)
+        )
+    );
+    let events = audit_actions(&app, &fx, &one.child).await;
+    assert_eq!(
+        events[..3]
+            .iter()
+            .map(|(a, _)| a.as_str())
+            .collect::<Vec<_>>(),
+        [
+            "review_meeting_request.answer",
+            "annual_review.schedule",
+            "ehc_plan.schedule_review"
+        ]
+    );
+    // With a review under way there is nothing to ask for.
+    let e = refused(
+        &app,
+        &one.parent,
+        "requestReviewMeeting",
+        "RequestReviewMeetingInput",
+        ask,
+    )
+    .await;
+    assert_eq!(
+        e["message"],
+        format!(
+            "a review of the plan is already under way, with the meeting arranged for {}",
+            long(meeting)
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_young_person_asks_for_a_review_meeting_themself() {
+    let app = TestApp::spawn().await;
+    let fx = app.with_local_authority().await;
+    let child = app
+        .ok(
+            &fx.caseworker,
+            "mutation($input: CreateChildInput!) { createChild(input: $input) { id } }",
+            json!({"input": {"legalName": "Sam Young", "dateOfBirth": "2008-03-03", "localityId": fx.locality, "subject": "yp-sam"}}),
+        )
+        .await["createChild"]["id"]
+        .clone();
+    let plan = act(
+        &app,
+        &fx.caseworker,
+        "enterPlan",
+        "EnterPlanInput",
+        json!({"childId": child, "issuedOn": days_ago(200)}),
+        "id",
+    )
+    .await;
+    let sam = app.token(Role::Parent, "yp-sam", None);
+    let asked = act(
+        &app,
+        &sam,
+        "requestReviewMeeting",
+        "RequestReviewMeetingInput",
+        json!({"planId": plan["id"], "reason": "I want to change college"}),
+        REQUEST,
+    )
+    .await;
+    assert_eq!(asked["requestedBy"], "Sam Young (the young person)");
+}
+
+#[tokio::test]
+async fn a_professional_answers_the_review_advice_asked_of_them_and_sees_only_that() {
+    let app = TestApp::spawn().await;
+    let fx = app.with_local_authority().await;
+    let ep = professional(&app, &fx, "ep-1", "EDUCATIONAL_PSYCHOLOGY").await;
+    professional(&app, &fx, "salt-1", "SPEECH_AND_LANGUAGE_THERAPY").await;
+    professional(&app, &fx, "camhs-1", "CAMHS").await;
+    let ep_token = app.token(Role::Professional, "ep-1", Some("909"));
+    let salt = app.token(Role::Professional, "salt-1", Some("909"));
+    let camhs = app.token(Role::Professional, "camhs-1", Some("909"));
+    let one = plan_family(&app, &fx, "one").await;
+    let two = plan_family(&app, &fx, "two").await;
+    const REVIEW: &str = "id version state adviceRequests { id service receivedOn declinedOn summary late professionalId }";
+
+    // Plan one: meeting in 20 days, advice asked of the EP by name and of SALT as a service.
+    let meeting = today() + Duration::days(20);
+    let r = act(&app, &fx.caseworker, "scheduleReview", "ScheduleReviewInput",
+        json!({"planId": one.plan["id"], "version": one.plan["version"], "on": days_ago(10), "meetingOn": meeting.to_string()}), REVIEW).await;
+    let r = act(&app, &fx.caseworker, "requestReviewAdvice", "ReviewAdviceInput",
+        json!({"reviewId": r["id"], "version": r["version"], "on": days_ago(9), "service": "EDUCATIONAL_PSYCHOLOGY", "professionalId": ep}), REVIEW).await;
+    let r = act(&app, &fx.caseworker, "requestReviewAdvice", "ReviewAdviceInput",
+        json!({"reviewId": r["id"], "version": r["version"], "on": days_ago(9), "service": "SPEECH_AND_LANGUAGE_THERAPY"}), REVIEW).await;
+    let ep_advice = r["adviceRequests"][0]["id"].clone();
+    let salt_advice = r["adviceRequests"][1]["id"].clone();
+    // Plan two: the meeting was 6 days ago, so the advice was due 20 days ago.
+    let r2 = act(&app, &fx.caseworker, "scheduleReview", "ScheduleReviewInput",
+        json!({"planId": two.plan["id"], "version": two.plan["version"], "on": days_ago(40), "meetingOn": days_ago(6)}), REVIEW).await;
+    let r2 = act(&app, &fx.caseworker, "requestReviewAdvice", "ReviewAdviceInput",
+        json!({"reviewId": r2["id"], "version": r2["version"], "on": days_ago(39), "service": "EDUCATIONAL_PSYCHOLOGY", "professionalId": ep}), REVIEW).await;
+    let late_advice = r2["adviceRequests"][0]["id"].clone();
+
+    // The EP's list: the overdue review request first, with what it is for and the meeting.
+    let mine = app
+        .ok(&ep_token, "{ myAdviceRequests { edges { node { id purpose reviewMeetingOn dueOn status regulation addressedToMe child { displayName } caseworker { name } } } } }", json!({}))
+        .await["myAdviceRequests"]["edges"]
+        .clone();
+    let mine: Vec<&Value> = mine
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| &e["node"])
+        .collect();
+    assert_eq!(mine.len(), 2);
+    assert_eq!(mine[0]["id"], late_advice);
+    assert_eq!(mine[0]["status"], "OVERDUE");
+    assert_eq!(mine[0]["dueOn"], days_ago(20));
+    assert_eq!(mine[1]["id"], ep_advice);
+    assert_eq!(mine[1]["purpose"], "REVIEW");
+    assert_eq!(mine[1]["reviewMeetingOn"], json!(meeting.to_string()));
+    assert_eq!(
+        mine[1]["dueOn"],
+        json!((meeting - Duration::days(14)).to_string())
+    );
+    assert_eq!(mine[1]["regulation"], "SEND Regs 2014 reg 20(4)");
+    assert_eq!(mine[1]["addressedToMe"], true);
+    assert_eq!(mine[1]["child"]["displayName"], "Child one");
+    assert_eq!(mine[1]["caseworker"], Value::Null);
+
+    // Being asked shows the request, never the review or the plan.
+    for (q, id) in [
+        ("query($id: ID!) { annualReview(id: $id) { id } }", &r["id"]),
+        ("query($id: ID!) { plan(id: $id) { id } }", &one.plan["id"]),
+    ] {
+        assert_eq!(
+            app.error_code(Some(&ep_token), q, json!({"id": id})).await,
+            "NOT_FOUND"
+        );
+    }
+
+    // On time, dated today by default; the review's version moves on with it.
+    let submit = "mutation($input: SubmitAdviceInput!) { submitAdvice(input: $input) { id purpose receivedOn late status summary } }";
+    let answered = app
+        .ok(&ep_token, submit, json!({"input": {"adviceRequestId": ep_advice, "summary": "Attention and working memory: progress noted", "documentRef": "ep-review.pdf"}}))
+        .await["submitAdvice"]
+        .clone();
+    assert_eq!(answered["receivedOn"], json!(today().to_string()));
+    assert_eq!(answered["late"], false);
+    assert_eq!(answered["status"], "MET");
+    // Late advice is accepted and shown late.
+    let late = app
+        .ok(
+            &ep_token,
+            submit,
+            json!({"input": {"adviceRequestId": late_advice, "summary": "Late but here"}}),
+        )
+        .await["submitAdvice"]
+        .clone();
+    assert_eq!(late["late"], true);
+    assert_eq!(late["status"], "MISSED");
+    // Another service's request is not theirs; a CAMHS professional was not asked at all.
+    let (_, body) = app
+        .gql(
+            Some(&ep_token),
+            submit,
+            json!({"input": {"adviceRequestId": salt_advice, "summary": "x"}}),
+        )
+        .await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "NOT_FOUND");
+    let (_, body) = app
+        .gql(
+            Some(&camhs),
+            submit,
+            json!({"input": {"adviceRequestId": ep_advice, "summary": "x"}}),
+        )
+        .await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "NOT_FOUND");
+    // A caseworker records review advice with recordReviewAdvice, not as a professional.
+    let (_, body) = app
+        .gql(
+            Some(&fx.caseworker),
+            submit,
+            json!({"input": {"adviceRequestId": salt_advice, "summary": "x"}}),
+        )
+        .await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "FORBIDDEN");
+    // A SALT professional declines for the service; who answered is recorded.
+    let declined = app
+        .ok(&salt, "mutation($input: DeclineToAdviseInput!) { declineToAdvise(input: $input) { declinedOn declineReason } }",
+            json!({"input": {"adviceRequestId": salt_advice, "reason": "Discharged from the service in June"}}))
+        .await["declineToAdvise"]
+        .clone();
+    assert_eq!(declined["declinedOn"], json!(today().to_string()));
+
+    // The caseworker sees both answers on the review, whose version moved on with each.
+    let q = format!("query($id: ID!) {{ annualReview(id: $id) {{ {REVIEW} }} }}");
+    let seen = app.ok(&fx.caseworker, &q, json!({"id": r["id"]})).await["annualReview"].clone();
+    assert_eq!(seen["version"], r["version"].as_i64().expect("v") + 2);
+    assert_eq!(
+        seen["adviceRequests"][0]["summary"],
+        "Attention and working memory: progress noted"
+    );
+    assert_eq!(seen["adviceRequests"][0]["professionalId"], json!(ep));
+    assert_eq!(
+        seen["adviceRequests"][1]["declinedOn"],
+        json!(today().to_string())
+    );
+    assert!(seen["adviceRequests"][1]["professionalId"].is_string());
+    // The family sees that the advice arrived.
+    let family = app
+        .ok(
+            &one.parent,
+            "query($id: ID!) { annualReview(id: $id) { adviceRequests { receivedOn } } }",
+            json!({"id": r["id"]}),
+        )
+        .await;
+    assert_eq!(
+        family["annualReview"]["adviceRequests"][0]["receivedOn"],
+        json!(today().to_string())
+    );
+    let events = audit_actions(&app, &fx, &one.child).await;
+    assert_eq!(
+        events[..2],
+        [
+            (
+                "annual_review.record_advice".to_owned(),
+                "professional".to_owned()
+            ),
+            (
+                "annual_review.record_advice".to_owned(),
+                "professional".to_owned()
+            ),
+        ]
+    );
+
+    // Once the review is decided, an unanswered request is no longer wanted.
+    let r2 = app
+        .ok(
+            &fx.caseworker,
+            "query($id: ID!) { annualReview(id: $id) { id version } }",
+            json!({"id": r2["id"]}),
+        )
+        .await["annualReview"]
+        .clone();
+    let r2 = act(
+        &app,
+        &fx.caseworker,
+        "requestReviewAdvice",
+        "ReviewAdviceInput",
+        json!({"reviewId": r2["id"], "version": r2["version"], "on": days_ago(8), "service": "CAMHS"}),
+        REVIEW,
+    )
+    .await;
+    let camhs_advice = r2["adviceRequests"][1]["id"].clone();
+    let r2 = act(
+        &app,
+        &fx.caseworker,
+        "holdReviewMeeting",
+        "ReviewActionInput",
+        json!({"reviewId": r2["id"], "version": r2["version"], "on": days_ago(6)}),
+        REVIEW,
+    )
+    .await;
+    act(&app, &fx.caseworker, "decideReview", "DecideReviewInput",
+        json!({"reviewId": r2["id"], "version": r2["version"], "decision": "MAINTAIN", "appealRightsGiven": true}), "id").await;
+    let open = app
+        .ok(
+            &camhs,
+            "{ myAdviceRequests { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(open["myAdviceRequests"]["edges"], json!([]));
+    let (_, body) = app
+        .gql(
+            Some(&camhs),
+            submit,
+            json!({"input": {"adviceRequestId": camhs_advice, "summary": "x"}}),
+        )
+        .await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "CONFLICT");
+    assert_eq!(
+        body["errors"][0]["message"],
+        "the review has finished, so this advice is no longer needed"
+    );
+}
+
+const APPEAL: &str = "appeal { decision decidedOn appealBy mediationContactBy mediationCertificateOn open regulation text }";
+
+#[tokio::test]
+async fn the_family_reads_where_the_review_stands_and_when_to_appeal_each_decision() {
+    let app = TestApp::spawn().await;
+    let fx = app.with_local_authority().await;
+    let one = plan_family(&app, &fx, "one").await;
+    let other = plan_family(&app, &fx, "other").await;
+    let plan_q = format!(
+        "query($id: ID!) {{ plan(id: $id) {{ version reviewSummary nextReviewMeetingOn {APPEAL} nextStep {{ description }} openReview {{ id version summary nextStep {{ action party dueOn description }} }} }} }}"
+    );
+    let plan = app
+        .ok(&one.parent, &plan_q, json!({"id": one.plan["id"]}))
+        .await["plan"]
+        .clone();
+    let review_due = months_after(today() - Duration::days(300), 12);
+    assert_eq!(
+        plan["reviewSummary"],
+        format!(
+            "No review meeting is arranged yet. The council must arrange one, hold it with you \
+             and the school or college, and make its decision by {}.",
+            long(review_due)
+        )
+    );
+    assert_eq!(plan["nextReviewMeetingOn"], Value::Null);
+    assert_eq!(plan["appeal"], Value::Null);
+
+    // The review is arranged: the family sees the meeting and who must do what by when.
+    let meeting = today() + Duration::days(30);
+    act(&app, &fx.caseworker, "scheduleReview", "ScheduleReviewInput",
+        json!({"planId": one.plan["id"], "version": plan["version"], "on": days_ago(2), "meetingOn": meeting.to_string()}), "id").await;
+    let plan = app
+        .ok(&one.parent, &plan_q, json!({"id": one.plan["id"]}))
+        .await["plan"]
+        .clone();
+    assert_eq!(plan["nextReviewMeetingOn"], json!(meeting.to_string()));
+    assert_eq!(
+        plan["reviewSummary"],
+        format!(
+            "The annual review meeting is arranged for {}.",
+            long(meeting)
+        )
+    );
+    let next = &plan["openReview"]["nextStep"];
+    assert_eq!(next["party"], "LOCAL_AUTHORITY");
+    assert_eq!(
+        next["description"],
+        format!(
+            "The council must send invitations to the review meeting on {} to you, the school \
+             or college, health and social care by {}.",
+            long(meeting),
+            long(meeting - Duration::days(14))
+        )
+    );
+
+    // Held, then decided: the plan is kept as it is, which the family may appeal (s.51(2)(e)).
+    let r = &plan["openReview"];
+    let r = act(
+        &app,
+        &fx.caseworker,
+        "rescheduleReviewMeeting",
+        "RescheduleMeetingInput",
+        json!({"reviewId": r["id"], "version": r["version"], "meetingOn": days_ago(1)}),
+        "id version",
+    )
+    .await;
+    let r = act(
+        &app,
+        &fx.caseworker,
+        "holdReviewMeeting",
+        "ReviewActionInput",
+        json!({"reviewId": r["id"], "version": r["version"], "on": days_ago(1)}),
+        "id version summary",
+    )
+    .await;
+    assert_eq!(
+        r["summary"],
+        format!(
+            "The annual review meeting was held on {}. The council must tell you by {} whether \
+             it will keep the plan as it is, amend it or cease it.",
+            long(today() - Duration::days(1)),
+            long(today() + Duration::days(27))
+        )
+    );
+    let review_q = format!("id version summary {APPEAL} timeline {{ text }}");
+    let r = act(&app, &fx.caseworker, "decideReview", "DecideReviewInput",
+        json!({"reviewId": r["id"], "version": r["version"], "decision": "MAINTAIN", "appealRightsGiven": true}), &review_q).await;
+    let appeal_by = months_after(today(), 2);
+    assert_eq!(r["appeal"]["decidedOn"], json!(today().to_string()));
+    assert_eq!(r["appeal"]["appealBy"], json!(appeal_by.to_string()));
+    assert_eq!(r["appeal"]["open"], true);
+    assert_eq!(
+        r["appeal"]["regulation"],
+        "HESC Tribunal Rules 2008 r.20(2); CFA 2014 s.51(2)(e), s.55"
+    );
+    assert_eq!(
+        r["appeal"]["text"],
+        format!(
+            "You can appeal to the SEND Tribunal against the decision to keep the EHC plan as it \
+             is after its review until {0}. Before appealing you must contact a mediation \
+             adviser, by {0}.",
+            long(appeal_by)
+        )
+    );
+    assert_eq!(
+        r["summary"],
+        format!(
+            "The annual review finished on {}: the council decided to keep the plan as it is.",
+            long(today())
+        )
+    );
+    // The next review runs 12 months from this decision.
+    let plan = app
+        .ok(&one.parent, &plan_q, json!({"id": one.plan["id"]}))
+        .await["plan"]
+        .clone();
+    assert!(
+        plan["reviewSummary"]
+            .as_str()
+            .expect("s")
+            .ends_with(&format!("by {}.", long(months_after(today(), 12)))),
+        "{}",
+        plan["reviewSummary"]
+    );
+
+    // The family records a mediation certificate; the other family cannot, nor a date in the
+    // future; the caseworker sees the window extended.
+    let cert = |r: &Value, on: NaiveDate| json!({"reviewId": r["id"], "version": r["version"], "on": on.to_string()});
+    let e = refused(
+        &app,
+        &other.parent,
+        "recordReviewMediationCertificate",
+        "ReviewMediationCertificateInput",
+        cert(&r, today()),
+    )
+    .await;
+    assert_eq!(e["extensions"]["code"], "NOT_FOUND");
+    let e = refused(
+        &app,
+        &one.parent,
+        "recordReviewMediationCertificate",
+        "ReviewMediationCertificateInput",
+        cert(&r, today() + Duration::days(1)),
+    )
+    .await;
+    assert_eq!(e["extensions"]["field"], "on");
+    let r = act(
+        &app,
+        &one.parent,
+        "recordReviewMediationCertificate",
+        "ReviewMediationCertificateInput",
+        cert(&r, today()),
+        &review_q,
+    )
+    .await;
+    assert_eq!(
+        r["appeal"]["mediationCertificateOn"],
+        json!(today().to_string())
+    );
+    assert_eq!(
+        r["appeal"]["appealBy"],
+        json!(appeal_by.to_string()),
+        "a month from today is earlier than two months from the decision"
+    );
+    assert!(audit_actions(&app, &fx, &one.child).await.contains(&(
+        "annual_review.record_mediation_certificate".to_owned(),
+        "parent".to_owned()
+    )));
+
+    // An amendment outside a review: no appeal until the amended plan is issued.
+    let plan = app
+        .ok(&fx.caseworker, &plan_q, json!({"id": one.plan["id"]}))
+        .await["plan"]
+        .clone();
+    let a = act(&app, &fx.caseworker, "proposeAmendment", "ProposeAmendmentInput",
+        json!({"planId": one.plan["id"], "version": plan["version"], "on": days_ago(0), "proposedChanges": "Section I: name Trinity School"}), &format!("id version {APPEAL}")).await;
+    assert_eq!(a["appeal"], Value::Null);
+    let e = refused(
+        &app,
+        &fx.caseworker,
+        "recordAmendmentMediationCertificate",
+        "AmendmentMediationCertificateInput",
+        json!({"amendmentId": a["id"], "version": a["version"], "on": today().to_string()}),
+    )
+    .await;
+    assert_eq!(e["extensions"]["code"], "CONFLICT");
+    let a = act(
+        &app,
+        &one.parent,
+        "commentOnAmendmentNotice",
+        "CommentOnAmendmentNoticeInput",
+        json!({"amendmentId": a["id"], "version": a["version"], "comments": "We agree"}),
+        "id version",
+    )
+    .await;
+    let a = act(
+        &app,
+        &fx.caseworker,
+        "issueAmendedPlan",
+        "IssueAmendedPlanInput",
+        json!({"amendmentId": a["id"], "version": a["version"], "namedSetting": "Trinity School"}),
+        &format!("id version {APPEAL}"),
+    )
+    .await;
+    assert_eq!(
+        a["appeal"]["decision"],
+        "on what the amended EHC plan says and the school or college it names"
+    );
+    assert_eq!(
+        a["appeal"]["regulation"],
+        "HESC Tribunal Rules 2008 r.20(2); CFA 2014 s.51(2)(c), s.55"
+    );
+    let a = act(
+        &app,
+        &fx.caseworker,
+        "recordAmendmentMediationCertificate",
+        "AmendmentMediationCertificateInput",
+        json!({"amendmentId": a["id"], "version": a["version"], "on": today().to_string()}),
+        &format!("id version {APPEAL}"),
+    )
+    .await;
+    assert_eq!(
+        a["appeal"]["mediationCertificateOn"],
+        json!(today().to_string())
+    );
+
+    // Ceasing: the decision to cease is appealable (s.51(2)(f)) and shows on the plan.
+    let plan = app
+        .ok(&fx.caseworker, &plan_q, json!({"id": one.plan["id"]}))
+        .await["plan"]
+        .clone();
+    const PLAN: &str = "id version status reviewSummary appeal { decision appealBy regulation mediationCertificateOn }";
+    let p = act(&app, &fx.caseworker, "proposeCeasing", "ProposeCeasingInput",
+        json!({"planId": one.plan["id"], "version": plan["version"], "reasons": "Needs met at college"}), PLAN).await;
+    let p = act(
+        &app,
+        &fx.caseworker,
+        "recordCeaseConsultation",
+        "PlanActionInput",
+        json!({"planId": p["id"], "version": p["version"]}),
+        PLAN,
+    )
+    .await;
+    let e = refused(
+        &app,
+        &one.parent,
+        "recordCeaseMediationCertificate",
+        "CeaseMediationCertificateInput",
+        json!({"planId": p["id"], "version": p["version"], "on": today().to_string()}),
+    )
+    .await;
+    assert_eq!(e["extensions"]["code"], "CONFLICT", "not ceased yet");
+    let p = act(&app, &fx.caseworker, "ceasePlan", "CeasePlanInput",
+        json!({"planId": p["id"], "version": p["version"], "reason": "NEEDS_MET_WITHOUT_PLAN", "appealRightsGiven": true}), PLAN).await;
+    assert_eq!(p["status"], "CEASED");
+    assert_eq!(p["reviewSummary"], Value::Null);
+    assert_eq!(p["appeal"]["decision"], "to stop maintaining the EHC plan");
+    assert_eq!(p["appeal"]["appealBy"], json!(appeal_by.to_string()));
+    assert_eq!(
+        p["appeal"]["regulation"],
+        "HESC Tribunal Rules 2008 r.20(2); CFA 2014 s.51(2)(f), s.55"
+    );
+    let p = act(
+        &app,
+        &one.parent,
+        "recordCeaseMediationCertificate",
+        "CeaseMediationCertificateInput",
+        json!({"planId": p["id"], "version": p["version"], "on": today().to_string()}),
+        PLAN,
+    )
+    .await;
+    assert_eq!(
+        p["appeal"]["mediationCertificateOn"],
+        json!(today().to_string())
+    );
 }

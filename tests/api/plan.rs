@@ -398,7 +398,10 @@ async fn a_caseworker_runs_an_existing_plan_through_a_review_an_amendment_and_a_
         .collect();
     assert_eq!(texts[0], "EHC plan issued");
     assert!(
-        texts.contains(&"The council decided to amend the plan — you can appeal this decision"),
+        texts.contains(
+            &"The council decided to amend the plan — you can appeal once the final amended plan \
+              is issued"
+        ),
         "{texts:?}"
     );
     assert_eq!(

@@ -484,7 +484,6 @@ impl Assessment {
         let today = ctx(gql)?.today();
         Ok(next_step(self.0.state()?, &self.facts()?, today).map(Into::into))
     }
-    /// What has happened so far, oldest first, in plain language.
     /// After a decision the family can appeal against: by when, and how mediation bears on it.
     async fn appeal(
         &self,
@@ -496,6 +495,7 @@ impl Assessment {
             ctx.today(),
         ))
     }
+    /// What has happened so far, oldest first, in plain language.
     async fn timeline(&self) -> Result<Vec<Milestone>> {
         Ok(timeline(&self.facts()?)
             .into_iter()

@@ -1,5 +1,5 @@
-//! Professionals' workspace (their advice requests), the family's own contributions, appeal
-//! windows, and who has read a child's record.
+//! Professionals' workspace (their advice requests for assessments and reviews), the family's
+//! own contributions and requests, appeal windows, and who has read a child's record.
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -7,13 +7,17 @@ use sea_orm::EntityTrait;
 
 use super::assessment::{Assessment, DeadlineStatus};
 use super::people::{AdviceService, service_of};
+use super::plan::{AnnualReview, EhcPlan, PlanAmendment, ReviewMeetingRequest};
 use super::{Id, ctx};
 use crate::domain::appeal::AppealWindow as DomainAppeal;
 use crate::domain::people::{national_curriculum_year, nc_year_label};
 use crate::domain::timescales;
 use crate::error::ApiError;
 use crate::service::assessment::{AdviceAnswer, ParentResponse, has_statutory_deadline};
-use crate::service::contributions::{self as svc, RecordView as DomainView, UrgencyCursor, Views};
+use crate::service::contributions::{
+    self as svc, PlanAppeal, RecordView as DomainView, UrgencyCursor, Views,
+};
+use crate::service::plan::{self as plan_svc, AmendmentResponse};
 use crate::store::entity::{advice_request, assessment, child, local_authority, staff};
 
 /// An advice request as the professional asked sees it: what is wanted, by when, and only
@@ -43,15 +47,34 @@ impl ProfessionalAdviceRequest {
                 if self.0.professional_id == Some(*professional_id)
         ))
     }
+    /// What the advice is for: a needs assessment or a review of the plan.
+    async fn purpose(&self) -> AdviceFor {
+        if self.0.review_id.is_some() {
+            AdviceFor::Review
+        } else {
+            AdviceFor::NeedsAssessment
+        }
+    }
+    /// For a review: the day of the review meeting (planned, or held), which the professional
+    /// may be invited to. Nothing else of the review is shown.
+    async fn review_meeting_on(&self, gql: &Context<'_>) -> Result<Option<NaiveDate>> {
+        let ctx = ctx(gql)?;
+        Ok(svc::review_meeting_of(&ctx, &self.0).await?)
+    }
     async fn requested_on(&self) -> NaiveDate {
         self.0.requested_on
     }
-    /// Six weeks after the request (SEND Regs 2014 reg 8(1)).
+    /// For an assessment, six weeks after the request (SEND Regs 2014 reg 8(1)); for a
+    /// review, two weeks before the meeting, when the advice is circulated (reg 20(4)).
     async fn due_on(&self) -> NaiveDate {
         self.0.due_on
     }
     async fn regulation(&self) -> &'static str {
-        "SEND Regs 2014 reg 8(1)"
+        if self.0.review_id.is_some() {
+            "SEND Regs 2014 reg 20(4)"
+        } else {
+            "SEND Regs 2014 reg 8(1)"
+        }
     }
     /// PENDING, DUE_SOON, OVERDUE while open; MET or MISSED once answered.
     async fn status(&self, gql: &Context<'_>) -> Result<DeadlineStatus> {
@@ -119,7 +142,8 @@ impl ProfessionalAdviceRequest {
             current_setting: child.current_setting,
         })
     }
-    /// The caseworker to contact about this request (work contact only).
+    /// The caseworker to contact about this request (work contact only); none for a review,
+    /// where the local authority's SEN team is the contact.
     async fn caseworker(&self, gql: &Context<'_>) -> Result<Option<CaseworkerContact>> {
         let ctx = ctx(gql)?;
         let Some(assessment_id) = self.0.assessment_id else {
@@ -149,6 +173,15 @@ impl ProfessionalAdviceRequest {
             .map(|la| la.name)
             .unwrap_or_default())
     }
+}
+
+/// What an advice request is for.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum AdviceFor {
+    /// An EHC needs assessment (SEND Regs 2014 reg 6).
+    NeedsAssessment,
+    /// A review of an EHC plan (reg 20(4)).
+    Review,
 }
 
 /// What a professional needs to know about the child they are asked to advise on.
@@ -190,7 +223,11 @@ impl AppealWindow {
     pub fn of(row: &assessment::Model, today: NaiveDate) -> Option<Self> {
         let (decision, decided_on) = crate::service::assessment::appealable_decision(row)?;
         let w = DomainAppeal::new(decision, decided_on, row.mediation_certificate_on);
-        Some(Self {
+        Some(Self::from_domain(w, today))
+    }
+
+    pub fn from_domain(w: DomainAppeal, today: NaiveDate) -> Self {
+        Self {
             decision: w.decision.to_owned(),
             decided_on: w.decided_on,
             mediation_contact_by: w.mediation_contact_by,
@@ -199,7 +236,7 @@ impl AppealWindow {
             open: w.is_open(today),
             regulation: w.regulation.to_owned(),
             text: w.text(today),
-        })
+        }
     }
 }
 
@@ -336,6 +373,49 @@ pub struct MediationCertificateInput {
     on: NaiveDate,
 }
 
+#[derive(InputObject)]
+pub struct CommentOnAmendmentNoticeInput {
+    amendment_id: ID,
+    version: i32,
+    comments: Option<String>,
+    /// Ask to meet the council about the proposed changes.
+    #[graphql(default)]
+    meeting_requested: bool,
+    /// A school or college the family asks to be named.
+    requested_setting: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct RequestReviewMeetingInput {
+    plan_id: ID,
+    /// Why the family asks for a review now, in their words.
+    reason: String,
+}
+
+#[derive(InputObject)]
+pub struct ReviewMediationCertificateInput {
+    review_id: ID,
+    version: i32,
+    /// The date on the certificate.
+    on: NaiveDate,
+}
+
+#[derive(InputObject)]
+pub struct AmendmentMediationCertificateInput {
+    amendment_id: ID,
+    version: i32,
+    /// The date on the certificate.
+    on: NaiveDate,
+}
+
+#[derive(InputObject)]
+pub struct CeaseMediationCertificateInput {
+    plan_id: ID,
+    version: i32,
+    /// The date on the certificate.
+    on: NaiveDate,
+}
+
 #[derive(Default)]
 pub struct ContributionsMutation;
 
@@ -411,6 +491,95 @@ impl ContributionsMutation {
         Ok(Assessment(
             svc::comment_on_draft(&ctx, id, input.version, response).await?,
         ))
+    }
+
+    /// A parent or young person comments on the proposed changes to their plan, asks for a
+    /// meeting or names a school or college, within the 15 days from the notice (SEND Regs
+    /// 2014 reg 22(2)(c)). Dated today; after the 15 days it is a CONFLICT.
+    async fn comment_on_amendment_notice(
+        &self,
+        gql: &Context<'_>,
+        input: CommentOnAmendmentNoticeInput,
+    ) -> Result<PlanAmendment> {
+        let ctx = ctx(gql)?;
+        let id = Id::parse("amendmentId", &input.amendment_id)?;
+        let response = AmendmentResponse {
+            comments: input.comments,
+            meeting_requested: input.meeting_requested,
+            requested_setting: input.requested_setting,
+        };
+        Ok(PlanAmendment(
+            svc::comment_on_amendment_notice(&ctx, id, input.version, response).await?,
+        ))
+    }
+
+    /// A parent or young person asks the council for a review meeting before the review is
+    /// due. The council answers by arranging one (`scheduleReview`) or declining with its
+    /// reason (`declineReviewMeetingRequest`).
+    async fn request_review_meeting(
+        &self,
+        gql: &Context<'_>,
+        input: RequestReviewMeetingInput,
+    ) -> Result<ReviewMeetingRequest> {
+        let ctx = ctx(gql)?;
+        let plan_id = Id::parse("planId", &input.plan_id)?;
+        Ok(ReviewMeetingRequest(
+            svc::request_review_meeting(&ctx, plan_id, &input.reason).await?,
+        ))
+    }
+
+    /// A mediation certificate after a review that kept the plan as it is.
+    async fn record_review_mediation_certificate(
+        &self,
+        gql: &Context<'_>,
+        input: ReviewMediationCertificateInput,
+    ) -> Result<AnnualReview> {
+        let ctx = ctx(gql)?;
+        let id = Id::parse("reviewId", &input.review_id)?;
+        svc::record_plan_mediation_certificate(
+            &ctx,
+            PlanAppeal::Review(id),
+            input.version,
+            input.on,
+        )
+        .await?;
+        Ok(AnnualReview(plan_svc::load_review(&ctx, id).await?))
+    }
+
+    /// A mediation certificate after a final amended plan or a decision not to amend.
+    async fn record_amendment_mediation_certificate(
+        &self,
+        gql: &Context<'_>,
+        input: AmendmentMediationCertificateInput,
+    ) -> Result<PlanAmendment> {
+        let ctx = ctx(gql)?;
+        let id = Id::parse("amendmentId", &input.amendment_id)?;
+        svc::record_plan_mediation_certificate(
+            &ctx,
+            PlanAppeal::Amendment(id),
+            input.version,
+            input.on,
+        )
+        .await?;
+        Ok(PlanAmendment(plan_svc::load_amendment(&ctx, id).await?))
+    }
+
+    /// A mediation certificate after a decision to cease the plan.
+    async fn record_cease_mediation_certificate(
+        &self,
+        gql: &Context<'_>,
+        input: CeaseMediationCertificateInput,
+    ) -> Result<EhcPlan> {
+        let ctx = ctx(gql)?;
+        let id = Id::parse("planId", &input.plan_id)?;
+        svc::record_plan_mediation_certificate(
+            &ctx,
+            PlanAppeal::Cease(id),
+            input.version,
+            input.on,
+        )
+        .await?;
+        Ok(EhcPlan(plan_svc::load_plan(&ctx, id).await?))
     }
 
     /// Records a mediation certificate's date, which can extend the time to appeal.

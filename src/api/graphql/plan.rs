@@ -4,8 +4,10 @@
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::NaiveDate;
+use sea_orm::EntityTrait;
 
 use super::assessment::{AdviceRequest, Deadline, Milestone, Party};
+use super::contributions::AppealWindow;
 use super::people::{AdviceService, Child};
 use super::{Id, connection, ctx, page_request};
 use crate::domain::assessment::Milestone as DomainMilestone;
@@ -16,11 +18,12 @@ use crate::domain::review::{
     self as review_rules, AmendmentFacts, ReviewFacts, amendment_comments_until,
     amendment_deadlines, review_deadlines,
 };
+use crate::domain::review_request::{REVIEW_REQUEST_RULE, RequestOutcome, ReviewRequestFacts};
 use crate::domain::timescales::{self, DeadlineKind};
 use crate::error::ApiError;
 use crate::service::people as people_svc;
 use crate::service::plan::{self as svc, AmendmentRecord, PlanFilter, PlanRecord, ReviewRecord};
-use crate::store::entity::plan_version;
+use crate::store::entity::{annual_review, child, parent, plan_version, review_meeting_request};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "crate::domain::plan::PlanStatus")]
@@ -478,6 +481,60 @@ impl EhcPlan {
         all.sort_by_key(|m| m.on);
         Ok(milestones(all))
     }
+    /// Where the plan's review stands, in a sentence for the family: the review under way,
+    /// or the date the next one must be done by. Null once the plan has ended.
+    async fn review_summary(&self, gql: &Context<'_>) -> Result<Option<String>> {
+        let today = ctx(gql)?.today();
+        let facts = self.facts()?;
+        if facts.status != plan_rules::PlanStatus::Active {
+            return Ok(None);
+        }
+        let open = match &self.0.open_review {
+            Some(row) => {
+                let record = ReviewRecord {
+                    row: row.clone(),
+                    advice: Vec::new(),
+                };
+                Some((record.state()?, record.facts()?))
+            }
+            None => None,
+        };
+        let due = next_review_due(&facts, today).map(|(due_on, _)| due_on);
+        Ok(review_rules::plan_review_summary(
+            open.as_ref().map(|(state, facts)| (*state, facts)),
+            due,
+            today,
+        ))
+    }
+    /// The next review meeting: the open review's meeting, while it is still to be held.
+    async fn next_review_meeting_on(&self) -> Option<NaiveDate> {
+        self.0
+            .open_review
+            .as_ref()
+            .filter(|r| !r.meeting_held)
+            .map(|r| r.meeting_on)
+    }
+    /// After the council decided to cease the plan: by when the family can appeal (CFA 2014
+    /// s.51(2)(f)), and how a mediation certificate bears on it.
+    async fn appeal(&self, gql: &Context<'_>) -> Result<Option<AppealWindow>> {
+        let today = ctx(gql)?.today();
+        Ok(
+            plan_rules::cease_appeal(&self.facts()?, self.0.row.mediation_certificate_on)
+                .map(|w| AppealWindow::from_domain(w, today)),
+        )
+    }
+    /// The family's requests for a review meeting, newest first, with the council's answers.
+    async fn review_meeting_requests(
+        &self,
+        gql: &Context<'_>,
+    ) -> Result<Vec<ReviewMeetingRequest>> {
+        let ctx = ctx(gql)?;
+        Ok(svc::review_meeting_requests_of(&ctx, self.0.row.id)
+            .await?
+            .into_iter()
+            .map(ReviewMeetingRequest)
+            .collect())
+    }
     /// Reviews, oldest first.
     async fn reviews(&self, gql: &Context<'_>) -> Result<Vec<AnnualReview>> {
         let ctx = ctx(gql)?;
@@ -592,9 +649,30 @@ impl AnnualReview {
         let today = ctx(gql)?.today();
         Ok(deadlines(review_deadlines(&self.facts()?, today)))
     }
+    /// What happens next, who does it and by when, in words for the family; null once the
+    /// review is decided or cancelled.
     async fn next_step(&self, gql: &Context<'_>) -> Result<Option<ReviewNextStep>> {
         let today = ctx(gql)?.today();
         Ok(review_rules::review_next_step(self.0.state()?, &self.facts()?, today).map(Into::into))
+    }
+    /// Where the review stands, in a sentence for the family.
+    async fn summary(&self, gql: &Context<'_>) -> Result<String> {
+        let today = ctx(gql)?.today();
+        Ok(review_rules::review_summary(
+            self.0.state()?,
+            &self.facts()?,
+            today,
+        ))
+    }
+    /// After a decision to keep the plan as it is: by when the family can appeal (CFA 2014
+    /// s.51(2)(e)). Null otherwise: a decision to amend gives the right with the amended plan
+    /// (`PlanAmendment.appeal`), one to cease with the decision to cease (`EhcPlan.appeal`).
+    async fn appeal(&self, gql: &Context<'_>) -> Result<Option<AppealWindow>> {
+        let today = ctx(gql)?.today();
+        Ok(
+            review_rules::review_appeal(&self.facts()?, self.0.row.mediation_certificate_on)
+                .map(|w| AppealWindow::from_domain(w, today)),
+        )
     }
     async fn timeline(&self) -> Result<Vec<Milestone>> {
         Ok(milestones(review_rules::review_timeline(&self.facts()?)))
@@ -706,6 +784,126 @@ impl PlanAmendment {
     }
     async fn timeline(&self) -> Vec<Milestone> {
         milestones(review_rules::amendment_timeline(&self.facts()))
+    }
+    /// After the final amended plan (CFA 2014 s.51(2)(c)) or a decision not to amend
+    /// (s.51(2)(e)): by when the family can appeal.
+    async fn appeal(&self, gql: &Context<'_>) -> Result<Option<AppealWindow>> {
+        let today = ctx(gql)?.today();
+        Ok(
+            review_rules::amendment_appeal(&self.facts(), self.0.row.mediation_certificate_on)
+                .map(|w| AppealWindow::from_domain(w, today)),
+        )
+    }
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum ReviewMeetingRequestState {
+    /// Waiting for the council's answer.
+    Open,
+    /// The council arranged a review meeting.
+    ReviewArranged,
+    /// The council will not hold a review now, with its reason.
+    Declined,
+}
+
+/// A family's request for a review meeting, and the council's answer.
+pub struct ReviewMeetingRequest(pub review_meeting_request::Model);
+
+impl ReviewMeetingRequest {
+    fn outcome(&self) -> Result<Option<RequestOutcome>> {
+        Ok(self
+            .0
+            .outcome
+            .as_deref()
+            .map(RequestOutcome::parse)
+            .transpose()
+            .map_err(|e| ApiError::Internal(e.into()))?)
+    }
+
+    async fn meeting(&self, gql: &Context<'_>) -> Result<Option<NaiveDate>> {
+        let Some(review_id) = self.0.review_id else {
+            return Ok(None);
+        };
+        let ctx = ctx(gql)?;
+        // The request was loaded in the caller's scope; its review is of the same child.
+        Ok(annual_review::Entity::find_by_id(review_id)
+            .one(ctx.db)
+            .await?
+            .map(|r| r.meeting_on))
+    }
+}
+
+#[Object]
+impl ReviewMeetingRequest {
+    async fn id(&self) -> ID {
+        Id::of(self.0.id)
+    }
+    async fn plan_id(&self) -> ID {
+        Id::of(self.0.plan_id)
+    }
+    async fn requested_on(&self) -> NaiveDate {
+        self.0.requested_on
+    }
+    /// The family's reason, in their words.
+    async fn reason(&self) -> &str {
+        &self.0.reason
+    }
+    /// Who asked: the parent or carer, or the young person.
+    async fn requested_by(&self, gql: &Context<'_>) -> Result<String> {
+        let ctx = ctx(gql)?;
+        if self.0.requested_by_young_person {
+            let name = child::Entity::find_by_id(self.0.child_id)
+                .one(ctx.db)
+                .await?
+                .map(|c| c.preferred_name.unwrap_or(c.legal_name))
+                .unwrap_or_default();
+            return Ok(format!("{name} (the young person)"));
+        }
+        let parent = match self.0.requested_by_parent_id {
+            Some(id) => parent::Entity::find_by_id(id).one(ctx.db).await?,
+            None => None,
+        };
+        Ok(match parent {
+            Some(p) => format!("{} (parent or carer)", p.name),
+            None => "a parent or carer".to_owned(),
+        })
+    }
+    async fn state(&self) -> Result<ReviewMeetingRequestState> {
+        Ok(match self.outcome()? {
+            None => ReviewMeetingRequestState::Open,
+            Some(RequestOutcome::ReviewArranged) => ReviewMeetingRequestState::ReviewArranged,
+            Some(RequestOutcome::Declined) => ReviewMeetingRequestState::Declined,
+        })
+    }
+    async fn answered_on(&self) -> Option<NaiveDate> {
+        self.0.answered_on
+    }
+    /// The review arranged in answer.
+    async fn review_id(&self) -> Option<ID> {
+        self.0.review_id.map(Id::of)
+    }
+    /// The meeting of the review arranged in answer.
+    async fn meeting_on(&self, gql: &Context<'_>) -> Result<Option<NaiveDate>> {
+        self.meeting(gql).await
+    }
+    async fn decline_reason(&self) -> Option<&str> {
+        self.0.decline_reason.as_deref()
+    }
+    /// The request and its answer, in words for the family.
+    async fn text(&self, gql: &Context<'_>) -> Result<String> {
+        Ok(ReviewRequestFacts {
+            requested_on: self.0.requested_on,
+            answered_on: self.0.answered_on,
+            outcome: self.outcome()?,
+            meeting_on: self.meeting(gql).await?,
+            decline_reason: self.0.decline_reason.clone(),
+        }
+        .text())
+    }
+    /// The council may review a plan at any time within its 12 months; no time limit applies
+    /// to its answer.
+    async fn regulation(&self) -> &'static str {
+        REVIEW_REQUEST_RULE
     }
 }
 
@@ -1069,6 +1267,15 @@ pub struct NotToAmendInput {
     appeal_rights_given: bool,
 }
 
+#[derive(InputObject)]
+pub struct DeclineReviewMeetingRequestInput {
+    request_id: ID,
+    /// The day the family was told; today when omitted.
+    on: Option<NaiveDate>,
+    /// Why the council will not hold a review now: the family reads it.
+    reason: String,
+}
+
 fn pid(id: &ID) -> Result<i64, ApiError> {
     Id::parse("planId", id)
 }
@@ -1271,6 +1478,20 @@ impl PlanMutation {
                 input.meeting_on,
             )
             .await?,
+        ))
+    }
+
+    /// The council will not hold the review meeting the family asked for now; the family
+    /// reads the reason. Arranging a review (`scheduleReview`) answers a request too.
+    async fn decline_review_meeting_request(
+        &self,
+        gql: &Context<'_>,
+        input: DeclineReviewMeetingRequestInput,
+    ) -> Result<ReviewMeetingRequest> {
+        let ctx = ctx(gql)?;
+        let id = Id::parse("requestId", &input.request_id)?;
+        Ok(ReviewMeetingRequest(
+            svc::decline_review_meeting_request(&ctx, id, input.on, &input.reason).await?,
         ))
     }
 

@@ -26,6 +26,8 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub cancel_reason: Option<String>,
     pub closed_on: Option<Date>,
+    /// A mediation certificate, which can extend the time to appeal (CFA 2014 s.55(5)).
+    pub mediation_certificate_on: Option<Date>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -39,6 +39,8 @@ pub struct Model {
     pub moves_on: Option<Date>,
     pub transferred_out_on: Option<Date>,
     pub transferred_to: Option<String>,
+    /// A mediation certificate, which can extend the time to appeal (CFA 2014 s.55(5)).
+    pub mediation_certificate_on: Option<Date>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -16,6 +16,7 @@ pub mod parent;
 pub mod plan_amendment;
 pub mod plan_version;
 pub mod professional;
+pub mod review_meeting_request;
 pub mod setting_consultation;
 pub mod staff;
 pub mod team;
