@@ -501,13 +501,14 @@ pub async fn items<C: ConnectionTrait>(
     size: u64,
     backwards: bool,
 ) -> Result<ItemPage, DbErr> {
+    // The page's ids first, from the covering indexes alone (m0006); then only those rows
+    // are read and joined to their child and caseworker.
     let mut sql = Sql::new(db.get_database_backend());
     sql.push(
         "SELECT d.id, d.process, d.kind, d.source_id, d.advice_request_id, d.la_id, d.child_id, \
          d.locality_id, d.team_id, d.caseworker_id, d.service, d.starts_on, d.due_on, \
          d.excepted_from, d.target_on, c.legal_name AS child_name, s.name AS caseworker_name \
-         FROM deadline d JOIN child c ON c.id = d.child_id \
-         LEFT JOIN staff s ON s.id = d.caseworker_id WHERE",
+         FROM (SELECT d.id AS page_id FROM deadline d WHERE",
     )
     .open_on(as_of)
     .filter(filter);
@@ -561,12 +562,19 @@ pub async fn items<C: ConnectionTrait>(
             .bind(c.id)
             .push("))");
     }
-    sql.push(if backwards {
-        " ORDER BY d.due_on DESC, d.id DESC LIMIT "
+    let order = if backwards {
+        " ORDER BY d.due_on DESC, d.id DESC"
     } else {
-        " ORDER BY d.due_on ASC, d.id ASC LIMIT "
-    })
-    .bind((size + 1) as i64);
+        " ORDER BY d.due_on ASC, d.id ASC"
+    };
+    sql.push(order)
+        .push(" LIMIT ")
+        .bind((size + 1) as i64)
+        .push(
+            ") p JOIN deadline d ON d.id = p.page_id JOIN child c ON c.id = d.child_id \
+             LEFT JOIN staff s ON s.id = d.caseworker_id",
+        )
+        .push(order);
     let mut items = Item::find_by_statement(sql.statement()).all(db).await?;
     let more = items.len() as u64 > size;
     items.truncate(size as usize);
