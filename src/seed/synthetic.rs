@@ -2,7 +2,8 @@
 //! benchmark. Facts are drawn to the national mix (DOMAIN.md §5: ~46% of new plans within 20
 //! weeks, ~6% over a year, long advice waits), cut at today so the cases still running form
 //! the open backlog, and their deadline rows come from the same domain rules the services use.
-//! Rows go in as multi-row INSERTs, a few thousand children per transaction.
+//! Rows go in a few thousand children per transaction: PostgreSQL's COPY (with the deadline
+//! table's indexes built after the load when it starts empty), multi-row INSERTs on SQLite.
 use std::fmt::Write as _;
 
 use anyhow::{Context, bail};
@@ -16,8 +17,10 @@ use crate::domain::assessment::{
     AdviceFacts, AssessmentFacts, AssessmentKind, AssessmentState, sen2_twenty_week_measure,
     tracked_deadlines,
 };
-use crate::domain::backlog::Process;
-use crate::domain::calendar::add_days;
+use crate::domain::backlog::{Process, TrackedDeadline};
+use crate::domain::calendar::{add_days, add_months};
+use crate::domain::plan::{DecidedReview, PlanFacts, tracked_deadlines as plan_deadlines};
+use crate::domain::timescales::DeadlineKind;
 use crate::domain::timescales::{RecordedException, standard_exception_reasons};
 use crate::store::backlog::open_ended;
 
@@ -55,13 +58,70 @@ struct La {
     caseworkers: Vec<Staff>,
 }
 
-/// Rows waiting to be written, one VALUES list per table.
+/// Rows waiting to be written, one VALUES list (or, for COPY, one text block) per table.
 struct Buffers {
     tables: Vec<(&'static str, &'static str, String, usize)>,
+    copy: bool,
+}
+
+/// One row of SQL literals (`1, 'a', NULL, TRUE`) as a line of COPY text.
+fn copy_line(values: &str, out: &mut String) {
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut in_quote = false;
+    let mut first = true;
+    let mut chars = values.chars().peekable();
+    let end_field = |field: &mut String, quoted: bool, out: &mut String, first: &mut bool| {
+        if !*first {
+            out.push('\t');
+        }
+        *first = false;
+        let raw = if quoted { field.as_str() } else { field.trim() };
+        match (quoted, raw) {
+            (false, "NULL") => out.push_str("\\N"),
+            (false, "TRUE") => out.push('t'),
+            (false, "FALSE") => out.push('f'),
+            _ => {
+                for c in raw.chars() {
+                    match c {
+                        '\\' => out.push_str("\\\\"),
+                        '\t' => out.push_str("\\t"),
+                        '\n' => out.push_str("\\n"),
+                        c => out.push(c),
+                    }
+                }
+            }
+        }
+        field.clear();
+    };
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' if in_quote && chars.peek() == Some(&'\'') => {
+                chars.next();
+                field.push('\'');
+            }
+            '\'' => {
+                in_quote = !in_quote;
+                quoted = true;
+            }
+            ',' if !in_quote => {
+                end_field(&mut field, quoted, out, &mut first);
+                quoted = false;
+            }
+            c if !in_quote && !quoted && c == ' ' && field.is_empty() => {}
+            c if !in_quote && quoted => {
+                // Spaces after a closing quote, before the comma.
+                debug_assert!(c == ' ', "unexpected {c:?} after a quoted value");
+            }
+            c => field.push(c),
+        }
+    }
+    end_field(&mut field, quoted, out, &mut first);
+    out.push('\n');
 }
 
 impl Buffers {
-    fn new() -> Self {
+    fn new(copy: bool) -> Self {
         let t = |name, cols| (name, cols, String::new(), 0);
         Buffers {
             tables: vec![
@@ -85,25 +145,57 @@ impl Buffers {
                 ),
                 t(
                     "ehc_plan",
-                    "id, la_id, child_id, assessment_id, status, issued_on, version, created_at, updated_at",
+                    "id, la_id, child_id, assessment_id, status, issued_on, last_review_decision_on, review_due_on, version, created_at, updated_at",
+                ),
+                t(
+                    "annual_review",
+                    "id, la_id, child_id, plan_id, kind, state, scheduled_on, meeting_on, meeting_held, due_by, due_by_kind, invitations_sent_on, advice_circulated_on, report_received_on, decided_on, decision, closed_on, version, created_at, updated_at",
                 ),
                 t(
                     "deadline",
                     "process, kind, source_id, advice_request_id, la_id, child_id, locality_id, team_id, caseworker_id, service, starts_on, due_on, met_on, open_until, excepted_from, target_on",
                 ),
             ],
+            copy,
         }
     }
 
     fn add(&mut self, table: usize, values: String) {
+        let copy = self.copy;
         let (_, _, buf, n) = &mut self.tables[table];
-        if *n > 0 {
-            buf.push(',');
+        if copy {
+            copy_line(&values, buf);
+        } else {
+            if *n > 0 {
+                buf.push(',');
+            }
+            buf.push('(');
+            buf.push_str(&values);
+            buf.push(')');
         }
-        buf.push('(');
-        buf.push_str(&values);
-        buf.push(')');
         *n += 1;
+    }
+
+    /// Writes every buffered row with COPY on a PostgreSQL connection.
+    async fn copy_into(&mut self, conn: &mut sea_orm::sqlx::PgConnection) -> anyhow::Result<u64> {
+        let mut rows = 0;
+        for (name, cols, buf, n) in &mut self.tables {
+            if *n == 0 {
+                continue;
+            }
+            let mut copy = conn
+                .copy_in_raw(&format!("COPY {name} ({cols}) FROM STDIN"))
+                .await
+                .with_context(|| format!("copying into {name}"))?;
+            copy.send(buf.as_bytes()).await?;
+            copy.finish()
+                .await
+                .with_context(|| format!("copying into {name}"))?;
+            rows += *n as u64;
+            buf.clear();
+            *n = 0;
+        }
+        Ok(rows)
     }
 
     async fn flush<C: ConnectionTrait>(&mut self, db: &C) -> anyhow::Result<u64> {
@@ -131,7 +223,62 @@ const ASSESSMENT: usize = 3;
 const ADVICE_REQUEST: usize = 4;
 const EXCEPTION: usize = 5;
 const PLAN: usize = 6;
-const DEADLINE: usize = 7;
+const REVIEW: usize = 7;
+const DEADLINE: usize = 8;
+
+/// One batch of children, written in one transaction.
+enum Batch {
+    Sql(sea_orm::DatabaseTransaction),
+    Copy(sea_orm::sqlx::Transaction<'static, sea_orm::sqlx::Postgres>),
+}
+
+impl Batch {
+    async fn begin(db: &DatabaseConnection) -> anyhow::Result<Self> {
+        Ok(match db.get_database_backend() {
+            DbBackend::Postgres => Batch::Copy(db.get_postgres_connection_pool().begin().await?),
+            _ => Batch::Sql(db.begin().await?),
+        })
+    }
+
+    async fn flush(&mut self, buffers: &mut Buffers) -> anyhow::Result<u64> {
+        match self {
+            Batch::Sql(txn) => buffers.flush(txn).await,
+            Batch::Copy(txn) => buffers.copy_into(txn).await,
+        }
+    }
+
+    async fn commit(self) -> anyhow::Result<()> {
+        match self {
+            Batch::Sql(txn) => txn.commit().await?,
+            Batch::Copy(txn) => txn.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+/// A plan's reviews so far: each 12-month cycle decided on time a little over half the time,
+/// otherwise up to ~7 months late; the cycle still running has no decision yet.
+fn draw_reviews(rng: &mut StdRng, issued_on: NaiveDate, today: NaiveDate) -> Vec<DecidedReview> {
+    let mut reviews = Vec::new();
+    let mut start = issued_on;
+    loop {
+        let due_by = add_months(start, 12);
+        let decided_on = if rng.random::<f64>() < 0.55 {
+            add_days(due_by, -rng.random_range(0..45))
+        } else {
+            add_days(due_by, rng.random_range(1..200))
+        };
+        if decided_on > today {
+            return reviews;
+        }
+        reviews.push(DecidedReview {
+            due_by,
+            due_by_kind: DeadlineKind::AnnualReview,
+            decided_on,
+        });
+        start = decided_on;
+    }
+}
 
 const NOW: &str = "'2025-01-01T00:00:00+00:00'";
 
@@ -376,6 +523,8 @@ pub async fn load(db: &DatabaseConnection, opts: Options) -> anyhow::Result<Repo
     let mut advice_id = next_id(db, "advice_request").await?;
     let mut exception_id = next_id(db, "assessment_exception").await?;
     let mut plan_id = next_id(db, "ehc_plan").await?;
+    let mut review_id = next_id(db, "annual_review").await?;
+    let deferred = defer_deadline_indexes(db).await?;
     let open = open_ended();
     let bar = ProgressBar::new(n);
     bar.set_style(ProgressStyle::with_template(
@@ -383,11 +532,11 @@ pub async fn load(db: &DatabaseConnection, opts: Options) -> anyhow::Result<Repo
     )?);
     let mut rows = 0u64;
     let mut open_deadlines = 0u64;
-    let mut buffers = Buffers::new();
+    let mut buffers = Buffers::new(backend == DbBackend::Postgres);
     let mut done = 0u64;
     while done < n {
         let batch = BATCH.min(n - done);
-        let txn = db.begin().await?;
+        let mut batch_txn = Batch::begin(db).await?;
         for i in 0..batch {
             let la = &la_list[((done + i) / per_la) as usize];
             let locality = la.localities[rng.random_range(0..la.localities.len())];
@@ -476,32 +625,22 @@ pub async fn load(db: &DatabaseConnection, opts: Options) -> anyhow::Result<Repo
                 );
                 exception_id += 1;
             }
-            if let Some(issued) = facts.final_issued_on {
-                buffers.add(
-                    PLAN,
-                    format!(
-                        "{plan_id}, {}, {cid}, {aid}, 'ACTIVE', {}, 1, {NOW}, {NOW}",
-                        la.id,
-                        date(issued)
-                    ),
-                );
-                plan_id += 1;
-            }
-            for t in tracked_deadlines(&facts) {
-                let service = t
-                    .advice_request_id
-                    .and_then(|id| facts.advice.iter().find(|a| a.id == id))
-                    .map(|a| format!("'{}'", a.from))
-                    .unwrap_or_else(|| "NULL".into());
+            let mut deadline = |buffers: &mut Buffers,
+                                source_id: i64,
+                                t: &TrackedDeadline,
+                                service: String| {
+                let Some(process) = Process::of(t.kind) else {
+                    return;
+                };
                 let open_until = t.settled_on.unwrap_or(open);
-                if open_until > today {
+                if open_until > today && t.starts_on <= today {
                     open_deadlines += 1;
                 }
                 buffers.add(
                     DEADLINE,
                     format!(
-                        "'{}', '{}', {aid}, {}, {}, {cid}, {locality}, {}, {}, {service}, {}, {}, {}, {}, {}, {}",
-                        Process::NeedsAssessment.as_str(),
+                        "'{}', '{}', {source_id}, {}, {}, {cid}, {locality}, {}, {}, {service}, {}, {}, {}, {}, {}, {}",
+                        process.as_str(),
                         t.kind.as_str(),
                         opt_int(t.advice_request_id),
                         la.id,
@@ -515,17 +654,70 @@ pub async fn load(db: &DatabaseConnection, opts: Options) -> anyhow::Result<Repo
                         opt_date(t.target_on),
                     ),
                 );
+            };
+            if let Some(issued) = facts.final_issued_on {
+                let pid = plan_id;
+                plan_id += 1;
+                let reviews = draw_reviews(&mut rng, issued, today);
+                let mut plan = PlanFacts::new(issued, dob);
+                plan.last_review_decision_on = reviews.last().map(|r| r.decided_on);
+                buffers.add(
+                    PLAN,
+                    format!(
+                        "{pid}, {}, {cid}, {aid}, 'ACTIVE', {}, {}, {}, 1, {NOW}, {NOW}",
+                        la.id,
+                        date(issued),
+                        opt_date(plan.last_review_decision_on),
+                        date(plan.review_limit().due_on),
+                    ),
+                );
+                for r in &reviews {
+                    let meeting = add_days(r.decided_on, -rng.random_range(7..28));
+                    let scheduled = add_days(meeting, -rng.random_range(28..56));
+                    let notice = add_days(meeting, -rng.random_range(14..21));
+                    let report = add_days(meeting, rng.random_range(3..14)).min(r.decided_on);
+                    buffers.add(
+                        REVIEW,
+                        format!(
+                            "{review_id}, {}, {cid}, {pid}, 'ANNUAL', 'DECIDED', {}, {}, TRUE, {}, 'ANNUAL_REVIEW', {}, {}, {}, {}, 'MAINTAIN', {}, 1, {NOW}, {NOW}",
+                            la.id,
+                            date(scheduled),
+                            date(meeting),
+                            date(r.due_by),
+                            date(notice),
+                            date(notice),
+                            date(report),
+                            date(r.decided_on),
+                            date(r.decided_on),
+                        ),
+                    );
+                    review_id += 1;
+                }
+                for t in plan_deadlines(&plan, &reviews, None, issued) {
+                    deadline(&mut buffers, pid, &t, "NULL".into());
+                }
+            }
+            for t in tracked_deadlines(&facts) {
+                let service = t
+                    .advice_request_id
+                    .and_then(|id| facts.advice.iter().find(|a| a.id == id))
+                    .map(|a| format!("'{}'", a.from))
+                    .unwrap_or_else(|| "NULL".into());
+                deadline(&mut buffers, aid, &t, service);
             }
             if buffers.tables[DEADLINE].3 >= 1_000 {
-                rows += buffers.flush(&txn).await?;
+                rows += batch_txn.flush(&mut buffers).await?;
             }
         }
-        rows += buffers.flush(&txn).await?;
-        txn.commit().await?;
+        rows += batch_txn.flush(&mut buffers).await?;
+        batch_txn.commit().await?;
         done += batch;
         bar.set_position(done);
     }
     bar.finish();
+    for definition in deferred {
+        db.execute_unprepared(&definition).await?;
+    }
     finish_load(db, backend).await?;
     Ok(Report {
         children: n,
@@ -534,6 +726,29 @@ pub async fn load(db: &DatabaseConnection, opts: Options) -> anyhow::Result<Repo
         open_deadlines,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// On PostgreSQL, when the deadline table is empty: drops its secondary indexes and returns
+/// their definitions, to build them once after the load (far faster than row by row).
+async fn defer_deadline_indexes(db: &DatabaseConnection) -> anyhow::Result<Vec<String>> {
+    if db.get_database_backend() != DbBackend::Postgres || next_id(db, "deadline").await? != 1 {
+        return Ok(Vec::new());
+    }
+    let rows = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() \
+             AND tablename = 'deadline' AND indexname <> 'deadline_pkey'",
+        ))
+        .await?;
+    let mut definitions = Vec::new();
+    for row in rows {
+        let name: String = row.try_get("", "indexname")?;
+        definitions.push(row.try_get::<String>("", "indexdef")?);
+        db.execute_unprepared(&format!("DROP INDEX \"{name}\""))
+            .await?;
+    }
+    Ok(definitions)
 }
 
 /// Moves sequences past the ids written and refreshes the planner's statistics.
@@ -557,6 +772,7 @@ async fn finish_load(db: &DatabaseConnection, backend: DbBackend) -> anyhow::Res
         "advice_request",
         "assessment_exception",
         "ehc_plan",
+        "annual_review",
         "deadline",
     ];
     match backend {
@@ -600,6 +816,44 @@ mod tests {
         assert!((0.40..0.52).contains(&share), "{share}");
         let share = f64::from(over_year) / f64::from(plans);
         assert!((0.03..0.10).contains(&share), "{share}");
+    }
+
+    #[test]
+    fn sql_literals_become_copy_text() {
+        let mut out = String::new();
+        copy_line(
+            "7, 'Parent of 50', NULL, TRUE, FALSE, 'it''s', '2025-01-01', 'a\\b'",
+            &mut out,
+        );
+        assert_eq!(
+            out,
+            "7\tParent of 50\t\\N\tt\tf\tit's\t2025-01-01\ta\\\\b\n"
+        );
+        let mut out = String::new();
+        copy_line("'NULL', ''", &mut out);
+        assert_eq!(
+            out, "NULL\t\n",
+            "a quoted NULL is text, an empty string stays empty"
+        );
+    }
+
+    #[test]
+    fn reviews_are_drawn_cycle_by_cycle_up_to_today() {
+        let mut rng = StdRng::seed_from_u64(3);
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let issued = NaiveDate::from_ymd_opt(2021, 1, 10).unwrap();
+        let reviews = draw_reviews(&mut rng, issued, today);
+        assert!(reviews.len() >= 3, "{reviews:?}");
+        let mut start = issued;
+        for r in &reviews {
+            assert_eq!(r.due_by, add_months(start, 12));
+            assert!(r.decided_on <= today);
+            start = r.decided_on;
+        }
+        assert!(
+            add_months(start, 12) > add_days(today, -200),
+            "the open cycle is recent"
+        );
     }
 
     #[test]
