@@ -705,7 +705,9 @@ pub async fn load(db: &DatabaseConnection, opts: Options) -> anyhow::Result<Repo
                     .unwrap_or_else(|| "NULL".into());
                 deadline(&mut buffers, aid, &t, service);
             }
-            if buffers.tables[DEADLINE].3 >= 1_000 {
+            // Multi-row INSERTs stay a manageable size; COPY sends the batch at once (each
+            // COPY is a round trip or two, so fewer is faster).
+            if !buffers.copy && buffers.tables[DEADLINE].3 >= 1_000 {
                 rows += batch_txn.flush(&mut buffers).await?;
             }
         }

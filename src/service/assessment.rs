@@ -297,13 +297,18 @@ pub async fn load_many<C: ConnectionTrait>(
         .order_by_asc(assessment_exception::Column::StartsOn)
         .all(db)
         .await?;
-    let reasons = exception_reason::Entity::find()
-        .filter(
-            exception_reason::Column::Code
-                .is_in(exception_rows.iter().map(|e| e.reason_code.clone())),
-        )
-        .all(db)
-        .await?;
+    // Most cases have no exception: no need to look up reasons then.
+    let reasons = if exception_rows.is_empty() {
+        Vec::new()
+    } else {
+        exception_reason::Entity::find()
+            .filter(
+                exception_reason::Column::Code
+                    .is_in(exception_rows.iter().map(|e| e.reason_code.clone())),
+            )
+            .all(db)
+            .await?
+    };
     let mut consultations = setting_consultation::Entity::find()
         .filter(setting_consultation::Column::AssessmentId.is_in(ids))
         .order_by_asc(setting_consultation::Column::ConsultedOn)
