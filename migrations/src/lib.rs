@@ -9,6 +9,7 @@ mod m0004_backlog;
 mod m0005_family_portal;
 mod m0006_backlog_generation;
 mod m0007_family_requests;
+mod m0008_open_deadlines;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_family_portal::Migration),
             Box::new(m0006_backlog_generation::Migration),
             Box::new(m0007_family_requests::Migration),
+            Box::new(m0008_open_deadlines::Migration),
         ]
     }
 }

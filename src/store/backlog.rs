@@ -279,6 +279,65 @@ impl Sql {
             .push(")")
     }
 
+    /// The drill-down's standing and cursor conditions (`AND ...`).
+    fn page_conditions(
+        &mut self,
+        as_of: NaiveDate,
+        standing: Option<StandingFilter>,
+        after: Option<ItemCursor>,
+        before: Option<ItemCursor>,
+    ) -> &mut Self {
+        let soon = due_soon_until(as_of);
+        match standing {
+            None => {}
+            Some(StandingFilter::Excepted) => {
+                self.push(" AND d.excepted_from <= ").bind(as_of);
+            }
+            Some(StandingFilter::OnTrack) => {
+                self.push(" AND ")
+                    .not_excepted(as_of)
+                    .push(" AND d.due_on > ")
+                    .bind(soon);
+            }
+            Some(StandingFilter::DueSoon) => {
+                self.push(" AND ")
+                    .not_excepted(as_of)
+                    .push(" AND d.due_on >= ")
+                    .bind(as_of)
+                    .push(" AND d.due_on <= ")
+                    .bind(soon);
+            }
+            Some(StandingFilter::Overdue(band)) => {
+                self.push(" AND ").not_excepted(as_of);
+                let (earliest, latest) = match band {
+                    Some(band) => band.due_between(as_of),
+                    None => (None, add_days(as_of, -1)),
+                };
+                if let Some(earliest) = earliest {
+                    self.push(" AND d.due_on >= ").bind(earliest);
+                }
+                self.push(" AND d.due_on <= ").bind(latest);
+            }
+        }
+        if let Some(c) = after {
+            // A row comparison, which the index serves as a range.
+            self.push(" AND (d.due_on, d.id) > (")
+                .bind(c.due_on)
+                .push(", ")
+                .bind(c.id)
+                .push(")");
+        }
+        if let Some(c) = before {
+            // A row comparison, which the index serves as a range.
+            self.push(" AND (d.due_on, d.id) < (")
+                .bind(c.due_on)
+                .push(", ")
+                .bind(c.id)
+                .push(")");
+        }
+        self
+    }
+
     /// The counting columns of a summary row.
     fn count_columns(&mut self, as_of: NaiveDate) -> &mut Self {
         let soon = due_soon_until(as_of);
@@ -501,80 +560,56 @@ pub async fn items<C: ConnectionTrait>(
     size: u64,
     backwards: bool,
 ) -> Result<ItemPage, DbErr> {
-    // The page's ids first, from the covering indexes alone (m0006); then only those rows
-    // are read and joined to their child and caseworker.
+    // The page's ids first, then only those rows are read and joined to their child and
+    // caseworker. Rows open on `as_of` are the open-ended ones (a partial index in due-date
+    // order, m0008: the scan stops after the page) and the few that close on a later day
+    // (the family's windows, phase transfers before the move).
     let mut sql = Sql::new(db.get_database_backend());
     sql.push(
         "SELECT d.id, d.process, d.kind, d.source_id, d.advice_request_id, d.la_id, d.child_id, \
          d.locality_id, d.team_id, d.caseworker_id, d.service, d.starts_on, d.due_on, \
          d.excepted_from, d.target_on, c.legal_name AS child_name, s.name AS caseworker_name \
-         FROM (SELECT d.id AS page_id FROM deadline d WHERE",
-    )
-    .open_on(as_of)
-    .filter(filter);
-    let soon = due_soon_until(as_of);
-    match standing {
-        None => {}
-        Some(StandingFilter::Excepted) => {
-            sql.push(" AND d.excepted_from <= ").bind(as_of);
-        }
-        Some(StandingFilter::OnTrack) => {
-            sql.push(" AND ")
-                .not_excepted(as_of)
-                .push(" AND d.due_on > ")
-                .bind(soon);
-        }
-        Some(StandingFilter::DueSoon) => {
-            sql.push(" AND ")
-                .not_excepted(as_of)
-                .push(" AND d.due_on >= ")
-                .bind(as_of)
-                .push(" AND d.due_on <= ")
-                .bind(soon);
-        }
-        Some(StandingFilter::Overdue(band)) => {
-            sql.push(" AND ").not_excepted(as_of);
-            let (earliest, latest) = match band {
-                Some(band) => band.due_between(as_of),
-                None => (None, add_days(as_of, -1)),
-            };
-            if let Some(earliest) = earliest {
-                sql.push(" AND d.due_on >= ").bind(earliest);
-            }
-            sql.push(" AND d.due_on <= ").bind(latest);
-        }
-    }
-    if let Some(c) = after {
-        sql.push(" AND (d.due_on > ")
-            .bind(c.due_on)
-            .push(" OR (d.due_on = ")
-            .bind(c.due_on)
-            .push(" AND d.id > ")
-            .bind(c.id)
-            .push("))");
-    }
-    if let Some(c) = before {
-        sql.push(" AND (d.due_on < ")
-            .bind(c.due_on)
-            .push(" OR (d.due_on = ")
-            .bind(c.due_on)
-            .push(" AND d.id < ")
-            .bind(c.id)
-            .push("))");
-    }
+         FROM (SELECT u.id AS page_id FROM (",
+    );
     let order = if backwards {
-        " ORDER BY d.due_on DESC, d.id DESC"
+        " ORDER BY due_on DESC, id DESC"
     } else {
-        " ORDER BY d.due_on ASC, d.id ASC"
+        " ORDER BY due_on ASC, id ASC"
     };
-    sql.push(order)
+    let open_ended = format!("'{}'", open_ended());
+    for (i, branch) in [
+        format!(" d.open_until = {open_ended}"),
+        format!(" d.open_until < {open_ended} AND d.open_until > "),
+    ]
+    .iter()
+    .enumerate()
+    {
+        if i > 0 {
+            sql.push(" UNION ALL ");
+        }
+        sql.push("SELECT * FROM (SELECT d.id AS id, d.due_on AS due_on FROM deadline d WHERE")
+            .push(branch);
+        if i > 0 {
+            sql.bind(as_of);
+        }
+        sql.push(" AND d.starts_on <= ")
+            .bind(as_of)
+            .filter(filter)
+            .page_conditions(as_of, standing, after, before)
+            .push(&order.replace("due_on", "d.due_on").replace(" id", " d.id"))
+            .push(" LIMIT ")
+            .bind((size + 1) as i64)
+            .push(&format!(") b{i}"));
+    }
+    sql.push(") u")
+        .push(order)
         .push(" LIMIT ")
         .bind((size + 1) as i64)
         .push(
             ") p JOIN deadline d ON d.id = p.page_id JOIN child c ON c.id = d.child_id \
              LEFT JOIN staff s ON s.id = d.caseworker_id",
         )
-        .push(order);
+        .push(&order.replace("due_on", "d.due_on").replace(" id", " d.id"));
     let mut items = Item::find_by_statement(sql.statement()).all(db).await?;
     let more = items.len() as u64 > size;
     items.truncate(size as usize);
