@@ -392,6 +392,11 @@ pub struct PhaseTransfer {
 /// into Reception, Year 7 or Year 12, each in September. Infant, middle-school and post-16
 /// moves depend on the schools, so a caseworker sets them as an override.
 pub fn next_phase_transfer(nc_year: i32, today: NaiveDate) -> Option<PhaseTransfer> {
+    standard_phase_transfers(nc_year, today).next()
+}
+
+/// The standard moves still to come for a child in year `nc_year` on `today`, in order.
+fn standard_phase_transfers(nc_year: i32, today: NaiveDate) -> impl Iterator<Item = PhaseTransfer> {
     let school_year_start = if today.month() >= 9 {
         today.year()
     } else {
@@ -403,8 +408,8 @@ pub fn next_phase_transfer(nc_year: i32, today: NaiveDate) -> Option<PhaseTransf
         (12, PhaseTransferKind::SecondaryToPost16),
     ]
     .into_iter()
-    .find(|(year, _)| *year > nc_year)
-    .and_then(|(year, kind)| {
+    .filter(move |(year, _)| *year > nc_year)
+    .filter_map(move |(year, kind)| {
         let moves_on = NaiveDate::from_ymd_opt(school_year_start + year - nc_year, 9, 1)?;
         Some(PhaseTransfer {
             kind,
@@ -707,29 +712,8 @@ pub fn tracked_deadlines(
 /// Reception, Year 7 and Year 12 worked out from the national curriculum year on `from`, and
 /// a caseworker's override when it is another move.
 fn phase_transfers_from(facts: &PlanFacts, from: NaiveDate) -> Vec<PhaseTransfer> {
-    let nc_year = facts.nc_year(from);
-    let school_year_start = if from.month() >= 9 {
-        from.year()
-    } else {
-        from.year() - 1
-    };
-    let mut transfers: Vec<PhaseTransfer> = [
-        (0, PhaseTransferKind::EarlyYearsToSchool),
-        (7, PhaseTransferKind::PrimaryToSecondary),
-        (12, PhaseTransferKind::SecondaryToPost16),
-    ]
-    .into_iter()
-    .filter(|(year, _)| *year > nc_year)
-    .filter_map(|(year, kind)| {
-        let moves_on = NaiveDate::from_ymd_opt(school_year_start + year - nc_year, 9, 1)?;
-        Some(PhaseTransfer {
-            kind,
-            moves_on,
-            due_on: kind.due_on(moves_on),
-            overridden: false,
-        })
-    })
-    .collect();
+    let mut transfers: Vec<PhaseTransfer> =
+        standard_phase_transfers(facts.nc_year(from), from).collect();
     if let Some((kind, moves_on)) = facts.phase_transfer_override
         && transfers.iter().all(|t| t.moves_on != moves_on)
     {

@@ -141,6 +141,42 @@ pub fn has_statutory_deadline(service: &str) -> bool {
         .unwrap_or(true)
 }
 
+/// The change that records an answer to an open advice request on `on`, and its audit
+/// summary (late when a professional's statutory advice came after its due date). Shared by
+/// assessments and reviews, whoever answers.
+pub(crate) fn advice_answer_change(
+    advice: &advice_request::Model,
+    on: NaiveDate,
+    answer: AdviceAnswer<'_>,
+    answered_by: Option<i64>,
+) -> ApiResult<(advice_request::ActiveModel, serde_json::Value)> {
+    let advice_id = advice.id;
+    not_before(on, Some(advice.requested_on), "the advice was requested")?;
+    let mut change: advice_request::ActiveModel = advice.clone().into();
+    // A request to a service records which of its professionals answered.
+    if advice.professional_id.is_none() && answered_by.is_some() {
+        change.professional_id = Set(answered_by);
+    }
+    let summary = match answer {
+        AdviceAnswer::Received {
+            summary,
+            document_ref,
+        } => {
+            change.received_on = Set(Some(on));
+            change.summary = Set(Some(required_text("summary", summary)?));
+            change.document_ref = Set(parse_optional_name("documentRef", document_ref)?);
+            let late = has_statutory_deadline(&advice.service) && on > advice.due_on;
+            json!({"adviceRequestId": advice_id, "received": true, "late": late})
+        }
+        AdviceAnswer::Declined { reason } => {
+            change.declined_on = Set(Some(on));
+            change.decline_reason = Set(Some(required_text("reason", reason)?));
+            json!({"adviceRequestId": advice_id, "declined": true})
+        }
+    };
+    Ok((change, summary))
+}
+
 pub(crate) fn advice_from(a: &advice_request::Model) -> String {
     let service = a
         .service
@@ -895,33 +931,7 @@ pub(super) async fn apply_advice_answer(
 ) -> ApiResult<AssessmentRecord> {
     let id = step.record.row.id;
     let advice = open_advice(&step.record, advice_id)?;
-    not_before(
-        step.on,
-        Some(advice.requested_on),
-        "the advice was requested",
-    )?;
-    let mut change: advice_request::ActiveModel = advice.clone().into();
-    // A request to a service records which of its professionals answered.
-    if advice.professional_id.is_none() && answered_by.is_some() {
-        change.professional_id = Set(answered_by);
-    }
-    let summary = match answer {
-        AdviceAnswer::Received {
-            summary,
-            document_ref,
-        } => {
-            change.received_on = Set(Some(step.on));
-            change.summary = Set(Some(required_text("summary", summary)?));
-            change.document_ref = Set(parse_optional_name("documentRef", document_ref)?);
-            let late = has_statutory_deadline(&advice.service) && step.on > advice.due_on;
-            json!({"adviceRequestId": advice_id, "received": true, "late": late})
-        }
-        AdviceAnswer::Declined { reason } => {
-            change.declined_on = Set(Some(step.on));
-            change.decline_reason = Set(Some(required_text("reason", reason)?));
-            json!({"adviceRequestId": advice_id, "declined": true})
-        }
-    };
+    let (change, summary) = advice_answer_change(&advice, step.on, answer, answered_by)?;
     let txn = ctx.db.begin().await?;
     // Only an unanswered request is answered: of two answers at once, one wins.
     let answered = advice_request::Entity::update_many()

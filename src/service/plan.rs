@@ -12,7 +12,7 @@ use serde_json::json;
 
 use super::Ctx;
 use super::assessment::{
-    AdviceAnswer, advice_from, appeal_rights, has_statutory_deadline, not_before, optional_text,
+    AdviceAnswer, advice_answer_change, advice_from, appeal_rights, not_before, optional_text,
     required_text,
 };
 use crate::domain::access::Permission;
@@ -1700,33 +1700,7 @@ pub(super) async fn apply_review_advice_answer(
             "this advice request has already been answered",
         ));
     }
-    not_before(
-        step.on,
-        Some(advice.requested_on),
-        "the advice was requested",
-    )?;
-    let mut change: advice_request::ActiveModel = advice.clone().into();
-    // A request to a service records which of its professionals answered.
-    if advice.professional_id.is_none() && answered_by.is_some() {
-        change.professional_id = Set(answered_by);
-    }
-    let summary = match answer {
-        AdviceAnswer::Received {
-            summary,
-            document_ref,
-        } => {
-            change.received_on = Set(Some(step.on));
-            change.summary = Set(Some(required_text("summary", summary)?));
-            change.document_ref = Set(parse_optional_name("documentRef", document_ref)?);
-            let late = has_statutory_deadline(&advice.service) && step.on > advice.due_on;
-            json!({"adviceRequestId": advice_id, "received": true, "late": late})
-        }
-        AdviceAnswer::Declined { reason } => {
-            change.declined_on = Set(Some(step.on));
-            change.decline_reason = Set(Some(required_text("reason", reason)?));
-            json!({"adviceRequestId": advice_id, "declined": true})
-        }
-    };
+    let (change, summary) = advice_answer_change(&advice, step.on, answer, answered_by)?;
     let txn = ctx.db.begin().await?;
     // Only an unanswered request is answered: of two answers at once, one wins.
     let answered = advice_request::Entity::update_many()
