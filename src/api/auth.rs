@@ -1,13 +1,11 @@
 //! From a verified token to an [`Actor`]: the token's subject is mapped to the records it
 //! names, and those records decide what the actor may see.
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbBackend, EntityTrait, FromQueryResult, QueryFilter,
-    Statement, Value,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use crate::api::token::VerifiedClaims;
 use crate::domain::access::{Actor, Role, Scope};
 use crate::store::entity::{local_authority, professional};
+use crate::store::sign_in;
 
 /// Why a verified token still cannot act. Answered as UNAUTHENTICATED.
 #[derive(Debug, thiserror::Error)]
@@ -34,32 +32,6 @@ impl SignInError {
             SignInError::Database(_) => "database",
         }
     }
-}
-
-/// A statement with numbered parameters written `$n`, for either backend (SQLite's `?n`).
-fn numbered(db: &DatabaseConnection, sql: &str, values: Vec<Value>) -> Statement {
-    let backend = db.get_database_backend();
-    let sql = match backend {
-        DbBackend::Postgres => sql.to_owned(),
-        _ => sql.replace('$', "?"),
-    };
-    Statement::from_sql_and_values(backend, sql, values)
-}
-
-/// A staff member's sign-in: their LA (by the token's code) and their record, in one query.
-#[derive(FromQueryResult)]
-struct StaffSignIn {
-    la_id: i64,
-    staff_id: Option<i64>,
-    staff_la_id: Option<i64>,
-    active: Option<bool>,
-}
-
-/// A family's sign-in: the parent, and the child signed in as themself, in one query.
-#[derive(FromQueryResult)]
-struct FamilySignIn {
-    parent_id: Option<i64>,
-    child_id: Option<i64>,
 }
 
 pub async fn resolve_actor(
@@ -94,16 +66,9 @@ pub async fn resolve_actor(
                 .la
                 .as_deref()
                 .ok_or(SignInError::MissingLocalAuthority)?;
-            let found = StaffSignIn::find_by_statement(numbered(
-                db,
-                "SELECT la.id AS la_id, s.id AS staff_id, s.la_id AS staff_la_id, \
-                 s.active AS active FROM local_authority la \
-                 LEFT JOIN staff s ON s.subject = $2 WHERE la.code = $1",
-                vec![code.into(), claims.sub.as_str().into()],
-            ))
-            .one(db)
-            .await?
-            .ok_or(SignInError::UnknownLocalAuthority)?;
+            let found = sign_in::staff(db, code, &claims.sub)
+                .await?
+                .ok_or(SignInError::UnknownLocalAuthority)?;
             let la_id = found.la_id;
             let staff_id = match (found.staff_id, found.staff_la_id, found.active) {
                 (Some(_), Some(staff_la), _) if staff_la != la_id => {
@@ -144,17 +109,8 @@ pub async fn resolve_actor(
         }
         Role::Parent => {
             // A young person over 16 may sign in as the subject of their own record.
-            let found = FamilySignIn::find_by_statement(numbered(
-                db,
-                "SELECT (SELECT id FROM parent WHERE subject = $1) AS parent_id, \
-                 (SELECT id FROM child WHERE subject = $1) AS child_id",
-                vec![claims.sub.as_str().into()],
-            ))
-            .one(db)
-            .await?;
-            let (parent_id, young_person_child_id) = found
-                .map(|f| (f.parent_id, f.child_id))
-                .unwrap_or((None, None));
+            let found = sign_in::family(db, &claims.sub).await?;
+            let (parent_id, young_person_child_id) = (found.parent_id, found.child_id);
             let scope = if parent_id.is_none() && young_person_child_id.is_none() {
                 Scope::Nothing
             } else {

@@ -3,14 +3,13 @@
 //! overdue bands by due date). Dates are computed here and bound as parameters, so the SQL is
 //! the same on SQLite and PostgreSQL.
 use chrono::NaiveDate;
-use sea_orm::{
-    ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryResult, Statement, Value,
-};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryResult};
 
 use crate::domain::backlog::{OverdueBand, Process, TrackedDeadline, due_soon_until};
 use crate::domain::calendar::add_days;
 use crate::domain::timescales::DeadlineKind;
 use crate::store::entity::deadline;
+use crate::store::sql::Sql;
 
 /// `open_until` of a deadline still open.
 pub fn open_ended() -> NaiveDate {
@@ -180,44 +179,8 @@ impl Dimension {
     }
 }
 
-/// Builds one statement with positional parameters for either backend.
-struct Sql {
-    backend: DbBackend,
-    text: String,
-    values: Vec<Value>,
-}
-
+/// The backlog's conditions and columns, on table alias `d`.
 impl Sql {
-    fn new(backend: DbBackend) -> Self {
-        Sql {
-            backend,
-            text: String::new(),
-            values: Vec::new(),
-        }
-    }
-
-    fn push(&mut self, text: &str) -> &mut Self {
-        self.text.push_str(text);
-        self
-    }
-
-    /// Appends a placeholder bound to `value`.
-    fn bind(&mut self, value: impl Into<Value>) -> &mut Self {
-        self.values.push(value.into());
-        match self.backend {
-            DbBackend::Postgres => {
-                let n = self.values.len();
-                self.text.push_str(&format!("${n}"));
-            }
-            _ => self.text.push('?'),
-        }
-        self
-    }
-
-    fn statement(self) -> Statement {
-        Statement::from_sql_and_values(self.backend, self.text, self.values)
-    }
-
     /// `AND` conditions of the filter, on table alias `d`.
     fn filter(&mut self, f: &Filter) -> &mut Self {
         if let Some(v) = f.la_id {

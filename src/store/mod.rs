@@ -8,6 +8,8 @@ pub mod overdue;
 pub mod page;
 
 pub mod scope;
+pub mod sign_in;
+pub(crate) mod sql;
 
 use std::time::Duration;
 
