@@ -27,7 +27,11 @@ pub async fn connect(url: &str, schema: Option<&str>) -> anyhow::Result<Database
     options
         .sqlx_logging(false)
         .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(10));
+        .acquire_timeout(Duration::from_secs(10))
+        // Ping a pooled connection only when it has sat idle long enough to have been dropped
+        // (by the server, a proxy or a firewall), not on every checkout: the default ping is a
+        // round trip before each query, doubling the round trips of a request.
+        .test_before_acquire_if_idle_for(Duration::from_secs(30));
     if url.starts_with("sqlite:") {
         options.max_connections(8).map_sqlx_sqlite_opts(|o| {
             o.journal_mode(SqliteJournalMode::Wal)
