@@ -343,11 +343,16 @@ async fn respond(
         if !response.extensions.is_empty() {
             body["extensions"] = json!(response.extensions);
         }
-        body
+        body.to_string()
     } else {
-        json!(response)
+        // Straight to text: no intermediate JSON tree of the whole answer.
+        serde_json::to_string(&response).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "response not serialisable");
+            json!({ "errors": [{ "message": "internal error", "extensions": { "code": "INTERNAL" } }] })
+                .to_string()
+        })
     };
-    let mut http = (status, body.to_string()).into_response();
+    let mut http = (status, body).into_response();
     http.headers_mut()
         .insert(header::CONTENT_TYPE, media.header_value());
     if status == StatusCode::OK
