@@ -25,6 +25,9 @@ pub struct BenchArgs {
     /// Concurrent clients.
     #[arg(long, default_value_t = 8)]
     pub concurrency: usize,
+    /// Run only the scenarios whose name contains this text (e.g. "parent").
+    #[arg(long)]
+    pub only: Option<String>,
 }
 
 struct Scenario {
@@ -135,7 +138,10 @@ pub async fn run(settings: &Settings, args: BenchArgs) -> anyhow::Result<()> {
         "{:<36} {:>9} {:>9} {:>9} {:>10} {:>7}",
         "scenario", "p50 ms", "p95 ms", "p99 ms", "req/s", "errors"
     );
-    for s in scenarios {
+    let chosen = scenarios
+        .into_iter()
+        .filter(|s| args.only.as_deref().is_none_or(|o| s.name.contains(o)));
+    for s in chosen {
         let body = Arc::new(json!({"query": s.query, "variables": s.variables}).to_string());
         // Warm up, and fail loudly on a wrong query.
         let check: Value = client
