@@ -10,6 +10,9 @@ mod m0005_family_portal;
 mod m0006_backlog_generation;
 mod m0007_family_requests;
 mod m0008_open_deadlines;
+mod m0009_long_open_deadlines;
+
+pub use m0009_long_open_deadlines::{LONG_OPEN_DAYS, long_open_predicate};
 
 pub struct Migrator;
 
@@ -25,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_backlog_generation::Migration),
             Box::new(m0007_family_requests::Migration),
             Box::new(m0008_open_deadlines::Migration),
+            Box::new(m0009_long_open_deadlines::Migration),
         ]
     }
 }

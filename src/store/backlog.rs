@@ -524,55 +524,94 @@ pub async fn items<C: ConnectionTrait>(
     backwards: bool,
 ) -> Result<ItemPage, DbErr> {
     // The page's ids first, then only those rows are read and joined to their child and
-    // caseworker. Rows open on `as_of` are the open-ended ones (a partial index in due-date
-    // order, m0008: the scan stops after the page) and the few that close on a later day
-    // (the family's windows, phase transfers before the move).
-    let mut sql = Sql::new(db.get_database_backend());
-    sql.push(
-        "SELECT d.id, d.process, d.kind, d.source_id, d.advice_request_id, d.la_id, d.child_id, \
-         d.locality_id, d.team_id, d.caseworker_id, d.service, d.starts_on, d.due_on, \
-         d.excepted_from, d.target_on, c.legal_name AS child_name, s.name AS caseworker_name \
-         FROM (SELECT u.id AS page_id FROM (",
-    );
+    // caseworker. Rows open on `as_of` are
+    // - `b0`: the open-ended ones, from a partial index in due-date order (m0008): the scan
+    //   stops after the page;
+    // - `b1`: those closing on a later day, up to `LONG_OPEN_DAYS` ahead (the family's
+    //   windows, phase transfers before the move), from an index in closing-date order;
+    // - `b2`: those closing later still, which were open longer than that (m0009).
+    // `b1` and `b2` must be sorted; once `b0` fills a page, only their rows due no later than
+    // `b0`'s last can enter it, a bound checked inside the index scan.
+    let backend = db.get_database_backend();
+    let mut sql = Sql::new(backend);
     let order = if backwards {
         " ORDER BY due_on DESC, id DESC"
     } else {
         " ORDER BY due_on ASC, id ASC"
     };
-    let open_ended = format!("'{}'", open_ended());
-    for (i, branch) in [
-        format!(" d.open_until = {open_ended}"),
-        format!(" d.open_until < {open_ended} AND d.open_until > "),
-    ]
-    .iter()
-    .enumerate()
-    {
-        if i > 0 {
-            sql.push(" UNION ALL ");
-        }
-        sql.push("SELECT * FROM (SELECT d.id AS id, d.due_on AS due_on FROM deadline d WHERE")
-            .push(branch);
-        if i > 0 {
-            sql.bind(as_of);
+    let d_order = order.replace("due_on", "d.due_on").replace(" id", " d.id");
+    let limit = (size + 1) as i64;
+    let horizon = add_days(as_of, migration::LONG_OPEN_DAYS);
+    let open_ended = open_ended();
+    sql.push(
+        "WITH b0 AS (SELECT d.id AS id, d.due_on AS due_on FROM deadline d WHERE d.open_until = ",
+    )
+    .push(&format!("'{open_ended}'"))
+    .push(" AND d.starts_on <= ")
+    .bind(as_of)
+    .filter(filter)
+    .page_conditions(as_of, standing, after, before)
+    .push(&d_order)
+    .push(" LIMIT ")
+    .bind(limit)
+    .push(")");
+    for (name, closing) in [
+        (
+            "b1",
+            format!("d.open_until < '{open_ended}' AND d.open_until <= "),
+        ),
+        (
+            "b2",
+            format!(
+                "{} AND d.open_until > ",
+                migration::long_open_predicate(backend, "d.")
+            ),
+        ),
+    ] {
+        sql.push(&format!(
+            ", {name} AS (SELECT d.id AS id, d.due_on AS due_on FROM deadline d WHERE {closing}"
+        ))
+        .bind(horizon);
+        if name == "b1" {
+            sql.push(" AND d.open_until > ").bind(as_of);
         }
         sql.push(" AND d.starts_on <= ")
             .bind(as_of)
             .filter(filter)
             .page_conditions(as_of, standing, after, before)
-            .push(&order.replace("due_on", "d.due_on").replace(" id", " d.id"))
+            .push(if backwards {
+                " AND d.due_on >= (SELECT CASE WHEN COUNT(*) < "
+            } else {
+                " AND d.due_on <= (SELECT CASE WHEN COUNT(*) < "
+            })
+            .bind(limit)
+            .push(if backwards {
+                " THEN '0001-01-01' ELSE MIN(due_on) END FROM b0)"
+            } else {
+                " THEN '9999-12-31' ELSE MAX(due_on) END FROM b0)"
+            })
+            .push(&d_order)
             .push(" LIMIT ")
-            .bind((size + 1) as i64)
-            .push(&format!(") b{i}"));
+            .bind(limit)
+            .push(")");
     }
-    sql.push(") u")
-        .push(order)
-        .push(" LIMIT ")
-        .bind((size + 1) as i64)
-        .push(
-            ") p JOIN deadline d ON d.id = p.page_id JOIN child c ON c.id = d.child_id \
-             LEFT JOIN staff s ON s.id = d.caseworker_id",
-        )
-        .push(&order.replace("due_on", "d.due_on").replace(" id", " d.id"));
+    sql.push(
+        ", u AS (SELECT id, due_on FROM b0 UNION ALL SELECT id, due_on FROM b1 \
+         UNION ALL SELECT id, due_on FROM b2) \
+         SELECT d.id, d.process, d.kind, d.source_id, d.advice_request_id, d.la_id, \
+         d.child_id, d.locality_id, d.team_id, d.caseworker_id, d.service, d.starts_on, \
+         d.due_on, d.excepted_from, d.target_on, c.legal_name AS child_name, \
+         s.name AS caseworker_name \
+         FROM (SELECT id AS page_id FROM u",
+    )
+    .push(order)
+    .push(" LIMIT ")
+    .bind(limit)
+    .push(
+        ") p JOIN deadline d ON d.id = p.page_id JOIN child c ON c.id = d.child_id \
+         LEFT JOIN staff s ON s.id = d.caseworker_id",
+    )
+    .push(&d_order);
     let mut items = Item::find_by_statement(sql.statement()).all(db).await?;
     let more = items.len() as u64 > size;
     items.truncate(size as usize);

@@ -405,6 +405,99 @@ async fn drill_down_lists_the_most_overdue_first_across_pages() {
     assert_eq!(code, "VALIDATION");
 }
 
+/// On a past day a page merges the deadlines still open today, those settled within
+/// `LONG_OPEN_DAYS` of that day and those settled long after it (each read from its own
+/// index), in one due-date order, forwards and backwards.
+#[tokio::test]
+async fn drill_down_in_the_past_merges_deadlines_settled_soon_and_long_after() {
+    let app = TestApp::spawn().await;
+    let fx = app.with_local_authority().await;
+    let then = -500;
+    // Decided 490 days after `then`: open then, settled long after.
+    let (id, v) = request(&app, &fx, &fx.locality, &day(-600), None).await;
+    act(
+        &app,
+        &fx,
+        "decideToAssess",
+        "DecisionInput",
+        json!({"assessmentId": id, "version": v, "on": day(-10)}),
+    )
+    .await;
+    // Decided 200 days after `then`.
+    let (id, v) = request(&app, &fx, &fx.locality, &day(-520), None).await;
+    act(
+        &app,
+        &fx,
+        "decideToAssess",
+        "DecisionInput",
+        json!({"assessmentId": id, "version": v, "on": day(-300)}),
+    )
+    .await;
+    // Never decided: still open.
+    request(&app, &fx, &fx.locality, &day(-510), None).await;
+    // Received after `then`: not open then.
+    request(&app, &fx, &fx.locality, &day(-490), None).await;
+    let filter = json!({"stage": "DECISION_TO_ASSESS"});
+    let summary = backlog(&app, &fx.manager, &day(then), filter.clone()).await;
+    assert_eq!(summary["totals"]["open"], 3);
+    let page = |extra: Value| {
+        let mut v = json!({"asOf": day(then), "filter": filter});
+        for (k, val) in extra.as_object().unwrap() {
+            v[k] = val.clone();
+        }
+        v
+    };
+    let due = |conn: &Value| -> Vec<String> {
+        conn["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"]["dueOn"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let expected = vec![day(-600 + 42), day(-520 + 42), day(-510 + 42)];
+    let all = app.ok(&fx.manager, ITEMS, page(json!({"first": 10}))).await["backlogItems"].clone();
+    assert_eq!(due(&all), expected);
+    assert_eq!(all["edges"][0]["node"]["daysOverdue"], 58);
+    assert_eq!(all["edges"][1]["node"]["standing"], "ON_TRACK");
+    // One at a time, forwards, then backwards from the end.
+    let mut seen = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let p = app
+            .ok(
+                &fx.manager,
+                ITEMS,
+                page(json!({"first": 1, "after": after})),
+            )
+            .await["backlogItems"]
+            .clone();
+        seen.extend(due(&p));
+        if p["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        after = p["pageInfo"]["endCursor"].clone();
+    }
+    assert_eq!(seen, expected);
+    let last = app.ok(&fx.manager, ITEMS, page(json!({"last": 2}))).await["backlogItems"].clone();
+    assert_eq!(due(&last), expected[1..].to_vec());
+    assert_eq!(last["pageInfo"]["hasPreviousPage"], true);
+    let before = last["pageInfo"]["startCursor"].clone();
+    let first = app
+        .ok(
+            &fx.manager,
+            ITEMS,
+            page(json!({"last": 2, "before": before})),
+        )
+        .await["backlogItems"]
+        .clone();
+    assert_eq!(due(&first), expected[..1].to_vec());
+    // The same for the whole dataset (admin).
+    let national =
+        app.ok(&fx.admin, ITEMS, page(json!({"first": 10}))).await["backlogItems"].clone();
+    assert_eq!(due(&national), expected);
+}
+
 #[tokio::test]
 async fn only_staff_see_the_backlog_and_only_their_own_la() {
     let app = TestApp::spawn().await;
