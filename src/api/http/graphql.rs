@@ -190,6 +190,35 @@ pub async fn graphql_post(
     handle(state, Method::POST, headers, params).await
 }
 
+/// Parsed documents by their text. A frontend sends the same few documents over and over
+/// (variables carry what changes), so each is parsed once; validation still runs on every
+/// request, against the schema.
+pub(super) struct Documents(quick_cache::sync::Cache<String, ExecutableDocument>);
+
+impl Documents {
+    /// Distinct documents kept: far more than a frontend sends; a client sending endless
+    /// distinct ones only evicts others.
+    const CAPACITY: usize = 1_000;
+    /// Longer documents are parsed each time and not kept.
+    const MAX_LENGTH: usize = 16 * 1024;
+
+    pub(super) fn new() -> Self {
+        Documents(quick_cache::sync::Cache::new(Self::CAPACITY))
+    }
+
+    /// The parsed document, or None when it does not parse (the schema reports why).
+    fn parse(&self, query: &str) -> Option<ExecutableDocument> {
+        if let Some(document) = self.0.get(query) {
+            return Some(document);
+        }
+        let document = parse_query(query).ok()?;
+        if query.len() <= Self::MAX_LENGTH {
+            self.0.insert(query.to_owned(), document.clone());
+        }
+        Some(document)
+    }
+}
+
 async fn handle(
     state: AppState,
     method: Method,
@@ -237,7 +266,7 @@ async fn respond(
 
     // Parsed once here to learn the operation's type (GET runs queries only) and name;
     // a document that does not parse is left for the schema to report as a request error.
-    let document = parse_query(&params.query).ok();
+    let document = state.documents().parse(&params.query);
     if let Some(document) = &document
         && let Some((name, ty)) = selected_operation(document, params.operation_name.as_deref())
     {
@@ -615,5 +644,23 @@ mod tests {
             selected_operation(&doc, None),
             Some((None, OperationType::Mutation))
         );
+    }
+
+    #[test]
+    fn documents_are_parsed_once_and_bad_ones_are_not_kept() {
+        let documents = Documents::new();
+        let text = "query A { __typename } mutation B { __typename }";
+        let first = documents.parse(text).expect("parses");
+        assert_eq!(documents.0.len(), 1);
+        let again = documents.parse(text).expect("from the cache");
+        assert_eq!(
+            selected_operation(&again, Some("B")),
+            selected_operation(&first, Some("B"))
+        );
+        assert_eq!(documents.0.len(), 1);
+        assert!(documents.parse("{ unclosed").is_none());
+        let long = format!("{{ __typename {} }}", " ".repeat(Documents::MAX_LENGTH));
+        assert!(documents.parse(&long).is_some());
+        assert_eq!(documents.0.len(), 1);
     }
 }

@@ -39,6 +39,7 @@ struct Inner {
     verifier: TokenVerifier,
     graphiql: bool,
     metrics: Option<Metrics>,
+    documents: graphql::Documents,
 }
 
 impl AppState {
@@ -56,6 +57,7 @@ impl AppState {
                 verifier,
                 graphiql,
                 metrics,
+                documents: graphql::Documents::new(),
             }),
         }
     }
@@ -66,6 +68,10 @@ impl AppState {
 
     fn metrics(&self) -> Option<&Metrics> {
         self.inner.metrics.as_ref()
+    }
+
+    fn documents(&self) -> &graphql::Documents {
+        &self.inner.documents
     }
 }
 
