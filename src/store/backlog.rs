@@ -543,18 +543,18 @@ pub async fn items<C: ConnectionTrait>(
     let limit = (size + 1) as i64;
     let horizon = add_days(as_of, migration::LONG_OPEN_DAYS);
     let open_ended = open_ended();
-    sql.push(
-        "WITH b0 AS (SELECT d.id AS id, d.due_on AS due_on FROM deadline d WHERE d.open_until = ",
-    )
-    .push(&format!("'{open_ended}'"))
-    .push(" AND d.starts_on <= ")
-    .bind(as_of)
-    .filter(filter)
-    .page_conditions(as_of, standing, after, before)
-    .push(&d_order)
-    .push(" LIMIT ")
-    .bind(limit)
-    .push(")");
+    sql.push("WITH b0 AS (SELECT d.id AS id, d.due_on AS due_on FROM deadline d")
+        .push(&sqlite_open_index(backend, filter))
+        .push(" WHERE d.open_until = ")
+        .push(&format!("'{open_ended}'"))
+        .push(" AND d.starts_on <= ")
+        .bind(as_of)
+        .filter(filter)
+        .page_conditions(as_of, standing, after, before)
+        .push(&d_order)
+        .push(" LIMIT ")
+        .bind(limit)
+        .push(")");
     for (name, closing) in [
         (
             "b1",
@@ -623,6 +623,23 @@ pub async fn items<C: ConnectionTrait>(
         has_previous_page: if backwards { more } else { after.is_some() },
         has_next_page: if backwards { before.is_some() } else { more },
     })
+}
+
+/// On SQLite, the partial index of m0008 that serves an open-ended page (SQLite's planner
+/// prefers reading every open deadline of the LA and sorting them: 0.7 ms against 0.03 ms at
+/// 100,000 children). A child's page is left to the planner, which uses the child's index.
+fn sqlite_open_index(backend: DbBackend, filter: &Filter) -> String {
+    if backend != DbBackend::Sqlite || filter.child_id.is_some() {
+        return String::new();
+    }
+    let index = if filter.caseworker_id.is_some() {
+        "ix_deadline_open_caseworker_due"
+    } else if filter.la_id.is_some() {
+        "ix_deadline_open_la_due"
+    } else {
+        "ix_deadline_open_due"
+    };
+    format!(" INDEXED BY {index}")
 }
 
 /// Days from `a` to `b` (both DATE columns) in the backend's SQL.

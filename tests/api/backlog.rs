@@ -392,6 +392,24 @@ async fn drill_down_lists_the_most_overdue_first_across_pages() {
         })
         .collect();
     assert_eq!(kinds.len(), 4);
+    // One caseworker's list (its own index).
+    let mine = app
+        .ok(
+            token,
+            ITEMS,
+            json!({"asOf": day(0), "filter": {"caseworkerId": data.named_caseworker}, "first": 10}),
+        )
+        .await["backlogItems"]
+        .clone();
+    let due: Vec<&str> = mine["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["dueOn"].as_str().unwrap())
+        .collect();
+    // Received 407 days ago: the decision (6 weeks), decision not to issue (16) and final
+    // plan (20) are all open.
+    assert_eq!(due, vec![day(-365), day(-407 + 112), day(-407 + 140)]);
     // An empty page and a foreign cursor.
     let none = app
         .ok(token, ITEMS, json!({"asOf": "2020-01-01", "first": 5}))
