@@ -1,6 +1,8 @@
 //! EHC plans, annual reviews and amendments: each action checks permission, what the plan,
 //! review or amendment allows, the version the caller saw and the date, then writes the change
 //! and its audit event in one transaction.
+use std::collections::{BTreeSet, HashMap};
+
 use chrono::NaiveDate;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -243,32 +245,68 @@ pub async fn load_plan_parts<C: ConnectionTrait>(
     db: &C,
     row: ehc_plan::Model,
 ) -> ApiResult<PlanRecord> {
-    let child = child::Entity::find_by_id(row.child_id)
-        .one(db)
+    let mut records = load_plans_parts(db, vec![row]).await?;
+    Ok(records.remove(0))
+}
+
+/// The rest of each plan, in four queries whatever the number of plans (a page of the
+/// review backlog is one list, not a query per plan); in the order given.
+pub async fn load_plans_parts<C: ConnectionTrait>(
+    db: &C,
+    rows: Vec<ehc_plan::Model>,
+) -> ApiResult<Vec<PlanRecord>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let child_ids: BTreeSet<i64> = rows.iter().map(|r| r.child_id).collect();
+    let children: HashMap<i64, child::Model> = child::Entity::find()
+        .filter(child::Column::Id.is_in(child_ids))
+        .all(db)
         .await?
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("plan {} has no child", row.id)))?;
-    let versions = plan_version::Entity::find()
-        .filter(plan_version::Column::PlanId.eq(row.id))
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    let mut versions: HashMap<i64, Vec<plan_version::Model>> = HashMap::new();
+    for v in plan_version::Entity::find()
+        .filter(plan_version::Column::PlanId.is_in(ids.clone()))
         .order_by_asc(plan_version::Column::Number)
         .all(db)
-        .await?;
-    let open_review = annual_review::Entity::find()
-        .filter(annual_review::Column::PlanId.eq(row.id))
+        .await?
+    {
+        versions.entry(v.plan_id).or_default().push(v);
+    }
+    let mut open_reviews: HashMap<i64, annual_review::Model> = annual_review::Entity::find()
+        .filter(annual_review::Column::PlanId.is_in(ids.clone()))
         .filter(annual_review::Column::ClosedOn.is_null())
-        .one(db)
-        .await?;
-    let open_amendment = plan_amendment::Entity::find()
-        .filter(plan_amendment::Column::PlanId.eq(row.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.plan_id, r))
+        .collect();
+    let mut open_amendments: HashMap<i64, plan_amendment::Model> = plan_amendment::Entity::find()
+        .filter(plan_amendment::Column::PlanId.is_in(ids))
         .filter(plan_amendment::Column::ClosedOn.is_null())
-        .one(db)
-        .await?;
-    Ok(PlanRecord {
-        row,
-        child,
-        versions,
-        open_review,
-        open_amendment,
-    })
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.plan_id, a))
+        .collect();
+    rows.into_iter()
+        .map(|row| {
+            // Several plans of one child share the child's record.
+            let child = children.get(&row.child_id).cloned().ok_or_else(|| {
+                ApiError::Internal(anyhow::anyhow!("plan {} has no child", row.id))
+            })?;
+            Ok(PlanRecord {
+                child,
+                versions: versions.remove(&row.id).unwrap_or_default(),
+                open_review: open_reviews.remove(&row.id),
+                open_amendment: open_amendments.remove(&row.id),
+                row,
+            })
+        })
+        .collect()
 }
 
 #[derive(Default, Clone)]
@@ -303,12 +341,8 @@ pub async fn list_plans(
         true,
     )
     .await?;
-    let mut items = Vec::with_capacity(page.items.len());
-    for row in page.items {
-        items.push(load_plan_parts(ctx.db, row).await?);
-    }
     Ok(Page {
-        items,
+        items: load_plans_parts(ctx.db, page.items).await?,
         has_previous_page: page.has_previous_page,
         has_next_page: page.has_next_page,
     })
@@ -322,11 +356,7 @@ pub async fn plans_of_child(ctx: &Ctx<'_>, child_id: i64) -> ApiResult<Vec<PlanR
         .order_by_desc(ehc_plan::Column::Id)
         .all(ctx.db)
         .await?;
-    let mut plans = Vec::with_capacity(rows.len());
-    for row in rows {
-        plans.push(load_plan_parts(ctx.db, row).await?);
-    }
-    Ok(plans)
+    load_plans_parts(ctx.db, rows).await
 }
 
 /// The plan an assessment issued, if any.

@@ -98,6 +98,29 @@ async fn the_demo_covers_every_stage_and_loads_only_once() {
         .iter()
         .map(|e| e["node"].clone())
         .collect();
+    // A page of plans is loaded in one batch: each plan must get its own child, versions,
+    // open review and amendment, exactly as when it is read alone.
+    const PLAN: &str = "id status child { id legalName ncYear } versions { number issuedOn namedSetting } \
+        openReview { id dueBy } openAmendment { id } phaseTransfer { movesOn } allowedActions nextStep { description } deadlines { kind dueOn status }";
+    let listed = app
+        .ok(
+            &manager,
+            &format!("{{ plans(first: 100) {{ edges {{ node {{ {PLAN} }} }} }} }}"),
+            json!({}),
+        )
+        .await;
+    let listed = listed["plans"]["edges"].as_array().expect("plans").clone();
+    assert!(listed.len() > 10, "{}", listed.len());
+    for edge in &listed {
+        let alone = app
+            .ok(
+                &manager,
+                &format!("query($id: ID!) {{ plan(id: $id) {{ {PLAN} }} }}"),
+                json!({"id": edge["node"]["id"]}),
+            )
+            .await;
+        assert_eq!(edge["node"], alone["plan"]);
+    }
     let statuses: BTreeSet<String> = plans
         .iter()
         .map(|p| p["status"].as_str().expect("status").to_owned())
