@@ -29,6 +29,9 @@ pub const DECISION_WEEKS: u32 = 4;
 pub const AMENDMENT_COMMENT_DAYS: i64 = 15;
 /// Reg 22(3): the final amended plan within 8 weeks of the notice.
 pub const AMENDED_PLAN_WEEKS: u32 = 8;
+/// The notice within 4 weeks of the meeting (reg 20(10), 22(2); Devon) and the plan within 8
+/// weeks of it: an amended plan is due at most 12 weeks after the review meeting.
+pub const MEETING_TO_AMENDED_PLAN_DAYS: i64 = 7 * (DECISION_WEEKS + AMENDED_PLAN_WEEKS) as i64;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum ReviewKind {
@@ -1114,6 +1117,20 @@ pub fn check_amended_plan_allowed(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn an_amended_plan_is_due_at_most_twelve_weeks_after_the_meeting() {
+        for meeting in ["2026-02-26", "2024-02-29", "2025-12-31"] {
+            let m: NaiveDate = meeting.parse().unwrap();
+            assert_eq!(
+                amended_plan_due(decision_due(m)),
+                add_days(m, MEETING_TO_AMENDED_PLAN_DAYS),
+                "{meeting}"
+            );
+        }
+        assert_eq!(MEETING_TO_AMENDED_PLAN_DAYS, 84);
+    }
+
     use super::*;
     use DeadlineStatus::*;
 

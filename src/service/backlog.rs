@@ -371,10 +371,13 @@ pub async fn timeliness(
     from: NaiveDate,
     to: NaiveDate,
     filter: Filter,
-) -> ApiResult<Vec<StageTimeliness>> {
+) -> ApiResult<(Vec<StageTimeliness>, store::AmendedAfterMeeting)> {
     let filter = scoped(ctx, filter)?;
     check_period(from, to)?;
-    Ok(store::timeliness(ctx.db, from, to, &filter).await?)
+    Ok((
+        store::timeliness(ctx.db, from, to, &filter).await?,
+        store::amended_plans_after_meeting(ctx.db, from, to, &filter).await?,
+    ))
 }
 
 pub const MAX_FORECAST_WEEKS: u32 = 52;

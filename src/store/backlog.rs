@@ -7,6 +7,7 @@ use sea_orm::{ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, Q
 
 use crate::domain::backlog::{OverdueBand, Process, TrackedDeadline, due_soon_until};
 use crate::domain::calendar::add_days;
+use crate::domain::review::MEETING_TO_AMENDED_PLAN_DAYS;
 use crate::domain::timescales::DeadlineKind;
 use crate::store::entity::deadline;
 use crate::store::sql::Sql;
@@ -770,6 +771,49 @@ pub async fn timeliness<C: ConnectionTrait>(
             })
         })
         .collect()
+}
+
+/// Amended plans issued in a period after a review meeting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AmendedAfterMeeting {
+    pub issued: i64,
+    /// Issued at most `MEETING_TO_AMENDED_PLAN_DAYS` (12 weeks) after the meeting.
+    pub within_twelve_weeks: i64,
+}
+
+/// Amended plans issued in `[from, to]` whose amendment followed a review meeting, and how
+/// many came within 12 weeks of it: the amended plan's row joined to its amendment's notice
+/// row, which starts on the meeting day.
+pub async fn amended_plans_after_meeting<C: ConnectionTrait>(
+    db: &C,
+    from: NaiveDate,
+    to: NaiveDate,
+    filter: &Filter,
+) -> Result<AmendedAfterMeeting, DbErr> {
+    let backend = db.get_database_backend();
+    let days = days_between(backend, "n.starts_on", "d.met_on");
+    let mut sql = Sql::new(backend);
+    sql.push(&format!(
+        "SELECT COUNT(*) AS issued, \
+         SUM(CASE WHEN {days} <= {MEETING_TO_AMENDED_PLAN_DAYS} THEN 1 ELSE 0 END) AS within \
+         FROM deadline d JOIN deadline n ON n.process = d.process \
+         AND n.source_id = d.source_id AND n.kind = "
+    ))
+    .bind(DeadlineKind::AmendmentNotice.as_str())
+    .push(" WHERE d.kind = ")
+    .bind(DeadlineKind::AmendedPlan.as_str())
+    .push(" AND d.met_on >= ")
+    .bind(from)
+    .push(" AND d.met_on <= ")
+    .bind(to)
+    .filter(filter);
+    let Some(r) = db.query_one_raw(sql.statement()).await? else {
+        return Ok(AmendedAfterMeeting::default());
+    };
+    Ok(AmendedAfterMeeting {
+        issued: get_int(&r, "issued")?.unwrap_or(0),
+        within_twelve_weeks: get_int(&r, "within")?.unwrap_or(0),
+    })
 }
 
 /// Open deadlines on `as_of` falling due in `[as_of, until]`, counted per stage and due date.

@@ -1912,3 +1912,134 @@ async fn reviews_amendments_and_phase_transfers_are_counted_in_the_backlog_as_th
         (json!(1), json!(0))
     );
 }
+
+/// Runs a plan's review from invitations to a decision to amend (the notice sent with the
+/// decision), then the family's response and the amended plan; returns the amendment.
+async fn amend_after_meeting(
+    app: &TestApp,
+    fx: &Fixture,
+    meeting_on: &str,
+    decided_on: &str,
+    issued_on: &str,
+) -> Value {
+    let cw = &fx.caseworker;
+    let plan = enter_plan(
+        app,
+        fx,
+        &year_thirteen_birthday(),
+        json!({"issuedOn": "2025-04-01"}),
+    )
+    .await;
+    let r = act(
+        app,
+        cw,
+        "scheduleReview",
+        with_version(
+            &plan,
+            "planId",
+            json!({"on": "2026-01-10", "meetingOn": meeting_on}),
+        ),
+    )
+    .await;
+    let r = act(
+        app,
+        cw,
+        "sendReviewInvitations",
+        with_version(&r, "reviewId", json!({"on": "2026-01-20"})),
+    )
+    .await;
+    let r = act(
+        app,
+        cw,
+        "holdReviewMeeting",
+        with_version(&r, "reviewId", json!({"on": meeting_on})),
+    )
+    .await;
+    let r = act(
+        app,
+        cw,
+        "recordReviewReport",
+        with_version(&r, "reviewId", json!({"on": meeting_on})),
+    )
+    .await;
+    let r = act(app, cw, "decideReview", with_version(&r, "reviewId", json!({"on": decided_on, "decision": "AMEND", "appealRightsGiven": true, "proposedChanges": "Section F: more therapy"}))).await;
+    let q = format!(
+        "query($id: ID!) {{ planAmendment(id: $id) {{ {} }} }}",
+        amendment_fields()
+    );
+    let a = app.ok(cw, &q, json!({"id": r["amendment"]["id"]})).await["planAmendment"].clone();
+    let a = act(
+        app,
+        cw,
+        "recordAmendmentResponse",
+        with_version(
+            &a,
+            "amendmentId",
+            json!({"on": decided_on, "comments": "Agree"}),
+        ),
+    )
+    .await;
+    act(
+        app,
+        cw,
+        "issueAmendedPlan",
+        with_version(&a, "amendmentId", json!({"on": issued_on})),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn timeliness_counts_amended_plans_within_twelve_weeks_of_the_meeting() {
+    let app = TestApp::spawn().await;
+    let fx = app.with_local_authority().await;
+    // Notice a week after the meeting, plan 79 days after the meeting: within 12 weeks of
+    // the meeting, but late on the notice's 8 weeks (due 4 May).
+    let a = amend_after_meeting(&app, &fx, "2026-03-02", "2026-03-09", "2026-05-20").await;
+    assert_eq!(due(&a, "AMENDED_PLAN"), missed("2026-05-04", "2026-05-20"));
+    // Notice six weeks after the meeting, plan 7 weeks after it: on time on the notice's 8
+    // weeks, but 91 days after the meeting.
+    let b = amend_after_meeting(&app, &fx, "2026-03-02", "2026-04-13", "2026-06-01").await;
+    assert_eq!(due(&b, "AMENDED_PLAN"), met("2026-06-08", "2026-06-01"));
+    // Exactly 12 weeks (84 days) after the meeting counts as within.
+    amend_after_meeting(&app, &fx, "2026-03-02", "2026-03-30", "2026-05-25").await;
+    let q = "query($from: NaiveDate!, $to: NaiveDate!) { timeliness(from: $from, to: $to) {
+        amendedPlansAfterReviewMeeting amendedPlansWithinTwelveWeeksOfMeeting
+        stages { stage done onTime } } }";
+    let t = app
+        .ok(
+            &fx.manager,
+            q,
+            json!({"from": "2026-05-01", "to": "2026-06-30"}),
+        )
+        .await["timeliness"]
+        .clone();
+    assert_eq!(t["amendedPlansAfterReviewMeeting"], 3);
+    assert_eq!(t["amendedPlansWithinTwelveWeeksOfMeeting"], 2);
+    let stage = t["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["stage"] == "AMENDED_PLAN")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        stage,
+        json!({"stage": "AMENDED_PLAN", "done": 3, "onTime": 2})
+    );
+    // A period holding only the late one.
+    let t = app
+        .ok(
+            &fx.manager,
+            q,
+            json!({"from": "2026-06-01", "to": "2026-06-01"}),
+        )
+        .await["timeliness"]
+        .clone();
+    assert_eq!(
+        (
+            t["amendedPlansAfterReviewMeeting"].clone(),
+            t["amendedPlansWithinTwelveWeeksOfMeeting"].clone()
+        ),
+        (json!(1), json!(0))
+    );
+}

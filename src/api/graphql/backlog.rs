@@ -368,6 +368,12 @@ pub struct Timeliness {
     mean_weeks_to_plan: Option<f64>,
     /// Plans that took more than 52 weeks.
     new_plans_over_fifty_two_weeks: i64,
+    /// Amended plans issued in the period after a review meeting.
+    amended_plans_after_review_meeting: i64,
+    /// Of those, issued within 12 weeks of the meeting: the notice within 4 weeks (reg
+    /// 20(10), 22(2); R (L, M, P) v Devon CC [2022]) and the plan within 8 weeks of it (reg
+    /// 22(3)). The AMENDED_PLAN stage counts the 8 weeks from the notice alone.
+    amended_plans_within_twelve_weeks_of_meeting: i64,
     /// Every stage: decisions within 6 weeks, advice within 6 weeks, re-assessment plans
     /// within 14 weeks, and so on.
     stages: Vec<StageTimeliness>,
@@ -574,7 +580,7 @@ impl BacklogQuery {
         filter: Option<BacklogFilter>,
     ) -> Result<Timeliness> {
         let ctx = ctx(gql)?;
-        let rows =
+        let (rows, amended) =
             svc::timeliness(&ctx, from, to, filter.unwrap_or_default().into_store()?).await?;
         let plans = rows
             .iter()
@@ -616,6 +622,8 @@ impl BacklogQuery {
             share_within_twenty_weeks_including_exceptions: ratio(p.on_time, p.done),
             mean_weeks_to_plan: ratio(p.total_days, p.done * 7),
             new_plans_over_fifty_two_weeks: p.over_52_weeks,
+            amended_plans_after_review_meeting: amended.issued,
+            amended_plans_within_twelve_weeks_of_meeting: amended.within_twelve_weeks,
             stages,
         })
     }
