@@ -52,3 +52,38 @@ pub(crate) fn index(table: &str, columns: &[&str]) -> IndexCreateStatement {
     }
     stmt.to_owned()
 }
+
+/// Creates each `(name, columns)` index on `table`, over the rows matching `predicate` only.
+pub(crate) async fn create_partial_indexes(
+    m: &SchemaManager<'_>,
+    table: &str,
+    indexes: &[(&str, &str)],
+    predicate: &str,
+) -> Result<(), DbErr> {
+    for (name, columns) in indexes {
+        m.get_connection()
+            .execute_unprepared(&format!(
+                "CREATE INDEX {name} ON {table} ({columns}) WHERE {predicate}"
+            ))
+            .await?;
+    }
+    Ok(())
+}
+
+/// Drops each `(name, _)` index of `table`.
+pub(crate) async fn drop_indexes(
+    m: &SchemaManager<'_>,
+    table: &str,
+    indexes: &[(&str, &str)],
+) -> Result<(), DbErr> {
+    for (name, _) in indexes {
+        m.drop_index(
+            Index::drop()
+                .name(*name)
+                .table(Alias::new(table))
+                .to_owned(),
+        )
+        .await?;
+    }
+    Ok(())
+}

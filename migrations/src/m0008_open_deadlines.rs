@@ -3,6 +3,8 @@
 //! first, reads the first 51 entries and stops, however many deadlines are open.
 use sea_orm_migration::prelude::*;
 
+use crate::{create_partial_indexes, drop_indexes};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -26,21 +28,10 @@ impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         // The same SQL on SQLite and PostgreSQL; the predicate is a literal so the planner
         // can match it.
-        for (name, columns) in INDEXES {
-            m.get_connection()
-                .execute_unprepared(&format!(
-                    "CREATE INDEX {name} ON deadline ({columns}) WHERE open_until = '9999-12-31'"
-                ))
-                .await?;
-        }
-        Ok(())
+        create_partial_indexes(m, "deadline", &INDEXES, "open_until = '9999-12-31'").await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for (name, _) in INDEXES {
-            m.drop_index(Index::drop().name(name).table("deadline").to_owned())
-                .await?;
-        }
-        Ok(())
+        drop_indexes(m, "deadline", &INDEXES).await
     }
 }

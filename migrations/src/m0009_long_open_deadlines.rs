@@ -12,6 +12,8 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DbBackend;
 
+use crate::{create_partial_indexes, drop_indexes};
+
 /// Longer than any window that closes on a day fixed in advance (a phase transfer is open
 /// for one year). The drill-down's query repeats the indexes' predicate with this value.
 pub const LONG_OPEN_DAYS: i64 = 400;
@@ -49,22 +51,11 @@ pub fn long_open_predicate(backend: DbBackend, alias: &str) -> String {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        let db = m.get_connection();
         let predicate = long_open_predicate(m.get_database_backend(), "");
-        for (name, columns) in INDEXES {
-            db.execute_unprepared(&format!(
-                "CREATE INDEX {name} ON deadline ({columns}) WHERE {predicate}"
-            ))
-            .await?;
-        }
-        Ok(())
+        create_partial_indexes(m, "deadline", &INDEXES, &predicate).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for (name, _) in INDEXES {
-            m.drop_index(Index::drop().name(name).table("deadline").to_owned())
-                .await?;
-        }
-        Ok(())
+        drop_indexes(m, "deadline", &INDEXES).await
     }
 }
