@@ -556,25 +556,25 @@ pub async fn items<C: ConnectionTrait>(
         .push(" LIMIT ")
         .bind(limit)
         .push(")");
-    for (name, closing) in [
+    // Each branch's closing-date range, as (text, bound) pairs.
+    let b1_open = format!("d.open_until < '{open_ended}' AND d.open_until <= ");
+    let b2_long = format!(
+        "{} AND d.open_until > ",
+        migration::long_open_predicate(backend, "d.")
+    );
+    let branches: [(&str, &[(&str, NaiveDate)]); 2] = [
         (
             "b1",
-            format!("d.open_until < '{open_ended}' AND d.open_until <= "),
+            &[(&b1_open, horizon), (" AND d.open_until > ", as_of)],
         ),
-        (
-            "b2",
-            format!(
-                "{} AND d.open_until > ",
-                migration::long_open_predicate(backend, "d.")
-            ),
-        ),
-    ] {
+        ("b2", &[(&b2_long, horizon)]),
+    ];
+    for (name, closing) in branches {
         sql.push(&format!(
-            ", {name} AS (SELECT d.id AS id, d.due_on AS due_on FROM deadline d WHERE {closing}"
-        ))
-        .bind(horizon);
-        if name == "b1" {
-            sql.push(" AND d.open_until > ").bind(as_of);
+            ", {name} AS (SELECT d.id AS id, d.due_on AS due_on FROM deadline d WHERE "
+        ));
+        for (text, bound) in closing {
+            sql.push(text).bind(*bound);
         }
         sql.push(" AND d.starts_on <= ")
             .bind(as_of)
