@@ -71,6 +71,17 @@ impl ApiError {
         }
     }
 
+    /// An action the record's state does not allow now, with the actions it does allow.
+    pub fn not_allowed<'a>(
+        message: impl Into<String>,
+        allowed: impl IntoIterator<Item = &'a str>,
+    ) -> Self {
+        ApiError::Conflict {
+            message: message.into(),
+            allowed_actions: allowed.into_iter().map(str::to_owned).collect(),
+        }
+    }
+
     /// Another change to the same record won: reload and try again.
     pub fn stale(what: &str) -> Self {
         ApiError::conflict(format!(

@@ -462,13 +462,10 @@ pub async fn request(ctx: &Ctx<'_>, input: NewAssessment) -> ApiResult<Assessmen
         .one(ctx.db)
         .await?;
     if let Some(open) = open {
-        return Err(ApiError::Conflict {
-            message: format!(
-                "this child already has an open assessment (id {}): continue that one",
-                open.id
-            ),
-            allowed_actions: vec![],
-        });
+        return Err(ApiError::conflict(format!(
+            "this child already has an open assessment (id {}): continue that one",
+            open.id
+        )));
     }
     // A re-assessment's clock starts at the decision to re-assess (reg 27(2)).
     let (state, decided_on) = match input.kind {
@@ -607,10 +604,8 @@ pub(super) fn prepare(
 ) -> ApiResult<Step> {
     let id = record.row.id;
     let state = record.state()?;
-    let next = transition(state, action).map_err(|e| ApiError::Conflict {
-        message: e.to_string(),
-        allowed_actions: e.allowed.iter().map(|a| a.as_str().to_owned()).collect(),
-    })?;
+    let next = transition(state, action)
+        .map_err(|e| ApiError::not_allowed(e.to_string(), e.allowed.iter().map(|a| a.as_str())))?;
     if record.row.version != version {
         return Err(ApiError::stale("assessment"));
     }

@@ -60,10 +60,7 @@ fn duplicate(field: &str, what: &str) -> impl Fn(sea_orm::DbErr) -> ApiError {
     let what = what.to_owned();
     move |e| {
         if is_unique_violation(&e) {
-            ApiError::Conflict {
-                message: format!("{field}: {what} already exists"),
-                allowed_actions: vec![],
-            }
+            ApiError::conflict(format!("{field}: {what} already exists"))
         } else {
             e.into()
         }

@@ -884,16 +884,16 @@ async fn begin_plan(
     let facts = record.facts()?;
     let allowed = allowed_actions(&facts);
     if !allowed.contains(&action) {
-        let names: Vec<String> = allowed.iter().map(|a| a.as_str().to_owned()).collect();
+        let names: Vec<&str> = allowed.iter().map(|a| a.as_str()).collect();
         let why = if names.is_empty() {
             format!("the plan is {}", facts.status.as_str())
         } else {
             format!("allowed: {}", names.join(", "))
         };
-        return Err(ApiError::Conflict {
-            message: format!("{} is not allowed on this plan now; {why}", action.as_str()),
-            allowed_actions: names,
-        });
+        return Err(ApiError::not_allowed(
+            format!("{} is not allowed on this plan now; {why}", action.as_str()),
+            names,
+        ));
     }
     if record.row.version != version {
         return Err(ApiError::stale("plan"));
@@ -1509,10 +1509,8 @@ pub(super) fn prepare_review(
 ) -> ApiResult<ReviewStep> {
     let id = record.row.id;
     let state = record.state()?;
-    let next = review_transition(state, action).map_err(|e| ApiError::Conflict {
-        message: e.to_string(),
-        allowed_actions: e.allowed.iter().map(|a| a.as_str().to_owned()).collect(),
-    })?;
+    let next = review_transition(state, action)
+        .map_err(|e| ApiError::not_allowed(e.to_string(), e.allowed.iter().map(|a| a.as_str())))?;
     if record.row.version != version {
         return Err(ApiError::stale("review"));
     }
@@ -1967,15 +1965,13 @@ pub(super) fn prepare_amendment(
             } else {
                 crate::domain::review::amendment_allowed_actions(state)
             };
-            ApiError::Conflict {
-                message: crate::domain::review::TransitionError {
-                    state,
-                    action,
-                    allowed: allowed.clone(),
-                }
-                .to_string(),
-                allowed_actions: allowed.iter().map(|a| a.as_str().to_owned()).collect(),
+            let message = crate::domain::review::TransitionError {
+                state,
+                action,
+                allowed: allowed.clone(),
             }
+            .to_string();
+            ApiError::not_allowed(message, allowed.iter().map(|a| a.as_str()))
         })?;
     if record.row.version != version {
         return Err(ApiError::stale("amendment"));
