@@ -102,7 +102,7 @@ pub async fn run(settings: &Settings, args: BenchArgs) -> anyhow::Result<()> {
     let scenarios = vec![
         Scenario {
             name: "whole-dataset backlog (admin)",
-            token: token(Role::Admin, "bench-admin", None)?,
+            token: token(Role::Admin, crate::seed::synthetic::BENCH_ADMIN, None)?,
             query: summary.clone(),
             variables: json!({}),
         },

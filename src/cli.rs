@@ -45,13 +45,17 @@ pub enum Command {
         /// The subject: the person's sign-in id (e.g. the staff or parent record's subject).
         #[arg(long)]
         sub: String,
-        /// The local authority's three-digit DfE code (staff and professionals).
+        /// The local authority's three-digit DfE code. Optional: staff and professionals act
+        /// in their record's LA; when given, it must be that LA.
         #[arg(long)]
         la: Option<String>,
         /// How long the token is valid, e.g. 1h, 30m, 7d.
         #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
         ttl: Duration,
     },
+    /// Administrators' records: the first one is made here, by whoever runs the server.
+    #[command(subcommand)]
+    Admin(AdminCommand),
     /// Load a demo local authority with people and cases at every stage (idempotent).
     SeedDemo,
     /// Print the GraphQL schema (SDL); `schema.graphql` is this output.
@@ -72,6 +76,24 @@ pub enum Command {
     Bench(crate::bench::BenchArgs),
 }
 
+#[derive(Subcommand)]
+pub enum AdminCommand {
+    /// Add an administrator: their identity-provider subject is then honoured with the admin
+    /// role (the first administrator of a new installation is made this way).
+    Add {
+        /// The subject (`sub`) their identity provider puts in their tokens.
+        #[arg(long)]
+        subject: String,
+        /// Their name, as shown in the audit trail and the administrators list.
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// List administrators with whether each is active and when they last signed in.
+    List,
+}
+
 impl clap::ValueEnum for Role {
     fn value_variants<'a>() -> &'a [Self] {
         &Role::ALL
@@ -87,7 +109,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(serve) => {
             init_tracing(settings.log_format);
             let app = Application::build(&settings, &serve).await?;
-            print_welcome(&settings, &app.local_addr()?.to_string());
+            let administrators = app.administrators().await?;
+            print_welcome(&settings, &app.local_addr()?.to_string(), administrators);
             app.run_until_stopped().await
         }
         Command::Migrate { status } => {
@@ -110,9 +133,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let KeySource::Hs256 { secret } = &config.keys else {
                 bail!("EHCP_JWKS is set: tokens come from your identity provider, not from ehcp");
             };
-            if (role.is_staff() || role == Role::Professional) && la.is_none() {
-                bail!("--la CODE is required for the {role} role");
-            }
             let token = issue_hs256(
                 secret,
                 &config.issuer,
@@ -126,6 +146,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             .context("cannot sign the token")?;
             println!("{token}");
             Ok(())
+        }
+        Command::Admin(command) => {
+            init_tracing_to_stderr(settings.log_format);
+            let db = store::connect(&settings.database_url, None).await?;
+            store::migrate(&db).await?;
+            admin(&db, command).await
         }
         Command::SeedDemo => {
             init_tracing(settings.log_format);
@@ -175,12 +201,54 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-fn print_welcome(settings: &Settings, address: &str) {
+async fn admin(db: &sea_orm::DatabaseConnection, command: AdminCommand) -> anyhow::Result<()> {
+    use crate::service::administrators as admins;
+    match command {
+        AdminCommand::Add {
+            subject,
+            name,
+            email,
+        } => {
+            let input = admins::AdministratorInput {
+                subject,
+                name,
+                email,
+            };
+            let added = admins::add_from_command_line(db, input, chrono::Utc::now())
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", e.describe()))?;
+            println!(
+                "administrator {} added: tokens with subject `{}` now sign in as admin",
+                added.name, added.subject
+            );
+        }
+        AdminCommand::List => {
+            for a in admins::list_from_command_line(db).await? {
+                let seen = a.last_signed_in_at.map_or_else(
+                    || "never signed in".to_owned(),
+                    |t| format!("last signed in {t}"),
+                );
+                let state = if a.active { "active" } else { "deactivated" };
+                println!("{}\t{}\t{state}\t{seen}", a.subject, a.name);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn print_welcome(settings: &Settings, address: &str, administrators: u64) {
+    let first_admin = if administrators == 0 {
+        "No administrator yet: make the first one (their identity-provider subject):\n  \
+         cargo run -- admin add --subject admin --name \"Your Name\"\n  \
+         cargo run -- token --role admin --sub admin\n"
+    } else {
+        ""
+    };
     eprintln!(
         "\nEHC plans API on http://{address}/graphql (GraphiQL in a browser)\n\
          database: {}\n\
-         Get a token (in another terminal):\n  \
-         cargo run -- token --role admin --sub admin\n  \
+         {first_admin}\
+         Or load the demo (in another terminal):\n  \
          cargo run -- seed-demo   # demo local authority 909 and the tokens to sign in with\n",
         crate::config::redact_url(&settings.database_url)
     );

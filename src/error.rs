@@ -22,6 +22,8 @@ pub enum ApiError {
         message: String,
         allowed_actions: Vec<String>,
     },
+    /// The database cannot be reached: try again shortly (HTTP 503 with `Retry-After`).
+    Unavailable,
     Internal(anyhow::Error),
 }
 
@@ -34,6 +36,7 @@ impl ApiError {
             ApiError::NotFound(_) => "NOT_FOUND",
             ApiError::Validation { .. } => "VALIDATION",
             ApiError::Conflict { .. } => "CONFLICT",
+            ApiError::Unavailable => "UNAVAILABLE",
             ApiError::Internal(_) => "INTERNAL",
         }
     }
@@ -45,7 +48,16 @@ impl ApiError {
             ApiError::BadRequest(m) | ApiError::Forbidden(m) | ApiError::NotFound(m) => m.clone(),
             ApiError::Validation { field, message } => format!("{field}: {message}"),
             ApiError::Conflict { message, .. } => message.clone(),
+            ApiError::Unavailable => UNAVAILABLE_MESSAGE.into(),
             ApiError::Internal(_) => "internal error".into(),
+        }
+    }
+
+    /// The error in words for a command-line user (internal causes included: they run it).
+    pub fn describe(&self) -> String {
+        match self {
+            ApiError::Internal(cause) => format!("internal error: {cause:#}"),
+            other => format!("{}: {}", other.code(), other.public_message()),
         }
     }
 
@@ -92,13 +104,63 @@ impl ApiError {
 
 impl From<anyhow::Error> for ApiError {
     fn from(err: anyhow::Error) -> Self {
-        ApiError::Internal(err)
+        match err.downcast_ref::<sea_orm::DbErr>() {
+            Some(db) if is_unavailable(db) => unavailable(db),
+            _ => ApiError::Internal(err),
+        }
     }
 }
 
 impl From<sea_orm::DbErr> for ApiError {
     fn from(err: sea_orm::DbErr) -> Self {
-        ApiError::Internal(err.into())
+        if is_unavailable(&err) {
+            unavailable(&err)
+        } else {
+            ApiError::Internal(err.into())
+        }
+    }
+}
+
+/// What a client is told while the database cannot be reached.
+pub const UNAVAILABLE_MESSAGE: &str =
+    "the service cannot reach its database just now: try again shortly";
+
+/// Seconds a client should wait before retrying while the database is unavailable.
+pub const RETRY_AFTER_SECONDS: u32 = 5;
+
+fn unavailable(cause: &sea_orm::DbErr) -> ApiError {
+    tracing::warn!(error = %cause, "database unavailable");
+    ApiError::Unavailable
+}
+
+/// Whether a database error means the database cannot be reached (down, restarting, the
+/// network gone, the pool unable to connect), as opposed to a fault in a query.
+pub fn is_unavailable(err: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr};
+    match err {
+        DbErr::ConnectionAcquire(_) => true,
+        DbErr::Conn(RuntimeErr::SqlxError(e))
+        | DbErr::Exec(RuntimeErr::SqlxError(e))
+        | DbErr::Query(RuntimeErr::SqlxError(e)) => sqlx_unavailable(e),
+        DbErr::Conn(_) => true,
+        _ => false,
+    }
+}
+
+fn sqlx_unavailable(err: &sea_orm::sqlx::Error) -> bool {
+    use sea_orm::sqlx::Error;
+    match err {
+        Error::Io(_)
+        | Error::Tls(_)
+        | Error::PoolTimedOut
+        | Error::PoolClosed
+        | Error::WorkerCrashed => true,
+        // SQLSTATE class 08 (connection exception) and 57P0x (the server shutting down,
+        // crashed or still starting).
+        Error::Database(db) => db
+            .code()
+            .is_some_and(|c| c.starts_with("08") || c.starts_with("57P")),
+        _ => false,
     }
 }
 

@@ -62,6 +62,13 @@ impl Application {
         })
     }
 
+    /// How many administrators are active (none: the welcome says how to make the first).
+    pub async fn administrators(&self) -> anyhow::Result<u64> {
+        crate::service::administrators::active_count(&self.db)
+            .await
+            .map_err(|e| anyhow::anyhow!("{}", e.describe()))
+    }
+
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
     }

@@ -11,6 +11,7 @@ mod m0006_backlog_generation;
 mod m0007_family_requests;
 mod m0008_open_deadlines;
 mod m0009_long_open_deadlines;
+mod m0010_sign_in_records;
 
 pub use m0009_long_open_deadlines::{LONG_OPEN_DAYS, long_open_predicate};
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_family_requests::Migration),
             Box::new(m0008_open_deadlines::Migration),
             Box::new(m0009_long_open_deadlines::Migration),
+            Box::new(m0010_sign_in_records::Migration),
         ]
     }
 }

@@ -1,35 +1,44 @@
-//! From a verified token to an [`Actor`]: the token's subject is mapped to the records it
-//! names, and those records decide what the actor may see.
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+//! From a verified token to an [`Actor`]: the token's subject is looked up in the records, and
+//! the records decide who the person is here (`domain::sign_in`).
+use chrono::{DateTime, Utc};
+use sea_orm::DatabaseConnection;
 
 use crate::api::token::VerifiedClaims;
-use crate::domain::access::{Actor, Role, Scope};
-use crate::store::entity::{local_authority, professional};
-use crate::store::sign_in;
+use crate::domain::access::Actor;
+use crate::domain::sign_in::{self, Claimed, Refusal, should_record_sign_in};
+use crate::error::is_unavailable;
+use crate::store::sign_in as records;
 
-/// Why a verified token still cannot act. Answered as UNAUTHENTICATED.
+/// Why a verified token still cannot act.
 #[derive(Debug, thiserror::Error)]
 pub enum SignInError {
-    #[error("the token names no local authority (`la` claim) but the role needs one")]
-    MissingLocalAuthority,
-    #[error("the token's local authority is not known here")]
-    UnknownLocalAuthority,
-    #[error("the token's subject belongs to another local authority")]
-    LocalAuthorityMismatch,
-    #[error("the staff account is deactivated")]
-    Deactivated,
-    #[error(transparent)]
-    Database(#[from] sea_orm::DbErr),
+    /// Answered 401 `UNAUTHENTICATED` with the refusal's message.
+    #[error("{}", .0.message())]
+    Refused(Refusal),
+    /// The database could not be reached: 503 `UNAVAILABLE`, never "signed out".
+    #[error("database unavailable")]
+    Unavailable(sea_orm::DbErr),
+    /// Any other database failure: 500 `INTERNAL`, logged.
+    #[error("database error")]
+    Database(sea_orm::DbErr),
 }
 
 impl SignInError {
     pub fn code(&self) -> &'static str {
         match self {
-            SignInError::MissingLocalAuthority => "missing_la",
-            SignInError::UnknownLocalAuthority => "unknown_la",
-            SignInError::LocalAuthorityMismatch => "la_mismatch",
-            SignInError::Deactivated => "deactivated",
+            SignInError::Refused(r) => r.code(),
+            SignInError::Unavailable(_) => "database_unavailable",
             SignInError::Database(_) => "database",
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for SignInError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        if is_unavailable(&e) {
+            SignInError::Unavailable(e)
+        } else {
+            SignInError::Database(e)
         }
     }
 }
@@ -37,89 +46,22 @@ impl SignInError {
 pub async fn resolve_actor(
     db: &DatabaseConnection,
     claims: &VerifiedClaims,
+    now: DateTime<Utc>,
 ) -> Result<Actor, SignInError> {
-    // Staff sign in with one query below; everyone else looks up the LA here.
-    let staff = matches!(claims.role, Role::Caseworker | Role::Manager);
-    let la_id = match &claims.la {
-        Some(code) if !staff => Some(
-            local_authority::Entity::find()
-                .filter(local_authority::Column::Code.eq(code.as_str()))
-                .one(db)
-                .await?
-                .ok_or(SignInError::UnknownLocalAuthority)?
-                .id,
-        ),
-        _ => None,
-    };
-    let subject = claims.sub.clone();
-    let actor = |la_id, staff_id, scope| Actor {
-        subject: subject.clone(),
+    let found = records::records(db, &claims.sub, claims.la.as_deref()).await?;
+    let claimed = Claimed {
+        subject: &claims.sub,
         role: claims.role,
-        la_id,
-        staff_id,
-        scope,
+        la_code: claims.la.as_deref(),
     };
-    match claims.role {
-        Role::Admin => Ok(actor(la_id, None, Scope::Everything)),
-        Role::Caseworker | Role::Manager => {
-            let code = claims
-                .la
-                .as_deref()
-                .ok_or(SignInError::MissingLocalAuthority)?;
-            let found = sign_in::staff(db, code, &claims.sub)
-                .await?
-                .ok_or(SignInError::UnknownLocalAuthority)?;
-            let la_id = found.la_id;
-            let staff_id = match (found.staff_id, found.staff_la_id, found.active) {
-                (Some(_), Some(staff_la), _) if staff_la != la_id => {
-                    return Err(SignInError::LocalAuthorityMismatch);
-                }
-                (Some(_), _, Some(false)) => return Err(SignInError::Deactivated),
-                (Some(id), _, _) => Some(id),
-                // An identity provider may sign in staff before a record exists: they act
-                // in their LA, and casework links to them once a manager adds the record.
-                _ => None,
-            };
-            Ok(actor(
-                Some(la_id),
-                staff_id,
-                Scope::LocalAuthority { la_id },
-            ))
-        }
-        Role::Professional => {
-            let record = professional::Entity::find()
-                .filter(professional::Column::Subject.eq(claims.sub.as_str()))
-                .one(db)
-                .await?;
-            match record {
-                Some(p) if la_id.is_some_and(|la| la != p.la_id) => {
-                    Err(SignInError::LocalAuthorityMismatch)
-                }
-                Some(p) => Ok(actor(
-                    Some(p.la_id),
-                    None,
-                    Scope::Professional {
-                        la_id: p.la_id,
-                        professional_id: p.id,
-                        service: p.service,
-                    },
-                )),
-                None => Ok(actor(la_id, None, Scope::Nothing)),
-            }
-        }
-        Role::Parent => {
-            // A young person over 16 may sign in as the subject of their own record.
-            let found = sign_in::family(db, &claims.sub).await?;
-            let (parent_id, young_person_child_id) = (found.parent_id, found.child_id);
-            let scope = if parent_id.is_none() && young_person_child_id.is_none() {
-                Scope::Nothing
-            } else {
-                Scope::Family {
-                    parent_id,
-                    young_person_child_id,
-                }
-            };
-            Ok(actor(None, None, scope))
+    let signed_in = sign_in::sign_in(claimed, &found).map_err(SignInError::Refused)?;
+    if let Some((kind, account)) = &signed_in.account
+        && should_record_sign_in(account.last_signed_in_at, now)
+    {
+        // Who signed in when is for managers; a failure to note it never refuses a sign-in.
+        if let Err(e) = records::record_sign_in(db, *kind, account.id, now).await {
+            tracing::warn!(error = %e, "could not record the sign-in time");
         }
     }
+    Ok(signed_in.actor)
 }

@@ -90,7 +90,7 @@ pub enum TokenError {
     /// `aud` does not contain the configured audience.
     #[error("wrong token audience")]
     WrongAudience,
-    /// A required claim (`exp`, `iss`, `aud`, `sub`, `role`) is absent.
+    /// A required claim (`exp`, `iss`, `aud`, `sub`) is absent.
     #[error("missing required claim `{0}`")]
     MissingClaim(&'static str),
     /// A claim is present but has the wrong type or format (e.g. `la` not three digits).
@@ -206,7 +206,9 @@ pub use crate::domain::access::Role;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VerifiedClaims {
     pub sub: String,
-    pub role: Role,
+    /// The `role` claim, if the token carries one. Roles are granted by the records here
+    /// (`domain::sign_in`); a claim only chooses among them and must agree with them.
+    pub role: Option<Role>,
     /// DfE three-digit local authority code, e.g. `"909"`.
     pub la: Option<String>,
     /// Expiry, seconds since the Unix epoch.
@@ -795,8 +797,8 @@ impl TokenVerifier {
             Some(_) => return Err(TokenError::InvalidClaim("sub")),
         };
         let role = match obj.get("role") {
-            None | Some(Value::Null) => return Err(TokenError::MissingClaim("role")),
-            Some(Value::String(s)) => s.parse::<Role>().map_err(|_| TokenError::UnknownRole)?,
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s.parse::<Role>().map_err(|_| TokenError::UnknownRole)?),
             Some(_) => return Err(TokenError::UnknownRole),
         };
         let la = match obj.get("la") {
@@ -1290,7 +1292,7 @@ qg5WVgwuEgvjZBUOZB/8CF0SgYVQFB5bPPnQLF+Q819IFEUCuge4FLYS\n\
             claims,
             VerifiedClaims {
                 sub: "user-42".into(),
-                role: Role::Manager,
+                role: Some(Role::Manager),
                 la: Some("909".into()),
                 exp: issued_at.timestamp() + 900,
                 iat: Some(issued_at.timestamp()),
@@ -1303,7 +1305,7 @@ qg5WVgwuEgvjZBUOZB/8CF0SgYVQFB5bPPnQLF+Q819IFEUCuge4FLYS\n\
         let claims = without(without(good_claims(), "la"), "iat");
         let claims = with(claims, "role", "parent".into());
         let verified = hs_verifier().await.verify(&sign_hs(&claims)).await.unwrap();
-        assert_eq!(verified.role, Role::Parent);
+        assert_eq!(verified.role, Some(Role::Parent));
         assert_eq!(verified.la, None);
         assert_eq!(verified.iat, None);
         assert_eq!(verified.sub, "user-42");
@@ -1485,13 +1487,19 @@ qg5WVgwuEgvjZBUOZB/8CF0SgYVQFB5bPPnQLF+Q819IFEUCuge4FLYS\n\
     #[tokio::test]
     async fn missing_required_claims_are_refused() {
         let v = hs_verifier().await;
-        for claim in ["exp", "iss", "aud", "sub", "role"] {
+        for claim in ["exp", "iss", "aud", "sub"] {
             let token = sign_hs(&without(good_claims(), claim));
             match v.verify(&token).await {
                 Err(TokenError::MissingClaim(name)) => assert_eq!(name, claim),
                 other => panic!("{claim}: expected MissingClaim, got {other:?}"),
             }
         }
+        // Roles are granted by the records, so an identity provider need not send one.
+        let roleless = v
+            .verify(&sign_hs(&without(good_claims(), "role")))
+            .await
+            .expect("a token without a role claim verifies");
+        assert_eq!(roleless.role, None);
         let null_sub = with(good_claims(), "sub", Value::Null);
         assert_refused!(
             v.verify(&sign_hs(&null_sub)).await,
@@ -1568,11 +1576,11 @@ qg5WVgwuEgvjZBUOZB/8CF0SgYVQFB5bPPnQLF+Q819IFEUCuge4FLYS\n\
         let v = jwks_file_verifier(&dir, &[rsa_jwk(), ec_jwk()]).await;
         let rs = v.verify(&sign_rs(RSA_KID, &good_claims())).await.unwrap();
         assert_eq!(rs.sub, "user-42");
-        assert_eq!(rs.role, Role::Caseworker);
+        assert_eq!(rs.role, Some(Role::Caseworker));
         assert_eq!(rs.la.as_deref(), Some("909"));
         let es_claims = with(good_claims(), "role", "professional".into());
         let es = v.verify(&sign_es(EC_KID, &es_claims)).await.unwrap();
-        assert_eq!(es.role, Role::Professional);
+        assert_eq!(es.role, Some(Role::Professional));
     }
 
     #[tokio::test]

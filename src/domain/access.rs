@@ -73,7 +73,8 @@ pub enum Scope {
         parent_id: Option<i64>,
         young_person_child_id: Option<i64>,
     },
-    /// A professional: children with an advice request addressed to them or their service.
+    /// A professional: the advice requests addressed to them or to their service in their
+    /// LA, each with only what it needs about the child; no children's records.
     Professional {
         la_id: i64,
         professional_id: i64,
@@ -133,6 +134,13 @@ pub struct Actor {
 impl Actor {
     pub fn may(&self, permission: Permission) -> bool {
         permission.granted_to(self.role)
+    }
+
+    /// Whether the actor may read a person's sign-in (their identity-provider subject and
+    /// when they last signed in): managers and administrators, who provision sign-ins, and
+    /// the person themself. Families and colleagues see names and work contacts only.
+    pub fn may_see_sign_in_of(&self, subject: Option<&str>) -> bool {
+        matches!(self.role, Role::Manager | Role::Admin) || subject == Some(self.subject.as_str())
     }
 
     /// Whether the actor may change records of the given local authority.

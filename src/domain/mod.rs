@@ -9,4 +9,5 @@ pub mod people;
 pub mod plan;
 pub mod review;
 pub mod review_request;
+pub mod sign_in;
 pub mod timescales;

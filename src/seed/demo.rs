@@ -22,7 +22,7 @@ use crate::service::assessment::{
 };
 use crate::service::people::{self, ChildInput, ParentInput, ProfessionalInput, StaffInput};
 use crate::service::plan::{self as plans, NewPlan, ReviewDecisionInput};
-use crate::store::entity::{child, local_authority, parent, professional};
+use crate::store::entity::{administrator, child, local_authority, parent, professional};
 
 /// The DfE code of the demo local authority (Cumbria's code before its 2023 split).
 pub const DEMO_LA_CODE: &str = "909";
@@ -188,6 +188,21 @@ pub async fn load(db: &DatabaseConnection, now: DateTime<Utc>) -> anyhow::Result
         .one(db)
         .await?;
     let mut report = String::new();
+    let has_admin = administrator::Entity::find()
+        .filter(administrator::Column::Subject.eq(ADMIN))
+        .one(db)
+        .await?
+        .is_some();
+    if !has_admin {
+        let input = crate::service::administrators::AdministratorInput {
+            subject: ADMIN.to_owned(),
+            name: "Demo administrator".to_owned(),
+            email: None,
+        };
+        crate::service::administrators::add_from_command_line(db, input, now)
+            .await
+            .map_err(describe)?;
+    }
     match existing {
         Some(la) => {
             let children = child::Entity::find()

@@ -302,6 +302,9 @@ fn opt_bool(b: Option<bool>) -> String {
     }
 }
 
+/// The administrator `bench` signs in as.
+pub const BENCH_ADMIN: &str = "bench-admin";
+
 async fn next_id(db: &DatabaseConnection, table: &str) -> anyhow::Result<i64> {
     let row = db
         .query_one_raw(sea_orm::Statement::from_string(
@@ -448,6 +451,12 @@ pub async fn load(db: &DatabaseConnection, opts: Options) -> anyhow::Result<Repo
     let mut la_list = Vec::new();
     let per_la = n.div_ceil(u64::from(las));
     let txn = db.begin().await?;
+    // The benchmark signs in as this administrator for the national views.
+    txn.execute_unprepared(&format!(
+        "INSERT INTO administrator (subject, name, active, created_at) VALUES \
+         ('{BENCH_ADMIN}', 'Benchmark administrator', TRUE, {NOW}) ON CONFLICT (subject) DO NOTHING"
+    ))
+    .await?;
     for k in 0..las {
         let code = la_code(existing as u32 + k)?;
         let id = la_id;

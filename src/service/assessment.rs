@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::Ctx;
 use super::plan::VersionSource;
-use crate::domain::access::Permission;
+use crate::domain::access::{Permission, Role};
 use crate::domain::advice::AdviceService;
 use crate::domain::assessment::{
     ADVICE_WEEKS, AdviceFacts, AssessmentAction, AssessmentFacts, AssessmentKind, AssessmentState,
@@ -203,12 +203,6 @@ pub fn reason_of(row: exception_reason::Model) -> ExceptionReason {
 /// Whole assessments are for staff and the family. Professionals see the requests addressed
 /// to them (`my_advice_requests`), not other professionals' advice or the family's comments.
 fn visible(ctx: &Ctx<'_>) -> Condition {
-    if matches!(
-        ctx.actor.scope,
-        crate::domain::access::Scope::Professional { .. }
-    ) {
-        return crate::store::scope::nothing();
-    }
     visible_children(
         &ctx.actor.scope,
         assessment::Column::LaId,
@@ -433,7 +427,12 @@ pub async fn request(ctx: &Ctx<'_>, input: NewAssessment) -> ApiResult<Assessmen
             .await?
             .ok_or_else(|| ApiError::validation("caseworkerId", "unknown caseworker"))?;
     }
-    let caseworker_id = input.caseworker_id.or(ctx.actor.staff_id);
+    // A caseworker's own request is theirs; a manager's waits for allocation.
+    let own = ctx
+        .actor
+        .staff_id
+        .filter(|_| ctx.actor.role == Role::Caseworker);
+    let caseworker_id = input.caseworker_id.or(own);
     // A child with a plan is re-assessed (reg 27); without one, assessed for the first time.
     let has_plan = ehc_plan::Entity::find()
         .filter(ehc_plan::Column::ChildId.eq(child.id))

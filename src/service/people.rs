@@ -295,6 +295,7 @@ pub async fn create_staff(ctx: &Ctx<'_>, input: StaffInput) -> ApiResult<staff::
                 role: Set(role.to_owned()),
                 active: Set(true),
                 created_at: Set(now),
+                last_signed_in_at: Set(None),
             }
             .insert(txn)
             .await
@@ -320,6 +321,8 @@ pub async fn create_staff(ctx: &Ctx<'_>, input: StaffInput) -> ApiResult<staff::
 }
 
 pub struct StaffPatch {
+    /// A new identity-provider subject (a person moved to another provider, or a typo).
+    pub subject: Option<String>,
     pub name: Option<String>,
     pub email: Option<Option<String>>,
     pub team_id: Option<Option<i64>>,
@@ -336,6 +339,11 @@ pub async fn update_staff(ctx: &Ctx<'_>, id: i64, patch: StaffPatch) -> ApiResul
         .ok_or_else(|| ApiError::not_found("staff member"))?;
     let mut changes = serde_json::Map::new();
     let mut row = existing.clone().into_active_model();
+    if let Some(subject) = patch.subject {
+        let subject = parse_subject("subject", &subject)?;
+        changes.insert("subject".into(), json!(true));
+        row.subject = Set(subject);
+    }
     if let Some(name) = patch.name {
         let name = parse_name("name", &name)?;
         changes.insert("name".into(), json!(name));
@@ -365,7 +373,10 @@ pub async fn update_staff(ctx: &Ctx<'_>, id: i64, patch: StaffPatch) -> ApiResul
     let (now, actor) = (ctx.now, ctx.actor.clone());
     in_transaction(ctx.db, |txn| {
         Box::pin(async move {
-            let row = row.update(txn).await?;
+            let row = row
+                .update(txn)
+                .await
+                .map_err(duplicate("subject", "a person with this sign-in subject"))?;
             audit::record(
                 txn,
                 &actor,
@@ -449,6 +460,8 @@ pub async fn create_professional(
                     organisation: Set(organisation.clone()),
                     email: Set(email),
                     created_at: Set(now),
+                    active: Set(true),
+                    last_signed_in_at: Set(None),
                 }
                 .insert(txn)
                 .await
@@ -471,6 +484,86 @@ pub async fn create_professional(
             })
         })
         .await
+}
+
+pub struct ProfessionalPatch {
+    pub subject: Option<Option<String>>,
+    pub name: Option<String>,
+    pub organisation: Option<String>,
+    pub email: Option<Option<String>>,
+    pub active: Option<bool>,
+}
+
+/// Changes a professional's record: their sign-in subject, contact details, or whether they
+/// may still sign in (requests already addressed to them stay on the cases).
+pub async fn update_professional(
+    ctx: &Ctx<'_>,
+    id: i64,
+    patch: ProfessionalPatch,
+) -> ApiResult<professional::Model> {
+    ctx.require(Permission::ManageOrganisation)?;
+    let existing = professional::Entity::find_by_id(id)
+        .filter(visible_organisation(
+            &ctx.actor.scope,
+            professional::Column::LaId,
+        ))
+        .one(ctx.db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("professional"))?;
+    let mut changes = serde_json::Map::new();
+    let mut row = existing.into_active_model();
+    if let Some(subject) = patch.subject {
+        let subject = subject
+            .as_deref()
+            .map(|s| parse_subject("subject", s))
+            .transpose()?;
+        changes.insert("subject".into(), json!(subject.is_some()));
+        row.subject = Set(subject);
+    }
+    if let Some(name) = patch.name {
+        let name = parse_name("name", &name)?;
+        changes.insert("name".into(), json!(name));
+        row.name = Set(name);
+    }
+    if let Some(organisation) = patch.organisation {
+        let organisation = parse_name("organisation", &organisation)?;
+        changes.insert("organisation".into(), json!(organisation));
+        row.organisation = Set(organisation);
+    }
+    if let Some(email) = patch.email {
+        let email = parse_optional_name("email", email.as_deref())?;
+        changes.insert("email".into(), json!(email.is_some()));
+        row.email = Set(email);
+    }
+    if let Some(active) = patch.active {
+        changes.insert("active".into(), json!(active));
+        row.active = Set(active);
+    }
+    let (now, actor) = (ctx.now, ctx.actor.clone());
+    in_transaction(ctx.db, |txn| {
+        Box::pin(async move {
+            let row = row
+                .update(txn)
+                .await
+                .map_err(duplicate("subject", "a person with this sign-in subject"))?;
+            audit::record(
+                txn,
+                &actor,
+                now,
+                AuditEntry {
+                    la_id: Some(row.la_id),
+                    child_id: None,
+                    entity: "professional",
+                    entity_id: row.id,
+                    action: "update",
+                    summary: serde_json::Value::Object(changes),
+                },
+            )
+            .await?;
+            Ok(row)
+        })
+    })
+    .await
 }
 
 pub async fn professionals(

@@ -40,7 +40,7 @@ use crate::store::entity::{
     review_meeting_request,
 };
 use crate::store::page::{Page, PageRequest, paginate};
-use crate::store::scope::{Scope, nothing, visible_children};
+use crate::store::scope::visible_children;
 
 /// Where a version of the plan came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -221,9 +221,6 @@ fn visible_plan_records<L: ColumnTrait, C: ColumnTrait>(
     la_col: L,
     child_col: C,
 ) -> Condition {
-    if matches!(ctx.actor.scope, Scope::Professional { .. }) {
-        return nothing();
-    }
     visible_children(&ctx.actor.scope, la_col, child_col)
 }
 

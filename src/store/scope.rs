@@ -41,19 +41,10 @@ pub fn visible_children<L: ColumnTrait, C: ColumnTrait>(
             // of being OR-ed with them (which showed other families' children).
             Condition::all().add(any)
         }
-        Scope::Professional {
-            la_id,
-            professional_id,
-            service,
-        } => Condition::all().add(la_col.eq(*la_id)).add(
-            child_col.in_subquery(
-                Query::select()
-                    .column(advice_request::Column::ChildId)
-                    .from(advice_request::Entity)
-                    .cond_where(addressed_to_professional(*la_id, *professional_id, service))
-                    .to_owned(),
-            ),
-        ),
+        // A professional reads the advice requests addressed to them, each with only what
+        // the request needs about its child (`myAdviceRequests`): never children's records,
+        // so never a child's locality, parents or other professionals' requests.
+        Scope::Professional { .. } => nothing(),
         Scope::Nothing => nothing(),
     }
 }

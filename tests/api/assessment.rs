@@ -389,7 +389,7 @@ async fn other_las_parents_and_professionals_cannot_act() {
     let fx = app.with_local_authority().await;
     let case = Case::open(&app, &fx, &days_ago(10)).await;
     app.ok(&fx.admin, "mutation { createLocalAuthority(code: \"940\", name: \"Westmorland and Furness\") { id } }", json!({})).await;
-    let other = app.token(Role::Caseworker, "cw-940", Some("940"));
+    let other = app.provision(Role::Caseworker, "cw-940", "940").await;
     assert_eq!(
         case.refuse(&other, "decideToAssess", json!({})).await["extensions"]["code"],
         "NOT_FOUND"
@@ -405,7 +405,7 @@ async fn other_las_parents_and_professionals_cannot_act() {
         case.refuse(&parent, "decideToAssess", json!({})).await["extensions"]["code"],
         "FORBIDDEN"
     );
-    let professional = app.token(Role::Professional, "ep-x", Some("909"));
+    let professional = app.provision(Role::Professional, "ep-x", "909").await;
     assert_eq!(
         case.refuse(&professional, "decideToAssess", json!({}))
             .await["extensions"]["code"],

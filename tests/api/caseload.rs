@@ -71,7 +71,8 @@ async fn a_caseworker_sees_their_cases_next_deadline_first_and_managers_assign_a
         .as_str()
         .expect("id")
         .to_owned();
-    let me = staff(&app, &fx, "cw-909", Some(&fx.team)).await;
+    // The fixture's caseworker (`cw-909`, in `fx.team`) is the one signed in.
+    let me = fx.caseworker_id.clone();
     let colleague = staff(&app, &fx, "cw-colleague", Some(&fx.team)).await;
     let elsewhere = staff(&app, &fx, "cw-west", Some(&other_team)).await;
     let late = case(&app, &fx, "Late Decision", 50, Some(&me)).await;
@@ -175,7 +176,7 @@ async fn a_caseworker_sees_their_cases_next_deadline_first_and_managers_assign_a
         json!({}),
     )
     .await;
-    let foreign = app.token(Role::Manager, "mgr-908", Some("908"));
+    let foreign = app.provision(Role::Manager, "mgr-908", "908").await;
     assert_eq!(
         app.error_code(Some(&foreign), CASELOAD, json!({"cw": me}))
             .await,

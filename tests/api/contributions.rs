@@ -461,8 +461,8 @@ async fn the_family_sees_who_has_read_their_childs_record() {
     let one = family(&app, &fx, "one", &ep).await;
     app.ok(
         &fx.admin,
-        "mutation($input: CreateStaffInput!) { createStaff(input: $input) { id } }",
-        json!({"input": {"localAuthorityId": fx.la, "subject": "cw-909", "name": "Carol Worker", "role": "CASEWORKER"}}),
+        "mutation($input: UpdateStaffInput!) { updateStaff(input: $input) { id } }",
+        json!({"input": {"id": fx.caseworker_id, "name": "Carol Worker", "teamId": null}}),
     )
     .await;
     app.ok(
@@ -901,7 +901,7 @@ async fn a_family_asks_for_a_review_meeting_and_the_council_answers() {
     .await;
     assert_eq!(e["extensions"]["code"], "FORBIDDEN");
     app.ok(&fx.admin, "mutation { createLocalAuthority(code: \"940\", name: \"Westmorland and Furness\") { id } }", json!({})).await;
-    let elsewhere = app.token(Role::Caseworker, "cw-940", Some("940"));
+    let elsewhere = app.provision(Role::Caseworker, "cw-940", "940").await;
     let e = refused(
         &app,
         &elsewhere,

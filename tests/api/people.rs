@@ -134,7 +134,7 @@ async fn staff_see_only_their_own_local_authority() {
     let fx = app.with_local_authority().await;
     let child = app.create_child(&fx, "Ada Lovelace", "2014-03-01").await;
     app.ok(&fx.admin, "mutation { createLocalAuthority(code: \"940\", name: \"Westmorland and Furness\") { id } }", json!({})).await;
-    let other = app.token(Role::Caseworker, "cw-940", Some("940"));
+    let other = app.provision(Role::Caseworker, "cw-940", "940").await;
     let q = "query($id: ID!) { child(id: $id) { id } }";
     assert_eq!(
         app.error_code(Some(&other), q, json!({"id": child})).await,
@@ -289,7 +289,11 @@ async fn managers_build_their_organisation_and_caseworkers_cannot() {
             json!({}),
         )
         .await;
-    assert_eq!(data["staff"], json!([{"name": "Jane Caseworker"}]));
+    // Jane, and the fixture's own caseworker and manager.
+    assert_eq!(
+        data["staff"],
+        json!([{"name": "Jane Caseworker"}, {"name": "cw-909 name"}, {"name": "mgr-909 name"}])
+    );
     assert_eq!(data["professionals"], json!([{"name": "Dr Priya Patel"}]));
 }
 
@@ -343,7 +347,11 @@ async fn every_change_is_in_the_audit_trail_and_filterable() {
         .iter()
         .map(|e| e["node"]["entity"].clone())
         .collect();
-    assert_eq!(actions, vec![json!("team"), json!("locality")]);
+    // The manager made the team, the locality and the fixture's caseworker.
+    assert_eq!(
+        actions,
+        vec![json!("staff"), json!("team"), json!("locality")]
+    );
     // The admin's creation of the LA is in the trail too, visible to the admin.
     let data = app
         .ok(
@@ -354,7 +362,10 @@ async fn every_change_is_in_the_audit_trail_and_filterable() {
         .await;
     assert_eq!(
         data["auditEvents"]["edges"],
-        json!([{"node": {"entity": "local_authority", "action": "create"}}])
+        json!([
+            {"node": {"entity": "staff", "action": "create"}},
+            {"node": {"entity": "local_authority", "action": "create"}},
+        ])
     );
     // Caseworkers may not read the trail.
     assert_eq!(

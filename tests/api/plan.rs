@@ -1391,9 +1391,9 @@ async fn other_councils_parents_and_professionals_cannot_act_on_plans() {
     )
     .await;
     app.ok(&fx.admin, "mutation { createLocalAuthority(code: \"940\", name: \"Westmorland and Furness\") { id } }", json!({})).await;
-    let other = app.token(Role::Caseworker, "cw-940", Some("940"));
+    let other = app.provision(Role::Caseworker, "cw-940", "940").await;
     let parent = app.token(Role::Parent, "parent-x", None);
-    let professional = app.token(Role::Professional, "ep-x", Some("909"));
+    let professional = app.provision(Role::Professional, "ep-x", "909").await;
     let plan_input = with_version(&plan, "planId", json!({"meetingOn": days_ago(0)}));
     let review_input = with_version(&r, "reviewId", json!({}));
     for (token, code) in [

@@ -1,9 +1,11 @@
 //! The GraphQL schema: the frontend team's contract. Query and Mutation are merged from one
 //! object per area; resolvers are thin and call `service`.
+mod administrators;
 mod assessment;
 mod backlog;
 mod caseload;
 mod contributions;
+pub mod cost;
 mod people;
 mod plan;
 mod scalars;
@@ -23,6 +25,7 @@ pub use scalars::Id;
 #[derive(MergedObject, Default)]
 pub struct Query(
     people::PeopleQuery,
+    administrators::AdministratorsQuery,
     assessment::AssessmentQuery,
     contributions::ContributionsQuery,
     caseload::CaseloadQuery,
@@ -33,6 +36,7 @@ pub struct Query(
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     people::PeopleMutation,
+    administrators::AdministratorsMutation,
     assessment::AssessmentMutation,
     contributions::ContributionsMutation,
     caseload::CaseloadMutation,
@@ -41,9 +45,9 @@ pub struct Mutation(
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
-/// Limits that keep one request from exhausting the server.
+/// Limits that keep one request from exhausting the server: nesting, and what its lists
+/// can return ([`cost`]).
 pub const MAX_DEPTH: usize = 12;
-pub const MAX_COMPLEXITY: usize = 5_000;
 
 pub struct SchemaOptions {
     pub introspection: bool,
@@ -54,8 +58,8 @@ pub fn build_schema(db: DatabaseConnection, options: SchemaOptions) -> AppSchema
         .data(db)
         .data(crate::service::backlog::CountsCache::new())
         .extension(crate::api::http::ExecutionProbe)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY);
+        .extension(cost::CostLimit)
+        .limit_depth(MAX_DEPTH);
     if !options.introspection {
         builder = builder.disable_introspection();
     }

@@ -145,12 +145,26 @@ impl StaffMember {
     async fn team_id(&self) -> Option<ID> {
         self.0.team_id.map(Id::of)
     }
-    /// The sign-in subject (the token's `sub`) that maps to this person.
-    async fn subject(&self) -> &str {
-        &self.0.subject
+    /// The identity-provider subject (the token's `sub`) that signs this person in. Shown
+    /// to managers, administrators and the person themself; null for everyone else.
+    async fn subject(&self, gql: &Context<'_>) -> Result<Option<&str>> {
+        let ctx = ctx(gql)?;
+        let subject = Some(self.0.subject.as_str());
+        Ok(subject.filter(|_| ctx.actor.may_see_sign_in_of(subject)))
     }
+    /// Whether this person may sign in (a deactivated account is refused at sign-in).
     async fn active(&self) -> bool {
         self.0.active
+    }
+    /// When this person last signed in (to the quarter hour); null if never, and for anyone
+    /// but managers, administrators and the person themself.
+    async fn last_signed_in_at(&self, gql: &Context<'_>) -> Result<Option<DateTime<Utc>>> {
+        let ctx = ctx(gql)?;
+        let subject = Some(self.0.subject.as_str());
+        Ok(self
+            .0
+            .last_signed_in_at
+            .filter(|_| ctx.actor.may_see_sign_in_of(subject)))
     }
 }
 
@@ -172,6 +186,27 @@ impl Professional {
     }
     async fn email(&self) -> Option<&str> {
         self.0.email.as_deref()
+    }
+    /// The identity-provider subject that signs this professional in (none: they cannot sign
+    /// in). Shown to managers, administrators and the professional themself.
+    async fn subject(&self, gql: &Context<'_>) -> Result<Option<&str>> {
+        let ctx = ctx(gql)?;
+        let subject = self.0.subject.as_deref();
+        Ok(subject.filter(|_| ctx.actor.may_see_sign_in_of(subject)))
+    }
+    /// Whether this professional may sign in.
+    async fn active(&self) -> bool {
+        self.0.active
+    }
+    /// When they last signed in; null if never, and for anyone but managers, administrators
+    /// and the professional themself.
+    async fn last_signed_in_at(&self, gql: &Context<'_>) -> Result<Option<DateTime<Utc>>> {
+        let ctx = ctx(gql)?;
+        let subject = self.0.subject.as_deref();
+        Ok(self
+            .0
+            .last_signed_in_at
+            .filter(|_| subject.is_some() && ctx.actor.may_see_sign_in_of(subject)))
     }
 }
 
@@ -522,6 +557,8 @@ pub struct CreateStaffInput {
 #[derive(InputObject)]
 pub struct UpdateStaffInput {
     id: ID,
+    /// A new identity-provider subject for this person.
+    subject: Option<String>,
     name: Option<String>,
     email: MaybeUndefined<String>,
     team_id: MaybeUndefined<ID>,
@@ -537,6 +574,18 @@ pub struct CreateProfessionalInput {
     service: AdviceService,
     organisation: String,
     email: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct UpdateProfessionalInput {
+    id: ID,
+    /// The identity-provider subject that signs them in; null: they cannot sign in.
+    subject: MaybeUndefined<String>,
+    name: Option<String>,
+    organisation: Option<String>,
+    email: MaybeUndefined<String>,
+    /// False: refused at sign-in from now on (their requests stay on the cases).
+    active: Option<bool>,
 }
 
 #[derive(InputObject)]
@@ -657,6 +706,7 @@ impl PeopleMutation {
             None => None,
         };
         let p = svc::StaffPatch {
+            subject: input.subject,
             name: input.name,
             email: patch(input.email),
             team_id,
@@ -681,6 +731,25 @@ impl PeopleMutation {
             email: input.email,
         };
         Ok(Professional(svc::create_professional(&ctx, input).await?))
+    }
+
+    /// Changes a professional's record, including their sign-in subject and whether they may
+    /// still sign in (managers in their LA, administrators).
+    async fn update_professional(
+        &self,
+        gql: &Context<'_>,
+        input: UpdateProfessionalInput,
+    ) -> Result<Professional> {
+        let ctx = ctx(gql)?;
+        let id = Id::parse("id", &input.id)?;
+        let p = svc::ProfessionalPatch {
+            subject: patch(input.subject),
+            name: input.name,
+            organisation: input.organisation,
+            email: patch(input.email),
+            active: input.active,
+        };
+        Ok(Professional(svc::update_professional(&ctx, id, p).await?))
     }
 
     async fn create_child(&self, gql: &Context<'_>, input: CreateChildInput) -> Result<Child> {

@@ -65,6 +65,10 @@ pub enum Outcome {
     Refused,
     /// No valid sign-in.
     Unauthenticated,
+    /// The database could not be reached (503).
+    Unavailable,
+    /// The sign-in failed on a fault of the server's (500, logged).
+    Internal,
 }
 
 impl Outcome {
@@ -75,6 +79,8 @@ impl Outcome {
             Outcome::RequestError => "request_error",
             Outcome::Refused => "refused",
             Outcome::Unauthenticated => "unauthenticated",
+            Outcome::Unavailable => "unavailable",
+            Outcome::Internal => "internal",
         }
     }
 }
@@ -302,10 +308,16 @@ async fn respond(
 
     let actor = match super::authenticate(state, headers).await {
         Ok(actor) => actor,
-        Err(reason) => {
-            tracing::info!(reason, "token refused");
-            report.outcome = Outcome::Unauthenticated;
-            return (super::unauthenticated(media), report);
+        Err(failure) => {
+            report.outcome = match failure {
+                super::AuthFailure::Unavailable => Outcome::Unavailable,
+                super::AuthFailure::Internal(_) => Outcome::Internal,
+                _ => {
+                    tracing::info!(reason = failure.code(), "sign-in refused");
+                    Outcome::Unauthenticated
+                }
+            };
+            return (super::refused_sign_in(media, failure), report);
         }
     };
     report.role = actor.as_ref().map(|a| a.role.as_str());
@@ -313,7 +325,8 @@ async fn respond(
         tracing::Span::current().record("role", role);
     }
 
-    let mut request = async_graphql::Request::new(params.query);
+    let query = params.query;
+    let mut request = async_graphql::Request::new(query.clone());
     request.operation_name = params.operation_name;
     if let Some(variables) = params.variables {
         request.variables = Variables::from_json(Value::Object(variables));
@@ -334,16 +347,30 @@ async fn respond(
         now: Utc::now(),
     });
     let request = request.data(executed.clone());
-    let response = state.schema().execute(request).await;
+    let mut response = state.schema().execute(request).await;
 
-    let request_error = !executed.get();
-    let signed_out = response.errors.iter().any(|e| {
-        e.extensions
-            .as_ref()
-            .and_then(|x| x.get("code"))
-            .is_some_and(|c| *c == async_graphql::Value::from("UNAUTHENTICATED"))
-    });
-    report.outcome = if signed_out {
+    let mut request_error = !executed.get();
+    if !request_error
+        && response.errors.iter().any(|e| code_of(e).is_none())
+        && let Some(document) = state.documents().parse(&query)
+    {
+        let all_arguments = mark_argument_errors(&document, &mut response.errors);
+        // Nothing ran that answered: a request error, as if validation had caught it.
+        request_error = all_arguments && response.data == async_graphql::Value::Null;
+    }
+    let has_code = |code: &str| {
+        response.errors.iter().any(|e| {
+            e.extensions
+                .as_ref()
+                .and_then(|x| x.get("code"))
+                .is_some_and(|c| *c == async_graphql::Value::from(code))
+        })
+    };
+    let signed_out = has_code("UNAUTHENTICATED");
+    let unavailable = has_code("UNAVAILABLE");
+    report.outcome = if unavailable {
+        Outcome::Unavailable
+    } else if signed_out {
         Outcome::Unauthenticated
     } else if request_error {
         Outcome::RequestError
@@ -353,7 +380,9 @@ async fn respond(
         Outcome::FieldErrors
     };
 
-    let status = if signed_out {
+    let status = if unavailable {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else if signed_out {
         StatusCode::UNAUTHORIZED
     } else if request_error && media == MediaType::GraphQLResponseJson {
         StatusCode::BAD_REQUEST
@@ -391,7 +420,9 @@ async fn respond(
         http.headers_mut().insert(header::CACHE_CONTROL, value);
     }
     http.headers_mut().extend(extra_headers);
-    if signed_out {
+    if unavailable {
+        super::with_retry_after(&mut http);
+    } else if signed_out {
         http.headers_mut()
             .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     }
@@ -415,6 +446,61 @@ fn selected_operation(
             .map(|(name, op)| (Some(name.to_string()), op.node.ty)),
         _ => None,
     }
+}
+
+fn code_of(error: &ServerError) -> Option<&async_graphql::Value> {
+    error.extensions.as_ref().and_then(|x| x.get("code"))
+}
+
+/// An argument value that does not coerce (an impossible date such as 2023-02-29, an `Int`
+/// past 2^31) is reported by async-graphql during execution as an error with no code, at the
+/// argument value's position. It is the client's mistake: `BAD_REQUEST`, with `field` naming
+/// the argument. Returns whether every error was of this kind.
+fn mark_argument_errors(document: &ExecutableDocument, errors: &mut [ServerError]) -> bool {
+    use async_graphql::parser::types::{Selection, SelectionSet};
+    fn collect(set: &SelectionSet, out: &mut Vec<(async_graphql::Pos, String)>) {
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(field) => {
+                    for (name, value) in &field.node.arguments {
+                        out.push((value.pos, name.node.to_string()));
+                    }
+                    collect(&field.node.selection_set.node, out);
+                }
+                Selection::InlineFragment(inline) => collect(&inline.node.selection_set.node, out),
+                Selection::FragmentSpread(_) => {}
+            }
+        }
+    }
+    let mut arguments = Vec::new();
+    for (_, operation) in document.operations.iter() {
+        collect(&operation.node.selection_set.node, &mut arguments);
+    }
+    for fragment in document.fragments.values() {
+        collect(&fragment.node.selection_set.node, &mut arguments);
+    }
+    let mut all = !errors.is_empty();
+    for error in errors {
+        if code_of(error).is_some() {
+            all = false;
+            continue;
+        }
+        let argument = error
+            .locations
+            .first()
+            .and_then(|at| arguments.iter().find(|(pos, _)| pos == at))
+            .map(|(_, name)| name.clone());
+        match argument {
+            Some(name) => {
+                let extensions = error.extensions.get_or_insert_with(Default::default);
+                extensions.set("code", "BAD_REQUEST");
+                extensions.set("field", name.as_str());
+                error.message = format!("{name}: {}", error.message);
+            }
+            None => all = false,
+        }
+    }
+    all
 }
 
 fn with_default_code(error: &mut ServerError, code: &str) {

@@ -19,11 +19,15 @@ use tower_http::trace::TraceLayer;
 
 pub use graphql::{ExecutionProbe, MediaType, negotiate};
 
-use crate::api::auth::resolve_actor;
+use async_graphql::ErrorExtensions;
+
+use crate::api::auth::{SignInError, resolve_actor};
 use crate::api::graphql::AppSchema;
 use crate::api::metrics::Metrics;
 use crate::api::token::{TokenVerifier, extract_bearer};
 use crate::domain::access::Actor;
+use crate::domain::sign_in::Refusal;
+use crate::error::ApiError;
 
 /// Request bodies above this are refused before parsing.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -158,11 +162,13 @@ async fn readyz(State(state): State<AppState>) -> Response {
         Ok(_) => Json(json!({"status": "ready"})).into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
-            (
+            let mut response = (
                 StatusCode::SERVICE_UNAVAILABLE,
                 Json(json!({"status": "database unavailable"})),
             )
-                .into_response()
+                .into_response();
+            with_retry_after(&mut response);
+            response
         }
     }
 }
@@ -212,34 +218,79 @@ fn graphiql(state: &AppState) -> Response {
     }
 }
 
+/// Why a request's sign-in failed.
+pub(super) enum AuthFailure {
+    /// The header or token does not verify (the reason's code is for the log only).
+    Token(&'static str),
+    /// The token verifies, but no active record gives its subject that role here.
+    Refused(Refusal),
+    /// The database cannot be reached: the person is not signed out, the service is down.
+    Unavailable,
+    /// Any other failure looking up the records (logged with an incident id).
+    Internal(sea_orm::DbErr),
+}
+
+impl AuthFailure {
+    fn code(&self) -> &'static str {
+        match self {
+            AuthFailure::Token(code) => code,
+            AuthFailure::Refused(r) => r.code(),
+            AuthFailure::Unavailable => "database_unavailable",
+            AuthFailure::Internal(_) => "database",
+        }
+    }
+}
+
 /// No header: nobody (every field then answers UNAUTHENTICATED). A header that does not
-/// verify: refused with the reason's code, for the log only.
-async fn authenticate(
-    state: &AppState,
-    headers: &HeaderMap,
-) -> Result<Option<Actor>, &'static str> {
+/// verify, or a subject the records do not set up: refused.
+async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Option<Actor>, AuthFailure> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };
-    let value = value.to_str().map_err(|_| "malformed_header")?;
-    let token = extract_bearer(value).map_err(|e| e.code())?;
+    let value = value
+        .to_str()
+        .map_err(|_| AuthFailure::Token("malformed_header"))?;
+    let token = extract_bearer(value).map_err(|e| AuthFailure::Token(e.code()))?;
     let claims = state
         .inner
         .verifier
         .verify(token)
         .await
-        .map_err(|e| e.code())?;
-    let actor = resolve_actor(&state.inner.db, &claims)
-        .await
-        .map_err(|e| e.code())?;
-    Ok(Some(actor))
+        .map_err(|e| AuthFailure::Token(e.code()))?;
+    match resolve_actor(&state.inner.db, &claims, Utc::now()).await {
+        Ok(actor) => Ok(Some(actor)),
+        Err(SignInError::Refused(refusal)) => Err(AuthFailure::Refused(refusal)),
+        Err(SignInError::Unavailable(e)) => {
+            tracing::warn!(error = %e, "database unavailable at sign-in");
+            Err(AuthFailure::Unavailable)
+        }
+        Err(SignInError::Database(e)) => Err(AuthFailure::Internal(e)),
+    }
 }
 
-fn unauthenticated(media: MediaType) -> Response {
+/// A GraphQL response with one error and no data, in the negotiated media type.
+fn error_response(media: MediaType, status: StatusCode, error: ApiError) -> Response {
+    let error = error.extend();
+    let body = json!({
+        "data": null,
+        "errors": [{"message": error.message, "extensions": error.extensions}],
+    });
+    let mut response = (status, body.to_string()).into_response();
+    let content_type = match media {
+        MediaType::GraphQLResponseJson => graphql::GRAPHQL_RESPONSE_JSON,
+        MediaType::Json => graphql::JSON,
+    };
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
+
+fn unauthenticated(media: MediaType, message: &str) -> Response {
     let body = json!({
         "data": null,
         "errors": [{
-            "message": "sign in required: the bearer token is missing, malformed, expired or not valid here",
+            "message": message,
             "extensions": {"code": "UNAUTHENTICATED"}
         }]
     });
@@ -256,4 +307,39 @@ fn unauthenticated(media: MediaType) -> Response {
         HeaderValue::from_static("Bearer error=\"invalid_token\""),
     );
     response
+}
+
+/// The answer for a failed sign-in.
+fn refused_sign_in(media: MediaType, failure: AuthFailure) -> Response {
+    match failure {
+        AuthFailure::Token(_) => unauthenticated(
+            media,
+            "sign in required: the bearer token is missing, malformed, expired or not valid here",
+        ),
+        AuthFailure::Refused(refusal) => unauthenticated(media, &refusal.message()),
+        AuthFailure::Unavailable => unavailable(media),
+        AuthFailure::Internal(e) => error_response(
+            media,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Internal(e.into()),
+        ),
+    }
+}
+
+/// 503 with `UNAVAILABLE` and `Retry-After`: the database is down, the sign-in still good.
+fn unavailable(media: MediaType) -> Response {
+    let mut response = error_response(
+        media,
+        StatusCode::SERVICE_UNAVAILABLE,
+        ApiError::Unavailable,
+    );
+    with_retry_after(&mut response);
+    response
+}
+
+pub(super) fn with_retry_after(response: &mut Response) {
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(crate::error::RETRY_AFTER_SECONDS),
+    );
 }

@@ -1,5 +1,6 @@
 //! sea-orm entities: one per table, no API derives (the GraphQL types live in `api`).
 pub mod access_log;
+pub mod administrator;
 pub mod advice_request;
 pub mod annual_review;
 pub mod assessment;

@@ -12,6 +12,8 @@ pub struct Model {
     pub organisation: String,
     pub email: Option<String>,
     pub created_at: DateTimeUtc,
+    pub active: bool,
+    pub last_signed_in_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -19,6 +19,8 @@ use tower::ServiceExt;
 pub const SECRET: &str = "test-secret-that-is-long-enough-for-hs256-signing";
 pub const ISSUER: &str = "ehcp";
 pub const AUDIENCE: &str = "ehcp";
+/// The subject of the administrator every test app starts with.
+pub const ADMIN: &str = "admin";
 
 pub struct TestApp {
     pub router: axum::Router,
@@ -89,11 +91,70 @@ impl TestApp {
         let (db, dir) = isolated_database().await;
         let verifier = TokenVerifier::new(token_config()).await.expect("verifier");
         let router = app_router(db.clone(), verifier, &serve).expect("router");
+        // The first administrator, as `ehcp admin add` makes it on a new installation.
+        ehcp::service::administrators::add_from_command_line(
+            &db,
+            ehcp::service::administrators::AdministratorInput {
+                subject: ADMIN.to_owned(),
+                name: "Test administrator".to_owned(),
+                email: None,
+            },
+            Utc::now(),
+        )
+        .await
+        .map_err(|e| e.describe())
+        .expect("first administrator");
         Self {
             router,
             db,
             _dir: dir,
         }
+    }
+
+    /// The first administrator's token (every app has that record).
+    pub fn admin_token(&self) -> String {
+        self.token(Role::Admin, ADMIN, None)
+    }
+
+    /// Adds a staff member or professional in the local authority with the code (as an
+    /// administrator would) and returns a token for them.
+    pub async fn provision(&self, role: Role, subject: &str, la_code: &str) -> String {
+        let admin = self.admin_token();
+        let las = self
+            .ok(&admin, "{ localAuthorities { id code } }", json!({}))
+            .await;
+        let la = las["localAuthorities"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .find(|la| la["code"] == la_code)
+            .unwrap_or_else(|| panic!("no local authority {la_code}"))["id"]
+            .clone();
+        match role {
+            Role::Caseworker | Role::Manager => {
+                let role = if role == Role::Manager {
+                    "MANAGER"
+                } else {
+                    "CASEWORKER"
+                };
+                self.ok(
+                    &admin,
+                    "mutation($input: CreateStaffInput!) { createStaff(input: $input) { id } }",
+                    json!({"input": {"localAuthorityId": la, "subject": subject, "name": format!("{subject} name"), "role": role}}),
+                )
+                .await;
+            }
+            Role::Professional => {
+                self.ok(
+                    &admin,
+                    "mutation($input: CreateProfessionalInput!) { createProfessional(input: $input) { id } }",
+                    json!({"input": {"localAuthorityId": la, "subject": subject, "name": format!("{subject} name"), "service": "EDUCATIONAL_PSYCHOLOGY", "organisation": "Psychology service"}}),
+                )
+                .await;
+            }
+            other => panic!("{other} records are not provisioned this way"),
+        }
+        self.token(role, subject, Some(la_code))
     }
 
     /// A valid token for this app.
@@ -186,9 +247,10 @@ impl TestApp {
         error_code(&body)
     }
 
-    /// Admin, one LA (909 Cumbria) with a locality and team, and a manager's token.
+    /// Admin, one LA (909 Cumbria) with a locality and team, its manager (`mgr-909`) and a
+    /// caseworker in the team (`cw-909`, named "cw-909 name"), with their tokens.
     pub async fn with_local_authority(&self) -> Fixture {
-        let admin = self.token(Role::Admin, "admin", None);
+        let admin = self.admin_token();
         let la = self
             .ok(
                 &admin,
@@ -196,6 +258,16 @@ impl TestApp {
                 json!({}),
             )
             .await["createLocalAuthority"]["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        let manager_id = self
+            .ok(
+                &admin,
+                "mutation($input: CreateStaffInput!) { createStaff(input: $input) { id } }",
+                json!({"input": {"localAuthorityId": la, "subject": "mgr-909", "name": "mgr-909 name", "role": "MANAGER"}}),
+            )
+            .await["createStaff"]["id"]
             .as_str()
             .expect("id")
             .to_owned();
@@ -220,10 +292,22 @@ impl TestApp {
             .as_str()
             .expect("id")
             .to_owned();
+        let caseworker_id = self
+            .ok(
+                &manager,
+                "mutation($input: CreateStaffInput!) { createStaff(input: $input) { id } }",
+                json!({"input": {"subject": "cw-909", "name": "cw-909 name", "role": "CASEWORKER", "teamId": team}}),
+            )
+            .await["createStaff"]["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
         Fixture {
             admin,
             manager,
             caseworker: self.token(Role::Caseworker, "cw-909", Some("909")),
+            manager_id,
+            caseworker_id,
             la,
             locality,
             team,
@@ -248,6 +332,9 @@ pub struct Fixture {
     pub admin: String,
     pub manager: String,
     pub caseworker: String,
+    /// The staff records behind `manager` and `caseworker`.
+    pub manager_id: String,
+    pub caseworker_id: String,
     pub la: String,
     pub locality: String,
     pub team: String,
