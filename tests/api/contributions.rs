@@ -261,6 +261,36 @@ async fn professionals_see_only_what_their_request_needs() {
         .await,
         "FORBIDDEN"
     );
+    // Nor the child's record (setting, locality, parents): only what the request needs,
+    // through the request itself.
+    assert_eq!(
+        app.error_code(
+            Some(&ep_token),
+            "query($id: ID!) { child(id: $id) { legalName } }",
+            json!({"id": one.child})
+        )
+        .await,
+        "NOT_FOUND"
+    );
+    let children = app
+        .ok(
+            &ep_token,
+            "{ children { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(children["children"]["edges"], json!([]));
+    let asked = app
+        .ok(
+            &ep_token,
+            "{ myAdviceRequests { edges { node { child { displayName } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        asked["myAdviceRequests"]["edges"][0]["node"]["child"]["displayName"],
+        "Child one"
+    );
     // Caseworkers and parents have no advice requests of their own.
     assert_eq!(
         app.error_code(

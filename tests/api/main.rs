@@ -11,5 +11,8 @@ mod caseload;
 mod contributions;
 mod demo;
 mod http;
+mod limits;
+mod outage;
 mod people;
 mod plan;
+mod sign_in;

@@ -421,6 +421,7 @@ async fn respond(
     }
     http.headers_mut().extend(extra_headers);
     if unavailable {
+        state.database_unavailable();
         super::with_retry_after(&mut http);
     } else if signed_out {
         http.headers_mut()

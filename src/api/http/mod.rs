@@ -4,6 +4,8 @@ mod graphql;
 pub mod observe;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use async_graphql::http::GraphiQLSource;
 use axum::extract::{DefaultBodyLimit, State};
@@ -44,6 +46,46 @@ struct Inner {
     graphiql: bool,
     metrics: Option<Metrics>,
     documents: graphql::Documents,
+    outage: Arc<Outage>,
+}
+
+/// While the database is unreachable, each request would wait out the pool's connect
+/// timeout before its 503. Once a request finds it down, the others are told at once, and one
+/// probe asks the database every half second until it answers; `/readyz` asks it directly.
+#[derive(Default)]
+struct Outage {
+    down: AtomicBool,
+    probing: AtomicBool,
+}
+
+impl Outage {
+    const PROBE_EVERY: Duration = Duration::from_millis(500);
+    const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
+
+    fn ongoing(&self) -> bool {
+        self.down.load(Ordering::Acquire)
+    }
+
+    fn noticed(self: &Arc<Self>, db: &DatabaseConnection) {
+        self.down.store(true, Ordering::Release);
+        if self.probing.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let (outage, db) = (Arc::clone(self), db.clone());
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Self::PROBE_EVERY).await;
+                let ping =
+                    tokio::time::timeout(Self::PROBE_TIMEOUT, db.execute_unprepared("SELECT 1"));
+                if let Ok(Ok(_)) = ping.await {
+                    tracing::info!("the database answers again");
+                    outage.down.store(false, Ordering::Release);
+                    outage.probing.store(false, Ordering::Release);
+                    return;
+                }
+            }
+        });
+    }
 }
 
 impl AppState {
@@ -62,6 +104,7 @@ impl AppState {
                 graphiql,
                 metrics,
                 documents: graphql::Documents::new(),
+                outage: Arc::default(),
             }),
         }
     }
@@ -247,6 +290,9 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Option<Ac
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };
+    if state.inner.outage.ongoing() {
+        return Err(AuthFailure::Unavailable);
+    }
     let value = value
         .to_str()
         .map_err(|_| AuthFailure::Token("malformed_header"))?;
@@ -262,6 +308,7 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Option<Ac
         Err(SignInError::Refused(refusal)) => Err(AuthFailure::Refused(refusal)),
         Err(SignInError::Unavailable(e)) => {
             tracing::warn!(error = %e, "database unavailable at sign-in");
+            state.database_unavailable();
             Err(AuthFailure::Unavailable)
         }
         Err(SignInError::Database(e)) => Err(AuthFailure::Internal(e)),
@@ -335,6 +382,13 @@ fn unavailable(media: MediaType) -> Response {
     );
     with_retry_after(&mut response);
     response
+}
+
+impl AppState {
+    /// A request found the database unreachable.
+    pub(super) fn database_unavailable(&self) {
+        self.inner.outage.noticed(&self.inner.db);
+    }
 }
 
 pub(super) fn with_retry_after(response: &mut Response) {

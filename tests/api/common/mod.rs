@@ -89,6 +89,15 @@ impl TestApp {
 
     pub async fn spawn_with(serve: ServeSettings) -> Self {
         let (db, dir) = isolated_database().await;
+        Self::on_database(db, dir, serve).await
+    }
+
+    /// The app on a migrated database the caller made (a server of the test's own, say).
+    pub async fn on_database(
+        db: DatabaseConnection,
+        dir: Option<tempfile::TempDir>,
+        serve: ServeSettings,
+    ) -> Self {
         let verifier = TokenVerifier::new(token_config()).await.expect("verifier");
         let router = app_router(db.clone(), verifier, &serve).expect("router");
         // The first administrator, as `ehcp admin add` makes it on a new installation.
