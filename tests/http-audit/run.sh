@@ -42,6 +42,8 @@ if [ -z "$address" ]; then
   exit 1
 fi
 
+# Tokens are honoured only for subjects with a record: the audit's administrator first.
+"$bin" admin add --subject audit --name "HTTP audit" >/dev/null
 token="$("$bin" token --role admin --sub audit)"
 cd "$here"
 if [ ! -d node_modules/graphql-http ]; then
