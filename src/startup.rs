@@ -12,6 +12,7 @@ use crate::api::graphql::{SchemaOptions, build_schema};
 use crate::api::http::{AppState, RouterOptions, metrics_router, observe, router};
 use crate::api::metrics::Metrics;
 use crate::api::token::TokenVerifier;
+use crate::clock::Clock;
 use crate::config::{ServeSettings, Settings};
 use crate::store;
 
@@ -32,7 +33,7 @@ impl Application {
         let verifier = TokenVerifier::new(settings.token_config()?)
             .await
             .context("cannot load the token keys")?;
-        let routers = app_routers(db.clone(), verifier, serve)?;
+        let routers = app_routers(db.clone(), verifier, serve, Clock::system())?;
         let listener = TcpListener::bind(serve.bind)
             .await
             .with_context(|| format!("cannot listen on {}", serve.bind))?;
@@ -148,7 +149,17 @@ pub fn app_router(
     verifier: TokenVerifier,
     serve: &ServeSettings,
 ) -> anyhow::Result<axum::Router> {
-    Ok(app_routers(db, verifier, serve)?.main)
+    app_router_with_clock(db, verifier, serve, Clock::system())
+}
+
+/// The router with a clock of the caller's: tests fix "today" through it.
+pub fn app_router_with_clock(
+    db: DatabaseConnection,
+    verifier: TokenVerifier,
+    serve: &ServeSettings,
+    clock: Clock,
+) -> anyhow::Result<axum::Router> {
+    Ok(app_routers(db, verifier, serve, clock)?.main)
 }
 
 /// The main router and, when metrics go to a separate address, that router too. Both share
@@ -157,6 +168,7 @@ pub fn app_routers(
     db: DatabaseConnection,
     verifier: TokenVerifier,
     serve: &ServeSettings,
+    clock: Clock,
 ) -> anyhow::Result<Routers> {
     let schema = build_schema(
         db.clone(),
@@ -174,7 +186,7 @@ pub fn app_routers(
         _ => None,
     };
     let main = router(
-        AppState::new(schema, db, verifier, serve.graphiql, metrics),
+        AppState::new(schema, db, verifier, serve.graphiql, metrics, clock),
         RouterOptions {
             metrics_route: serve.metrics,
             cors: observe::cors(&serve.cors_origins, serve.cors_max_age)

@@ -479,7 +479,7 @@ impl World {
 }
 
 fn days_ago(n: i64) -> String {
-    (Utc::now().date_naive() - Duration::days(n)).to_string()
+    (crate::common::today() - Duration::days(n)).to_string()
 }
 
 async fn create(app: &TestApp, token: &str, field: &str, input_type: &str, input: Value) -> Value {
@@ -1214,7 +1214,7 @@ impl Args<'_> {
             (_, "Float") => json!(1.0),
             (_, "String") => json!(HARMLESS),
             (_, "Boolean") => json!(true),
-            (_, "NaiveDate") => json!(ehcp::service::uk_date(Utc::now()).to_string()),
+            (_, "NaiveDate") => json!(crate::common::today().to_string()),
             (_, "DateTime") => json!(Utc::now().to_rfc3339()),
             ("ENUM", _) => json!(def.enum_values[0]),
             ("INPUT_OBJECT", _) => {

@@ -1,5 +1,5 @@
 //! The 20-week needs-assessment process through the API: every transition and refusal.
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use ehcp::domain::access::Role;
 use serde_json::{Value, json};
 
@@ -103,7 +103,7 @@ fn signature(mutation: &str) -> (&'static str, &str) {
 }
 
 fn days_ago(n: i64) -> String {
-    (Utc::now().date_naive() - Duration::days(n)).to_string()
+    (crate::common::today() - Duration::days(n)).to_string()
 }
 
 #[tokio::test]
@@ -736,4 +736,43 @@ async fn timetable_answers_when_each_step_is_due() {
         (Some("EXCEPTED"), Some("2026-06-21"))
     );
     assert_eq!(app.error_code(None, q, json!({})).await, "UNAUTHENTICATED");
+}
+
+#[tokio::test]
+async fn today_is_englands_date_whatever_the_hour_in_utc() {
+    // 23:30 UTC on 15 July is 00:30 on 16 July in England (BST); in January they agree.
+    for (at, england) in [
+        ("2026-07-15T23:30:00Z", "2026-07-16"),
+        ("2026-01-15T23:30:00Z", "2026-01-15"),
+    ] {
+        let at = chrono::DateTime::parse_from_rfc3339(at)
+            .expect("instant")
+            .with_timezone(&chrono::Utc);
+        let app = TestApp::spawn_at(at).await;
+        let fx = app.with_local_authority().await;
+        let child = app.create_child(&fx, "Tilly Timezone", "2016-01-01").await;
+        let data = app
+            .ok(
+                &fx.caseworker,
+                "mutation($input: RequestAssessmentInput!) { requestAssessment(input: $input) { receivedOn deadlines { kind dueOn } } }",
+                json!({"input": {"childId": child, "requestedBy": "PARENT"}}),
+            )
+            .await;
+        assert_eq!(data["requestAssessment"]["receivedOn"], england, "at {at}");
+        // A date after England's today is in the future, whatever UTC says.
+        let tomorrow = (chrono::NaiveDate::parse_from_str(england, "%Y-%m-%d").expect("date")
+            + Duration::days(1))
+        .to_string();
+        let (_, body) = app
+            .gql(
+                Some(&fx.caseworker),
+                "mutation($input: RequestAssessmentInput!) { requestAssessment(input: $input) { id } }",
+                json!({"input": {"childId": child, "requestedBy": "PARENT", "receivedOn": tomorrow}}),
+            )
+            .await;
+        assert_eq!(
+            body["errors"][0]["extensions"]["field"], "receivedOn",
+            "{body}"
+        );
+    }
 }

@@ -737,7 +737,7 @@ async fn counts_follow_every_change_in_every_view() {
     assert_eq!(read("admin").await, (national, national_by));
     // A new request today opens three limits: the decision to assess (6 weeks), the decision
     // if no plan will be issued (16 weeks) and the final plan (20 weeks).
-    let today = chrono::Utc::now().date_naive().to_string();
+    let today = crate::common::today().to_string();
     let (id, v) = request(&app, fx, &data.second_locality, &today, None).await;
     assert_eq!(read("admin").await, (national + 3, national_by + 3));
     assert_eq!(read("manager").await, (own + 3, own_by + 3));

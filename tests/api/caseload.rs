@@ -1,12 +1,12 @@
 //! Caseloads (next deadline first) and assigning cases within a team or across the LA.
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use ehcp::domain::access::Role;
 use serde_json::{Value, json};
 
 use crate::common::{Fixture, TestApp};
 
 fn days_ago(n: i64) -> String {
-    (Utc::now().date_naive() - Duration::days(n)).to_string()
+    (crate::common::today() - Duration::days(n)).to_string()
 }
 
 async fn staff(app: &TestApp, fx: &Fixture, subject: &str, team: Option<&str>) -> String {
@@ -92,7 +92,7 @@ async fn a_caseworker_sees_their_cases_next_deadline_first_and_managers_assign_a
     assert_eq!(names(&load), ["Late Decision", "Fresh Request"]);
     assert_eq!(
         load["items"][0]["nextDeadline"],
-        json!({"kind": "DECISION_TO_ASSESS", "dueOn": (Utc::now().date_naive() - Duration::days(8)).to_string(), "status": "OVERDUE", "regulation": "SEND Regs 2014 reg 5(1)"})
+        json!({"kind": "DECISION_TO_ASSESS", "dueOn": (crate::common::today() - Duration::days(8)).to_string(), "status": "OVERDUE", "regulation": "SEND Regs 2014 reg 5(1)"})
     );
     let overdue = app
         .ok(&fx.caseworker, CASELOAD, json!({"overdue": true}))

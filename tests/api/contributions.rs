@@ -1,13 +1,13 @@
 //! Professionals answering their advice requests, families giving views and commenting on a
 //! draft, appeal windows, and the log of who read a child's record.
-use chrono::{Datelike, Duration, Months, NaiveDate, Utc};
+use chrono::{Datelike, Duration, Months, NaiveDate};
 use ehcp::domain::access::Role;
 use serde_json::{Value, json};
 
 use crate::common::{Fixture, TestApp};
 
 fn days_ago(n: i64) -> String {
-    (Utc::now().date_naive() - Duration::days(n)).to_string()
+    (crate::common::today() - Duration::days(n)).to_string()
 }
 
 /// A family (parent `parent-<tag>`), their child, an open assessment decided and with advice
@@ -125,7 +125,7 @@ async fn a_professional_sees_their_requests_by_urgency_and_answers_them() {
     assert_eq!(node["service"], "CAMHS");
     assert_eq!(
         node["dueOn"],
-        json!((Utc::now().date_naive() + Duration::days(32)).to_string())
+        json!((crate::common::today() + Duration::days(32)).to_string())
     );
     assert_eq!(node["daysUntilDue"], 32);
     assert_eq!(node["status"], "PENDING");
@@ -166,7 +166,7 @@ async fn a_professional_sees_their_requests_by_urgency_and_answers_them() {
     assert_eq!(answered["status"], "MISSED");
     assert_eq!(
         answered["receivedOn"],
-        json!(Utc::now().date_naive().to_string())
+        json!(crate::common::today().to_string())
     );
     let seen = app
         .ok(&fx.caseworker, "query($id: ID!) { assessment(id: $id) { adviceRequests { id receivedOn summary late professionalId } } }", json!({"id": one.assessment}))
@@ -311,7 +311,7 @@ async fn professionals_see_only_what_their_request_needs() {
         "FORBIDDEN"
     );
     // A future date is refused.
-    let tomorrow = (Utc::now().date_naive() + Duration::days(1)).to_string();
+    let tomorrow = (crate::common::today() + Duration::days(1)).to_string();
     let (_, body) = app
         .gql(
             Some(&ep_token),
@@ -399,10 +399,7 @@ async fn a_family_gives_views_and_comments_on_the_draft_within_fifteen_days() {
         .cloned()
         .expect("draft comments");
     assert_eq!(comments["status"], "MET");
-    assert_eq!(
-        comments["metOn"],
-        json!(Utc::now().date_naive().to_string())
-    );
+    assert_eq!(comments["metOn"], json!(crate::common::today().to_string()));
 
     // For the other family the draft went 16 days ago: the window has closed.
     let v = version(&app, &fx.caseworker, &other.assessment).await;
@@ -543,7 +540,7 @@ async fn the_family_sees_who_has_read_their_childs_record() {
 // ---------- plans: amendments, review meetings, review advice, appeals ----------
 
 fn today() -> NaiveDate {
-    Utc::now().date_naive()
+    crate::common::today()
 }
 
 fn long(d: NaiveDate) -> String {

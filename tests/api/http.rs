@@ -2,7 +2,7 @@
 //! shutdown. The full spec audit runs in CI (tests/http-audit); these pin the key behaviours.
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use ehcp::config::{ServeSettings, Settings};
 use ehcp::domain::access::Role;
 use ehcp::startup::Application;
@@ -388,7 +388,7 @@ async fn a_scrape_after_traffic_shows_requests_pool_and_overdue_deadlines() {
     let fx = app.with_local_authority().await;
     let child = app.create_child(&fx, "Ada Lovelace", "2016-03-01").await;
     // Received ten weeks ago with no decision: the six-week decision is overdue (reg 5(1)).
-    let received_on = (Utc::now() - Duration::weeks(10)).date_naive().to_string();
+    let received_on = (crate::common::today() - Duration::weeks(10)).to_string();
     let data = app
         .ok(
             &fx.caseworker,

@@ -209,7 +209,13 @@ async fn while_the_database_is_down_requests_are_503_unavailable_and_recover() {
         .await
         .expect("connect to the test's own PostgreSQL");
     ehcp::store::migrate(&db).await.expect("migrate");
-    let app = TestApp::on_database(db, None, ServeSettings::default()).await;
+    let app = TestApp::on_database(
+        db,
+        None,
+        ServeSettings::default(),
+        ehcp::clock::Clock::system(),
+    )
+    .await;
     let admin = app.admin_token();
     app.ok(&admin, ME, json!({})).await;
     assert_eq!(readyz(&app).await, StatusCode::OK);

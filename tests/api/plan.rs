@@ -1,6 +1,6 @@
 //! EHC plans through the API: direct entry, annual reviews, amendments, phase transfers,
 //! transfers between councils and ceasing, with every step and refusal.
-use chrono::{Datelike, Duration, NaiveDate, Utc};
+use chrono::{Datelike, Duration, NaiveDate};
 use ehcp::domain::access::Role;
 use serde_json::{Value, json};
 
@@ -124,7 +124,7 @@ fn missed(on: &str, date: &str) -> (String, String, Option<String>) {
 }
 
 fn today() -> NaiveDate {
-    Utc::now().date_naive()
+    crate::common::today()
 }
 
 fn days_ago(n: i64) -> String {

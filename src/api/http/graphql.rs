@@ -24,7 +24,6 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use serde_json::{Map, Value, json};
 
 use super::AppState;
@@ -344,7 +343,7 @@ async fn respond(
     let executed = ExecutionStarted::default();
     let request = request.data(RequestInfo {
         actor,
-        now: Utc::now(),
+        now: state.now(),
     });
     let request = request.data(executed.clone());
     let mut response = state.schema().execute(request).await;

@@ -27,6 +27,7 @@ use crate::api::auth::{SignInError, resolve_actor};
 use crate::api::graphql::AppSchema;
 use crate::api::metrics::Metrics;
 use crate::api::token::{TokenVerifier, extract_bearer};
+use crate::clock::Clock;
 use crate::domain::access::Actor;
 use crate::domain::sign_in::Refusal;
 use crate::error::ApiError;
@@ -47,6 +48,7 @@ struct Inner {
     metrics: Option<Metrics>,
     documents: graphql::Documents,
     outage: Arc<Outage>,
+    clock: Clock,
 }
 
 /// While the database is unreachable, each request would wait out the pool's connect
@@ -95,6 +97,7 @@ impl AppState {
         verifier: TokenVerifier,
         graphiql: bool,
         metrics: Option<Metrics>,
+        clock: Clock,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
@@ -105,8 +108,14 @@ impl AppState {
                 metrics,
                 documents: graphql::Documents::new(),
                 outage: Arc::default(),
+                clock,
             }),
         }
+    }
+
+    /// What "now" is for a request.
+    fn now(&self) -> chrono::DateTime<Utc> {
+        self.inner.clock.now()
     }
 
     fn schema(&self) -> &AppSchema {
@@ -303,7 +312,7 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Option<Ac
         .verify(token)
         .await
         .map_err(|e| AuthFailure::Token(e.code()))?;
-    match resolve_actor(&state.inner.db, &claims, Utc::now()).await {
+    match resolve_actor(&state.inner.db, &claims, state.now()).await {
         Ok(actor) => Ok(Some(actor)),
         Err(SignInError::Refused(refusal)) => Err(AuthFailure::Refused(refusal)),
         Err(SignInError::Unavailable(e)) => {

@@ -7,9 +7,10 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use chrono::{DateTime, Utc};
 use ehcp::api::token::{KeySource, Secret, TokenConfig, TokenVerifier, issue_hs256};
+use ehcp::clock::Clock;
 use ehcp::config::ServeSettings;
 use ehcp::domain::access::Role;
-use ehcp::startup::app_router;
+use ehcp::startup::app_router_with_clock;
 use ehcp::store;
 use http_body_util::BodyExt;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
@@ -89,7 +90,13 @@ impl TestApp {
 
     pub async fn spawn_with(serve: ServeSettings) -> Self {
         let (db, dir) = isolated_database().await;
-        Self::on_database(db, dir, serve).await
+        Self::on_database(db, dir, serve, Clock::system()).await
+    }
+
+    /// An app whose clock always reads `at`: "today" is England's date at that instant.
+    pub async fn spawn_at(at: DateTime<Utc>) -> Self {
+        let (db, dir) = isolated_database().await;
+        Self::on_database(db, dir, ServeSettings::default(), Clock::fixed(at)).await
     }
 
     /// The app on a migrated database the caller made (a server of the test's own, say).
@@ -97,9 +104,10 @@ impl TestApp {
         db: DatabaseConnection,
         dir: Option<tempfile::TempDir>,
         serve: ServeSettings,
+        clock: Clock,
     ) -> Self {
         let verifier = TokenVerifier::new(token_config()).await.expect("verifier");
-        let router = app_router(db.clone(), verifier, &serve).expect("router");
+        let router = app_router_with_clock(db.clone(), verifier, &serve, clock).expect("router");
         // The first administrator, as `ehcp admin add` makes it on a new installation.
         ehcp::service::administrators::add_from_command_line(
             &db,
@@ -358,4 +366,10 @@ pub fn error_code(body: &Value) -> String {
 
 pub fn now() -> DateTime<Utc> {
     Utc::now()
+}
+
+/// Today as the server counts it: the date in England (a day ahead of UTC's between 23:00
+/// and midnight UTC in summer).
+pub fn today() -> chrono::NaiveDate {
+    ehcp::service::uk_date(Utc::now())
 }
