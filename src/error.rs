@@ -155,11 +155,11 @@ fn sqlx_unavailable(err: &sea_orm::sqlx::Error) -> bool {
         | Error::PoolTimedOut
         | Error::PoolClosed
         | Error::WorkerCrashed => true,
-        // SQLSTATE class 08 (connection exception) and 57P0x (the server shutting down,
-        // crashed or still starting).
+        // SQLSTATE class 08 (connection exception), 57P0x (the server shutting down, crashed
+        // or still starting) and 53300 (no connection slots left).
         Error::Database(db) => db
             .code()
-            .is_some_and(|c| c.starts_with("08") || c.starts_with("57P")),
+            .is_some_and(|c| c.starts_with("08") || c.starts_with("57P") || c == "53300"),
         _ => false,
     }
 }

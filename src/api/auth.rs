@@ -23,16 +23,6 @@ pub enum SignInError {
     Database(sea_orm::DbErr),
 }
 
-impl SignInError {
-    pub fn code(&self) -> &'static str {
-        match self {
-            SignInError::Refused(r) => r.code(),
-            SignInError::Unavailable(_) => "database_unavailable",
-            SignInError::Database(_) => "database",
-        }
-    }
-}
-
 impl From<sea_orm::DbErr> for SignInError {
     fn from(e: sea_orm::DbErr) -> Self {
         if is_unavailable(&e) {

@@ -119,8 +119,8 @@ impl Refusal {
             Refusal::SeveralRoles(roles) => {
                 let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
                 format!(
-                    "this account has several roles here ({}): the token must name one in its \
-                     `role` claim",
+                    "{base} for one role: it has several here ({}), and the token must name one \
+                     in its `role` claim",
                     roles.join(", ")
                 )
             }
@@ -486,6 +486,7 @@ mod tests {
             },
             Refusal::UnknownLocalAuthority,
             Refusal::OtherLocalAuthority,
+            Refusal::SeveralRoles(vec![Role::Manager, Role::Admin]),
         ] {
             assert!(
                 refusal

@@ -9,13 +9,13 @@ use sea_orm::{
 };
 use serde_json::json;
 
+use super::changes::{Changes, subject_taken};
 use super::{Ctx, in_transaction};
 use crate::domain::access::{Actor, Permission, Role, Scope};
 use crate::domain::people::{parse_name, parse_optional_name, parse_subject};
 use crate::error::{ApiError, ApiResult};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::entity::administrator;
-use crate::store::is_unique_violation;
 
 pub struct AdministratorInput {
     pub subject: String,
@@ -57,25 +57,18 @@ pub async fn update_administrator(
         .one(ctx.db)
         .await?
         .ok_or_else(|| ApiError::not_found("administrator"))?;
-    let mut changes = serde_json::Map::new();
-    let mut row = existing.clone().into_active_model();
-    if let Some(subject) = patch.subject {
-        let subject = parse_subject("subject", &subject)?;
-        changes.insert("subject".into(), json!(true));
+    let mut changes = Changes::default();
+    let mut row = existing.into_active_model();
+    if let Some(subject) = changes.subject(patch.subject)? {
         row.subject = Set(subject);
     }
-    if let Some(name) = patch.name {
-        let name = parse_name("name", &name)?;
-        changes.insert("name".into(), json!(name));
+    if let Some(name) = changes.name("name", patch.name)? {
         row.name = Set(name);
     }
-    if let Some(email) = patch.email {
-        let email = parse_optional_name("email", email.as_deref())?;
-        changes.insert("email".into(), json!(email.is_some()));
+    if let Some(email) = changes.contact("email", patch.email)? {
         row.email = Set(email);
     }
-    if let Some(active) = patch.active {
-        changes.insert("active".into(), json!(active));
+    if let Some(active) = changes.value("active", patch.active) {
         row.active = Set(active);
     }
     let (now, actor) = (ctx.now, ctx.actor.clone());
@@ -90,7 +83,7 @@ pub async fn update_administrator(
                     .all(txn)
                     .await?;
             }
-            let row = row.update(txn).await.map_err(duplicate_subject)?;
+            let row = row.update(txn).await.map_err(subject_taken)?;
             if !row.active && active_count(txn).await? == 0 {
                 return Err(ApiError::conflict(
                     "at least one administrator must stay active: add another first",
@@ -106,7 +99,7 @@ pub async fn update_administrator(
                     entity: "administrator",
                     entity_id: row.id,
                     action: "update",
-                    summary: serde_json::Value::Object(changes),
+                    summary: changes.summary(),
                 },
             )
             .await?;
@@ -174,7 +167,7 @@ async fn insert(
             }
             .insert(txn)
             .await
-            .map_err(duplicate_subject)?;
+            .map_err(subject_taken)?;
             audit::record(
                 txn,
                 &actor,
@@ -193,12 +186,4 @@ async fn insert(
         })
     })
     .await
-}
-
-fn duplicate_subject(e: sea_orm::DbErr) -> ApiError {
-    if is_unique_violation(&e) {
-        ApiError::conflict("subject: an administrator with this sign-in subject already exists")
-    } else {
-        e.into()
-    }
 }

@@ -30,8 +30,8 @@ use crate::domain::review_request::check_review_request;
 use crate::error::{ApiError, ApiResult};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::entity::{
-    access_log, advice_request, annual_review, assessment, ehc_plan, plan_amendment, professional,
-    review_meeting_request, staff,
+    access_log, advice_request, annual_review, assessment, child, ehc_plan, parent, plan_amendment,
+    professional, review_meeting_request, staff,
 };
 use crate::store::scope::{addressed_to_professional, visible_children};
 
@@ -195,19 +195,83 @@ pub async fn answer_advice_request(
     my_advice_request(ctx, advice_id).await
 }
 
-/// The meeting of the review an advice request is for, which the professional may attend;
-/// nothing else of the review. The caller has loaded the request as addressed to them.
-pub async fn review_meeting_of(
+/// The meeting day of the review a record the caller has already loaded in their scope
+/// points at (an advice request addressed to them, a family's request for a meeting); nothing
+/// else of the review.
+pub async fn review_meeting_on(
     ctx: &Ctx<'_>,
-    advice: &advice_request::Model,
+    review_id: Option<i64>,
 ) -> ApiResult<Option<NaiveDate>> {
-    let Some(review_id) = advice.review_id else {
+    let Some(review_id) = review_id else {
         return Ok(None);
     };
     Ok(annual_review::Entity::find_by_id(review_id)
         .one(ctx.db)
         .await?
         .map(|r| r.meeting_on))
+}
+
+/// The child an advice request addressed to the professional is about, as much as the
+/// advice needs; the read is logged for the family to see.
+pub async fn advice_child(
+    ctx: &Ctx<'_>,
+    advice: &advice_request::Model,
+) -> ApiResult<child::Model> {
+    let child = child::Entity::find_by_id(advice.child_id)
+        .one(ctx.db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("child"))?;
+    log_read(
+        ctx,
+        child.la_id,
+        child.id,
+        "advice_request",
+        Some(advice.id),
+    )
+    .await?;
+    Ok(child)
+}
+
+/// The caseworker to contact about an assessment's advice request (none for a review, where
+/// the SEN team is the contact).
+pub async fn advice_caseworker(
+    ctx: &Ctx<'_>,
+    advice: &advice_request::Model,
+) -> ApiResult<Option<staff::Model>> {
+    let Some(assessment_id) = advice.assessment_id else {
+        return Ok(None);
+    };
+    let Some(caseworker_id) = assessment::Entity::find_by_id(assessment_id)
+        .one(ctx.db)
+        .await?
+        .and_then(|a| a.caseworker_id)
+    else {
+        return Ok(None);
+    };
+    Ok(staff::Entity::find_by_id(caseworker_id).one(ctx.db).await?)
+}
+
+/// Who asked for a review meeting, in words: the young person, or the parent or carer.
+pub async fn review_request_asker(
+    ctx: &Ctx<'_>,
+    request: &review_meeting_request::Model,
+) -> ApiResult<String> {
+    if request.requested_by_young_person {
+        let name = child::Entity::find_by_id(request.child_id)
+            .one(ctx.db)
+            .await?
+            .map(|c| c.preferred_name.unwrap_or(c.legal_name))
+            .unwrap_or_default();
+        return Ok(format!("{name} (the young person)"));
+    }
+    let parent = match request.requested_by_parent_id {
+        Some(id) => parent::Entity::find_by_id(id).one(ctx.db).await?,
+        None => None,
+    };
+    Ok(match parent {
+        Some(p) => format!("{} (parent or carer)", p.name),
+        None => "a parent or carer".to_owned(),
+    })
 }
 
 // ---------- families ----------

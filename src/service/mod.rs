@@ -4,6 +4,7 @@ pub mod administrators;
 pub mod assessment;
 pub mod backlog;
 pub mod caseload;
+pub mod changes;
 pub mod contributions;
 pub mod people;
 pub mod plan;

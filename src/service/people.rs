@@ -8,6 +8,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
+use super::changes::{self, Changes};
 use super::{Ctx, in_transaction};
 use crate::domain::access::{Permission, Role, Scope};
 use crate::domain::advice::AdviceService;
@@ -299,7 +300,7 @@ pub async fn create_staff(ctx: &Ctx<'_>, input: StaffInput) -> ApiResult<staff::
             }
             .insert(txn)
             .await
-            .map_err(duplicate("subject", "a person with this sign-in subject"))?;
+            .map_err(changes::subject_taken)?;
             audit::record(
                 txn,
                 &actor,
@@ -337,64 +338,31 @@ pub async fn update_staff(ctx: &Ctx<'_>, id: i64, patch: StaffPatch) -> ApiResul
         .one(ctx.db)
         .await?
         .ok_or_else(|| ApiError::not_found("staff member"))?;
-    let mut changes = serde_json::Map::new();
-    let mut row = existing.clone().into_active_model();
-    if let Some(subject) = patch.subject {
-        let subject = parse_subject("subject", &subject)?;
-        changes.insert("subject".into(), json!(true));
+    if let Some(Some(team_id)) = patch.team_id {
+        team_in_la(ctx, team_id, existing.la_id).await?;
+    }
+    let role = patch.role.map(staff_role).transpose()?;
+    let mut changes = Changes::default();
+    let mut row = existing.into_active_model();
+    if let Some(subject) = changes.subject(patch.subject)? {
         row.subject = Set(subject);
     }
-    if let Some(name) = patch.name {
-        let name = parse_name("name", &name)?;
-        changes.insert("name".into(), json!(name));
+    if let Some(name) = changes.name("name", patch.name)? {
         row.name = Set(name);
     }
-    if let Some(email) = patch.email {
-        let email = parse_optional_name("email", email.as_deref())?;
-        changes.insert("email".into(), json!(email.is_some()));
+    if let Some(email) = changes.contact("email", patch.email)? {
         row.email = Set(email);
     }
-    if let Some(team_id) = patch.team_id {
-        if let Some(team_id) = team_id {
-            team_in_la(ctx, team_id, existing.la_id).await?;
-        }
-        changes.insert("teamId".into(), json!(team_id));
+    if let Some(team_id) = changes.value("teamId", patch.team_id) {
         row.team_id = Set(team_id);
     }
-    if let Some(role) = patch.role {
-        let role = staff_role(role)?;
-        changes.insert("role".into(), json!(role));
+    if let Some(role) = changes.value("role", role) {
         row.role = Set(role.to_owned());
     }
-    if let Some(active) = patch.active {
-        changes.insert("active".into(), json!(active));
+    if let Some(active) = changes.value("active", patch.active) {
         row.active = Set(active);
     }
-    let (now, actor) = (ctx.now, ctx.actor.clone());
-    in_transaction(ctx.db, |txn| {
-        Box::pin(async move {
-            let row = row
-                .update(txn)
-                .await
-                .map_err(duplicate("subject", "a person with this sign-in subject"))?;
-            audit::record(
-                txn,
-                &actor,
-                now,
-                AuditEntry {
-                    la_id: Some(row.la_id),
-                    child_id: None,
-                    entity: "staff",
-                    entity_id: row.id,
-                    action: "update",
-                    summary: serde_json::Value::Object(changes),
-                },
-            )
-            .await?;
-            Ok(row)
-        })
-    })
-    .await
+    changes::save(ctx, row, "staff", |s| (Some(s.la_id), s.id), changes).await
 }
 
 pub async fn staff_list(
@@ -465,7 +433,7 @@ pub async fn create_professional(
                 }
                 .insert(txn)
                 .await
-                .map_err(duplicate("subject", "a person with this sign-in subject"))?;
+                .map_err(changes::subject_taken)?;
                 audit::record(
                     txn,
                     &actor,
@@ -510,60 +478,24 @@ pub async fn update_professional(
         .one(ctx.db)
         .await?
         .ok_or_else(|| ApiError::not_found("professional"))?;
-    let mut changes = serde_json::Map::new();
+    let mut changes = Changes::default();
     let mut row = existing.into_active_model();
-    if let Some(subject) = patch.subject {
-        let subject = subject
-            .as_deref()
-            .map(|s| parse_subject("subject", s))
-            .transpose()?;
-        changes.insert("subject".into(), json!(subject.is_some()));
+    if let Some(subject) = changes.optional_subject(patch.subject)? {
         row.subject = Set(subject);
     }
-    if let Some(name) = patch.name {
-        let name = parse_name("name", &name)?;
-        changes.insert("name".into(), json!(name));
+    if let Some(name) = changes.name("name", patch.name)? {
         row.name = Set(name);
     }
-    if let Some(organisation) = patch.organisation {
-        let organisation = parse_name("organisation", &organisation)?;
-        changes.insert("organisation".into(), json!(organisation));
+    if let Some(organisation) = changes.name("organisation", patch.organisation)? {
         row.organisation = Set(organisation);
     }
-    if let Some(email) = patch.email {
-        let email = parse_optional_name("email", email.as_deref())?;
-        changes.insert("email".into(), json!(email.is_some()));
+    if let Some(email) = changes.contact("email", patch.email)? {
         row.email = Set(email);
     }
-    if let Some(active) = patch.active {
-        changes.insert("active".into(), json!(active));
+    if let Some(active) = changes.value("active", patch.active) {
         row.active = Set(active);
     }
-    let (now, actor) = (ctx.now, ctx.actor.clone());
-    in_transaction(ctx.db, |txn| {
-        Box::pin(async move {
-            let row = row
-                .update(txn)
-                .await
-                .map_err(duplicate("subject", "a person with this sign-in subject"))?;
-            audit::record(
-                txn,
-                &actor,
-                now,
-                AuditEntry {
-                    la_id: Some(row.la_id),
-                    child_id: None,
-                    entity: "professional",
-                    entity_id: row.id,
-                    action: "update",
-                    summary: serde_json::Value::Object(changes),
-                },
-            )
-            .await?;
-            Ok(row)
-        })
-    })
-    .await
+    changes::save(ctx, row, "professional", |p| (Some(p.la_id), p.id), changes).await
 }
 
 pub async fn professionals(
@@ -638,7 +570,7 @@ pub async fn create_child(ctx: &Ctx<'_>, input: ChildInput) -> ApiResult<child::
                 }
                 .insert(txn)
                 .await
-                .map_err(duplicate("subject", "a person with this sign-in subject"))?;
+                .map_err(changes::subject_taken)?;
                 audit::record(
                     txn,
                     &actor,
@@ -841,7 +773,7 @@ pub async fn create_parent(ctx: &Ctx<'_>, input: ParentInput) -> ApiResult<paren
             }
             .insert(txn)
             .await
-            .map_err(duplicate("subject", "a person with this sign-in subject"))?;
+            .map_err(changes::subject_taken)?;
             audit::record(
                 txn,
                 &actor,

@@ -422,8 +422,6 @@ fn may_see(caller: Caller, owner: Owner) -> bool {
         Parent | YoungPerson => {
             (organisation && la_of(target) == 909) || (!organisation && target == Target::Own)
         }
-        // The professional sees the child and the request addressed to them; not the
-        // parents, nor the rest of the case.
         // The professional sees the request addressed to them, with what it needs of the
         // child (its name, never the child's record: `Query.child` refuses them); not the
         // parents, nor the rest of the case.

@@ -3,7 +3,6 @@
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::EntityTrait;
 
 use super::assessment::{Assessment, DeadlineStatus};
 use super::people::{AdviceService, service_of};
@@ -18,7 +17,7 @@ use crate::service::contributions::{
     self as svc, PlanAppeal, RecordView as DomainView, UrgencyCursor, Views,
 };
 use crate::service::plan::{self as plan_svc, AmendmentResponse};
-use crate::store::entity::{advice_request, assessment, child, local_authority, staff};
+use crate::store::entity::{advice_request, assessment};
 
 /// An advice request as the professional asked sees it: what is wanted, by when, and only
 /// what they need about the child (no family contact details, no other professionals'
@@ -59,7 +58,7 @@ impl ProfessionalAdviceRequest {
     /// may be invited to. Nothing else of the review is shown.
     async fn review_meeting_on(&self, gql: &Context<'_>) -> Result<Option<NaiveDate>> {
         let ctx = ctx(gql)?;
-        Ok(svc::review_meeting_of(&ctx, &self.0).await?)
+        Ok(svc::review_meeting_on(&ctx, self.0.review_id).await?)
     }
     async fn requested_on(&self) -> NaiveDate {
         self.0.requested_on
@@ -115,18 +114,7 @@ impl ProfessionalAdviceRequest {
     /// The child, as much as the advice needs.
     async fn child(&self, gql: &Context<'_>) -> Result<AdviceSubject> {
         let ctx = ctx(gql)?;
-        let child = child::Entity::find_by_id(self.0.child_id)
-            .one(ctx.db)
-            .await?
-            .ok_or_else(|| ApiError::not_found("child"))?;
-        svc::log_read(
-            &ctx,
-            child.la_id,
-            child.id,
-            "advice_request",
-            Some(self.0.id),
-        )
-        .await?;
+        let child = svc::advice_child(&ctx, &self.0).await?;
         let year = child
             .nc_year_override
             .map(i32::from)
@@ -146,18 +134,7 @@ impl ProfessionalAdviceRequest {
     /// where the local authority's SEN team is the contact.
     async fn caseworker(&self, gql: &Context<'_>) -> Result<Option<CaseworkerContact>> {
         let ctx = ctx(gql)?;
-        let Some(assessment_id) = self.0.assessment_id else {
-            return Ok(None);
-        };
-        let Some(caseworker_id) = assessment::Entity::find_by_id(assessment_id)
-            .one(ctx.db)
-            .await?
-            .and_then(|a| a.caseworker_id)
-        else {
-            return Ok(None);
-        };
-        Ok(staff::Entity::find_by_id(caseworker_id)
-            .one(ctx.db)
+        Ok(svc::advice_caseworker(&ctx, &self.0)
             .await?
             .map(|s| CaseworkerContact {
                 name: s.name,
@@ -167,11 +144,12 @@ impl ProfessionalAdviceRequest {
     /// The local authority that asked.
     async fn local_authority(&self, gql: &Context<'_>) -> Result<String> {
         let ctx = ctx(gql)?;
-        Ok(local_authority::Entity::find_by_id(self.0.la_id)
-            .one(ctx.db)
-            .await?
-            .map(|la| la.name)
-            .unwrap_or_default())
+        Ok(
+            crate::service::people::local_authority_by_id(&ctx, self.0.la_id)
+                .await?
+                .map(|la| la.name)
+                .unwrap_or_default(),
+        )
     }
 }
 

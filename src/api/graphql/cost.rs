@@ -1,14 +1,14 @@
 //! What a document may cost before it runs. Every field costs one. A connection multiplies
-//! what is selected under it by its page size (`first`/`last`, at most [`MAX_PAGE_SIZE`],
-//! [`DEFAULT_PAGE_SIZE`] when not given): pages are what a request can ask the database for
+//! what is selected under it by its page size (`first`/`last`, the field's own default when not
+//! given, at most [`MAX_COSTED_PAGE`]): pages are what a request can ask the database for
 //! without bound. Any other list (an assessment's deadlines, a child's plans) holds one
-//! record's own few items: it costs [`LIST_SIZE`] plus its selection once. Every alias counts
-//! on its own, so a thousand aliases of the smallest list cost more than [`MAX_COST`]. The
-//! rule reads the types from the schema, so a list added later is costed without anyone
-//! remembering to.
-//!
-//! Introspection (`__schema`, `__type`) is costed by the depth limit alone: it reads the
-//! schema in memory, and tools send the standard query, which nests deeply.
+//! record's own few items: it costs [`LIST_SIZE`] plus its selection once, unless it leads
+//! back to a type already on the way down (`child { plans { child { plans ...` ): such a
+//! cycle fans out, so there the list multiplies by [`LIST_SIZE`]. Every alias counts on its
+//! own, so a thousand aliases of the smallest list cost more than [`MAX_COST`]; each root
+//! mutation field costs [`MUTATION_COST`] (a transaction and an audit event). Introspection
+//! is costed like any other field. The rule reads the types from the schema, so a list added
+//! later is costed without anyone remembering to.
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -17,7 +17,7 @@ use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::registry::{MetaTypeName, Registry};
 use async_graphql::{Name, ServerError, ServerResult, Value, Variables};
 
-use crate::store::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use crate::store::page::DEFAULT_PAGE_SIZE;
 
 /// The most a request may cost: a page of 100 cases with their deadlines, milestones, advice,
 /// plans and next step costs about 9,000; a thousand aliases of the smallest list, 11,000.
@@ -25,6 +25,15 @@ pub const MAX_COST: u64 = 10_000;
 
 /// What a list that is not paged costs for holding its items (deadlines, milestones).
 pub const LIST_SIZE: u64 = 10;
+
+/// The largest page any list serves (`caseload` serves 200; the rest at most 100).
+pub const MAX_COSTED_PAGE: u64 = 200;
+
+/// Each root mutation field: one transaction with its audit event.
+pub const MUTATION_COST: u64 = 50;
+
+/// Fields and fragments the walk visits at most; a document needing more is refused.
+const MAX_STEPS: u64 = 100_000;
 
 /// The extension that refuses documents costing more than [`MAX_COST`].
 pub struct CostLimit;
@@ -97,15 +106,23 @@ pub fn document_cost(registry: &Registry, document: &ExecutableDocument, vars: &
                 document,
                 variables: vars,
                 defaults: &defaults,
+                steps: std::cell::Cell::new(0),
             };
-            root.map_or(0, |root| {
-                walker.selection_cost(
-                    &operation.node.selection_set.node,
-                    root,
-                    &mut HashSet::new(),
-                    0,
-                )
-            })
+            let Some(root) = root else { return 0 };
+            let cost = walker.selection_cost(
+                &operation.node.selection_set.node,
+                root,
+                &mut HashSet::new(),
+                &mut Vec::new(),
+            );
+            if walker.steps.get() > MAX_STEPS {
+                return u64::MAX;
+            }
+            if operation.node.ty == async_graphql::parser::types::OperationType::Mutation {
+                let fields = operation.node.selection_set.node.items.len() as u64;
+                return cost.saturating_add(fields.saturating_mul(MUTATION_COST - 1));
+            }
+            cost
         })
         .max()
         .unwrap_or(0)
@@ -116,36 +133,34 @@ struct Walker<'a> {
     document: &'a ExecutableDocument,
     variables: &'a Variables,
     defaults: &'a dyn Fn(&Name) -> Option<Value>,
+    /// Fields and fragments visited so far (fragments are walked at every use).
+    steps: std::cell::Cell<u64>,
 }
 
-/// Deeper than this is refused by the depth limit anyway; the bound keeps a malformed
-/// document (a fragment cycle, caught later by validation) from recursing without end.
-const MAX_WALK_DEPTH: usize = 64;
-
 impl Walker<'_> {
+    /// `path`: the types from the root down to `type_name`'s parent.
     fn selection_cost(
         &self,
         set: &SelectionSet,
         type_name: &str,
         fragments: &mut HashSet<Name>,
-        depth: usize,
+        path: &mut Vec<String>,
     ) -> u64 {
-        if depth > MAX_WALK_DEPTH {
-            return 0;
+        self.steps.set(self.steps.get() + 1);
+        if self.steps.get() > MAX_STEPS {
+            return u64::MAX;
         }
         let mut total: u64 = 0;
         for item in &set.items {
             let cost = match &item.node {
-                Selection::Field(field) => {
-                    self.field_cost(&field.node, type_name, fragments, depth)
-                }
+                Selection::Field(field) => self.field_cost(&field.node, type_name, fragments, path),
                 Selection::InlineFragment(inline) => {
                     let on = inline
                         .node
                         .type_condition
                         .as_ref()
                         .map_or(type_name, |c| c.node.on.node.as_str());
-                    self.selection_cost(&inline.node.selection_set.node, on, fragments, depth + 1)
+                    self.selection_cost(&inline.node.selection_set.node, on, fragments, path)
                 }
                 Selection::FragmentSpread(spread) => {
                     let name = &spread.node.fragment_name.node;
@@ -156,7 +171,7 @@ impl Walker<'_> {
                                 &fragment.node.selection_set.node,
                                 on,
                                 fragments,
-                                depth + 1,
+                                path,
                             );
                             fragments.remove(name);
                             cost
@@ -175,12 +190,11 @@ impl Walker<'_> {
         field: &async_graphql::parser::types::Field,
         type_name: &str,
         fragments: &mut HashSet<Name>,
-        depth: usize,
+        path: &mut Vec<String>,
     ) -> u64 {
         let name = field.name.node.as_str();
-        if name.starts_with("__") {
-            // `__typename` is one; introspection is for the depth limit (see above).
-            return u64::from(name == "__typename");
+        if name == "__typename" {
+            return 1;
         }
         let Some(meta) = self
             .registry
@@ -191,23 +205,32 @@ impl Walker<'_> {
             return 1; // Unknown: validation refuses it next.
         };
         let child_type = MetaTypeName::concrete_typename(&meta.ty);
-        let children =
-            self.selection_cost(&field.selection_set.node, child_type, fragments, depth + 1);
+        path.push(type_name.to_owned());
+        let cycle = path.iter().any(|t| t == child_type);
+        let children = self.selection_cost(&field.selection_set.node, child_type, fragments, path);
+        path.pop();
         if meta.args.contains_key("first") || meta.args.contains_key("last") {
-            return self.page_size(field).saturating_mul(1 + children);
+            return self.page_size(field, meta).saturating_mul(1 + children);
         }
         // A connection's `edges`/`nodes` hold the page its field already counted.
         let page_of_connection =
             type_name.ends_with("Connection") && matches!(name, "edges" | "nodes");
         if MetaTypeName::create(&meta.ty).is_list() && !page_of_connection {
+            if cycle {
+                return LIST_SIZE.saturating_mul(1 + children);
+            }
             // At least one for the items, even in a list of scalars or enums.
             return LIST_SIZE.saturating_add(children.max(1));
         }
         1 + children
     }
 
-    /// The page a connection field asks for: `first` or `last`, clamped as the store clamps.
-    fn page_size(&self, field: &async_graphql::parser::types::Field) -> u64 {
+    /// The page a connection field asks for: `first` or `last`, or the field's default.
+    fn page_size(
+        &self,
+        field: &async_graphql::parser::types::Field,
+        meta: &async_graphql::registry::MetaField,
+    ) -> u64 {
         let asked = ["first", "last"].iter().find_map(|arg| {
             let value = field
                 .get_argument(arg)?
@@ -226,6 +249,100 @@ impl Walker<'_> {
                 _ => None,
             }
         });
-        asked.unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE)
+        let default = || {
+            ["first", "last"].iter().find_map(|arg| {
+                meta.args
+                    .get(*arg)?
+                    .default_value
+                    .as_deref()?
+                    .parse::<u64>()
+                    .ok()
+            })
+        };
+        asked
+            .or_else(default)
+            .unwrap_or(DEFAULT_PAGE_SIZE)
+            .clamp(1, MAX_COSTED_PAGE)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use async_graphql::{EmptySubscription, Request, Schema};
+
+    use super::*;
+    use crate::api::graphql::{Mutation, Query};
+
+    /// The cost the limit reported, or `None` when the document was not refused for it.
+    async fn refused_cost(query: &str, variables: serde_json::Value) -> Option<u64> {
+        let schema = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+            .extension(CostLimit)
+            .finish();
+        let request = Request::new(query).variables(Variables::from_json(variables));
+        let response = schema.execute(request).await;
+        response.errors.iter().find_map(|e| {
+            let cost = e.extensions.as_ref()?.get("cost")?;
+            match cost {
+                Value::Number(n) => n.as_u64(),
+                _ => None,
+            }
+        })
+    }
+
+    fn aliases(n: usize, one: &str) -> String {
+        (0..n).map(|i| format!(" a{i}: {one}")).collect()
+    }
+
+    #[tokio::test]
+    async fn pages_multiply_and_variables_and_defaults_set_the_page() {
+        let one = "backlogItems(first: $n) { edges { node { dueOn } } }";
+        let q = format!("query($n: Int) {{ {} }}", aliases(40, one));
+        assert_eq!(
+            refused_cost(&q, serde_json::json!({"n": 100})).await,
+            Some(16_000)
+        );
+        assert_eq!(refused_cost(&q, serde_json::json!({"n": 2})).await, None);
+        // No `first`: the default page of 20; `caseload` defaults to 50.
+        let q = format!(
+            "{{ {} }}",
+            aliases(200, "backlogItems { edges { node { dueOn } } }")
+        );
+        assert_eq!(refused_cost(&q, serde_json::json!({})).await, Some(16_000));
+        let q = format!("{{ {} }}", aliases(120, "caseload { openCases }"));
+        assert_eq!(
+            refused_cost(&q, serde_json::json!({})).await,
+            Some(120 * 50 * 2)
+        );
+    }
+
+    #[tokio::test]
+    async fn lists_that_lead_back_to_their_own_type_multiply() {
+        let q = "{ children(first: 100) { nodes { assessments { child { assessments { child {
+            assessments { child { assessments { child { assessments { id } } } } } } } } } } } }";
+        assert!(refused_cost(q, serde_json::json!({})).await.is_some());
+        // One level down and back is an ordinary page.
+        let q = "{ children(first: 20) { nodes { assessments { child { displayName } } } } }";
+        assert_eq!(refused_cost(q, serde_json::json!({})).await, None);
+    }
+
+    #[tokio::test]
+    async fn introspection_fragments_and_mutations_are_costed() {
+        let one = "__schema { types { fields { args { type { name } } } } }";
+        let q = format!("{{ {} }}", aliases(1_000, one));
+        assert!(refused_cost(&q, serde_json::json!({})).await.is_some());
+        let q = format!("{{ {one} }}");
+        assert_eq!(refused_cost(&q, serde_json::json!({})).await, None);
+
+        let q = format!(
+            "query {{ ...Bomb }} fragment Bomb on Query {{ {} }}",
+            aliases(100, "backlogItems(first: 100) { edges { node { dueOn } } }")
+        );
+        assert!(refused_cost(&q, serde_json::json!({})).await.is_some());
+
+        let create = "createLocality(name: \"x\") { id }";
+        let q = format!("mutation {{ {} }}", aliases(300, create));
+        assert!(refused_cost(&q, serde_json::json!({})).await.is_some());
+        let q = format!("mutation {{ {} }}", aliases(10, create));
+        assert_eq!(refused_cost(&q, serde_json::json!({})).await, None);
     }
 }

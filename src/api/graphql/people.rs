@@ -3,7 +3,6 @@
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::EntityTrait;
 
 use super::{Id, connection, ctx, page_request};
 use crate::domain::access::{Permission, Role as DomainRole, Scope};
@@ -411,10 +410,8 @@ impl PeopleQuery {
     async fn me(&self, gql: &Context<'_>) -> Result<Me> {
         let ctx = ctx(gql)?;
         let local_authority = match ctx.actor.la_id {
-            Some(id) => local_authority::Entity::find_by_id(id)
-                .one(ctx.db)
-                .await
-                .map_err(ApiError::from)?
+            Some(id) => svc::local_authority_by_id(&ctx, id)
+                .await?
                 .map(LocalAuthority),
             None => None,
         };

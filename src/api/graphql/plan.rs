@@ -4,7 +4,6 @@
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::NaiveDate;
-use sea_orm::EntityTrait;
 
 use super::assessment::{AdviceRequest, Deadline, Milestone, Party};
 use super::contributions::AppealWindow;
@@ -23,7 +22,7 @@ use crate::domain::timescales::{self, DeadlineKind};
 use crate::error::ApiError;
 use crate::service::people as people_svc;
 use crate::service::plan::{self as svc, AmendmentRecord, PlanFilter, PlanRecord, ReviewRecord};
-use crate::store::entity::{annual_review, child, parent, plan_version, review_meeting_request};
+use crate::store::entity::{plan_version, review_meeting_request};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "crate::domain::plan::PlanStatus")]
@@ -821,15 +820,9 @@ impl ReviewMeetingRequest {
     }
 
     async fn meeting(&self, gql: &Context<'_>) -> Result<Option<NaiveDate>> {
-        let Some(review_id) = self.0.review_id else {
-            return Ok(None);
-        };
         let ctx = ctx(gql)?;
         // The request was loaded in the caller's scope; its review is of the same child.
-        Ok(annual_review::Entity::find_by_id(review_id)
-            .one(ctx.db)
-            .await?
-            .map(|r| r.meeting_on))
+        Ok(crate::service::contributions::review_meeting_on(&ctx, self.0.review_id).await?)
     }
 }
 
@@ -851,22 +844,7 @@ impl ReviewMeetingRequest {
     /// Who asked: the parent or carer, or the young person.
     async fn requested_by(&self, gql: &Context<'_>) -> Result<String> {
         let ctx = ctx(gql)?;
-        if self.0.requested_by_young_person {
-            let name = child::Entity::find_by_id(self.0.child_id)
-                .one(ctx.db)
-                .await?
-                .map(|c| c.preferred_name.unwrap_or(c.legal_name))
-                .unwrap_or_default();
-            return Ok(format!("{name} (the young person)"));
-        }
-        let parent = match self.0.requested_by_parent_id {
-            Some(id) => parent::Entity::find_by_id(id).one(ctx.db).await?,
-            None => None,
-        };
-        Ok(match parent {
-            Some(p) => format!("{} (parent or carer)", p.name),
-            None => "a parent or carer".to_owned(),
-        })
+        Ok(crate::service::contributions::review_request_asker(&ctx, &self.0).await?)
     }
     async fn state(&self) -> Result<ReviewMeetingRequestState> {
         Ok(match self.outcome()? {

@@ -358,12 +358,8 @@ async fn respond(
         request_error = all_arguments && response.data == async_graphql::Value::Null;
     }
     let has_code = |code: &str| {
-        response.errors.iter().any(|e| {
-            e.extensions
-                .as_ref()
-                .and_then(|x| x.get("code"))
-                .is_some_and(|c| *c == async_graphql::Value::from(code))
-        })
+        let code = async_graphql::Value::from(code);
+        response.errors.iter().any(|e| code_of(e) == Some(&code))
     };
     let signed_out = has_code("UNAUTHENTICATED");
     let unavailable = has_code("UNAVAILABLE");

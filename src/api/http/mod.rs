@@ -76,17 +76,23 @@ impl Outage {
         let (outage, db) = (Arc::clone(self), db.clone());
         tokio::spawn(async move {
             loop {
-                tokio::time::sleep(Self::PROBE_EVERY).await;
                 let ping =
                     tokio::time::timeout(Self::PROBE_TIMEOUT, db.execute_unprepared("SELECT 1"));
                 if let Ok(Ok(_)) = ping.await {
                     tracing::info!("the database answers again");
-                    outage.down.store(false, Ordering::Release);
+                    // Probing ends first: a failure noticed from here on starts a new probe,
+                    // so `down` is never left set with nobody to clear it.
                     outage.probing.store(false, Ordering::Release);
+                    outage.recovered();
                     return;
                 }
+                tokio::time::sleep(Self::PROBE_EVERY).await;
             }
         });
+    }
+
+    fn recovered(&self) {
+        self.down.store(false, Ordering::Release);
     }
 }
 
@@ -211,7 +217,10 @@ async fn healthz() -> impl IntoResponse {
 
 async fn readyz(State(state): State<AppState>) -> Response {
     match state.inner.db.execute_unprepared("SELECT 1").await {
-        Ok(_) => Json(json!({"status": "ready"})).into_response(),
+        Ok(_) => {
+            state.inner.outage.recovered();
+            Json(json!({"status": "ready"})).into_response()
+        }
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
             let mut response = (
@@ -299,9 +308,6 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Option<Ac
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };
-    if state.inner.outage.ongoing() {
-        return Err(AuthFailure::Unavailable);
-    }
     let value = value
         .to_str()
         .map_err(|_| AuthFailure::Token("malformed_header"))?;
@@ -312,6 +318,11 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Option<Ac
         .verify(token)
         .await
         .map_err(|e| AuthFailure::Token(e.code()))?;
+    // A token that verifies is not refused for the outage's sake, but neither does each
+    // request wait for the database to time out while it is known to be down.
+    if state.inner.outage.ongoing() {
+        return Err(AuthFailure::Unavailable);
+    }
     match resolve_actor(&state.inner.db, &claims, state.now()).await {
         Ok(actor) => Ok(Some(actor)),
         Err(SignInError::Refused(refusal)) => Err(AuthFailure::Refused(refusal)),
@@ -327,10 +338,15 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Option<Ac
 /// A GraphQL response with one error and no data, in the negotiated media type.
 fn error_response(media: MediaType, status: StatusCode, error: ApiError) -> Response {
     let error = error.extend();
-    let body = json!({
-        "data": null,
-        "errors": [{"message": error.message, "extensions": error.extensions}],
-    });
+    one_error(
+        media,
+        status,
+        json!({"message": error.message, "extensions": error.extensions}),
+    )
+}
+
+fn one_error(media: MediaType, status: StatusCode, error: serde_json::Value) -> Response {
+    let body = json!({"data": null, "errors": [error]});
     let mut response = (status, body.to_string()).into_response();
     let content_type = match media {
         MediaType::GraphQLResponseJson => graphql::GRAPHQL_RESPONSE_JSON,
@@ -343,21 +359,11 @@ fn error_response(media: MediaType, status: StatusCode, error: ApiError) -> Resp
 }
 
 fn unauthenticated(media: MediaType, message: &str) -> Response {
-    let body = json!({
-        "data": null,
-        "errors": [{
-            "message": message,
-            "extensions": {"code": "UNAUTHENTICATED"}
-        }]
-    });
-    let mut response = (StatusCode::UNAUTHORIZED, body.to_string()).into_response();
-    let content_type = match media {
-        MediaType::GraphQLResponseJson => graphql::GRAPHQL_RESPONSE_JSON,
-        MediaType::Json => graphql::JSON,
-    };
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    let mut response = one_error(
+        media,
+        StatusCode::UNAUTHORIZED,
+        json!({"message": message, "extensions": {"code": "UNAUTHENTICATED"}}),
+    );
     response.headers_mut().insert(
         header::WWW_AUTHENTICATE,
         HeaderValue::from_static("Bearer error=\"invalid_token\""),
