@@ -5,6 +5,7 @@ pub mod appeal;
 pub mod assessment;
 pub mod backlog;
 pub mod calendar;
+pub mod input;
 pub mod people;
 pub mod plan;
 pub mod review;

@@ -921,6 +921,41 @@ pub fn is_open(deadline: &Deadline) -> bool {
     )
 }
 
+/// Where a version of the plan came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VersionSource {
+    /// Issued after a needs assessment.
+    Issued,
+    /// Entered as it stood when the plan came into the system.
+    Entered,
+    /// Received from another council (reg 15).
+    TransferredIn,
+    /// A final amended plan (reg 22(3)).
+    Amended,
+}
+
+impl VersionSource {
+    pub const ALL: [Self; 4] = [
+        Self::Issued,
+        Self::Entered,
+        Self::TransferredIn,
+        Self::Amended,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Issued => "ISSUED",
+            Self::Entered => "ENTERED",
+            Self::TransferredIn => "TRANSFERRED_IN",
+            Self::Amended => "AMENDED",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == code)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

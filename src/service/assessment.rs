@@ -8,7 +8,7 @@ use sea_orm::{
 use serde_json::json;
 
 use super::Ctx;
-use super::plan::VersionSource;
+use super::advice::{AdviceAnswer, advice_answer_change, advice_from, has_statutory_deadline};
 use crate::domain::access::{Permission, Role};
 use crate::domain::advice::AdviceService;
 use crate::domain::assessment::{
@@ -18,8 +18,9 @@ use crate::domain::assessment::{
 };
 use crate::domain::backlog::Process;
 use crate::domain::calendar::{add_months, add_weeks};
+use crate::domain::input::{appeal_rights, not_before, optional_text, required_text};
 use crate::domain::people::{parse_name, parse_optional_name};
-use crate::domain::plan::{PlanStatus, REVIEW_MONTHS};
+use crate::domain::plan::{PlanStatus, REVIEW_MONTHS, VersionSource};
 use crate::domain::timescales::{ExceptionReason, RecordedException};
 use crate::error::{ApiError, ApiResult};
 use crate::store::audit::{self, AuditEntry};
@@ -29,6 +30,7 @@ use crate::store::entity::{
     professional, setting_consultation, staff,
 };
 use crate::store::page::{Page, PageRequest, paginate};
+use crate::store::plan_versions::{self, NewVersion};
 use crate::store::scope::visible_children;
 
 /// Who asked for the assessment (SEND Regs 2014 reg 3; CFA 2014 s.36(1)).
@@ -129,63 +131,6 @@ impl AssessmentRecord {
             })
             .collect();
         Ok(facts)
-    }
-}
-
-/// The parent's and the child's own views are contributions, not advice from a body asked
-/// to co-operate, so reg 8(1)'s six weeks does not run for them.
-pub fn has_statutory_deadline(service: &str) -> bool {
-    service
-        .parse::<AdviceService>()
-        .map(AdviceService::is_professional)
-        .unwrap_or(true)
-}
-
-/// The change that records an answer to an open advice request on `on`, and its audit
-/// summary (late when a professional's statutory advice came after its due date). Shared by
-/// assessments and reviews, whoever answers.
-pub(crate) fn advice_answer_change(
-    advice: &advice_request::Model,
-    on: NaiveDate,
-    answer: AdviceAnswer<'_>,
-    answered_by: Option<i64>,
-) -> ApiResult<(advice_request::ActiveModel, serde_json::Value)> {
-    let advice_id = advice.id;
-    not_before(on, Some(advice.requested_on), "the advice was requested")?;
-    let mut change: advice_request::ActiveModel = advice.clone().into();
-    // A request to a service records which of its professionals answered.
-    if advice.professional_id.is_none() && answered_by.is_some() {
-        change.professional_id = Set(answered_by);
-    }
-    let summary = match answer {
-        AdviceAnswer::Received {
-            summary,
-            document_ref,
-        } => {
-            change.received_on = Set(Some(on));
-            change.summary = Set(Some(required_text("summary", summary)?));
-            change.document_ref = Set(parse_optional_name("documentRef", document_ref)?);
-            let late = has_statutory_deadline(&advice.service) && on > advice.due_on;
-            json!({"adviceRequestId": advice_id, "received": true, "late": late})
-        }
-        AdviceAnswer::Declined { reason } => {
-            change.declined_on = Set(Some(on));
-            change.decline_reason = Set(Some(required_text("reason", reason)?));
-            json!({"adviceRequestId": advice_id, "declined": true})
-        }
-    };
-    Ok((change, summary))
-}
-
-pub(crate) fn advice_from(a: &advice_request::Model) -> String {
-    let service = a
-        .service
-        .parse::<AdviceService>()
-        .map(|s| s.label().to_owned())
-        .unwrap_or_else(|_| a.service.clone());
-    match &a.addressed_to {
-        Some(team) => format!("{service} ({team})"),
-        None => service,
     }
 }
 
@@ -683,49 +628,6 @@ async fn simple(
     load(ctx, id).await
 }
 
-pub(crate) fn not_before(on: NaiveDate, earlier: Option<NaiveDate>, what: &str) -> ApiResult<()> {
-    match earlier {
-        Some(earlier) if on < earlier => Err(ApiError::validation(
-            "on",
-            format!("must not be before {what} ({earlier})"),
-        )),
-        _ => Ok(()),
-    }
-}
-
-pub(crate) fn required_text(field: &'static str, text: &str) -> ApiResult<String> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Err(ApiError::validation(field, "must not be empty"));
-    }
-    if text.chars().count() > 10_000 {
-        return Err(ApiError::validation(
-            field,
-            "must be at most 10,000 characters",
-        ));
-    }
-    Ok(text.to_owned())
-}
-
-pub(crate) fn optional_text(field: &'static str, text: Option<&str>) -> ApiResult<Option<String>> {
-    match text.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(t) => required_text(field, t).map(Some),
-    }
-}
-
-/// A refusal must tell the family about appeal and mediation (reg 5(3), 10(1); CFA s.51).
-pub(crate) fn appeal_rights(given: bool) -> ApiResult<()> {
-    if given {
-        Ok(())
-    } else {
-        Err(ApiError::validation(
-            "appealRightsGiven",
-            "the decision notice must tell the family of their right to appeal and to mediation",
-        ))
-    }
-}
-
 // ---------- decisions ----------
 
 pub async fn decide_to_assess(
@@ -901,16 +803,6 @@ pub async fn decline_advice(
         None,
     )
     .await
-}
-
-/// How an advice request was answered.
-pub enum AdviceAnswer<'a> {
-    Received {
-        summary: &'a str,
-        document_ref: Option<&'a str>,
-    },
-    /// Declined, e.g. because advice already given is sufficient (reg 6(4)).
-    Declined { reason: &'a str },
 }
 
 /// Records the answer to an open advice request, with the assessment's new version and its
@@ -1276,15 +1168,17 @@ pub async fn issue_final_plan(
     }
     .insert(&txn)
     .await?;
-    super::plan::insert_version(
+    plan_versions::insert(
         &txn,
-        ctx,
-        plan.id,
-        1,
-        on,
-        named_setting.clone(),
-        VersionSource::Issued,
-        None,
+        NewVersion {
+            plan_id: plan.id,
+            number: 1,
+            issued_on: on,
+            named_setting: named_setting.clone(),
+            source: VersionSource::Issued,
+            amendment_id: None,
+        },
+        ctx.now,
     )
     .await?;
     // A re-assessment replaces the plan it re-assessed.

@@ -12,15 +12,17 @@ use sea_orm::{
 use serde_json::json;
 
 use super::Ctx;
+use super::advice::AdviceAnswer;
 use super::assessment::{
-    self as casework, AdviceAnswer, AssessmentRecord, ParentResponse, apply_advice_answer,
-    apply_parent_response, finish, prepare,
+    self as casework, AssessmentRecord, ParentResponse, apply_advice_answer, apply_parent_response,
+    finish, prepare,
 };
 use super::plan::{self, AmendmentRecord, AmendmentResponse};
 use crate::domain::access::{Role, Scope};
 use crate::domain::advice::AdviceService;
 use crate::domain::assessment::{ADVICE_WEEKS, AssessmentAction, draft_comments_until};
 use crate::domain::calendar::{add_weeks, long_date};
+use crate::domain::input::required_text;
 use crate::domain::people::parse_optional_name;
 use crate::domain::plan::{PlanStatus, cease_appeal};
 use crate::domain::review::{
@@ -378,7 +380,7 @@ pub async fn give_views(
         family_date(ctx),
     )?;
     let on = step.on;
-    let summary = casework::required_text("summary", summary)?;
+    let summary = required_text("summary", summary)?;
     let document_ref = parse_optional_name("documentRef", document_ref)?;
     let txn = ctx.db.begin().await?;
     let advice_id = match open {
@@ -505,7 +507,7 @@ pub async fn request_review_meeting(
         open.map(|r| r.requested_on),
     )
     .map_err(|e| ApiError::conflict(e.to_string()))?;
-    let reason = casework::required_text("reason", reason)?;
+    let reason = required_text("reason", reason)?;
     let on = ctx.today();
     let txn = ctx.db.begin().await?;
     let request = review_meeting_request::ActiveModel {

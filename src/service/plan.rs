@@ -13,18 +13,16 @@ use sea_orm::{
 use serde_json::json;
 
 use super::Ctx;
-use super::assessment::{
-    AdviceAnswer, advice_answer_change, advice_from, appeal_rights, not_before, optional_text,
-    required_text,
-};
+use super::advice::{AdviceAnswer, advice_answer_change, advice_from};
 use crate::domain::access::Permission;
 use crate::domain::advice::AdviceService;
 use crate::domain::assessment::{AdviceFacts, DateError, validate_action_date};
 use crate::domain::calendar::long_date;
+use crate::domain::input::{appeal_rights, not_before, optional_text, required_text};
 use crate::domain::people::parse_optional_name;
 use crate::domain::plan::{
     CeaseReason, Needs, PhaseTransferKind, PlanAction, PlanFacts, PlanStatus, SenNeed,
-    allowed_actions,
+    VersionSource, allowed_actions,
 };
 use crate::domain::review::{
     AmendmentAction, AmendmentFacts, AmendmentState, ReviewAction, ReviewDecision, ReviewFacts,
@@ -40,42 +38,8 @@ use crate::store::entity::{
     review_meeting_request,
 };
 use crate::store::page::{Page, PageRequest, paginate};
+use crate::store::plan_versions::{self, NewVersion};
 use crate::store::scope::visible_children;
-
-/// Where a version of the plan came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum VersionSource {
-    /// Issued after a needs assessment.
-    Issued,
-    /// Entered as it stood when the plan came into the system.
-    Entered,
-    /// Received from another council (reg 15).
-    TransferredIn,
-    /// A final amended plan (reg 22(3)).
-    Amended,
-}
-
-impl VersionSource {
-    pub const ALL: [Self; 4] = [
-        Self::Issued,
-        Self::Entered,
-        Self::TransferredIn,
-        Self::Amended,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Issued => "ISSUED",
-            Self::Entered => "ENTERED",
-            Self::TransferredIn => "TRANSFERRED_IN",
-            Self::Amended => "AMENDED",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == code)
-    }
-}
 
 fn internal(e: impl std::error::Error + Send + Sync + 'static) -> ApiError {
     ApiError::Internal(e.into())
@@ -622,30 +586,6 @@ pub(crate) async fn sync_deadlines<C: ConnectionTrait>(db: &C, child_id: i64) ->
 }
 
 #[allow(clippy::too_many_arguments)]
-pub(crate) async fn insert_version<C: ConnectionTrait>(
-    db: &C,
-    ctx: &Ctx<'_>,
-    plan_id: i64,
-    number: i32,
-    issued_on: NaiveDate,
-    named_setting: Option<String>,
-    source: VersionSource,
-    amendment_id: Option<i64>,
-) -> ApiResult<plan_version::Model> {
-    Ok(plan_version::ActiveModel {
-        id: NotSet,
-        plan_id: Set(plan_id),
-        number: Set(number),
-        issued_on: Set(issued_on),
-        named_setting: Set(named_setting),
-        source: Set(source.as_str().to_owned()),
-        amendment_id: Set(amendment_id),
-        created_at: Set(ctx.now),
-    }
-    .insert(db)
-    .await?)
-}
-
 /// Staff of the record's council only.
 pub(super) fn require_casework(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<()> {
     if ctx.actor.may_act_in(la_id) {
@@ -830,15 +770,17 @@ pub async fn enter_plan(ctx: &Ctx<'_>, input: NewPlan) -> ApiResult<PlanRecord> 
     }
     .insert(&txn)
     .await?;
-    insert_version(
+    plan_versions::insert(
         &txn,
-        ctx,
-        row.id,
-        1,
-        input.issued_on,
-        named_setting,
-        source,
-        None,
+        NewVersion {
+            plan_id: row.id,
+            number: 1,
+            issued_on: input.issued_on,
+            named_setting,
+            source,
+            amendment_id: None,
+        },
+        ctx.now,
     )
     .await?;
     audit::record(
@@ -2148,15 +2090,17 @@ pub async fn issue_amended_plan(
     let summary = json!({"planVersion": number, "namedSetting": named_setting, "phaseTransfer": transfer.map(|t| t.moves_on)});
     let txn = ctx.db.begin().await?;
     finish_amendment(ctx, &txn, step, summary).await?;
-    insert_version(
+    plan_versions::insert(
         &txn,
-        ctx,
-        plan.row.id,
-        number,
-        on,
-        named_setting.clone().or(plan.row.named_setting.clone()),
-        VersionSource::Amended,
-        Some(id),
+        NewVersion {
+            plan_id: plan.row.id,
+            number,
+            issued_on: on,
+            named_setting: named_setting.clone().or(plan.row.named_setting.clone()),
+            source: VersionSource::Amended,
+            amendment_id: Some(id),
+        },
+        ctx.now,
     )
     .await?;
     let mut plan_row = ehc_plan::ActiveModel {

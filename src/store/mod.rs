@@ -6,6 +6,7 @@ pub mod backlog;
 pub mod entity;
 pub mod overdue;
 pub mod page;
+pub mod plan_versions;
 
 pub mod scope;
 pub mod sign_in;

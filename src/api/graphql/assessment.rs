@@ -12,9 +12,8 @@ use crate::domain::assessment::{
 use crate::domain::timescales::{self, ExceptionReason as DomainReason, RecordedException};
 use crate::error::ApiError;
 use crate::service::Ctx;
-use crate::service::assessment::{
-    self as svc, AssessmentFilter, AssessmentRecord, has_statutory_deadline,
-};
+use crate::service::advice::has_statutory_deadline;
+use crate::service::assessment::{self as svc, AssessmentFilter, AssessmentRecord};
 use crate::service::people as people_svc;
 use crate::service::plan as plan_svc;
 use crate::store::entity::{advice_request, setting_consultation};

@@ -12,7 +12,8 @@ use crate::domain::appeal::AppealWindow as DomainAppeal;
 use crate::domain::people::{national_curriculum_year, nc_year_label};
 use crate::domain::timescales;
 use crate::error::ApiError;
-use crate::service::assessment::{AdviceAnswer, ParentResponse, has_statutory_deadline};
+use crate::service::advice::{AdviceAnswer, has_statutory_deadline};
+use crate::service::assessment::ParentResponse;
 use crate::service::contributions::{
     self as svc, PlanAppeal, RecordView as DomainView, UrgencyCursor, Views,
 };

@@ -184,7 +184,7 @@ pub enum AmendmentAction {
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
-#[graphql(remote = "crate::service::plan::VersionSource")]
+#[graphql(remote = "crate::domain::plan::VersionSource")]
 pub enum VersionSource {
     Issued,
     Entered,
@@ -271,7 +271,7 @@ impl PlanVersion {
         self.0.named_setting.as_deref()
     }
     async fn source(&self) -> Option<VersionSource> {
-        svc::VersionSource::parse(&self.0.source).map(Into::into)
+        crate::domain::plan::VersionSource::parse(&self.0.source).map(Into::into)
     }
     async fn amendment_id(&self) -> Option<ID> {
         self.0.amendment_id.map(Id::of)

@@ -1,0 +1,78 @@
+//! Answers to advice requests, shared by needs assessments and reviews, whoever answers
+//! (the caseworker recording it, or the professional asked).
+use chrono::NaiveDate;
+use sea_orm::Set;
+use serde_json::json;
+
+use crate::domain::advice::AdviceService;
+use crate::domain::input::{not_before, required_text};
+use crate::domain::people::parse_optional_name;
+use crate::error::ApiResult;
+use crate::store::entity::advice_request;
+
+/// How an advice request was answered.
+pub enum AdviceAnswer<'a> {
+    Received {
+        summary: &'a str,
+        document_ref: Option<&'a str>,
+    },
+    /// Declined, e.g. because advice already given is sufficient (reg 6(4)).
+    Declined { reason: &'a str },
+}
+
+/// The parent's and the child's own views are contributions, not advice from a body asked
+/// to co-operate, so reg 8(1)'s six weeks does not run for them.
+pub fn has_statutory_deadline(service: &str) -> bool {
+    service
+        .parse::<AdviceService>()
+        .map(AdviceService::is_professional)
+        .unwrap_or(true)
+}
+
+/// The change that records an answer to an open advice request on `on`, and its audit
+/// summary (late when a professional's statutory advice came after its due date). Shared by
+/// assessments and reviews, whoever answers.
+pub fn advice_answer_change(
+    advice: &advice_request::Model,
+    on: NaiveDate,
+    answer: AdviceAnswer<'_>,
+    answered_by: Option<i64>,
+) -> ApiResult<(advice_request::ActiveModel, serde_json::Value)> {
+    let advice_id = advice.id;
+    not_before(on, Some(advice.requested_on), "the advice was requested")?;
+    let mut change: advice_request::ActiveModel = advice.clone().into();
+    // A request to a service records which of its professionals answered.
+    if advice.professional_id.is_none() && answered_by.is_some() {
+        change.professional_id = Set(answered_by);
+    }
+    let summary = match answer {
+        AdviceAnswer::Received {
+            summary,
+            document_ref,
+        } => {
+            change.received_on = Set(Some(on));
+            change.summary = Set(Some(required_text("summary", summary)?));
+            change.document_ref = Set(parse_optional_name("documentRef", document_ref)?);
+            let late = has_statutory_deadline(&advice.service) && on > advice.due_on;
+            json!({"adviceRequestId": advice_id, "received": true, "late": late})
+        }
+        AdviceAnswer::Declined { reason } => {
+            change.declined_on = Set(Some(on));
+            change.decline_reason = Set(Some(required_text("reason", reason)?));
+            json!({"adviceRequestId": advice_id, "declined": true})
+        }
+    };
+    Ok((change, summary))
+}
+
+pub fn advice_from(a: &advice_request::Model) -> String {
+    let service = a
+        .service
+        .parse::<AdviceService>()
+        .map(|s| s.label().to_owned())
+        .unwrap_or_else(|_| a.service.clone());
+    match &a.addressed_to {
+        Some(team) => format!("{service} ({team})"),
+        None => service,
+    }
+}
