@@ -7,8 +7,8 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::Ctx;
 use super::advice::{AdviceAnswer, advice_answer_change, advice_from, has_statutory_deadline};
+use super::{Ctx, action};
 use crate::domain::access::{Permission, Role};
 use crate::domain::advice::AdviceService;
 use crate::domain::assessment::{
@@ -509,14 +509,56 @@ pub async fn sync_deadlines<C: ConnectionTrait>(db: &C, id: i64) -> ApiResult<()
 
 // ---------- the common path of every action ----------
 
-/// An action under way: the record as the caller saw it, the validated date, and the
-/// changed row to write.
-pub(super) struct Step {
-    pub(super) record: AssessmentRecord,
-    pub(super) on: NaiveDate,
-    row: assessment::ActiveModel,
-    action: AssessmentAction,
-    version: i32,
+/// An assessment action under way (see [`action`]).
+pub(super) type Step = action::Step<AssessmentRecord>;
+
+impl action::Tracked for AssessmentRecord {
+    type Entity = assessment::Entity;
+    type Row = assessment::ActiveModel;
+    type Action = AssessmentAction;
+    const ENTITY: &'static str = "assessment";
+    const NOUN: &'static str = "assessment";
+
+    fn key(&self) -> action::Key {
+        action::Key {
+            id: self.row.id,
+            la_id: self.row.la_id,
+            child_id: self.row.child_id,
+            version: self.row.version,
+        }
+    }
+    fn id_column() -> assessment::Column {
+        assessment::Column::Id
+    }
+    fn version_column() -> assessment::Column {
+        assessment::Column::Version
+    }
+    fn action_name(action: AssessmentAction) -> &'static str {
+        action.as_str()
+    }
+    fn versioned_row(id: i64, version: i32, now: chrono::DateTime<chrono::Utc>) -> Self::Row {
+        assessment::ActiveModel {
+            id: sea_orm::ActiveValue::Unchanged(id),
+            version: Set(version),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+    }
+    fn action_date(&self, ctx: &Ctx<'_>, on: Option<NaiveDate>) -> ApiResult<NaiveDate> {
+        let on = on.unwrap_or_else(|| ctx.today());
+        validate_action_date(on, self.row.received_on, ctx.today())
+            .map_err(|e| ApiError::validation("on", e.to_string()))?;
+        Ok(on)
+    }
+}
+
+impl action::Staged for AssessmentRecord {
+    fn set_state(row: &mut assessment::ActiveModel, state: &'static str) {
+        row.state = Set(state.to_owned());
+    }
+    fn set_closed_on(row: &mut assessment::ActiveModel, on: NaiveDate) {
+        row.closed_on = Set(Some(on));
+    }
 }
 
 /// Checks permission, visibility, version, the state machine and the date.
@@ -546,74 +588,24 @@ pub(super) fn prepare(
     action: AssessmentAction,
     on: Option<NaiveDate>,
 ) -> ApiResult<Step> {
-    let id = record.row.id;
     let state = record.state()?;
     let next = transition(state, action)
         .map_err(|e| ApiError::not_allowed(e.to_string(), e.allowed.iter().map(|a| a.as_str())))?;
-    if record.row.version != version {
-        return Err(ApiError::stale("assessment"));
-    }
-    let on = on.unwrap_or_else(|| ctx.today());
-    validate_action_date(on, record.row.received_on, ctx.today())
-        .map_err(|e| ApiError::validation("on", e.to_string()))?;
-    let mut row = assessment::ActiveModel {
-        id: sea_orm::ActiveValue::Unchanged(id),
-        version: Set(version + 1),
-        updated_at: Set(ctx.now),
-        ..Default::default()
-    };
-    if next != state {
-        row.state = Set(next.as_str().to_owned());
-    }
-    if next.is_closed() {
-        row.closed_on = Set(Some(on));
-    }
-    Ok(Step {
-        record,
-        on,
-        row,
-        action,
-        version,
-    })
+    let mut step = Step::begin(ctx, record, version, action, on)?;
+    step.move_to(state.as_str(), next.as_str(), next.is_closed());
+    Ok(step)
 }
 
-/// Writes the row (only over the version the caller saw) and the audit event; the caller
-/// commits. Of two concurrent actions from the same version exactly one gets here first.
+/// Writes the row (only over the version the caller saw), the audit event and the backlog's
+/// rows for the assessment; the caller commits.
 pub(super) async fn finish(
     ctx: &Ctx<'_>,
     txn: &DatabaseTransaction,
     step: Step,
-    mut summary: serde_json::Value,
+    summary: serde_json::Value,
 ) -> ApiResult<i64> {
-    let id = step.record.row.id;
-    let result = assessment::Entity::update_many()
-        .set(step.row)
-        .filter(assessment::Column::Id.eq(id))
-        .filter(assessment::Column::Version.eq(step.version))
-        .exec(txn)
-        .await?;
-    if result.rows_affected != 1 {
-        return Err(ApiError::stale("assessment"));
-    }
+    let id = action::finish(ctx, txn, step, summary).await?;
     sync_deadlines(txn, id).await?;
-    if let Some(map) = summary.as_object_mut() {
-        map.insert("on".into(), json!(step.on));
-        map.insert("version".into(), json!(step.version + 1));
-    }
-    audit::record(
-        txn,
-        ctx.actor,
-        ctx.now,
-        AuditEntry {
-            la_id: Some(step.record.row.la_id),
-            child_id: Some(step.record.row.child_id),
-            entity: "assessment",
-            entity_id: id,
-            action: &step.action.as_str().to_ascii_lowercase(),
-            summary,
-        },
-    )
-    .await?;
     Ok(id)
 }
 

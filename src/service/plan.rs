@@ -12,8 +12,8 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::Ctx;
 use super::advice::{AdviceAnswer, advice_answer_change, advice_from};
+use super::{Ctx, action};
 use crate::domain::access::Permission;
 use crate::domain::advice::AdviceService;
 use crate::domain::assessment::{AdviceFacts, DateError, validate_action_date};
@@ -637,14 +637,6 @@ fn audit_entry<'a>(
     }
 }
 
-fn with_on(mut summary: serde_json::Value, on: NaiveDate, version: i32) -> serde_json::Value {
-    if let Some(map) = summary.as_object_mut() {
-        map.insert("on".into(), json!(on));
-        map.insert("version".into(), json!(version));
-    }
-    summary
-}
-
 // ---------- plans ----------
 
 /// The plan's next review limit, kept on the row for the backlog query.
@@ -801,13 +793,48 @@ pub async fn enter_plan(ctx: &Ctx<'_>, input: NewPlan) -> ApiResult<PlanRecord> 
     load_plan(ctx, row.id).await
 }
 
-/// A plan action under way.
-struct PlanStep {
-    record: PlanRecord,
-    on: NaiveDate,
-    row: ehc_plan::ActiveModel,
-    action: PlanAction,
-    version: i32,
+/// A plan action under way (see [`action`]).
+type PlanStep = action::Step<PlanRecord>;
+
+impl action::Tracked for PlanRecord {
+    type Entity = ehc_plan::Entity;
+    type Row = ehc_plan::ActiveModel;
+    type Action = PlanAction;
+    const ENTITY: &'static str = "ehc_plan";
+    const NOUN: &'static str = "plan";
+
+    fn key(&self) -> action::Key {
+        action::Key {
+            id: self.row.id,
+            la_id: self.row.la_id,
+            child_id: self.row.child_id,
+            version: self.row.version,
+        }
+    }
+    fn id_column() -> ehc_plan::Column {
+        ehc_plan::Column::Id
+    }
+    fn version_column() -> ehc_plan::Column {
+        ehc_plan::Column::Version
+    }
+    fn action_name(action: PlanAction) -> &'static str {
+        action.as_str()
+    }
+    fn versioned_row(
+        id: i64,
+        version: i32,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> ehc_plan::ActiveModel {
+        ehc_plan::ActiveModel {
+            id: Unchanged(id),
+            version: Set(version),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+    }
+    fn action_date(&self, ctx: &Ctx<'_>, on: Option<NaiveDate>) -> ApiResult<NaiveDate> {
+        action_date(ctx, on, self.row.issued_on, "plan")
+    }
 }
 
 async fn begin_plan(
@@ -834,56 +861,7 @@ async fn begin_plan(
             names,
         ));
     }
-    if record.row.version != version {
-        return Err(ApiError::stale("plan"));
-    }
-    let on = action_date(ctx, on, record.row.issued_on, "plan")?;
-    let row = ehc_plan::ActiveModel {
-        id: Unchanged(id),
-        version: Set(version + 1),
-        updated_at: Set(ctx.now),
-        ..Default::default()
-    };
-    Ok(PlanStep {
-        record,
-        on,
-        row,
-        action,
-        version,
-    })
-}
-
-async fn finish_plan(
-    ctx: &Ctx<'_>,
-    txn: &DatabaseTransaction,
-    step: PlanStep,
-    summary: serde_json::Value,
-) -> ApiResult<i64> {
-    let id = step.record.row.id;
-    let result = ehc_plan::Entity::update_many()
-        .set(step.row)
-        .filter(ehc_plan::Column::Id.eq(id))
-        .filter(ehc_plan::Column::Version.eq(step.version))
-        .exec(txn)
-        .await?;
-    if result.rows_affected != 1 {
-        return Err(ApiError::stale("plan"));
-    }
-    audit::record(
-        txn,
-        ctx.actor,
-        ctx.now,
-        audit_entry(
-            step.record.row.la_id,
-            step.record.row.child_id,
-            "ehc_plan",
-            id,
-            &step.action.as_str().to_ascii_lowercase(),
-            with_on(summary, step.on, step.version + 1),
-        ),
-    )
-    .await?;
-    Ok(id)
+    PlanStep::begin(ctx, record, version, action, on)
 }
 
 async fn simple_plan(
@@ -893,7 +871,7 @@ async fn simple_plan(
 ) -> ApiResult<PlanRecord> {
     let child_id = step.record.row.child_id;
     let txn = ctx.db.begin().await?;
-    let id = finish_plan(ctx, &txn, step, summary).await?;
+    let id = action::finish(ctx, &txn, step, summary).await?;
     commit(txn, child_id).await?;
     load_plan(ctx, id).await
 }
@@ -1093,7 +1071,7 @@ pub async fn transfer_out(
     step.row.transferred_to = Set(Some(to.clone()));
     let on = step.on;
     let txn = ctx.db.begin().await?;
-    let id = finish_plan(ctx, &txn, step, json!({"to": to})).await?;
+    let id = action::finish(ctx, &txn, step, json!({"to": to})).await?;
     // The new council continues the process: close what was under way here.
     if let Some(review) = review {
         annual_review::Entity::update_many()
@@ -1151,7 +1129,7 @@ pub async fn schedule_review(
     let limit = step.record.facts()?.review_limit();
     let (la_id, child_id, on) = (step.record.row.la_id, step.record.row.child_id, step.on);
     let txn = ctx.db.begin().await?;
-    finish_plan(
+    action::finish(
         ctx,
         &txn,
         step,
@@ -1367,7 +1345,7 @@ pub async fn propose_amendment(
     let changes = required_text("proposedChanges", proposed_changes)?;
     let (la_id, child_id, on) = (step.record.row.la_id, step.record.row.child_id, step.on);
     let txn = ctx.db.begin().await?;
-    finish_plan(ctx, &txn, step, json!({})).await?;
+    action::finish(ctx, &txn, step, json!({})).await?;
     let amendment = plan_amendment::ActiveModel {
         id: NotSet,
         la_id: Set(la_id),
@@ -1413,14 +1391,57 @@ pub async fn propose_amendment(
 
 // ---------- reviews ----------
 
-/// A review action under way: the record as the caller saw it, the validated date, and the
-/// changed row to write.
-pub(super) struct ReviewStep {
-    pub(super) record: ReviewRecord,
-    pub(super) on: NaiveDate,
-    row: annual_review::ActiveModel,
-    action: ReviewAction,
-    version: i32,
+/// A review action under way (see [`action`]).
+pub(super) type ReviewStep = action::Step<ReviewRecord>;
+
+impl action::Tracked for ReviewRecord {
+    type Entity = annual_review::Entity;
+    type Row = annual_review::ActiveModel;
+    type Action = ReviewAction;
+    const ENTITY: &'static str = "annual_review";
+    const NOUN: &'static str = "review";
+
+    fn key(&self) -> action::Key {
+        action::Key {
+            id: self.row.id,
+            la_id: self.row.la_id,
+            child_id: self.row.child_id,
+            version: self.row.version,
+        }
+    }
+    fn id_column() -> annual_review::Column {
+        annual_review::Column::Id
+    }
+    fn version_column() -> annual_review::Column {
+        annual_review::Column::Version
+    }
+    fn action_name(action: ReviewAction) -> &'static str {
+        action.as_str()
+    }
+    fn versioned_row(
+        id: i64,
+        version: i32,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> annual_review::ActiveModel {
+        annual_review::ActiveModel {
+            id: Unchanged(id),
+            version: Set(version),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+    }
+    fn action_date(&self, ctx: &Ctx<'_>, on: Option<NaiveDate>) -> ApiResult<NaiveDate> {
+        action_date(ctx, on, self.row.scheduled_on, "review")
+    }
+}
+
+impl action::Staged for ReviewRecord {
+    fn set_state(row: &mut annual_review::ActiveModel, state: &'static str) {
+        row.state = Set(state.to_owned());
+    }
+    fn set_closed_on(row: &mut annual_review::ActiveModel, on: NaiveDate) {
+        row.closed_on = Set(Some(on));
+    }
 }
 
 /// Checks permission and visibility, then [`prepare_review`].
@@ -1446,68 +1467,15 @@ pub(super) fn prepare_review(
     action: ReviewAction,
     on: Option<NaiveDate>,
 ) -> ApiResult<ReviewStep> {
-    let id = record.row.id;
     let state = record.state()?;
     let next = review_transition(state, action)
         .map_err(|e| ApiError::not_allowed(e.to_string(), e.allowed.iter().map(|a| a.as_str())))?;
-    if record.row.version != version {
-        return Err(ApiError::stale("review"));
-    }
-    let on = action_date(ctx, on, record.row.scheduled_on, "review")?;
-    let mut row = annual_review::ActiveModel {
-        id: Unchanged(id),
-        version: Set(version + 1),
-        updated_at: Set(ctx.now),
-        ..Default::default()
-    };
-    if next != state {
-        row.state = Set(next.as_str().to_owned());
-    }
-    if next.is_closed() {
-        row.closed_on = Set(Some(on));
-    }
-    Ok(ReviewStep {
-        record,
-        on,
-        row,
-        action,
-        version,
-    })
+    let mut step = ReviewStep::begin(ctx, record, version, action, on)?;
+    step.move_to(state.as_str(), next.as_str(), next.is_closed());
+    Ok(step)
 }
 
-async fn finish_review(
-    ctx: &Ctx<'_>,
-    txn: &DatabaseTransaction,
-    step: ReviewStep,
-    summary: serde_json::Value,
-) -> ApiResult<i64> {
-    let id = step.record.row.id;
-    let result = annual_review::Entity::update_many()
-        .set(step.row)
-        .filter(annual_review::Column::Id.eq(id))
-        .filter(annual_review::Column::Version.eq(step.version))
-        .exec(txn)
-        .await?;
-    if result.rows_affected != 1 {
-        return Err(ApiError::stale("review"));
-    }
-    audit::record(
-        txn,
-        ctx.actor,
-        ctx.now,
-        audit_entry(
-            step.record.row.la_id,
-            step.record.row.child_id,
-            "annual_review",
-            id,
-            &step.action.as_str().to_ascii_lowercase(),
-            with_on(summary, step.on, step.version + 1),
-        ),
-    )
-    .await?;
-    Ok(id)
-}
-
+/// Finishes the action in a transaction of its own and reads the review back.
 async fn simple_review(
     ctx: &Ctx<'_>,
     step: ReviewStep,
@@ -1515,7 +1483,7 @@ async fn simple_review(
 ) -> ApiResult<ReviewRecord> {
     let child_id = step.record.row.child_id;
     let txn = ctx.db.begin().await?;
-    let id = finish_review(ctx, &txn, step, summary).await?;
+    let id = action::finish(ctx, &txn, step, summary).await?;
     commit(txn, child_id).await?;
     load_review(ctx, id).await
 }
@@ -1612,7 +1580,7 @@ pub async fn request_review_advice(
     }
     .insert(&txn)
     .await?;
-    finish_review(
+    action::finish(
         ctx,
         &txn,
         step,
@@ -1682,7 +1650,7 @@ pub(super) async fn apply_review_advice_answer(
             "this advice request has already been answered",
         ));
     }
-    finish_review(ctx, &txn, step, summary).await?;
+    action::finish(ctx, &txn, step, summary).await?;
     commit(txn, child_id).await?;
     Ok(())
 }
@@ -1778,7 +1746,7 @@ pub async fn decide(
     let txn = ctx.db.begin().await?;
     // The version-checked update goes first: of two concurrent decisions, the second stops
     // here with CONFLICT instead of meeting the first one's amendment.
-    finish_review(ctx, &txn, step, summary).await?;
+    action::finish(ctx, &txn, step, summary).await?;
     let mut plan_row = ehc_plan::ActiveModel {
         id: Unchanged(plan.row.id),
         version: Set(plan.row.version + 1),
@@ -1858,14 +1826,57 @@ pub async fn cancel_review(
 
 // ---------- amendments ----------
 
-/// An amendment action under way: the record as the caller saw it, the validated date, and
-/// the changed row to write.
-pub(super) struct AmendmentStep {
-    pub(super) record: AmendmentRecord,
-    pub(super) on: NaiveDate,
-    row: plan_amendment::ActiveModel,
-    action: AmendmentAction,
-    version: i32,
+/// An amendment action under way (see [`action`]).
+pub(super) type AmendmentStep = action::Step<AmendmentRecord>;
+
+impl action::Tracked for AmendmentRecord {
+    type Entity = plan_amendment::Entity;
+    type Row = plan_amendment::ActiveModel;
+    type Action = AmendmentAction;
+    const ENTITY: &'static str = "plan_amendment";
+    const NOUN: &'static str = "amendment";
+
+    fn key(&self) -> action::Key {
+        action::Key {
+            id: self.row.id,
+            la_id: self.row.la_id,
+            child_id: self.row.child_id,
+            version: self.row.version,
+        }
+    }
+    fn id_column() -> plan_amendment::Column {
+        plan_amendment::Column::Id
+    }
+    fn version_column() -> plan_amendment::Column {
+        plan_amendment::Column::Version
+    }
+    fn action_name(action: AmendmentAction) -> &'static str {
+        action.as_str()
+    }
+    fn versioned_row(
+        id: i64,
+        version: i32,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> plan_amendment::ActiveModel {
+        plan_amendment::ActiveModel {
+            id: Unchanged(id),
+            version: Set(version),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+    }
+    fn action_date(&self, ctx: &Ctx<'_>, on: Option<NaiveDate>) -> ApiResult<NaiveDate> {
+        action_date(ctx, on, self.row.started_on, "amendment")
+    }
+}
+
+impl action::Staged for AmendmentRecord {
+    fn set_state(row: &mut plan_amendment::ActiveModel, state: &'static str) {
+        row.state = Set(state.to_owned());
+    }
+    fn set_closed_on(row: &mut plan_amendment::ActiveModel, on: NaiveDate) {
+        row.closed_on = Set(Some(on));
+    }
 }
 
 /// Checks permission and visibility, then [`prepare_amendment`].
@@ -1891,7 +1902,6 @@ pub(super) fn prepare_amendment(
     action: AmendmentAction,
     on: Option<NaiveDate>,
 ) -> ApiResult<AmendmentStep> {
-    let id = record.row.id;
     let state = record.state()?;
     // A transfer out closes an amendment without a decision: nothing more to do here.
     let closed_by_transfer = record.row.closed_on.is_some() && !state.is_closed();
@@ -1912,64 +1922,12 @@ pub(super) fn prepare_amendment(
             .to_string();
             ApiError::not_allowed(message, allowed.iter().map(|a| a.as_str()))
         })?;
-    if record.row.version != version {
-        return Err(ApiError::stale("amendment"));
-    }
-    let on = action_date(ctx, on, record.row.started_on, "amendment")?;
-    let mut row = plan_amendment::ActiveModel {
-        id: Unchanged(id),
-        version: Set(version + 1),
-        updated_at: Set(ctx.now),
-        ..Default::default()
-    };
-    if next != state {
-        row.state = Set(next.as_str().to_owned());
-    }
-    if next.is_closed() {
-        row.closed_on = Set(Some(on));
-    }
-    Ok(AmendmentStep {
-        record,
-        on,
-        row,
-        action,
-        version,
-    })
+    let mut step = AmendmentStep::begin(ctx, record, version, action, on)?;
+    step.move_to(state.as_str(), next.as_str(), next.is_closed());
+    Ok(step)
 }
 
-async fn finish_amendment(
-    ctx: &Ctx<'_>,
-    txn: &DatabaseTransaction,
-    step: AmendmentStep,
-    summary: serde_json::Value,
-) -> ApiResult<i64> {
-    let id = step.record.row.id;
-    let result = plan_amendment::Entity::update_many()
-        .set(step.row)
-        .filter(plan_amendment::Column::Id.eq(id))
-        .filter(plan_amendment::Column::Version.eq(step.version))
-        .exec(txn)
-        .await?;
-    if result.rows_affected != 1 {
-        return Err(ApiError::stale("amendment"));
-    }
-    audit::record(
-        txn,
-        ctx.actor,
-        ctx.now,
-        audit_entry(
-            step.record.row.la_id,
-            step.record.row.child_id,
-            "plan_amendment",
-            id,
-            &step.action.as_str().to_ascii_lowercase(),
-            with_on(summary, step.on, step.version + 1),
-        ),
-    )
-    .await?;
-    Ok(id)
-}
-
+/// Finishes the action in a transaction of its own and reads the amendment back.
 async fn simple_amendment(
     ctx: &Ctx<'_>,
     step: AmendmentStep,
@@ -1977,7 +1935,7 @@ async fn simple_amendment(
 ) -> ApiResult<AmendmentRecord> {
     let child_id = step.record.row.child_id;
     let txn = ctx.db.begin().await?;
-    let id = finish_amendment(ctx, &txn, step, summary).await?;
+    let id = action::finish(ctx, &txn, step, summary).await?;
     commit(txn, child_id).await?;
     load_amendment(ctx, id).await
 }
@@ -2089,7 +2047,7 @@ pub async fn issue_amended_plan(
     let number = plan.versions.iter().map(|v| v.number).max().unwrap_or(0) + 1;
     let summary = json!({"planVersion": number, "namedSetting": named_setting, "phaseTransfer": transfer.map(|t| t.moves_on)});
     let txn = ctx.db.begin().await?;
-    finish_amendment(ctx, &txn, step, summary).await?;
+    action::finish(ctx, &txn, step, summary).await?;
     plan_versions::insert(
         &txn,
         NewVersion {

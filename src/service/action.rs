@@ -1,0 +1,141 @@
+//! One shape for every change to a tracked record (a needs assessment, an EHC plan, an annual
+//! review, an amendment):
+//!
+//! 1. **begin**: the caller checks permission and the state machine, then [`Step::begin`]
+//!    checks the version the caller saw and the date of the action, and starts the row that
+//!    bumps the version;
+//! 2. the action sets what it changes on `step.row`;
+//! 3. [`finish`] writes the row over exactly the version the caller saw (of two concurrent
+//!    actions one wins, the other is a stale CONFLICT) and the audit event, in the caller's
+//!    transaction, which then syncs the record's deadlines and commits.
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait,
+    QueryFilter,
+};
+use serde_json::json;
+
+use super::Ctx;
+use crate::error::{ApiError, ApiResult};
+use crate::store::audit::{self, AuditEntry};
+
+/// Where a tracked record sits, and the version it was read at.
+#[derive(Clone, Copy, Debug)]
+pub struct Key {
+    pub id: i64,
+    pub la_id: i64,
+    pub child_id: i64,
+    pub version: i32,
+}
+
+/// A record whose changes are version-checked and audited.
+pub trait Tracked {
+    type Entity: EntityTrait;
+    type Row: ActiveModelTrait<Entity = Self::Entity> + ActiveModelBehavior + Send;
+    type Action: Copy;
+    /// The entity's name in the audit trail.
+    const ENTITY: &'static str;
+    /// What a stale CONFLICT calls it ("this review was changed by someone else").
+    const NOUN: &'static str;
+
+    fn key(&self) -> Key;
+    fn id_column() -> <Self::Entity as EntityTrait>::Column;
+    fn version_column() -> <Self::Entity as EntityTrait>::Column;
+    fn action_name(action: Self::Action) -> &'static str;
+    /// A row that changes only the version and when it was updated.
+    fn versioned_row(id: i64, version: i32, now: DateTime<Utc>) -> Self::Row;
+    /// The day the action happened: given, or today; checked against the record's start.
+    fn action_date(&self, ctx: &Ctx<'_>, on: Option<NaiveDate>) -> ApiResult<NaiveDate>;
+}
+
+/// A record that moves through states and closes on the day of its last action.
+pub trait Staged: Tracked {
+    fn set_state(row: &mut Self::Row, state: &'static str);
+    fn set_closed_on(row: &mut Self::Row, on: NaiveDate);
+}
+
+/// An action under way: the record as the caller saw it, the action's date and the row.
+pub struct Step<R: Tracked> {
+    pub record: R,
+    pub on: NaiveDate,
+    pub row: R::Row,
+    action: R::Action,
+    version: i32,
+}
+
+impl<R: Tracked> Step<R> {
+    /// For an action the caller has allowed: the version the caller saw must still be the
+    /// record's, and the date must be a day the action could have happened.
+    pub fn begin(
+        ctx: &Ctx<'_>,
+        record: R,
+        version: i32,
+        action: R::Action,
+        on: Option<NaiveDate>,
+    ) -> ApiResult<Self> {
+        let key = record.key();
+        if key.version != version {
+            return Err(ApiError::stale(R::NOUN));
+        }
+        let on = record.action_date(ctx, on)?;
+        Ok(Step {
+            row: R::versioned_row(key.id, version + 1, ctx.now),
+            record,
+            on,
+            action,
+            version,
+        })
+    }
+}
+
+impl<R: Staged> Step<R> {
+    /// Records the state the action moves to (`from` when it stays) and closes the record
+    /// on the action's day when that state is final.
+    pub fn move_to(&mut self, from: &'static str, to: &'static str, closes: bool) {
+        if to != from {
+            R::set_state(&mut self.row, to);
+        }
+        if closes {
+            R::set_closed_on(&mut self.row, self.on);
+        }
+    }
+}
+
+/// Writes the row over the version the caller saw, and its audit event (with the action's
+/// date and the new version in the summary), in `txn`. Returns the record's id.
+pub async fn finish<R: Tracked>(
+    ctx: &Ctx<'_>,
+    txn: &DatabaseTransaction,
+    step: Step<R>,
+    mut summary: serde_json::Value,
+) -> ApiResult<i64> {
+    let key = step.record.key();
+    let result = R::Entity::update_many()
+        .set(step.row)
+        .filter(R::id_column().eq(key.id))
+        .filter(R::version_column().eq(step.version))
+        .exec(txn)
+        .await?;
+    if result.rows_affected != 1 {
+        return Err(ApiError::stale(R::NOUN));
+    }
+    if let Some(map) = summary.as_object_mut() {
+        map.insert("on".into(), json!(step.on));
+        map.insert("version".into(), json!(step.version + 1));
+    }
+    audit::record(
+        txn,
+        ctx.actor,
+        ctx.now,
+        AuditEntry {
+            la_id: Some(key.la_id),
+            child_id: Some(key.child_id),
+            entity: R::ENTITY,
+            entity_id: key.id,
+            action: &R::action_name(step.action).to_ascii_lowercase(),
+            summary,
+        },
+    )
+    .await?;
+    Ok(key.id)
+}
