@@ -60,6 +60,47 @@ pub fn appeal_rights(given: bool) -> Result<(), InvalidField> {
     }
 }
 
+/// The family's response to a draft plan (reg 13(1)) or to proposed amendments
+/// (reg 22(2)(c)): their comments, a meeting they ask for, a setting they would like named.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FamilyResponse {
+    pub comments: Option<String>,
+    pub meeting_requested: bool,
+    pub requested_setting: Option<String>,
+}
+
+impl FamilyResponse {
+    /// Trimmed and bounded; a response says at least one of the three things.
+    pub fn checked(self) -> Result<FamilyResponse, InvalidField> {
+        let comments = optional_text("comments", self.comments.as_deref())?;
+        let requested_setting = crate::domain::people::parse_optional_name(
+            "requestedSetting",
+            self.requested_setting.as_deref(),
+        )?;
+        if comments.is_none() && requested_setting.is_none() && !self.meeting_requested {
+            return Err(InvalidField::new(
+                "comments",
+                "record the comments, a meeting request or a requested setting",
+            ));
+        }
+        Ok(FamilyResponse {
+            comments,
+            meeting_requested: self.meeting_requested,
+            requested_setting,
+        })
+    }
+
+    /// This response over what the family said before: what it leaves out stays as it was,
+    /// and a meeting once asked for stays asked for.
+    pub fn over(self, earlier: FamilyResponse) -> FamilyResponse {
+        FamilyResponse {
+            comments: self.comments.or(earlier.comments),
+            meeting_requested: self.meeting_requested || earlier.meeting_requested,
+            requested_setting: self.requested_setting.or(earlier.requested_setting),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,6 +115,33 @@ mod tests {
         assert!(required_text("summary", &"x".repeat(MAX_TEXT_CHARS)).is_ok());
         assert!(required_text("summary", &"x".repeat(MAX_TEXT_CHARS + 1)).is_err());
         assert_eq!(optional_text("note", Some(" ")).unwrap(), None);
+    }
+
+    #[test]
+    fn a_family_response_says_something_and_adds_to_the_last() {
+        let empty = FamilyResponse {
+            comments: Some("  ".into()),
+            ..FamilyResponse::default()
+        };
+        assert_eq!(empty.checked().unwrap_err().field, "comments");
+        let meeting = FamilyResponse {
+            meeting_requested: true,
+            ..FamilyResponse::default()
+        }
+        .checked()
+        .unwrap();
+        let earlier = FamilyResponse {
+            comments: Some("More speech therapy".into()),
+            ..FamilyResponse::default()
+        };
+        assert_eq!(
+            meeting.over(earlier),
+            FamilyResponse {
+                comments: Some("More speech therapy".into()),
+                meeting_requested: true,
+                requested_setting: None,
+            }
+        );
     }
 
     #[test]

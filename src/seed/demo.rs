@@ -17,8 +17,8 @@ use crate::domain::review::{ReviewDecision, ReviewKind};
 use crate::error::ApiError;
 use crate::service::Ctx;
 use crate::service::assessment::{
-    self as casework, AssessmentRecord, NewAdviceRequest, NewAssessment, NewException,
-    ParentResponse, RequestedBy, SettingResponse,
+    self as casework, AssessmentRecord, NewAdviceRequest, NewAssessment, NewException, RequestedBy,
+    SettingResponse,
 };
 use crate::service::people::{self, ChildInput, ParentInput, ProfessionalInput, StaffInput};
 use crate::service::plan::{self as plans, NewPlan, ReviewDecisionInput};
@@ -948,7 +948,7 @@ async fn consult(
         id,
         case.row.version,
         day(draft_day + 10),
-        ParentResponse {
+        crate::domain::input::FamilyResponse {
             comments: Some("Section F should say how often therapy happens.".to_owned()),
             meeting_requested: false,
             requested_setting: Some(setting.to_owned()),

@@ -139,3 +139,69 @@ pub async fn finish<R: Tracked>(
     .await?;
     Ok(key.id)
 }
+
+/// Implements [`Tracked`] (and, with `staged`, [`Staged`]) for a record type whose `row` is
+/// the entity's model with `id`, `la_id`, `child_id` and `version`, and whose table has
+/// `id`, `version` and `updated_at` (and `state`, `closed_on` when staged). `date` is a
+/// `fn(&Record, &Ctx, Option<NaiveDate>) -> ApiResult<NaiveDate>`.
+macro_rules! tracked_record {
+    ($record:ty, $entity:ident, $audit:literal, $noun:literal, $action:ty, date: $date:expr) => {
+        impl $crate::service::action::Tracked for $record {
+            type Entity = $entity::Entity;
+            type Row = $entity::ActiveModel;
+            type Action = $action;
+            const ENTITY: &'static str = $audit;
+            const NOUN: &'static str = $noun;
+
+            fn key(&self) -> $crate::service::action::Key {
+                $crate::service::action::Key {
+                    id: self.row.id,
+                    la_id: self.row.la_id,
+                    child_id: self.row.child_id,
+                    version: self.row.version,
+                }
+            }
+            fn id_column() -> $entity::Column {
+                $entity::Column::Id
+            }
+            fn version_column() -> $entity::Column {
+                $entity::Column::Version
+            }
+            fn action_name(action: $action) -> &'static str {
+                action.as_str()
+            }
+            fn versioned_row(
+                id: i64,
+                version: i32,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $entity::ActiveModel {
+                $entity::ActiveModel {
+                    id: sea_orm::ActiveValue::Unchanged(id),
+                    version: sea_orm::ActiveValue::Set(version),
+                    updated_at: sea_orm::ActiveValue::Set(now),
+                    ..Default::default()
+                }
+            }
+            fn action_date(
+                &self,
+                ctx: &$crate::service::Ctx<'_>,
+                on: Option<chrono::NaiveDate>,
+            ) -> $crate::error::ApiResult<chrono::NaiveDate> {
+                ($date)(self, ctx, on)
+            }
+        }
+    };
+    ($record:ty, $entity:ident, $audit:literal, $noun:literal, $action:ty, date: $date:expr, staged) => {
+        $crate::service::action::tracked_record!($record, $entity, $audit, $noun, $action, date: $date);
+
+        impl $crate::service::action::Staged for $record {
+            fn set_state(row: &mut $entity::ActiveModel, state: &'static str) {
+                row.state = sea_orm::ActiveValue::Set(state.to_owned());
+            }
+            fn set_closed_on(row: &mut $entity::ActiveModel, on: chrono::NaiveDate) {
+                row.closed_on = sea_orm::ActiveValue::Set(Some(on));
+            }
+        }
+    };
+}
+pub(crate) use tracked_record;

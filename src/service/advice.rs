@@ -5,7 +5,7 @@ use sea_orm::Set;
 use serde_json::json;
 
 use crate::domain::advice::AdviceService;
-use crate::domain::input::{not_before, required_text};
+use crate::domain::input::{FamilyResponse, not_before, required_text};
 use crate::domain::people::parse_optional_name;
 use crate::error::ApiResult;
 use crate::store::entity::advice_request;
@@ -75,4 +75,14 @@ pub fn advice_from(a: &advice_request::Model) -> String {
         Some(team) => format!("{service} ({team})"),
         None => service,
     }
+}
+
+/// What the audit trail keeps of a family's response: whether they commented (never the
+/// text), a meeting asked for, the setting they named.
+pub fn response_summary(response: &FamilyResponse) -> serde_json::Value {
+    json!({
+        "comments": response.comments.is_some(),
+        "meetingRequested": response.meeting_requested,
+        "requestedSetting": response.requested_setting,
+    })
 }

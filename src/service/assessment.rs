@@ -7,7 +7,9 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::advice::{AdviceAnswer, advice_answer_change, advice_from, has_statutory_deadline};
+use super::advice::{
+    AdviceAnswer, advice_answer_change, advice_from, has_statutory_deadline, response_summary,
+};
 use super::{Ctx, action};
 use crate::domain::access::{Permission, Role};
 use crate::domain::advice::AdviceService;
@@ -18,7 +20,9 @@ use crate::domain::assessment::{
 };
 use crate::domain::backlog::Process;
 use crate::domain::calendar::{add_months, add_weeks};
-use crate::domain::input::{appeal_rights, not_before, optional_text, required_text};
+use crate::domain::input::{
+    FamilyResponse, appeal_rights, not_before, optional_text, required_text,
+};
 use crate::domain::people::{parse_name, parse_optional_name};
 use crate::domain::plan::{PlanStatus, REVIEW_MONTHS, VersionSource};
 use crate::domain::timescales::{ExceptionReason, RecordedException};
@@ -512,54 +516,15 @@ pub async fn sync_deadlines<C: ConnectionTrait>(db: &C, id: i64) -> ApiResult<()
 /// An assessment action under way (see [`action`]).
 pub(super) type Step = action::Step<AssessmentRecord>;
 
-impl action::Tracked for AssessmentRecord {
-    type Entity = assessment::Entity;
-    type Row = assessment::ActiveModel;
-    type Action = AssessmentAction;
-    const ENTITY: &'static str = "assessment";
-    const NOUN: &'static str = "assessment";
-
-    fn key(&self) -> action::Key {
-        action::Key {
-            id: self.row.id,
-            la_id: self.row.la_id,
-            child_id: self.row.child_id,
-            version: self.row.version,
-        }
-    }
-    fn id_column() -> assessment::Column {
-        assessment::Column::Id
-    }
-    fn version_column() -> assessment::Column {
-        assessment::Column::Version
-    }
-    fn action_name(action: AssessmentAction) -> &'static str {
-        action.as_str()
-    }
-    fn versioned_row(id: i64, version: i32, now: chrono::DateTime<chrono::Utc>) -> Self::Row {
-        assessment::ActiveModel {
-            id: sea_orm::ActiveValue::Unchanged(id),
-            version: Set(version),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-    }
-    fn action_date(&self, ctx: &Ctx<'_>, on: Option<NaiveDate>) -> ApiResult<NaiveDate> {
+action::tracked_record!(AssessmentRecord, assessment, "assessment", "assessment",
+    AssessmentAction,
+    date: |r: &AssessmentRecord, ctx: &Ctx<'_>, on: Option<NaiveDate>| {
         let on = on.unwrap_or_else(|| ctx.today());
-        validate_action_date(on, self.row.received_on, ctx.today())
+        validate_action_date(on, r.row.received_on, ctx.today())
             .map_err(|e| ApiError::validation("on", e.to_string()))?;
         Ok(on)
-    }
-}
-
-impl action::Staged for AssessmentRecord {
-    fn set_state(row: &mut assessment::ActiveModel, state: &'static str) {
-        row.state = Set(state.to_owned());
-    }
-    fn set_closed_on(row: &mut assessment::ActiveModel, on: NaiveDate) {
-        row.closed_on = Set(Some(on));
-    }
-}
+    },
+    staged);
 
 /// Checks permission, visibility, version, the state machine and the date.
 async fn begin(
@@ -985,18 +950,12 @@ pub async fn send_draft(
     simple(ctx, step, json!({})).await
 }
 
-pub struct ParentResponse {
-    pub comments: Option<String>,
-    pub meeting_requested: bool,
-    pub requested_setting: Option<String>,
-}
-
 pub async fn record_parent_response(
     ctx: &Ctx<'_>,
     id: i64,
     version: i32,
     on: Option<NaiveDate>,
-    response: ParentResponse,
+    response: FamilyResponse,
 ) -> ApiResult<AssessmentRecord> {
     let step = begin(ctx, id, version, AssessmentAction::RecordParentResponse, on).await?;
     apply_parent_response(ctx, step, response).await
@@ -1006,31 +965,28 @@ pub async fn record_parent_response(
 pub(super) async fn apply_parent_response(
     ctx: &Ctx<'_>,
     mut step: Step,
-    response: ParentResponse,
+    response: FamilyResponse,
 ) -> ApiResult<AssessmentRecord> {
     not_before(
         step.on,
         step.record.row.draft_sent_on,
         "the draft plan was sent",
     )?;
-    let comments = optional_text("comments", response.comments.as_deref())?;
-    let setting = parse_optional_name("requestedSetting", response.requested_setting.as_deref())?;
-    if comments.is_none() && setting.is_none() && !response.meeting_requested {
-        return Err(ApiError::validation(
-            "comments",
-            "record the comments, a meeting request or a requested setting",
-        ));
-    }
+    let response = response.checked()?;
     // The first response is the one the 15-day window is measured by (reg 13(1)).
-    if step.record.row.parent_responded_on.is_none() {
+    let row = &step.record.row;
+    if row.parent_responded_on.is_none() {
         step.row.parent_responded_on = Set(Some(step.on));
     }
-    let summary = json!({"comments": comments.is_some(), "meetingRequested": response.meeting_requested, "requestedSetting": setting});
-    step.row.parent_comments = Set(comments.or(step.record.row.parent_comments.clone()));
-    step.row.parent_meeting_requested =
-        Set(response.meeting_requested || step.record.row.parent_meeting_requested);
-    step.row.parent_requested_setting =
-        Set(setting.or(step.record.row.parent_requested_setting.clone()));
+    let summary = response_summary(&response);
+    let all = response.over(FamilyResponse {
+        comments: row.parent_comments.clone(),
+        meeting_requested: row.parent_meeting_requested,
+        requested_setting: row.parent_requested_setting.clone(),
+    });
+    step.row.parent_comments = Set(all.comments);
+    step.row.parent_meeting_requested = Set(all.meeting_requested);
+    step.row.parent_requested_setting = Set(all.requested_setting);
     simple(ctx, step, summary).await
 }
 

@@ -14,14 +14,14 @@ use serde_json::json;
 use super::Ctx;
 use super::advice::AdviceAnswer;
 use super::assessment::{
-    self as casework, AssessmentRecord, ParentResponse, apply_advice_answer, apply_parent_response,
-    finish, prepare,
+    self as casework, AssessmentRecord, apply_advice_answer, apply_parent_response, finish, prepare,
 };
-use super::plan::{self, AmendmentRecord, AmendmentResponse};
+use super::plan::{self, AmendmentRecord};
 use crate::domain::access::{Role, Scope};
 use crate::domain::advice::AdviceService;
 use crate::domain::assessment::{ADVICE_WEEKS, AssessmentAction, draft_comments_until};
 use crate::domain::calendar::{add_weeks, long_date};
+use crate::domain::input::FamilyResponse;
 use crate::domain::input::required_text;
 use crate::domain::people::parse_optional_name;
 use crate::domain::plan::{PlanStatus, cease_appeal};
@@ -327,7 +327,7 @@ pub async fn comment_on_draft(
     ctx: &Ctx<'_>,
     id: i64,
     version: i32,
-    response: ParentResponse,
+    response: FamilyResponse,
 ) -> ApiResult<AssessmentRecord> {
     let record = family_case(ctx, id).await?;
     let today = ctx.today();
@@ -444,7 +444,7 @@ pub async fn comment_on_amendment_notice(
     ctx: &Ctx<'_>,
     id: i64,
     version: i32,
-    response: AmendmentResponse,
+    response: FamilyResponse,
 ) -> ApiResult<AmendmentRecord> {
     require_family(ctx, "recordAmendmentResponse")?;
     let record = plan::load_amendment(ctx, id).await?;

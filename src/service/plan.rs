@@ -12,13 +12,15 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::advice::{AdviceAnswer, advice_answer_change, advice_from};
+use super::advice::{AdviceAnswer, advice_answer_change, advice_from, response_summary};
 use super::{Ctx, action};
 use crate::domain::access::Permission;
 use crate::domain::advice::AdviceService;
 use crate::domain::assessment::{AdviceFacts, DateError, validate_action_date};
 use crate::domain::calendar::long_date;
-use crate::domain::input::{appeal_rights, not_before, optional_text, required_text};
+use crate::domain::input::{
+    FamilyResponse, appeal_rights, not_before, optional_text, required_text,
+};
 use crate::domain::people::parse_optional_name;
 use crate::domain::plan::{
     CeaseReason, Needs, PhaseTransferKind, PlanAction, PlanFacts, PlanStatus, SenNeed,
@@ -796,46 +798,8 @@ pub async fn enter_plan(ctx: &Ctx<'_>, input: NewPlan) -> ApiResult<PlanRecord> 
 /// A plan action under way (see [`action`]).
 type PlanStep = action::Step<PlanRecord>;
 
-impl action::Tracked for PlanRecord {
-    type Entity = ehc_plan::Entity;
-    type Row = ehc_plan::ActiveModel;
-    type Action = PlanAction;
-    const ENTITY: &'static str = "ehc_plan";
-    const NOUN: &'static str = "plan";
-
-    fn key(&self) -> action::Key {
-        action::Key {
-            id: self.row.id,
-            la_id: self.row.la_id,
-            child_id: self.row.child_id,
-            version: self.row.version,
-        }
-    }
-    fn id_column() -> ehc_plan::Column {
-        ehc_plan::Column::Id
-    }
-    fn version_column() -> ehc_plan::Column {
-        ehc_plan::Column::Version
-    }
-    fn action_name(action: PlanAction) -> &'static str {
-        action.as_str()
-    }
-    fn versioned_row(
-        id: i64,
-        version: i32,
-        now: chrono::DateTime<chrono::Utc>,
-    ) -> ehc_plan::ActiveModel {
-        ehc_plan::ActiveModel {
-            id: Unchanged(id),
-            version: Set(version),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-    }
-    fn action_date(&self, ctx: &Ctx<'_>, on: Option<NaiveDate>) -> ApiResult<NaiveDate> {
-        action_date(ctx, on, self.row.issued_on, "plan")
-    }
-}
+action::tracked_record!(PlanRecord, ehc_plan, "ehc_plan", "plan", PlanAction,
+    date: |r: &PlanRecord, ctx, on| action_date(ctx, on, r.row.issued_on, "plan"));
 
 async fn begin_plan(
     ctx: &Ctx<'_>,
@@ -1394,55 +1358,8 @@ pub async fn propose_amendment(
 /// A review action under way (see [`action`]).
 pub(super) type ReviewStep = action::Step<ReviewRecord>;
 
-impl action::Tracked for ReviewRecord {
-    type Entity = annual_review::Entity;
-    type Row = annual_review::ActiveModel;
-    type Action = ReviewAction;
-    const ENTITY: &'static str = "annual_review";
-    const NOUN: &'static str = "review";
-
-    fn key(&self) -> action::Key {
-        action::Key {
-            id: self.row.id,
-            la_id: self.row.la_id,
-            child_id: self.row.child_id,
-            version: self.row.version,
-        }
-    }
-    fn id_column() -> annual_review::Column {
-        annual_review::Column::Id
-    }
-    fn version_column() -> annual_review::Column {
-        annual_review::Column::Version
-    }
-    fn action_name(action: ReviewAction) -> &'static str {
-        action.as_str()
-    }
-    fn versioned_row(
-        id: i64,
-        version: i32,
-        now: chrono::DateTime<chrono::Utc>,
-    ) -> annual_review::ActiveModel {
-        annual_review::ActiveModel {
-            id: Unchanged(id),
-            version: Set(version),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-    }
-    fn action_date(&self, ctx: &Ctx<'_>, on: Option<NaiveDate>) -> ApiResult<NaiveDate> {
-        action_date(ctx, on, self.row.scheduled_on, "review")
-    }
-}
-
-impl action::Staged for ReviewRecord {
-    fn set_state(row: &mut annual_review::ActiveModel, state: &'static str) {
-        row.state = Set(state.to_owned());
-    }
-    fn set_closed_on(row: &mut annual_review::ActiveModel, on: NaiveDate) {
-        row.closed_on = Set(Some(on));
-    }
-}
+action::tracked_record!(ReviewRecord, annual_review, "annual_review", "review", ReviewAction,
+    date: |r: &ReviewRecord, ctx, on| action_date(ctx, on, r.row.scheduled_on, "review"), staged);
 
 /// Checks permission and visibility, then [`prepare_review`].
 async fn begin_review(
@@ -1829,55 +1746,10 @@ pub async fn cancel_review(
 /// An amendment action under way (see [`action`]).
 pub(super) type AmendmentStep = action::Step<AmendmentRecord>;
 
-impl action::Tracked for AmendmentRecord {
-    type Entity = plan_amendment::Entity;
-    type Row = plan_amendment::ActiveModel;
-    type Action = AmendmentAction;
-    const ENTITY: &'static str = "plan_amendment";
-    const NOUN: &'static str = "amendment";
-
-    fn key(&self) -> action::Key {
-        action::Key {
-            id: self.row.id,
-            la_id: self.row.la_id,
-            child_id: self.row.child_id,
-            version: self.row.version,
-        }
-    }
-    fn id_column() -> plan_amendment::Column {
-        plan_amendment::Column::Id
-    }
-    fn version_column() -> plan_amendment::Column {
-        plan_amendment::Column::Version
-    }
-    fn action_name(action: AmendmentAction) -> &'static str {
-        action.as_str()
-    }
-    fn versioned_row(
-        id: i64,
-        version: i32,
-        now: chrono::DateTime<chrono::Utc>,
-    ) -> plan_amendment::ActiveModel {
-        plan_amendment::ActiveModel {
-            id: Unchanged(id),
-            version: Set(version),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-    }
-    fn action_date(&self, ctx: &Ctx<'_>, on: Option<NaiveDate>) -> ApiResult<NaiveDate> {
-        action_date(ctx, on, self.row.started_on, "amendment")
-    }
-}
-
-impl action::Staged for AmendmentRecord {
-    fn set_state(row: &mut plan_amendment::ActiveModel, state: &'static str) {
-        row.state = Set(state.to_owned());
-    }
-    fn set_closed_on(row: &mut plan_amendment::ActiveModel, on: NaiveDate) {
-        row.closed_on = Set(Some(on));
-    }
-}
+action::tracked_record!(AmendmentRecord, plan_amendment, "plan_amendment", "amendment",
+    AmendmentAction,
+    date: |r: &AmendmentRecord, ctx, on| action_date(ctx, on, r.row.started_on, "amendment"),
+    staged);
 
 /// Checks permission and visibility, then [`prepare_amendment`].
 async fn begin_amendment(
@@ -1955,12 +1827,6 @@ pub async fn send_amendment_notice(
     simple_amendment(ctx, step, json!({})).await
 }
 
-pub struct AmendmentResponse {
-    pub comments: Option<String>,
-    pub meeting_requested: bool,
-    pub requested_setting: Option<String>,
-}
-
 /// Reg 22(2)(c): the parent's representations, a meeting request or a requested setting, as
 /// the caseworker records them.
 pub async fn record_amendment_response(
@@ -1968,7 +1834,7 @@ pub async fn record_amendment_response(
     id: i64,
     version: i32,
     on: Option<NaiveDate>,
-    response: AmendmentResponse,
+    response: FamilyResponse,
 ) -> ApiResult<AmendmentRecord> {
     let step = begin_amendment(ctx, id, version, AmendmentAction::RecordParentResponse, on).await?;
     apply_amendment_response(ctx, step, response).await
@@ -1979,30 +1845,27 @@ pub async fn record_amendment_response(
 pub(super) async fn apply_amendment_response(
     ctx: &Ctx<'_>,
     mut step: AmendmentStep,
-    response: AmendmentResponse,
+    response: FamilyResponse,
 ) -> ApiResult<AmendmentRecord> {
     not_before(
         step.on,
         step.record.row.notice_sent_on,
         "the notice was sent",
     )?;
-    let comments = optional_text("comments", response.comments.as_deref())?;
-    let setting = parse_optional_name("requestedSetting", response.requested_setting.as_deref())?;
-    if comments.is_none() && setting.is_none() && !response.meeting_requested {
-        return Err(ApiError::validation(
-            "comments",
-            "record the comments, a meeting request or a requested setting",
-        ));
-    }
+    let response = response.checked()?;
     let row = &step.record.row;
     if row.parent_responded_on.is_none() {
         step.row.parent_responded_on = Set(Some(step.on));
     }
-    let summary = json!({"comments": comments.is_some(), "meetingRequested": response.meeting_requested, "requestedSetting": setting});
-    step.row.parent_comments = Set(comments.or(row.parent_comments.clone()));
-    step.row.parent_meeting_requested =
-        Set(response.meeting_requested || row.parent_meeting_requested);
-    step.row.parent_requested_setting = Set(setting.or(row.parent_requested_setting.clone()));
+    let summary = response_summary(&response);
+    let all = response.over(FamilyResponse {
+        comments: row.parent_comments.clone(),
+        meeting_requested: row.parent_meeting_requested,
+        requested_setting: row.parent_requested_setting.clone(),
+    });
+    step.row.parent_comments = Set(all.comments);
+    step.row.parent_meeting_requested = Set(all.meeting_requested);
+    step.row.parent_requested_setting = Set(all.requested_setting);
     simple_amendment(ctx, step, summary).await
 }
 

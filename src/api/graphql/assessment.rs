@@ -1042,7 +1042,7 @@ impl AssessmentMutation {
     ) -> Result<Assessment> {
         let ctx = ctx(gql)?;
         let id = aid(&input.assessment_id)?;
-        let response = svc::ParentResponse {
+        let response = crate::domain::input::FamilyResponse {
             comments: input.comments,
             meeting_requested: input.meeting_requested,
             requested_setting: input.requested_setting,

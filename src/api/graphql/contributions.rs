@@ -9,15 +9,15 @@ use super::people::{AdviceService, service_of};
 use super::plan::{AnnualReview, EhcPlan, PlanAmendment, ReviewMeetingRequest};
 use super::{Id, ctx};
 use crate::domain::appeal::AppealWindow as DomainAppeal;
+use crate::domain::input::FamilyResponse;
 use crate::domain::people::{national_curriculum_year, nc_year_label};
 use crate::domain::timescales;
 use crate::error::ApiError;
 use crate::service::advice::{AdviceAnswer, has_statutory_deadline};
-use crate::service::assessment::ParentResponse;
 use crate::service::contributions::{
     self as svc, PlanAppeal, RecordView as DomainView, UrgencyCursor, Views,
 };
-use crate::service::plan::{self as plan_svc, AmendmentResponse};
+use crate::service::plan as plan_svc;
 use crate::store::entity::{advice_request, assessment};
 
 /// An advice request as the professional asked sees it: what is wanted, by when, and only
@@ -462,7 +462,7 @@ impl ContributionsMutation {
     ) -> Result<Assessment> {
         let ctx = ctx(gql)?;
         let id = Id::parse("assessmentId", &input.assessment_id)?;
-        let response = ParentResponse {
+        let response = FamilyResponse {
             comments: input.comments,
             meeting_requested: input.meeting_requested,
             requested_setting: input.requested_setting,
@@ -482,7 +482,7 @@ impl ContributionsMutation {
     ) -> Result<PlanAmendment> {
         let ctx = ctx(gql)?;
         let id = Id::parse("amendmentId", &input.amendment_id)?;
-        let response = AmendmentResponse {
+        let response = FamilyResponse {
             comments: input.comments,
             meeting_requested: input.meeting_requested,
             requested_setting: input.requested_setting,

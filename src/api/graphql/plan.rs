@@ -1671,7 +1671,7 @@ impl PlanMutation {
         input: AmendmentResponseInput,
     ) -> Result<PlanAmendment> {
         let ctx = ctx(gql)?;
-        let response = svc::AmendmentResponse {
+        let response = crate::domain::input::FamilyResponse {
             comments: input.comments,
             meeting_requested: input.meeting_requested,
             requested_setting: input.requested_setting,
