@@ -86,3 +86,28 @@ pub fn response_summary(response: &FamilyResponse) -> serde_json::Value {
         "requestedSetting": response.requested_setting,
     })
 }
+
+/// Checks the family's response and sets it on `step.row` over what the record holds,
+/// noting the day of the first response (the one the 15 days are measured by, reg 13(1) and
+/// 22(2)(c)); evaluates to the audit summary. Assessments and amendments keep a response
+/// in the same columns.
+macro_rules! take_family_response {
+    ($step:expr, $response:expr) => {{
+        let response = $response.checked()?;
+        let row = &$step.record.row;
+        if row.parent_responded_on.is_none() {
+            $step.row.parent_responded_on = sea_orm::ActiveValue::Set(Some($step.on));
+        }
+        let summary = $crate::service::advice::response_summary(&response);
+        let all = response.over($crate::domain::input::FamilyResponse {
+            comments: row.parent_comments.clone(),
+            meeting_requested: row.parent_meeting_requested,
+            requested_setting: row.parent_requested_setting.clone(),
+        });
+        $step.row.parent_comments = sea_orm::ActiveValue::Set(all.comments);
+        $step.row.parent_meeting_requested = sea_orm::ActiveValue::Set(all.meeting_requested);
+        $step.row.parent_requested_setting = sea_orm::ActiveValue::Set(all.requested_setting);
+        summary
+    }};
+}
+pub(crate) use take_family_response;

@@ -12,7 +12,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::advice::{AdviceAnswer, advice_answer_change, advice_from, response_summary};
+use super::advice::{AdviceAnswer, advice_answer_change, advice_from};
 use super::{Ctx, action};
 use crate::domain::access::Permission;
 use crate::domain::advice::AdviceService;
@@ -1852,20 +1852,7 @@ pub(super) async fn apply_amendment_response(
         step.record.row.notice_sent_on,
         "the notice was sent",
     )?;
-    let response = response.checked()?;
-    let row = &step.record.row;
-    if row.parent_responded_on.is_none() {
-        step.row.parent_responded_on = Set(Some(step.on));
-    }
-    let summary = response_summary(&response);
-    let all = response.over(FamilyResponse {
-        comments: row.parent_comments.clone(),
-        meeting_requested: row.parent_meeting_requested,
-        requested_setting: row.parent_requested_setting.clone(),
-    });
-    step.row.parent_comments = Set(all.comments);
-    step.row.parent_meeting_requested = Set(all.meeting_requested);
-    step.row.parent_requested_setting = Set(all.requested_setting);
+    let summary = super::advice::take_family_response!(step, response);
     simple_amendment(ctx, step, summary).await
 }
 
