@@ -1,0 +1,93 @@
+//! Ceasing to maintain a plan (regs 29–31): the proposal, the consultation, the decision.
+use super::*;
+
+/// Reg 31(1)(a): the council tells the family it is considering ceasing the plan.
+pub async fn propose_ceasing(
+    ctx: &Ctx<'_>,
+    id: i64,
+    version: i32,
+    on: Option<NaiveDate>,
+    reasons: &str,
+) -> ApiResult<PlanRecord> {
+    let mut step = begin_plan(ctx, id, version, PlanAction::ProposeCeasing, on).await?;
+    step.row.cease_proposed_on = Set(Some(step.on));
+    step.row.cease_notes = Set(Some(required_text("reasons", reasons)?));
+    simple_plan(ctx, step, json!({})).await
+}
+
+/// Reg 31(1)(b)–(c): the family and the named setting were consulted.
+pub async fn record_cease_consultation(
+    ctx: &Ctx<'_>,
+    id: i64,
+    version: i32,
+    on: Option<NaiveDate>,
+) -> ApiResult<PlanRecord> {
+    let mut step = begin_plan(ctx, id, version, PlanAction::RecordCeaseConsultation, on).await?;
+    not_before(
+        step.on,
+        step.record.row.cease_proposed_on,
+        "ceasing was proposed",
+    )?;
+    step.row.cease_consulted_on = Set(Some(step.on));
+    simple_plan(ctx, step, json!({})).await
+}
+
+/// Reg 31(2)–(3): the decision to cease, with a SEN2 reason and appeal rights.
+pub async fn cease(
+    ctx: &Ctx<'_>,
+    id: i64,
+    version: i32,
+    on: Option<NaiveDate>,
+    reason: CeaseReason,
+    appeal_rights_given: bool,
+    notes: Option<&str>,
+) -> ApiResult<PlanRecord> {
+    let mut step = begin_plan(ctx, id, version, PlanAction::Cease, on).await?;
+    appeal_rights(appeal_rights_given)?;
+    not_before(
+        step.on,
+        step.record.row.cease_consulted_on,
+        "the consultation",
+    )?;
+    if let Some(review) = &step.record.open_review {
+        return Err(ApiError::conflict(format!(
+            "finish or cancel the open review (id {}) before ceasing the plan",
+            review.id
+        )));
+    }
+    if let Some(amendment) = &step.record.open_amendment {
+        return Err(ApiError::conflict(format!(
+            "finish the open amendment (id {}) before ceasing the plan",
+            amendment.id
+        )));
+    }
+    step.row.status = Set(PlanStatus::Ceased.as_str().to_owned());
+    step.row.ceased_on = Set(Some(step.on));
+    step.row.cease_reason = Set(Some(reason.sen2_code()));
+    if let Some(notes) = optional_text("notes", notes)? {
+        step.row.cease_notes = Set(Some(notes));
+    }
+    simple_plan(
+        ctx,
+        step,
+        json!({"ceaseReason": reason.sen2_code(), "appealRightsGiven": true}),
+    )
+    .await
+}
+
+pub async fn decide_not_to_cease(
+    ctx: &Ctx<'_>,
+    id: i64,
+    version: i32,
+    on: Option<NaiveDate>,
+) -> ApiResult<PlanRecord> {
+    let mut step = begin_plan(ctx, id, version, PlanAction::DecideNotToCease, on).await?;
+    not_before(
+        step.on,
+        step.record.row.cease_proposed_on,
+        "ceasing was proposed",
+    )?;
+    step.row.cease_proposed_on = Set(None);
+    step.row.cease_consulted_on = Set(None);
+    simple_plan(ctx, step, json!({})).await
+}
