@@ -19,15 +19,14 @@ use super::assessment::{
 use super::plan::{self, AmendmentRecord};
 use crate::domain::access::{Role, Scope};
 use crate::domain::advice::AdviceService;
+use crate::domain::amendment::{AmendmentAction, amendment_appeal, amendment_comments_until};
 use crate::domain::assessment::{ADVICE_WEEKS, AssessmentAction, draft_comments_until};
 use crate::domain::calendar::{add_weeks, long_date};
 use crate::domain::input::FamilyResponse;
 use crate::domain::input::required_text;
 use crate::domain::people::parse_optional_name;
 use crate::domain::plan::{PlanStatus, cease_appeal};
-use crate::domain::review::{
-    AmendmentAction, ReviewAction, amendment_appeal, amendment_comments_until, review_appeal,
-};
+use crate::domain::review::{ReviewAction, review_appeal};
 use crate::domain::review_request::check_review_request;
 use crate::error::{ApiError, ApiResult};
 use crate::store::audit::{self, AuditEntry};

@@ -9,14 +9,12 @@ use super::assessment::{AdviceRequest, Deadline, Milestone, Party};
 use super::contributions::AppealWindow;
 use super::people::{AdviceService, Child};
 use super::{Id, connection, ctx, page_request};
+use crate::domain::amendment::{AmendmentFacts, amendment_comments_until, amendment_deadlines};
 use crate::domain::assessment::Milestone as DomainMilestone;
 use crate::domain::plan::{
     self as plan_rules, Needs, PlanFacts, next_phase_transfer, next_review_due, plan_deadlines,
 };
-use crate::domain::review::{
-    self as review_rules, AmendmentFacts, ReviewFacts, amendment_comments_until,
-    amendment_deadlines, review_deadlines,
-};
+use crate::domain::review::{self as review_rules, ReviewFacts, review_deadlines};
 use crate::domain::review_request::{REVIEW_REQUEST_RULE, RequestOutcome, ReviewRequestFacts};
 use crate::domain::timescales::{self, DeadlineKind};
 use crate::error::ApiError;
@@ -166,7 +164,7 @@ pub enum ReviewDecision {
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
-#[graphql(remote = "crate::domain::review::AmendmentState")]
+#[graphql(remote = "crate::domain::amendment::AmendmentState")]
 pub enum AmendmentState {
     NoticeDue,
     NoticeSent,
@@ -175,7 +173,7 @@ pub enum AmendmentState {
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
-#[graphql(remote = "crate::domain::review::AmendmentAction")]
+#[graphql(remote = "crate::domain::amendment::AmendmentAction")]
 pub enum AmendmentAction {
     SendNotice,
     RecordParentResponse,
@@ -313,7 +311,7 @@ next_step_object!(
 next_step_object!(
     AmendmentNextStep,
     AmendmentAction,
-    review_rules::Step<review_rules::AmendmentAction>
+    review_rules::Step<crate::domain::amendment::AmendmentAction>
 );
 
 fn deadlines(list: Vec<timescales::Deadline>) -> Vec<Deadline> {
@@ -475,7 +473,9 @@ impl EhcPlan {
             all.extend(review_rules::review_timeline(&review.facts()?));
         }
         for amendment in svc::amendments_of(&ctx, self.0.row.id).await? {
-            all.extend(review_rules::amendment_timeline(&amendment.facts()));
+            all.extend(crate::domain::amendment::amendment_timeline(
+                &amendment.facts(),
+            ));
         }
         all.sort_by_key(|m| m.on);
         Ok(milestones(all))
@@ -765,10 +765,12 @@ impl PlanAmendment {
         if self.0.row.closed_on.is_some() {
             return Ok(Vec::new());
         }
-        Ok(review_rules::amendment_allowed_actions(self.0.state()?)
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        Ok(
+            crate::domain::amendment::amendment_allowed_actions(self.0.state()?)
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+        )
     }
     async fn deadlines(&self, gql: &Context<'_>) -> Result<Vec<Deadline>> {
         let today = ctx(gql)?.today();
@@ -777,21 +779,22 @@ impl PlanAmendment {
     async fn next_step(&self, gql: &Context<'_>) -> Result<Option<AmendmentNextStep>> {
         let today = ctx(gql)?.today();
         Ok(
-            review_rules::amendment_next_step(self.0.state()?, &self.facts(), today)
+            crate::domain::amendment::amendment_next_step(self.0.state()?, &self.facts(), today)
                 .map(Into::into),
         )
     }
     async fn timeline(&self) -> Vec<Milestone> {
-        milestones(review_rules::amendment_timeline(&self.facts()))
+        milestones(crate::domain::amendment::amendment_timeline(&self.facts()))
     }
     /// After the final amended plan (CFA 2014 s.51(2)(c)) or a decision not to amend
     /// (s.51(2)(e)): by when the family can appeal.
     async fn appeal(&self, gql: &Context<'_>) -> Result<Option<AppealWindow>> {
         let today = ctx(gql)?.today();
-        Ok(
-            review_rules::amendment_appeal(&self.facts(), self.0.row.mediation_certificate_on)
-                .map(|w| AppealWindow::from_domain(w, today)),
+        Ok(crate::domain::amendment::amendment_appeal(
+            &self.facts(),
+            self.0.row.mediation_certificate_on,
         )
+        .map(|w| AppealWindow::from_domain(w, today)))
     }
 }
 

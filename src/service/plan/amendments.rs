@@ -101,7 +101,7 @@ pub(crate) fn prepare_amendment(
             let allowed = if closed_by_transfer {
                 Vec::new()
             } else {
-                crate::domain::review::amendment_allowed_actions(state)
+                crate::domain::amendment::amendment_allowed_actions(state)
             };
             let message = crate::domain::review::TransitionError {
                 state,

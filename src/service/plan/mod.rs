@@ -21,6 +21,10 @@ use super::advice::{AdviceAnswer, advice_answer_change, advice_from};
 use super::{Ctx, action};
 use crate::domain::access::Permission;
 use crate::domain::advice::AdviceService;
+use crate::domain::amendment::{
+    AmendmentAction, AmendmentFacts, AmendmentState, amendment_transition,
+    check_amended_plan_allowed,
+};
 use crate::domain::assessment::{AdviceFacts, DateError, validate_action_date};
 use crate::domain::calendar::long_date;
 use crate::domain::input::{
@@ -32,8 +36,7 @@ use crate::domain::plan::{
     VersionSource, allowed_actions,
 };
 use crate::domain::review::{
-    AmendmentAction, AmendmentFacts, AmendmentState, ReviewAction, ReviewDecision, ReviewFacts,
-    ReviewKind, ReviewState, amendment_transition, check_amended_plan_allowed, notice_due,
+    ReviewAction, ReviewDecision, ReviewFacts, ReviewKind, ReviewState, notice_due,
     review_transition,
 };
 use crate::domain::review_request::RequestOutcome;
@@ -471,8 +474,9 @@ async fn commit(txn: DatabaseTransaction, child_id: i64) -> ApiResult<()> {
 /// rows go to the caseworker of the assessment that led to the plan, or else of the child's
 /// latest assessment.
 pub(crate) async fn sync_deadlines<C: ConnectionTrait>(db: &C, child_id: i64) -> ApiResult<()> {
+    use crate::domain::amendment::tracked_amendment_deadlines;
     use crate::domain::plan::{DecidedReview, tracked_deadlines};
-    use crate::domain::review::{tracked_amendment_deadlines, tracked_review_deadlines};
+    use crate::domain::review::tracked_review_deadlines;
     use crate::store::backlog::{self, Placement};
     use crate::store::entity::{assessment, staff};
 
