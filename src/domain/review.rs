@@ -415,7 +415,7 @@ pub struct Step<A> {
     pub regulation: Option<&'static str>,
 }
 
-pub(crate) fn step<A>(
+pub(super) fn step<A>(
     action: A,
     description: String,
     party: Party,

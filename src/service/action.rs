@@ -8,6 +8,9 @@
 //! 3. [`finish`] writes the row over exactly the version the caller saw (of two concurrent
 //!    actions one wins, the other is a stale CONFLICT) and the audit event, in the caller's
 //!    transaction, which then syncs the record's deadlines and commits.
+//!
+//! Private to `service`: only a use case, after its permission and state-machine checks,
+//! may begin a step.
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait,
@@ -173,20 +176,20 @@ macro_rules! tracked_record {
             fn versioned_row(
                 id: i64,
                 version: i32,
-                now: chrono::DateTime<chrono::Utc>,
+                now: ::chrono::DateTime<::chrono::Utc>,
             ) -> $entity::ActiveModel {
                 $entity::ActiveModel {
-                    id: sea_orm::ActiveValue::Unchanged(id),
-                    version: sea_orm::ActiveValue::Set(version),
-                    updated_at: sea_orm::ActiveValue::Set(now),
+                    id: ::sea_orm::ActiveValue::Unchanged(id),
+                    version: ::sea_orm::ActiveValue::Set(version),
+                    updated_at: ::sea_orm::ActiveValue::Set(now),
                     ..Default::default()
                 }
             }
             fn action_date(
                 &self,
                 ctx: &$crate::service::Ctx<'_>,
-                on: Option<chrono::NaiveDate>,
-            ) -> $crate::error::ApiResult<chrono::NaiveDate> {
+                on: Option<::chrono::NaiveDate>,
+            ) -> $crate::error::ApiResult<::chrono::NaiveDate> {
                 ($date)(self, ctx, on)
             }
         }
@@ -196,10 +199,10 @@ macro_rules! tracked_record {
 
         impl $crate::service::action::Staged for $record {
             fn set_state(row: &mut $entity::ActiveModel, state: &'static str) {
-                row.state = sea_orm::ActiveValue::Set(state.to_owned());
+                row.state = ::sea_orm::ActiveValue::Set(state.to_owned());
             }
-            fn set_closed_on(row: &mut $entity::ActiveModel, on: chrono::NaiveDate) {
-                row.closed_on = sea_orm::ActiveValue::Set(Some(on));
+            fn set_closed_on(row: &mut $entity::ActiveModel, on: ::chrono::NaiveDate) {
+                row.closed_on = ::sea_orm::ActiveValue::Set(Some(on));
             }
         }
     };

@@ -96,7 +96,7 @@ macro_rules! take_family_response {
         let response = $response.checked()?;
         let row = &$step.record.row;
         if row.parent_responded_on.is_none() {
-            $step.row.parent_responded_on = sea_orm::ActiveValue::Set(Some($step.on));
+            $step.row.parent_responded_on = ::sea_orm::ActiveValue::Set(Some($step.on));
         }
         let summary = $crate::service::advice::response_summary(&response);
         let all = response.over($crate::domain::input::FamilyResponse {
@@ -104,9 +104,9 @@ macro_rules! take_family_response {
             meeting_requested: row.parent_meeting_requested,
             requested_setting: row.parent_requested_setting.clone(),
         });
-        $step.row.parent_comments = sea_orm::ActiveValue::Set(all.comments);
-        $step.row.parent_meeting_requested = sea_orm::ActiveValue::Set(all.meeting_requested);
-        $step.row.parent_requested_setting = sea_orm::ActiveValue::Set(all.requested_setting);
+        $step.row.parent_comments = ::sea_orm::ActiveValue::Set(all.comments);
+        $step.row.parent_meeting_requested = ::sea_orm::ActiveValue::Set(all.meeting_requested);
+        $step.row.parent_requested_setting = ::sea_orm::ActiveValue::Set(all.requested_setting);
         summary
     }};
 }

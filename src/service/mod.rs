@@ -1,6 +1,6 @@
 //! Use cases: each checks permission and input, then changes storage and writes its audit
 //! event in one transaction. Resolvers stay thin and call these.
-pub mod action;
+mod action;
 pub mod administrators;
 pub mod advice;
 pub mod assessment;

@@ -61,7 +61,7 @@ pub async fn propose_amendment(
 // ---------- amendments ----------
 
 /// An amendment action under way (see [`action`]).
-pub(crate) type AmendmentStep = action::Step<AmendmentRecord>;
+pub(in crate::service) type AmendmentStep = action::Step<AmendmentRecord>;
 
 action::tracked_record!(AmendmentRecord, plan_amendment, "plan_amendment", "amendment",
     AmendmentAction,
@@ -84,7 +84,7 @@ async fn begin_amendment(
 
 /// Checks the state machine, the version the caller saw and the date, for an amendment the
 /// caller has already been allowed to act on.
-pub(crate) fn prepare_amendment(
+pub(in crate::service) fn prepare_amendment(
     ctx: &Ctx<'_>,
     record: AmendmentRecord,
     version: i32,
@@ -159,7 +159,7 @@ pub async fn record_amendment_response(
 
 /// Records the family's response to the proposed changes, with the amendment's new version
 /// and its audit event; the caller checked who is responding.
-pub(crate) async fn apply_amendment_response(
+pub(in crate::service) async fn apply_amendment_response(
     ctx: &Ctx<'_>,
     mut step: AmendmentStep,
     response: FamilyResponse,

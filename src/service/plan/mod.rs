@@ -610,7 +610,6 @@ pub(crate) async fn sync_deadlines<C: ConnectionTrait>(db: &C, child_id: i64) ->
     Ok(backlog::replace_plans_of_child(db, child_id, &la_ids, rows).await?)
 }
 
-#[allow(clippy::too_many_arguments)]
 /// Staff of the record's council only.
 pub(super) fn require_casework(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<()> {
     if ctx.actor.may_act_in(la_id) {

@@ -128,7 +128,7 @@ async fn answer_review_meeting_request(
 // ---------- reviews ----------
 
 /// A review action under way (see [`action`]).
-pub(crate) type ReviewStep = action::Step<ReviewRecord>;
+pub(in crate::service) type ReviewStep = action::Step<ReviewRecord>;
 
 action::tracked_record!(ReviewRecord, annual_review, "annual_review", "review", ReviewAction,
     date: |r: &ReviewRecord, ctx, on| action_date(ctx, on, r.row.scheduled_on, "review"), staged);
@@ -149,7 +149,7 @@ async fn begin_review(
 
 /// Checks the state machine, the version the caller saw and the date, for a review the caller
 /// has already been allowed to act on.
-pub(crate) fn prepare_review(
+pub(in crate::service) fn prepare_review(
     ctx: &Ctx<'_>,
     record: ReviewRecord,
     version: i32,
@@ -302,7 +302,7 @@ pub async fn record_review_advice(
 /// Records the answer to an open advice request of the review, with the review's new version
 /// and its audit event, in one transaction. Whoever answers (caseworker, professional) has
 /// been checked by the caller, who reloads what they may see.
-pub(crate) async fn apply_review_advice_answer(
+pub(in crate::service) async fn apply_review_advice_answer(
     ctx: &Ctx<'_>,
     step: ReviewStep,
     advice_id: i64,
