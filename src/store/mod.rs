@@ -28,7 +28,10 @@ pub async fn connect(url: &str, schema: Option<&str>) -> anyhow::Result<Database
     options
         .sqlx_logging(false)
         .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(10))
+        // A refused connection is retried until this runs out, so it is how long the first
+        // requests of an outage wait for their 503 (the rest are answered at once); a free
+        // pooled connection is never this long in coming.
+        .acquire_timeout(Duration::from_secs(3))
         // Ping a pooled connection only when it has sat idle long enough to have been dropped
         // (by the server, a proxy or a firewall), not on every checkout: the default ping is a
         // round trip before each query, doubling the round trips of a request.
