@@ -5,11 +5,12 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject
 use chrono::NaiveDate;
 
 use super::people::{AdviceService, Child, StaffMember, service_of};
+use super::shared::{AppealWindow, Deadline, Milestone, Party};
 use super::{Id, connection, ctx, page_request};
 use crate::domain::assessment::{
     self as rules, AssessmentFacts, assessment_deadlines, draft_comments_until, next_step, timeline,
 };
-use crate::domain::timescales::{self, ExceptionReason as DomainReason, RecordedException};
+use crate::domain::timescales::{ExceptionReason as DomainReason, RecordedException};
 use crate::error::ApiError;
 use crate::service::Ctx;
 use crate::service::advice::has_statutory_deadline;
@@ -77,115 +78,6 @@ pub enum SettingResponse {
     Declined,
 }
 
-#[derive(Enum, Copy, Clone, Eq, PartialEq)]
-#[graphql(remote = "crate::domain::timescales::DeadlineKind")]
-pub enum DeadlineKind {
-    DecisionToAssess,
-    AdviceResponse,
-    DecisionNotToIssue,
-    DraftComments,
-    FinalPlan,
-    ReassessmentFinalPlan,
-    AnnualReview,
-    UnderFiveReview,
-    ReviewInvitations,
-    ReviewAdvice,
-    ReviewAdviceCirculated,
-    ReviewReport,
-    ReviewDecision,
-    AmendmentNotice,
-    AmendmentComments,
-    AmendedPlan,
-    DecisionNotToAmend,
-    PhaseTransfer,
-    #[graphql(name = "PHASE_TRANSFER_POST16")]
-    PhaseTransferPost16,
-    #[graphql(name = "POST16_TRANSFER")]
-    Post16Transfer,
-    TransferNotice,
-    TransferReview,
-    TransferOut,
-}
-
-#[derive(Enum, Copy, Clone, Eq, PartialEq)]
-#[graphql(remote = "crate::domain::timescales::DeadlineStatus")]
-pub enum DeadlineStatus {
-    /// Open, more than 14 days to go.
-    Pending,
-    /// Open, due within 14 days.
-    DueSoon,
-    /// Open and past its due date.
-    Overdue,
-    /// Done on or before its due date.
-    Met,
-    /// Done, but after its due date.
-    Missed,
-    /// The statutory limit does not apply because of a recorded exception.
-    Excepted,
-    /// Not needed: the process took another path or closed.
-    NotApplicable,
-}
-
-/// Who must act.
-#[derive(Enum, Copy, Clone, Eq, PartialEq)]
-#[graphql(remote = "crate::domain::timescales::Party")]
-pub enum Party {
-    LocalAuthority,
-    Parent,
-    Professional,
-    Setting,
-}
-
-/// A statutory deadline, with the regulation that sets it.
-#[derive(SimpleObject)]
-pub struct Deadline {
-    kind: DeadlineKind,
-    /// What must happen, in plain language.
-    label: String,
-    /// Who must act.
-    party: Party,
-    /// The statutory due date.
-    due_on: NaiveDate,
-    /// The day the step happened.
-    met_on: Option<NaiveDate>,
-    status: DeadlineStatus,
-    /// The source, e.g. "SEND Regs 2014 reg 13(2)".
-    regulation: String,
-    statutory: bool,
-    /// When an exception lifts the statutory limit: an operational target extended by the
-    /// exception's length. NOT a statutory deadline.
-    target_on: Option<NaiveDate>,
-    /// Explains `targetOn` when there is one.
-    target_note: Option<String>,
-    /// Codes of the exception reasons that lifted the statutory limit.
-    excepted_by: Vec<String>,
-    advice_request_id: Option<ID>,
-}
-
-impl From<timescales::Deadline> for Deadline {
-    fn from(d: timescales::Deadline) -> Self {
-        let target_note = d.target_on.map(|t| {
-            format!(
-                "Operational target {t}, extended by the exception period: not a statutory deadline"
-            )
-        });
-        Deadline {
-            kind: d.kind.into(),
-            label: d.kind.label().to_owned(),
-            party: d.kind.party().into(),
-            due_on: d.due_on,
-            met_on: d.met_on,
-            status: d.status.into(),
-            regulation: d.regulation.to_owned(),
-            statutory: d.statutory,
-            target_on: d.target_on,
-            target_note,
-            excepted_by: d.excepted_by,
-            advice_request_id: d.advice_request_id.map(Id::of),
-        }
-    }
-}
-
 /// What happens next, who does it, and by when.
 #[derive(SimpleObject)]
 pub struct NextStep {
@@ -204,22 +96,6 @@ impl From<rules::NextStep> for NextStep {
             party: s.party.into(),
             due_on: s.due_on,
             regulation: s.regulation.map(str::to_owned),
-        }
-    }
-}
-
-/// A dated milestone, in words a parent understands.
-#[derive(SimpleObject)]
-pub struct Milestone {
-    on: NaiveDate,
-    text: String,
-}
-
-impl From<rules::Milestone> for Milestone {
-    fn from(m: rules::Milestone) -> Self {
-        Milestone {
-            on: m.on,
-            text: m.text,
         }
     }
 }
@@ -484,24 +360,15 @@ impl Assessment {
         Ok(next_step(self.0.state()?, &self.facts()?, today).map(Into::into))
     }
     /// After a decision the family can appeal against: by when, and how mediation bears on it.
-    async fn appeal(
-        &self,
-        gql: &Context<'_>,
-    ) -> Result<Option<super::contributions::AppealWindow>> {
+    async fn appeal(&self, gql: &Context<'_>) -> Result<Option<AppealWindow>> {
         let ctx = ctx(gql)?;
-        Ok(super::contributions::AppealWindow::of(
-            &self.0.row,
-            ctx.today(),
-        ))
+        Ok(AppealWindow::of(&self.0.row, ctx.today()))
     }
     /// What has happened so far, oldest first, in plain language.
     async fn timeline(&self) -> Result<Vec<Milestone>> {
         Ok(timeline(&self.facts()?)
             .into_iter()
-            .map(|m| Milestone {
-                on: m.on,
-                text: m.text,
-            })
+            .map(Milestone::from)
             .collect())
     }
     /// Who has been asked for advice, and whether it arrived.

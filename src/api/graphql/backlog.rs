@@ -5,8 +5,8 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::NaiveDate;
 
-use super::assessment::DeadlineKind;
 use super::people::{AdviceService, service_of};
+use super::shared::DeadlineKind;
 use super::{Id, ctx};
 use crate::domain::advice::AdviceService as DomainService;
 use crate::domain::backlog::{self as rules, Source, Standing as DomainStanding, standing};

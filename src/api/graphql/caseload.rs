@@ -1,8 +1,9 @@
 //! Caseloads and assignment.
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
-use super::assessment::{Assessment, Deadline};
+use super::assessment::Assessment;
 use super::people::StaffMember;
+use super::shared::Deadline;
 use super::{Id, ctx};
 use crate::error::ApiError;
 use crate::service::caseload::{self as svc, CaseloadFilter, Owner};

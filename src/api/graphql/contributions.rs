@@ -4,11 +4,11 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::assessment::{Assessment, DeadlineStatus};
+use super::assessment::Assessment;
 use super::people::{AdviceService, service_of};
 use super::plan::{AnnualReview, EhcPlan, PlanAmendment, ReviewMeetingRequest};
+use super::shared::DeadlineStatus;
 use super::{Id, ctx};
-use crate::domain::appeal::AppealWindow as DomainAppeal;
 use crate::domain::input::FamilyResponse;
 use crate::domain::people::{national_curriculum_year, nc_year_label};
 use crate::domain::timescales;
@@ -18,7 +18,7 @@ use crate::service::contributions::{
     self as svc, PlanAppeal, RecordView as DomainView, UrgencyCursor, Views,
 };
 use crate::service::plan as plan_svc;
-use crate::store::entity::{advice_request, assessment};
+use crate::store::entity::advice_request;
 
 /// An advice request as the professional asked sees it: what is wanted, by when, and only
 /// what they need about the child (no family contact details, no other professionals'
@@ -177,46 +177,6 @@ pub struct AdviceSubject {
 pub struct CaseworkerContact {
     name: String,
     email: Option<String>,
-}
-
-/// The decision a family may appeal against, and by when.
-#[derive(SimpleObject)]
-pub struct AppealWindow {
-    /// What was decided, in words a family understands.
-    decision: String,
-    decided_on: NaiveDate,
-    /// The last day to contact a mediation adviser (decision + 2 months).
-    mediation_contact_by: NaiveDate,
-    mediation_certificate_on: Option<NaiveDate>,
-    /// The last day to appeal: 2 months from the decision, or 1 month from a mediation
-    /// certificate, whichever is later.
-    appeal_by: NaiveDate,
-    /// Whether an appeal can still be made today.
-    open: bool,
-    regulation: String,
-    /// The window in plain words.
-    text: String,
-}
-
-impl AppealWindow {
-    pub fn of(row: &assessment::Model, today: NaiveDate) -> Option<Self> {
-        let (decision, decided_on) = crate::service::assessment::appealable_decision(row)?;
-        let w = DomainAppeal::new(decision, decided_on, row.mediation_certificate_on);
-        Some(Self::from_domain(w, today))
-    }
-
-    pub fn from_domain(w: DomainAppeal, today: NaiveDate) -> Self {
-        Self {
-            decision: w.decision.to_owned(),
-            decided_on: w.decided_on,
-            mediation_contact_by: w.mediation_contact_by,
-            mediation_certificate_on: w.mediation_certificate_on,
-            appeal_by: w.appeal_by,
-            open: w.is_open(today),
-            regulation: w.regulation.to_owned(),
-            text: w.text(today),
-        }
-    }
 }
 
 /// A read of a child's record by staff or a professional.

@@ -9,6 +9,7 @@ pub mod cost;
 mod people;
 mod plan;
 mod scalars;
+mod shared;
 
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, EmptySubscription, MergedObject, OutputType, Schema};

@@ -5,9 +5,9 @@ use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::NaiveDate;
 
-use super::assessment::{AdviceRequest, Deadline, Milestone, Party};
-use super::contributions::AppealWindow;
+use super::assessment::AdviceRequest;
 use super::people::{AdviceService, Child};
+use super::shared::{AppealWindow, Deadline, Milestone, Party};
 use super::{Id, connection, ctx, page_request};
 use crate::domain::amendment::{AmendmentFacts, amendment_comments_until, amendment_deadlines};
 use crate::domain::assessment::Milestone as DomainMilestone;
@@ -249,7 +249,7 @@ fn phase_transfer_of(t: plan_rules::PhaseTransfer, facts: &PlanFacts) -> PhaseTr
 #[derive(SimpleObject)]
 pub struct ReviewDue {
     due_on: NaiveDate,
-    kind: super::assessment::DeadlineKind,
+    kind: super::shared::DeadlineKind,
     regulation: String,
 }
 
