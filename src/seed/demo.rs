@@ -17,8 +17,7 @@ use crate::domain::review::{ReviewDecision, ReviewKind};
 use crate::error::ApiError;
 use crate::service::Ctx;
 use crate::service::assessment::{
-    self as casework, AssessmentRecord, NewAdviceRequest, NewAssessment, NewException, RequestedBy,
-    SettingResponse,
+    self as casework, AssessmentRecord, NewAssessment, NewException, RequestedBy, SettingResponse,
 };
 use crate::service::people::{self, ChildInput, ParentInput, ProfessionalInput, StaffInput};
 use crate::service::plan::{self as plans, NewPlan, ReviewDecisionInput};
@@ -746,8 +745,8 @@ async fn open(
 fn advice(
     service: AdviceService,
     professional_of: &dyn Fn(AdviceService) -> Option<i64>,
-) -> NewAdviceRequest {
-    NewAdviceRequest {
+) -> crate::service::advice::NewAdviceRequest {
+    crate::service::advice::NewAdviceRequest {
         service,
         professional_id: professional_of(service),
         addressed_to: None,

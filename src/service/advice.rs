@@ -1,14 +1,63 @@
 //! Answers to advice requests, shared by needs assessments and reviews, whoever answers
 //! (the caseworker recording it, or the professional asked).
 use chrono::NaiveDate;
-use sea_orm::Set;
+use sea_orm::{ActiveValue::NotSet, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 
+use super::Ctx;
 use crate::domain::advice::AdviceService;
 use crate::domain::input::{FamilyResponse, not_before, required_text};
 use crate::domain::people::parse_optional_name;
-use crate::error::ApiResult;
-use crate::store::entity::advice_request;
+use crate::error::{ApiError, ApiResult};
+use crate::store::entity::{advice_request, professional};
+
+/// Advice asked for, by a needs assessment or a review: a service, and the professional or
+/// team it is addressed to, if any.
+pub struct NewAdviceRequest {
+    pub service: AdviceService,
+    pub professional_id: Option<i64>,
+    pub addressed_to: Option<String>,
+}
+
+impl NewAdviceRequest {
+    /// The request's row for a child of the LA, asked on `requested_on` and due on `due_on`
+    /// (the caller names the assessment or review it is for). A named professional must be
+    /// of the LA and of the service asked.
+    pub async fn row(
+        &self,
+        ctx: &Ctx<'_>,
+        (la_id, child_id): (i64, i64),
+        requested_on: NaiveDate,
+        due_on: NaiveDate,
+    ) -> ApiResult<advice_request::ActiveModel> {
+        if let Some(professional_id) = self.professional_id {
+            let p = professional::Entity::find_by_id(professional_id)
+                .filter(professional::Column::LaId.eq(la_id))
+                .one(ctx.db)
+                .await?
+                .ok_or_else(|| ApiError::validation("professionalId", "unknown professional"))?;
+            if p.service != self.service.as_str() {
+                return Err(ApiError::validation(
+                    "professionalId",
+                    "this professional works in another service",
+                ));
+            }
+        }
+        let addressed_to = parse_optional_name("addressedTo", self.addressed_to.as_deref())?;
+        Ok(advice_request::ActiveModel {
+            id: NotSet,
+            la_id: Set(la_id),
+            child_id: Set(child_id),
+            service: Set(self.service.as_str().to_owned()),
+            professional_id: Set(self.professional_id),
+            addressed_to: Set(addressed_to),
+            requested_on: Set(requested_on),
+            due_on: Set(due_on),
+            created_at: Set(ctx.now),
+            ..Default::default()
+        })
+    }
+}
 
 /// How an advice request was answered.
 pub enum AdviceAnswer<'a> {

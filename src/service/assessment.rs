@@ -7,10 +7,11 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::advice::{AdviceAnswer, advice_answer_change, advice_from, has_statutory_deadline};
+use super::advice::{
+    AdviceAnswer, NewAdviceRequest, advice_answer_change, advice_from, has_statutory_deadline,
+};
 use super::{Ctx, action};
 use crate::domain::access::{Permission, Role};
-use crate::domain::advice::AdviceService;
 use crate::domain::assessment::{
     ADVICE_WEEKS, AdviceFacts, AssessmentAction, AssessmentFacts, AssessmentKind, AssessmentState,
     check_final_issue_allowed, sen2_twenty_week_measure, tracked_deadlines, transition,
@@ -29,7 +30,7 @@ use crate::store::audit::{self, AuditEntry};
 use crate::store::backlog::{self, Placement};
 use crate::store::entity::{
     advice_request, assessment, assessment_exception, child, ehc_plan, exception_reason,
-    professional, setting_consultation, staff,
+    setting_consultation, staff,
 };
 use crate::store::page::{Page, PageRequest, paginate};
 use crate::store::plan_versions::{self, NewVersion};
@@ -635,12 +636,6 @@ pub async fn decide_not_to_issue(
 
 // ---------- advice ----------
 
-pub struct NewAdviceRequest {
-    pub service: AdviceService,
-    pub professional_id: Option<i64>,
-    pub addressed_to: Option<String>,
-}
-
 pub async fn request_advice(
     ctx: &Ctx<'_>,
     id: i64,
@@ -654,38 +649,20 @@ pub async fn request_advice(
         step.record.row.decided_to_assess_on,
         "the decision to assess",
     )?;
-    if let Some(professional_id) = input.professional_id {
-        let p = professional::Entity::find_by_id(professional_id)
-            .filter(professional::Column::LaId.eq(step.record.row.la_id))
-            .one(ctx.db)
-            .await?
-            .ok_or_else(|| ApiError::validation("professionalId", "unknown professional"))?;
-        if p.service != input.service.as_str() {
-            return Err(ApiError::validation(
-                "professionalId",
-                "this professional works in another service",
-            ));
-        }
-    }
-    let addressed_to = parse_optional_name("addressedTo", input.addressed_to.as_deref())?;
     let on = step.on;
+    let record = &step.record.row;
+    // Reg 8(1): six weeks from the request.
+    let mut row = input
+        .row(
+            ctx,
+            (record.la_id, record.child_id),
+            on,
+            add_weeks(on, ADVICE_WEEKS),
+        )
+        .await?;
+    row.assessment_id = Set(Some(id));
     let txn = ctx.db.begin().await?;
-    let advice = advice_request::ActiveModel {
-        id: NotSet,
-        la_id: Set(step.record.row.la_id),
-        child_id: Set(step.record.row.child_id),
-        assessment_id: Set(Some(id)),
-        service: Set(input.service.as_str().to_owned()),
-        professional_id: Set(input.professional_id),
-        addressed_to: Set(addressed_to),
-        requested_on: Set(on),
-        // Reg 8(1): six weeks from the request.
-        due_on: Set(add_weeks(on, ADVICE_WEEKS)),
-        created_at: Set(ctx.now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
+    let advice = row.insert(&txn).await?;
     finish(
         ctx,
         &txn,

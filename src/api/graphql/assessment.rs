@@ -790,7 +790,7 @@ impl AssessmentMutation {
     ) -> Result<Assessment> {
         let ctx = ctx(gql)?;
         let id = aid(&input.assessment_id)?;
-        let new = svc::NewAdviceRequest {
+        let new = crate::service::advice::NewAdviceRequest {
             service: input.service.into(),
             professional_id: input
                 .professional_id

@@ -1531,7 +1531,7 @@ impl PlanMutation {
         input: ReviewAdviceInput,
     ) -> Result<AnnualReview> {
         let ctx = ctx(gql)?;
-        let new = svc::NewReviewAdvice {
+        let new = crate::service::advice::NewAdviceRequest {
             service: input.service.into(),
             professional_id: input
                 .professional_id

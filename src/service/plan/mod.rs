@@ -20,7 +20,6 @@ use serde_json::json;
 use super::advice::{AdviceAnswer, advice_answer_change, advice_from};
 use super::{Ctx, action};
 use crate::domain::access::Permission;
-use crate::domain::advice::AdviceService;
 use crate::domain::amendment::{
     AmendmentAction, AmendmentFacts, AmendmentState, amendment_transition,
     check_amended_plan_allowed,
@@ -44,7 +43,7 @@ use crate::domain::timescales::DeadlineKind;
 use crate::error::{ApiError, ApiResult};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::entity::{
-    advice_request, annual_review, child, ehc_plan, plan_amendment, plan_version, professional,
+    advice_request, annual_review, child, ehc_plan, plan_amendment, plan_version,
     review_meeting_request,
 };
 use crate::store::page::{Page, PageRequest, paginate};

@@ -1,5 +1,6 @@
 //! Annual reviews (CFA s.44, regs 18–21): arranging one, its steps and its decision.
 use super::*;
+use crate::service::advice::NewAdviceRequest;
 
 // ---------- starting reviews and amendments ----------
 
@@ -220,12 +221,6 @@ pub async fn circulate_advice(
     simple_review(ctx, step, json!({})).await
 }
 
-pub struct NewReviewAdvice {
-    pub service: AdviceService,
-    pub professional_id: Option<i64>,
-    pub addressed_to: Option<String>,
-}
-
 /// Advice for the review, in the same log as assessments' advice; wanted in time to be
 /// circulated 2 weeks before the meeting (reg 20(4)).
 pub async fn request_review_advice(
@@ -233,42 +228,19 @@ pub async fn request_review_advice(
     id: i64,
     version: i32,
     on: Option<NaiveDate>,
-    input: NewReviewAdvice,
+    input: NewAdviceRequest,
 ) -> ApiResult<ReviewRecord> {
     let step = begin_review(ctx, id, version, ReviewAction::RequestAdvice, on).await?;
     let child_id = step.record.row.child_id;
-    if let Some(professional_id) = input.professional_id {
-        let p = professional::Entity::find_by_id(professional_id)
-            .filter(professional::Column::LaId.eq(step.record.row.la_id))
-            .one(ctx.db)
-            .await?
-            .ok_or_else(|| ApiError::validation("professionalId", "unknown professional"))?;
-        if p.service != input.service.as_str() {
-            return Err(ApiError::validation(
-                "professionalId",
-                "this professional works in another service",
-            ));
-        }
-    }
-    let addressed_to = parse_optional_name("addressedTo", input.addressed_to.as_deref())?;
     let on = step.on;
     let due_on = notice_due(step.record.row.meeting_on).max(on);
+    let record = &step.record.row;
+    let mut row = input
+        .row(ctx, (record.la_id, record.child_id), on, due_on)
+        .await?;
+    row.review_id = Set(Some(id));
     let txn = ctx.db.begin().await?;
-    let advice = advice_request::ActiveModel {
-        id: NotSet,
-        la_id: Set(step.record.row.la_id),
-        child_id: Set(step.record.row.child_id),
-        review_id: Set(Some(id)),
-        service: Set(input.service.as_str().to_owned()),
-        professional_id: Set(input.professional_id),
-        addressed_to: Set(addressed_to),
-        requested_on: Set(on),
-        due_on: Set(due_on),
-        created_at: Set(ctx.now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
+    let advice = row.insert(&txn).await?;
     action::finish(
         ctx,
         &txn,
