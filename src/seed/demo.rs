@@ -16,6 +16,7 @@ use crate::domain::plan::{CeaseReason, SenNeed};
 use crate::domain::review::{ReviewDecision, ReviewKind};
 use crate::error::ApiError;
 use crate::service::Ctx;
+use crate::service::Target;
 use crate::service::assessment::{
     self as casework, AssessmentRecord, NewAssessment, NewException, RequestedBy, SettingResponse,
 };
@@ -514,32 +515,37 @@ async fn play_plan(
     let held = |meeting_ago: i64| async move {
         let review = plans::schedule_review(
             ctx,
-            plan_id,
-            plan.row.version,
-            ago(meeting_ago + 28),
+            Target::new(plan_id, plan.row.version, ago(meeting_ago + 28)),
             ReviewKind::Annual,
             today - Duration::days(meeting_ago),
         )
         .await?;
         let id = review.row.id;
+        let review = plans::send_invitations(
+            ctx,
+            Target::new(id, review.row.version, ago(meeting_ago + 20)),
+        )
+        .await?;
         let review =
-            plans::send_invitations(ctx, id, review.row.version, ago(meeting_ago + 20)).await?;
-        let review = plans::hold_meeting(ctx, id, review.row.version, ago(meeting_ago)).await?;
-        plans::record_report(ctx, id, review.row.version, ago(meeting_ago - 2)).await
+            plans::hold_meeting(ctx, Target::new(id, review.row.version, ago(meeting_ago))).await?;
+        plans::record_report(
+            ctx,
+            Target::new(id, review.row.version, ago(meeting_ago - 2)),
+        )
+        .await
     };
     match stage {
         PlanStage::ReviewOverdue | PlanStage::ReviewDueSoon | PlanStage::PhaseTransferDue => {}
         PlanStage::ReviewScheduled => {
             let review = plans::schedule_review(
                 ctx,
-                plan_id,
-                plan.row.version,
-                ago(3),
+                Target::new(plan_id, plan.row.version, ago(3)),
                 ReviewKind::Annual,
                 today + Duration::days(21),
             )
             .await?;
-            plans::send_invitations(ctx, review.row.id, review.row.version, ago(0)).await?;
+            plans::send_invitations(ctx, Target::new(review.row.id, review.row.version, ago(0)))
+                .await?;
         }
         PlanStage::DecisionOverdue => {
             held(40).await?;
@@ -548,9 +554,7 @@ async fn play_plan(
             let review = held(75).await?;
             plans::decide(
                 ctx,
-                review.row.id,
-                review.row.version,
-                ago(60),
+                Target::new(review.row.id, review.row.version, ago(60)),
                 decision(ReviewDecision::Maintain, None),
             )
             .await?;
@@ -564,9 +568,7 @@ async fn play_plan(
             let review = held(meeting).await?;
             plans::decide(
                 ctx,
-                review.row.id,
-                review.row.version,
-                ago(meeting - 10),
+                Target::new(review.row.id, review.row.version, ago(meeting - 10)),
                 decision(ReviewDecision::Amend, None),
             )
             .await?;
@@ -575,9 +577,7 @@ async fn play_plan(
                 .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no amendment opened")))?;
             plans::send_amendment_notice(
                 ctx,
-                amendment.row.id,
-                amendment.row.version,
-                ago(meeting - 20),
+                Target::new(amendment.row.id, amendment.row.version, ago(meeting - 20)),
                 "Section F: add weekly speech and language therapy; Section I unchanged.",
             )
             .await?;
@@ -585,21 +585,19 @@ async fn play_plan(
         PlanStage::CeasingProposed | PlanStage::Ceased => {
             let plan = plans::propose_ceasing(
                 ctx,
-                plan_id,
-                plan.row.version,
-                ago(40),
+                Target::new(plan_id, plan.row.version, ago(40)),
                 "The young person has started an apprenticeship with paid employment.",
             )
             .await?;
             if stage == PlanStage::Ceased {
-                let plan =
-                    plans::record_cease_consultation(ctx, plan_id, plan.row.version, ago(30))
-                        .await?;
+                let plan = plans::record_cease_consultation(
+                    ctx,
+                    Target::new(plan_id, plan.row.version, ago(30)),
+                )
+                .await?;
                 plans::cease(
                     ctx,
-                    plan_id,
-                    plan.row.version,
-                    ago(20),
+                    Target::new(plan_id, plan.row.version, ago(20)),
                     CeaseReason::PaidEmployment,
                     true,
                     None,
@@ -667,9 +665,7 @@ async fn play(
         let v = case.row.version;
         casework::request_advice(
             ctx,
-            case.row.id,
-            v,
-            day(7),
+            Target::new(case.row.id, v, day(7)),
             advice(AdviceService::EducationalPsychology, professional_of),
         )
         .await?;
@@ -684,9 +680,7 @@ async fn play(
         Stage::RefusedToAssess => {
             casework::decide_not_to_assess(
                 ctx,
-                id,
-                v,
-                day(38),
+                Target::new(id, v, day(38)),
                 "The school's SEN support plan, with the outreach advice already in place, \
                  is meeting the child's needs; review at the end of term.",
                 true,
@@ -695,20 +689,23 @@ async fn play(
             Ok(())
         }
         Stage::Withdrawn => {
-            let case = casework::decide_to_assess(ctx, id, v, day(30), None).await?;
+            let case = casework::decide_to_assess(ctx, Target::new(id, v, day(30)), None).await?;
             casework::withdraw(
                 ctx,
-                id,
-                case.row.version,
-                day(50),
+                Target::new(id, case.row.version, day(50)),
                 "The family asked to withdraw the request after a change of school.",
             )
             .await?;
             Ok(())
         }
         Stage::TransferredOut => {
-            let case = casework::decide_to_assess(ctx, id, v, day(35), None).await?;
-            casework::transfer_out(ctx, id, case.row.version, day(60), "Northumberland").await?;
+            let case = casework::decide_to_assess(ctx, Target::new(id, v, day(35)), None).await?;
+            casework::transfer_out(
+                ctx,
+                Target::new(id, case.row.version, day(60)),
+                "Northumberland",
+            )
+            .await?;
             Ok(())
         }
         _ => {
@@ -765,9 +762,7 @@ async fn assess(
     let day = |n: i64| Some(start + Duration::days(n));
     let mut case = casework::decide_to_assess(
         ctx,
-        id,
-        case.row.version,
-        day(35),
+        Target::new(id, case.row.version, day(35)),
         Some("Evidence from the school shows needs beyond what SEN support can meet."),
     )
     .await?;
@@ -779,9 +774,7 @@ async fn assess(
     ] {
         case = casework::request_advice(
             ctx,
-            id,
-            case.row.version,
-            day(36),
+            Target::new(id, case.row.version, day(36)),
             advice(service, professional_of),
         )
         .await?;
@@ -843,9 +836,7 @@ async fn receive_advice(
         let advice = advice_id(&case, service);
         case = casework::record_advice_received(
             ctx,
-            id,
-            case.row.version,
-            Some(start + Duration::days(on)),
+            Target::new(id, case.row.version, Some(start + Duration::days(on))),
             advice,
             summary,
             document,
@@ -892,9 +883,7 @@ async fn continue_assessment(
             let case = receive_advice(ctx, case, start, -3, false).await?;
             casework::decide_not_to_issue(
                 ctx,
-                id,
-                case.row.version,
-                day(105),
+                Target::new(id, case.row.version, day(105)),
                 "The advice shows the needs can be met from the resources the school has, \
                  with the EP's recommendations in its SEN support plan.",
                 true,
@@ -904,7 +893,7 @@ async fn continue_assessment(
         }
         Stage::DraftWithFamily => {
             let case = receive_advice(ctx, case, start, -4, false).await?;
-            casework::send_draft(ctx, id, case.row.version, day(92)).await?;
+            casework::send_draft(ctx, Target::new(id, case.row.version, day(92))).await?;
             Ok(())
         }
         Stage::SettingConsulted | Stage::FinalOverdue => {
@@ -941,12 +930,10 @@ async fn consult(
 ) -> Result<AssessmentRecord, ApiError> {
     let id = case.row.id;
     let day = |n: i64| Some(start + Duration::days(n));
-    let case = casework::send_draft(ctx, id, case.row.version, day(draft_day)).await?;
+    let case = casework::send_draft(ctx, Target::new(id, case.row.version, day(draft_day))).await?;
     let case = casework::record_parent_response(
         ctx,
-        id,
-        case.row.version,
-        day(draft_day + 10),
+        Target::new(id, case.row.version, day(draft_day + 10)),
         crate::domain::input::FamilyResponse {
             comments: Some("Section F should say how often therapy happens.".to_owned()),
             meeting_requested: false,
@@ -954,7 +941,12 @@ async fn consult(
         },
     )
     .await?;
-    casework::consult_setting(ctx, id, case.row.version, day(draft_day + 11), setting).await
+    casework::consult_setting(
+        ctx,
+        Target::new(id, case.row.version, day(draft_day + 11)),
+        setting,
+    )
+    .await
 }
 
 /// Consults, hears the setting agree, and issues the final plan on `final_day`.
@@ -976,15 +968,18 @@ async fn finish(
         .expect("consulted just now");
     let case = casework::record_setting_response(
         ctx,
-        id,
-        case.row.version,
-        day(draft_day + 20),
+        Target::new(id, case.row.version, day(draft_day + 20)),
         consultation,
         SettingResponse::Agreed,
         None,
     )
     .await?;
-    casework::issue_final_plan(ctx, id, case.row.version, day(final_day), Some(setting)).await?;
+    casework::issue_final_plan(
+        ctx,
+        Target::new(id, case.row.version, day(final_day)),
+        Some(setting),
+    )
+    .await?;
     Ok(())
 }
 

@@ -11,6 +11,8 @@ use crate::domain::people::parse_optional_name;
 use crate::error::{ApiError, ApiResult};
 use crate::store::entity::{advice_request, professional};
 
+pub use crate::store::advice::{advice_from, has_statutory_deadline};
+
 /// Advice asked for, by a needs assessment or a review: a service, and the professional or
 /// team it is addressed to, if any.
 pub struct NewAdviceRequest {
@@ -69,15 +71,6 @@ pub enum AdviceAnswer<'a> {
     Declined { reason: &'a str },
 }
 
-/// The parent's and the child's own views are contributions, not advice from a body asked
-/// to co-operate, so reg 8(1)'s six weeks does not run for them.
-pub fn has_statutory_deadline(service: &str) -> bool {
-    service
-        .parse::<AdviceService>()
-        .map(AdviceService::is_professional)
-        .unwrap_or(true)
-}
-
 /// The change that records an answer to an open advice request on `on`, and its audit
 /// summary (late when a professional's statutory advice came after its due date). Shared by
 /// assessments and reviews, whoever answers.
@@ -112,18 +105,6 @@ pub fn advice_answer_change(
         }
     };
     Ok((change, summary))
-}
-
-pub fn advice_from(a: &advice_request::Model) -> String {
-    let service = a
-        .service
-        .parse::<AdviceService>()
-        .map(|s| s.label().to_owned())
-        .unwrap_or_else(|_| a.service.clone());
-    match &a.addressed_to {
-        Some(team) => format!("{service} ({team})"),
-        None => service,
-    }
 }
 
 /// What the audit trail keeps of a family's response: whether they commented (never the

@@ -2,20 +2,17 @@
 //! version the caller saw, then writes the change and its audit event in one transaction.
 use chrono::NaiveDate;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DatabaseTransaction,
+    EntityTrait, QueryFilter, Set, TransactionTrait,
 };
 use serde_json::json;
 
-use super::advice::{
-    AdviceAnswer, NewAdviceRequest, advice_answer_change, advice_from, has_statutory_deadline,
-};
-use super::{Ctx, action};
+use super::advice::{AdviceAnswer, NewAdviceRequest, advice_answer_change};
+use super::{Ctx, Target, action};
 use crate::domain::access::{Permission, Role};
 use crate::domain::assessment::{
-    ADVICE_WEEKS, AdviceFacts, AssessmentAction, AssessmentFacts, AssessmentKind, AssessmentState,
-    check_final_issue_allowed, sen2_twenty_week_measure, tracked_deadlines, transition,
-    validate_action_date,
+    ADVICE_WEEKS, AssessmentAction, AssessmentKind, AssessmentState, check_final_issue_allowed,
+    sen2_twenty_week_measure, tracked_deadlines, transition, validate_action_date,
 };
 use crate::domain::backlog::Process;
 use crate::domain::calendar::{add_months, add_weeks};
@@ -24,7 +21,7 @@ use crate::domain::input::{
 };
 use crate::domain::people::{parse_name, parse_optional_name};
 use crate::domain::plan::{PlanStatus, REVIEW_MONTHS, VersionSource};
-use crate::domain::timescales::{ExceptionReason, RecordedException};
+use crate::domain::timescales::ExceptionReason;
 use crate::error::{ApiError, ApiResult};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::backlog::{self, Placement};
@@ -32,7 +29,7 @@ use crate::store::entity::{
     advice_request, assessment, assessment_exception, child, ehc_plan, exception_reason,
     setting_consultation, staff,
 };
-use crate::store::page::{Page, PageRequest, paginate};
+use crate::store::page::{Page, PageRequest};
 use crate::store::plan_versions::{self, NewVersion};
 use crate::store::scope::visible_children;
 
@@ -81,150 +78,35 @@ impl SettingResponse {
     }
 }
 
-/// An assessment with everything its deadlines are derived from.
-#[derive(Clone, Debug)]
-pub struct AssessmentRecord {
-    pub row: assessment::Model,
-    pub advice: Vec<advice_request::Model>,
-    pub exceptions: Vec<(assessment_exception::Model, ExceptionReason)>,
-    pub consultations: Vec<setting_consultation::Model>,
-}
-
-impl AssessmentRecord {
-    pub fn state(&self) -> ApiResult<AssessmentState> {
-        AssessmentState::parse(&self.row.state).map_err(|e| ApiError::Internal(e.into()))
-    }
-
-    pub fn kind(&self) -> ApiResult<AssessmentKind> {
-        AssessmentKind::parse(&self.row.kind).map_err(|e| ApiError::Internal(e.into()))
-    }
-
-    /// The facts the statutory rules work from.
-    pub fn facts(&self) -> ApiResult<AssessmentFacts> {
-        let r = &self.row;
-        let mut facts = AssessmentFacts::new(self.kind()?, r.received_on);
-        facts.decided_to_assess_on = r.decided_to_assess_on;
-        facts.decided_not_to_assess_on = r.decided_not_to_assess_on;
-        facts.decided_not_to_issue_on = r.decided_not_to_issue_on;
-        facts.draft_sent_on = r.draft_sent_on;
-        facts.parent_responded_on = r.parent_responded_on;
-        facts.final_issued_on = r.final_issued_on;
-        facts.withdrawn_on = r.withdrawn_on;
-        facts.transferred_out_on = r.transferred_out_on;
-        facts.advice = self
-            .advice
-            .iter()
-            .filter(|a| has_statutory_deadline(&a.service))
-            .map(|a| AdviceFacts {
-                id: a.id,
-                from: advice_from(a),
-                requested_on: a.requested_on,
-                received_on: a.received_on,
-                declined_on: a.declined_on,
-            })
-            .collect();
-        facts.exceptions = self
-            .exceptions
-            .iter()
-            .map(|(e, reason)| RecordedException {
-                reason: reason.clone(),
-                starts_on: e.starts_on,
-                ends_on: e.ends_on,
-                advice_request_id: e.advice_request_id,
-            })
-            .collect();
-        Ok(facts)
-    }
-}
-
-pub fn reason_of(row: exception_reason::Model) -> ExceptionReason {
-    ExceptionReason {
-        code: row.code,
-        label: row.label,
-        regulation: row.regulation,
-        lifts_decision: row.lifts_decision,
-        lifts_advice: row.lifts_advice,
-        lifts_plan: row.lifts_plan,
-    }
-}
-
-/// Whole assessments are for staff and the family. Professionals see the requests addressed
-/// to them (`my_advice_requests`), not other professionals' advice or the family's comments.
-fn visible(ctx: &Ctx<'_>) -> Condition {
-    visible_children(
-        &ctx.actor.scope,
-        assessment::Column::LaId,
-        assessment::Column::ChildId,
-    )
-}
+use crate::store::assessments as records;
+pub use crate::store::assessments::{AssessmentFilter, AssessmentRecord, load_many, reason_of};
 
 /// Loads an assessment the actor may see, or NOT_FOUND.
 pub async fn load(ctx: &Ctx<'_>, id: i64) -> ApiResult<AssessmentRecord> {
-    let row = assessment::Entity::find_by_id(id)
-        .filter(visible(ctx))
-        .one(ctx.db)
-        .await?
-        .ok_or_else(|| ApiError::not_found("assessment"))?;
-    load_parts(ctx.db, row).await
-}
-
-async fn load_parts<C: ConnectionTrait>(
-    db: &C,
-    row: assessment::Model,
-) -> ApiResult<AssessmentRecord> {
-    let id = row.id;
-    load_many(db, vec![row])
-        .await?
-        .pop()
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("assessment {id} did not load")))
-}
-
-#[derive(Default, Clone)]
-pub struct AssessmentFilter {
-    pub child_id: Option<i64>,
-    pub state: Option<AssessmentState>,
-    pub caseworker_id: Option<i64>,
-    pub open: Option<bool>,
+    records::load(ctx.db, &ctx.actor.scope, id).await
 }
 
 pub async fn list(
     ctx: &Ctx<'_>,
     filter: AssessmentFilter,
     page: PageRequest,
-) -> ApiResult<Page<assessment::Model>> {
-    let mut cond = visible(ctx);
-    if let Some(child_id) = filter.child_id {
-        cond = cond.add(assessment::Column::ChildId.eq(child_id));
-    }
-    if let Some(state) = filter.state {
-        cond = cond.add(assessment::Column::State.eq(state.as_str()));
-    }
-    if let Some(caseworker_id) = filter.caseworker_id {
-        cond = cond.add(assessment::Column::CaseworkerId.eq(caseworker_id));
-    }
-    match filter.open {
-        Some(true) => cond = cond.add(assessment::Column::ClosedOn.is_null()),
-        Some(false) => cond = cond.add(assessment::Column::ClosedOn.is_not_null()),
-        None => {}
-    }
-    Ok(paginate(
-        ctx.db,
-        assessment::Entity::find().filter(cond),
-        assessment::Column::Id,
-        page,
-        true,
-    )
-    .await?)
+) -> ApiResult<Page<AssessmentRecord>> {
+    records::list(ctx.db, &ctx.actor.scope, filter, page).await
 }
 
 /// Loads an assessment whatever the actor's scope: only for callers that have checked the
 /// actor's right to the part they act on (a professional answering a request to them).
 pub(super) async fn load_unscoped(ctx: &Ctx<'_>, id: i64) -> ApiResult<AssessmentRecord> {
-    let row = assessment::Entity::find_by_id(id)
-        .one(ctx.db)
-        .await?
-        .ok_or_else(|| ApiError::not_found("assessment"))?;
-    load_parts(ctx.db, row).await
+    records::load_unscoped(ctx.db, id).await
+}
+
+/// A child's assessments that the actor may see, newest first.
+pub async fn of_child(ctx: &Ctx<'_>, child_id: i64) -> ApiResult<Vec<AssessmentRecord>> {
+    records::of_child(ctx.db, &ctx.actor.scope, child_id).await
+}
+
+pub async fn exception_reasons(ctx: &Ctx<'_>) -> ApiResult<Vec<ExceptionReason>> {
+    records::exception_reasons(ctx.db).await
 }
 
 /// The decision on this assessment the family may appeal against, and its date: a refusal
@@ -242,98 +124,6 @@ pub fn appealable_decision(row: &assessment::Model) -> Option<(&'static str, Nai
             )
         })
     }
-}
-
-/// A child's assessments that the actor may see, newest first.
-pub async fn of_child(ctx: &Ctx<'_>, child_id: i64) -> ApiResult<Vec<AssessmentRecord>> {
-    let rows = assessment::Entity::find()
-        .filter(visible(ctx).add(assessment::Column::ChildId.eq(child_id)))
-        .order_by_desc(assessment::Column::ReceivedOn)
-        .order_by_desc(assessment::Column::Id)
-        .all(ctx.db)
-        .await?;
-    load_many(ctx.db, rows).await
-}
-
-/// Loads the parts of many assessments with one query per table (no N+1 on lists).
-pub async fn load_many<C: ConnectionTrait>(
-    db: &C,
-    rows: Vec<assessment::Model>,
-) -> ApiResult<Vec<AssessmentRecord>> {
-    if rows.is_empty() {
-        return Ok(Vec::new());
-    }
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let mut advice = advice_request::Entity::find()
-        .filter(advice_request::Column::AssessmentId.is_in(ids.clone()))
-        .order_by_asc(advice_request::Column::RequestedOn)
-        .order_by_asc(advice_request::Column::Id)
-        .all(db)
-        .await?;
-    let mut exception_rows = assessment_exception::Entity::find()
-        .filter(assessment_exception::Column::AssessmentId.is_in(ids.clone()))
-        .order_by_asc(assessment_exception::Column::StartsOn)
-        .all(db)
-        .await?;
-    // Most cases have no exception: no need to look up reasons then.
-    let reasons = if exception_rows.is_empty() {
-        Vec::new()
-    } else {
-        exception_reason::Entity::find()
-            .filter(
-                exception_reason::Column::Code
-                    .is_in(exception_rows.iter().map(|e| e.reason_code.clone())),
-            )
-            .all(db)
-            .await?
-    };
-    let mut consultations = setting_consultation::Entity::find()
-        .filter(setting_consultation::Column::AssessmentId.is_in(ids))
-        .order_by_asc(setting_consultation::Column::ConsultedOn)
-        .all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| {
-            let id = row.id;
-            let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut advice)
-                .into_iter()
-                .partition(|a| a.assessment_id == Some(id));
-            advice = rest;
-            let (my_exceptions, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut exception_rows)
-                .into_iter()
-                .partition(|e| e.assessment_id == id);
-            exception_rows = rest;
-            let (my_consultations, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut consultations)
-                .into_iter()
-                .partition(|c| c.assessment_id == id);
-            consultations = rest;
-            let exceptions = my_exceptions
-                .into_iter()
-                .filter_map(|e| {
-                    let reason = reasons.iter().find(|r| r.code == e.reason_code)?.clone();
-                    Some((e, reason_of(reason)))
-                })
-                .collect();
-            AssessmentRecord {
-                row,
-                advice: mine,
-                exceptions,
-                consultations: my_consultations,
-            }
-        })
-        .collect())
-}
-
-pub async fn exception_reasons(ctx: &Ctx<'_>) -> ApiResult<Vec<ExceptionReason>> {
-    Ok(exception_reason::Entity::find()
-        .filter(exception_reason::Column::Active.eq(true))
-        .order_by_asc(exception_reason::Column::Code)
-        .all(ctx.db)
-        .await?
-        .into_iter()
-        .map(reason_of)
-        .collect())
 }
 
 // ---------- starting an assessment ----------
@@ -472,7 +262,7 @@ pub async fn sync_deadlines<C: ConnectionTrait>(db: &C, id: i64) -> ApiResult<()
         .one(db)
         .await?
         .ok_or_else(|| ApiError::not_found("assessment"))?;
-    let record = load_parts(db, row).await?;
+    let record = records::load_parts(db, row).await?;
     let locality_id = child::Entity::find_by_id(record.row.child_id)
         .one(db)
         .await?
@@ -526,13 +316,8 @@ action::tracked_record!(AssessmentRecord, assessment, "assessment", "assessment"
     staged);
 
 /// Checks permission, visibility, version, the state machine and the date.
-async fn begin(
-    ctx: &Ctx<'_>,
-    id: i64,
-    version: i32,
-    action: AssessmentAction,
-    on: Option<NaiveDate>,
-) -> ApiResult<Step> {
+async fn begin(ctx: &Ctx<'_>, target: Target, action: AssessmentAction) -> ApiResult<Step> {
+    let Target { id, version, on } = target;
     ctx.require(Permission::ManageCasework)?;
     let record = load(ctx, id).await?;
     if !ctx.actor.may_act_in(record.row.la_id) {
@@ -588,12 +373,10 @@ async fn simple(
 
 pub async fn decide_to_assess(
     ctx: &Ctx<'_>,
-    id: i64,
-    version: i32,
-    on: Option<NaiveDate>,
+    target: Target,
     reasons: Option<&str>,
 ) -> ApiResult<AssessmentRecord> {
-    let mut step = begin(ctx, id, version, AssessmentAction::DecideToAssess, on).await?;
+    let mut step = begin(ctx, target, AssessmentAction::DecideToAssess).await?;
     step.row.decided_to_assess_on = Set(Some(step.on));
     step.row.decision_reasons = Set(optional_text("reasons", reasons)?);
     simple(ctx, step, json!({})).await
@@ -601,13 +384,11 @@ pub async fn decide_to_assess(
 
 pub async fn decide_not_to_assess(
     ctx: &Ctx<'_>,
-    id: i64,
-    version: i32,
-    on: Option<NaiveDate>,
+    target: Target,
     reasons: &str,
     appeal_rights_given: bool,
 ) -> ApiResult<AssessmentRecord> {
-    let mut step = begin(ctx, id, version, AssessmentAction::DecideNotToAssess, on).await?;
+    let mut step = begin(ctx, target, AssessmentAction::DecideNotToAssess).await?;
     appeal_rights(appeal_rights_given)?;
     step.row.decided_not_to_assess_on = Set(Some(step.on));
     step.row.decision_reasons = Set(Some(required_text("reasons", reasons)?));
@@ -616,13 +397,11 @@ pub async fn decide_not_to_assess(
 
 pub async fn decide_not_to_issue(
     ctx: &Ctx<'_>,
-    id: i64,
-    version: i32,
-    on: Option<NaiveDate>,
+    target: Target,
     reasons: &str,
     appeal_rights_given: bool,
 ) -> ApiResult<AssessmentRecord> {
-    let mut step = begin(ctx, id, version, AssessmentAction::DecideNotToIssue, on).await?;
+    let mut step = begin(ctx, target, AssessmentAction::DecideNotToIssue).await?;
     appeal_rights(appeal_rights_given)?;
     not_before(
         step.on,
@@ -638,12 +417,10 @@ pub async fn decide_not_to_issue(
 
 pub async fn request_advice(
     ctx: &Ctx<'_>,
-    id: i64,
-    version: i32,
-    on: Option<NaiveDate>,
+    target: Target,
     input: NewAdviceRequest,
 ) -> ApiResult<AssessmentRecord> {
-    let step = begin(ctx, id, version, AssessmentAction::RequestAdvice, on).await?;
+    let step = begin(ctx, target, AssessmentAction::RequestAdvice).await?;
     not_before(
         step.on,
         step.record.row.decided_to_assess_on,
@@ -660,7 +437,7 @@ pub async fn request_advice(
             add_weeks(on, ADVICE_WEEKS),
         )
         .await?;
-    row.assessment_id = Set(Some(id));
+    row.assessment_id = Set(Some(target.id));
     let txn = ctx.db.begin().await?;
     let advice = row.insert(&txn).await?;
     finish(
@@ -671,7 +448,7 @@ pub async fn request_advice(
     )
     .await?;
     txn.commit().await?;
-    load(ctx, id).await
+    load(ctx, target.id).await
 }
 
 /// The advice request, which must belong to the assessment and still be open.
@@ -697,14 +474,12 @@ fn open_advice(record: &AssessmentRecord, advice_id: i64) -> ApiResult<advice_re
 
 pub async fn record_advice_received(
     ctx: &Ctx<'_>,
-    id: i64,
-    version: i32,
-    on: Option<NaiveDate>,
+    target: Target,
     advice_id: i64,
     summary: &str,
     document_ref: Option<&str>,
 ) -> ApiResult<AssessmentRecord> {
-    let step = begin(ctx, id, version, AssessmentAction::RecordAdvice, on).await?;
+    let step = begin(ctx, target, AssessmentAction::RecordAdvice).await?;
     apply_advice_answer(
         ctx,
         step,
@@ -720,13 +495,11 @@ pub async fn record_advice_received(
 
 pub async fn decline_advice(
     ctx: &Ctx<'_>,
-    id: i64,
-    version: i32,
-    on: Option<NaiveDate>,
+    target: Target,
     advice_id: i64,
     reason: &str,
 ) -> ApiResult<AssessmentRecord> {
-    let step = begin(ctx, id, version, AssessmentAction::RecordAdvice, on).await?;
+    let step = begin(ctx, target, AssessmentAction::RecordAdvice).await?;
     apply_advice_answer(
         ctx,
         step,
@@ -786,7 +559,12 @@ pub async fn record_exception(
     version: i32,
     input: NewException,
 ) -> ApiResult<AssessmentRecord> {
-    let step = begin(ctx, id, version, AssessmentAction::RecordException, None).await?;
+    let step = begin(
+        ctx,
+        Target::new(id, version, None),
+        AssessmentAction::RecordException,
+    )
+    .await?;
     let reason = exception_reason::Entity::find_by_id(input.reason_code.clone())
         .filter(exception_reason::Column::Active.eq(true))
         .one(ctx.db)
@@ -909,13 +687,8 @@ pub async fn add_exception_reason(
 
 // ---------- draft, consultation, final plan ----------
 
-pub async fn send_draft(
-    ctx: &Ctx<'_>,
-    id: i64,
-    version: i32,
-    on: Option<NaiveDate>,
-) -> ApiResult<AssessmentRecord> {
-    let mut step = begin(ctx, id, version, AssessmentAction::SendDraft, on).await?;
+pub async fn send_draft(ctx: &Ctx<'_>, target: Target) -> ApiResult<AssessmentRecord> {
+    let mut step = begin(ctx, target, AssessmentAction::SendDraft).await?;
     not_before(
         step.on,
         step.record.row.decided_to_assess_on,
@@ -927,12 +700,10 @@ pub async fn send_draft(
 
 pub async fn record_parent_response(
     ctx: &Ctx<'_>,
-    id: i64,
-    version: i32,
-    on: Option<NaiveDate>,
+    target: Target,
     response: FamilyResponse,
 ) -> ApiResult<AssessmentRecord> {
-    let step = begin(ctx, id, version, AssessmentAction::RecordParentResponse, on).await?;
+    let step = begin(ctx, target, AssessmentAction::RecordParentResponse).await?;
     apply_parent_response(ctx, step, response).await
 }
 
@@ -953,12 +724,10 @@ pub(super) async fn apply_parent_response(
 
 pub async fn consult_setting(
     ctx: &Ctx<'_>,
-    id: i64,
-    version: i32,
-    on: Option<NaiveDate>,
+    target: Target,
     setting_name: &str,
 ) -> ApiResult<AssessmentRecord> {
-    let step = begin(ctx, id, version, AssessmentAction::ConsultSetting, on).await?;
+    let step = begin(ctx, target, AssessmentAction::ConsultSetting).await?;
     not_before(
         step.on,
         step.record.row.draft_sent_on,
@@ -968,7 +737,7 @@ pub async fn consult_setting(
     let txn = ctx.db.begin().await?;
     let row = setting_consultation::ActiveModel {
         id: NotSet,
-        assessment_id: Set(id),
+        assessment_id: Set(target.id),
         setting_name: Set(setting_name.clone()),
         consulted_on: Set(step.on),
         created_at: Set(ctx.now),
@@ -984,26 +753,17 @@ pub async fn consult_setting(
     )
     .await?;
     txn.commit().await?;
-    load(ctx, id).await
+    load(ctx, target.id).await
 }
 
 pub async fn record_setting_response(
     ctx: &Ctx<'_>,
-    id: i64,
-    version: i32,
-    on: Option<NaiveDate>,
+    target: Target,
     consultation_id: i64,
     response: SettingResponse,
     note: Option<&str>,
 ) -> ApiResult<AssessmentRecord> {
-    let step = begin(
-        ctx,
-        id,
-        version,
-        AssessmentAction::RecordSettingResponse,
-        on,
-    )
-    .await?;
+    let step = begin(ctx, target, AssessmentAction::RecordSettingResponse).await?;
     let consultation = step
         .record
         .consultations
@@ -1035,17 +795,15 @@ pub async fn record_setting_response(
     )
     .await?;
     txn.commit().await?;
-    load(ctx, id).await
+    load(ctx, target.id).await
 }
 
 pub async fn issue_final_plan(
     ctx: &Ctx<'_>,
-    id: i64,
-    version: i32,
-    on: Option<NaiveDate>,
+    target: Target,
     named_setting: Option<&str>,
 ) -> ApiResult<AssessmentRecord> {
-    let mut step = begin(ctx, id, version, AssessmentAction::IssueFinalPlan, on).await?;
+    let mut step = begin(ctx, target, AssessmentAction::IssueFinalPlan).await?;
     let mut facts = step.record.facts()?;
     check_final_issue_allowed(&facts, step.on)
         .map_err(|e| ApiError::validation("on", e.to_string()))?;
@@ -1063,7 +821,7 @@ pub async fn issue_final_plan(
         id: NotSet,
         la_id: Set(la_id),
         child_id: Set(child_id),
-        assessment_id: Set(Some(id)),
+        assessment_id: Set(Some(target.id)),
         status: Set(PlanStatus::Active.as_str().to_owned()),
         issued_on: Set(on),
         named_setting: Set(named_setting.clone()),
@@ -1113,19 +871,13 @@ pub async fn issue_final_plan(
     // The new plan's review cycle, and the replaced plan's closing, reach the backlog.
     super::plan::sync_deadlines(&txn, child_id).await?;
     txn.commit().await?;
-    load(ctx, id).await
+    load(ctx, target.id).await
 }
 
 // ---------- closing without a plan ----------
 
-pub async fn withdraw(
-    ctx: &Ctx<'_>,
-    id: i64,
-    version: i32,
-    on: Option<NaiveDate>,
-    reason: &str,
-) -> ApiResult<AssessmentRecord> {
-    let mut step = begin(ctx, id, version, AssessmentAction::Withdraw, on).await?;
+pub async fn withdraw(ctx: &Ctx<'_>, target: Target, reason: &str) -> ApiResult<AssessmentRecord> {
+    let mut step = begin(ctx, target, AssessmentAction::Withdraw).await?;
     step.row.withdrawn_on = Set(Some(step.on));
     step.row.withdrawal_reason = Set(Some(required_text("reason", reason)?));
     simple(ctx, step, json!({})).await
@@ -1135,17 +887,11 @@ pub async fn withdraw(
 /// progress is handed over and the new LA decides how to continue).
 pub async fn transfer_out(
     ctx: &Ctx<'_>,
-    id: i64,
-    version: i32,
-    on: Option<NaiveDate>,
+    target: Target,
     to_local_authority: &str,
 ) -> ApiResult<AssessmentRecord> {
-    let mut step = begin(ctx, id, version, AssessmentAction::TransferOut, on).await?;
+    let mut step = begin(ctx, target, AssessmentAction::TransferOut).await?;
     step.row.transferred_out_on = Set(Some(step.on));
     step.row.transferred_to = Set(Some(parse_name("toLocalAuthority", to_local_authority)?));
     simple(ctx, step, json!({"to": to_local_authority})).await
-}
-
-pub async fn caseworker(ctx: &Ctx<'_>, staff_id: i64) -> ApiResult<Option<staff::Model>> {
-    Ok(staff::Entity::find_by_id(staff_id).one(ctx.db).await?)
 }

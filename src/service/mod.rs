@@ -10,6 +10,7 @@ pub mod changes;
 pub mod contributions;
 pub mod people;
 pub mod plan;
+pub mod records;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Europe::London;
@@ -42,6 +43,21 @@ impl Ctx<'_> {
                 self.actor.role
             )))
         }
+    }
+}
+
+/// The record an action is on: its id, the version the caller last saw (a change since makes
+/// the action a `CONFLICT`), and the day the action happened (today when omitted).
+#[derive(Clone, Copy, Debug)]
+pub struct Target {
+    pub id: i64,
+    pub version: i32,
+    pub on: Option<NaiveDate>,
+}
+
+impl Target {
+    pub fn new(id: i64, version: i32, on: Option<NaiveDate>) -> Self {
+        Target { id, version, on }
     }
 }
 

@@ -235,11 +235,6 @@ pub async fn teams(ctx: &Ctx<'_>, la_id: Option<i64>) -> ApiResult<Vec<team::Mod
     Ok(q.all(ctx.db).await?)
 }
 
-/// A locality visible to the actor (used to resolve nested fields).
-pub async fn locality_by_id(ctx: &Ctx<'_>, id: i64) -> ApiResult<Option<locality::Model>> {
-    Ok(locality::Entity::find_by_id(id).one(ctx.db).await?)
-}
-
 // ---------- staff ----------
 
 pub struct StaffInput {
@@ -907,4 +902,47 @@ pub async fn parents_of(ctx: &Ctx<'_>, child_id: i64) -> ApiResult<Vec<(parent::
             Some((p, relationship))
         })
         .collect())
+}
+
+pub use crate::store::audit::AuditFilter;
+
+/// The audit trail, newest first, where the actor's scope reaches: for managers and admins.
+pub async fn audit_events(
+    ctx: &Ctx<'_>,
+    filter: &AuditFilter,
+    page: PageRequest,
+) -> ApiResult<Page<crate::store::entity::audit_event::Model>> {
+    ctx.require(Permission::ReadAuditTrail)?;
+    Ok(crate::store::audit::list(ctx.db, &ctx.actor.scope, filter, page).await?)
+}
+
+// ---------- by id, many at once (the API's per-row lookups batch through these) ----------
+
+/// The children among `ids` the actor may see: one query for a whole page of cases.
+pub async fn children_by_ids(ctx: &Ctx<'_>, ids: &[i64]) -> ApiResult<Vec<child::Model>> {
+    Ok(child::Entity::find()
+        .filter(child::Column::Id.is_in(ids.iter().copied()))
+        .filter(visible_children(
+            &ctx.actor.scope,
+            child::Column::LaId,
+            child::Column::Id,
+        ))
+        .all(ctx.db)
+        .await?)
+}
+
+/// Localities by id: reached only through a record the actor may see (a child's locality).
+pub async fn localities_by_ids(ctx: &Ctx<'_>, ids: &[i64]) -> ApiResult<Vec<locality::Model>> {
+    Ok(locality::Entity::find()
+        .filter(locality::Column::Id.is_in(ids.iter().copied()))
+        .all(ctx.db)
+        .await?)
+}
+
+/// Staff by id: reached only through a record the actor may see (a case's caseworker).
+pub async fn staff_by_ids(ctx: &Ctx<'_>, ids: &[i64]) -> ApiResult<Vec<staff::Model>> {
+    Ok(staff::Entity::find()
+        .filter(staff::Column::Id.is_in(ids.iter().copied()))
+        .all(ctx.db)
+        .await?)
 }

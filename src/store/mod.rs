@@ -1,12 +1,15 @@
 //! Storage: sea-orm entities and the queries that load and save domain values. Every query
 //! that returns child-linked records takes the caller's [`Scope`], so access rules are
 //! enforced in SQL, not only in guards.
+pub mod advice;
+pub mod assessments;
 pub mod audit;
 pub mod backlog;
 pub mod entity;
 pub mod overdue;
 pub mod page;
 pub mod plan_versions;
+pub mod plans;
 
 pub mod scope;
 pub mod sign_in;

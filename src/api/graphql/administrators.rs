@@ -4,11 +4,11 @@ use chrono::{DateTime, Utc};
 
 use super::{Id, ctx};
 use crate::service::administrators as svc;
-use crate::store::entity::administrator;
+use crate::service::records::AdministratorRow;
 
 /// A person who administers the service across local authorities. Their token is honoured
 /// only while this record is active and has the token's subject.
-pub struct Administrator(pub administrator::Model);
+pub struct Administrator(pub AdministratorRow);
 
 #[Object]
 impl Administrator {

@@ -6,18 +6,18 @@ use chrono::NaiveDate;
 
 use super::people::{AdviceService, Child, StaffMember, service_of};
 use super::shared::{AppealWindow, Deadline, Milestone, Party};
-use super::{Id, connection, ctx, page_request};
+use super::{Id, connection, ctx, loaders, page_request};
 use crate::domain::assessment::{
     self as rules, AssessmentFacts, assessment_deadlines, draft_comments_until, next_step, timeline,
 };
 use crate::domain::timescales::{ExceptionReason as DomainReason, RecordedException};
 use crate::error::ApiError;
 use crate::service::Ctx;
+use crate::service::Target;
 use crate::service::advice::has_statutory_deadline;
 use crate::service::assessment::{self as svc, AssessmentFilter, AssessmentRecord};
-use crate::service::people as people_svc;
 use crate::service::plan as plan_svc;
-use crate::store::entity::{advice_request, setting_consultation};
+use crate::service::records::{AdviceRequestRow, SettingConsultationRow};
 
 use super::plan::EhcPlan;
 
@@ -154,7 +154,7 @@ pub struct RecordedAssessmentException {
 }
 
 /// A request for advice or information (SEND Regs 2014 reg 6), and its answer.
-pub struct AdviceRequest(pub advice_request::Model);
+pub struct AdviceRequest(pub AdviceRequestRow);
 
 #[Object]
 impl AdviceRequest {
@@ -202,7 +202,7 @@ impl AdviceRequest {
 }
 
 /// A setting consulted on being named in the plan (CFA 2014 s.39).
-pub struct SettingConsultation(pub setting_consultation::Model);
+pub struct SettingConsultation(pub SettingConsultationRow);
 
 #[Object]
 impl SettingConsultation {
@@ -249,10 +249,8 @@ impl Assessment {
         Id::of(self.0.row.id)
     }
     async fn child(&self, gql: &Context<'_>) -> Result<Child> {
-        let ctx = ctx(gql)?;
-        Ok(Child(
-            people_svc::find_child(&ctx, self.0.row.child_id).await?,
-        ))
+        let child = loaders::load(gql, loaders::ChildId(self.0.row.child_id)).await?;
+        Ok(Child(child.ok_or_else(|| ApiError::not_found("child"))?))
     }
     async fn kind(&self) -> Result<AssessmentKind> {
         Ok(self.0.kind()?.into())
@@ -269,9 +267,10 @@ impl Assessment {
         self.0.row.received_on
     }
     async fn caseworker(&self, gql: &Context<'_>) -> Result<Option<StaffMember>> {
-        let ctx = ctx(gql)?;
         match self.0.row.caseworker_id {
-            Some(id) => Ok(svc::caseworker(&ctx, id).await?.map(StaffMember)),
+            Some(id) => Ok(loaders::load(gql, loaders::StaffId(id))
+                .await?
+                .map(StaffMember)),
             None => Ok(None),
         }
     }
@@ -535,16 +534,7 @@ impl AssessmentQuery {
             open,
         };
         let page = svc::list(&ctx, filter, page_request(after, before, first, last)?).await?;
-        let records = svc::load_many(ctx.db, page.items).await?;
-        let page = crate::store::page::Page {
-            items: records
-                .into_iter()
-                .map(|r| (r.row.id, r))
-                .collect::<Vec<_>>(),
-            has_previous_page: page.has_previous_page,
-            has_next_page: page.has_next_page,
-        };
-        Ok(connection(page, |(id, _)| *id, |(_, r)| Assessment(r)))
+        Ok(connection(page, |r| r.row.id, Assessment))
     }
 
     /// The reasons an exception to the time limits may be recorded for.
@@ -756,8 +746,12 @@ impl AssessmentMutation {
         let ctx = ctx(gql)?;
         let id = aid(&input.assessment_id)?;
         Ok(Assessment(
-            svc::decide_to_assess(&ctx, id, input.version, input.on, input.reasons.as_deref())
-                .await?,
+            svc::decide_to_assess(
+                &ctx,
+                Target::new(id, input.version, input.on),
+                input.reasons.as_deref(),
+            )
+            .await?,
         ))
     }
 
@@ -772,9 +766,7 @@ impl AssessmentMutation {
         Ok(Assessment(
             svc::decide_not_to_assess(
                 &ctx,
-                id,
-                input.version,
-                input.on,
+                Target::new(id, input.version, input.on),
                 &input.reasons,
                 input.appeal_rights_given,
             )
@@ -799,7 +791,7 @@ impl AssessmentMutation {
             addressed_to: input.addressed_to,
         };
         Ok(Assessment(
-            svc::request_advice(&ctx, id, input.version, input.on, new).await?,
+            svc::request_advice(&ctx, Target::new(id, input.version, input.on), new).await?,
         ))
     }
 
@@ -814,9 +806,7 @@ impl AssessmentMutation {
         Ok(Assessment(
             svc::record_advice_received(
                 &ctx,
-                id,
-                input.version,
-                input.on,
+                Target::new(id, input.version, input.on),
                 advice,
                 &input.summary,
                 input.document_ref.as_deref(),
@@ -834,7 +824,13 @@ impl AssessmentMutation {
         let id = aid(&input.assessment_id)?;
         let advice = Id::parse("adviceRequestId", &input.advice_request_id)?;
         Ok(Assessment(
-            svc::decline_advice(&ctx, id, input.version, input.on, advice, &input.reason).await?,
+            svc::decline_advice(
+                &ctx,
+                Target::new(id, input.version, input.on),
+                advice,
+                &input.reason,
+            )
+            .await?,
         ))
     }
 
@@ -882,9 +878,7 @@ impl AssessmentMutation {
         Ok(Assessment(
             svc::decide_not_to_issue(
                 &ctx,
-                id,
-                input.version,
-                input.on,
+                Target::new(id, input.version, input.on),
                 &input.reasons,
                 input.appeal_rights_given,
             )
@@ -897,7 +891,7 @@ impl AssessmentMutation {
         let ctx = ctx(gql)?;
         let id = aid(&input.assessment_id)?;
         Ok(Assessment(
-            svc::send_draft(&ctx, id, input.version, input.on).await?,
+            svc::send_draft(&ctx, Target::new(id, input.version, input.on)).await?,
         ))
     }
 
@@ -915,7 +909,8 @@ impl AssessmentMutation {
             requested_setting: input.requested_setting,
         };
         Ok(Assessment(
-            svc::record_parent_response(&ctx, id, input.version, input.on, response).await?,
+            svc::record_parent_response(&ctx, Target::new(id, input.version, input.on), response)
+                .await?,
         ))
     }
 
@@ -928,7 +923,12 @@ impl AssessmentMutation {
         let ctx = ctx(gql)?;
         let id = aid(&input.assessment_id)?;
         Ok(Assessment(
-            svc::consult_setting(&ctx, id, input.version, input.on, &input.setting_name).await?,
+            svc::consult_setting(
+                &ctx,
+                Target::new(id, input.version, input.on),
+                &input.setting_name,
+            )
+            .await?,
         ))
     }
 
@@ -943,9 +943,7 @@ impl AssessmentMutation {
         Ok(Assessment(
             svc::record_setting_response(
                 &ctx,
-                id,
-                input.version,
-                input.on,
+                Target::new(id, input.version, input.on),
                 consultation,
                 input.response.into(),
                 input.note.as_deref(),
@@ -965,9 +963,7 @@ impl AssessmentMutation {
         Ok(Assessment(
             svc::issue_final_plan(
                 &ctx,
-                id,
-                input.version,
-                input.on,
+                Target::new(id, input.version, input.on),
                 input.named_setting.as_deref(),
             )
             .await?,
@@ -982,7 +978,12 @@ impl AssessmentMutation {
         let ctx = ctx(gql)?;
         let id = aid(&input.assessment_id)?;
         Ok(Assessment(
-            svc::withdraw(&ctx, id, input.version, input.on, &input.reason).await?,
+            svc::withdraw(
+                &ctx,
+                Target::new(id, input.version, input.on),
+                &input.reason,
+            )
+            .await?,
         ))
     }
 
@@ -995,7 +996,12 @@ impl AssessmentMutation {
         let ctx = ctx(gql)?;
         let id = aid(&input.assessment_id)?;
         Ok(Assessment(
-            svc::transfer_out(&ctx, id, input.version, input.on, &input.to_local_authority).await?,
+            svc::transfer_out(
+                &ctx,
+                Target::new(id, input.version, input.on),
+                &input.to_local_authority,
+            )
+            .await?,
         ))
     }
 }

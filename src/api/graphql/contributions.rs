@@ -18,12 +18,12 @@ use crate::service::contributions::{
     self as svc, PlanAppeal, RecordView as DomainView, UrgencyCursor, Views,
 };
 use crate::service::plan as plan_svc;
-use crate::store::entity::advice_request;
+use crate::service::records::AdviceRequestRow;
 
 /// An advice request as the professional asked sees it: what is wanted, by when, and only
 /// what they need about the child (no family contact details, no other professionals'
 /// advice).
-pub struct ProfessionalAdviceRequest(pub advice_request::Model);
+pub struct ProfessionalAdviceRequest(pub AdviceRequestRow);
 
 #[Object]
 impl ProfessionalAdviceRequest {

@@ -6,6 +6,7 @@ mod backlog;
 mod caseload;
 mod contributions;
 pub mod cost;
+pub mod loaders;
 mod people;
 mod plan;
 mod scalars;
@@ -31,6 +32,8 @@ pub struct Query(
     contributions::ContributionsQuery,
     caseload::CaseloadQuery,
     plan::PlanQuery,
+    plan::ReviewQuery,
+    plan::AmendmentQuery,
     backlog::BacklogQuery,
 );
 
@@ -42,6 +45,8 @@ pub struct Mutation(
     contributions::ContributionsMutation,
     caseload::CaseloadMutation,
     plan::PlanMutation,
+    plan::ReviewMutation,
+    plan::AmendmentMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -4,15 +4,16 @@ use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{Id, connection, ctx, page_request};
+use super::{Id, connection, ctx, loaders, page_request};
 use crate::domain::access::{Permission, Role as DomainRole, Scope};
 use crate::domain::advice::AdviceService as DomainService;
 use crate::domain::people::{national_curriculum_year, nc_year_label};
 use crate::error::ApiError;
 use crate::service::people as svc;
-use crate::store::audit::{self, AuditFilter};
-use crate::store::entity::{
-    audit_event, child, local_authority, locality, parent, professional, staff, team,
+use crate::service::people::AuditFilter;
+use crate::service::records::{
+    AuditEventRow, ChildRow, LocalAuthorityRow, LocalityRow, ParentRow, ProfessionalRow, StaffRow,
+    TeamRow,
 };
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -61,7 +62,7 @@ fn role_of(stored: &str) -> Result<Role, ApiError> {
 
 // ---------- output types ----------
 
-pub struct LocalAuthority(pub local_authority::Model);
+pub struct LocalAuthority(pub LocalAuthorityRow);
 
 #[Object]
 impl LocalAuthority {
@@ -93,7 +94,7 @@ impl LocalAuthority {
     }
 }
 
-pub struct Locality(pub locality::Model);
+pub struct Locality(pub LocalityRow);
 
 #[Object]
 impl Locality {
@@ -105,7 +106,7 @@ impl Locality {
     }
 }
 
-pub struct Team(pub team::Model);
+pub struct Team(pub TeamRow);
 
 #[Object]
 impl Team {
@@ -125,7 +126,7 @@ impl Team {
     }
 }
 
-pub struct StaffMember(pub staff::Model);
+pub struct StaffMember(pub StaffRow);
 
 #[Object]
 impl StaffMember {
@@ -167,7 +168,7 @@ impl StaffMember {
     }
 }
 
-pub struct Professional(pub professional::Model);
+pub struct Professional(pub ProfessionalRow);
 
 #[Object]
 impl Professional {
@@ -209,7 +210,7 @@ impl Professional {
     }
 }
 
-pub struct Child(pub child::Model);
+pub struct Child(pub ChildRow);
 
 #[Object]
 impl Child {
@@ -246,8 +247,7 @@ impl Child {
         self.0.nc_year_override.is_some()
     }
     async fn locality(&self, gql: &Context<'_>) -> Result<Option<Locality>> {
-        let ctx = ctx(gql)?;
-        Ok(svc::locality_by_id(&ctx, self.0.locality_id)
+        Ok(loaders::load(gql, loaders::LocalityId(self.0.locality_id))
             .await?
             .map(Locality))
     }
@@ -336,7 +336,7 @@ pub struct ParentLink {
     parent: Parent,
 }
 
-pub struct Parent(pub parent::Model);
+pub struct Parent(pub ParentRow);
 
 #[Object]
 impl Parent {
@@ -354,7 +354,7 @@ impl Parent {
     }
 }
 
-pub struct AuditEvent(pub audit_event::Model);
+pub struct AuditEvent(pub AuditEventRow);
 
 #[Object]
 impl AuditEvent {
@@ -525,14 +525,8 @@ impl PeopleQuery {
             from,
             to,
         };
-        let page = audit::list(
-            ctx.db,
-            &ctx.actor.scope,
-            &filter,
-            page_request(after, before, first, last)?,
-        )
-        .await
-        .map_err(ApiError::from)?;
+        let page =
+            svc::audit_events(&ctx, &filter, page_request(after, before, first, last)?).await?;
         Ok(connection(page, |e| e.id, AuditEvent))
     }
 }

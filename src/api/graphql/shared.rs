@@ -7,7 +7,7 @@ use super::Id;
 use crate::domain::appeal::AppealWindow as DomainAppeal;
 use crate::domain::assessment as rules;
 use crate::domain::timescales;
-use crate::store::entity::assessment;
+use crate::service::records::AssessmentRow;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "crate::domain::timescales::DeadlineKind")]
@@ -154,7 +154,7 @@ pub struct AppealWindow {
 }
 
 impl AppealWindow {
-    pub fn of(row: &assessment::Model, today: NaiveDate) -> Option<Self> {
+    pub fn of(row: &AssessmentRow, today: NaiveDate) -> Option<Self> {
         let (decision, decided_on) = crate::service::assessment::appealable_decision(row)?;
         let w = DomainAppeal::new(decision, decided_on, row.mediation_certificate_on);
         Some(Self::from_domain(w, today))

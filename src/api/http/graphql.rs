@@ -341,10 +341,18 @@ async fn respond(
         request.set_parsed_query(document);
     }
     let executed = ExecutionStarted::default();
-    let request = request.data(RequestInfo {
-        actor,
-        now: state.now(),
+    let now = state.now();
+    let mut request = request.data(RequestInfo {
+        actor: actor.clone(),
+        now,
     });
+    if let Some(actor) = actor {
+        request = request.data(crate::api::graphql::loaders::Records::for_request(
+            state.inner.db.clone(),
+            actor,
+            now,
+        ));
+    }
     let request = request.data(executed.clone());
     let mut response = state.schema().execute(request).await;
 

@@ -5,12 +5,10 @@ use super::*;
 /// An amendment outside a review (CoP 9.193): the notice goes with the proposal.
 pub async fn propose_amendment(
     ctx: &Ctx<'_>,
-    plan_id: i64,
-    version: i32,
-    on: Option<NaiveDate>,
+    target: Target,
     proposed_changes: &str,
 ) -> ApiResult<AmendmentRecord> {
-    let step = begin_plan(ctx, plan_id, version, PlanAction::ProposeAmendment, on).await?;
+    let step = begin_plan(ctx, target, PlanAction::ProposeAmendment).await?;
     let changes = required_text("proposedChanges", proposed_changes)?;
     let (la_id, child_id, on) = (step.record.row.la_id, step.record.row.child_id, step.on);
     let txn = ctx.db.begin().await?;
@@ -19,7 +17,7 @@ pub async fn propose_amendment(
         id: NotSet,
         la_id: Set(la_id),
         child_id: Set(child_id),
-        plan_id: Set(plan_id),
+        plan_id: Set(target.id),
         state: Set(AmendmentState::NoticeSent.as_str().to_owned()),
         started_on: Set(on),
         notice_sent_on: Set(Some(on)),
@@ -50,7 +48,7 @@ pub async fn propose_amendment(
             "plan_amendment",
             amendment.id,
             "propose",
-            json!({"planId": plan_id, "noticeSentOn": on}),
+            json!({"planId": target.id, "noticeSentOn": on}),
         ),
     )
     .await?;
@@ -71,11 +69,10 @@ action::tracked_record!(AmendmentRecord, plan_amendment, "plan_amendment", "amen
 /// Checks permission and visibility, then [`prepare_amendment`].
 async fn begin_amendment(
     ctx: &Ctx<'_>,
-    id: i64,
-    version: i32,
+    target: Target,
     action: AmendmentAction,
-    on: Option<NaiveDate>,
 ) -> ApiResult<AmendmentStep> {
+    let Target { id, version, on } = target;
     ctx.require(Permission::ManageCasework)?;
     let record = load_amendment(ctx, id).await?;
     require_casework(ctx, record.row.la_id)?;
@@ -133,12 +130,10 @@ async fn simple_amendment(
 /// review meeting.
 pub async fn send_amendment_notice(
     ctx: &Ctx<'_>,
-    id: i64,
-    version: i32,
-    on: Option<NaiveDate>,
+    target: Target,
     proposed_changes: &str,
 ) -> ApiResult<AmendmentRecord> {
-    let mut step = begin_amendment(ctx, id, version, AmendmentAction::SendNotice, on).await?;
+    let mut step = begin_amendment(ctx, target, AmendmentAction::SendNotice).await?;
     step.row.notice_sent_on = Set(Some(step.on));
     step.row.proposed_changes = Set(Some(required_text("proposedChanges", proposed_changes)?));
     simple_amendment(ctx, step, json!({})).await
@@ -148,12 +143,10 @@ pub async fn send_amendment_notice(
 /// the caseworker records them.
 pub async fn record_amendment_response(
     ctx: &Ctx<'_>,
-    id: i64,
-    version: i32,
-    on: Option<NaiveDate>,
+    target: Target,
     response: FamilyResponse,
 ) -> ApiResult<AmendmentRecord> {
-    let step = begin_amendment(ctx, id, version, AmendmentAction::RecordParentResponse, on).await?;
+    let step = begin_amendment(ctx, target, AmendmentAction::RecordParentResponse).await?;
     apply_amendment_response(ctx, step, response).await
 }
 
@@ -177,18 +170,14 @@ pub(in crate::service) async fn apply_amendment_response(
 /// marks it as the amendment naming the setting for the next phase transfer (reg 18).
 pub async fn issue_amended_plan(
     ctx: &Ctx<'_>,
-    id: i64,
-    version: i32,
-    on: Option<NaiveDate>,
+    target: Target,
     named_setting: Option<&str>,
     phase_transfer: bool,
 ) -> ApiResult<AmendmentRecord> {
-    let mut step = begin_amendment(ctx, id, version, AmendmentAction::IssueAmendedPlan, on).await?;
-    let notice = step
-        .record
-        .row
-        .notice_sent_on
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("amendment {id} has no notice")))?;
+    let mut step = begin_amendment(ctx, target, AmendmentAction::IssueAmendedPlan).await?;
+    let notice = step.record.row.notice_sent_on.ok_or_else(|| {
+        ApiError::Internal(anyhow::anyhow!("amendment {} has no notice", target.id))
+    })?;
     check_amended_plan_allowed(notice, step.record.row.parent_responded_on, step.on)
         .map_err(|e| ApiError::validation("on", e.to_string()))?;
     let named_setting = parse_optional_name("namedSetting", named_setting)?;
@@ -223,7 +212,7 @@ pub async fn issue_amended_plan(
             issued_on: on,
             named_setting: named_setting.clone().or(plan.row.named_setting.clone()),
             source: VersionSource::Amended,
-            amendment_id: Some(id),
+            amendment_id: Some(target.id),
         },
         ctx.now,
     )
@@ -243,19 +232,17 @@ pub async fn issue_amended_plan(
     }
     plan_row.update(&txn).await?;
     commit(txn, plan.row.child_id).await?;
-    load_amendment(ctx, id).await
+    load_amendment(ctx, target.id).await
 }
 
 /// Reg 22(4): the council will not amend after all, with reasons and appeal rights.
 pub async fn decide_not_to_amend(
     ctx: &Ctx<'_>,
-    id: i64,
-    version: i32,
-    on: Option<NaiveDate>,
+    target: Target,
     reasons: &str,
     appeal_rights_given: bool,
 ) -> ApiResult<AmendmentRecord> {
-    let mut step = begin_amendment(ctx, id, version, AmendmentAction::DecideNotToAmend, on).await?;
+    let mut step = begin_amendment(ctx, target, AmendmentAction::DecideNotToAmend).await?;
     appeal_rights(appeal_rights_given)?;
     step.row.decided_not_to_amend_on = Set(Some(step.on));
     step.row.not_amend_reasons = Set(Some(required_text("reasons", reasons)?));

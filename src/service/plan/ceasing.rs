@@ -4,25 +4,18 @@ use super::*;
 /// Reg 31(1)(a): the council tells the family it is considering ceasing the plan.
 pub async fn propose_ceasing(
     ctx: &Ctx<'_>,
-    id: i64,
-    version: i32,
-    on: Option<NaiveDate>,
+    target: Target,
     reasons: &str,
 ) -> ApiResult<PlanRecord> {
-    let mut step = begin_plan(ctx, id, version, PlanAction::ProposeCeasing, on).await?;
+    let mut step = begin_plan(ctx, target, PlanAction::ProposeCeasing).await?;
     step.row.cease_proposed_on = Set(Some(step.on));
     step.row.cease_notes = Set(Some(required_text("reasons", reasons)?));
     simple_plan(ctx, step, json!({})).await
 }
 
 /// Reg 31(1)(b)–(c): the family and the named setting were consulted.
-pub async fn record_cease_consultation(
-    ctx: &Ctx<'_>,
-    id: i64,
-    version: i32,
-    on: Option<NaiveDate>,
-) -> ApiResult<PlanRecord> {
-    let mut step = begin_plan(ctx, id, version, PlanAction::RecordCeaseConsultation, on).await?;
+pub async fn record_cease_consultation(ctx: &Ctx<'_>, target: Target) -> ApiResult<PlanRecord> {
+    let mut step = begin_plan(ctx, target, PlanAction::RecordCeaseConsultation).await?;
     not_before(
         step.on,
         step.record.row.cease_proposed_on,
@@ -35,14 +28,12 @@ pub async fn record_cease_consultation(
 /// Reg 31(2)–(3): the decision to cease, with a SEN2 reason and appeal rights.
 pub async fn cease(
     ctx: &Ctx<'_>,
-    id: i64,
-    version: i32,
-    on: Option<NaiveDate>,
+    target: Target,
     reason: CeaseReason,
     appeal_rights_given: bool,
     notes: Option<&str>,
 ) -> ApiResult<PlanRecord> {
-    let mut step = begin_plan(ctx, id, version, PlanAction::Cease, on).await?;
+    let mut step = begin_plan(ctx, target, PlanAction::Cease).await?;
     appeal_rights(appeal_rights_given)?;
     not_before(
         step.on,
@@ -75,13 +66,8 @@ pub async fn cease(
     .await
 }
 
-pub async fn decide_not_to_cease(
-    ctx: &Ctx<'_>,
-    id: i64,
-    version: i32,
-    on: Option<NaiveDate>,
-) -> ApiResult<PlanRecord> {
-    let mut step = begin_plan(ctx, id, version, PlanAction::DecideNotToCease, on).await?;
+pub async fn decide_not_to_cease(ctx: &Ctx<'_>, target: Target) -> ApiResult<PlanRecord> {
+    let mut step = begin_plan(ctx, target, PlanAction::DecideNotToCease).await?;
     not_before(
         step.on,
         step.record.row.cease_proposed_on,

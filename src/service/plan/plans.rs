@@ -167,7 +167,7 @@ pub async fn update_needs(
     primary: SenNeed,
     secondary: &[SenNeed],
 ) -> ApiResult<PlanRecord> {
-    let mut step = begin_plan(ctx, id, version, PlanAction::UpdateNeeds, None).await?;
+    let mut step = begin_plan(ctx, Target::new(id, version, None), PlanAction::UpdateNeeds).await?;
     let needs = parse_needs(Some(primary), secondary)?;
     let needs = needs.ok_or_else(|| ApiError::validation("primaryNeed", "required"))?;
     step.row.primary_need = Set(Some(needs.primary.as_str().to_owned()));

@@ -4,8 +4,8 @@ use super::*;
 // ---------- the family's requests for a review meeting ----------
 
 fn visible_review_meeting_requests(ctx: &Ctx<'_>) -> Condition {
-    visible_plan_records(
-        ctx,
+    crate::store::plans::visible_plan_records(
+        &ctx.actor.scope,
         review_meeting_request::Column::LaId,
         review_meeting_request::Column::ChildId,
     )

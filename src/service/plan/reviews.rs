@@ -6,13 +6,11 @@ use crate::service::advice::NewAdviceRequest;
 
 pub async fn schedule_review(
     ctx: &Ctx<'_>,
-    plan_id: i64,
-    version: i32,
-    on: Option<NaiveDate>,
+    target: Target,
     kind: ReviewKind,
     meeting_on: NaiveDate,
 ) -> ApiResult<ReviewRecord> {
-    let step = begin_plan(ctx, plan_id, version, PlanAction::ScheduleReview, on).await?;
+    let step = begin_plan(ctx, target, PlanAction::ScheduleReview).await?;
     if meeting_on < step.on {
         return Err(ApiError::validation(
             "meetingOn",
@@ -33,7 +31,7 @@ pub async fn schedule_review(
         id: NotSet,
         la_id: Set(la_id),
         child_id: Set(child_id),
-        plan_id: Set(plan_id),
+        plan_id: Set(target.id),
         kind: Set(kind.as_str().to_owned()),
         state: Set(ReviewState::Scheduled.as_str().to_owned()),
         scheduled_on: Set(on),
@@ -65,11 +63,11 @@ pub async fn schedule_review(
             "annual_review",
             review.id,
             "schedule",
-            json!({"planId": plan_id, "kind": kind.as_str(), "meetingOn": meeting_on, "dueBy": limit.due_on}),
+            json!({"planId": target.id, "kind": kind.as_str(), "meetingOn": meeting_on, "dueBy": limit.due_on}),
         ),
     )
     .await?;
-    answer_review_meeting_request(ctx, &txn, plan_id, review.id, on).await?;
+    answer_review_meeting_request(ctx, &txn, target.id, review.id, on).await?;
     commit(txn, child_id).await?;
     load_review(ctx, review.id).await
 }
@@ -137,11 +135,10 @@ action::tracked_record!(ReviewRecord, annual_review, "annual_review", "review", 
 /// Checks permission and visibility, then [`prepare_review`].
 async fn begin_review(
     ctx: &Ctx<'_>,
-    id: i64,
-    version: i32,
+    target: Target,
     action: ReviewAction,
-    on: Option<NaiveDate>,
 ) -> ApiResult<ReviewStep> {
+    let Target { id, version, on } = target;
     ctx.require(Permission::ManageCasework)?;
     let record = load_review(ctx, id).await?;
     require_casework(ctx, record.row.la_id)?;
@@ -185,7 +182,12 @@ pub async fn reschedule_meeting(
     version: i32,
     meeting_on: NaiveDate,
 ) -> ApiResult<ReviewRecord> {
-    let mut step = begin_review(ctx, id, version, ReviewAction::RescheduleMeeting, None).await?;
+    let mut step = begin_review(
+        ctx,
+        Target::new(id, version, None),
+        ReviewAction::RescheduleMeeting,
+    )
+    .await?;
     if meeting_on < step.record.row.scheduled_on {
         return Err(ApiError::validation(
             "meetingOn",
@@ -198,25 +200,15 @@ pub async fn reschedule_meeting(
 }
 
 /// Reg 20(3): invitations at least 2 weeks before the meeting.
-pub async fn send_invitations(
-    ctx: &Ctx<'_>,
-    id: i64,
-    version: i32,
-    on: Option<NaiveDate>,
-) -> ApiResult<ReviewRecord> {
-    let mut step = begin_review(ctx, id, version, ReviewAction::SendInvitations, on).await?;
+pub async fn send_invitations(ctx: &Ctx<'_>, target: Target) -> ApiResult<ReviewRecord> {
+    let mut step = begin_review(ctx, target, ReviewAction::SendInvitations).await?;
     step.row.invitations_sent_on = Set(Some(step.on));
     simple_review(ctx, step, json!({})).await
 }
 
 /// Reg 20(4): advice and information sent to everyone invited, 2 weeks before.
-pub async fn circulate_advice(
-    ctx: &Ctx<'_>,
-    id: i64,
-    version: i32,
-    on: Option<NaiveDate>,
-) -> ApiResult<ReviewRecord> {
-    let mut step = begin_review(ctx, id, version, ReviewAction::CirculateAdvice, on).await?;
+pub async fn circulate_advice(ctx: &Ctx<'_>, target: Target) -> ApiResult<ReviewRecord> {
+    let mut step = begin_review(ctx, target, ReviewAction::CirculateAdvice).await?;
     step.row.advice_circulated_on = Set(Some(step.on));
     simple_review(ctx, step, json!({})).await
 }
@@ -225,12 +217,10 @@ pub async fn circulate_advice(
 /// circulated 2 weeks before the meeting (reg 20(4)).
 pub async fn request_review_advice(
     ctx: &Ctx<'_>,
-    id: i64,
-    version: i32,
-    on: Option<NaiveDate>,
+    target: Target,
     input: NewAdviceRequest,
 ) -> ApiResult<ReviewRecord> {
-    let step = begin_review(ctx, id, version, ReviewAction::RequestAdvice, on).await?;
+    let step = begin_review(ctx, target, ReviewAction::RequestAdvice).await?;
     let child_id = step.record.row.child_id;
     let on = step.on;
     let due_on = notice_due(step.record.row.meeting_on).max(on);
@@ -238,7 +228,7 @@ pub async fn request_review_advice(
     let mut row = input
         .row(ctx, (record.la_id, record.child_id), on, due_on)
         .await?;
-    row.review_id = Set(Some(id));
+    row.review_id = Set(Some(target.id));
     let txn = ctx.db.begin().await?;
     let advice = row.insert(&txn).await?;
     action::finish(
@@ -249,26 +239,24 @@ pub async fn request_review_advice(
     )
     .await?;
     commit(txn, child_id).await?;
-    load_review(ctx, id).await
+    load_review(ctx, target.id).await
 }
 
 /// The caseworker records advice that reached the council for the review.
 pub async fn record_review_advice(
     ctx: &Ctx<'_>,
-    id: i64,
-    version: i32,
-    on: Option<NaiveDate>,
+    target: Target,
     advice_id: i64,
     summary: &str,
     document_ref: Option<&str>,
 ) -> ApiResult<ReviewRecord> {
-    let step = begin_review(ctx, id, version, ReviewAction::RecordAdvice, on).await?;
+    let step = begin_review(ctx, target, ReviewAction::RecordAdvice).await?;
     let answer = AdviceAnswer::Received {
         summary,
         document_ref,
     };
     apply_review_advice_answer(ctx, step, advice_id, answer, None).await?;
-    load_review(ctx, id).await
+    load_review(ctx, target.id).await
 }
 
 /// Records the answer to an open advice request of the review, with the review's new version
@@ -317,13 +305,8 @@ pub(in crate::service) async fn apply_review_advice_answer(
 }
 
 /// The meeting took place on `on` (which becomes the meeting date the deadlines count from).
-pub async fn hold_meeting(
-    ctx: &Ctx<'_>,
-    id: i64,
-    version: i32,
-    on: Option<NaiveDate>,
-) -> ApiResult<ReviewRecord> {
-    let mut step = begin_review(ctx, id, version, ReviewAction::HoldMeeting, on).await?;
+pub async fn hold_meeting(ctx: &Ctx<'_>, target: Target) -> ApiResult<ReviewRecord> {
+    let mut step = begin_review(ctx, target, ReviewAction::HoldMeeting).await?;
     let planned = step.record.row.meeting_on;
     step.row.meeting_on = Set(step.on);
     step.row.meeting_held = Set(true);
@@ -331,13 +314,8 @@ pub async fn hold_meeting(
 }
 
 /// Reg 20(7)–(8): the report of the meeting reached the council.
-pub async fn record_report(
-    ctx: &Ctx<'_>,
-    id: i64,
-    version: i32,
-    on: Option<NaiveDate>,
-) -> ApiResult<ReviewRecord> {
-    let mut step = begin_review(ctx, id, version, ReviewAction::RecordReport, on).await?;
+pub async fn record_report(ctx: &Ctx<'_>, target: Target) -> ApiResult<ReviewRecord> {
+    let mut step = begin_review(ctx, target, ReviewAction::RecordReport).await?;
     not_before(step.on, Some(step.record.row.meeting_on), "the meeting")?;
     step.row.report_received_on = Set(Some(step.on));
     simple_review(ctx, step, json!({})).await
@@ -358,12 +336,10 @@ pub struct ReviewDecisionInput {
 /// restarts the 12 months. AMEND opens the amendment; CEASE starts the reg 31 process.
 pub async fn decide(
     ctx: &Ctx<'_>,
-    id: i64,
-    version: i32,
-    on: Option<NaiveDate>,
+    target: Target,
     input: ReviewDecisionInput,
 ) -> ApiResult<ReviewRecord> {
-    let mut step = begin_review(ctx, id, version, ReviewAction::Decide, on).await?;
+    let mut step = begin_review(ctx, target, ReviewAction::Decide).await?;
     appeal_rights(input.appeal_rights_given)?;
     not_before(step.on, Some(step.record.row.meeting_on), "the meeting")?;
     let reasons = optional_text("reasons", input.reasons.as_deref())?;
@@ -432,7 +408,7 @@ pub async fn decide(
             la_id: Set(plan.row.la_id),
             child_id: Set(plan.row.child_id),
             plan_id: Set(plan.row.id),
-            review_id: Set(Some(id)),
+            review_id: Set(Some(target.id)),
             state: Set(if notice.is_some() {
                 AmendmentState::NoticeSent
             } else {
@@ -463,23 +439,17 @@ pub async fn decide(
                 "plan_amendment",
                 amendment.id,
                 "start",
-                json!({"reviewId": id, "meetingOn": meeting_on, "noticeSentOn": amendment.notice_sent_on}),
+                json!({"reviewId": target.id, "meetingOn": meeting_on, "noticeSentOn": amendment.notice_sent_on}),
             ),
         )
         .await?;
     }
     commit(txn, plan.row.child_id).await?;
-    load_review(ctx, id).await
+    load_review(ctx, target.id).await
 }
 
-pub async fn cancel_review(
-    ctx: &Ctx<'_>,
-    id: i64,
-    version: i32,
-    on: Option<NaiveDate>,
-    reason: &str,
-) -> ApiResult<ReviewRecord> {
-    let mut step = begin_review(ctx, id, version, ReviewAction::Cancel, on).await?;
+pub async fn cancel_review(ctx: &Ctx<'_>, target: Target, reason: &str) -> ApiResult<ReviewRecord> {
+    let mut step = begin_review(ctx, target, ReviewAction::Cancel).await?;
     step.row.cancelled_on = Set(Some(step.on));
     step.row.cancel_reason = Set(Some(required_text("reason", reason)?));
     simple_review(ctx, step, json!({})).await

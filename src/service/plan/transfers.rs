@@ -9,7 +9,12 @@ pub async fn set_phase_transfer(
     version: i32,
     transfer: Option<(PhaseTransferKind, NaiveDate)>,
 ) -> ApiResult<PlanRecord> {
-    let mut step = begin_plan(ctx, id, version, PlanAction::SetPhaseTransfer, None).await?;
+    let mut step = begin_plan(
+        ctx,
+        Target::new(id, version, None),
+        PlanAction::SetPhaseTransfer,
+    )
+    .await?;
     if let Some((_, moves_on)) = transfer
         && moves_on < ctx.today()
     {
@@ -29,13 +34,8 @@ pub async fn set_phase_transfer(
 }
 
 /// The new council's notice after a transfer in (reg 15(4)).
-pub async fn send_transfer_notice(
-    ctx: &Ctx<'_>,
-    id: i64,
-    version: i32,
-    on: Option<NaiveDate>,
-) -> ApiResult<PlanRecord> {
-    let mut step = begin_plan(ctx, id, version, PlanAction::SendTransferNotice, on).await?;
+pub async fn send_transfer_notice(ctx: &Ctx<'_>, target: Target) -> ApiResult<PlanRecord> {
+    let mut step = begin_plan(ctx, target, PlanAction::SendTransferNotice).await?;
     not_before(
         step.on,
         step.record.row.transferred_in_on,
@@ -49,12 +49,10 @@ pub async fn send_transfer_notice(
 /// within 15 working days of the council learning of it (reg 15(2)).
 pub async fn record_move(
     ctx: &Ctx<'_>,
-    id: i64,
-    version: i32,
-    on: Option<NaiveDate>,
+    target: Target,
     moves_on: NaiveDate,
 ) -> ApiResult<PlanRecord> {
-    let mut step = begin_plan(ctx, id, version, PlanAction::RecordMove, on).await?;
+    let mut step = begin_plan(ctx, target, PlanAction::RecordMove).await?;
     if moves_on < step.record.row.issued_on {
         return Err(ApiError::validation(
             "movesOn",
@@ -67,14 +65,8 @@ pub async fn record_move(
 }
 
 /// The family moved: the plan goes to the new council (reg 15(2)).
-pub async fn transfer_out(
-    ctx: &Ctx<'_>,
-    id: i64,
-    version: i32,
-    on: Option<NaiveDate>,
-    to: &str,
-) -> ApiResult<PlanRecord> {
-    let mut step = begin_plan(ctx, id, version, PlanAction::TransferOut, on).await?;
+pub async fn transfer_out(ctx: &Ctx<'_>, target: Target, to: &str) -> ApiResult<PlanRecord> {
+    let mut step = begin_plan(ctx, target, PlanAction::TransferOut).await?;
     let child_id = step.record.row.child_id;
     let to = crate::domain::people::parse_name("toLocalAuthority", to)?;
     let (review, amendment) = (

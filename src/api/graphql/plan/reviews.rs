@@ -1,0 +1,635 @@
+//! Annual reviews (CFA 2014 s.44; SEND Regs 2014 regs 18–21) and the family's requests for a
+//! review meeting.
+use super::*;
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "crate::domain::review::ReviewKind")]
+pub enum ReviewKind {
+    Annual,
+    /// Brought forward because circumstances changed.
+    Interim,
+    /// Brought forward urgently.
+    Emergency,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "crate::domain::review::ReviewState")]
+pub enum ReviewState {
+    Scheduled,
+    MeetingHeld,
+    Decided,
+    Cancelled,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "crate::domain::review::ReviewAction")]
+pub enum ReviewAction {
+    RescheduleMeeting,
+    SendInvitations,
+    RequestAdvice,
+    RecordAdvice,
+    CirculateAdvice,
+    HoldMeeting,
+    RecordReport,
+    Decide,
+    Cancel,
+}
+
+/// The council's decision after a review (reg 20(10)).
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "crate::domain::review::ReviewDecision")]
+pub enum ReviewDecision {
+    /// Keep the plan as it is (SEN2 "M").
+    Maintain,
+    /// Amend it (SEN2 "A"): the proposed changes must follow within 4 weeks of the meeting.
+    Amend,
+    /// Cease it (SEN2 "C"): starts the reg 31 consultation.
+    Cease,
+}
+
+next_step_object!(PlanNextStep, PlanAction, plan_rules::PlanNextStep);
+next_step_object!(
+    ReviewNextStep,
+    ReviewAction,
+    review_rules::Step<review_rules::ReviewAction>
+);
+next_step_object!(
+    AmendmentNextStep,
+    AmendmentAction,
+    review_rules::Step<crate::domain::amendment::AmendmentAction>
+);
+
+/// An annual (or interim, or emergency) review of a plan.
+pub struct AnnualReview(pub ReviewRecord);
+
+impl AnnualReview {
+    fn facts(&self) -> Result<ReviewFacts> {
+        Ok(self.0.facts()?)
+    }
+}
+
+#[Object]
+impl AnnualReview {
+    async fn id(&self) -> ID {
+        Id::of(self.0.row.id)
+    }
+    async fn plan(&self, gql: &Context<'_>) -> Result<EhcPlan> {
+        let plan = loaders::load(gql, loaders::PlanId(self.0.row.plan_id)).await?;
+        Ok(EhcPlan(
+            plan.ok_or_else(|| ApiError::not_found("EHC plan"))?,
+        ))
+    }
+    async fn kind(&self) -> Result<ReviewKind> {
+        Ok(self.facts()?.kind.into())
+    }
+    async fn state(&self) -> Result<ReviewState> {
+        Ok(self.0.state()?.into())
+    }
+    async fn version(&self) -> i32 {
+        self.0.row.version
+    }
+    async fn scheduled_on(&self) -> NaiveDate {
+        self.0.row.scheduled_on
+    }
+    /// Planned until held, then the day it was held.
+    async fn meeting_on(&self) -> NaiveDate {
+        self.0.row.meeting_on
+    }
+    async fn meeting_held(&self) -> bool {
+        self.0.row.meeting_held
+    }
+    /// The plan's review limit when this review was arranged.
+    async fn due_by(&self) -> NaiveDate {
+        self.0.row.due_by
+    }
+    async fn invitations_sent_on(&self) -> Option<NaiveDate> {
+        self.0.row.invitations_sent_on
+    }
+    async fn advice_circulated_on(&self) -> Option<NaiveDate> {
+        self.0.row.advice_circulated_on
+    }
+    async fn report_received_on(&self) -> Option<NaiveDate> {
+        self.0.row.report_received_on
+    }
+    async fn decided_on(&self) -> Option<NaiveDate> {
+        self.0.row.decided_on
+    }
+    async fn decision(&self) -> Result<Option<ReviewDecision>> {
+        Ok(self.facts()?.decision.map(Into::into))
+    }
+    /// SEN2: M, A or C.
+    async fn sen2_decision_code(&self) -> Result<Option<&'static str>> {
+        Ok(self.facts()?.decision.map(|d| d.sen2_code()))
+    }
+    async fn decision_reasons(&self) -> Option<&str> {
+        self.0.row.decision_reasons.as_deref()
+    }
+    async fn cancelled_on(&self) -> Option<NaiveDate> {
+        self.0.row.cancelled_on
+    }
+    async fn cancel_reason(&self) -> Option<&str> {
+        self.0.row.cancel_reason.as_deref()
+    }
+    async fn allowed_actions(&self) -> Result<Vec<ReviewAction>> {
+        Ok(review_rules::review_allowed_actions(self.0.state()?)
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+    async fn deadlines(&self, gql: &Context<'_>) -> Result<Vec<Deadline>> {
+        let today = ctx(gql)?.today();
+        Ok(deadlines(review_deadlines(&self.facts()?, today)))
+    }
+    /// What happens next, who does it and by when, in words for the family; null once the
+    /// review is decided or cancelled.
+    async fn next_step(&self, gql: &Context<'_>) -> Result<Option<ReviewNextStep>> {
+        let today = ctx(gql)?.today();
+        Ok(review_rules::review_next_step(self.0.state()?, &self.facts()?, today).map(Into::into))
+    }
+    /// Where the review stands, in a sentence for the family.
+    async fn summary(&self, gql: &Context<'_>) -> Result<String> {
+        let today = ctx(gql)?.today();
+        Ok(review_rules::review_summary(
+            self.0.state()?,
+            &self.facts()?,
+            today,
+        ))
+    }
+    /// After a decision to keep the plan as it is: by when the family can appeal (CFA 2014
+    /// s.51(2)(e)). Null otherwise: a decision to amend gives the right with the amended plan
+    /// (`PlanAmendment.appeal`), one to cease with the decision to cease (`EhcPlan.appeal`).
+    async fn appeal(&self, gql: &Context<'_>) -> Result<Option<AppealWindow>> {
+        let today = ctx(gql)?.today();
+        Ok(
+            review_rules::review_appeal(&self.facts()?, self.0.row.mediation_certificate_on)
+                .map(|w| AppealWindow::from_domain(w, today)),
+        )
+    }
+    async fn timeline(&self) -> Result<Vec<Milestone>> {
+        Ok(milestones(review_rules::review_timeline(&self.facts()?)))
+    }
+    /// Advice asked for this review, from the same log as assessments.
+    async fn advice_requests(&self) -> Vec<AdviceRequest> {
+        self.0.advice.iter().cloned().map(AdviceRequest).collect()
+    }
+    /// The amendment a decision to amend started.
+    async fn amendment(&self, gql: &Context<'_>) -> Result<Option<PlanAmendment>> {
+        let ctx = ctx(gql)?;
+        Ok(svc::amendment_of_review(&ctx, self.0.row.id)
+            .await?
+            .map(PlanAmendment))
+    }
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum ReviewMeetingRequestState {
+    /// Waiting for the council's answer.
+    Open,
+    /// The council arranged a review meeting.
+    ReviewArranged,
+    /// The council will not hold a review now, with its reason.
+    Declined,
+}
+
+/// A family's request for a review meeting, and the council's answer.
+pub struct ReviewMeetingRequest(pub ReviewMeetingRequestRow);
+
+impl ReviewMeetingRequest {
+    fn outcome(&self) -> Result<Option<RequestOutcome>> {
+        Ok(self
+            .0
+            .outcome
+            .as_deref()
+            .map(RequestOutcome::parse)
+            .transpose()
+            .map_err(|e| ApiError::Internal(e.into()))?)
+    }
+
+    async fn meeting(&self, gql: &Context<'_>) -> Result<Option<NaiveDate>> {
+        let ctx = ctx(gql)?;
+        // The request was loaded in the caller's scope; its review is of the same child.
+        Ok(crate::service::contributions::review_meeting_on(&ctx, self.0.review_id).await?)
+    }
+}
+
+#[Object]
+impl ReviewMeetingRequest {
+    async fn id(&self) -> ID {
+        Id::of(self.0.id)
+    }
+    async fn plan_id(&self) -> ID {
+        Id::of(self.0.plan_id)
+    }
+    async fn requested_on(&self) -> NaiveDate {
+        self.0.requested_on
+    }
+    /// The family's reason, in their words.
+    async fn reason(&self) -> &str {
+        &self.0.reason
+    }
+    /// Who asked: the parent or carer, or the young person.
+    async fn requested_by(&self, gql: &Context<'_>) -> Result<String> {
+        let ctx = ctx(gql)?;
+        Ok(crate::service::contributions::review_request_asker(&ctx, &self.0).await?)
+    }
+    async fn state(&self) -> Result<ReviewMeetingRequestState> {
+        Ok(match self.outcome()? {
+            None => ReviewMeetingRequestState::Open,
+            Some(RequestOutcome::ReviewArranged) => ReviewMeetingRequestState::ReviewArranged,
+            Some(RequestOutcome::Declined) => ReviewMeetingRequestState::Declined,
+        })
+    }
+    async fn answered_on(&self) -> Option<NaiveDate> {
+        self.0.answered_on
+    }
+    /// The review arranged in answer.
+    async fn review_id(&self) -> Option<ID> {
+        self.0.review_id.map(Id::of)
+    }
+    /// The meeting of the review arranged in answer.
+    async fn meeting_on(&self, gql: &Context<'_>) -> Result<Option<NaiveDate>> {
+        self.meeting(gql).await
+    }
+    async fn decline_reason(&self) -> Option<&str> {
+        self.0.decline_reason.as_deref()
+    }
+    /// The request and its answer, in words for the family.
+    async fn text(&self, gql: &Context<'_>) -> Result<String> {
+        Ok(ReviewRequestFacts {
+            requested_on: self.0.requested_on,
+            answered_on: self.0.answered_on,
+            outcome: self.outcome()?,
+            meeting_on: self.meeting(gql).await?,
+            decline_reason: self.0.decline_reason.clone(),
+        }
+        .text())
+    }
+    /// The council may review a plan at any time within its 12 months; no time limit applies
+    /// to its answer.
+    async fn regulation(&self) -> &'static str {
+        REVIEW_REQUEST_RULE
+    }
+}
+
+/// The deadlines of a review whose meeting is on `meetingOn`, and of the amendment that
+/// would follow.
+#[derive(SimpleObject)]
+pub struct ReviewTimetable {
+    meeting_on: NaiveDate,
+    deadlines: Vec<Deadline>,
+}
+
+#[derive(InputObject)]
+pub struct ScheduleReviewInput {
+    plan_id: ID,
+    version: i32,
+    /// The day the review was arranged; today when omitted.
+    on: Option<NaiveDate>,
+    meeting_on: NaiveDate,
+    #[graphql(default_with = "ReviewKind::Annual")]
+    kind: ReviewKind,
+}
+
+#[derive(InputObject)]
+pub struct ReviewActionInput {
+    review_id: ID,
+    version: i32,
+    /// The day it happened; today when omitted. Not in the future, not before the review
+    /// was arranged.
+    on: Option<NaiveDate>,
+}
+
+#[derive(InputObject)]
+pub struct RescheduleMeetingInput {
+    review_id: ID,
+    version: i32,
+    meeting_on: NaiveDate,
+}
+
+#[derive(InputObject)]
+pub struct ReviewAdviceInput {
+    review_id: ID,
+    version: i32,
+    on: Option<NaiveDate>,
+    service: AdviceService,
+    professional_id: Option<ID>,
+    addressed_to: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct ReviewAdviceReceivedInput {
+    review_id: ID,
+    version: i32,
+    on: Option<NaiveDate>,
+    advice_request_id: ID,
+    summary: String,
+    document_ref: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct DecideReviewInput {
+    review_id: ID,
+    version: i32,
+    on: Option<NaiveDate>,
+    decision: ReviewDecision,
+    reasons: Option<String>,
+    /// The decision notice told the family of their right to appeal (reg 20(10)).
+    appeal_rights_given: bool,
+    /// For AMEND: the proposed changes, sent with the decision (Devon).
+    proposed_changes: Option<String>,
+    /// For MAINTAIN: this was the phase-transfer review and the plan already names the
+    /// setting for the move (reg 18(1): amend "where necessary").
+    #[graphql(default)]
+    phase_transfer: bool,
+}
+
+#[derive(InputObject)]
+pub struct CancelReviewInput {
+    review_id: ID,
+    version: i32,
+    on: Option<NaiveDate>,
+    reason: String,
+}
+
+#[derive(InputObject)]
+pub struct DeclineReviewMeetingRequestInput {
+    request_id: ID,
+    /// The day the family was told; today when omitted.
+    on: Option<NaiveDate>,
+    /// Why the council will not hold a review now: the family reads it.
+    reason: String,
+}
+
+fn rid(id: &ID) -> Result<i64, ApiError> {
+    Id::parse("reviewId", id)
+}
+
+// ---------- queries ----------
+
+#[derive(Default)]
+pub struct ReviewQuery;
+
+#[Object]
+impl ReviewQuery {
+    async fn annual_review(&self, gql: &Context<'_>, id: ID) -> Result<AnnualReview> {
+        let ctx = ctx(gql)?;
+        let id = Id::parse("id", &id)?;
+        Ok(AnnualReview(svc::load_review(&ctx, id).await?))
+    }
+
+    /// "If the review meeting is on 15 October, when are the invitations, report, decision
+    /// and amended plan due?" With `amendmentNoticeSentOn`, the amendment's dates follow the
+    /// notice; without it, an on-time notice (the meeting + 4 weeks) is assumed.
+    async fn review_timetable(
+        &self,
+        gql: &Context<'_>,
+        meeting_on: NaiveDate,
+        #[graphql(desc = "The plan's 12-month limit, when known")] due_by: Option<NaiveDate>,
+        amendment_notice_sent_on: Option<NaiveDate>,
+    ) -> Result<ReviewTimetable> {
+        ctx(gql)?;
+        if amendment_notice_sent_on.is_some_and(|n| n < meeting_on) {
+            return Err(ApiError::validation(
+                "amendmentNoticeSentOn",
+                "must not be before meetingOn",
+            )
+            .into());
+        }
+        let mut review = ReviewFacts::new(
+            review_rules::ReviewKind::Annual,
+            meeting_on,
+            meeting_on,
+            due_by.unwrap_or(review_rules::decision_due(meeting_on)),
+        );
+        review.scheduled_on = review_rules::notice_due(meeting_on);
+        let mut list: Vec<timescales::Deadline> = review_deadlines(&review, review.scheduled_on)
+            .into_iter()
+            .filter(|d| due_by.is_some() || d.kind != DeadlineKind::AnnualReview)
+            .collect();
+        let notice = amendment_notice_sent_on.unwrap_or(review_rules::decision_due(meeting_on));
+        let amendment = AmendmentFacts {
+            notice_sent_on: Some(notice),
+            ..AmendmentFacts::new(notice, Some(meeting_on))
+        };
+        list.extend(
+            amendment_deadlines(&amendment, meeting_on)
+                .into_iter()
+                .map(|mut d| {
+                    // A plan, not a record: nothing is met yet.
+                    d.met_on = None;
+                    d.status = timescales::status(d.due_on, None, meeting_on, false);
+                    d
+                }),
+        );
+        Ok(ReviewTimetable {
+            meeting_on,
+            deadlines: deadlines(list),
+        })
+    }
+}
+
+// ---------- actions ----------
+
+#[derive(Default)]
+pub struct ReviewMutation;
+
+#[Object]
+impl ReviewMutation {
+    /// Arrange a review meeting (annual, or brought forward as interim or emergency).
+    async fn schedule_review(
+        &self,
+        gql: &Context<'_>,
+        input: ScheduleReviewInput,
+    ) -> Result<AnnualReview> {
+        let ctx = ctx(gql)?;
+        Ok(AnnualReview(
+            svc::schedule_review(
+                &ctx,
+                Target::new(pid(&input.plan_id)?, input.version, input.on),
+                input.kind.into(),
+                input.meeting_on,
+            )
+            .await?,
+        ))
+    }
+
+    /// The council will not hold the review meeting the family asked for now; the family
+    /// reads the reason. Arranging a review (`scheduleReview`) answers a request too.
+    async fn decline_review_meeting_request(
+        &self,
+        gql: &Context<'_>,
+        input: DeclineReviewMeetingRequestInput,
+    ) -> Result<ReviewMeetingRequest> {
+        let ctx = ctx(gql)?;
+        let id = Id::parse("requestId", &input.request_id)?;
+        Ok(ReviewMeetingRequest(
+            svc::decline_review_meeting_request(&ctx, id, input.on, &input.reason).await?,
+        ))
+    }
+
+    async fn reschedule_review_meeting(
+        &self,
+        gql: &Context<'_>,
+        input: RescheduleMeetingInput,
+    ) -> Result<AnnualReview> {
+        let ctx = ctx(gql)?;
+        Ok(AnnualReview(
+            svc::reschedule_meeting(
+                &ctx,
+                rid(&input.review_id)?,
+                input.version,
+                input.meeting_on,
+            )
+            .await?,
+        ))
+    }
+
+    /// Invitations sent, at least 2 weeks before the meeting (reg 20(3)).
+    async fn send_review_invitations(
+        &self,
+        gql: &Context<'_>,
+        input: ReviewActionInput,
+    ) -> Result<AnnualReview> {
+        let ctx = ctx(gql)?;
+        Ok(AnnualReview(
+            svc::send_invitations(
+                &ctx,
+                Target::new(rid(&input.review_id)?, input.version, input.on),
+            )
+            .await?,
+        ))
+    }
+
+    /// Ask a service for advice for the review (the advice log is shared with assessments).
+    async fn request_review_advice(
+        &self,
+        gql: &Context<'_>,
+        input: ReviewAdviceInput,
+    ) -> Result<AnnualReview> {
+        let ctx = ctx(gql)?;
+        let new = crate::service::advice::NewAdviceRequest {
+            service: input.service.into(),
+            professional_id: input
+                .professional_id
+                .map(|p| Id::parse("professionalId", &p))
+                .transpose()?,
+            addressed_to: input.addressed_to,
+        };
+        Ok(AnnualReview(
+            svc::request_review_advice(
+                &ctx,
+                Target::new(rid(&input.review_id)?, input.version, input.on),
+                new,
+            )
+            .await?,
+        ))
+    }
+
+    async fn record_review_advice(
+        &self,
+        gql: &Context<'_>,
+        input: ReviewAdviceReceivedInput,
+    ) -> Result<AnnualReview> {
+        let ctx = ctx(gql)?;
+        let advice = Id::parse("adviceRequestId", &input.advice_request_id)?;
+        Ok(AnnualReview(
+            svc::record_review_advice(
+                &ctx,
+                Target::new(rid(&input.review_id)?, input.version, input.on),
+                advice,
+                &input.summary,
+                input.document_ref.as_deref(),
+            )
+            .await?,
+        ))
+    }
+
+    /// Advice and information sent to everyone invited, 2 weeks before (reg 20(4)).
+    async fn circulate_review_advice(
+        &self,
+        gql: &Context<'_>,
+        input: ReviewActionInput,
+    ) -> Result<AnnualReview> {
+        let ctx = ctx(gql)?;
+        Ok(AnnualReview(
+            svc::circulate_advice(
+                &ctx,
+                Target::new(rid(&input.review_id)?, input.version, input.on),
+            )
+            .await?,
+        ))
+    }
+
+    /// The meeting was held on `on`: the report and decision deadlines count from it.
+    async fn hold_review_meeting(
+        &self,
+        gql: &Context<'_>,
+        input: ReviewActionInput,
+    ) -> Result<AnnualReview> {
+        let ctx = ctx(gql)?;
+        Ok(AnnualReview(
+            svc::hold_meeting(
+                &ctx,
+                Target::new(rid(&input.review_id)?, input.version, input.on),
+            )
+            .await?,
+        ))
+    }
+
+    /// The review report reached the council (reg 20(7)–(8)).
+    async fn record_review_report(
+        &self,
+        gql: &Context<'_>,
+        input: ReviewActionInput,
+    ) -> Result<AnnualReview> {
+        let ctx = ctx(gql)?;
+        Ok(AnnualReview(
+            svc::record_report(
+                &ctx,
+                Target::new(rid(&input.review_id)?, input.version, input.on),
+            )
+            .await?,
+        ))
+    }
+
+    /// The council's decision: maintain, amend or cease (reg 20(10)). It completes the
+    /// review and restarts the 12 months (CFA 2014 s.44(1)).
+    async fn decide_review(
+        &self,
+        gql: &Context<'_>,
+        input: DecideReviewInput,
+    ) -> Result<AnnualReview> {
+        let ctx = ctx(gql)?;
+        let decision = svc::ReviewDecisionInput {
+            decision: input.decision.into(),
+            reasons: input.reasons,
+            appeal_rights_given: input.appeal_rights_given,
+            proposed_changes: input.proposed_changes,
+            phase_transfer: input.phase_transfer,
+        };
+        Ok(AnnualReview(
+            svc::decide(
+                &ctx,
+                Target::new(rid(&input.review_id)?, input.version, input.on),
+                decision,
+            )
+            .await?,
+        ))
+    }
+
+    async fn cancel_review(
+        &self,
+        gql: &Context<'_>,
+        input: CancelReviewInput,
+    ) -> Result<AnnualReview> {
+        let ctx = ctx(gql)?;
+        Ok(AnnualReview(
+            svc::cancel_review(
+                &ctx,
+                Target::new(rid(&input.review_id)?, input.version, input.on),
+                &input.reason,
+            )
+            .await?,
+        ))
+    }
+}

@@ -1,0 +1,261 @@
+//! EHC needs assessments as the services read them: each with its advice requests,
+//! exceptions and setting consultations, loaded only where the caller's [`Scope`] reaches.
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use super::advice::{advice_from, has_statutory_deadline};
+use super::entity::{
+    advice_request, assessment, assessment_exception, exception_reason, setting_consultation,
+};
+use super::page::{Page, PageRequest, paginate};
+use super::scope::{Scope, visible_children};
+use crate::domain::assessment::{AdviceFacts, AssessmentFacts, AssessmentKind, AssessmentState};
+use crate::domain::timescales::{ExceptionReason, RecordedException};
+use crate::error::{ApiError, ApiResult};
+
+/// An assessment with everything its deadlines are derived from.
+#[derive(Clone, Debug)]
+pub struct AssessmentRecord {
+    pub row: assessment::Model,
+    pub advice: Vec<advice_request::Model>,
+    pub exceptions: Vec<(assessment_exception::Model, ExceptionReason)>,
+    pub consultations: Vec<setting_consultation::Model>,
+}
+
+impl AssessmentRecord {
+    pub fn state(&self) -> ApiResult<AssessmentState> {
+        AssessmentState::parse(&self.row.state).map_err(|e| ApiError::Internal(e.into()))
+    }
+
+    pub fn kind(&self) -> ApiResult<AssessmentKind> {
+        AssessmentKind::parse(&self.row.kind).map_err(|e| ApiError::Internal(e.into()))
+    }
+
+    /// The facts the statutory rules work from.
+    pub fn facts(&self) -> ApiResult<AssessmentFacts> {
+        let r = &self.row;
+        let mut facts = AssessmentFacts::new(self.kind()?, r.received_on);
+        facts.decided_to_assess_on = r.decided_to_assess_on;
+        facts.decided_not_to_assess_on = r.decided_not_to_assess_on;
+        facts.decided_not_to_issue_on = r.decided_not_to_issue_on;
+        facts.draft_sent_on = r.draft_sent_on;
+        facts.parent_responded_on = r.parent_responded_on;
+        facts.final_issued_on = r.final_issued_on;
+        facts.withdrawn_on = r.withdrawn_on;
+        facts.transferred_out_on = r.transferred_out_on;
+        facts.advice = self
+            .advice
+            .iter()
+            .filter(|a| has_statutory_deadline(&a.service))
+            .map(|a| AdviceFacts {
+                id: a.id,
+                from: advice_from(a),
+                requested_on: a.requested_on,
+                received_on: a.received_on,
+                declined_on: a.declined_on,
+            })
+            .collect();
+        facts.exceptions = self
+            .exceptions
+            .iter()
+            .map(|(e, reason)| RecordedException {
+                reason: reason.clone(),
+                starts_on: e.starts_on,
+                ends_on: e.ends_on,
+                advice_request_id: e.advice_request_id,
+            })
+            .collect();
+        Ok(facts)
+    }
+}
+
+pub fn reason_of(row: exception_reason::Model) -> ExceptionReason {
+    ExceptionReason {
+        code: row.code,
+        label: row.label,
+        regulation: row.regulation,
+        lifts_decision: row.lifts_decision,
+        lifts_advice: row.lifts_advice,
+        lifts_plan: row.lifts_plan,
+    }
+}
+
+/// Whole assessments are for staff and the family. Professionals see the requests addressed
+/// to them (`my_advice_requests`), not other professionals' advice or the family's comments.
+fn visible(scope: &Scope) -> Condition {
+    visible_children(scope, assessment::Column::LaId, assessment::Column::ChildId)
+}
+
+/// Loads an assessment the actor may see, or NOT_FOUND.
+pub async fn load<C: ConnectionTrait>(
+    db: &C,
+    scope: &Scope,
+    id: i64,
+) -> ApiResult<AssessmentRecord> {
+    let row = assessment::Entity::find_by_id(id)
+        .filter(visible(scope))
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("assessment"))?;
+    load_parts(db, row).await
+}
+
+pub async fn load_parts<C: ConnectionTrait>(
+    db: &C,
+    row: assessment::Model,
+) -> ApiResult<AssessmentRecord> {
+    let id = row.id;
+    load_many(db, vec![row])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("assessment {id} did not load")))
+}
+
+#[derive(Default, Clone)]
+pub struct AssessmentFilter {
+    pub child_id: Option<i64>,
+    pub state: Option<AssessmentState>,
+    pub caseworker_id: Option<i64>,
+    pub open: Option<bool>,
+}
+
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    scope: &Scope,
+    filter: AssessmentFilter,
+    page: PageRequest,
+) -> ApiResult<Page<AssessmentRecord>> {
+    let mut cond = visible(scope);
+    if let Some(child_id) = filter.child_id {
+        cond = cond.add(assessment::Column::ChildId.eq(child_id));
+    }
+    if let Some(state) = filter.state {
+        cond = cond.add(assessment::Column::State.eq(state.as_str()));
+    }
+    if let Some(caseworker_id) = filter.caseworker_id {
+        cond = cond.add(assessment::Column::CaseworkerId.eq(caseworker_id));
+    }
+    match filter.open {
+        Some(true) => cond = cond.add(assessment::Column::ClosedOn.is_null()),
+        Some(false) => cond = cond.add(assessment::Column::ClosedOn.is_not_null()),
+        None => {}
+    }
+    let page = paginate(
+        db,
+        assessment::Entity::find().filter(cond),
+        assessment::Column::Id,
+        page,
+        true,
+    )
+    .await?;
+    Ok(Page {
+        items: load_many(db, page.items).await?,
+        has_previous_page: page.has_previous_page,
+        has_next_page: page.has_next_page,
+    })
+}
+
+/// Loads an assessment whatever the actor's scope: only for callers that have checked the
+/// actor's right to the part they act on (a professional answering a request to them).
+pub async fn load_unscoped<C: ConnectionTrait>(db: &C, id: i64) -> ApiResult<AssessmentRecord> {
+    let row = assessment::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("assessment"))?;
+    load_parts(db, row).await
+}
+
+/// A child's assessments that the actor may see, newest first.
+pub async fn of_child<C: ConnectionTrait>(
+    db: &C,
+    scope: &Scope,
+    child_id: i64,
+) -> ApiResult<Vec<AssessmentRecord>> {
+    let rows = assessment::Entity::find()
+        .filter(visible(scope).add(assessment::Column::ChildId.eq(child_id)))
+        .order_by_desc(assessment::Column::ReceivedOn)
+        .order_by_desc(assessment::Column::Id)
+        .all(db)
+        .await?;
+    load_many(db, rows).await
+}
+
+/// Loads the parts of many assessments with one query per table (no N+1 on lists).
+pub async fn load_many<C: ConnectionTrait>(
+    db: &C,
+    rows: Vec<assessment::Model>,
+) -> ApiResult<Vec<AssessmentRecord>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut advice = advice_request::Entity::find()
+        .filter(advice_request::Column::AssessmentId.is_in(ids.clone()))
+        .order_by_asc(advice_request::Column::RequestedOn)
+        .order_by_asc(advice_request::Column::Id)
+        .all(db)
+        .await?;
+    let mut exception_rows = assessment_exception::Entity::find()
+        .filter(assessment_exception::Column::AssessmentId.is_in(ids.clone()))
+        .order_by_asc(assessment_exception::Column::StartsOn)
+        .all(db)
+        .await?;
+    // Most cases have no exception: no need to look up reasons then.
+    let reasons = if exception_rows.is_empty() {
+        Vec::new()
+    } else {
+        exception_reason::Entity::find()
+            .filter(
+                exception_reason::Column::Code
+                    .is_in(exception_rows.iter().map(|e| e.reason_code.clone())),
+            )
+            .all(db)
+            .await?
+    };
+    let mut consultations = setting_consultation::Entity::find()
+        .filter(setting_consultation::Column::AssessmentId.is_in(ids))
+        .order_by_asc(setting_consultation::Column::ConsultedOn)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let id = row.id;
+            let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut advice)
+                .into_iter()
+                .partition(|a| a.assessment_id == Some(id));
+            advice = rest;
+            let (my_exceptions, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut exception_rows)
+                .into_iter()
+                .partition(|e| e.assessment_id == id);
+            exception_rows = rest;
+            let (my_consultations, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut consultations)
+                .into_iter()
+                .partition(|c| c.assessment_id == id);
+            consultations = rest;
+            let exceptions = my_exceptions
+                .into_iter()
+                .filter_map(|e| {
+                    let reason = reasons.iter().find(|r| r.code == e.reason_code)?.clone();
+                    Some((e, reason_of(reason)))
+                })
+                .collect();
+            AssessmentRecord {
+                row,
+                advice: mine,
+                exceptions,
+                consultations: my_consultations,
+            }
+        })
+        .collect())
+}
+
+pub async fn exception_reasons<C: ConnectionTrait>(db: &C) -> ApiResult<Vec<ExceptionReason>> {
+    Ok(exception_reason::Entity::find()
+        .filter(exception_reason::Column::Active.eq(true))
+        .order_by_asc(exception_reason::Column::Code)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(reason_of)
+        .collect())
+}
