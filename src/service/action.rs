@@ -7,14 +7,15 @@
 //! 2. the action sets what it changes on `step.row`;
 //! 3. [`finish`] writes the row over exactly the version the caller saw (of two concurrent
 //!    actions one wins, the other is a stale CONFLICT) and the audit event, in the caller's
-//!    transaction, which then syncs the record's deadlines and commits.
+//!    transaction; 4. [`commit`] syncs the record's deadlines and commits. An action that
+//!    writes only its own row does 3 and 4 with [`finish_alone`].
 //!
 //! Private to `service`: only a use case, after its permission and state-machine checks,
 //! may begin a step.
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait,
-    QueryFilter,
+    IntoActiveModel, QueryFilter, TransactionTrait,
 };
 use serde_json::json;
 
@@ -42,6 +43,8 @@ pub trait Tracked {
     const NOUN: &'static str;
 
     fn key(&self) -> Key;
+    /// Where a stored row of this record sits.
+    fn row_key(row: &<Self::Entity as EntityTrait>::Model) -> Key;
     fn id_column() -> <Self::Entity as EntityTrait>::Column;
     fn version_column() -> <Self::Entity as EntityTrait>::Column;
     fn action_name(action: Self::Action) -> &'static str;
@@ -49,6 +52,15 @@ pub trait Tracked {
     fn versioned_row(id: i64, version: i32, now: DateTime<Utc>) -> Self::Row;
     /// The day the action happened: given, or today; checked against the record's start.
     fn action_date(&self, ctx: &Ctx<'_>, on: Option<NaiveDate>) -> ApiResult<NaiveDate>;
+    /// Rewrites the backlog's rows this record's deadlines feed, from what `txn` now holds.
+    fn sync_deadlines(
+        txn: &DatabaseTransaction,
+        key: Key,
+    ) -> impl Future<Output = ApiResult<()>> + Send;
+    /// The record as the actor sees it, read after a change.
+    fn reload(ctx: &Ctx<'_>, id: i64) -> impl Future<Output = ApiResult<Self>> + Send
+    where
+        Self: Sized;
 }
 
 /// A record that moves through states and closes on the day of its last action.
@@ -143,12 +155,76 @@ pub async fn finish<R: Tracked>(
     Ok(key.id)
 }
 
+/// A new tracked record: its row (at version 1) and the audit event of its start, in the
+/// caller's transaction. A clash with a unique index (one open already, or a second started
+/// at the same moment) is a `CONFLICT` saying `taken`.
+pub async fn create<R: Tracked>(
+    ctx: &Ctx<'_>,
+    txn: &DatabaseTransaction,
+    row: R::Row,
+    taken: &str,
+    (action, summary): (&str, serde_json::Value),
+) -> ApiResult<<R::Entity as EntityTrait>::Model>
+where
+    <R::Entity as EntityTrait>::Model: IntoActiveModel<R::Row>,
+{
+    let row = row.insert(txn).await.map_err(|e| {
+        if crate::store::is_unique_violation(&e) {
+            ApiError::conflict(taken.to_owned())
+        } else {
+            e.into()
+        }
+    })?;
+    let key = R::row_key(&row);
+    audit::record(
+        txn,
+        ctx.actor,
+        ctx.now,
+        AuditEntry {
+            la_id: Some(key.la_id),
+            child_id: Some(key.child_id),
+            entity: R::ENTITY,
+            entity_id: key.id,
+            action,
+            summary,
+        },
+    )
+    .await?;
+    Ok(row)
+}
+
+/// The last step of every action: the deadlines the change touched are synced from what the
+/// transaction holds, then it commits. Called after every write of the action, so rows it
+/// added besides the record's own (a new amendment, an advice request) count too.
+pub async fn commit<R: Tracked>(txn: DatabaseTransaction, key: Key) -> ApiResult<()> {
+    R::sync_deadlines(&txn, key).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// An action that writes only its record's row: [`finish`] and [`commit`] in a transaction
+/// of its own, then the record read back.
+pub async fn finish_alone<R: Tracked>(
+    ctx: &Ctx<'_>,
+    step: Step<R>,
+    summary: serde_json::Value,
+) -> ApiResult<R> {
+    let key = step.record.key();
+    let txn = ctx.db.begin().await?;
+    finish(ctx, &txn, step, summary).await?;
+    commit::<R>(txn, key).await?;
+    R::reload(ctx, key.id).await
+}
+
 /// Implements [`Tracked`] (and, with `staged`, [`Staged`]) for a record type whose `row` is
 /// the entity's model with `id`, `la_id`, `child_id` and `version`, and whose table has
 /// `id`, `version` and `updated_at` (and `state`, `closed_on` when staged). `date` is a
-/// `fn(&Record, &Ctx, Option<NaiveDate>) -> ApiResult<NaiveDate>`.
+/// `fn(&Record, &Ctx, Option<NaiveDate>) -> ApiResult<NaiveDate>`; `sync` an
+/// `async fn(&DatabaseTransaction, Key) -> ApiResult<()>`; `reload` an
+/// `async fn(&Ctx, i64) -> ApiResult<Record>`.
 macro_rules! tracked_record {
-    ($record:ty, $entity:ident, $audit:literal, $noun:literal, $action:ty, date: $date:expr) => {
+    ($record:ty, $entity:ident, $audit:literal, $noun:literal, $action:ty, date: $date:expr,
+     sync: $sync:path, reload: $reload:path) => {
         impl $crate::service::action::Tracked for $record {
             type Entity = $entity::Entity;
             type Row = $entity::ActiveModel;
@@ -157,11 +233,14 @@ macro_rules! tracked_record {
             const NOUN: &'static str = $noun;
 
             fn key(&self) -> $crate::service::action::Key {
+                Self::row_key(&self.row)
+            }
+            fn row_key(row: &$entity::Model) -> $crate::service::action::Key {
                 $crate::service::action::Key {
-                    id: self.row.id,
-                    la_id: self.row.la_id,
-                    child_id: self.row.child_id,
-                    version: self.row.version,
+                    id: row.id,
+                    la_id: row.la_id,
+                    child_id: row.child_id,
+                    version: row.version,
                 }
             }
             fn id_column() -> $entity::Column {
@@ -192,10 +271,24 @@ macro_rules! tracked_record {
             ) -> $crate::error::ApiResult<::chrono::NaiveDate> {
                 ($date)(self, ctx, on)
             }
+            fn sync_deadlines(
+                txn: &::sea_orm::DatabaseTransaction,
+                key: $crate::service::action::Key,
+            ) -> impl ::std::future::Future<Output = $crate::error::ApiResult<()>> + Send {
+                $sync(txn, key)
+            }
+            fn reload(
+                ctx: &$crate::service::Ctx<'_>,
+                id: i64,
+            ) -> impl ::std::future::Future<Output = $crate::error::ApiResult<Self>> + Send {
+                $reload(ctx, id)
+            }
         }
     };
-    ($record:ty, $entity:ident, $audit:literal, $noun:literal, $action:ty, date: $date:expr, staged) => {
-        $crate::service::action::tracked_record!($record, $entity, $audit, $noun, $action, date: $date);
+    ($record:ty, $entity:ident, $audit:literal, $noun:literal, $action:ty, date: $date:expr,
+     sync: $sync:path, reload: $reload:path, staged) => {
+        $crate::service::action::tracked_record!($record, $entity, $audit, $noun, $action,
+            date: $date, sync: $sync, reload: $reload);
 
         impl $crate::service::action::Staged for $record {
             fn set_state(row: &mut $entity::ActiveModel, state: &'static str) {

@@ -226,28 +226,16 @@ pub async fn request(ctx: &Ctx<'_>, input: NewAssessment) -> ApiResult<Assessmen
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
-    }
-    .insert(&txn)
-    .await
-    .map_err(|e| {
-        if crate::store::is_unique_violation(&e) {
-            ApiError::conflict("this child already has an open assessment: continue that one")
-        } else {
-            e.into()
-        }
-    })?;
-    audit::record(
+    };
+    let row = action::create::<AssessmentRecord>(
+        ctx,
         &txn,
-        ctx.actor,
-        now,
-        AuditEntry {
-            la_id: Some(row.la_id),
-            child_id: Some(row.child_id),
-            entity: "assessment",
-            entity_id: row.id,
-            action: "request",
-            summary: json!({"kind": input.kind.as_str(), "requestedBy": input.requested_by.as_str(), "receivedOn": received_on, "caseworkerId": caseworker_id}),
-        },
+        row,
+        "this child already has an open assessment: continue that one",
+        (
+            "request",
+            json!({"kind": input.kind.as_str(), "requestedBy": input.requested_by.as_str(), "receivedOn": received_on, "caseworkerId": caseworker_id}),
+        ),
     )
     .await?;
     sync_deadlines(&txn, row.id).await?;
@@ -313,7 +301,11 @@ action::tracked_record!(AssessmentRecord, assessment, "assessment", "assessment"
             .map_err(|e| ApiError::validation("on", e.to_string()))?;
         Ok(on)
     },
-    staged);
+    sync: sync_record_deadlines, reload: load, staged);
+
+async fn sync_record_deadlines(txn: &DatabaseTransaction, key: action::Key) -> ApiResult<()> {
+    sync_deadlines(txn, key.id).await
+}
 
 /// Checks permission, visibility, version, the state machine and the date.
 async fn begin(ctx: &Ctx<'_>, target: Target, action: AssessmentAction) -> ApiResult<Step> {
@@ -358,17 +350,6 @@ pub(super) async fn finish(
     Ok(id)
 }
 
-async fn simple(
-    ctx: &Ctx<'_>,
-    step: Step,
-    summary: serde_json::Value,
-) -> ApiResult<AssessmentRecord> {
-    let txn = ctx.db.begin().await?;
-    let id = finish(ctx, &txn, step, summary).await?;
-    txn.commit().await?;
-    load(ctx, id).await
-}
-
 // ---------- decisions ----------
 
 pub async fn decide_to_assess(
@@ -379,7 +360,7 @@ pub async fn decide_to_assess(
     let mut step = begin(ctx, target, AssessmentAction::DecideToAssess).await?;
     step.row.decided_to_assess_on = Set(Some(step.on));
     step.row.decision_reasons = Set(optional_text("reasons", reasons)?);
-    simple(ctx, step, json!({})).await
+    action::finish_alone(ctx, step, json!({})).await
 }
 
 pub async fn decide_not_to_assess(
@@ -392,7 +373,7 @@ pub async fn decide_not_to_assess(
     appeal_rights(appeal_rights_given)?;
     step.row.decided_not_to_assess_on = Set(Some(step.on));
     step.row.decision_reasons = Set(Some(required_text("reasons", reasons)?));
-    simple(ctx, step, json!({"appealRightsGiven": true})).await
+    action::finish_alone(ctx, step, json!({"appealRightsGiven": true})).await
 }
 
 pub async fn decide_not_to_issue(
@@ -410,7 +391,7 @@ pub async fn decide_not_to_issue(
     )?;
     step.row.decided_not_to_issue_on = Set(Some(step.on));
     step.row.decision_reasons = Set(Some(required_text("reasons", reasons)?));
-    simple(ctx, step, json!({"appealRightsGiven": true})).await
+    action::finish_alone(ctx, step, json!({"appealRightsGiven": true})).await
 }
 
 // ---------- advice ----------
@@ -695,7 +676,7 @@ pub async fn send_draft(ctx: &Ctx<'_>, target: Target) -> ApiResult<AssessmentRe
         "the decision to assess",
     )?;
     step.row.draft_sent_on = Set(Some(step.on));
-    simple(ctx, step, json!({})).await
+    action::finish_alone(ctx, step, json!({})).await
 }
 
 pub async fn record_parent_response(
@@ -719,7 +700,7 @@ pub(super) async fn apply_parent_response(
         "the draft plan was sent",
     )?;
     let summary = super::advice::take_family_response!(step, response);
-    simple(ctx, step, summary).await
+    action::finish_alone(ctx, step, summary).await
 }
 
 pub async fn consult_setting(
@@ -880,7 +861,7 @@ pub async fn withdraw(ctx: &Ctx<'_>, target: Target, reason: &str) -> ApiResult<
     let mut step = begin(ctx, target, AssessmentAction::Withdraw).await?;
     step.row.withdrawn_on = Set(Some(step.on));
     step.row.withdrawal_reason = Set(Some(required_text("reason", reason)?));
-    simple(ctx, step, json!({})).await
+    action::finish_alone(ctx, step, json!({})).await
 }
 
 /// The family moved: the case goes to the new LA (reg 15 for plans; an assessment in
@@ -893,5 +874,5 @@ pub async fn transfer_out(
     let mut step = begin(ctx, target, AssessmentAction::TransferOut).await?;
     step.row.transferred_out_on = Set(Some(step.on));
     step.row.transferred_to = Set(Some(parse_name("toLocalAuthority", to_local_authority)?));
-    simple(ctx, step, json!({"to": to_local_authority})).await
+    action::finish_alone(ctx, step, json!({"to": to_local_authority})).await
 }

@@ -28,28 +28,13 @@ pub async fn propose_amendment(
         created_at: Set(ctx.now),
         updated_at: Set(ctx.now),
         ..Default::default()
-    }
-    .insert(&txn)
-    .await
-    .map_err(|e| {
-        if crate::store::is_unique_violation(&e) {
-            ApiError::conflict("this plan already has an amendment under way")
-        } else {
-            e.into()
-        }
-    })?;
-    audit::record(
+    };
+    let amendment = action::create::<AmendmentRecord>(
+        ctx,
         &txn,
-        ctx.actor,
-        ctx.now,
-        audit_entry(
-            la_id,
-            child_id,
-            "plan_amendment",
-            amendment.id,
-            "propose",
-            json!({"planId": target.id, "noticeSentOn": on}),
-        ),
+        amendment,
+        "this plan already has an amendment under way",
+        ("propose", json!({"planId": target.id, "noticeSentOn": on})),
     )
     .await?;
     commit(txn, child_id).await?;
@@ -64,7 +49,7 @@ pub(in crate::service) type AmendmentStep = action::Step<AmendmentRecord>;
 action::tracked_record!(AmendmentRecord, plan_amendment, "plan_amendment", "amendment",
     AmendmentAction,
     date: |r: &AmendmentRecord, ctx, on| action_date(ctx, on, r.row.started_on, "amendment"),
-    staged);
+    sync: sync_child_plans, reload: load_amendment, staged);
 
 /// Checks permission and visibility, then [`prepare_amendment`].
 async fn begin_amendment(
@@ -113,19 +98,6 @@ pub(in crate::service) fn prepare_amendment(
     Ok(step)
 }
 
-/// Finishes the action in a transaction of its own and reads the amendment back.
-async fn simple_amendment(
-    ctx: &Ctx<'_>,
-    step: AmendmentStep,
-    summary: serde_json::Value,
-) -> ApiResult<AmendmentRecord> {
-    let child_id = step.record.row.child_id;
-    let txn = ctx.db.begin().await?;
-    let id = action::finish(ctx, &txn, step, summary).await?;
-    commit(txn, child_id).await?;
-    load_amendment(ctx, id).await
-}
-
 /// Reg 22(2): the proposed changes and their evidence; with Devon, within 4 weeks of the
 /// review meeting.
 pub async fn send_amendment_notice(
@@ -136,7 +108,7 @@ pub async fn send_amendment_notice(
     let mut step = begin_amendment(ctx, target, AmendmentAction::SendNotice).await?;
     step.row.notice_sent_on = Set(Some(step.on));
     step.row.proposed_changes = Set(Some(required_text("proposedChanges", proposed_changes)?));
-    simple_amendment(ctx, step, json!({})).await
+    action::finish_alone(ctx, step, json!({})).await
 }
 
 /// Reg 22(2)(c): the parent's representations, a meeting request or a requested setting, as
@@ -163,7 +135,7 @@ pub(in crate::service) async fn apply_amendment_response(
         "the notice was sent",
     )?;
     let summary = crate::service::advice::take_family_response!(step, response);
-    simple_amendment(ctx, step, summary).await
+    action::finish_alone(ctx, step, summary).await
 }
 
 /// Reg 22(3): the final amended plan, which becomes the plan's next version. `phase_transfer`
@@ -246,5 +218,5 @@ pub async fn decide_not_to_amend(
     appeal_rights(appeal_rights_given)?;
     step.row.decided_not_to_amend_on = Set(Some(step.on));
     step.row.not_amend_reasons = Set(Some(required_text("reasons", reasons)?));
-    simple_amendment(ctx, step, json!({"appealRightsGiven": true})).await
+    action::finish_alone(ctx, step, json!({"appealRightsGiven": true})).await
 }

@@ -10,7 +10,7 @@ pub async fn propose_ceasing(
     let mut step = begin_plan(ctx, target, PlanAction::ProposeCeasing).await?;
     step.row.cease_proposed_on = Set(Some(step.on));
     step.row.cease_notes = Set(Some(required_text("reasons", reasons)?));
-    simple_plan(ctx, step, json!({})).await
+    action::finish_alone(ctx, step, json!({})).await
 }
 
 /// Reg 31(1)(b)–(c): the family and the named setting were consulted.
@@ -22,7 +22,7 @@ pub async fn record_cease_consultation(ctx: &Ctx<'_>, target: Target) -> ApiResu
         "ceasing was proposed",
     )?;
     step.row.cease_consulted_on = Set(Some(step.on));
-    simple_plan(ctx, step, json!({})).await
+    action::finish_alone(ctx, step, json!({})).await
 }
 
 /// Reg 31(2)–(3): the decision to cease, with a SEN2 reason and appeal rights.
@@ -58,7 +58,7 @@ pub async fn cease(
     if let Some(notes) = optional_text("notes", notes)? {
         step.row.cease_notes = Set(Some(notes));
     }
-    simple_plan(
+    action::finish_alone(
         ctx,
         step,
         json!({"ceaseReason": reason.sen2_code(), "appealRightsGiven": true}),
@@ -75,5 +75,5 @@ pub async fn decide_not_to_cease(ctx: &Ctx<'_>, target: Target) -> ApiResult<Pla
     )?;
     step.row.cease_proposed_on = Set(None);
     step.row.cease_consulted_on = Set(None);
-    simple_plan(ctx, step, json!({})).await
+    action::finish_alone(ctx, step, json!({})).await
 }

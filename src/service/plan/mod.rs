@@ -342,7 +342,14 @@ fn audit_entry<'a>(
 type PlanStep = action::Step<PlanRecord>;
 
 action::tracked_record!(PlanRecord, ehc_plan, "ehc_plan", "plan", PlanAction,
-    date: |r: &PlanRecord, ctx, on| action_date(ctx, on, r.row.issued_on, "plan"));
+    date: |r: &PlanRecord, ctx, on| action_date(ctx, on, r.row.issued_on, "plan"),
+    sync: sync_child_plans, reload: load_plan);
+
+/// The backlog rows of a plan, a review or an amendment are rewritten with all the child's
+/// plans' ([`sync_deadlines`]).
+async fn sync_child_plans(txn: &DatabaseTransaction, key: action::Key) -> ApiResult<()> {
+    sync_deadlines(txn, key.child_id).await
+}
 
 async fn begin_plan(ctx: &Ctx<'_>, target: Target, action: PlanAction) -> ApiResult<PlanStep> {
     let Target { id, version, on } = target;
@@ -364,16 +371,4 @@ async fn begin_plan(ctx: &Ctx<'_>, target: Target, action: PlanAction) -> ApiRes
         ));
     }
     PlanStep::begin(ctx, record, version, action, on)
-}
-
-async fn simple_plan(
-    ctx: &Ctx<'_>,
-    step: PlanStep,
-    summary: serde_json::Value,
-) -> ApiResult<PlanRecord> {
-    let child_id = step.record.row.child_id;
-    let txn = ctx.db.begin().await?;
-    let id = action::finish(ctx, &txn, step, summary).await?;
-    commit(txn, child_id).await?;
-    load_plan(ctx, id).await
 }

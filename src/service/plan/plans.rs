@@ -172,7 +172,7 @@ pub async fn update_needs(
     let needs = needs.ok_or_else(|| ApiError::validation("primaryNeed", "required"))?;
     step.row.primary_need = Set(Some(needs.primary.as_str().to_owned()));
     step.row.secondary_needs = Set(Some(needs.secondary_codes()));
-    simple_plan(
+    action::finish_alone(
         ctx,
         step,
         json!({"primaryNeed": needs.primary.as_str(), "secondaryNeeds": needs.secondary_codes()}),

@@ -43,25 +43,13 @@ pub async fn schedule_review(
         created_at: Set(ctx.now),
         updated_at: Set(ctx.now),
         ..Default::default()
-    }
-    .insert(&txn)
-    .await
-    .map_err(|e| {
-        if crate::store::is_unique_violation(&e) {
-            ApiError::conflict("this plan already has a review under way")
-        } else {
-            e.into()
-        }
-    })?;
-    audit::record(
+    };
+    let review = action::create::<ReviewRecord>(
+        ctx,
         &txn,
-        ctx.actor,
-        ctx.now,
-        audit_entry(
-            la_id,
-            child_id,
-            "annual_review",
-            review.id,
+        review,
+        "this plan already has a review under way",
+        (
             "schedule",
             json!({"planId": target.id, "kind": kind.as_str(), "meetingOn": meeting_on, "dueBy": limit.due_on}),
         ),
@@ -130,7 +118,8 @@ async fn answer_review_meeting_request(
 pub(in crate::service) type ReviewStep = action::Step<ReviewRecord>;
 
 action::tracked_record!(ReviewRecord, annual_review, "annual_review", "review", ReviewAction,
-    date: |r: &ReviewRecord, ctx, on| action_date(ctx, on, r.row.scheduled_on, "review"), staged);
+    date: |r: &ReviewRecord, ctx, on| action_date(ctx, on, r.row.scheduled_on, "review"),
+    sync: sync_child_plans, reload: load_review, staged);
 
 /// Checks permission and visibility, then [`prepare_review`].
 async fn begin_review(
@@ -162,19 +151,6 @@ pub(in crate::service) fn prepare_review(
     Ok(step)
 }
 
-/// Finishes the action in a transaction of its own and reads the review back.
-async fn simple_review(
-    ctx: &Ctx<'_>,
-    step: ReviewStep,
-    summary: serde_json::Value,
-) -> ApiResult<ReviewRecord> {
-    let child_id = step.record.row.child_id;
-    let txn = ctx.db.begin().await?;
-    let id = action::finish(ctx, &txn, step, summary).await?;
-    commit(txn, child_id).await?;
-    load_review(ctx, id).await
-}
-
 /// A new date for a meeting not yet held; the deadlines move with it.
 pub async fn reschedule_meeting(
     ctx: &Ctx<'_>,
@@ -196,21 +172,21 @@ pub async fn reschedule_meeting(
     }
     step.row.meeting_on = Set(meeting_on);
     let from = step.record.row.meeting_on;
-    simple_review(ctx, step, json!({"from": from, "meetingOn": meeting_on})).await
+    action::finish_alone(ctx, step, json!({"from": from, "meetingOn": meeting_on})).await
 }
 
 /// Reg 20(3): invitations at least 2 weeks before the meeting.
 pub async fn send_invitations(ctx: &Ctx<'_>, target: Target) -> ApiResult<ReviewRecord> {
     let mut step = begin_review(ctx, target, ReviewAction::SendInvitations).await?;
     step.row.invitations_sent_on = Set(Some(step.on));
-    simple_review(ctx, step, json!({})).await
+    action::finish_alone(ctx, step, json!({})).await
 }
 
 /// Reg 20(4): advice and information sent to everyone invited, 2 weeks before.
 pub async fn circulate_advice(ctx: &Ctx<'_>, target: Target) -> ApiResult<ReviewRecord> {
     let mut step = begin_review(ctx, target, ReviewAction::CirculateAdvice).await?;
     step.row.advice_circulated_on = Set(Some(step.on));
-    simple_review(ctx, step, json!({})).await
+    action::finish_alone(ctx, step, json!({})).await
 }
 
 /// Advice for the review, in the same log as assessments' advice; wanted in time to be
@@ -310,7 +286,7 @@ pub async fn hold_meeting(ctx: &Ctx<'_>, target: Target) -> ApiResult<ReviewReco
     let planned = step.record.row.meeting_on;
     step.row.meeting_on = Set(step.on);
     step.row.meeting_held = Set(true);
-    simple_review(ctx, step, json!({"planned": planned})).await
+    action::finish_alone(ctx, step, json!({"planned": planned})).await
 }
 
 /// Reg 20(7)–(8): the report of the meeting reached the council.
@@ -318,7 +294,7 @@ pub async fn record_report(ctx: &Ctx<'_>, target: Target) -> ApiResult<ReviewRec
     let mut step = begin_review(ctx, target, ReviewAction::RecordReport).await?;
     not_before(step.on, Some(step.record.row.meeting_on), "the meeting")?;
     step.row.report_received_on = Set(Some(step.on));
-    simple_review(ctx, step, json!({})).await
+    action::finish_alone(ctx, step, json!({})).await
 }
 
 pub struct ReviewDecisionInput {
@@ -426,20 +402,15 @@ pub async fn decide(
             created_at: Set(ctx.now),
             updated_at: Set(ctx.now),
             ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-        audit::record(
+        };
+        action::create::<AmendmentRecord>(
+            ctx,
             &txn,
-            ctx.actor,
-            ctx.now,
-            audit_entry(
-                plan.row.la_id,
-                plan.row.child_id,
-                "plan_amendment",
-                amendment.id,
+            amendment,
+            "this plan already has an amendment under way",
+            (
                 "start",
-                json!({"reviewId": target.id, "meetingOn": meeting_on, "noticeSentOn": amendment.notice_sent_on}),
+                json!({"reviewId": target.id, "meetingOn": meeting_on, "noticeSentOn": notice}),
             ),
         )
         .await?;
@@ -452,5 +423,5 @@ pub async fn cancel_review(ctx: &Ctx<'_>, target: Target, reason: &str) -> ApiRe
     let mut step = begin_review(ctx, target, ReviewAction::Cancel).await?;
     step.row.cancelled_on = Set(Some(step.on));
     step.row.cancel_reason = Set(Some(required_text("reason", reason)?));
-    simple_review(ctx, step, json!({})).await
+    action::finish_alone(ctx, step, json!({})).await
 }

@@ -25,7 +25,7 @@ pub async fn set_phase_transfer(
     }
     step.row.phase_transfer_kind = Set(transfer.map(|(k, _)| k.as_str().to_owned()));
     step.row.phase_transfer_moves_on = Set(transfer.map(|(_, m)| m));
-    simple_plan(
+    action::finish_alone(
         ctx,
         step,
         json!({"kind": transfer.map(|(k, _)| k.as_str()), "movesOn": transfer.map(|(_, m)| m)}),
@@ -42,7 +42,7 @@ pub async fn send_transfer_notice(ctx: &Ctx<'_>, target: Target) -> ApiResult<Pl
         "the plan was transferred",
     )?;
     step.row.transfer_notice_sent_on = Set(Some(step.on));
-    simple_plan(ctx, step, json!({})).await
+    action::finish_alone(ctx, step, json!({})).await
 }
 
 /// The family is moving away: the plan must go to the new council on the day of the move, or
@@ -61,7 +61,7 @@ pub async fn record_move(
     }
     step.row.move_learned_on = Set(Some(step.on));
     step.row.moves_on = Set(Some(moves_on));
-    simple_plan(ctx, step, json!({"movesOn": moves_on})).await
+    action::finish_alone(ctx, step, json!({"movesOn": moves_on})).await
 }
 
 /// The family moved: the plan goes to the new council (reg 15(2)).
