@@ -1,7 +1,9 @@
 //! Answers to advice requests, shared by needs assessments and reviews, whoever answers
 //! (the caseworker recording it, or the professional asked).
 use chrono::NaiveDate;
-use sea_orm::{ActiveValue::NotSet, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveValue::NotSet, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set,
+};
 use serde_json::json;
 
 use super::Ctx;
@@ -141,3 +143,25 @@ macro_rules! take_family_response {
     }};
 }
 pub(crate) use take_family_response;
+
+/// Writes an answer to an advice request in the action's transaction: only an unanswered
+/// request is answered, so of two answers at once one wins and the other is a `CONFLICT`.
+pub async fn write_advice_answer(
+    txn: &DatabaseTransaction,
+    advice_id: i64,
+    change: advice_request::ActiveModel,
+) -> ApiResult<()> {
+    let answered = advice_request::Entity::update_many()
+        .set(change)
+        .filter(advice_request::Column::Id.eq(advice_id))
+        .filter(advice_request::Column::ReceivedOn.is_null())
+        .filter(advice_request::Column::DeclinedOn.is_null())
+        .exec(txn)
+        .await?;
+    if answered.rows_affected != 1 {
+        return Err(ApiError::conflict(
+            "this advice request has already been answered",
+        ));
+    }
+    Ok(())
+}

@@ -7,7 +7,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::advice::{AdviceAnswer, NewAdviceRequest, advice_answer_change};
+use super::advice::{AdviceAnswer, NewAdviceRequest, advice_answer_change, write_advice_answer};
 use super::{Ctx, Target, action};
 use crate::domain::access::{Permission, Role};
 use crate::domain::assessment::{
@@ -505,19 +505,7 @@ pub(super) async fn apply_advice_answer(
     let advice = open_advice(&step.record, advice_id)?;
     let (change, summary) = advice_answer_change(&advice, step.on, answer, answered_by)?;
     let txn = ctx.db.begin().await?;
-    // Only an unanswered request is answered: of two answers at once, one wins.
-    let answered = advice_request::Entity::update_many()
-        .set(change)
-        .filter(advice_request::Column::Id.eq(advice_id))
-        .filter(advice_request::Column::ReceivedOn.is_null())
-        .filter(advice_request::Column::DeclinedOn.is_null())
-        .exec(&txn)
-        .await?;
-    if answered.rows_affected != 1 {
-        return Err(ApiError::conflict(
-            "this advice request has already been answered",
-        ));
-    }
+    write_advice_answer(&txn, advice_id, change).await?;
     finish(ctx, &txn, step, summary).await?;
     txn.commit().await?;
     // The caller has checked the actor may act here; a professional may not read the rest.

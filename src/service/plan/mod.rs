@@ -16,7 +16,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::advice::{AdviceAnswer, advice_answer_change};
+use super::advice::{AdviceAnswer, advice_answer_change, write_advice_answer};
 use super::{Ctx, Target, action};
 use crate::domain::access::Permission;
 use crate::domain::amendment::{

@@ -262,19 +262,7 @@ pub(in crate::service) async fn apply_review_advice_answer(
     }
     let (change, summary) = advice_answer_change(&advice, step.on, answer, answered_by)?;
     let txn = ctx.db.begin().await?;
-    // Only an unanswered request is answered: of two answers at once, one wins.
-    let answered = advice_request::Entity::update_many()
-        .set(change)
-        .filter(advice_request::Column::Id.eq(advice_id))
-        .filter(advice_request::Column::ReceivedOn.is_null())
-        .filter(advice_request::Column::DeclinedOn.is_null())
-        .exec(&txn)
-        .await?;
-    if answered.rows_affected != 1 {
-        return Err(ApiError::conflict(
-            "this advice request has already been answered",
-        ));
-    }
+    write_advice_answer(&txn, advice_id, change).await?;
     action::finish(ctx, &txn, step, summary).await?;
     commit(txn, child_id).await?;
     Ok(())
