@@ -39,6 +39,26 @@ pub struct Settings {
     /// Log format.
     #[arg(long, env = "EHCP_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
+
+    /// England-and-Wales bank holidays in GOV.UK's `bank-holidays.json` format, replacing the
+    /// list shipped in the binary (`data/bank-holidays.json`): download a newer one from
+    /// https://www.gov.uk/bank-holidays.json when a new year or a one-off holiday is announced.
+    #[arg(long, env = "EHCP_BANK_HOLIDAYS_FILE", global = true)]
+    pub bank_holidays_file: Option<std::path::PathBuf>,
+}
+
+impl Settings {
+    /// Installs the bank holidays file, if one is named; a file that does not read or parse
+    /// stops the start with the reason (the shipped list is never silently kept instead).
+    pub fn install_bank_holidays(&self) -> anyhow::Result<()> {
+        let Some(path) = &self.bank_holidays_file else {
+            return Ok(());
+        };
+        let json = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read EHCP_BANK_HOLIDAYS_FILE {}", path.display()))?;
+        crate::domain::holidays::install(&json)
+            .map_err(|e| anyhow::anyhow!("EHCP_BANK_HOLIDAYS_FILE {}: {e}", path.display()))
+    }
 }
 
 impl std::fmt::Debug for Settings {
@@ -50,6 +70,7 @@ impl std::fmt::Debug for Settings {
             .field("jwt_audience", &self.jwt_audience)
             .field("jwks", &self.jwks)
             .field("log_format", &self.log_format)
+            .field("bank_holidays_file", &self.bank_holidays_file)
             .finish()
     }
 }
@@ -154,6 +175,7 @@ impl Settings {
             jwt_audience: "ehcp".into(),
             jwks: None,
             log_format: LogFormat::Text,
+            bank_holidays_file: None,
         }
     }
 
