@@ -60,6 +60,9 @@ pub enum Command {
     SeedDemo,
     /// Print the GraphQL schema (SDL); `schema.graphql` is this output.
     ExportSchema,
+    /// Print the table of statutory time limits every deadline is computed from (the README's
+    /// "Statutory rules" table is this output).
+    Rules,
     /// Load a reproducible national-scale synthetic dataset (use a database of its own).
     SeedSynthetic {
         /// How many children (one needs assessment each, open or closed).
@@ -105,6 +108,7 @@ impl clap::ValueEnum for Role {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = cli.settings;
+    settings.install_bank_holidays()?;
     match cli.command {
         Command::Serve(serve) => {
             init_tracing(settings.log_format);
@@ -196,6 +200,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::ExportSchema => {
             print!("{}", crate::api::graphql::sdl());
+            Ok(())
+        }
+        Command::Rules => {
+            print!("{}", crate::domain::rules::markdown_table());
             Ok(())
         }
     }

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::appeal::{AppealWindow, PlanDecision};
 use super::assessment::{Milestone, UnknownCode, parse_code};
 use super::backlog::TrackedDeadline;
-use super::calendar::{add_days, add_weeks, long_date};
+use super::calendar::{add_days, long_date};
 use super::review::*;
 use super::timescales::{Deadline, DeadlineKind, DeadlineStatus, Party, TimeLimit, status};
 
@@ -151,14 +151,34 @@ impl AmendmentFacts {
     }
 }
 
-/// The last day of the parent's 15 days on proposed amendments (reg 22(2)(c)).
+/// The last day of the family's "at least 15 days beginning with the day on which the notice
+/// was served" (reg 22(2)(c)): served on D, they have D … D+14; the amended plan may be
+/// issued from D+15.
 pub fn amendment_comments_until(notice_sent_on: NaiveDate) -> NaiveDate {
-    add_days(notice_sent_on, AMENDMENT_COMMENT_DAYS)
+    DeadlineKind::AmendmentComments.due_from(notice_sent_on)
 }
 
 /// Eight weeks from the notice (reg 22(3), 22(4)).
 pub fn amended_plan_due(notice_sent_on: NaiveDate) -> NaiveDate {
-    add_weeks(notice_sent_on, AMENDED_PLAN_WEEKS)
+    DeadlineKind::AmendedPlan.due_from(notice_sent_on)
+}
+
+/// The clocks the final amended plan runs against, as (start, due): reg 22(3)'s 8 weeks from
+/// the notice; after a review, with Devon, also the meeting + 12 weeks (4 weeks for the notice
+/// and 8 for the plan). Before a notice is sent the case is late against the meeting's clock;
+/// once one is sent on time the notice's clock is the earlier and the only one; a late notice
+/// shows both, since the plan is late against the first whatever happens.
+fn amended_plan_clocks(facts: &AmendmentFacts) -> Vec<(NaiveDate, NaiveDate)> {
+    let from_meeting = facts
+        .meeting_on
+        .map(|m| (m, amended_plan_due(decision_due(m))));
+    let from_notice = facts.notice_sent_on.map(|n| (n, amended_plan_due(n)));
+    match (from_meeting, from_notice) {
+        (Some(m), Some(n)) if n.1 > m.1 => vec![m, n],
+        (_, Some(n)) => vec![n],
+        (Some(m), None) => vec![m],
+        (None, None) => Vec::new(),
+    }
 }
 
 /// The amendment's deadlines on `today`: the notice (after a review), the parent's 15 days,
@@ -201,23 +221,27 @@ pub fn amendment_deadlines(facts: &AmendmentFacts, today: NaiveDate) -> Vec<Dead
             excepted_by: Vec::new(),
             advice_request_id: None,
         });
+    }
+    for (starts_on, due_on) in amended_plan_clocks(facts) {
         let plan = TimeLimit {
             kind: DeadlineKind::AmendedPlan,
-            starts_on: notice,
-            due_on: amended_plan_due(notice),
+            starts_on,
+            due_on,
             met_on: facts.final_issued_on,
             advice_request_id: None,
         };
-        if let Some(decided) = facts.decided_not_to_amend_on {
-            deadlines.push(Deadline::not_applicable(plan.kind, plan.due_on, None));
-            let limit = TimeLimit {
-                kind: DeadlineKind::DecisionNotToAmend,
-                met_on: Some(decided),
-                ..plan
-            };
-            deadlines.push(limit.deadline(&[], today));
-        } else {
-            deadlines.push(plan.deadline(&[], today));
+        match facts.decided_not_to_amend_on {
+            Some(decided) if facts.notice_sent_on == Some(starts_on) => {
+                deadlines.push(Deadline::not_applicable(plan.kind, plan.due_on, None));
+                let limit = TimeLimit {
+                    kind: DeadlineKind::DecisionNotToAmend,
+                    met_on: Some(decided),
+                    ..plan
+                };
+                deadlines.push(limit.deadline(&[], today));
+            }
+            Some(_) => deadlines.push(Deadline::not_applicable(plan.kind, plan.due_on, None)),
+            None => deadlines.push(plan.deadline(&[], today)),
         }
     }
     if facts.withdrawn_on.is_some() {
@@ -432,17 +456,28 @@ pub fn tracked_amendment_deadlines(facts: &AmendmentFacts) -> Vec<TrackedDeadlin
             responded,
             &[Some(add_days(until, 1)), not_amended, withdrawn],
         ));
-        let (kind, met_on) = match not_amended {
-            Some(decided) => (DeadlineKind::DecisionNotToAmend, Some(decided)),
-            None => (DeadlineKind::AmendedPlan, facts.final_issued_on),
-        };
-        tracked.push(TrackedDeadline::plain(
-            kind,
+    }
+    // The backlog counts each amendment once, against the clock that binds first: the
+    // meeting + 12 weeks when the notice was late or is not sent yet, else the notice's 8 weeks.
+    match (not_amended, facts.notice_sent_on) {
+        (Some(decided), Some(notice)) => tracked.push(TrackedDeadline::plain(
+            DeadlineKind::DecisionNotToAmend,
             notice,
             amended_plan_due(notice),
-            met_on,
+            Some(decided),
             &[withdrawn],
-        ));
+        )),
+        _ => {
+            if let Some(&(starts_on, due_on)) = amended_plan_clocks(facts).first() {
+                tracked.push(TrackedDeadline::plain(
+                    DeadlineKind::AmendedPlan,
+                    starts_on,
+                    due_on,
+                    facts.final_issued_on,
+                    &[withdrawn, not_amended],
+                ));
+            }
+        }
     }
     tracked
 }

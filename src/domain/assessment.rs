@@ -13,23 +13,10 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::backlog::TrackedDeadline;
-use super::calendar::{add_days, add_weeks, long_date};
+use super::calendar::{add_days, long_date};
 use super::timescales::{
     Deadline, DeadlineKind, DeadlineStatus, Party, RecordedException, TimeLimit, status,
 };
-
-/// Reg 5(1): decision whether to assess.
-pub const DECISION_WEEKS: u32 = 6;
-/// Reg 8(1): advice from a body asked to co-operate.
-pub const ADVICE_WEEKS: u32 = 6;
-/// Reg 10(1): decision not to issue a plan.
-pub const DECISION_NOT_TO_ISSUE_WEEKS: u32 = 16;
-/// Reg 13(1): the parent's time to comment on a draft plan.
-pub const DRAFT_COMMENT_DAYS: i64 = 15;
-/// Reg 13(2): final plan after an initial assessment.
-pub const FINAL_PLAN_WEEKS: u32 = 20;
-/// Reg 27(2): final plan after a re-assessment.
-pub const REASSESSMENT_FINAL_PLAN_WEEKS: u32 = 14;
 
 const REG_ADVICE_SOUGHT: &str = "SEND Regs 2014 reg 6(1)";
 
@@ -331,24 +318,33 @@ impl AssessmentFacts {
     }
 
     fn final_plan_limit(&self) -> TimeLimit {
-        let (kind, weeks) = match self.kind {
-            AssessmentKind::Initial => (DeadlineKind::FinalPlan, FINAL_PLAN_WEEKS),
-            AssessmentKind::Reassessment => (
-                DeadlineKind::ReassessmentFinalPlan,
-                REASSESSMENT_FINAL_PLAN_WEEKS,
-            ),
+        let kind = match self.kind {
+            AssessmentKind::Initial => DeadlineKind::FinalPlan,
+            AssessmentKind::Reassessment => DeadlineKind::ReassessmentFinalPlan,
         };
-        self.limit(kind, weeks, self.final_issued_on)
+        self.limit(kind, self.final_issued_on)
     }
 
-    fn limit(&self, kind: DeadlineKind, weeks: u32, met_on: Option<NaiveDate>) -> TimeLimit {
+    /// A limit whose clock starts with the request (or the decision to re-assess).
+    fn limit(&self, kind: DeadlineKind, met_on: Option<NaiveDate>) -> TimeLimit {
         TimeLimit {
             kind,
             starts_on: self.received_on,
-            due_on: add_weeks(self.received_on, weeks),
+            due_on: kind.due_from(self.received_on),
             met_on,
             advice_request_id: None,
         }
+    }
+}
+
+/// The 6 weeks for one advice request (reg 8(1)).
+fn advice_limit(request: &AdviceFacts) -> TimeLimit {
+    TimeLimit {
+        kind: DeadlineKind::AdviceResponse,
+        starts_on: request.requested_on,
+        due_on: DeadlineKind::AdviceResponse.due_from(request.requested_on),
+        met_on: request.received_on,
+        advice_request_id: Some(request.id),
     }
 }
 
@@ -359,9 +355,11 @@ fn earliest(a: Option<NaiveDate>, b: Option<NaiveDate>) -> Option<NaiveDate> {
     }
 }
 
-/// The last day the parent may comment on a draft sent on `draft_sent_on` (reg 13(1)).
+/// The last day of the family's "at least 15 days beginning with the day on which the draft
+/// plan was served" (reg 13(1)(a)): served on D, they have D … D+14, and the final plan may
+/// be issued from D+15.
 pub fn draft_comments_until(draft_sent_on: NaiveDate) -> NaiveDate {
-    add_days(draft_sent_on, DRAFT_COMMENT_DAYS)
+    DeadlineKind::DraftComments.due_from(draft_sent_on)
 }
 
 /// The assessment's deadlines as seen on `today`, in process order: decision to assess,
@@ -373,24 +371,14 @@ pub fn assessment_deadlines(facts: &AssessmentFacts, today: NaiveDate) -> Vec<De
     let mut deadlines = Vec::new();
 
     if initial {
-        let limit = facts.limit(
-            DeadlineKind::DecisionToAssess,
-            DECISION_WEEKS,
-            facts.decided_on(),
-        );
+        let limit = facts.limit(DeadlineKind::DecisionToAssess, facts.decided_on());
         deadlines.push(limit.deadline(exceptions, today));
     }
 
     let mut advice: Vec<&AdviceFacts> = facts.advice.iter().collect();
     advice.sort_by_key(|a| (a.requested_on, a.id));
     for request in advice {
-        let limit = TimeLimit {
-            kind: DeadlineKind::AdviceResponse,
-            starts_on: request.requested_on,
-            due_on: add_weeks(request.requested_on, ADVICE_WEEKS),
-            met_on: request.received_on,
-            advice_request_id: Some(request.id),
-        };
+        let limit = advice_limit(request);
         deadlines.push(match (request.received_on, request.declined_on) {
             (None, Some(_)) => {
                 Deadline::not_applicable(limit.kind, limit.due_on, limit.advice_request_id)
@@ -402,7 +390,6 @@ pub fn assessment_deadlines(facts: &AssessmentFacts, today: NaiveDate) -> Vec<De
     if initial {
         let limit = facts.limit(
             DeadlineKind::DecisionNotToIssue,
-            DECISION_NOT_TO_ISSUE_WEEKS,
             facts.decided_not_to_issue_on,
         );
         // A branch not taken once the council refused to assess or went on to a plan.
@@ -983,23 +970,13 @@ pub fn tracked_deadlines(facts: &AssessmentFacts) -> Vec<TrackedDeadline> {
     let initial = facts.kind == AssessmentKind::Initial;
     let mut tracked = Vec::new();
     if initial {
-        let limit = facts.limit(
-            DeadlineKind::DecisionToAssess,
-            DECISION_WEEKS,
-            facts.decided_on(),
-        );
+        let limit = facts.limit(DeadlineKind::DecisionToAssess, facts.decided_on());
         tracked.push(track(limit, None));
     }
     let mut advice: Vec<&AdviceFacts> = facts.advice.iter().collect();
     advice.sort_by_key(|a| (a.requested_on, a.id));
     for request in advice {
-        let limit = TimeLimit {
-            kind: DeadlineKind::AdviceResponse,
-            starts_on: request.requested_on,
-            due_on: add_weeks(request.requested_on, ADVICE_WEEKS),
-            met_on: request.received_on,
-            advice_request_id: Some(request.id),
-        };
+        let limit = advice_limit(request);
         let declined = request
             .declined_on
             .filter(|_| request.received_on.is_none());
@@ -1008,7 +985,6 @@ pub fn tracked_deadlines(facts: &AssessmentFacts) -> Vec<TrackedDeadline> {
     if initial {
         let limit = facts.limit(
             DeadlineKind::DecisionNotToIssue,
-            DECISION_NOT_TO_ISSUE_WEEKS,
             facts.decided_not_to_issue_on,
         );
         // Another branch was taken: no plan needed at all, or a draft on its way to one.
@@ -1353,16 +1329,16 @@ mod tests {
 
     #[test]
     fn draft_comments_are_the_parents_window_and_never_overdue() {
-        // Draft sent 6 Mar 2026: comments until 21 Mar 2026.
+        // Draft sent 6 Mar 2026: comments until 20 Mar 2026.
         #[rustfmt::skip]
         let cases = [
-            ("day the draft is sent", None, d(2026, 3, 6), Pending),
+            ("day the draft is sent", None, d(2026, 3, 6), DueSoon),
             ("next day", None, d(2026, 3, 7), DueSoon),
-            ("last day", None, d(2026, 3, 21), DueSoon),
-            ("closed with no response", None, d(2026, 3, 22), NotApplicable),
-            ("responded on the last day", Some(d(2026, 3, 21)), d(2026, 4, 1), Met),
+            ("last day", None, d(2026, 3, 20), DueSoon),
+            ("closed with no response", None, d(2026, 3, 21), NotApplicable),
+            ("responded on the last day", Some(d(2026, 3, 20)), d(2026, 4, 1), Met),
             ("responded early, window still open", Some(d(2026, 3, 10)), d(2026, 3, 10), Met),
-            ("responded a day late", Some(d(2026, 3, 22)), d(2026, 4, 1), Missed),
+            ("responded a day late", Some(d(2026, 3, 21)), d(2026, 4, 1), Missed),
         ];
         for (name, responded, today, expected) in cases {
             let facts = AssessmentFacts {
@@ -1374,7 +1350,7 @@ mod tests {
                 .into_iter()
                 .find(|d| d.kind == DraftComments)
                 .unwrap();
-            assert_eq!(deadline.due_on, d(2026, 3, 21), "{name}");
+            assert_eq!(deadline.due_on, d(2026, 3, 20), "{name}");
             assert_eq!(deadline.status, expected, "{name}");
             assert_eq!(deadline.met_on, responded, "{name}");
             assert_eq!(
@@ -1415,10 +1391,10 @@ mod tests {
     #[test]
     fn draft_comment_window_crosses_year_end_and_leap_day() {
         let cases = [
-            (d(2025, 12, 20), d(2026, 1, 4)),
-            (d(2028, 2, 14), d(2028, 2, 29)),
-            (d(2026, 2, 14), d(2026, 3, 1)),
-            (d(2025, 11, 30), d(2025, 12, 15)),
+            (d(2025, 12, 20), d(2026, 1, 3)),
+            (d(2028, 2, 14), d(2028, 2, 28)),
+            (d(2026, 2, 14), d(2026, 2, 28)),
+            (d(2025, 11, 30), d(2025, 12, 14)),
         ];
         for (sent, until) in cases {
             assert_eq!(draft_comments_until(sent), until, "draft sent {sent}");
@@ -1577,7 +1553,7 @@ mod tests {
                 vec![
                     (DecisionToAssess, d(2026, 2, 17), Met),
                     (DecisionNotToIssue, d(2026, 4, 28), NotApplicable),
-                    (DraftComments, d(2026, 3, 21), NotApplicable),
+                    (DraftComments, d(2026, 3, 20), NotApplicable),
                     (FinalPlan, d(2026, 5, 26), NotApplicable),
                 ],
             ),
@@ -1587,7 +1563,7 @@ mod tests {
                 vec![
                     (DecisionToAssess, d(2026, 2, 17), Met),
                     (DecisionNotToIssue, d(2026, 4, 28), NotApplicable),
-                    (DraftComments, d(2026, 3, 21), Met),
+                    (DraftComments, d(2026, 3, 20), Met),
                     (FinalPlan, d(2026, 5, 26), NotApplicable),
                 ],
             ),
@@ -1915,10 +1891,10 @@ mod tests {
                 d(2026, 3, 10),
                 Some(A::RecordParentResponse),
                 Parent,
-                Some(d(2026, 3, 21)),
+                Some(d(2026, 3, 20)),
                 Some("SEND Regs 2014 reg 13(1); CFA 2014 s.38"),
                 "You can comment on the draft plan, ask to meet the council, or ask for a \
-                 particular school or college to be named, until 21 March 2026.",
+                 particular school or college to be named, until 20 March 2026.",
             ),
             (
                 "parent has commented",
@@ -1935,7 +1911,7 @@ mod tests {
                 "comment window closed without a response",
                 S::DraftIssued,
                 drafted,
-                d(2026, 3, 22),
+                d(2026, 3, 21),
                 Some(A::IssueFinalPlan),
                 LocalAuthority,
                 Some(d(2026, 5, 26)),
@@ -1997,7 +1973,7 @@ mod tests {
                 "Exception to the time limits for advice from Service 3: An appointment for an examination \
                  or test was missed, on 2 March 2026",
             ),
-            (d(2026, 3, 6), "Draft plan sent to you — you have until 21 March 2026 to comment"),
+            (d(2026, 3, 6), "Draft plan sent to you — you have until 20 March 2026 to comment"),
             (d(2026, 3, 12), "The council received your comments on the draft plan"),
             (d(2026, 3, 20), "Advice received from Service 3"),
             (d(2026, 3, 24), "Final EHC plan issued — you can appeal what it says"),
@@ -2027,7 +2003,7 @@ mod tests {
         };
         let reassessment_withdrawn = AssessmentFacts {
             decided_to_assess_on: Some(d(2028, 2, 29)),
-            withdrawn_on: Some(d(2028, 3, 1)),
+            withdrawn_on: Some(d(2028, 2, 29)),
             ..reassessment(d(2028, 2, 29))
         };
         let transferred = AssessmentFacts {
@@ -2083,7 +2059,7 @@ mod tests {
                         d(2028, 2, 29),
                         "The council decided to re-assess the EHC plan",
                     ),
-                    (d(2028, 3, 1), "The re-assessment was withdrawn"),
+                    (d(2028, 2, 29), "The re-assessment was withdrawn"),
                 ],
             ),
             (
@@ -2181,15 +2157,15 @@ mod tests {
                     draft_sent_on: draft,
                 }),
             ),
-            ("day of the draft", Some(draft), None, draft, window_open(draft, d(2026, 3, 21))),
+            ("day of the draft", Some(draft), None, draft, window_open(draft, d(2026, 3, 20))),
             (
                 "last day to comment",
                 Some(draft),
                 None,
-                d(2026, 3, 21),
-                window_open(draft, d(2026, 3, 21)),
+                d(2026, 3, 20),
+                window_open(draft, d(2026, 3, 20)),
             ),
-            ("window closed", Some(draft), None, d(2026, 3, 22), Ok(())),
+            ("window closed", Some(draft), None, d(2026, 3, 21), Ok(())),
             (
                 "parent responded the day before",
                 Some(draft),
@@ -2209,23 +2185,23 @@ mod tests {
                 Some(draft),
                 Some(d(2026, 3, 11)),
                 d(2026, 3, 10),
-                window_open(draft, d(2026, 3, 21)),
+                window_open(draft, d(2026, 3, 20)),
             ),
             (
                 "over the new year",
                 Some(d(2025, 12, 20)),
                 None,
-                d(2026, 1, 4),
-                window_open(d(2025, 12, 20), d(2026, 1, 4)),
+                d(2026, 1, 3),
+                window_open(d(2025, 12, 20), d(2026, 1, 3)),
             ),
-            ("over the new year, closed", Some(d(2025, 12, 20)), None, d(2026, 1, 5), Ok(())),
-            ("leap year, closed", Some(d(2028, 2, 14)), None, d(2028, 3, 1), Ok(())),
+            ("over the new year, closed", Some(d(2025, 12, 20)), None, d(2026, 1, 4), Ok(())),
+            ("leap year, closed", Some(d(2028, 2, 14)), None, d(2028, 2, 29), Ok(())),
             (
                 "leap year, last day",
                 Some(d(2028, 2, 14)),
                 None,
-                d(2028, 2, 29),
-                window_open(d(2028, 2, 14), d(2028, 2, 29)),
+                d(2028, 2, 28),
+                window_open(d(2028, 2, 14), d(2028, 2, 28)),
             ),
         ];
         for (name, draft_sent_on, parent_responded_on, on, expected) in cases {
@@ -2243,11 +2219,11 @@ mod tests {
         assert_eq!(
             FinalIssueError::CommentWindowOpen {
                 draft_sent_on: d(2026, 3, 6),
-                comments_until: d(2026, 3, 21)
+                comments_until: d(2026, 3, 20)
             }
             .to_string(),
-            "the parent or young person has until 21 March 2026 to comment on the draft plan \
-             (SEND Regs 2014 reg 13(1)); the final plan can be issued from 22 March 2026, or \
+            "the parent or young person has until 20 March 2026 to comment on the draft plan \
+             (SEND Regs 2014 reg 13(1)); the final plan can be issued from 21 March 2026, or \
              sooner once they have responded"
         );
         assert_eq!(

@@ -12,36 +12,16 @@ use serde::Serialize;
 use super::appeal::{AppealWindow, PlanDecision};
 use super::assessment::{Milestone, UnknownCode, parse_code};
 use super::backlog::TrackedDeadline;
-use super::calendar::{
-    add_months, add_weeks, add_working_days, is_working_day, long_date, sub_months,
-};
+use super::calendar::{add_months, long_date, sub_months};
 use super::people::national_curriculum_year;
+use super::rules::Clock;
 use super::timescales::{Deadline, DeadlineKind, DeadlineStatus, Party, TimeLimit};
-
-/// CFA 2014 s.44(1): reviewed within 12 months of being made, then of the previous review.
-pub const REVIEW_MONTHS: u32 = 12;
-/// CoP 9.178: under-5s reviewed every 3 to 6 months (guidance).
-pub const UNDER_FIVE_REVIEW_MONTHS: u32 = 6;
-/// Reg 15(4): the new council tells the family within 6 weeks of the transfer.
-pub const TRANSFER_NOTICE_WEEKS: u32 = 6;
-/// Reg 15(5)(b): the new council reviews within 3 months of the transfer, if later.
-pub const TRANSFER_REVIEW_MONTHS: u32 = 3;
-/// Reg 18(2): a move between post-16 institutions, at least 5 months before.
-pub const POST16_MOVE_MONTHS: u32 = 5;
-/// Reg 15(2): the old council's 15 working days after learning of a move.
-pub const TRANSFER_OUT_WORKING_DAYS: u32 = 15;
 
 /// The last day the old council may transfer the plan (reg 15(2)): the day of the move, or,
 /// when it learned of the move fewer than 15 working days before, the 15th working day
-/// beginning with the day it learned of it. Bank holidays are not modelled.
+/// beginning with the day it became aware of it (that day is the first, if a working day).
 pub fn transfer_out_due(moves_on: NaiveDate, learned_on: NaiveDate) -> NaiveDate {
-    // "Beginning with" the day it learned: that day is the first, if it is a working day.
-    let days = if is_working_day(learned_on) {
-        TRANSFER_OUT_WORKING_DAYS - 1
-    } else {
-        TRANSFER_OUT_WORKING_DAYS
-    };
-    moves_on.max(add_working_days(learned_on, days))
+    moves_on.max(DeadlineKind::TransferOut.due_from(learned_on))
 }
 
 /// The SEN2 need types.
@@ -368,13 +348,7 @@ impl PhaseTransferKind {
     /// to post-16) of the calendar year of the transfer, so the last day is the 14 February
     /// or 30 March; reg 18(2) says "at least five months before" a post-16 move.
     pub fn due_on(self, moves_on: NaiveDate) -> NaiveDate {
-        let year = moves_on.year();
-        let day = |m, d| NaiveDate::from_ymd_opt(year, m, d).unwrap_or(moves_on);
-        match self {
-            Self::SecondaryToPost16 => day(3, 30),
-            Self::Post16ToPost16 => sub_months(moves_on, POST16_MOVE_MONTHS),
-            _ => day(2, 14),
-        }
+        self.deadline_kind().due_from(moves_on)
     }
 }
 
@@ -483,11 +457,15 @@ impl PlanFacts {
     /// with no review since, the later of that and 3 months from the transfer (reg 15(5)).
     pub fn review_limit(&self) -> TimeLimit {
         let start = self.review_clock_start();
-        let twelve_months = add_months(start, REVIEW_MONTHS);
+        let twelve_months = DeadlineKind::AnnualReview.due_from(start);
         let (kind, due_on) = match self.transferred_in_on {
+            // Reg 15(5): the later of the end of the 12 months beginning with the last review
+            // (or the plan's making) and the end of the 3 months beginning with the transfer.
             Some(transfer) if self.last_review_decision_on.is_none_or(|r| r < transfer) => (
                 DeadlineKind::TransferReview,
-                twelve_months.max(add_months(transfer, TRANSFER_REVIEW_MONTHS)),
+                DeadlineKind::TransferReview
+                    .due_from(start)
+                    .max(Clock::MonthsStartingWith(3).due(transfer)),
             ),
             _ => (DeadlineKind::AnnualReview, twelve_months),
         };
@@ -580,7 +558,7 @@ pub fn plan_deadlines(facts: &PlanFacts, today: NaiveDate) -> Vec<Deadline> {
         let limit = TimeLimit {
             kind: DeadlineKind::TransferNotice,
             starts_on: transfer,
-            due_on: add_weeks(transfer, TRANSFER_NOTICE_WEEKS),
+            due_on: DeadlineKind::TransferNotice.due_from(transfer),
             met_on: facts.transfer_notice_sent_on,
             advice_request_id: None,
         };
@@ -592,7 +570,7 @@ pub fn plan_deadlines(facts: &PlanFacts, today: NaiveDate) -> Vec<Deadline> {
         let limit = TimeLimit {
             kind: DeadlineKind::UnderFiveReview,
             starts_on: start,
-            due_on: add_months(start, UNDER_FIVE_REVIEW_MONTHS),
+            due_on: DeadlineKind::UnderFiveReview.due_from(start),
             met_on: None,
             advice_request_id: None,
         };
@@ -651,7 +629,9 @@ pub fn tracked_deadlines(
     let mut previous: Option<NaiveDate> = None;
     for review in &decided {
         let starts_on = previous
-            .unwrap_or_else(|| sub_months(review.due_by, REVIEW_MONTHS).max(facts.issued_on))
+            .unwrap_or_else(|| {
+                sub_months(super::calendar::add_days(review.due_by, 1), 12).max(facts.issued_on)
+            })
             .min(review.decided_on);
         tracked.push(TrackedDeadline::plain(
             review.due_by_kind,
@@ -691,7 +671,7 @@ pub fn tracked_deadlines(
         tracked.push(TrackedDeadline::plain(
             DeadlineKind::TransferNotice,
             transfer,
-            add_weeks(transfer, TRANSFER_NOTICE_WEEKS),
+            DeadlineKind::TransferNotice.due_from(transfer),
             facts.transfer_notice_sent_on,
             &[closed_on],
         ));
@@ -788,7 +768,7 @@ pub fn next_step(facts: &PlanFacts, today: NaiveDate) -> Option<PlanNextStep> {
     if let Some(transfer) = facts.transferred_in_on
         && facts.transfer_notice_sent_on.is_none()
     {
-        let due = add_weeks(transfer, TRANSFER_NOTICE_WEEKS);
+        let due = DeadlineKind::TransferNotice.due_from(transfer);
         return council(
             A::SendTransferNotice,
             format!(
@@ -986,7 +966,7 @@ mod tests {
         let mut facts = secondary();
         facts.last_review_decision_on = Some(d(2026, 6, 1));
         let decided = [DecidedReview {
-            due_by: d(2026, 6, 10),
+            due_by: d(2026, 6, 9),
             due_by_kind: DeadlineKind::AnnualReview,
             decided_on: d(2026, 6, 1),
         }];
@@ -998,7 +978,7 @@ mod tests {
         assert_eq!(reviews.len(), 2);
         assert_eq!(
             (reviews[0].starts_on, reviews[0].due_on, reviews[0].met_on),
-            (d(2025, 6, 10), d(2026, 6, 10), Some(d(2026, 6, 1)))
+            (d(2025, 6, 10), d(2026, 6, 9), Some(d(2026, 6, 1)))
         );
         assert_eq!(reviews[0].settled_on, Some(d(2026, 6, 1)));
         assert_eq!(
@@ -1007,7 +987,7 @@ mod tests {
                 reviews[1].due_on,
                 reviews[1].settled_on
             ),
-            (d(2026, 6, 1), d(2027, 6, 1), None)
+            (d(2026, 6, 1), d(2027, 5, 31), None)
         );
         // Open on the day after the decision, not on the decision day's eve for the old one.
         assert!(reviews[1].open_on(d(2026, 6, 1)));
@@ -1105,14 +1085,16 @@ mod tests {
         #[rustfmt::skip]
         let cases = [
             ("plan issued on 29 February", d(2028, 2, 29), None, d(2029, 2, 28)),
-            ("plan issued on 31 December", d(2025, 12, 31), None, d(2026, 12, 31)),
-            ("plan issued on 1 January", d(2026, 1, 1), None, d(2027, 1, 1)),
-            ("decision made in time", d(2025, 1, 10), Some(d(2025, 12, 20)), d(2026, 12, 20)),
+            ("plan issued on 31 December", d(2025, 12, 31), None, d(2026, 12, 30)),
+            ("plan issued on 1 January", d(2026, 1, 1), None, d(2026, 12, 31)),
+            ("plan issued on 1 March", d(2024, 3, 1), None, d(2025, 2, 28)),
+            ("plan issued on 31 January", d(2024, 1, 31), None, d(2025, 1, 30)),
+            ("decision made in time", d(2025, 1, 10), Some(d(2025, 12, 20)), d(2026, 12, 19)),
             (
                 "a late decision moves the next review later",
                 d(2025, 1, 10),
                 Some(d(2026, 2, 3)),
-                d(2027, 2, 3),
+                d(2027, 2, 2),
             ),
             ("decision on 29 February", d(2027, 3, 1), Some(d(2028, 2, 29)), d(2029, 2, 28)),
         ];
@@ -1135,18 +1117,18 @@ mod tests {
 
     #[test]
     fn annual_review_status_as_of_today() {
-        let facts = secondary(); // due 10 June 2026
+        let facts = secondary(); // issued 10 June 2025: due 9 June 2026
         let cases = [
-            (d(2026, 5, 26), Pending),
-            (d(2026, 5, 27), DueSoon),
-            (d(2026, 6, 10), DueSoon),
-            (d(2026, 6, 11), Overdue),
+            (d(2026, 5, 25), Pending),
+            (d(2026, 5, 26), DueSoon),
+            (d(2026, 6, 9), DueSoon),
+            (d(2026, 6, 10), Overdue),
         ];
         for (today, status) in cases {
             let shown = deadline(&facts, today, DeadlineKind::AnnualReview).unwrap();
             assert_eq!(
                 (shown.due_on, shown.status),
-                (d(2026, 6, 10), status),
+                (d(2026, 6, 9), status),
                 "{today}"
             );
         }
@@ -1161,7 +1143,7 @@ mod tests {
                 d(2023, 5, 1),
                 d(2025, 11, 30),
                 None,
-                Some(d(2026, 5, 30)),
+                Some(d(2026, 5, 29)),
             ),
             (
                 "plan issued 31 August",
@@ -1175,7 +1157,7 @@ mod tests {
                 d(2022, 1, 1),
                 d(2025, 1, 15),
                 Some(d(2026, 2, 28)),
-                Some(d(2026, 8, 28)),
+                Some(d(2026, 8, 27)),
             ),
             // Fifth birthday on 10 June 2025, the day the plan was issued: no longer under 5.
             (
@@ -1294,7 +1276,7 @@ mod tests {
         assert_eq!((phase.status, phase.met_on), (Met, Some(d(2027, 2, 10))));
         assert_eq!(
             next_review_due(&finalised, d(2027, 2, 11)),
-            Some((d(2027, 5, 20), DeadlineKind::AnnualReview))
+            Some((d(2027, 5, 19), DeadlineKind::AnnualReview))
         );
         // A 12-month date before the transfer date stays the limit.
         let early = PlanFacts {
@@ -1303,18 +1285,21 @@ mod tests {
         };
         assert_eq!(
             next_review_due(&early, today),
-            Some((d(2027, 1, 5), DeadlineKind::AnnualReview))
+            Some((d(2027, 1, 4), DeadlineKind::AnnualReview))
         );
     }
 
     #[test]
     fn a_plan_transferred_in_is_reviewed_by_the_later_of_twelve_and_three_months() {
         let cases = [
-            // Last reviewed 1 March 2026; moved 10 November 2026: 12 months (1 March 2027).
-            (Some(d(2026, 3, 1)), d(2026, 11, 10), d(2027, 3, 1)),
-            // Last reviewed 1 December 2025: 12 months is 1 December 2026, 3 months later wins.
-            (Some(d(2025, 12, 1)), d(2026, 11, 10), d(2027, 2, 10)),
-            // Never reviewed, issued 30 November 2025; moved 30 November 2026: 28 Feb 2027.
+            // Last reviewed 1 March 2026; moved 10 November 2026: the 12 months beginning with
+            // the review end on 28 February 2027, after the 3 months (9 February 2027).
+            (Some(d(2026, 3, 1)), d(2026, 11, 10), d(2027, 2, 28)),
+            // Last reviewed 1 December 2025: the 12 months end on 30 November 2026; the 3
+            // months beginning with the transfer end later, on 9 February 2027.
+            (Some(d(2025, 12, 1)), d(2026, 11, 10), d(2027, 2, 9)),
+            // Never reviewed, issued 30 November 2025; moved 30 November 2026: the 3 months
+            // end on 28 February 2027 (February has no 30th).
             (None, d(2026, 11, 30), d(2027, 2, 28)),
         ];
         for (last, transfer, expected) in cases {
@@ -1330,7 +1315,10 @@ mod tests {
                 "{transfer}"
             );
             let notice = deadline(&facts, transfer, DeadlineKind::TransferNotice).unwrap();
-            assert_eq!(notice.due_on, add_weeks(transfer, 6));
+            assert_eq!(
+                notice.due_on,
+                crate::domain::calendar::add_weeks(transfer, 6)
+            );
             assert_eq!(notice.regulation, "SEND Regs 2014 reg 15(4)");
         }
         // A review after the transfer puts the plan back on the ordinary 12 months.
@@ -1341,7 +1329,7 @@ mod tests {
         };
         assert_eq!(
             (reviewed.review_limit().kind, reviewed.review_limit().due_on),
-            (DeadlineKind::AnnualReview, d(2028, 1, 20))
+            (DeadlineKind::AnnualReview, d(2028, 1, 19))
         );
         let notice = PlanFacts {
             transferred_in_on: Some(d(2026, 11, 10)),
@@ -1450,7 +1438,8 @@ mod tests {
             (window.decision, window.appeal_by, window.regulation),
             (
                 "to stop maintaining the EHC plan",
-                d(2026, 9, 20),
+                // Two months end on Sunday 20 September: the next working day (r.12).
+                d(2026, 9, 21),
                 "HESC Tribunal Rules 2008 r.20(2); CFA 2014 s.51(2)(f), s.55"
             )
         );
@@ -1507,7 +1496,7 @@ mod tests {
             (step.action, step.due_on, step.regulation),
             (
                 Some(PlanAction::ScheduleReview),
-                Some(d(2026, 6, 10)),
+                Some(d(2026, 6, 9)),
                 Some("CFA 2014 s.44(1); SEND Regs 2014 reg 19, 20(10)")
             )
         );

@@ -17,7 +17,7 @@ use serde::Serialize;
 use super::appeal::{AppealWindow, PlanDecision};
 use super::assessment::{AdviceFacts, Milestone, UnknownCode, parse_code};
 use super::backlog::TrackedDeadline;
-use super::calendar::{add_days, add_weeks, long_date};
+use super::calendar::{add_weeks, long_date};
 use super::timescales::{Deadline, DeadlineKind, Party, TimeLimit};
 
 /// Reg 20(3), 20(4): invitations and advice at least 2 weeks before the meeting.
@@ -296,12 +296,12 @@ impl ReviewFacts {
 
 /// Two weeks before the meeting (reg 20(3), 20(4)).
 pub fn notice_due(meeting_on: NaiveDate) -> NaiveDate {
-    add_days(meeting_on, -NOTICE_BEFORE_MEETING_DAYS)
+    DeadlineKind::ReviewInvitations.due_from(meeting_on)
 }
 
 /// Four weeks after the meeting (reg 20(10)); with Devon, also the amendment notice's date.
 pub fn decision_due(meeting_on: NaiveDate) -> NaiveDate {
-    add_weeks(meeting_on, DECISION_WEEKS)
+    DeadlineKind::ReviewDecision.due_from(meeting_on)
 }
 
 /// The review's deadlines on `today`, in process order: invitations, advice circulated,
@@ -319,14 +319,14 @@ pub fn review_deadlines(facts: &ReviewFacts, today: NaiveDate) -> Vec<Deadline> 
         facts
             .limit(
                 DeadlineKind::ReviewAdviceCirculated,
-                notice_due(m),
+                DeadlineKind::ReviewAdviceCirculated.due_from(m),
                 facts.advice_circulated_on,
             )
             .deadline(&[], today),
         facts
             .limit(
                 DeadlineKind::ReviewReport,
-                add_weeks(m, REPORT_WEEKS),
+                DeadlineKind::ReviewReport.due_from(m),
                 facts.report_received_on,
             )
             .deadline(&[], today),
@@ -373,12 +373,12 @@ pub fn tracked_review_deadlines(
         ),
         step(
             DeadlineKind::ReviewAdviceCirculated,
-            notice_due(m),
+            DeadlineKind::ReviewAdviceCirculated.due_from(m),
             facts.advice_circulated_on,
         ),
         step(
             DeadlineKind::ReviewReport,
-            add_weeks(m, REPORT_WEEKS),
+            DeadlineKind::ReviewReport.due_from(m),
             facts.report_received_on,
         ),
         step(
@@ -695,7 +695,7 @@ mod tests {
             let m: NaiveDate = meeting.parse().unwrap();
             assert_eq!(
                 amended_plan_due(decision_due(m)),
-                add_days(m, MEETING_TO_AMENDED_PLAN_DAYS),
+                crate::domain::calendar::add_days(m, MEETING_TO_AMENDED_PLAN_DAYS),
                 "{meeting}"
             );
         }
@@ -785,18 +785,24 @@ mod tests {
     fn amendment_steps_and_the_familys_window_are_tracked() {
         let mut facts = AmendmentFacts::new(d(2026, 11, 1), Some(d(2026, 10, 15)));
         let rows = tracked_amendment_deadlines(&facts);
-        assert_eq!(rows.len(), 1);
+        assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].kind, DeadlineKind::AmendmentNotice);
         assert_eq!(rows[0].due_on, d(2026, 11, 12));
+        // Before a notice, the amended plan is late against the meeting + 12 weeks (Devon).
+        assert_eq!(
+            (rows[1].kind, rows[1].starts_on, rows[1].due_on),
+            (DeadlineKind::AmendedPlan, d(2026, 10, 15), d(2027, 1, 7))
+        );
 
         facts.notice_sent_on = Some(d(2026, 11, 10));
         let rows = tracked_amendment_deadlines(&facts);
         let window = tracked(&rows, DeadlineKind::AmendmentComments);
-        // 15 days: open through 25 November, closed on the 26th, never overdue.
-        assert_eq!(window.due_on, d(2026, 11, 25));
-        assert_eq!(window.settled_on, Some(d(2026, 11, 26)));
-        assert!(window.open_on(d(2026, 11, 25)));
-        assert!(!window.open_on(d(2026, 11, 26)));
+        // 15 days beginning with the 10th: open through 24 November, closed on the 25th,
+        // never overdue.
+        assert_eq!(window.due_on, d(2026, 11, 24));
+        assert_eq!(window.settled_on, Some(d(2026, 11, 25)));
+        assert!(window.open_on(d(2026, 11, 24)));
+        assert!(!window.open_on(d(2026, 11, 25)));
         let plan = tracked(&rows, DeadlineKind::AmendedPlan);
         assert_eq!((plan.due_on, plan.settled_on), (d(2027, 1, 5), None));
 
@@ -1094,9 +1100,11 @@ mod tests {
         #[rustfmt::skip]
         let cases = [
             // (notice sent, notice status, comments until, final plan due)
-            ("notice with the decision", d(2026, 11, 5), Met, d(2026, 11, 20), d(2026, 12, 31)),
-            ("notice on the last day: final plan 12 weeks after the meeting", d(2026, 11, 12), Met, d(2026, 11, 27), d(2027, 1, 7)),
-            ("notice a day late", d(2026, 11, 13), Missed, d(2026, 11, 28), d(2027, 1, 8)),
+            ("notice with the decision", d(2026, 11, 5), Met, d(2026, 11, 19), d(2026, 12, 31)),
+            ("notice on the last day: final plan 12 weeks after the meeting", d(2026, 11, 12), Met, d(2026, 11, 26), d(2027, 1, 7)),
+            // A late notice: the plan is late against the meeting's 12 weeks whatever happens,
+            // and the notice's own 8 weeks follow.
+            ("notice a day late", d(2026, 11, 13), Missed, d(2026, 11, 27), d(2027, 1, 7)),
         ];
         for (name, notice, notice_status, comments_until, plan_due) in cases {
             let facts = AmendmentFacts {
@@ -1115,7 +1123,7 @@ mod tests {
                 "SEND Regs 2014 reg 20(10), 22(2); R (L, M, P) v Devon CC [2022] EWHC 493 (Admin)"
             );
             let c = find(&deadlines, DeadlineKind::AmendmentComments);
-            assert_eq!((c.due_on, c.status), (comments_until, Pending), "{name}");
+            assert_eq!((c.due_on, c.status), (comments_until, DueSoon), "{name}");
             assert_eq!(c.kind.party(), Party::Parent);
             let p = find(&deadlines, DeadlineKind::AmendedPlan);
             assert_eq!(
@@ -1135,8 +1143,16 @@ mod tests {
     fn amendment_without_notice_is_overdue_after_four_weeks() {
         let facts = AmendmentFacts::new(d(2026, 11, 5), Some(d(2026, 10, 15)));
         let deadlines = amendment_deadlines(&facts, d(2026, 11, 13));
-        assert_eq!(deadlines.len(), 1, "no later deadlines before the notice");
+        assert_eq!(
+            deadlines.len(),
+            2,
+            "the notice, and the plan's 12 weeks from the meeting"
+        );
         assert_eq!(deadlines[0].status, Overdue);
+        assert_eq!(
+            (deadlines[1].kind, deadlines[1].due_on, deadlines[1].status),
+            (DeadlineKind::AmendedPlan, d(2027, 1, 7), Pending)
+        );
         let next = amendment_next_step(AmendmentState::NoticeDue, &facts, d(2026, 11, 13)).unwrap();
         assert_eq!(next.action, Some(AmendmentAction::SendNotice));
         assert_eq!(next.due_on, Some(d(2026, 11, 12)));
@@ -1200,7 +1216,7 @@ mod tests {
             kinds,
             vec![DeadlineKind::AmendmentComments, DeadlineKind::AmendedPlan]
         );
-        assert_eq!(deadlines[0].due_on, d(2027, 2, 15));
+        assert_eq!(deadlines[0].due_on, d(2027, 2, 14));
         assert_eq!(deadlines[1].due_on, d(2027, 3, 28));
         assert_eq!(
             amendment_timeline(&facts)
@@ -1209,7 +1225,7 @@ mod tests {
                 .collect::<Vec<_>>(),
             vec![
                 "The council proposed to amend the plan",
-                "Proposed changes to the plan sent to you — you have until 15 February 2027 to \
+                "Proposed changes to the plan sent to you — you have until 14 February 2027 to \
                  comment"
             ]
         );
@@ -1228,18 +1244,18 @@ mod tests {
             ),
             (
                 None,
-                d(2026, 11, 20),
+                d(2026, 11, 19),
                 Err(AmendedPlanError::CommentWindowOpen {
-                    comments_until: d(2026, 11, 20),
+                    comments_until: d(2026, 11, 19),
                 }),
             ),
-            (None, d(2026, 11, 21), Ok(())),
+            (None, d(2026, 11, 20), Ok(())),
             (Some(d(2026, 11, 10)), d(2026, 11, 10), Ok(())),
             (
                 Some(d(2026, 11, 11)),
                 d(2026, 11, 10),
                 Err(AmendedPlanError::CommentWindowOpen {
-                    comments_until: d(2026, 11, 20),
+                    comments_until: d(2026, 11, 19),
                 }),
             ),
         ];
@@ -1299,7 +1315,7 @@ mod tests {
             (
                 Some(AmendmentAction::RecordParentResponse),
                 Party::Parent,
-                Some(d(2026, 11, 20))
+                Some(d(2026, 11, 19))
             )
         );
         let council =
@@ -1417,7 +1433,8 @@ mod tests {
             (window.decision, window.appeal_by, window.regulation),
             (
                 "on what the amended EHC plan says and the school or college it names",
-                d(2027, 2, 28),
+                // Two months end on Sunday 28 February: the next working day (r.12).
+                d(2027, 3, 1),
                 "HESC Tribunal Rules 2008 r.20(2); CFA 2014 s.51(2)(c), s.55"
             )
         );
@@ -1428,7 +1445,8 @@ mod tests {
         let window = amendment_appeal(&dropped, Some(d(2027, 1, 20))).unwrap();
         assert_eq!(
             (window.decision, window.appeal_by),
-            ("not to amend the EHC plan", d(2027, 2, 20))
+            // A month after the certificate ends on Saturday 20 February: Monday (r.12).
+            ("not to amend the EHC plan", d(2027, 2, 22))
         );
     }
 }

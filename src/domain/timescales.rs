@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::calendar::add_days;
+use super::rules::{Lifts, rule_of};
 
 /// A deadline is "due soon" when it falls within this many days of today.
 pub const DUE_SOON_DAYS: i64 = 14;
@@ -118,14 +119,6 @@ pub enum DeadlineKind {
     TransferOut,
 }
 
-/// The statutory limit an exception reason can lift.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Limit {
-    Decision,
-    Advice,
-    Plan,
-}
-
 impl DeadlineKind {
     pub fn as_str(self) -> &'static str {
         match self {
@@ -157,101 +150,25 @@ impl DeadlineKind {
 
     /// The provision that sets the time limit, for a caseworker or parent to check.
     pub fn regulation(self) -> &'static str {
-        match self {
-            Self::DecisionToAssess => "SEND Regs 2014 reg 5(1)",
-            Self::AdviceResponse => "SEND Regs 2014 reg 8(1)",
-            Self::DecisionNotToIssue => "SEND Regs 2014 reg 10(1)",
-            Self::DraftComments => "SEND Regs 2014 reg 13(1); CFA 2014 s.38",
-            Self::FinalPlan => "SEND Regs 2014 reg 13(2)",
-            Self::ReassessmentFinalPlan => "SEND Regs 2014 reg 27(2)",
-            Self::AnnualReview => "CFA 2014 s.44(1); SEND Regs 2014 reg 19, 20(10)",
-            Self::UnderFiveReview => "SEND Code of Practice 2015 para 9.178 (guidance)",
-            Self::ReviewInvitations => "SEND Regs 2014 reg 20(3)",
-            Self::ReviewAdvice => "SEND Regs 2014 reg 20(2), 20(4)",
-            Self::ReviewAdviceCirculated => "SEND Regs 2014 reg 20(4)",
-            Self::ReviewReport => "SEND Regs 2014 reg 20(7)-(8)",
-            Self::ReviewDecision => "SEND Regs 2014 reg 20(10)",
-            Self::AmendmentNotice => {
-                "SEND Regs 2014 reg 20(10), 22(2); R (L, M, P) v Devon CC [2022] EWHC 493 (Admin)"
-            }
-            Self::AmendmentComments => "SEND Regs 2014 reg 22(2)(c)",
-            Self::AmendedPlan => "SEND Regs 2014 reg 22(3)",
-            Self::DecisionNotToAmend => "SEND Regs 2014 reg 22(4)",
-            Self::PhaseTransfer => "SEND Regs 2014 reg 18(1)(b)",
-            Self::PhaseTransferPost16 => "SEND Regs 2014 reg 18(1)(a)",
-            Self::Post16Transfer => "SEND Regs 2014 reg 18(2)",
-            Self::TransferNotice => "SEND Regs 2014 reg 15(4)",
-            Self::TransferReview => "SEND Regs 2014 reg 15(5); CFA 2014 s.44",
-            Self::TransferOut => "SEND Regs 2014 reg 15(2)",
-        }
+        rule_of(self).regulation
     }
 
     /// Plain English for a parent.
     pub fn label(self) -> &'static str {
-        match self {
-            Self::DecisionToAssess => "Decision whether to carry out an EHC needs assessment",
-            Self::AdviceResponse => "Advice from a professional asked to contribute",
-            Self::DecisionNotToIssue => "Decision if the council will not issue an EHC plan",
-            Self::DraftComments => "Your comments on the draft plan",
-            Self::FinalPlan => "Final EHC plan issued",
-            Self::ReassessmentFinalPlan => "Final EHC plan issued after re-assessment",
-            Self::AnnualReview => {
-                "Annual review of the EHC plan completed (the council's decision)"
-            }
-            Self::UnderFiveReview => "Review for a child under 5 (recommended every 3 to 6 months)",
-            Self::ReviewInvitations => "Invitations to the review meeting sent",
-            Self::ReviewAdvice => {
-                "Advice for the annual review from a professional asked to contribute"
-            }
-            Self::ReviewAdviceCirculated => {
-                "Advice and information for the review sent to everyone invited"
-            }
-            Self::ReviewReport => "Review report sent to the council and everyone invited",
-            Self::ReviewDecision => {
-                "The council's decision after the review: keep, amend or cease the plan"
-            }
-            Self::AmendmentNotice => "Notice of the proposed changes to the plan",
-            Self::AmendmentComments => "Your comments on the proposed changes",
-            Self::AmendedPlan => "Final amended EHC plan issued",
-            Self::DecisionNotToAmend => "Decision not to amend the plan after all",
-            Self::PhaseTransfer => {
-                "Plan reviewed and amended to name the next school (phase transfer)"
-            }
-            Self::PhaseTransferPost16 => "Plan reviewed and amended to name the post-16 placement",
-            Self::Post16Transfer => "Plan amended to name the new post-16 institution",
-            Self::TransferNotice => "Notice that the plan has moved to the new council",
-            Self::TransferReview => "First review by the new council after a transfer",
-            Self::TransferOut => "Plan transferred to the council the family moved to",
-        }
+        rule_of(self).label
     }
 
     pub fn party(self) -> Party {
-        match self {
-            Self::AdviceResponse | Self::ReviewAdvice => Party::Professional,
-            Self::DraftComments | Self::AmendmentComments => Party::Parent,
-            // The head teacher or principal writes the review report (reg 20(7)).
-            Self::ReviewReport => Party::Setting,
-            _ => Party::LocalAuthority,
-        }
+        rule_of(self).party
     }
 
     /// False for guidance shown as a target, such as the under-5s' 6-monthly review.
     pub fn statutory(self) -> bool {
-        !matches!(self, Self::UnderFiveReview)
+        rule_of(self).statutory
     }
 
-    fn limit(self) -> Option<Limit> {
-        match self {
-            Self::DecisionToAssess => Some(Limit::Decision),
-            Self::AdviceResponse => Some(Limit::Advice),
-            Self::DecisionNotToIssue | Self::FinalPlan | Self::ReassessmentFinalPlan => {
-                Some(Limit::Plan)
-            }
-            // The parent's window has no exceptions: it is a minimum, not a limit on them.
-            Self::DraftComments => None,
-            // Reviews, amendments and transfers have no statutory exceptions.
-            _ => None,
-        }
+    fn limit(self) -> Option<Lifts> {
+        rule_of(self).lifted_by
     }
 }
 
@@ -334,9 +251,9 @@ impl ExceptionReason {
     /// Whether this reason can lift the time limit of `kind`.
     pub fn covers(&self, kind: DeadlineKind) -> bool {
         match kind.limit() {
-            Some(Limit::Decision) => self.lifts_decision,
-            Some(Limit::Advice) => self.lifts_advice,
-            Some(Limit::Plan) => self.lifts_plan,
+            Some(Lifts::Decision) => self.lifts_decision,
+            Some(Lifts::Advice) => self.lifts_advice,
+            Some(Lifts::Plan) => self.lifts_plan,
             None => false,
         }
     }

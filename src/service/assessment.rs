@@ -11,16 +11,15 @@ use super::advice::{AdviceAnswer, NewAdviceRequest, advice_answer_change, write_
 use super::{Ctx, Target, action};
 use crate::domain::access::{Permission, Role};
 use crate::domain::assessment::{
-    ADVICE_WEEKS, AssessmentAction, AssessmentKind, AssessmentState, check_final_issue_allowed,
+    AssessmentAction, AssessmentKind, AssessmentState, check_final_issue_allowed,
     sen2_twenty_week_measure, tracked_deadlines, transition, validate_action_date,
 };
 use crate::domain::backlog::Process;
-use crate::domain::calendar::{add_months, add_weeks};
 use crate::domain::input::{
     FamilyResponse, appeal_rights, not_before, optional_text, required_text,
 };
 use crate::domain::people::{parse_name, parse_optional_name};
-use crate::domain::plan::{PlanStatus, REVIEW_MONTHS, VersionSource};
+use crate::domain::plan::{PlanStatus, VersionSource};
 use crate::domain::timescales::ExceptionReason;
 use crate::error::{ApiError, ApiResult};
 use crate::store::audit::{self, AuditEntry};
@@ -415,7 +414,7 @@ pub async fn request_advice(
             ctx,
             (record.la_id, record.child_id),
             on,
-            add_weeks(on, ADVICE_WEEKS),
+            crate::domain::timescales::DeadlineKind::AdviceResponse.due_from(on),
         )
         .await?;
     row.assessment_id = Set(Some(target.id));
@@ -799,7 +798,9 @@ pub async fn issue_final_plan(
         updated_at: Set(ctx.now),
         entered_directly: Set(false),
         // CFA 2014 s.44(1): first reviewed within 12 months of being made.
-        review_due_on: Set(Some(add_months(on, REVIEW_MONTHS))),
+        review_due_on: Set(Some(
+            crate::domain::timescales::DeadlineKind::AnnualReview.due_from(on),
+        )),
         ..Default::default()
     }
     .insert(&txn)

@@ -20,8 +20,8 @@ use super::plan::{self, AmendmentRecord};
 use crate::domain::access::{Role, Scope};
 use crate::domain::advice::AdviceService;
 use crate::domain::amendment::{AmendmentAction, amendment_appeal, amendment_comments_until};
-use crate::domain::assessment::{ADVICE_WEEKS, AssessmentAction, draft_comments_until};
-use crate::domain::calendar::{add_weeks, long_date};
+use crate::domain::assessment::{AssessmentAction, draft_comments_until};
+use crate::domain::calendar::long_date;
 use crate::domain::input::FamilyResponse;
 use crate::domain::input::required_text;
 use crate::domain::people::parse_optional_name;
@@ -413,7 +413,7 @@ pub async fn give_views(
                 professional_id: Set(None),
                 addressed_to: Set(None),
                 requested_on: Set(on),
-                due_on: Set(add_weeks(on, ADVICE_WEEKS)),
+                due_on: Set(crate::domain::timescales::DeadlineKind::AdviceResponse.due_from(on)),
                 received_on: Set(Some(on)),
                 summary: Set(Some(summary)),
                 document_ref: Set(document_ref),

@@ -9,11 +9,7 @@
 use chrono::NaiveDate;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, Value};
 
-use crate::domain::assessment::{
-    AssessmentKind, AssessmentState, DECISION_NOT_TO_ISSUE_WEEKS, DECISION_WEEKS, FINAL_PLAN_WEEKS,
-    REASSESSMENT_FINAL_PLAN_WEEKS,
-};
-use crate::domain::calendar::add_days;
+use crate::domain::assessment::{AssessmentKind, AssessmentState};
 use crate::domain::timescales::DeadlineKind;
 
 /// How many open deadlines of one kind are overdue in one local authority.
@@ -37,7 +33,10 @@ pub async fn overdue_counts(
     let backend = db.get_database_backend();
     let mut sql = Sql::new(backend);
     // "Overdue" is today > due_on = received_on + N weeks, i.e. received_on < today - N weeks.
-    let before = |weeks: u32| add_days(today, -7 * i64::from(weeks));
+    let before = |kind: DeadlineKind| {
+        kind.overdue_if_started_before(today)
+            .expect("the assessment's limits are weeks after the request")
+    };
     let open = format!(
         "a.state IN ('{}', '{}', '{}')",
         AssessmentState::Requested.as_str(),
@@ -60,7 +59,7 @@ pub async fn overdue_counts(
             format!(
                 "{initial} AND a.decided_to_assess_on IS NULL \
                  AND a.decided_not_to_assess_on IS NULL AND a.received_on < {} AND {}",
-                sql.bind(before(DECISION_WEEKS)),
+                sql.bind(before(DeadlineKind::DecisionToAssess)),
                 not_excepted("lifts_decision")
             ),
         ),
@@ -70,7 +69,7 @@ pub async fn overdue_counts(
                 "{initial} AND a.decided_not_to_assess_on IS NULL \
                  AND a.decided_not_to_issue_on IS NULL AND a.draft_sent_on IS NULL \
                  AND a.final_issued_on IS NULL AND a.received_on < {} AND {}",
-                sql.bind(before(DECISION_NOT_TO_ISSUE_WEEKS)),
+                sql.bind(before(DeadlineKind::DecisionNotToIssue)),
                 not_excepted("lifts_plan")
             ),
         ),
@@ -80,7 +79,7 @@ pub async fn overdue_counts(
                 "{initial} AND a.decided_not_to_assess_on IS NULL \
                  AND a.decided_not_to_issue_on IS NULL AND a.final_issued_on IS NULL \
                  AND a.received_on < {} AND {}",
-                sql.bind(before(FINAL_PLAN_WEEKS)),
+                sql.bind(before(DeadlineKind::FinalPlan)),
                 not_excepted("lifts_plan")
             ),
         ),
@@ -89,7 +88,7 @@ pub async fn overdue_counts(
             format!(
                 "{reassessment} AND a.decided_not_to_issue_on IS NULL \
                  AND a.final_issued_on IS NULL AND a.received_on < {} AND {}",
-                sql.bind(before(REASSESSMENT_FINAL_PLAN_WEEKS)),
+                sql.bind(before(DeadlineKind::ReassessmentFinalPlan)),
                 not_excepted("lifts_plan")
             ),
         ),

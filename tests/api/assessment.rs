@@ -201,7 +201,8 @@ async fn a_caseworker_takes_a_request_to_a_final_plan_with_every_deadline_right(
 
     case.act("sendDraftPlan", json!({"on": "2026-03-30"})).await;
     assert_eq!(case.last["state"], "DRAFT_ISSUED");
-    assert_eq!(case.deadline("DRAFT_COMMENTS")["dueOn"], "2026-04-14");
+    // "At least 15 days beginning with the day" it was served: 30 March to 13 April.
+    assert_eq!(case.deadline("DRAFT_COMMENTS")["dueOn"], "2026-04-13");
     assert_eq!(case.deadline("DRAFT_COMMENTS")["party"], "PARENT");
     assert_eq!(
         case.deadline("DECISION_NOT_TO_ISSUE")["status"],
@@ -260,7 +261,7 @@ async fn a_caseworker_takes_a_request_to_a_final_plan_with_every_deadline_right(
         "{texts:?}"
     );
     assert!(
-        texts.contains(&"Draft plan sent to you — you have until 14 April 2026 to comment"),
+        texts.contains(&"Draft plan sent to you — you have until 13 April 2026 to comment"),
         "{texts:?}"
     );
     assert_eq!(
@@ -626,12 +627,13 @@ async fn the_final_plan_waits_for_the_parents_fifteen_days() {
         .refuse(
             &fx.caseworker,
             "issueFinalPlan",
-            json!({"on": "2026-04-14"}),
+            // The 15th day beginning with 30 March: still the family's.
+            json!({"on": "2026-04-13"}),
         )
         .await;
     assert_eq!(error["extensions"]["code"], "VALIDATION");
     assert_eq!(error["extensions"]["field"], "on");
-    case.act("issueFinalPlan", json!({"on": "2026-04-15"}))
+    case.act("issueFinalPlan", json!({"on": "2026-04-14"}))
         .await;
     assert_eq!(case.last["state"], "FINAL_ISSUED");
     assert_eq!(case.deadline("DRAFT_COMMENTS")["status"], "NOT_APPLICABLE");
@@ -714,7 +716,7 @@ async fn timetable_answers_when_each_step_is_due() {
             {"kind": "DECISION_TO_ASSESS", "dueOn": "2026-02-17", "status": "PENDING", "targetOn": null, "regulation": "SEND Regs 2014 reg 5(1)"},
             {"kind": "ADVICE_RESPONSE", "dueOn": "2026-03-31", "status": "PENDING", "targetOn": null, "regulation": "SEND Regs 2014 reg 8(1)"},
             {"kind": "DECISION_NOT_TO_ISSUE", "dueOn": "2026-04-28", "status": "NOT_APPLICABLE", "targetOn": null, "regulation": "SEND Regs 2014 reg 10(1)"},
-            {"kind": "DRAFT_COMMENTS", "dueOn": "2026-05-16", "status": "PENDING", "targetOn": null, "regulation": "SEND Regs 2014 reg 13(1); CFA 2014 s.38"},
+            {"kind": "DRAFT_COMMENTS", "dueOn": "2026-05-15", "status": "PENDING", "targetOn": null, "regulation": "SEND Regs 2014 reg 13(1); CFA 2014 s.38"},
             {"kind": "FINAL_PLAN", "dueOn": "2026-05-26", "status": "PENDING", "targetOn": null, "regulation": "SEND Regs 2014 reg 13(2)"},
         ])
     );

@@ -438,7 +438,9 @@ async fn after_a_refusal_the_family_sees_when_to_appeal_and_mediation_can_extend
     let v = version(&app, &fx.caseworker, &one.assessment).await;
     let a = mutate(&app, &fx.caseworker, "decideNotToIssue", "RefusalInput",
         json!({"assessmentId": one.assessment, "version": v, "on": "2026-11-02", "reasons": "Needs can be met by the school", "appealRightsGiven": true})).await;
-    assert_eq!(a["appeal"]["appealBy"], "2027-01-02");
+    // Two months end on Saturday 2 January 2027: an appeal is in time on Monday 4 January
+    // (HESC Tribunal Rules r.12); the mediation adviser is contacted within the 2 months.
+    assert_eq!(a["appeal"]["appealBy"], "2027-01-04");
     assert_eq!(a["appeal"]["mediationContactBy"], "2027-01-02");
     assert_eq!(
         a["appeal"]["regulation"],
@@ -454,7 +456,7 @@ async fn after_a_refusal_the_family_sees_when_to_appeal_and_mediation_can_extend
         json!({"assessmentId": one.assessment, "version": a["version"], "on": "2026-11-20"}),
     )
     .await;
-    assert_eq!(a["appeal"]["appealBy"], "2027-01-02");
+    assert_eq!(a["appeal"]["appealBy"], "2027-01-04");
     let v = a["version"].clone();
     let (_, body) = app
         .gql(Some(&one.parent), "mutation($input: MediationCertificateInput!) { recordMediationCertificate(input: $input) { id } }",
@@ -475,7 +477,7 @@ async fn after_a_refusal_the_family_sees_when_to_appeal_and_mediation_can_extend
         .as_str()
         .expect("text");
     assert!(
-        text.contains("not to issue an EHC plan") && text.contains("2 January 2027"),
+        text.contains("not to issue an EHC plan") && text.contains("4 January 2027"),
         "{text}"
     );
 }
@@ -549,6 +551,17 @@ fn long(d: NaiveDate) -> String {
 
 fn months_after(d: NaiveDate, n: u32) -> NaiveDate {
     d.checked_add_months(Months::new(n)).expect("date")
+}
+
+/// The last day of "the period of 12 months starting with" `d` (CFA 2014 s.44(1)): the day
+/// before the anniversary, or the last day of February for 29 February.
+fn twelve_months_starting_with(d: NaiveDate) -> NaiveDate {
+    let anniversary = months_after(d, 12);
+    if anniversary.day() == d.day() {
+        anniversary - Duration::days(1)
+    } else {
+        anniversary
+    }
 }
 
 /// A date of birth that puts a child in Year 13 this school year: no phase transfer to come,
@@ -673,8 +686,9 @@ async fn a_family_comments_on_proposed_amendments_until_the_fifteenth_day() {
     let one = plan_family(&app, &fx, "one").await;
     let other = plan_family(&app, &fx, "other").await;
 
-    // The notice went 15 days ago: today is the last day of the window (reg 22(2)(c)).
-    let a = propose(&app, &fx, &one.plan, &days_ago(15)).await;
+    // The notice went 14 days ago: today is the 15th day beginning with it, the last of the
+    // window (reg 22(2)(c)).
+    let a = propose(&app, &fx, &one.plan, &days_ago(14)).await;
     assert_eq!(a["parentCommentsUntil"], json!(today().to_string()));
     assert_eq!(a["nextStep"]["action"], "RECORD_PARENT_RESPONSE");
     assert_eq!(a["nextStep"]["party"], "PARENT");
@@ -755,8 +769,8 @@ async fn a_family_comments_on_proposed_amendments_until_the_fifteenth_day() {
         )
     );
 
-    // For the other family the notice went 16 days ago: the window closed yesterday.
-    let late = propose(&app, &fx, &other.plan, &days_ago(16)).await;
+    // For the other family the notice went 15 days ago: the window closed yesterday.
+    let late = propose(&app, &fx, &other.plan, &days_ago(15)).await;
     let e = refused(
         &app,
         &other.parent,
@@ -1293,7 +1307,7 @@ async fn the_family_reads_where_the_review_stands_and_when_to_appeal_each_decisi
         .ok(&one.parent, &plan_q, json!({"id": one.plan["id"]}))
         .await["plan"]
         .clone();
-    let review_due = months_after(today() - Duration::days(300), 12);
+    let review_due = twelve_months_starting_with(today() - Duration::days(300));
     assert_eq!(
         plan["reviewSummary"],
         format!(
@@ -1365,7 +1379,8 @@ async fn the_family_reads_where_the_review_stands_and_when_to_appeal_each_decisi
     let review_q = format!("id version summary {APPEAL} timeline {{ text }}");
     let r = act(&app, &fx.caseworker, "decideReview", "DecideReviewInput",
         json!({"reviewId": r["id"], "version": r["version"], "decision": "MAINTAIN", "appealRightsGiven": true}), &review_q).await;
-    let appeal_by = months_after(today(), 2);
+    let mediation_by = months_after(today(), 2);
+    let appeal_by = ehcp::domain::appeal::tribunal_deadline(mediation_by);
     assert_eq!(r["appeal"]["decidedOn"], json!(today().to_string()));
     assert_eq!(r["appeal"]["appealBy"], json!(appeal_by.to_string()));
     assert_eq!(r["appeal"]["open"], true);
@@ -1377,9 +1392,10 @@ async fn the_family_reads_where_the_review_stands_and_when_to_appeal_each_decisi
         r["appeal"]["text"],
         format!(
             "You can appeal to the SEND Tribunal against the decision to keep the EHC plan as it \
-             is after its review until {0}. Before appealing you must contact a mediation \
-             adviser, by {0}.",
-            long(appeal_by)
+             is after its review until {}. Before appealing you must contact a mediation \
+             adviser, by {}.",
+            long(appeal_by),
+            long(mediation_by)
         )
     );
     assert_eq!(
@@ -1398,7 +1414,10 @@ async fn the_family_reads_where_the_review_stands_and_when_to_appeal_each_decisi
         plan["reviewSummary"]
             .as_str()
             .expect("s")
-            .ends_with(&format!("by {}.", long(months_after(today(), 12)))),
+            .ends_with(&format!(
+                "by {}.",
+                long(twelve_months_starting_with(today()))
+            )),
         "{}",
         plan["reviewSummary"]
     );

@@ -127,6 +127,17 @@ fn today() -> NaiveDate {
     crate::common::today()
 }
 
+/// The last day of "the period of `n` months starting with" `d`: the day before the
+/// corresponding date, or the last day of a month without one.
+fn months_starting_with(d: NaiveDate, n: u32) -> NaiveDate {
+    let corresponding = d.checked_add_months(chrono::Months::new(n)).expect("date");
+    if corresponding.day() == d.day() {
+        corresponding - Duration::days(1)
+    } else {
+        corresponding
+    }
+}
+
 fn days_ago(n: i64) -> String {
     (today() - Duration::days(n)).to_string()
 }
@@ -188,7 +199,8 @@ async fn a_caseworker_runs_an_existing_plan_through_a_review_an_amendment_and_a_
     );
     // The 12 months run from the last review decision (CFA 2014 s.44(1)).
     let review = deadline(&plan, "ANNUAL_REVIEW");
-    assert_eq!(review["dueOn"], "2026-03-20");
+    // "The period of 12 months starting with" 20 March 2025 ends on 19 March 2026.
+    assert_eq!(review["dueOn"], "2026-03-19");
     assert_eq!(
         review["regulation"],
         "CFA 2014 s.44(1); SEND Regs 2014 reg 19, 20(10)"
@@ -199,7 +211,7 @@ async fn a_caseworker_runs_an_existing_plan_through_a_review_an_amendment_and_a_
     );
     assert_eq!(deadline(&plan, "PHASE_TRANSFER")["dueOn"], phase_due);
     assert_eq!(plan["nextStep"]["action"], "SCHEDULE_REVIEW");
-    assert_eq!(plan["nextStep"]["dueOn"], "2026-03-20");
+    assert_eq!(plan["nextStep"]["dueOn"], "2026-03-19");
 
     // The review: meeting on Thursday 26 February 2026.
     let r = act(
@@ -215,7 +227,7 @@ async fn a_caseworker_runs_an_existing_plan_through_a_review_an_amendment_and_a_
     .await;
     assert_eq!(
         (r["state"].as_str(), r["dueBy"].as_str()),
-        (Some("SCHEDULED"), Some("2026-03-20"))
+        (Some("SCHEDULED"), Some("2026-03-19"))
     );
     let invitations = deadline(&r, "REVIEW_INVITATIONS");
     assert_eq!(
@@ -304,7 +316,7 @@ async fn a_caseworker_runs_an_existing_plan_through_a_review_an_amendment_and_a_
     assert_eq!(due(&r, "REVIEW_REPORT"), met("2026-03-12", "2026-03-09"));
     assert_eq!(r["nextStep"]["action"], "DECIDE");
     assert_eq!(
-        r["nextStep"]["dueOn"], "2026-03-20",
+        r["nextStep"]["dueOn"], "2026-03-19",
         "the 12 months end before M + 4 weeks"
     );
 
@@ -319,7 +331,7 @@ async fn a_caseworker_runs_an_existing_plan_through_a_review_an_amendment_and_a_
         (Some("DECIDED"), Some("AMEND"), Some("A"))
     );
     assert_eq!(due(&r, "REVIEW_DECISION"), met("2026-03-26", "2026-03-19"));
-    assert_eq!(due(&r, "ANNUAL_REVIEW"), met("2026-03-20", "2026-03-19"));
+    assert_eq!(due(&r, "ANNUAL_REVIEW"), met("2026-03-19", "2026-03-19"));
     assert_eq!(r["allowedActions"], json!([]));
     assert_eq!(r["amendment"]["state"], "NOTICE_SENT");
 
@@ -333,7 +345,7 @@ async fn a_caseworker_runs_an_existing_plan_through_a_review_an_amendment_and_a_
         deadline(&a, "AMENDMENT_NOTICE")["regulation"],
         "SEND Regs 2014 reg 20(10), 22(2); R (L, M, P) v Devon CC [2022] EWHC 493 (Admin)"
     );
-    assert_eq!(a["parentCommentsUntil"], "2026-04-03");
+    assert_eq!(a["parentCommentsUntil"], "2026-04-02");
     assert_eq!(deadline(&a, "AMENDMENT_COMMENTS")["party"], "PARENT");
     assert_eq!(deadline(&a, "AMENDED_PLAN")["dueOn"], "2026-05-14");
     assert_eq!(
@@ -364,7 +376,7 @@ async fn a_caseworker_runs_an_existing_plan_through_a_review_an_amendment_and_a_
     .await;
     assert_eq!(
         due(&a, "AMENDMENT_COMMENTS"),
-        met("2026-04-03", "2026-03-30")
+        met("2026-04-02", "2026-03-30")
     );
     let a = act(
         &app,
@@ -382,13 +394,13 @@ async fn a_caseworker_runs_an_existing_plan_through_a_review_an_amendment_and_a_
     );
     let plan = app.ok(&cw, &q, json!({"id": plan["id"]})).await["plan"].clone();
     assert_eq!(plan["lastReviewDecisionOn"], "2026-03-19");
-    assert_eq!(due(&plan, "ANNUAL_REVIEW").0, "2027-03-19");
+    assert_eq!(due(&plan, "ANNUAL_REVIEW").0, "2027-03-18");
     assert_eq!(
         plan["versions"][1],
         json!({"number": 2, "issuedOn": "2026-04-20", "namedSetting": "Stanwix Primary School", "source": "AMENDED"})
     );
     // The transfer year's date comes first when it falls before the 12 months.
-    let expected_review_due = phase_due.clone().min("2027-03-19".to_owned());
+    let expected_review_due = phase_due.clone().min("2027-03-18".to_owned());
     assert_eq!(plan["reviewDue"]["dueOn"], expected_review_due);
     let texts: Vec<&str> = plan["timeline"]
         .as_array()
@@ -549,7 +561,7 @@ async fn a_late_review_decision_moves_the_next_review_date() {
         json!({"issuedOn": "2025-01-10"}),
     )
     .await;
-    assert_eq!(due(&plan, "ANNUAL_REVIEW").0, "2026-01-10");
+    assert_eq!(due(&plan, "ANNUAL_REVIEW").0, "2026-01-09");
     assert!(
         !has_deadline(&plan, "PHASE_TRANSFER"),
         "no transfer after Year 13"
@@ -598,7 +610,7 @@ async fn a_late_review_decision_moves_the_next_review_date() {
         due(&r, "REVIEW_DECISION"),
         missed("2026-01-15", "2026-02-03")
     );
-    assert_eq!(due(&r, "ANNUAL_REVIEW"), missed("2026-01-10", "2026-02-03"));
+    assert_eq!(due(&r, "ANNUAL_REVIEW"), missed("2026-01-09", "2026-02-03"));
     assert_eq!(r["amendment"], Value::Null);
     let q = format!(
         "query($id: ID!) {{ plan(id: $id) {{ {} }} }}",
@@ -606,16 +618,16 @@ async fn a_late_review_decision_moves_the_next_review_date() {
     );
     let plan = app.ok(&cw, &q, json!({"id": plan["id"]})).await["plan"].clone();
     assert_eq!(plan["lastReviewDecisionOn"], "2026-02-03");
-    assert_eq!(due(&plan, "ANNUAL_REVIEW").0, "2027-02-03");
+    assert_eq!(due(&plan, "ANNUAL_REVIEW").0, "2027-02-02");
     assert_eq!(
         plan["reviewDue"],
-        json!({"dueOn": "2027-02-03", "kind": "ANNUAL_REVIEW", "regulation": "CFA 2014 s.44(1); SEND Regs 2014 reg 19, 20(10)"})
+        json!({"dueOn": "2027-02-02", "kind": "ANNUAL_REVIEW", "regulation": "CFA 2014 s.44(1); SEND Regs 2014 reg 19, 20(10)"})
     );
     // The backlog filter uses the moved date.
     let q = "query($by: NaiveDate) { plans(reviewDueBy: $by) { edges { node { id } } } }";
-    let before = app.ok(&cw, q, json!({"by": "2027-02-02"})).await;
+    let before = app.ok(&cw, q, json!({"by": "2027-02-01"})).await;
     assert_eq!(before["plans"]["edges"], json!([]));
-    let on = app.ok(&cw, q, json!({"by": "2027-02-03"})).await;
+    let on = app.ok(&cw, q, json!({"by": "2027-02-02"})).await;
     assert_eq!(on["plans"]["edges"][0]["node"]["id"], plan["id"]);
 }
 
@@ -659,9 +671,7 @@ async fn a_plan_issued_by_an_assessment_is_version_one_and_reviewed_within_twelv
         json!([{"number": 1, "issuedOn": step(80), "namedSetting": "Carlisle College", "source": "ISSUED"}])
     );
     let issued: NaiveDate = step(80).parse().expect("date");
-    let twelve_months = issued
-        .checked_add_months(chrono::Months::new(12))
-        .expect("date");
+    let twelve_months = months_starting_with(issued, 12);
     assert_eq!(due(&plan, "ANNUAL_REVIEW").0, twelve_months.to_string());
     // And the child shows it.
     let data = app
@@ -686,9 +696,7 @@ async fn an_under_five_has_a_six_month_target_marked_as_guidance() {
     let plan = enter_plan(&app, &fx, &dob, json!({"issuedOn": issued})).await;
     let target = deadline(&plan, "UNDER_FIVE_REVIEW");
     let issued: NaiveDate = issued.parse().expect("date");
-    let six_months = issued
-        .checked_add_months(chrono::Months::new(6))
-        .expect("date");
+    let six_months = months_starting_with(issued, 6);
     assert_eq!(target["dueOn"], six_months.to_string());
     assert_eq!(target["statutory"], false);
     assert_eq!(
@@ -880,7 +888,7 @@ async fn a_review_decision_to_cease_starts_the_consultation() {
     assert_eq!(plan["status"], "ACTIVE");
     assert_eq!(plan["ceaseProposedOn"], Value::Null);
     assert_eq!(plan["nextStep"]["action"], "SCHEDULE_REVIEW");
-    assert_eq!(plan["nextStep"]["dueOn"], "2027-04-20");
+    assert_eq!(plan["nextStep"]["dueOn"], "2027-04-19");
 }
 
 #[tokio::test]
@@ -901,7 +909,8 @@ async fn a_plan_moves_between_councils_with_the_new_councils_notice_and_review_d
     assert_eq!(
         (review["dueOn"].as_str(), review["regulation"].as_str()),
         (
-            Some("2027-02-10"),
+            // The 3 months beginning with the transfer (10 November) end on 9 February.
+            Some("2027-02-09"),
             Some("SEND Regs 2014 reg 15(5); CFA 2014 s.44")
         )
     );
@@ -932,7 +941,7 @@ async fn a_plan_moves_between_councils_with_the_new_councils_notice_and_review_d
         ),
     )
     .await;
-    assert_eq!(r["dueBy"], "2027-02-10");
+    assert_eq!(r["dueBy"], "2027-02-09");
     let q = "query($id: ID!) { plan(id: $id) { version } }";
     let version = app.ok(&cw, q, json!({"id": plan["id"]})).await["plan"]["version"].clone();
     let a = act(
@@ -1026,7 +1035,7 @@ async fn an_amendment_outside_a_review_and_a_decision_not_to_amend() {
         !has_deadline(&a, "AMENDMENT_NOTICE"),
         "no review meeting to count from"
     );
-    assert_eq!(deadline(&a, "AMENDMENT_COMMENTS")["dueOn"], "2026-02-15");
+    assert_eq!(deadline(&a, "AMENDMENT_COMMENTS")["dueOn"], "2026-02-14");
     assert_eq!(deadline(&a, "AMENDED_PLAN")["dueOn"], "2026-03-28");
     // One amendment at a time.
     let q = "query($id: ID!) { plan(id: $id) { version allowedActions } }";
@@ -1615,7 +1624,7 @@ async fn the_timetables_show_review_amendment_and_phase_transfer_dates() {
         ("REVIEW_DECISION", "2026-11-12"),
         ("ANNUAL_REVIEW", "2026-11-20"),
         ("AMENDMENT_NOTICE", "2026-11-12"),
-        ("AMENDMENT_COMMENTS", "2026-11-27"),
+        ("AMENDMENT_COMMENTS", "2026-11-26"),
         ("AMENDED_PLAN", "2027-01-07"),
     ];
     let expected: Vec<(String, String)> = expected
@@ -1997,9 +2006,28 @@ async fn timeliness_counts_amended_plans_within_twelve_weeks_of_the_meeting() {
     let a = amend_after_meeting(&app, &fx, "2026-03-02", "2026-03-09", "2026-05-20").await;
     assert_eq!(due(&a, "AMENDED_PLAN"), missed("2026-05-04", "2026-05-20"));
     // Notice six weeks after the meeting, plan 7 weeks after it: on time on the notice's 8
-    // weeks, but 91 days after the meeting.
+    // weeks, but 91 days after the meeting. A late notice shows both clocks: the meeting's
+    // 12 weeks (missed) and the notice's 8 (met); the backlog counts the first.
     let b = amend_after_meeting(&app, &fx, "2026-03-02", "2026-04-13", "2026-06-01").await;
-    assert_eq!(due(&b, "AMENDED_PLAN"), met("2026-06-08", "2026-06-01"));
+    let plan_deadlines: Vec<(String, String)> = b["deadlines"]
+        .as_array()
+        .expect("deadlines")
+        .iter()
+        .filter(|d| d["kind"] == "AMENDED_PLAN")
+        .map(|d| {
+            (
+                d["dueOn"].as_str().unwrap().to_owned(),
+                d["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        plan_deadlines,
+        vec![
+            ("2026-05-25".to_owned(), "MISSED".to_owned()),
+            ("2026-06-08".to_owned(), "MET".to_owned())
+        ]
+    );
     // Exactly 12 weeks (84 days) after the meeting counts as within.
     amend_after_meeting(&app, &fx, "2026-03-02", "2026-03-30", "2026-05-25").await;
     let q = "query($from: NaiveDate!, $to: NaiveDate!) { timeliness(from: $from, to: $to) {
@@ -2024,7 +2052,7 @@ async fn timeliness_counts_amended_plans_within_twelve_weeks_of_the_meeting() {
         .clone();
     assert_eq!(
         stage,
-        json!({"stage": "AMENDED_PLAN", "done": 3, "onTime": 2})
+        json!({"stage": "AMENDED_PLAN", "done": 3, "onTime": 1})
     );
     // A period holding only the late one.
     let t = app
