@@ -30,6 +30,18 @@ impl Application {
     pub async fn build(settings: &Settings, serve: &ServeSettings) -> anyhow::Result<Self> {
         let db = store::connect(&settings.database_url, None).await?;
         store::migrate(&db).await?;
+        if let Some(done) = crate::service::recompute::apply_rules(&db, chrono::Utc::now())
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot recompute deadlines for the new rules: {e:?}"))?
+        {
+            tracing::info!(
+                assessments = done.assessments,
+                children_with_plans = done.children_with_plans,
+                review_dates_changed = done.review_dates_changed,
+                version = crate::domain::rules::RULES_VERSION,
+                "recomputed every stored deadline for the statutory rules of this release"
+            );
+        }
         let verifier = TokenVerifier::new(settings.token_config()?)
             .await
             .context("cannot load the token keys")?;

@@ -10,6 +10,7 @@ pub mod changes;
 pub mod contributions;
 pub mod people;
 pub mod plan;
+pub mod recompute;
 pub mod records;
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -10,6 +10,7 @@ pub mod overdue;
 pub mod page;
 pub mod plan_versions;
 pub mod plans;
+pub mod rules_applied;
 
 pub mod scope;
 pub mod sign_in;

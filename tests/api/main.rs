@@ -15,4 +15,5 @@ mod limits;
 mod outage;
 mod people;
 mod plan;
+mod rules;
 mod sign_in;
