@@ -1072,6 +1072,7 @@ mod tests {
             starts_on,
             ends_on,
             advice_request_id: None,
+            advice_requested_on: None,
         }
     }
 
@@ -1186,6 +1187,7 @@ mod tests {
         let on = d(2026, 2, 11); // due 25 Mar 2026
         let missed_appointment = RecordedException {
             advice_request_id: Some(5),
+            advice_requested_on: None,
             ..exception("MISSED_APPOINTMENT", d(2026, 3, 3), d(2026, 3, 3))
         };
         let facts = AssessmentFacts {
@@ -1235,6 +1237,7 @@ mod tests {
             ],
             exceptions: vec![RecordedException {
                 advice_request_id: Some(2),
+                advice_requested_on: None,
                 ..exception("MISSED_APPOINTMENT", d(2026, 3, 3), d(2026, 3, 3))
             }],
             ..assessing()
@@ -1408,7 +1411,12 @@ mod tests {
             parent_responded_on: Some(d(2026, 4, 30)),
             ..assessing()
         };
-        let closure = exception("SCHOOL_CLOSED", d(2026, 4, 1), d(2026, 4, 28));
+        // Closed 1 to 28 April when its advice was asked for on 30 March.
+        let closure = RecordedException {
+            advice_request_id: Some(1),
+            advice_requested_on: Some(d(2026, 3, 30)),
+            ..exception("SCHOOL_CLOSED", d(2026, 4, 1), d(2026, 4, 28))
+        };
         #[rustfmt::skip]
         let cases = [
             ("issued on the due date", Some(d(2026, 5, 26)), vec![], d(2026, 6, 1), Met, None),
@@ -1597,8 +1605,13 @@ mod tests {
 
     #[test]
     fn sen2_twenty_week_measure_for_issued_initial_plans() {
-        let closure = exception("SCHOOL_CLOSED", d(2026, 4, 1), d(2026, 4, 28));
-        let late_exception = exception("ABSENT_FROM_AREA", d(2026, 5, 11), d(2026, 5, 20));
+        // Closed 1 to 28 April when its advice was asked for on 30 March.
+        let closure = RecordedException {
+            advice_request_id: Some(1),
+            advice_requested_on: Some(d(2026, 3, 30)),
+            ..exception("SCHOOL_CLOSED", d(2026, 4, 1), d(2026, 4, 28))
+        };
+        let late_exception = exception("ABSENT_FROM_AREA", d(2026, 5, 11), d(2026, 6, 20));
         #[rustfmt::skip]
         let cases = [
             ("on the due date", Some(d(2026, 5, 26)), vec![], Some((true, false, 140))),
@@ -1957,6 +1970,7 @@ mod tests {
             ],
             exceptions: vec![RecordedException {
                 advice_request_id: Some(3),
+                advice_requested_on: None,
                 ..exception("MISSED_APPOINTMENT", d(2026, 3, 2), d(2026, 3, 2))
             }],
             ..assessing()

@@ -163,7 +163,8 @@ const LA: Party = Party::LocalAuthority;
 /// Raised whenever a row's counting changes: the server then recomputes every stored deadline
 /// at start-up ([`crate::service::recompute`]). 2: "months starting with" ends the day before
 /// the anniversary; the family's 15 days end on day 15; amended plans run from the meeting
-/// before a notice; bank holidays are not working days.
+/// before a notice; bank holidays are not working days; a closure or an absence shorter than
+/// 4 weeks, or a closure outside its advice request's window, lifts nothing.
 pub const RULES_VERSION: i32 = 2;
 
 /// Every kind of deadline: the one table the API's dates come from.

@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 use super::calendar::add_days;
 use super::rules::{Lifts, rule_of};
 
+/// "A continuous period of at least 4 weeks" (regs 5(4)(a), (b), (d)), in days.
+pub const FOUR_WEEKS: i64 = 28;
+
 /// A deadline is "due soon" when it falls within this many days of today.
 pub const DUE_SOON_DAYS: i64 = 14;
 
@@ -245,9 +248,72 @@ pub struct ExceptionReason {
     /// Lifts the 16- and 20-week limits (reg 10(4), 13(3)) and the 14-week re-assessment
     /// limit (reg 27(3)).
     pub lifts_plan: bool,
+    /// The shortest period that counts (a closure or an absence of "at least 4 weeks"): a
+    /// shorter one is not an exception at all.
+    #[serde(default)]
+    pub minimum_days: Option<i64>,
+    /// A school or setting closure: an exception only for the advice asked of the closed
+    /// school or setting from one week before the closure until one week before it re-opens
+    /// (reg 5(4)(a)–(b)), so the request must be named and fall in that window.
+    #[serde(default)]
+    pub concerns_advice_request: bool,
+}
+
+/// Why a period cannot be recorded as an exception: the field at fault and the condition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotAnException {
+    pub field: &'static str,
+    pub message: String,
 }
 
 impl ExceptionReason {
+    /// The conditions the regulations put on the reason itself, for a period `starts_on` …
+    /// `ends_on` (inclusive) and, for a closure, the day the advice it concerns was asked
+    /// for: `None` when the period is an exception.
+    pub fn refusal(
+        &self,
+        starts_on: NaiveDate,
+        ends_on: NaiveDate,
+        advice_requested_on: Option<NaiveDate>,
+    ) -> Option<NotAnException> {
+        let days = (ends_on - starts_on).num_days() + 1;
+        if let Some(minimum) = self.minimum_days
+            && days < minimum
+        {
+            return Some(NotAnException {
+                field: "endsOn",
+                message: format!(
+                    "{} is an exception only for a continuous period of at least {minimum} days                      ({}); this one is {days}",
+                    self.label, self.regulation
+                ),
+            });
+        }
+        if self.concerns_advice_request {
+            let Some(asked) = advice_requested_on else {
+                return Some(NotAnException {
+                    field: "adviceRequestId",
+                    message: "a closure is an exception only for the advice asked of the closed \
+                              school or setting: name that advice request"
+                        .to_owned(),
+                });
+            };
+            // From one week before the closure to one week before it re-opens.
+            let from = add_days(starts_on, -7);
+            let until = add_days(ends_on, 1 - 7);
+            if asked < from || asked > until {
+                return Some(NotAnException {
+                    field: "adviceRequestId",
+                    message: format!(
+                        "the advice was asked for on {asked}, not between one week before the \
+                         closure ({from}) and one week before it re-opened ({until}) (SEND Regs \
+                         2014 reg 5(4)(a)-(b))"
+                    ),
+                });
+            }
+        }
+        None
+    }
+
     /// Whether this reason can lift the time limit of `kind`.
     pub fn covers(&self, kind: DeadlineKind) -> bool {
         match kind.limit() {
@@ -276,24 +342,35 @@ pub fn standard_exception_reasons() -> Vec<ExceptionReason> {
             lifts_decision: decision,
             lifts_advice: advice,
             lifts_plan: plan,
+            minimum_days: None,
+            concerns_advice_request: false,
         };
+    let closure = |r: ExceptionReason| ExceptionReason {
+        minimum_days: Some(FOUR_WEEKS),
+        concerns_advice_request: true,
+        ..r
+    };
+    let absence = |r: ExceptionReason| ExceptionReason {
+        minimum_days: Some(FOUR_WEEKS),
+        ..r
+    };
     vec![
-        reason(
+        closure(reason(
             "SCHOOL_CLOSED",
             "The school or college was closed for 4 weeks or more when its advice was asked for",
             "SEND Regs 2014 reg 5(4)(a), 10(4)(a), 13(3), 27(3)(a)",
             true,
             false,
             true,
-        ),
-        reason(
+        )),
+        closure(reason(
             "EARLY_YEARS_SETTING_CLOSED",
             "The early years setting was closed for 4 weeks or more when its advice was asked for",
             "SEND Regs 2014 reg 5(4)(b), 10(4)(b), 13(3), 27(3)(b)",
             true,
             false,
             true,
-        ),
+        )),
         reason(
             "EXCEPTIONAL_PERSONAL_CIRCUMSTANCES",
             "Exceptional personal circumstances affecting the child, young person or parent",
@@ -302,14 +379,14 @@ pub fn standard_exception_reasons() -> Vec<ExceptionReason> {
             true,
             true,
         ),
-        reason(
+        absence(reason(
             "ABSENT_FROM_AREA",
             "The child, young person or parent was away from the area for 4 weeks or more",
             "SEND Regs 2014 reg 5(4)(d), 8(2)(b), 10(4)(d), 13(3), 27(3)(d)",
             true,
             true,
             true,
-        ),
+        )),
         reason(
             "MISSED_APPOINTMENT",
             "An appointment for an examination or test was missed",
@@ -328,8 +405,12 @@ pub struct RecordedException {
     pub starts_on: NaiveDate,
     /// Inclusive.
     pub ends_on: NaiveDate,
-    /// `Some` = applies to that advice request only (e.g. a missed appointment).
+    /// `Some` = applies to that advice request only (e.g. a missed appointment); for a
+    /// closure, the advice request it concerns (the closure lifts the council's limits).
     pub advice_request_id: Option<i64>,
+    /// The day that advice request was made (for a closure's window).
+    #[serde(default)]
+    pub advice_requested_on: Option<NaiveDate>,
 }
 
 impl RecordedException {
@@ -347,10 +428,18 @@ impl RecordedException {
     /// started. An exception recorded for one advice request lifts nothing else.
     pub fn lifts(&self, limit: &TimeLimit) -> bool {
         let same_advice_request = match self.advice_request_id {
+            // A closure names the request it concerns, but lifts the council's limits.
+            Some(_) if self.reason.concerns_advice_request => true,
             Some(id) => limit.advice_request_id == Some(id),
             None => true,
         };
-        self.reason.covers(limit.kind)
+        // A period short of the minimum, or a closure outside its window, lifts nothing.
+        let qualifies = self
+            .reason
+            .refusal(self.starts_on, self.ends_on, self.advice_requested_on)
+            .is_none();
+        qualifies
+            && self.reason.covers(limit.kind)
             && same_advice_request
             && self.starts_on <= limit.due_on
             && self.ends_on >= limit.starts_on
@@ -443,6 +532,16 @@ mod tests {
             starts_on,
             ends_on,
             advice_request_id: None,
+            advice_requested_on: None,
+        }
+    }
+
+    /// The school closed `starts_on` … `ends_on`, its advice asked on `asked`.
+    fn closure(starts_on: NaiveDate, ends_on: NaiveDate, asked: NaiveDate) -> RecordedException {
+        RecordedException {
+            advice_request_id: Some(9),
+            advice_requested_on: Some(asked),
+            ..exception("SCHOOL_CLOSED", starts_on, ends_on)
         }
     }
 
@@ -564,8 +663,20 @@ mod tests {
 
     #[test]
     fn exceptions_lift_limits_and_extend_the_target() {
-        let one_day = exception("ABSENT_FROM_AREA", d(2026, 3, 2), d(2026, 3, 2));
-        let four_weeks = exception("SCHOOL_CLOSED", d(2026, 4, 1), d(2026, 4, 28));
+        let one_day = exception(
+            "EXCEPTIONAL_PERSONAL_CIRCUMSTANCES",
+            d(2026, 3, 2),
+            d(2026, 3, 2),
+        );
+        // Closed 1 to 28 April: advice asked from 25 March to 22 April counts.
+        let four_weeks = closure(d(2026, 4, 1), d(2026, 4, 28), d(2026, 3, 30));
+        let asked_a_day_early = closure(d(2026, 4, 1), d(2026, 4, 28), d(2026, 3, 24));
+        let asked_first_day = closure(d(2026, 4, 1), d(2026, 4, 28), d(2026, 3, 25));
+        let asked_last_day = closure(d(2026, 4, 1), d(2026, 4, 28), d(2026, 4, 22));
+        let asked_a_day_late = closure(d(2026, 4, 1), d(2026, 4, 28), d(2026, 4, 23));
+        let closed_27_days = closure(d(2026, 4, 1), d(2026, 4, 27), d(2026, 3, 30));
+        let away_27_days = exception("ABSENT_FROM_AREA", d(2026, 4, 1), d(2026, 4, 27));
+        let away_28_days = exception("ABSENT_FROM_AREA", d(2026, 4, 1), d(2026, 4, 28));
         let ten_days = exception(
             "EXCEPTIONAL_PERSONAL_CIRCUMSTANCES",
             d(2026, 5, 1),
@@ -593,6 +704,55 @@ mod tests {
                 exceptions: vec![one_day],
                 status: Excepted,
                 target_on: Some(d(2026, 5, 27)),
+            },
+            Case {
+                name: "away 27 days: less than 4 weeks is no exception",
+                limit: final_plan(None),
+                exceptions: vec![away_27_days],
+                status: Overdue,
+                target_on: None,
+            },
+            Case {
+                name: "away 28 days",
+                limit: final_plan(None),
+                exceptions: vec![away_28_days],
+                status: Excepted,
+                target_on: Some(d(2026, 6, 23)),
+            },
+            Case {
+                name: "closed 27 days: no exception",
+                limit: final_plan(None),
+                exceptions: vec![closed_27_days],
+                status: Overdue,
+                target_on: None,
+            },
+            Case {
+                name: "advice asked a day before the closure's window",
+                limit: final_plan(None),
+                exceptions: vec![asked_a_day_early],
+                status: Overdue,
+                target_on: None,
+            },
+            Case {
+                name: "advice asked on the window's first day",
+                limit: final_plan(None),
+                exceptions: vec![asked_first_day],
+                status: Excepted,
+                target_on: Some(d(2026, 6, 23)),
+            },
+            Case {
+                name: "advice asked on the window's last day",
+                limit: final_plan(None),
+                exceptions: vec![asked_last_day],
+                status: Excepted,
+                target_on: Some(d(2026, 6, 23)),
+            },
+            Case {
+                name: "advice asked a day after the window",
+                limit: final_plan(None),
+                exceptions: vec![asked_a_day_late],
+                status: Overdue,
+                target_on: None,
             },
             Case {
                 name: "4 weeks",
@@ -681,33 +841,90 @@ mod tests {
     }
 
     #[test]
+    fn refusals_name_the_condition_that_failed() {
+        let away = reason("ABSENT_FROM_AREA");
+        let refused = away.refusal(d(2026, 4, 1), d(2026, 4, 27), None).unwrap();
+        assert_eq!(refused.field, "endsOn");
+        assert!(
+            refused.message.contains("at least 28 days"),
+            "{}",
+            refused.message
+        );
+        assert!(
+            refused.message.contains("this one is 27"),
+            "{}",
+            refused.message
+        );
+        assert_eq!(away.refusal(d(2026, 4, 1), d(2026, 4, 28), None), None);
+        let closed = reason("SCHOOL_CLOSED");
+        assert_eq!(
+            closed
+                .refusal(d(2026, 4, 1), d(2026, 4, 28), None)
+                .map(|r| r.field),
+            Some("adviceRequestId")
+        );
+        let outside = closed
+            .refusal(d(2026, 4, 1), d(2026, 4, 28), Some(d(2026, 3, 24)))
+            .unwrap();
+        assert!(
+            outside.message.contains("2026-03-25"),
+            "{}",
+            outside.message
+        );
+        assert!(
+            outside.message.contains("2026-04-22"),
+            "{}",
+            outside.message
+        );
+        // Reg 8(2) has no closure exception: the matrix is the reasons' data.
+        assert!(!closed.lifts_advice);
+        assert!(
+            reason("EXCEPTIONAL_PERSONAL_CIRCUMSTANCES")
+                .minimum_days
+                .is_none()
+        );
+    }
+
+    #[test]
     fn exception_covering_a_late_step_lifts_it() {
         // Starts before the due date and on or before the late step (starts_on ≤ met_on).
         let limit = final_plan(Some(d(2026, 5, 27)));
         let exceptions = [exception(
-            "ABSENT_FROM_AREA",
+            "EXCEPTIONAL_PERSONAL_CIRCUMSTANCES",
             d(2026, 5, 20),
             d(2026, 5, 27),
         )];
         let deadline = limit.deadline(&exceptions, d(2026, 6, 1));
         assert_eq!(deadline.status, Excepted);
         assert_eq!(deadline.target_on, Some(d(2026, 6, 3)));
-        assert_eq!(deadline.excepted_by, vec!["ABSENT_FROM_AREA".to_owned()]);
+        assert_eq!(
+            deadline.excepted_by,
+            vec!["EXCEPTIONAL_PERSONAL_CIRCUMSTANCES".to_owned()]
+        );
     }
 
     #[test]
     fn excepted_by_lists_each_reason_once() {
         let exceptions = [
-            exception("ABSENT_FROM_AREA", d(2026, 2, 1), d(2026, 2, 7)),
-            exception("SCHOOL_CLOSED", d(2026, 3, 1), d(2026, 3, 7)),
-            exception("ABSENT_FROM_AREA", d(2026, 4, 1), d(2026, 4, 7)),
+            exception(
+                "EXCEPTIONAL_PERSONAL_CIRCUMSTANCES",
+                d(2026, 2, 1),
+                d(2026, 2, 7),
+            ),
+            closure(d(2026, 3, 1), d(2026, 3, 28), d(2026, 3, 1)),
+            exception(
+                "EXCEPTIONAL_PERSONAL_CIRCUMSTANCES",
+                d(2026, 4, 1),
+                d(2026, 4, 7),
+            ),
         ];
         let deadline = final_plan(None).deadline(&exceptions, d(2026, 6, 1));
         assert_eq!(
             deadline.excepted_by,
-            vec!["ABSENT_FROM_AREA", "SCHOOL_CLOSED"]
+            vec!["EXCEPTIONAL_PERSONAL_CIRCUMSTANCES", "SCHOOL_CLOSED"]
         );
-        assert_eq!(deadline.target_on, Some(d(2026, 6, 16)));
+        // 7 + 28 + 7 days after 26 May.
+        assert_eq!(deadline.target_on, Some(d(2026, 7, 7)));
     }
 
     #[test]
@@ -721,6 +938,7 @@ mod tests {
         };
         let missed = RecordedException {
             advice_request_id: Some(7),
+            advice_requested_on: None,
             ..exception("MISSED_APPOINTMENT", d(2026, 3, 10), d(2026, 3, 10))
         };
         let today = d(2026, 4, 4);

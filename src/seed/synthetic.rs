@@ -364,6 +364,7 @@ pub fn draw_assessment(rng: &mut StdRng, today: NaiveDate, advice_id: &mut i64) 
             starts_on: starts,
             ends_on: add_days(starts, rng.random_range(28..60)),
             advice_request_id: None,
+            advice_requested_on: None,
         });
     }
     if outcome < 0.28 {

@@ -550,13 +550,28 @@ pub async fn record_exception(
             "an exception lasts at most a year",
         ));
     }
-    if let Some(advice_id) = input.advice_request_id {
-        if !step.record.advice.iter().any(|a| a.id == advice_id) {
-            return Err(ApiError::validation(
-                "adviceRequestId",
-                "not an advice request of this assessment",
-            ));
-        }
+    let asked_on = match input.advice_request_id {
+        Some(advice_id) => Some(
+            step.record
+                .advice
+                .iter()
+                .find(|a| a.id == advice_id)
+                .map(|a| a.requested_on)
+                .ok_or_else(|| {
+                    ApiError::validation(
+                        "adviceRequestId",
+                        "not an advice request of this assessment",
+                    )
+                })?,
+        ),
+        None => None,
+    };
+    if let Some(refused) =
+        reason_of(reason.clone()).refusal(input.starts_on, input.ends_on, asked_on)
+    {
+        return Err(ApiError::validation(refused.field, refused.message));
+    }
+    if input.advice_request_id.is_some() && !reason.concerns_advice_request {
         if !reason.lifts_advice {
             return Err(ApiError::validation(
                 "reasonCode",
@@ -626,6 +641,16 @@ pub async fn add_exception_reason(
         lifts_advice: Set(reason.lifts_advice),
         lifts_plan: Set(reason.lifts_plan),
         active: Set(true),
+        minimum_days: Set(match reason.minimum_days {
+            Some(days) if !(1..=366).contains(&days) => {
+                return Err(ApiError::validation(
+                    "minimumDays",
+                    "must be between 1 and 366 days",
+                ));
+            }
+            days => days.map(|d| d as i32),
+        }),
+        concerns_advice_request: Set(reason.concerns_advice_request),
     };
     let txn = ctx.db.begin().await?;
     let saved = row.insert(&txn).await.map_err(|e| {

@@ -62,6 +62,12 @@ impl AssessmentRecord {
                 starts_on: e.starts_on,
                 ends_on: e.ends_on,
                 advice_request_id: e.advice_request_id,
+                advice_requested_on: e.advice_request_id.and_then(|id| {
+                    self.advice
+                        .iter()
+                        .find(|a| a.id == id)
+                        .map(|a| a.requested_on)
+                }),
             })
             .collect();
         Ok(facts)
@@ -76,6 +82,8 @@ pub fn reason_of(row: exception_reason::Model) -> ExceptionReason {
         lifts_decision: row.lifts_decision,
         lifts_advice: row.lifts_advice,
         lifts_plan: row.lifts_plan,
+        minimum_days: row.minimum_days.map(i64::from),
+        concerns_advice_request: row.concerns_advice_request,
     }
 }
 

@@ -24,6 +24,8 @@ pub async fn ensure_exception_reasons(db: &DatabaseConnection) -> anyhow::Result
             lifts_advice: Set(r.lifts_advice),
             lifts_plan: Set(r.lifts_plan),
             active: Set(true),
+            minimum_days: Set(r.minimum_days.map(|d| d as i32)),
+            concerns_advice_request: Set(r.concerns_advice_request),
         })
         .collect();
     if !missing.is_empty() {

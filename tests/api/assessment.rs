@@ -721,7 +721,7 @@ async fn timetable_answers_when_each_step_is_due() {
         ])
     );
     let data = app
-        .ok(&fx.caseworker, q, json!({"ex": [{"reasonCode": "SCHOOL_CLOSED", "startsOn": "2026-03-30", "endsOn": "2026-04-24"}]}))
+        .ok(&fx.caseworker, q, json!({"ex": [{"reasonCode": "SCHOOL_CLOSED", "startsOn": "2026-02-20", "endsOn": "2026-03-31"}]}))
         .await;
     let final_plan = data["timetable"]["deadlines"]
         .as_array()
@@ -735,7 +735,16 @@ async fn timetable_answers_when_each_step_is_due() {
             final_plan["status"].as_str(),
             final_plan["targetOn"].as_str()
         ),
-        (Some("EXCEPTED"), Some("2026-06-21"))
+        // Closed 40 days, the advice asked (17 February) within the closure's window.
+        (Some("EXCEPTED"), Some("2026-07-05"))
+    );
+    // A closure of less than 4 weeks is not an exception (reg 5(4)(a)).
+    let (_, body) = app
+        .gql(Some(&fx.caseworker), q, json!({"ex": [{"reasonCode": "SCHOOL_CLOSED", "startsOn": "2026-02-20", "endsOn": "2026-03-18"}]}))
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "VALIDATION",
+        "{body}"
     );
     assert_eq!(app.error_code(None, q, json!({})).await, "UNAUTHENTICATED");
 }
@@ -777,4 +786,78 @@ async fn today_is_englands_date_whatever_the_hour_in_utc() {
             "{body}"
         );
     }
+}
+
+#[tokio::test]
+async fn an_exception_needs_its_minimum_length_and_a_closure_its_advice_request() {
+    let app = TestApp::spawn().await;
+    let fx = app.with_local_authority().await;
+    let mut case = Case::open(&app, &fx, "2026-01-06").await;
+    case.act("decideToAssess", json!({"on": "2026-02-10"}))
+        .await;
+    case.act(
+        "requestAdvice",
+        json!({"on": "2026-02-16", "service": "EDUCATIONAL_PSYCHOLOGY"}),
+    )
+    .await;
+    let advice = case.last["adviceRequests"][0]["id"].clone();
+    let refused = |e: &Value| {
+        (
+            e["extensions"]["code"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+            e["extensions"]["field"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        )
+    };
+    // Away 27 days: less than 4 weeks is no exception (reg 5(4)(d)); nothing is recorded.
+    let e = case
+        .refuse(&fx.caseworker, "recordException", json!({"reasonCode": "ABSENT_FROM_AREA", "startsOn": "2026-03-01", "endsOn": "2026-03-27"}))
+        .await;
+    assert_eq!(refused(&e), ("VALIDATION".into(), "endsOn".into()), "{e}");
+    assert!(
+        e["message"].as_str().unwrap().contains("this one is 27"),
+        "{e}"
+    );
+    // A closure must name the advice request asked of the school.
+    let e = case
+        .refuse(&fx.caseworker, "recordException", json!({"reasonCode": "SCHOOL_CLOSED", "startsOn": "2026-02-20", "endsOn": "2026-03-31"}))
+        .await;
+    assert_eq!(
+        refused(&e),
+        ("VALIDATION".into(), "adviceRequestId".into()),
+        "{e}"
+    );
+    // Advice asked on 16 February, closure from 24 February: the window opens on the 17th.
+    let e = case
+        .refuse(&fx.caseworker, "recordException", json!({"reasonCode": "SCHOOL_CLOSED", "startsOn": "2026-02-24", "endsOn": "2026-03-31", "adviceRequestId": advice}))
+        .await;
+    assert_eq!(
+        refused(&e),
+        ("VALIDATION".into(), "adviceRequestId".into()),
+        "{e}"
+    );
+    assert_eq!(case.deadline("FINAL_PLAN")["status"], "OVERDUE");
+    // From the 23rd the request falls in it: the council's limits are lifted, not the advice's
+    // (reg 8(2) has no closure exception).
+    case.act("recordException", json!({"reasonCode": "SCHOOL_CLOSED", "startsOn": "2026-02-23", "endsOn": "2026-03-31", "adviceRequestId": advice})).await;
+    assert_eq!(case.deadline("FINAL_PLAN")["status"], "EXCEPTED");
+    assert_eq!(
+        case.deadline("FINAL_PLAN")["exceptedBy"],
+        json!(["SCHOOL_CLOSED"])
+    );
+    assert_ne!(case.deadline("ADVICE_RESPONSE")["status"], "EXCEPTED");
+    // Away exactly 4 weeks counts.
+    case.act(
+        "recordException",
+        json!({"reasonCode": "ABSENT_FROM_AREA", "startsOn": "2026-03-01", "endsOn": "2026-03-28"}),
+    )
+    .await;
+    assert_eq!(
+        case.deadline("FINAL_PLAN")["exceptedBy"],
+        json!(["SCHOOL_CLOSED", "ABSENT_FROM_AREA"])
+    );
 }

@@ -113,6 +113,15 @@ pub struct ExceptionReason {
     lifts_advice: bool,
     /// Lifts the 16- and 20-week limits (and the 14-week re-assessment limit).
     lifts_plan: bool,
+    /// The shortest continuous period that counts, in days (a closure or an absence of at
+    /// least 4 weeks: 28); a shorter one is not an exception.
+    #[graphql(default)]
+    minimum_days: Option<i32>,
+    /// A school or setting closure: it must name the advice request asked of the closed
+    /// school or setting, made from one week before the closure until one week before it
+    /// re-opened.
+    #[graphql(default)]
+    concerns_advice_request: bool,
 }
 
 impl From<DomainReason> for ExceptionReason {
@@ -124,6 +133,8 @@ impl From<DomainReason> for ExceptionReason {
             lifts_decision: r.lifts_decision,
             lifts_advice: r.lifts_advice,
             lifts_plan: r.lifts_plan,
+            minimum_days: r.minimum_days.map(|d| d as i32),
+            concerns_advice_request: r.concerns_advice_request,
         }
     }
 }
@@ -137,6 +148,8 @@ impl From<ExceptionReason> for DomainReason {
             lifts_decision: r.lifts_decision,
             lifts_advice: r.lifts_advice,
             lifts_plan: r.lifts_plan,
+            minimum_days: r.minimum_days.map(i64::from),
+            concerns_advice_request: r.concerns_advice_request,
         }
     }
 }
@@ -462,11 +475,17 @@ async fn timetable(
                 "an exception must not end before it starts",
             ));
         }
+        // A closure here concerns the timetable's advice request.
+        let advice_requested_on = advice_requested_on.filter(|_| reason.concerns_advice_request);
+        if let Some(refused) = reason.refusal(e.starts_on, e.ends_on, advice_requested_on) {
+            return Err(ApiError::validation("exceptions", refused.message));
+        }
         facts.exceptions.push(RecordedException {
             reason,
             starts_on: e.starts_on,
             ends_on: e.ends_on,
-            advice_request_id: None,
+            advice_request_id: advice_requested_on.map(|_| 1),
+            advice_requested_on,
         });
     }
     // Statuses are as of the start, so every deadline reads as still to come.

@@ -11,6 +11,8 @@ pub struct Model {
     pub lifts_advice: bool,
     pub lifts_plan: bool,
     pub active: bool,
+    pub minimum_days: Option<i32>,
+    pub concerns_advice_request: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
