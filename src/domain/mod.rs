@@ -1,6 +1,7 @@
 //! Pure domain rules: no database, no GraphQL, no clock reads ("today" is an argument).
 pub mod access;
 pub mod advice;
+mod agreement;
 pub mod amendment;
 pub mod appeal;
 pub mod assessment;
