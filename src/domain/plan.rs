@@ -500,6 +500,18 @@ impl PlanFacts {
         next_phase_transfer(self.nc_year(today), today)
     }
 
+    /// A transfer set for the plan whose move is already past: history a council entered (a
+    /// move into Year 7 last September), shown and counted with whether it met reg 18.
+    pub fn past_phase_transfer(&self, today: NaiveDate) -> Option<PhaseTransfer> {
+        let (kind, moves_on) = self.phase_transfer_override?;
+        (moves_on < today && moves_on >= self.issued_on).then(|| PhaseTransfer {
+            kind,
+            moves_on,
+            due_on: kind.due_on(moves_on),
+            overridden: true,
+        })
+    }
+
     /// Under 5 on the day the review clock started.
     fn under_five_at_clock_start(&self) -> bool {
         add_months(self.date_of_birth, 60) > self.review_clock_start()
@@ -585,6 +597,20 @@ pub fn plan_deadlines(facts: &PlanFacts, today: NaiveDate) -> Vec<Deadline> {
             kind: transfer.kind.deadline_kind(),
             starts_on: today,
             due_on: transfer.due_on,
+            met_on,
+            advice_request_id: None,
+        };
+        deadlines.push(limit.deadline(&[], today));
+    }
+    if let Some(past) = facts.past_phase_transfer(today) {
+        let met_on = facts
+            .phase_transfer_finalised
+            .filter(|(moves_on, _)| *moves_on == past.moves_on)
+            .map(|(_, on)| on);
+        let limit = TimeLimit {
+            kind: past.kind.deadline_kind(),
+            starts_on: facts.issued_on,
+            due_on: past.due_on,
             met_on,
             advice_request_id: None,
         };
@@ -694,7 +720,8 @@ pub fn tracked_deadlines(
 fn phase_transfers_from(facts: &PlanFacts, from: NaiveDate) -> Vec<PhaseTransfer> {
     let mut transfers: Vec<PhaseTransfer> =
         standard_phase_transfers(facts.nc_year(from), from).collect();
-    if let Some((kind, moves_on)) = facts.phase_transfer_override
+    let overridden = facts.phase_transfer_override;
+    if let Some((kind, moves_on)) = overridden
         && transfers.iter().all(|t| t.moves_on != moves_on)
     {
         transfers.push(PhaseTransfer {
@@ -704,7 +731,13 @@ fn phase_transfers_from(facts: &PlanFacts, from: NaiveDate) -> Vec<PhaseTransfer
             overridden: true,
         });
     }
-    transfers.retain(|t| t.due_on >= from);
+    // A transfer the council set is counted even when it was before the plan came into the
+    // system (history entered with it), as long as the plan existed then.
+    transfers.retain(|t| {
+        t.due_on >= from
+            || (t.overridden
+                && overridden.is_some_and(|(_, m)| m == t.moves_on && m >= facts.issued_on))
+    });
     transfers.sort_by_key(|t| t.due_on);
     transfers
 }

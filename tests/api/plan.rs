@@ -2071,3 +2071,97 @@ async fn timeliness_counts_amended_plans_within_twelve_weeks_of_the_meeting() {
         (json!(1), json!(0))
     );
 }
+
+#[tokio::test]
+async fn a_past_phase_transfer_is_entered_as_history_with_whether_it_met_reg_18() {
+    let app = TestApp::spawn().await;
+    let fx = app.with_local_authority().await;
+    let cw = fx.caseworker.clone();
+    // A council's existing caseload: a plan made in March 2024 for a child who moved into
+    // Year 7 on 1 September 2026, the plan amended for it on 10 February (in time) or 1 March
+    // (late: reg 18 wanted it by 14 February).
+    for (finalised, status) in [
+        (Some("2026-02-10"), "MET"),
+        (Some("2026-03-01"), "MISSED"),
+        (None, "OVERDUE"),
+    ] {
+        let plan = enter_plan(
+            &app,
+            &fx,
+            &year_thirteen_birthday(),
+            json!({"issuedOn": "2024-03-12"}),
+        )
+        .await;
+        let plan = act(
+            &app,
+            &cw,
+            "setPhaseTransfer",
+            with_version(
+                &plan,
+                "planId",
+                json!({"kind": "PRIMARY_TO_SECONDARY", "movesOn": "2026-09-01", "finalisedOn": finalised}),
+            ),
+        )
+        .await;
+        let past = deadline(&plan, "PHASE_TRANSFER");
+        assert_eq!(
+            (
+                past["dueOn"].as_str(),
+                past["status"].as_str(),
+                past["metOn"].as_str()
+            ),
+            (Some("2026-02-14"), Some(status), finalised),
+            "finalised {finalised:?}"
+        );
+    }
+    // The backlog counts them: timeliness over February–March 2026 sees the two finalised.
+    let q = "query { timeliness(from: \"2026-02-01\", to: \"2026-03-31\") { stages { stage done onTime } } }";
+    let t = app.ok(&fx.manager, q, json!({})).await;
+    let stage = t["timeliness"]["stages"]
+        .as_array()
+        .expect("stages")
+        .iter()
+        .find(|s| s["stage"] == "PHASE_TRANSFER")
+        .cloned();
+    assert_eq!(
+        stage,
+        Some(json!({"stage": "PHASE_TRANSFER", "done": 2, "onTime": 1})),
+        "{t}"
+    );
+
+    // A move before the plan was made is not its history; a finalisation needs a past move.
+    let plan = enter_plan(
+        &app,
+        &fx,
+        &year_thirteen_birthday(),
+        json!({"issuedOn": "2024-03-12"}),
+    )
+    .await;
+    let e = refuse(
+        &app,
+        &cw,
+        "setPhaseTransfer",
+        with_version(
+            &plan,
+            "planId",
+            json!({"kind": "PRIMARY_TO_SECONDARY", "movesOn": "2023-09-01"}),
+        ),
+    )
+    .await;
+    assert_eq!(e["extensions"]["field"], "movesOn", "{e}");
+    let next_year = format!("{}-09-01", today().year() + 1);
+    let e = refuse(
+        &app,
+        &cw,
+        "setPhaseTransfer",
+        with_version(
+            &plan,
+            "planId",
+            json!({"kind": "POST16_TO_POST16", "movesOn": next_year, "finalisedOn": "2026-02-10"}),
+        ),
+    )
+    .await;
+    assert_eq!(e["extensions"]["field"], "finalisedOn", "{e}");
+    let e = refuse(&app, &cw, "setPhaseTransfer", with_version(&plan, "planId", json!({"kind": "PRIMARY_TO_SECONDARY", "movesOn": "2026-09-01", "finalisedOn": "2024-01-01"}))).await;
+    assert_eq!(e["extensions"]["field"], "finalisedOn", "{e}");
+}

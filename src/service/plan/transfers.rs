@@ -8,6 +8,7 @@ pub async fn set_phase_transfer(
     id: i64,
     version: i32,
     transfer: Option<(PhaseTransferKind, NaiveDate)>,
+    finalised_on: Option<NaiveDate>,
 ) -> ApiResult<PlanRecord> {
     let mut step = begin_plan(
         ctx,
@@ -15,20 +16,51 @@ pub async fn set_phase_transfer(
         PlanAction::SetPhaseTransfer,
     )
     .await?;
-    if let Some((_, moves_on)) = transfer
-        && moves_on < ctx.today()
-    {
-        return Err(ApiError::validation(
-            "movesOn",
-            "the move must still be to come",
-        ));
+    let today = ctx.today();
+    let issued_on = step.record.row.issued_on;
+    match (transfer, finalised_on) {
+        // History: a move already made, entered with whether the plan was ready in time.
+        (Some((_, moves_on)), _) if moves_on < today && moves_on < issued_on => {
+            return Err(ApiError::validation(
+                "movesOn",
+                format!(
+                    "a move before the plan was made ({}) is not this plan's history",
+                    long_date(issued_on)
+                ),
+            ));
+        }
+        (Some((_, moves_on)), Some(_)) if moves_on >= today => {
+            return Err(ApiError::validation(
+                "finalisedOn",
+                "a move still to come is finalised by issuing the amended plan",
+            ));
+        }
+        (None, Some(_)) => {
+            return Err(ApiError::validation(
+                "finalisedOn",
+                "give the move the plan was finalised for",
+            ));
+        }
+        _ => {}
+    }
+    if let Some(on) = finalised_on {
+        if on > today {
+            return Err(ApiError::validation(
+                "finalisedOn",
+                "must not be in the future",
+            ));
+        }
+        not_before(on, Some(issued_on), "the plan was issued")
+            .map_err(|e| ApiError::validation("finalisedOn", e.message))?;
+        step.row.phase_transfer_finalised_for = Set(transfer.map(|(_, m)| m));
+        step.row.phase_transfer_finalised_on = Set(Some(on));
     }
     step.row.phase_transfer_kind = Set(transfer.map(|(k, _)| k.as_str().to_owned()));
     step.row.phase_transfer_moves_on = Set(transfer.map(|(_, m)| m));
     action::finish_alone(
         ctx,
         step,
-        json!({"kind": transfer.map(|(k, _)| k.as_str()), "movesOn": transfer.map(|(_, m)| m)}),
+        json!({"kind": transfer.map(|(k, _)| k.as_str()), "movesOn": transfer.map(|(_, m)| m), "finalisedOn": finalised_on}),
     )
     .await
 }

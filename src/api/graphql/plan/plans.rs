@@ -484,9 +484,14 @@ pub struct UpdateNeedsInput {
 pub struct SetPhaseTransferInput {
     plan_id: ID,
     version: i32,
-    /// Omit both to go back to the transfer worked out from the national curriculum year.
+    /// Omit both to go back to the transfer worked out from the national curriculum year. A
+    /// move already made (on or after the plan's issue) enters history: the plan then shows,
+    /// and the backlog counts, whether it met reg 18.
     kind: Option<PhaseTransferKind>,
     moves_on: Option<NaiveDate>,
+    /// For a move already made: the day the plan was reviewed and amended for it (omit if it
+    /// never was). A move still to come is finalised by issuing the amended plan.
+    finalised_on: Option<NaiveDate>,
 }
 
 #[derive(InputObject)]
@@ -652,7 +657,8 @@ impl PlanMutation {
         ))
     }
 
-    /// Name the next phase transfer explicitly (e.g. infant to junior, or a post-16 move).
+    /// Name the next phase transfer explicitly (e.g. infant to junior, or a post-16 move), or
+    /// enter a past one with the day the plan was finalised for it.
     async fn set_phase_transfer(
         &self,
         gql: &Context<'_>,
@@ -671,7 +677,14 @@ impl PlanMutation {
             }
         };
         Ok(EhcPlan(
-            svc::set_phase_transfer(&ctx, pid(&input.plan_id)?, input.version, transfer).await?,
+            svc::set_phase_transfer(
+                &ctx,
+                pid(&input.plan_id)?,
+                input.version,
+                transfer,
+                input.finalised_on,
+            )
+            .await?,
         ))
     }
 
