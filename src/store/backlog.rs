@@ -644,7 +644,7 @@ fn sqlite_open_index(backend: DbBackend, filter: &Filter) -> String {
 }
 
 /// Days from `a` to `b` (both DATE columns) in the backend's SQL.
-fn days_between(backend: DbBackend, a: &str, b: &str) -> String {
+pub(crate) fn days_between(backend: DbBackend, a: &str, b: &str) -> String {
     match backend {
         DbBackend::Postgres => format!("({b} - {a})"),
         _ => format!("CAST(julianday({b}) - julianday({a}) AS INTEGER)"),

@@ -45,12 +45,28 @@ pub async fn overdue_counts(
     );
     let initial = format!("a.kind = '{}'", AssessmentKind::Initial.as_str());
     let reassessment = format!("a.kind = '{}'", AssessmentKind::Reassessment.as_str());
+    // An exception lifts only when it meets its reason's conditions (the domain's
+    // `ExceptionReason::refusal`): its minimum length, and for a closure the advice request it
+    // names asked between one week before the closure and one week before it re-opened.
+    let days = |a: &str, b: &str| crate::store::backlog::days_between(backend, a, b);
+    let long_enough = format!(
+        "(r.minimum_days IS NULL OR {} + 1 >= r.minimum_days)",
+        days("e.starts_on", "e.ends_on")
+    );
+    let in_window = format!(
+        "EXISTS (SELECT 1 FROM advice_request q WHERE q.id = e.advice_request_id \
+         AND {} <= 7 AND {} >= 6)",
+        days("q.requested_on", "e.starts_on"),
+        days("q.requested_on", "e.ends_on")
+    );
     let not_excepted = |lifts: &str| {
         format!(
             "NOT EXISTS (SELECT 1 FROM assessment_exception e \
              JOIN exception_reason r ON r.code = e.reason_code \
-             WHERE e.assessment_id = a.id AND e.advice_request_id IS NULL \
-             AND r.{lifts} AND e.ends_on >= a.received_on)"
+             WHERE e.assessment_id = a.id \
+             AND ((e.advice_request_id IS NULL AND NOT r.concerns_advice_request) \
+                  OR (r.concerns_advice_request AND {in_window})) \
+             AND {long_enough} AND r.{lifts} AND e.ends_on >= a.received_on)"
         )
     };
     let branches = [

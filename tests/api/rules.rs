@@ -92,3 +92,55 @@ async fn stored_dates_from_older_rules_are_recomputed_once() {
         None
     );
 }
+
+/// The metrics' overdue count (SQL over every case) applies the same conditions as a case:
+/// an absence of less than 4 weeks on record lifts nothing.
+#[tokio::test]
+async fn the_overdue_count_ignores_exceptions_short_of_their_minimum() {
+    let app = TestApp::spawn().await;
+    let fx = app.with_local_authority().await;
+    let today = crate::common::today();
+    let received_on = (today - chrono::Duration::weeks(10)).to_string();
+    let away_from = (today - chrono::Duration::weeks(9)).to_string();
+    let open = "mutation($input: RequestAssessmentInput!) { requestAssessment(input: $input) { id version } }";
+    let mut ids = Vec::new();
+    for name in ["No Exception", "Away Four Weeks", "Away Twenty Days"] {
+        let child = app.create_child(&fx, name, "2016-03-01").await;
+        let a = app
+            .ok(&fx.caseworker, open, json!({"input": {"childId": child, "requestedBy": "PARENT", "receivedOn": received_on}}))
+            .await["requestAssessment"]
+            .clone();
+        ids.push(a);
+    }
+    let ends = (today - chrono::Duration::weeks(9) + chrono::Duration::days(27)).to_string();
+    app.ok(
+        &fx.caseworker,
+        "mutation($input: RecordExceptionInput!) { recordException(input: $input) { id } }",
+        json!({"input": {"assessmentId": ids[1]["id"], "version": ids[1]["version"], "reasonCode": "ABSENT_FROM_AREA", "startsOn": away_from, "endsOn": ends}}),
+    )
+    .await;
+    // Twenty days away, as an older release let a caseworker record it.
+    let short_ends = (today - chrono::Duration::weeks(9) + chrono::Duration::days(19)).to_string();
+    let assessment_id: i64 = ids[2]["id"]
+        .as_str()
+        .expect("id")
+        .parse()
+        .expect("numeric id");
+    exec(
+        &app,
+        &format!(
+            "INSERT INTO assessment_exception (assessment_id, reason_code, starts_on, ends_on, created_at) \
+             VALUES ({assessment_id}, 'ABSENT_FROM_AREA', '{away_from}', '{short_ends}', '2026-01-01 00:00:00+00:00')"
+        ),
+    )
+    .await;
+    let counts = ehcp::store::overdue::overdue_counts(&app.db, today)
+        .await
+        .expect("counts");
+    let decision: i64 = counts
+        .iter()
+        .filter(|c| c.deadline.as_str() == "DECISION_TO_ASSESS")
+        .map(|c| c.count)
+        .sum();
+    assert_eq!(decision, 2, "the short absence lifts nothing: {counts:?}");
+}
