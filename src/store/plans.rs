@@ -368,13 +368,35 @@ async fn load_review_parts<C: ConnectionTrait>(
     db: &C,
     row: annual_review::Model,
 ) -> ApiResult<ReviewRecord> {
-    let advice = advice_request::Entity::find()
-        .filter(advice_request::Column::ReviewId.eq(row.id))
+    let mut records = load_reviews_parts(db, vec![row]).await?;
+    Ok(records.remove(0))
+}
+
+/// The advice of each review in one query whatever the number of reviews, in the order given.
+async fn load_reviews_parts<C: ConnectionTrait>(
+    db: &C,
+    rows: Vec<annual_review::Model>,
+) -> ApiResult<Vec<ReviewRecord>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut advice: HashMap<i64, Vec<advice_request::Model>> = HashMap::new();
+    for a in advice_request::Entity::find()
+        .filter(advice_request::Column::ReviewId.is_in(ids))
         .order_by_asc(advice_request::Column::RequestedOn)
         .order_by_asc(advice_request::Column::Id)
         .all(db)
-        .await?;
-    Ok(ReviewRecord { row, advice })
+        .await?
+    {
+        if let Some(review_id) = a.review_id {
+            advice.entry(review_id).or_default().push(a);
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| ReviewRecord {
+            advice: advice.remove(&row.id).unwrap_or_default(),
+            row,
+        })
+        .collect())
 }
 
 /// A plan's reviews, oldest first.
@@ -389,11 +411,7 @@ pub async fn reviews_of<C: ConnectionTrait>(
         .order_by_asc(annual_review::Column::Id)
         .all(db)
         .await?;
-    let mut reviews = Vec::with_capacity(rows.len());
-    for row in rows {
-        reviews.push(load_review_parts(db, row).await?);
-    }
-    Ok(reviews)
+    load_reviews_parts(db, rows).await
 }
 
 fn visible_amendments(scope: &Scope) -> Condition {

@@ -553,15 +553,9 @@ fn months_after(d: NaiveDate, n: u32) -> NaiveDate {
     d.checked_add_months(Months::new(n)).expect("date")
 }
 
-/// The last day of "the period of 12 months starting with" `d` (CFA 2014 s.44(1)): the day
-/// before the anniversary, or the last day of February for 29 February.
+/// The last day of "the period of 12 months starting with" `d` (CFA 2014 s.44(1)).
 fn twelve_months_starting_with(d: NaiveDate) -> NaiveDate {
-    let anniversary = months_after(d, 12);
-    if anniversary.day() == d.day() {
-        anniversary - Duration::days(1)
-    } else {
-        anniversary
-    }
+    crate::common::months_starting_with(d, 12)
 }
 
 /// A date of birth that puts a child in Year 13 this school year: no phase transfer to come,

@@ -127,16 +127,7 @@ fn today() -> NaiveDate {
     crate::common::today()
 }
 
-/// The last day of "the period of `n` months starting with" `d`: the day before the
-/// corresponding date, or the last day of a month without one.
-fn months_starting_with(d: NaiveDate, n: u32) -> NaiveDate {
-    let corresponding = d.checked_add_months(chrono::Months::new(n)).expect("date");
-    if corresponding.day() == d.day() {
-        corresponding - Duration::days(1)
-    } else {
-        corresponding
-    }
-}
+use crate::common::months_starting_with;
 
 fn days_ago(n: i64) -> String {
     (today() - Duration::days(n)).to_string()

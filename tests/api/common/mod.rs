@@ -373,3 +373,16 @@ pub fn now() -> DateTime<Utc> {
 pub fn today() -> chrono::NaiveDate {
     ehcp::service::uk_date(Utc::now())
 }
+
+/// The last day of "the period of `n` months starting with" `d`, counted here independently
+/// of the server: the day before the corresponding date, or the last day of a month without
+/// one (31 January 2024 + 12 → 30 January 2025; 29 February 2024 + 12 → 28 February 2025).
+pub fn months_starting_with(d: chrono::NaiveDate, n: u32) -> chrono::NaiveDate {
+    use chrono::Datelike;
+    let corresponding = d.checked_add_months(chrono::Months::new(n)).expect("date");
+    if corresponding.day() == d.day() {
+        corresponding - chrono::Duration::days(1)
+    } else {
+        corresponding
+    }
+}
