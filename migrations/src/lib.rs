@@ -14,6 +14,7 @@ mod m0009_long_open_deadlines;
 mod m0010_sign_in_records;
 mod m0011_rules_applied;
 mod m0012_exception_conditions;
+mod m0013_delay_reasons;
 
 pub use m0009_long_open_deadlines::{LONG_OPEN_DAYS, long_open_predicate};
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_sign_in_records::Migration),
             Box::new(m0011_rules_applied::Migration),
             Box::new(m0012_exception_conditions::Migration),
+            Box::new(m0013_delay_reasons::Migration),
         ]
     }
 }

@@ -48,6 +48,24 @@ pub fn optional_text(
     }
 }
 
+/// A reason's code (an exception reason, a reason for a delay): 1 to 40 characters of A-Z,
+/// 0-9 and _, upper-cased.
+pub fn reason_code(raw: &str) -> Result<String, InvalidField> {
+    let code = raw.trim().to_ascii_uppercase();
+    if code.is_empty()
+        || code.len() > 40
+        || !code
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+    {
+        return Err(InvalidField::new(
+            "code",
+            "must be 1 to 40 characters of A-Z, 0-9 and _",
+        ));
+    }
+    Ok(code)
+}
+
 /// A refusal must tell the family about appeal and mediation (reg 5(3), 10(1); CFA s.51).
 pub fn appeal_rights(given: bool) -> Result<(), InvalidField> {
     if given {

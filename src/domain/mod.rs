@@ -7,6 +7,7 @@ pub mod appeal;
 pub mod assessment;
 pub mod backlog;
 pub mod calendar;
+pub mod delay;
 pub mod holidays;
 pub mod input;
 pub mod people;

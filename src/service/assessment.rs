@@ -615,18 +615,7 @@ pub async fn add_exception_reason(
     reason: ExceptionReason,
 ) -> ApiResult<ExceptionReason> {
     ctx.require(Permission::AdministerLocalAuthorities)?;
-    let code = reason.code.trim().to_ascii_uppercase();
-    if code.is_empty()
-        || code.len() > 40
-        || !code
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
-    {
-        return Err(ApiError::validation(
-            "code",
-            "must be 1 to 40 characters of A-Z, 0-9 and _",
-        ));
-    }
+    let code = crate::domain::input::reason_code(&reason.code)?;
     if !(reason.lifts_decision || reason.lifts_advice || reason.lifts_plan) {
         return Err(ApiError::validation(
             "liftsPlan",

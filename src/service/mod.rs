@@ -8,6 +8,7 @@ pub mod backlog;
 pub mod caseload;
 pub mod changes;
 pub mod contributions;
+pub mod delays;
 pub mod people;
 pub mod plan;
 pub mod recompute;

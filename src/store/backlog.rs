@@ -183,7 +183,7 @@ impl Dimension {
 /// The backlog's conditions and columns, on table alias `d`.
 impl Sql {
     /// `AND` conditions of the filter, on table alias `d`.
-    fn filter(&mut self, f: &Filter) -> &mut Self {
+    pub(crate) fn filter(&mut self, f: &Filter) -> &mut Self {
         if let Some(v) = f.la_id {
             self.push(" AND d.la_id = ").bind(v);
         }
@@ -229,7 +229,7 @@ impl Sql {
     }
 
     /// Open on `as_of`.
-    fn open_on(&mut self, as_of: NaiveDate) -> &mut Self {
+    pub(crate) fn open_on(&mut self, as_of: NaiveDate) -> &mut Self {
         self.push(" d.open_until > ")
             .bind(as_of)
             .push(" AND d.starts_on <= ")
@@ -237,7 +237,7 @@ impl Sql {
     }
 
     /// Not lifted by an exception on `as_of`.
-    fn not_excepted(&mut self, as_of: NaiveDate) -> &mut Self {
+    pub(crate) fn not_excepted(&mut self, as_of: NaiveDate) -> &mut Self {
         self.push("(d.excepted_from IS NULL OR d.excepted_from > ")
             .bind(as_of)
             .push(")")
@@ -497,6 +497,8 @@ pub struct Item {
     pub target_on: Option<NaiveDate>,
     pub child_name: String,
     pub caseworker_name: Option<String>,
+    /// The reason recorded for the step's delay, if any (`store::delays`).
+    pub delay_reason_code: Option<String>,
 }
 
 /// A keyset position in the "most overdue first" order.
@@ -602,7 +604,7 @@ pub async fn items<C: ConnectionTrait>(
          SELECT d.id, d.process, d.kind, d.source_id, d.advice_request_id, d.la_id, \
          d.child_id, d.locality_id, d.team_id, d.caseworker_id, d.service, d.starts_on, \
          d.due_on, d.excepted_from, d.target_on, c.legal_name AS child_name, \
-         s.name AS caseworker_name \
+         s.name AS caseworker_name, sd.reason_code AS delay_reason_code \
          FROM (SELECT id AS page_id FROM u",
     )
     .push(order)
@@ -610,7 +612,9 @@ pub async fn items<C: ConnectionTrait>(
     .bind(limit)
     .push(
         ") p JOIN deadline d ON d.id = p.page_id JOIN child c ON c.id = d.child_id \
-         LEFT JOIN staff s ON s.id = d.caseworker_id",
+         LEFT JOIN staff s ON s.id = d.caseworker_id \
+         LEFT JOIN step_delay sd ON sd.process = d.process AND sd.source_id = d.source_id \
+         AND sd.kind = d.kind AND sd.advice_request_id = COALESCE(d.advice_request_id, 0)",
     )
     .push(&d_order);
     let mut items = Item::find_by_statement(sql.statement()).all(db).await?;
@@ -706,7 +710,7 @@ pub async fn advice_response_times<C: ConnectionTrait>(
 }
 
 /// An integer column that PostgreSQL may type as int4 or int8.
-fn get_int(r: &QueryResult, col: &str) -> Result<Option<i64>, DbErr> {
+pub(crate) fn get_int(r: &QueryResult, col: &str) -> Result<Option<i64>, DbErr> {
     match r.try_get::<Option<i64>>("", col) {
         Ok(v) => Ok(v),
         Err(_) => Ok(r.try_get::<Option<i32>>("", col)?.map(i64::from)),

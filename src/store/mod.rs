@@ -5,6 +5,7 @@ pub mod advice;
 pub mod assessments;
 pub mod audit;
 pub mod backlog;
+pub mod delays;
 pub mod entity;
 pub mod overdue;
 pub mod page;
@@ -63,6 +64,7 @@ pub async fn connect(url: &str, schema: Option<&str>) -> anyhow::Result<Database
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     Migrator::up(db, None).await.context("migrations failed")?;
     reference::ensure_exception_reasons(db).await?;
+    reference::ensure_delay_reasons(db).await?;
     Ok(())
 }
 

@@ -1,8 +1,9 @@
 //! Reference data the application needs in every database.
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
 
+use crate::domain::delay::standard_delay_reasons;
 use crate::domain::timescales::standard_exception_reasons;
-use crate::store::entity::exception_reason;
+use crate::store::entity::{delay_reason, exception_reason};
 
 /// Inserts the statutory exception reasons that are missing; never changes existing rows,
 /// so reasons an LA has edited or added stay as they are.
@@ -30,6 +31,33 @@ pub async fn ensure_exception_reasons(db: &DatabaseConnection) -> anyhow::Result
         .collect();
     if !missing.is_empty() {
         exception_reason::Entity::insert_many(missing)
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Inserts the standard reasons for delays that are missing; like the exception reasons,
+/// never changes a row a council has edited or added.
+pub async fn ensure_delay_reasons(db: &DatabaseConnection) -> anyhow::Result<()> {
+    let existing: Vec<String> = delay_reason::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.code)
+        .collect();
+    let missing: Vec<_> = standard_delay_reasons()
+        .into_iter()
+        .filter(|r| !existing.contains(&r.code))
+        .map(|r| delay_reason::ActiveModel {
+            code: Set(r.code),
+            label: Set(r.label),
+            note_required: Set(r.note_required),
+            active: Set(true),
+        })
+        .collect();
+    if !missing.is_empty() {
+        delay_reason::Entity::insert_many(missing)
             .exec_without_returning(db)
             .await?;
     }

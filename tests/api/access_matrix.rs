@@ -189,6 +189,14 @@ const RULES: &[(&str, Rule)] = &[
     ("Mutation.declineAdviceRequest", Rule::Staff),
     ("Mutation.recordException", Rule::Staff),
     ("Mutation.addExceptionReason", Rule::Admin),
+    // Reasons for delays: the list for anyone signed in (like exception reasons); recording
+    // one is casework of the record's LA; adding a reason is for admins.
+    ("Query.delayReasons", Rule::AnySignedIn),
+    ("Mutation.recordAssessmentDelay", Rule::Staff),
+    ("Mutation.recordPlanDelay", Rule::Staff),
+    ("Mutation.recordReviewDelay", Rule::Staff),
+    ("Mutation.recordAmendmentDelay", Rule::Staff),
+    ("Mutation.addDelayReason", Rule::Admin),
     ("Mutation.decideNotToIssue", Rule::Staff),
     ("Mutation.sendDraftPlan", Rule::Staff),
     ("Mutation.recordParentResponse", Rule::Staff),
@@ -330,7 +338,11 @@ fn id_entity(context: &str, name: &str) -> Option<Entity> {
     Some(match name {
         "assessmentId" => Entity::Assessment,
         "childId" => Entity::Child,
-        "adviceRequestId" if context == "ReviewAdviceReceivedInput" => Entity::ReviewAdvice,
+        "adviceRequestId"
+            if matches!(context, "ReviewAdviceReceivedInput" | "ReviewDelayInput") =>
+        {
+            Entity::ReviewAdvice
+        }
         "adviceRequestId" => Entity::AdviceRequest,
         "planId" => Entity::Plan,
         "reviewId" => Entity::Review,

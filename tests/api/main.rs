@@ -9,6 +9,7 @@ mod backend;
 mod backlog;
 mod caseload;
 mod contributions;
+mod delays;
 mod demo;
 mod http;
 mod limits;

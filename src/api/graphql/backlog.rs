@@ -2,9 +2,10 @@
 //! `timeliness`, `forecast` and `backlogHistory`. Counts are grouped SQL; a drill-down page is
 //! one query with its children and caseworkers joined.
 use async_graphql::connection::{Connection, Edge};
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::NaiveDate;
 
+use super::delays::{LateByReason, late_by_reason};
 use super::people::{AdviceService, service_of};
 use super::shared::DeadlineKind;
 use super::{Id, ctx};
@@ -13,6 +14,7 @@ use crate::domain::backlog::{self as rules, Source, Standing as DomainStanding, 
 use crate::domain::timescales::DeadlineKind as DomainKind;
 use crate::error::ApiError;
 use crate::service::backlog::{self as svc, ItemQuery};
+use crate::service::delays;
 use crate::store::backlog::{self as store, Counts, Dimension, Filter, ItemCursor, Key};
 use crate::store::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
@@ -199,12 +201,26 @@ pub struct BacklogBreakdownRow {
 }
 
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct BacklogSummary {
     as_of: NaiveDate,
     totals: BacklogCounts,
     stages: Vec<BacklogStage>,
     /// Grouped by the `by` argument; empty without it.
     breakdown: Vec<BacklogBreakdownRow>,
+    #[graphql(skip)]
+    filter: Filter,
+}
+
+#[ComplexObject]
+impl BacklogSummary {
+    /// The overdue steps (not lifted by an exception) by stage and the reason recorded for
+    /// their delay; a null reason counts those with none recorded.
+    async fn overdue_by_reason(&self, gql: &Context<'_>) -> Result<Vec<LateByReason>> {
+        let ctx = ctx(gql)?;
+        let rows = delays::overdue_by_reason(&ctx, self.as_of, self.filter.clone()).await?;
+        Ok(late_by_reason(rows))
+    }
 }
 
 /// A child, as listed in a drill-down.
@@ -249,6 +265,8 @@ pub struct BacklogItem {
     overdue_band: Option<OverdueBand>,
     /// Operational target when an exception applies: NOT statutory.
     target_on: Option<NaiveDate>,
+    /// The reason recorded for the step's delay (`recordAssessmentDelay`...), if any.
+    delay_reason_code: Option<String>,
 }
 
 fn item(as_of: NaiveDate, i: store::Item) -> Result<BacklogItem, ApiError> {
@@ -286,6 +304,7 @@ fn item(as_of: NaiveDate, i: store::Item) -> Result<BacklogItem, ApiError> {
         days_overdue: (as_of - i.due_on).num_days().max(0),
         overdue_band: band,
         target_on: i.target_on,
+        delay_reason_code: i.delay_reason_code,
     })
 }
 
@@ -352,6 +371,7 @@ pub struct StageTimeliness {
 
 /// Timeliness over a period, by the day each step was done.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct Timeliness {
     from: NaiveDate,
     to: NaiveDate,
@@ -377,6 +397,20 @@ pub struct Timeliness {
     /// Every stage: decisions within 6 weeks, advice within 6 weeks, re-assessment plans
     /// within 14 weeks, and so on.
     stages: Vec<StageTimeliness>,
+    #[graphql(skip)]
+    filter: Filter,
+}
+
+#[ComplexObject]
+impl Timeliness {
+    /// The steps done late in the period (no exception lifted them first) by stage and
+    /// the reason recorded for their delay; a null reason counts those with none recorded.
+    async fn late_by_reason(&self, gql: &Context<'_>) -> Result<Vec<LateByReason>> {
+        let ctx = ctx(gql)?;
+        let rows =
+            delays::done_late_by_reason(&ctx, self.from, self.to, self.filter.clone()).await?;
+        Ok(late_by_reason(rows))
+    }
 }
 
 #[derive(SimpleObject)]
@@ -422,11 +456,12 @@ impl BacklogQuery {
         by: Option<BacklogDimension>,
     ) -> Result<BacklogSummary> {
         let ctx = ctx(gql)?;
+        let filter = filter.unwrap_or_default().into_store()?;
         let s = svc::summary(
             &ctx,
             counts_cache(gql)?,
             as_of,
-            filter.unwrap_or_default().into_store()?,
+            filter.clone(),
             by.map(Into::into),
         )
         .await?;
@@ -458,6 +493,7 @@ impl BacklogQuery {
                     counts: r.counts.into(),
                 })
                 .collect(),
+            filter,
         })
     }
 
@@ -580,8 +616,8 @@ impl BacklogQuery {
         filter: Option<BacklogFilter>,
     ) -> Result<Timeliness> {
         let ctx = ctx(gql)?;
-        let (rows, amended) =
-            svc::timeliness(&ctx, from, to, filter.unwrap_or_default().into_store()?).await?;
+        let filter = filter.unwrap_or_default().into_store()?;
+        let (rows, amended) = svc::timeliness(&ctx, from, to, filter.clone()).await?;
         let plans = rows
             .iter()
             .find(|r| r.kind == DomainKind::FinalPlan.as_str())
@@ -625,6 +661,7 @@ impl BacklogQuery {
             amended_plans_after_review_meeting: amended.issued,
             amended_plans_within_twelve_weeks_of_meeting: amended.within_twelve_weeks,
             stages,
+            filter,
         })
     }
 

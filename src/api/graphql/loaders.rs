@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 
 use crate::domain::access::Actor;
+use crate::domain::backlog::Source;
 use crate::error::{ApiError, ApiResult};
 use crate::service::records::{ChildRow, LocalityRow, StaffRow};
 use crate::service::{self, Ctx};
@@ -125,4 +126,48 @@ where
         .data::<DataLoader<Records>>()
         .map_err(|_| ApiError::Unauthenticated)?;
     loader.load_one(key).await.map_err(|e| e.extend())
+}
+
+/// The reasons for delays recorded on one record (an assessment, plan, review or amendment).
+#[derive(Clone, Copy, Hash, PartialEq, Eq)]
+pub struct DelaysOf(pub Source, pub i64);
+
+impl Loader<DelaysOf> for Records {
+    type Value = Vec<service::delays::StepDelay>;
+    type Error = Shared;
+    async fn load(
+        &self,
+        keys: &[DelaysOf],
+    ) -> Result<HashMap<DelaysOf, Vec<service::delays::StepDelay>>, Shared> {
+        let mut by_source: HashMap<Source, Vec<i64>> = HashMap::new();
+        for k in keys {
+            by_source.entry(k.0).or_default().push(k.1);
+        }
+        let mut out: HashMap<DelaysOf, Vec<service::delays::StepDelay>> = HashMap::new();
+        for (source, ids) in by_source {
+            for delay in service::delays::of_records(&self.ctx(), source, &ids)
+                .await
+                .map_err(Arc::new)?
+            {
+                out.entry(DelaysOf(source, delay.record_id))
+                    .or_default()
+                    .push(delay);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The reasons for delays recorded on a record, through the request's loaders.
+pub async fn delays_of(
+    gql: &Context<'_>,
+    source: Source,
+    id: i64,
+) -> async_graphql::Result<Vec<super::delays::StepDelay>> {
+    Ok(load(gql, DelaysOf(source, id))
+        .await?
+        .unwrap_or_default()
+        .into_iter()
+        .map(super::delays::StepDelay)
+        .collect())
 }

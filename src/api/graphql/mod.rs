@@ -6,6 +6,7 @@ mod backlog;
 mod caseload;
 mod contributions;
 pub mod cost;
+mod delays;
 pub mod loaders;
 mod people;
 mod plan;
@@ -35,6 +36,7 @@ pub struct Query(
     plan::ReviewQuery,
     plan::AmendmentQuery,
     backlog::BacklogQuery,
+    delays::DelayQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -47,6 +49,7 @@ pub struct Mutation(
     plan::PlanMutation,
     plan::ReviewMutation,
     plan::AmendmentMutation,
+    delays::DelayMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

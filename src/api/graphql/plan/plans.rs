@@ -208,6 +208,13 @@ impl EhcPlan {
     async fn id(&self) -> ID {
         Id::of(self.0.row.id)
     }
+    /// Reasons recorded for late steps (they never lift a time limit).
+    async fn delays(
+        &self,
+        gql: &Context<'_>,
+    ) -> Result<Vec<crate::api::graphql::delays::StepDelay>> {
+        loaders::delays_of(gql, crate::domain::backlog::Source::Plan, self.0.row.id).await
+    }
     async fn child(&self, gql: &Context<'_>) -> Result<Child> {
         let child = loaders::load(gql, loaders::ChildId(self.0.row.child_id)).await?;
         Ok(Child(child.ok_or_else(|| ApiError::not_found("child"))?))

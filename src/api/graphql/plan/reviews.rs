@@ -73,6 +73,13 @@ impl AnnualReview {
     async fn id(&self) -> ID {
         Id::of(self.0.row.id)
     }
+    /// Reasons recorded for late steps (they never lift a time limit).
+    async fn delays(
+        &self,
+        gql: &Context<'_>,
+    ) -> Result<Vec<crate::api::graphql::delays::StepDelay>> {
+        loaders::delays_of(gql, crate::domain::backlog::Source::Review, self.0.row.id).await
+    }
     async fn plan(&self, gql: &Context<'_>) -> Result<EhcPlan> {
         let plan = loaders::load(gql, loaders::PlanId(self.0.row.plan_id)).await?;
         Ok(EhcPlan(
