@@ -15,6 +15,7 @@ mod m0010_sign_in_records;
 mod m0011_rules_applied;
 mod m0012_exception_conditions;
 mod m0013_delay_reasons;
+mod m0014_list_indexes;
 
 pub use m0009_long_open_deadlines::{LONG_OPEN_DAYS, long_open_predicate};
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_rules_applied::Migration),
             Box::new(m0012_exception_conditions::Migration),
             Box::new(m0013_delay_reasons::Migration),
+            Box::new(m0014_list_indexes::Migration),
         ]
     }
 }

@@ -99,9 +99,9 @@ pub(super) async fn load_unscoped(ctx: &Ctx<'_>, id: i64) -> ApiResult<Assessmen
     records::load_unscoped(ctx.db, id).await
 }
 
-/// A child's assessments that the actor may see, newest first.
-pub async fn of_child(ctx: &Ctx<'_>, child_id: i64) -> ApiResult<Vec<AssessmentRecord>> {
-    records::of_child(ctx.db, &ctx.actor.scope, child_id).await
+/// The assessments of these children that the actor may see, each child's newest first.
+pub async fn of_children(ctx: &Ctx<'_>, child_ids: &[i64]) -> ApiResult<Vec<AssessmentRecord>> {
+    records::of_children(ctx.db, &ctx.actor.scope, child_ids).await
 }
 
 pub async fn exception_reasons(ctx: &Ctx<'_>) -> ApiResult<Vec<ExceptionReason>> {

@@ -6,8 +6,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, Condition, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
 };
 use serde_json::json;
 
@@ -84,59 +84,19 @@ pub async fn my_advice_requests(
     first: u64,
 ) -> ApiResult<(Vec<advice_request::Model>, bool)> {
     let (la_id, professional_id, service) = professional_scope(ctx)?;
-    let mut cond = addressed_to_professional(la_id, professional_id, &service);
-    let unanswered = Condition::all()
-        .add(advice_request::Column::ReceivedOn.is_null())
-        .add(advice_request::Column::DeclinedOn.is_null());
-    match open {
-        Some(true) => {
-            // A request on a closed assessment or review is no longer wanted.
-            let still_wanted = Condition::any()
-                .add(
-                    advice_request::Column::AssessmentId.in_subquery(
-                        sea_orm::sea_query::Query::select()
-                            .column(assessment::Column::Id)
-                            .from(assessment::Entity)
-                            .and_where(assessment::Column::ClosedOn.is_null())
-                            .to_owned(),
-                    ),
-                )
-                .add(
-                    advice_request::Column::ReviewId.in_subquery(
-                        sea_orm::sea_query::Query::select()
-                            .column(annual_review::Column::Id)
-                            .from(annual_review::Entity)
-                            .and_where(annual_review::Column::ClosedOn.is_null())
-                            .to_owned(),
-                    ),
-                );
-            cond = cond.add(unanswered).add(still_wanted)
-        }
-        Some(false) => cond = cond.add(unanswered.not()),
-        None => {}
-    }
-    if let Some(after) = after {
-        cond = cond.add(
-            Condition::any()
-                .add(advice_request::Column::DueOn.gt(after.due_on))
-                .add(
-                    Condition::all()
-                        .add(advice_request::Column::DueOn.eq(after.due_on))
-                        .add(advice_request::Column::Id.gt(after.id)),
-                ),
-        );
-    }
-    let first = first.clamp(1, crate::store::page::MAX_PAGE_SIZE);
-    let mut rows = advice_request::Entity::find()
-        .filter(cond)
-        .order_by_asc(advice_request::Column::DueOn)
-        .order_by_asc(advice_request::Column::Id)
-        .limit(first + 1)
-        .all(ctx.db)
-        .await?;
-    let has_next = rows.len() as u64 > first;
-    rows.truncate(first as usize);
-    Ok((rows, has_next))
+    let to = crate::store::advice::AddressedTo {
+        la_id,
+        professional_id,
+        service,
+    };
+    Ok(crate::store::advice::addressed_to(
+        ctx.db,
+        &to,
+        open,
+        after.map(|a| (a.due_on, a.id)),
+        first,
+    )
+    .await?)
 }
 
 /// One advice request addressed to the signed-in professional, or NOT_FOUND.
@@ -196,60 +156,70 @@ pub async fn answer_advice_request(
     my_advice_request(ctx, advice_id).await
 }
 
-/// The meeting day of the review a record the caller has already loaded in their scope
-/// points at (an advice request addressed to them, a family's request for a meeting); nothing
-/// else of the review.
-pub async fn review_meeting_on(
+/// The children advice requests addressed to the professional are about, as
+/// (advice request id, child): one query and one logged read per request, for a whole page.
+pub async fn advice_children(
     ctx: &Ctx<'_>,
-    review_id: Option<i64>,
-) -> ApiResult<Option<NaiveDate>> {
-    let Some(review_id) = review_id else {
-        return Ok(None);
-    };
-    Ok(annual_review::Entity::find_by_id(review_id)
-        .one(ctx.db)
+    keys: &[(i64, i64)],
+) -> ApiResult<Vec<(i64, child::Model)>> {
+    let children: std::collections::HashMap<i64, child::Model> = child::Entity::find()
+        .filter(child::Column::Id.is_in(keys.iter().map(|k| k.1)))
+        .all(ctx.db)
         .await?
-        .map(|r| r.meeting_on))
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    let found: Vec<(i64, child::Model)> = keys
+        .iter()
+        .filter_map(|&(advice_id, child_id)| Some((advice_id, children.get(&child_id)?.clone())))
+        .collect();
+    let reads: Vec<(i64, i64, Option<i64>)> = found
+        .iter()
+        .map(|(advice_id, c)| (c.la_id, c.id, Some(*advice_id)))
+        .collect();
+    log_reads(ctx, "advice_request", &reads).await?;
+    Ok(found)
 }
 
-/// The child an advice request addressed to the professional is about, as much as the
-/// advice needs; the read is logged for the family to see.
-pub async fn advice_child(
+/// The caseworkers of these assessments, as (assessment id, staff), for the professionals
+/// asked for advice on them.
+pub async fn advice_caseworkers(
     ctx: &Ctx<'_>,
-    advice: &advice_request::Model,
-) -> ApiResult<child::Model> {
-    let child = child::Entity::find_by_id(advice.child_id)
-        .one(ctx.db)
+    assessment_ids: &[i64],
+) -> ApiResult<Vec<(i64, staff::Model)>> {
+    let assessments = assessment::Entity::find()
+        .filter(assessment::Column::Id.is_in(assessment_ids.iter().copied()))
+        .all(ctx.db)
+        .await?;
+    let staff_ids: Vec<i64> = assessments.iter().filter_map(|a| a.caseworker_id).collect();
+    if staff_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let staff: std::collections::HashMap<i64, staff::Model> = staff::Entity::find()
+        .filter(staff::Column::Id.is_in(staff_ids))
+        .all(ctx.db)
         .await?
-        .ok_or_else(|| ApiError::not_found("child"))?;
-    log_read(
-        ctx,
-        child.la_id,
-        child.id,
-        "advice_request",
-        Some(advice.id),
-    )
-    .await?;
-    Ok(child)
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    Ok(assessments
+        .into_iter()
+        .filter_map(|a| Some((a.id, staff.get(&a.caseworker_id?)?.clone())))
+        .collect())
 }
 
-/// The caseworker to contact about an assessment's advice request (none for a review, where
-/// the SEN team is the contact).
-pub async fn advice_caseworker(
+/// The meeting days of reviews the caller reached through records loaded in their scope.
+pub async fn review_meetings_on(
     ctx: &Ctx<'_>,
-    advice: &advice_request::Model,
-) -> ApiResult<Option<staff::Model>> {
-    let Some(assessment_id) = advice.assessment_id else {
-        return Ok(None);
-    };
-    let Some(caseworker_id) = assessment::Entity::find_by_id(assessment_id)
-        .one(ctx.db)
+    review_ids: &[i64],
+) -> ApiResult<Vec<(i64, NaiveDate)>> {
+    Ok(annual_review::Entity::find()
+        .filter(annual_review::Column::Id.is_in(review_ids.iter().copied()))
+        .all(ctx.db)
         .await?
-        .and_then(|a| a.caseworker_id)
-    else {
-        return Ok(None);
-    };
-    Ok(staff::Entity::find_by_id(caseworker_id).one(ctx.db).await?)
+        .into_iter()
+        .map(|r| (r.id, r.meeting_on))
+        .collect())
 }
 
 /// Who asked for a review meeting, in words: the young person, or the parent or carer.
@@ -759,7 +729,17 @@ pub async fn log_read(
     record: &str,
     record_id: Option<i64>,
 ) -> ApiResult<()> {
-    if ctx.actor.role == Role::Parent {
+    log_reads(ctx, record, &[(la_id, child_id, record_id)]).await
+}
+
+/// Logs reads of several children's records of one kind, as (LA, child, record id), in one
+/// statement.
+pub async fn log_reads(
+    ctx: &Ctx<'_>,
+    record: &str,
+    reads: &[(i64, i64, Option<i64>)],
+) -> ApiResult<()> {
+    if ctx.actor.role == Role::Parent || reads.is_empty() {
         return Ok(());
     }
     let professional_id = match &ctx.actor.scope {
@@ -768,20 +748,23 @@ pub async fn log_read(
         } => Some(*professional_id),
         _ => None,
     };
-    access_log::ActiveModel {
-        id: NotSet,
-        la_id: Set(la_id),
-        child_id: Set(child_id),
-        viewed_at: Set(ctx.now),
-        actor_subject: Set(ctx.actor.subject.clone()),
-        actor_role: Set(ctx.actor.role.as_str().to_owned()),
-        staff_id: Set(ctx.actor.staff_id),
-        professional_id: Set(professional_id),
-        record: Set(record.to_owned()),
-        record_id: Set(record_id),
-    }
-    .insert(ctx.db)
-    .await?;
+    let rows = reads
+        .iter()
+        .map(|&(la_id, child_id, record_id)| access_log::ActiveModel {
+            id: NotSet,
+            la_id: Set(la_id),
+            child_id: Set(child_id),
+            viewed_at: Set(ctx.now),
+            actor_subject: Set(ctx.actor.subject.clone()),
+            actor_role: Set(ctx.actor.role.as_str().to_owned()),
+            staff_id: Set(ctx.actor.staff_id),
+            professional_id: Set(professional_id),
+            record: Set(record.to_owned()),
+            record_id: Set(record_id),
+        });
+    access_log::Entity::insert_many(rows)
+        .exec_without_returning(ctx.db)
+        .await?;
     Ok(())
 }
 

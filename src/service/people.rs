@@ -136,6 +136,21 @@ pub async fn local_authority_by_id(
         .await?)
 }
 
+/// The local authorities among `ids` the actor may see.
+pub async fn local_authorities_by_ids(
+    ctx: &Ctx<'_>,
+    ids: &[i64],
+) -> ApiResult<Vec<local_authority::Model>> {
+    Ok(local_authority::Entity::find()
+        .filter(local_authority::Column::Id.is_in(ids.iter().copied()))
+        .filter(visible_organisation(
+            &ctx.actor.scope,
+            local_authority::Column::Id,
+        ))
+        .all(ctx.db)
+        .await?)
+}
+
 // ---------- localities and teams ----------
 
 pub async fn create_locality(
@@ -233,6 +248,29 @@ pub async fn teams(ctx: &Ctx<'_>, la_id: Option<i64>) -> ApiResult<Vec<team::Mod
         q = q.filter(team::Column::LaId.eq(la_id));
     }
     Ok(q.all(ctx.db).await?)
+}
+
+/// The localities of these LAs the actor may see, by name.
+pub async fn localities_of_las(ctx: &Ctx<'_>, la_ids: &[i64]) -> ApiResult<Vec<locality::Model>> {
+    Ok(locality::Entity::find()
+        .filter(visible_organisation(
+            &ctx.actor.scope,
+            locality::Column::LaId,
+        ))
+        .filter(locality::Column::LaId.is_in(la_ids.iter().copied()))
+        .order_by_asc(locality::Column::Name)
+        .all(ctx.db)
+        .await?)
+}
+
+/// The teams of these LAs the actor may see, by name.
+pub async fn teams_of_las(ctx: &Ctx<'_>, la_ids: &[i64]) -> ApiResult<Vec<team::Model>> {
+    Ok(team::Entity::find()
+        .filter(visible_organisation(&ctx.actor.scope, team::Column::LaId))
+        .filter(team::Column::LaId.is_in(la_ids.iter().copied()))
+        .order_by_asc(team::Column::Name)
+        .all(ctx.db)
+        .await?)
 }
 
 // ---------- staff ----------
@@ -378,6 +416,19 @@ pub async fn staff_list(
         q = q.filter(staff::Column::Role.eq(role.as_str()));
     }
     Ok(q.all(ctx.db).await?)
+}
+
+/// The members of these teams (staff and admins only), by name.
+pub async fn staff_of_teams(ctx: &Ctx<'_>, team_ids: &[i64]) -> ApiResult<Vec<staff::Model>> {
+    if !ctx.actor.role.is_staff() && ctx.actor.role != Role::Admin {
+        return Err(ApiError::forbidden("only staff may list staff"));
+    }
+    Ok(staff::Entity::find()
+        .filter(visible_organisation(&ctx.actor.scope, staff::Column::LaId))
+        .filter(staff::Column::TeamId.is_in(team_ids.iter().copied()))
+        .order_by_asc(staff::Column::Name)
+        .all(ctx.db)
+        .await?)
 }
 
 // ---------- professionals ----------
@@ -880,28 +931,13 @@ pub async fn unlink_parent(
     Ok(child)
 }
 
-/// Parents and carers of a child the actor has already been allowed to see.
-pub async fn parents_of(ctx: &Ctx<'_>, child_id: i64) -> ApiResult<Vec<(parent::Model, String)>> {
-    let links = child_parent::Entity::find()
-        .filter(child_parent::Column::ChildId.eq(child_id))
-        .all(ctx.db)
-        .await?;
-    let parents = parent::Entity::find()
-        .filter(parent::Column::Id.is_in(links.iter().map(|l| l.parent_id)))
-        .order_by_asc(parent::Column::Name)
-        .all(ctx.db)
-        .await?;
-    Ok(parents
-        .into_iter()
-        .filter_map(|p| {
-            let relationship = links
-                .iter()
-                .find(|l| l.parent_id == p.id)?
-                .relationship
-                .clone();
-            Some((p, relationship))
-        })
-        .collect())
+/// Parents and carers of these children (already allowed to be seen), as (child id, parent,
+/// relationship), each child's by name: one statement for any number of children.
+pub async fn parents_of_children(
+    ctx: &Ctx<'_>,
+    child_ids: &[i64],
+) -> ApiResult<Vec<(i64, parent::Model, String)>> {
+    Ok(crate::store::people::parents_of_children(ctx.db, child_ids).await?)
 }
 
 pub use crate::store::audit::AuditFilter;

@@ -1,5 +1,7 @@
 //! EHC needs assessments as the services read them: each with its advice requests,
 //! exceptions and setting consultations, loaded only where the caller's [`Scope`] reaches.
+use std::collections::HashMap;
+
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::advice::{advice_from, has_statutory_deadline};
@@ -172,14 +174,14 @@ pub async fn load_unscoped<C: ConnectionTrait>(db: &C, id: i64) -> ApiResult<Ass
     load_parts(db, row).await
 }
 
-/// A child's assessments that the actor may see, newest first.
-pub async fn of_child<C: ConnectionTrait>(
+/// The assessments of these children that the actor may see, each child's newest first.
+pub async fn of_children<C: ConnectionTrait>(
     db: &C,
     scope: &Scope,
-    child_id: i64,
+    child_ids: &[i64],
 ) -> ApiResult<Vec<AssessmentRecord>> {
     let rows = assessment::Entity::find()
-        .filter(visible(scope).add(assessment::Column::ChildId.eq(child_id)))
+        .filter(visible(scope).add(assessment::Column::ChildId.is_in(child_ids.iter().copied())))
         .order_by_desc(assessment::Column::ReceivedOn)
         .order_by_desc(assessment::Column::Id)
         .all(db)
@@ -196,51 +198,46 @@ pub async fn load_many<C: ConnectionTrait>(
         return Ok(Vec::new());
     }
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let mut advice = advice_request::Entity::find()
+    let advice = advice_request::Entity::find()
         .filter(advice_request::Column::AssessmentId.is_in(ids.clone()))
         .order_by_asc(advice_request::Column::RequestedOn)
         .order_by_asc(advice_request::Column::Id)
         .all(db)
         .await?;
-    let mut exception_rows = assessment_exception::Entity::find()
+    let exception_rows = assessment_exception::Entity::find()
         .filter(assessment_exception::Column::AssessmentId.is_in(ids.clone()))
         .order_by_asc(assessment_exception::Column::StartsOn)
         .all(db)
         .await?;
-    // Most cases have no exception: no need to look up reasons then.
-    let reasons = if exception_rows.is_empty() {
-        Vec::new()
-    } else {
-        exception_reason::Entity::find()
-            .filter(
-                exception_reason::Column::Code
-                    .is_in(exception_rows.iter().map(|e| e.reason_code.clone())),
-            )
-            .all(db)
-            .await?
-    };
-    let mut consultations = setting_consultation::Entity::find()
+    // The reasons are a small table: read with every batch, so a page costs the same
+    // statements whether or not its cases have exceptions.
+    let reasons = exception_reason::Entity::find().all(db).await?;
+    let consultations = setting_consultation::Entity::find()
         .filter(setting_consultation::Column::AssessmentId.is_in(ids))
         .order_by_asc(setting_consultation::Column::ConsultedOn)
         .all(db)
         .await?;
+    let mut advice_of: HashMap<i64, Vec<advice_request::Model>> = HashMap::new();
+    for a in advice {
+        if let Some(id) = a.assessment_id {
+            advice_of.entry(id).or_default().push(a);
+        }
+    }
+    let mut exceptions_of: HashMap<i64, Vec<assessment_exception::Model>> = HashMap::new();
+    for e in exception_rows {
+        exceptions_of.entry(e.assessment_id).or_default().push(e);
+    }
+    let mut consultations_of: HashMap<i64, Vec<setting_consultation::Model>> = HashMap::new();
+    for c in consultations {
+        consultations_of.entry(c.assessment_id).or_default().push(c);
+    }
     Ok(rows
         .into_iter()
         .map(|row| {
             let id = row.id;
-            let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut advice)
-                .into_iter()
-                .partition(|a| a.assessment_id == Some(id));
-            advice = rest;
-            let (my_exceptions, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut exception_rows)
-                .into_iter()
-                .partition(|e| e.assessment_id == id);
-            exception_rows = rest;
-            let (my_consultations, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut consultations)
-                .into_iter()
-                .partition(|c| c.assessment_id == id);
-            consultations = rest;
-            let exceptions = my_exceptions
+            let exceptions = exceptions_of
+                .remove(&id)
+                .unwrap_or_default()
                 .into_iter()
                 .filter_map(|e| {
                     let reason = reasons.iter().find(|r| r.code == e.reason_code)?.clone();
@@ -249,9 +246,9 @@ pub async fn load_many<C: ConnectionTrait>(
                 .collect();
             AssessmentRecord {
                 row,
-                advice: mine,
+                advice: advice_of.remove(&id).unwrap_or_default(),
                 exceptions,
-                consultations: my_consultations,
+                consultations: consultations_of.remove(&id).unwrap_or_default(),
             }
         })
         .collect())

@@ -9,6 +9,7 @@ pub mod delays;
 pub mod entity;
 pub mod overdue;
 pub mod page;
+pub mod people;
 pub mod plan_versions;
 pub mod plans;
 pub mod rules_applied;

@@ -301,36 +301,33 @@ pub async fn list_plans<C: ConnectionTrait>(
     })
 }
 
-/// The plans of a child the actor may see, newest first.
-pub async fn plans_of_child<C: ConnectionTrait>(
+/// The plans of these children the actor may see, each child's newest first.
+pub async fn plans_of_children<C: ConnectionTrait>(
     db: &C,
     scope: &Scope,
-    child_id: i64,
+    child_ids: &[i64],
 ) -> ApiResult<Vec<PlanRecord>> {
     let rows = ehc_plan::Entity::find()
         .filter(visible_plans(scope))
-        .filter(ehc_plan::Column::ChildId.eq(child_id))
+        .filter(ehc_plan::Column::ChildId.is_in(child_ids.iter().copied()))
         .order_by_desc(ehc_plan::Column::Id)
         .all(db)
         .await?;
     load_plans_parts(db, rows).await
 }
 
-/// The plan an assessment issued, if any.
-pub async fn plan_of_assessment<C: ConnectionTrait>(
+/// The plans these assessments issued, where the actor may see them.
+pub async fn plans_of_assessments<C: ConnectionTrait>(
     db: &C,
     scope: &Scope,
-    assessment_id: i64,
-) -> ApiResult<Option<PlanRecord>> {
-    let row = ehc_plan::Entity::find()
+    assessment_ids: &[i64],
+) -> ApiResult<Vec<PlanRecord>> {
+    let rows = ehc_plan::Entity::find()
         .filter(visible_plans(scope))
-        .filter(ehc_plan::Column::AssessmentId.eq(assessment_id))
-        .one(db)
+        .filter(ehc_plan::Column::AssessmentId.is_in(assessment_ids.iter().copied()))
+        .all(db)
         .await?;
-    match row {
-        Some(row) => Ok(Some(load_plan_parts(db, row).await?)),
-        None => Ok(None),
-    }
+    load_plans_parts(db, rows).await
 }
 
 fn visible_reviews(scope: &Scope) -> Condition {
@@ -377,6 +374,9 @@ async fn load_reviews_parts<C: ConnectionTrait>(
     db: &C,
     rows: Vec<annual_review::Model>,
 ) -> ApiResult<Vec<ReviewRecord>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut advice: HashMap<i64, Vec<advice_request::Model>> = HashMap::new();
     for a in advice_request::Entity::find()
@@ -399,15 +399,29 @@ async fn load_reviews_parts<C: ConnectionTrait>(
         .collect())
 }
 
-/// A plan's reviews, oldest first.
-pub async fn reviews_of<C: ConnectionTrait>(
+/// The reviews among `ids` the actor may see.
+pub async fn reviews_by_ids<C: ConnectionTrait>(
     db: &C,
     scope: &Scope,
-    plan_id: i64,
+    ids: &[i64],
 ) -> ApiResult<Vec<ReviewRecord>> {
     let rows = annual_review::Entity::find()
         .filter(visible_reviews(scope))
-        .filter(annual_review::Column::PlanId.eq(plan_id))
+        .filter(annual_review::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    load_reviews_parts(db, rows).await
+}
+
+/// The reviews of these plans the actor may see, oldest first.
+pub async fn reviews_of_plans<C: ConnectionTrait>(
+    db: &C,
+    scope: &Scope,
+    plan_ids: &[i64],
+) -> ApiResult<Vec<ReviewRecord>> {
+    let rows = annual_review::Entity::find()
+        .filter(visible_reviews(scope))
+        .filter(annual_review::Column::PlanId.is_in(plan_ids.iter().copied()))
         .order_by_asc(annual_review::Column::Id)
         .all(db)
         .await?;
@@ -435,15 +449,22 @@ pub async fn load_amendment<C: ConnectionTrait>(
     Ok(AmendmentRecord { row })
 }
 
-/// A plan's amendments, oldest first.
-pub async fn amendments_of<C: ConnectionTrait>(
+/// The amendments of these plans (`by_review`: started by these reviews) the actor may
+/// see, oldest first.
+pub async fn amendments_of_many<C: ConnectionTrait>(
     db: &C,
     scope: &Scope,
-    plan_id: i64,
+    ids: &[i64],
+    by_review: bool,
 ) -> ApiResult<Vec<AmendmentRecord>> {
+    let column = if by_review {
+        plan_amendment::Column::ReviewId
+    } else {
+        plan_amendment::Column::PlanId
+    };
     Ok(plan_amendment::Entity::find()
         .filter(visible_amendments(scope))
-        .filter(plan_amendment::Column::PlanId.eq(plan_id))
+        .filter(column.is_in(ids.iter().copied()))
         .order_by_asc(plan_amendment::Column::Id)
         .all(db)
         .await?

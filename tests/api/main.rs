@@ -18,3 +18,4 @@ mod people;
 mod plan;
 mod rules;
 mod sign_in;
+mod statements;

@@ -16,7 +16,6 @@ use crate::service::Ctx;
 use crate::service::Target;
 use crate::service::advice::has_statutory_deadline;
 use crate::service::assessment::{self as svc, AssessmentFilter, AssessmentRecord};
-use crate::service::plan as plan_svc;
 use crate::service::records::{AdviceRequestRow, SettingConsultationRow};
 
 use super::plan::EhcPlan;
@@ -420,8 +419,7 @@ impl Assessment {
     }
     /// The EHC plan this assessment issued.
     async fn plan(&self, gql: &Context<'_>) -> Result<Option<EhcPlan>> {
-        let ctx = ctx(gql)?;
-        Ok(plan_svc::plan_of_assessment(&ctx, self.0.row.id)
+        Ok(loaders::load(gql, loaders::AssessmentPlan(self.0.row.id))
             .await?
             .map(EhcPlan))
     }

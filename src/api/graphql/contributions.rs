@@ -5,6 +5,7 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::assessment::Assessment;
+use super::loaders;
 use super::people::{AdviceService, service_of};
 use super::plan::{AnnualReview, EhcPlan, PlanAmendment, ReviewMeetingRequest};
 use super::shared::DeadlineStatus;
@@ -58,8 +59,12 @@ impl ProfessionalAdviceRequest {
     /// For a review: the day of the review meeting (planned, or held), which the professional
     /// may be invited to. Nothing else of the review is shown.
     async fn review_meeting_on(&self, gql: &Context<'_>) -> Result<Option<NaiveDate>> {
-        let ctx = ctx(gql)?;
-        Ok(svc::review_meeting_on(&ctx, self.0.review_id).await?)
+        let Some(review_id) = self.0.review_id else {
+            return Ok(None);
+        };
+        Ok(loaders::load(gql, loaders::ReviewMeetingOn(review_id))
+            .await?
+            .map(|(_, on)| on))
     }
     async fn requested_on(&self) -> NaiveDate {
         self.0.requested_on
@@ -115,7 +120,13 @@ impl ProfessionalAdviceRequest {
     /// The child, as much as the advice needs.
     async fn child(&self, gql: &Context<'_>) -> Result<AdviceSubject> {
         let ctx = ctx(gql)?;
-        let child = svc::advice_child(&ctx, &self.0).await?;
+        let key = loaders::AdviceChild {
+            advice_request_id: self.0.id,
+            child_id: self.0.child_id,
+        };
+        let child = loaders::load(gql, key)
+            .await?
+            .ok_or_else(|| ApiError::not_found("child"))?;
         let year = child
             .nc_year_override
             .map(i32::from)
@@ -134,23 +145,24 @@ impl ProfessionalAdviceRequest {
     /// The caseworker to contact about this request (work contact only); none for a review,
     /// where the local authority's SEN team is the contact.
     async fn caseworker(&self, gql: &Context<'_>) -> Result<Option<CaseworkerContact>> {
-        let ctx = ctx(gql)?;
-        Ok(svc::advice_caseworker(&ctx, &self.0)
-            .await?
-            .map(|s| CaseworkerContact {
-                name: s.name,
-                email: s.email,
-            }))
+        let Some(assessment_id) = self.0.assessment_id else {
+            return Ok(None);
+        };
+        Ok(
+            loaders::load(gql, loaders::AssessmentCaseworker(assessment_id))
+                .await?
+                .map(|(_, s)| CaseworkerContact {
+                    name: s.name,
+                    email: s.email,
+                }),
+        )
     }
     /// The local authority that asked.
     async fn local_authority(&self, gql: &Context<'_>) -> Result<String> {
-        let ctx = ctx(gql)?;
-        Ok(
-            crate::service::people::local_authority_by_id(&ctx, self.0.la_id)
-                .await?
-                .map(|la| la.name)
-                .unwrap_or_default(),
-        )
+        Ok(loaders::load(gql, loaders::LocalAuthorityId(self.0.la_id))
+            .await?
+            .map(|la| la.name)
+            .unwrap_or_default())
     }
 }
 

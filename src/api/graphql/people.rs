@@ -77,16 +77,14 @@ impl LocalAuthority {
         &self.0.name
     }
     async fn localities(&self, gql: &Context<'_>) -> Result<Vec<Locality>> {
-        let ctx = ctx(gql)?;
-        Ok(svc::localities(&ctx, Some(self.0.id))
+        Ok(loaders::load_all(gql, loaders::LaLocalities(self.0.id))
             .await?
             .into_iter()
             .map(Locality)
             .collect())
     }
     async fn teams(&self, gql: &Context<'_>) -> Result<Vec<Team>> {
-        let ctx = ctx(gql)?;
-        Ok(svc::teams(&ctx, Some(self.0.id))
+        Ok(loaders::load_all(gql, loaders::LaTeams(self.0.id))
             .await?
             .into_iter()
             .map(Team)
@@ -117,8 +115,7 @@ impl Team {
         &self.0.name
     }
     async fn members(&self, gql: &Context<'_>) -> Result<Vec<StaffMember>> {
-        let ctx = ctx(gql)?;
-        Ok(svc::staff_list(&ctx, Some(self.0.id), None)
+        Ok(loaders::load_all(gql, loaders::TeamMembers(self.0.id))
             .await?
             .into_iter()
             .map(StaffMember)
@@ -256,8 +253,7 @@ impl Child {
     }
     /// The child's EHC plans, newest first (at most one is active).
     async fn plans(&self, gql: &Context<'_>) -> Result<Vec<super::plan::EhcPlan>> {
-        let ctx = ctx(gql)?;
-        Ok(crate::service::plan::plans_of_child(&ctx, self.0.id)
+        Ok(loaders::load_all(gql, loaders::ChildPlans(self.0.id))
             .await?
             .into_iter()
             .map(super::plan::EhcPlan)
@@ -270,8 +266,7 @@ impl Child {
     /// Parents and carers: visible to staff and the family, not to professionals.
     /// Needs assessments of this child, newest first (the ones the signed-in person may see).
     async fn assessments(&self, gql: &Context<'_>) -> Result<Vec<super::assessment::Assessment>> {
-        let ctx = ctx(gql)?;
-        Ok(crate::service::assessment::of_child(&ctx, self.0.id)
+        Ok(loaders::load_all(gql, loaders::ChildAssessments(self.0.id))
             .await?
             .into_iter()
             .map(super::assessment::Assessment)
@@ -303,10 +298,10 @@ impl Child {
                 ApiError::forbidden("parents' details are not shared with professionals").into(),
             );
         }
-        Ok(svc::parents_of(&ctx, self.0.id)
+        Ok(loaders::load_all(gql, loaders::ChildParents(self.0.id))
             .await?
             .into_iter()
-            .map(|(p, relationship)| ParentLink {
+            .map(|(_, p, relationship)| ParentLink {
                 relationship,
                 parent: Parent(p),
             })

@@ -346,15 +346,18 @@ async fn respond(
         actor: actor.clone(),
         now,
     });
+    let mut waves = None;
     if let Some(actor) = actor {
-        request = request.data(crate::api::graphql::loaders::Records::for_request(
-            state.inner.db.clone(),
-            actor,
-            now,
-        ));
+        let (loader, batches) =
+            crate::api::graphql::loaders::Records::for_request(state.inner.db.clone(), actor, now);
+        request = request.data(loader);
+        waves = Some(batches);
     }
     let request = request.data(executed.clone());
-    let mut response = state.schema().execute(request).await;
+    let mut response = match waves {
+        Some(waves) => waves.drive(state.schema().execute(request)).await,
+        None => state.schema().execute(request).await,
+    };
 
     let mut request_error = !executed.get();
     if !request_error

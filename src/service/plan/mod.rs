@@ -85,17 +85,42 @@ pub async fn list_plans(
     records::list_plans(ctx.db, &ctx.actor.scope, filter, page).await
 }
 
-/// The plans of a child the actor may see, newest first.
-pub async fn plans_of_child(ctx: &Ctx<'_>, child_id: i64) -> ApiResult<Vec<PlanRecord>> {
-    records::plans_of_child(ctx.db, &ctx.actor.scope, child_id).await
+// ---------- many at once (the API's per-row lookups batch through these) ----------
+
+/// The plans of these children the actor may see.
+pub async fn plans_of_children(ctx: &Ctx<'_>, child_ids: &[i64]) -> ApiResult<Vec<PlanRecord>> {
+    records::plans_of_children(ctx.db, &ctx.actor.scope, child_ids).await
 }
 
-/// The plan an assessment issued, if any.
-pub async fn plan_of_assessment(
+/// The plans these assessments issued, where the actor may see them.
+pub async fn plans_of_assessments(ctx: &Ctx<'_>, ids: &[i64]) -> ApiResult<Vec<PlanRecord>> {
+    records::plans_of_assessments(ctx.db, &ctx.actor.scope, ids).await
+}
+
+/// The reviews among `ids` the actor may see.
+pub async fn reviews_by_ids(ctx: &Ctx<'_>, ids: &[i64]) -> ApiResult<Vec<ReviewRecord>> {
+    records::reviews_by_ids(ctx.db, &ctx.actor.scope, ids).await
+}
+
+/// The reviews of these plans the actor may see, oldest first.
+pub async fn reviews_of_plans(ctx: &Ctx<'_>, plan_ids: &[i64]) -> ApiResult<Vec<ReviewRecord>> {
+    records::reviews_of_plans(ctx.db, &ctx.actor.scope, plan_ids).await
+}
+
+/// The amendments of these plans the actor may see, oldest first.
+pub async fn amendments_of_plans(
     ctx: &Ctx<'_>,
-    assessment_id: i64,
-) -> ApiResult<Option<PlanRecord>> {
-    records::plan_of_assessment(ctx.db, &ctx.actor.scope, assessment_id).await
+    plan_ids: &[i64],
+) -> ApiResult<Vec<AmendmentRecord>> {
+    records::amendments_of_many(ctx.db, &ctx.actor.scope, plan_ids, false).await
+}
+
+/// The amendments these reviews' decisions started, where the actor may see them.
+pub async fn amendments_of_reviews(
+    ctx: &Ctx<'_>,
+    review_ids: &[i64],
+) -> ApiResult<Vec<AmendmentRecord>> {
+    records::amendments_of_many(ctx.db, &ctx.actor.scope, review_ids, true).await
 }
 
 /// The plans among `ids` the actor may see, with their parts, in five queries for any number.
@@ -113,18 +138,8 @@ pub(super) async fn load_review_unscoped(ctx: &Ctx<'_>, id: i64) -> ApiResult<Re
     records::load_review_unscoped(ctx.db, id).await
 }
 
-/// A plan's reviews, oldest first.
-pub async fn reviews_of(ctx: &Ctx<'_>, plan_id: i64) -> ApiResult<Vec<ReviewRecord>> {
-    records::reviews_of(ctx.db, &ctx.actor.scope, plan_id).await
-}
-
 pub async fn load_amendment(ctx: &Ctx<'_>, id: i64) -> ApiResult<AmendmentRecord> {
     records::load_amendment(ctx.db, &ctx.actor.scope, id).await
-}
-
-/// A plan's amendments, oldest first.
-pub async fn amendments_of(ctx: &Ctx<'_>, plan_id: i64) -> ApiResult<Vec<AmendmentRecord>> {
-    records::amendments_of(ctx.db, &ctx.actor.scope, plan_id).await
 }
 
 /// The amendment a review's decision started, if any.

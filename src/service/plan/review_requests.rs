@@ -11,14 +11,14 @@ fn visible_review_meeting_requests(ctx: &Ctx<'_>) -> Condition {
     )
 }
 
-/// A plan's review meeting requests, newest first: for staff and the family.
-pub async fn review_meeting_requests_of(
+/// The families' requests for a review meeting on these plans, each plan's newest first.
+pub async fn review_meeting_requests_of_plans(
     ctx: &Ctx<'_>,
-    plan_id: i64,
+    plan_ids: &[i64],
 ) -> ApiResult<Vec<review_meeting_request::Model>> {
     Ok(review_meeting_request::Entity::find()
         .filter(visible_review_meeting_requests(ctx))
-        .filter(review_meeting_request::Column::PlanId.eq(plan_id))
+        .filter(review_meeting_request::Column::PlanId.is_in(plan_ids.iter().copied()))
         .order_by_desc(review_meeting_request::Column::RequestedOn)
         .order_by_desc(review_meeting_request::Column::Id)
         .all(ctx.db)

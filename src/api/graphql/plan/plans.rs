@@ -343,12 +343,11 @@ impl EhcPlan {
     }
     /// The plan's whole story, oldest first: issue, reviews, amendments, ceasing.
     async fn timeline(&self, gql: &Context<'_>) -> Result<Vec<Milestone>> {
-        let ctx = ctx(gql)?;
         let mut all = plan_rules::timeline(&self.facts()?);
-        for review in svc::reviews_of(&ctx, self.0.row.id).await? {
+        for review in loaders::load_all(gql, loaders::PlanReviews(self.0.row.id)).await? {
             all.extend(review_rules::review_timeline(&review.facts()?));
         }
-        for amendment in svc::amendments_of(&ctx, self.0.row.id).await? {
+        for amendment in loaders::load_all(gql, loaders::PlanAmendments(self.0.row.id)).await? {
             all.extend(crate::domain::amendment::amendment_timeline(
                 &amendment.facts(),
             ));
@@ -403,17 +402,17 @@ impl EhcPlan {
         &self,
         gql: &Context<'_>,
     ) -> Result<Vec<ReviewMeetingRequest>> {
-        let ctx = ctx(gql)?;
-        Ok(svc::review_meeting_requests_of(&ctx, self.0.row.id)
-            .await?
-            .into_iter()
-            .map(ReviewMeetingRequest)
-            .collect())
+        Ok(
+            loaders::load_all(gql, loaders::PlanMeetingRequests(self.0.row.id))
+                .await?
+                .into_iter()
+                .map(ReviewMeetingRequest)
+                .collect(),
+        )
     }
     /// Reviews, oldest first.
     async fn reviews(&self, gql: &Context<'_>) -> Result<Vec<AnnualReview>> {
-        let ctx = ctx(gql)?;
-        Ok(svc::reviews_of(&ctx, self.0.row.id)
+        Ok(loaders::load_all(gql, loaders::PlanReviews(self.0.row.id))
             .await?
             .into_iter()
             .map(AnnualReview)
@@ -421,19 +420,19 @@ impl EhcPlan {
     }
     /// Amendments, oldest first.
     async fn amendments(&self, gql: &Context<'_>) -> Result<Vec<PlanAmendment>> {
-        let ctx = ctx(gql)?;
-        Ok(svc::amendments_of(&ctx, self.0.row.id)
-            .await?
-            .into_iter()
-            .map(PlanAmendment)
-            .collect())
+        Ok(
+            loaders::load_all(gql, loaders::PlanAmendments(self.0.row.id))
+                .await?
+                .into_iter()
+                .map(PlanAmendment)
+                .collect(),
+        )
     }
     async fn open_review(&self, gql: &Context<'_>) -> Result<Option<AnnualReview>> {
         match &self.0.open_review {
-            Some(row) => {
-                let ctx = ctx(gql)?;
-                Ok(Some(AnnualReview(svc::load_review(&ctx, row.id).await?)))
-            }
+            Some(row) => Ok(loaders::load(gql, loaders::ReviewId(row.id))
+                .await?
+                .map(AnnualReview)),
             None => Ok(None),
         }
     }

@@ -181,8 +181,7 @@ impl AnnualReview {
     }
     /// The amendment a decision to amend started.
     async fn amendment(&self, gql: &Context<'_>) -> Result<Option<PlanAmendment>> {
-        let ctx = ctx(gql)?;
-        Ok(svc::amendment_of_review(&ctx, self.0.row.id)
+        Ok(loaders::load(gql, loaders::ReviewAmendment(self.0.row.id))
             .await?
             .map(PlanAmendment))
     }
@@ -213,9 +212,13 @@ impl ReviewMeetingRequest {
     }
 
     async fn meeting(&self, gql: &Context<'_>) -> Result<Option<NaiveDate>> {
-        let ctx = ctx(gql)?;
         // The request was loaded in the caller's scope; its review is of the same child.
-        Ok(crate::service::contributions::review_meeting_on(&ctx, self.0.review_id).await?)
+        let Some(review_id) = self.0.review_id else {
+            return Ok(None);
+        };
+        Ok(loaders::load(gql, loaders::ReviewMeetingOn(review_id))
+            .await?
+            .map(|(_, on)| on))
     }
 }
 
