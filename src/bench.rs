@@ -1,5 +1,7 @@
-//! `ehcp bench`: the backlog API measured over HTTP against a running `ehcp serve` on data from
-//! `ehcp seed-synthetic`. Prints p50/p95/p99 latency and requests per second per scenario.
+//! `ehcp bench`: every list and lookup a frontend uses, measured over HTTP against a running
+//! `ehcp serve` on data from `ehcp seed-synthetic`, for the first and the last LA. Prints
+//! p50/p95/p99 latency, requests per second and (with `serve --metrics`) SQL statements per
+//! request per scenario.
 //! Measurement only: nothing here asserts a time.
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -31,7 +33,7 @@ pub struct BenchArgs {
 }
 
 struct Scenario {
-    name: &'static str,
+    name: String,
     token: String,
     query: String,
     variables: Value,
@@ -63,27 +65,18 @@ pub async fn run(settings: &Settings, args: BenchArgs) -> anyhow::Result<()> {
             chrono::Utc::now(),
         )
     };
-    // The LA with the most open deadlines, its busiest caseworker, and a parent.
-    let la_code = one_text(
+    // The first and the last synthetic LA (the last one's rows come last in every table,
+    // which is where a list without its own index reads the most), their first caseworker,
+    // an educational psychologist of each (added here: the synthetic data has none), a child
+    // with a plan in each, and a parent with an open case.
+    let first_la = one_text(
         &db,
-        "SELECT l.code FROM local_authority l WHERE l.name LIKE 'Synthetic LA %' ORDER BY l.id LIMIT 1",
+        "SELECT code FROM local_authority WHERE name LIKE 'Synthetic LA %' ORDER BY id LIMIT 1",
     )
     .await?;
-    let la_id = one_text(
+    let last_la = one_text(
         &db,
-        &format!("SELECT CAST(id AS TEXT) FROM local_authority WHERE code = '{la_code}'"),
-    )
-    .await?;
-    let cw = one_text(
-        &db,
-        &format!(
-            "SELECT s.subject FROM staff s WHERE s.la_id = {la_id} AND s.role = 'caseworker' ORDER BY s.id LIMIT 1"
-        ),
-    )
-    .await?;
-    let cw_id = one_text(
-        &db,
-        &format!("SELECT CAST(id AS TEXT) FROM staff WHERE subject = '{cw}'"),
+        "SELECT code FROM local_authority WHERE name LIKE 'Synthetic LA %' ORDER BY id DESC LIMIT 1",
     )
     .await?;
     let parent = one_text(
@@ -92,6 +85,41 @@ pub async fn run(settings: &Settings, args: BenchArgs) -> anyhow::Result<()> {
          JOIN assessment a ON a.child_id = cp.child_id WHERE a.closed_on IS NULL ORDER BY p.id LIMIT 1",
     )
     .await?;
+    let mut las = Vec::new();
+    for (which, code) in [("first LA", first_la.clone()), ("last LA", last_la)] {
+        let la_id = one_text(
+            &db,
+            &format!("SELECT CAST(id AS TEXT) FROM local_authority WHERE code = '{code}'"),
+        )
+        .await?;
+        let cw = one_text(
+            &db,
+            &format!(
+                "SELECT s.subject FROM staff s WHERE s.la_id = {la_id} AND s.role = 'caseworker' ORDER BY s.id LIMIT 1"
+            ),
+        )
+        .await?;
+        let cw_id = one_text(
+            &db,
+            &format!("SELECT CAST(id AS TEXT) FROM staff WHERE subject = '{cw}'"),
+        )
+        .await?;
+        let ep = format!("bench-ep-{code}");
+        db.execute_unprepared(&format!(
+            "INSERT INTO professional (la_id, subject, name, service, organisation, active, created_at) \
+             VALUES ({la_id}, '{ep}', 'Benchmark EP {code}', 'EDUCATIONAL_PSYCHOLOGY', 'EP service', TRUE, '2025-01-01T00:00:00+00:00') \
+             ON CONFLICT (subject) DO NOTHING"
+        ))
+        .await?;
+        let child = one_text(
+            &db,
+            &format!(
+                "SELECT CAST(child_id AS TEXT) FROM ehc_plan WHERE la_id = {la_id} ORDER BY id DESC LIMIT 1"
+            ),
+        )
+        .await?;
+        las.push((which, code, cw, cw_id, ep, child));
+    }
     db.close().await.ok();
 
     let counts = "open onTrack dueSoon overdue excepted overdueBands { upToTwoWeeks twoToSixWeeks sixToTwelveWeeks twelveToTwentySixWeeks twentySixToFiftyTwoWeeks overFiftyTwoWeeks }";
@@ -99,44 +127,90 @@ pub async fn run(settings: &Settings, args: BenchArgs) -> anyhow::Result<()> {
         "{{ backlog {{ totals {{ {counts} }} stages {{ stage counts {{ {counts} }} }} }} }}"
     );
     let page = "query($f: BacklogFilter) { backlogItems(filter: $f, first: 50) { pageInfo { hasNextPage endCursor } edges { node { stage dueOn daysOverdue regulation child { id name } caseworker { name } } } } }";
-    let scenarios = vec![
+    // The lists as a caseworker's frontend reads them: a page of 50 with what each row shows.
+    let child_row =
+        "id legalName ncYearLabel locality { name } parents { relationship parent { name } }";
+    let children = format!(
+        "{{ children(first: 50) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ {child_row} \
+         assessments {{ id state nextStep {{ description dueOn }} }} plans {{ id status reviewDue {{ dueOn }} }} }} }} }}"
+    );
+    let assessments = format!(
+        "{{ assessments(first: 50) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ id state receivedOn \
+         child {{ {child_row} }} caseworker {{ name }} deadlines {{ kind dueOn status }} nextStep {{ description dueOn }} }} }} }}"
+    );
+    let plans = format!(
+        "{{ plans(first: 50) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ id status issuedOn \
+         child {{ {child_row} }} reviewDue {{ dueOn }} nextStep {{ description }} reviews {{ id state meetingOn }} }} }} }}"
+    );
+    let caseload = format!(
+        "{{ caseload(first: 50) {{ openCases overdue dueSoon items {{ nextDeadline {{ kind dueOn }} \
+         assessment {{ id state child {{ {child_row} }} nextStep {{ description dueOn }} }} }} }} }}"
+    );
+    let advice = "{ myAdviceRequests(first: 50) { pageInfo { hasNextPage endCursor } nodes { id service purpose dueOn status daysUntilDue child { displayName dateOfBirth ncYearLabel currentSetting } caseworker { name email } localAuthority } } }";
+    let audit = "{ auditEvents(first: 50) { pageInfo { hasNextPage endCursor } nodes { id occurredAt actorSubject action entity entityId summary } } }";
+    let whole_case = "query($id: ID!) { child(id: $id) { id legalName locality { name } parents { relationship parent { name email phone } } \
+        assessments { id state deadlines { kind dueOn status } timeline { on text } adviceRequests { service dueOn receivedOn } } \
+        plans { id status versions { number issuedOn } reviewDue { dueOn } deadlines { kind dueOn status } timeline { on text } \
+        reviews { id state adviceRequests { service dueOn } amendment { id state } } amendments { id state } } } }";
+    let mut scenarios = vec![
         Scenario {
-            name: "whole-dataset backlog (admin)",
+            name: "whole-dataset backlog (admin)".into(),
             token: token(Role::Admin, crate::seed::synthetic::BENCH_ADMIN, None)?,
             query: summary.clone(),
             variables: json!({}),
         },
         Scenario {
-            name: "one LA's backlog (manager)",
-            token: token(Role::Manager, &format!("mgr-{la_code}"), Some(&la_code))?,
-            query: summary,
-            variables: json!({}),
-        },
-        Scenario {
-            name: "drill-down page of 50 (manager)",
-            token: token(Role::Manager, &format!("mgr-{la_code}"), Some(&la_code))?,
-            query: page.to_owned(),
-            variables: json!({}),
-        },
-        Scenario {
-            name: "caseworker's caseload page of 50",
-            token: token(Role::Caseworker, &cw, Some(&la_code))?,
-            query: page.to_owned(),
-            variables: json!({"f": {"caseworkerId": cw_id}}),
-        },
-        Scenario {
-            name: "parent's status view",
+            name: "parent's status view".into(),
             token: token(Role::Parent, &parent, None)?,
             query: "{ assessments(first: 5, open: true) { edges { node { state nextStep { description dueOn regulation } deadlines { kind dueOn status } } } } }".to_owned(),
             variables: json!({}),
         },
     ];
+    for (which, code, cw, cw_id, ep, child) in &las {
+        let manager = token(Role::Manager, &format!("mgr-{code}"), Some(code))?;
+        let caseworker = token(Role::Caseworker, cw, Some(code))?;
+        let professional = token(Role::Professional, ep, Some(code))?;
+        let list = |name: &str, token: &str, query: &str, variables: Value| Scenario {
+            name: format!("{name}, {which}"),
+            token: token.to_owned(),
+            query: query.to_owned(),
+            variables,
+        };
+        scenarios.extend([
+            list("LA backlog (manager)", &manager, &summary, json!({})),
+            list("backlog items page of 50", &manager, page, json!({})),
+            list(
+                "caseworker's backlog items page",
+                &caseworker,
+                page,
+                json!({"f": {"caseworkerId": cw_id}}),
+            ),
+            list("children page of 50", &manager, &children, json!({})),
+            list("assessments page of 50", &manager, &assessments, json!({})),
+            list("plans page of 50", &manager, &plans, json!({})),
+            list("caseload page of 50", &caseworker, &caseload, json!({})),
+            list(
+                "advice requests page (EP)",
+                &professional,
+                advice,
+                json!({}),
+            ),
+            list("audit events page of 50", &manager, audit, json!({})),
+            list(
+                "a child's whole case",
+                &manager,
+                whole_case,
+                json!({"id": child}),
+            ),
+        ]);
+    }
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.concurrency)
         .build()?;
+    let metrics_url = args.url.replace("/graphql", "/metrics");
     println!(
-        "{:<36} {:>9} {:>9} {:>9} {:>10} {:>7}",
-        "scenario", "p50 ms", "p95 ms", "p99 ms", "req/s", "errors"
+        "{:<46} {:>8} {:>8} {:>8} {:>8} {:>6} {:>6}",
+        "scenario", "p50 ms", "p95 ms", "p99 ms", "req/s", "stmts", "errors"
     );
     let chosen = scenarios
         .into_iter()
@@ -156,6 +230,7 @@ pub async fn run(settings: &Settings, args: BenchArgs) -> anyhow::Result<()> {
         if check.get("errors").is_some() {
             anyhow::bail!("{}: {check}", s.name);
         }
+        let statements_before = statements(&client, &metrics_url).await;
         let until = Instant::now() + Duration::from_secs(args.seconds);
         let started = Instant::now();
         let mut tasks = Vec::new();
@@ -199,15 +274,34 @@ pub async fn run(settings: &Settings, args: BenchArgs) -> anyhow::Result<()> {
         }
         let secs = started.elapsed().as_secs_f64();
         let ms = |q: f64| all.value_at_quantile(q) as f64 / 1000.0;
+        let per_request = match (statements_before, statements(&client, &metrics_url).await) {
+            (Some(a), Some(b)) if !all.is_empty() => {
+                format!("{:.1}", (b - a) as f64 / all.len() as f64)
+            }
+            _ => "-".to_owned(),
+        };
         println!(
-            "{:<36} {:>9.2} {:>9.2} {:>9.2} {:>10.0} {:>7}",
+            "{:<46} {:>8.2} {:>8.2} {:>8.2} {:>8.0} {:>6} {:>6}",
             s.name,
             ms(0.50),
             ms(0.95),
             ms(0.99),
             all.len() as f64 / secs,
+            per_request,
             errors
         );
     }
     Ok(())
+}
+
+/// The server's `ehcp_db_statements_total`, when it serves metrics (`serve --metrics`).
+async fn statements(client: &reqwest::Client, url: &str) -> Option<u64> {
+    let text = client.get(url).send().await.ok()?.text().await.ok()?;
+    text.lines()
+        .find(|l| l.starts_with("ehcp_db_statements_total "))?
+        .split_whitespace()
+        .nth(1)?
+        .parse::<f64>()
+        .ok()
+        .map(|v| v as u64)
 }

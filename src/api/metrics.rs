@@ -8,7 +8,8 @@ use std::time::Duration;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use prometheus::{
-    HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
+    HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder,
 };
 use sea_orm::{DatabaseConnection, DbBackend};
 
@@ -38,6 +39,7 @@ struct Inner {
     pool_connections: IntGaugeVec,
     pool_max: IntGauge,
     overdue: IntGaugeVec,
+    statements: IntCounter,
     operation_names: Mutex<HashSet<String>>,
     /// One scrape queries the database at a time; a second waits and reuses nothing stale.
     scrape: tokio::sync::Mutex<()>,
@@ -101,7 +103,12 @@ impl Metrics {
         registry.register(Box::new(http_duration.clone()))?;
         registry.register(Box::new(pool_connections.clone()))?;
         registry.register(Box::new(pool_max.clone()))?;
+        let statements = IntCounter::new(
+            "db_statements_total",
+            "SQL statements the API has sent to the database (requests and their loaders)",
+        )?;
         registry.register(Box::new(overdue.clone()))?;
+        registry.register(Box::new(statements.clone()))?;
         Ok(Self {
             inner: Arc::new(Inner {
                 registry,
@@ -113,10 +120,16 @@ impl Metrics {
                 pool_connections,
                 pool_max,
                 overdue,
+                statements,
                 operation_names: Mutex::new(HashSet::new()),
                 scrape: tokio::sync::Mutex::new(()),
             }),
         })
+    }
+
+    /// The counter of statements sent, for the database connection's callback.
+    pub fn statements_counter(&self) -> IntCounter {
+        self.inner.statements.clone()
     }
 
     /// Counts one GraphQL request. `operation` is the client's operation name, if any.
