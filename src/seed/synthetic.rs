@@ -731,6 +731,16 @@ pub async fn load(db: &DatabaseConnection, opts: Options) -> anyhow::Result<Repo
         db.execute_unprepared(&definition).await?;
     }
     finish_load(db, backend).await?;
+    // Into a fresh database every deadline was just computed by this release's rules: the
+    // server need not recompute them all at its first start (minutes at 1M children).
+    if existing == 0 && crate::store::rules_applied::current(db).await?.is_none() {
+        crate::store::rules_applied::record(
+            db,
+            crate::domain::rules::RULES_VERSION,
+            chrono::Utc::now(),
+        )
+        .await?;
+    }
     Ok(Report {
         children: n,
         las,

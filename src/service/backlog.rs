@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{EntityTrait, QueryFilter};
 
 use super::Ctx;
 use crate::domain::access::{Permission, Scope};
@@ -253,28 +253,28 @@ async fn names_of(
     let db = ctx.db;
     Ok(match by {
         Dimension::LocalAuthority => local_authority::Entity::find()
-            .filter(local_authority::Column::Id.is_in(ids))
+            .filter(crate::store::ids_in(db, local_authority::Column::Id, ids))
             .all(db)
             .await?
             .into_iter()
             .map(|r| (r.id, r.name))
             .collect(),
         Dimension::Locality => locality::Entity::find()
-            .filter(locality::Column::Id.is_in(ids))
+            .filter(crate::store::ids_in(db, locality::Column::Id, ids))
             .all(db)
             .await?
             .into_iter()
             .map(|r| (r.id, r.name))
             .collect(),
         Dimension::Team => team::Entity::find()
-            .filter(team::Column::Id.is_in(ids))
+            .filter(crate::store::ids_in(db, team::Column::Id, ids))
             .all(db)
             .await?
             .into_iter()
             .map(|r| (r.id, r.name))
             .collect(),
         Dimension::Caseworker => staff::Entity::find()
-            .filter(staff::Column::Id.is_in(ids))
+            .filter(crate::store::ids_in(db, staff::Column::Id, ids))
             .all(db)
             .await?
             .into_iter()

@@ -163,7 +163,11 @@ pub async fn advice_children(
     keys: &[(i64, i64)],
 ) -> ApiResult<Vec<(i64, child::Model)>> {
     let children: std::collections::HashMap<i64, child::Model> = child::Entity::find()
-        .filter(child::Column::Id.is_in(keys.iter().map(|k| k.1)))
+        .filter(crate::store::ids_in(
+            ctx.db,
+            child::Column::Id,
+            keys.iter().map(|k| k.1),
+        ))
         .all(ctx.db)
         .await?
         .into_iter()
@@ -188,7 +192,11 @@ pub async fn advice_caseworkers(
     assessment_ids: &[i64],
 ) -> ApiResult<Vec<(i64, staff::Model)>> {
     let assessments = assessment::Entity::find()
-        .filter(assessment::Column::Id.is_in(assessment_ids.iter().copied()))
+        .filter(crate::store::ids_in(
+            ctx.db,
+            assessment::Column::Id,
+            assessment_ids.iter().copied(),
+        ))
         .all(ctx.db)
         .await?;
     let staff_ids: Vec<i64> = assessments.iter().filter_map(|a| a.caseworker_id).collect();
@@ -196,7 +204,7 @@ pub async fn advice_caseworkers(
         return Ok(Vec::new());
     }
     let staff: std::collections::HashMap<i64, staff::Model> = staff::Entity::find()
-        .filter(staff::Column::Id.is_in(staff_ids))
+        .filter(crate::store::ids_in(ctx.db, staff::Column::Id, staff_ids))
         .all(ctx.db)
         .await?
         .into_iter()
@@ -214,7 +222,11 @@ pub async fn review_meetings_on(
     review_ids: &[i64],
 ) -> ApiResult<Vec<(i64, NaiveDate)>> {
     Ok(annual_review::Entity::find()
-        .filter(annual_review::Column::Id.is_in(review_ids.iter().copied()))
+        .filter(crate::store::ids_in(
+            ctx.db,
+            annual_review::Column::Id,
+            review_ids.iter().copied(),
+        ))
         .all(ctx.db)
         .await?
         .into_iter()
@@ -811,11 +823,15 @@ pub async fn views_of_child(
     let staff_ids: Vec<i64> = rows.iter().filter_map(|r| r.staff_id).collect();
     let professional_ids: Vec<i64> = rows.iter().filter_map(|r| r.professional_id).collect();
     let staff = staff::Entity::find()
-        .filter(staff::Column::Id.is_in(staff_ids))
+        .filter(crate::store::ids_in(ctx.db, staff::Column::Id, staff_ids))
         .all(ctx.db)
         .await?;
     let professionals = professional::Entity::find()
-        .filter(professional::Column::Id.is_in(professional_ids))
+        .filter(crate::store::ids_in(
+            ctx.db,
+            professional::Column::Id,
+            professional_ids,
+        ))
         .all(ctx.db)
         .await?;
     Ok(rows

@@ -142,7 +142,11 @@ pub async fn local_authorities_by_ids(
     ids: &[i64],
 ) -> ApiResult<Vec<local_authority::Model>> {
     Ok(local_authority::Entity::find()
-        .filter(local_authority::Column::Id.is_in(ids.iter().copied()))
+        .filter(crate::store::ids_in(
+            ctx.db,
+            local_authority::Column::Id,
+            ids.iter().copied(),
+        ))
         .filter(visible_organisation(
             &ctx.actor.scope,
             local_authority::Column::Id,
@@ -257,7 +261,11 @@ pub async fn localities_of_las(ctx: &Ctx<'_>, la_ids: &[i64]) -> ApiResult<Vec<l
             &ctx.actor.scope,
             locality::Column::LaId,
         ))
-        .filter(locality::Column::LaId.is_in(la_ids.iter().copied()))
+        .filter(crate::store::ids_in(
+            ctx.db,
+            locality::Column::LaId,
+            la_ids.iter().copied(),
+        ))
         .order_by_asc(locality::Column::Name)
         .all(ctx.db)
         .await?)
@@ -267,7 +275,11 @@ pub async fn localities_of_las(ctx: &Ctx<'_>, la_ids: &[i64]) -> ApiResult<Vec<l
 pub async fn teams_of_las(ctx: &Ctx<'_>, la_ids: &[i64]) -> ApiResult<Vec<team::Model>> {
     Ok(team::Entity::find()
         .filter(visible_organisation(&ctx.actor.scope, team::Column::LaId))
-        .filter(team::Column::LaId.is_in(la_ids.iter().copied()))
+        .filter(crate::store::ids_in(
+            ctx.db,
+            team::Column::LaId,
+            la_ids.iter().copied(),
+        ))
         .order_by_asc(team::Column::Name)
         .all(ctx.db)
         .await?)
@@ -425,7 +437,11 @@ pub async fn staff_of_teams(ctx: &Ctx<'_>, team_ids: &[i64]) -> ApiResult<Vec<st
     }
     Ok(staff::Entity::find()
         .filter(visible_organisation(&ctx.actor.scope, staff::Column::LaId))
-        .filter(staff::Column::TeamId.is_in(team_ids.iter().copied()))
+        .filter(crate::store::ids_in(
+            ctx.db,
+            staff::Column::TeamId,
+            team_ids.iter().copied(),
+        ))
         .order_by_asc(staff::Column::Name)
         .all(ctx.db)
         .await?)
@@ -957,7 +973,11 @@ pub async fn audit_events(
 /// The children among `ids` the actor may see: one query for a whole page of cases.
 pub async fn children_by_ids(ctx: &Ctx<'_>, ids: &[i64]) -> ApiResult<Vec<child::Model>> {
     Ok(child::Entity::find()
-        .filter(child::Column::Id.is_in(ids.iter().copied()))
+        .filter(crate::store::ids_in(
+            ctx.db,
+            child::Column::Id,
+            ids.iter().copied(),
+        ))
         .filter(visible_children(
             &ctx.actor.scope,
             child::Column::LaId,
@@ -970,7 +990,11 @@ pub async fn children_by_ids(ctx: &Ctx<'_>, ids: &[i64]) -> ApiResult<Vec<child:
 /// Localities by id: reached only through a record the actor may see (a child's locality).
 pub async fn localities_by_ids(ctx: &Ctx<'_>, ids: &[i64]) -> ApiResult<Vec<locality::Model>> {
     Ok(locality::Entity::find()
-        .filter(locality::Column::Id.is_in(ids.iter().copied()))
+        .filter(crate::store::ids_in(
+            ctx.db,
+            locality::Column::Id,
+            ids.iter().copied(),
+        ))
         .all(ctx.db)
         .await?)
 }
@@ -978,7 +1002,11 @@ pub async fn localities_by_ids(ctx: &Ctx<'_>, ids: &[i64]) -> ApiResult<Vec<loca
 /// Staff by id: reached only through a record the actor may see (a case's caseworker).
 pub async fn staff_by_ids(ctx: &Ctx<'_>, ids: &[i64]) -> ApiResult<Vec<staff::Model>> {
     Ok(staff::Entity::find()
-        .filter(staff::Column::Id.is_in(ids.iter().copied()))
+        .filter(crate::store::ids_in(
+            ctx.db,
+            staff::Column::Id,
+            ids.iter().copied(),
+        ))
         .all(ctx.db)
         .await?)
 }

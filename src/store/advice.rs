@@ -43,10 +43,9 @@ pub async fn addressed_to<C: sea_orm::ConnectionTrait>(
     after: Option<(chrono::NaiveDate, i64)>,
     first: u64,
 ) -> Result<(Vec<advice_request::Model>, bool), sea_orm::DbErr> {
-    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+    use sea_orm::sea_query::Expr;
     use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-    use super::entity::{annual_review, assessment};
     use advice_request::Column as A;
 
     let mut shared = Condition::all().add(A::LaId.eq(to.la_id));
@@ -55,38 +54,16 @@ pub async fn addressed_to<C: sea_orm::ConnectionTrait>(
         .add(A::DeclinedOn.is_null());
     match open {
         Some(true) => {
-            // A request on a closed assessment or review is no longer wanted: looked up by
-            // key for each candidate row, never a scan of every open case.
-            let assessment_open = Expr::exists(
-                Query::select()
-                    .expr(Expr::val(1))
-                    .from(assessment::Entity)
-                    .and_where(
-                        Expr::col((assessment::Entity, assessment::Column::Id))
-                            .equals((advice_request::Entity, A::AssessmentId)),
-                    )
-                    .and_where(
-                        Expr::col((assessment::Entity, assessment::Column::ClosedOn)).is_null(),
-                    )
-                    .to_owned(),
+            // A request on a closed assessment or review is no longer wanted: its case is
+            // looked up by key for each row the ordered walk reads (a scalar subquery is run
+            // per row; `EXISTS … OR EXISTS …` was planned as a hash of every open case).
+            let still_wanted = Expr::cust(
+                "COALESCE((SELECT a.closed_on IS NULL FROM assessment a \
+                 WHERE a.id = \"advice_request\".\"assessment_id\"), \
+                 (SELECT r.closed_on IS NULL FROM annual_review r \
+                 WHERE r.id = \"advice_request\".\"review_id\"), FALSE)",
             );
-            let review_open = Expr::exists(
-                Query::select()
-                    .expr(Expr::val(1))
-                    .from(annual_review::Entity)
-                    .and_where(
-                        Expr::col((annual_review::Entity, annual_review::Column::Id))
-                            .equals((advice_request::Entity, A::ReviewId)),
-                    )
-                    .and_where(
-                        Expr::col((annual_review::Entity, annual_review::Column::ClosedOn))
-                            .is_null(),
-                    )
-                    .to_owned(),
-            );
-            shared = shared
-                .add(unanswered)
-                .add(Condition::any().add(assessment_open).add(review_open));
+            shared = shared.add(unanswered).add(still_wanted);
         }
         Some(false) => shared = shared.add(unanswered.not()),
         None => {}

@@ -181,7 +181,12 @@ pub async fn of_children<C: ConnectionTrait>(
     child_ids: &[i64],
 ) -> ApiResult<Vec<AssessmentRecord>> {
     let rows = assessment::Entity::find()
-        .filter(visible(scope).add(assessment::Column::ChildId.is_in(child_ids.iter().copied())))
+        .filter(visible(scope))
+        .filter(crate::store::ids_in(
+            db,
+            assessment::Column::ChildId,
+            child_ids.iter().copied(),
+        ))
         .order_by_desc(assessment::Column::ReceivedOn)
         .order_by_desc(assessment::Column::Id)
         .all(db)
@@ -199,13 +204,21 @@ pub async fn load_many<C: ConnectionTrait>(
     }
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let advice = advice_request::Entity::find()
-        .filter(advice_request::Column::AssessmentId.is_in(ids.clone()))
+        .filter(crate::store::ids_in(
+            db,
+            advice_request::Column::AssessmentId,
+            ids.clone(),
+        ))
         .order_by_asc(advice_request::Column::RequestedOn)
         .order_by_asc(advice_request::Column::Id)
         .all(db)
         .await?;
     let exception_rows = assessment_exception::Entity::find()
-        .filter(assessment_exception::Column::AssessmentId.is_in(ids.clone()))
+        .filter(crate::store::ids_in(
+            db,
+            assessment_exception::Column::AssessmentId,
+            ids.clone(),
+        ))
         .order_by_asc(assessment_exception::Column::StartsOn)
         .all(db)
         .await?;
@@ -213,7 +226,11 @@ pub async fn load_many<C: ConnectionTrait>(
     // statements whether or not its cases have exceptions.
     let reasons = exception_reason::Entity::find().all(db).await?;
     let consultations = setting_consultation::Entity::find()
-        .filter(setting_consultation::Column::AssessmentId.is_in(ids))
+        .filter(crate::store::ids_in(
+            db,
+            setting_consultation::Column::AssessmentId,
+            ids,
+        ))
         .order_by_asc(setting_consultation::Column::ConsultedOn)
         .all(db)
         .await?;

@@ -130,7 +130,11 @@ pub async fn of_records<C: ConnectionTrait>(
     }
     step_delay::Entity::find()
         .filter(step_delay::Column::Process.is_in(processes.iter().map(|p| p.as_str())))
-        .filter(step_delay::Column::SourceId.is_in(source_ids.to_vec()))
+        .filter(crate::store::ids_in(
+            db,
+            step_delay::Column::SourceId,
+            source_ids.iter().copied(),
+        ))
         .filter(visible_children(
             scope,
             step_delay::Column::LaId,

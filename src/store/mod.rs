@@ -112,3 +112,27 @@ pub fn is_unique_violation(err: &DbErr) -> bool {
 }
 
 pub mod reference;
+
+/// `column IN (ids)`, written so that a batch of any size is one statement text: on
+/// PostgreSQL `column = ANY($1)` with an array, so the statement stays prepared and planned
+/// across requests (an `IN` list of each length was parsed and planned afresh, half the
+/// database time of a page of 50); on SQLite, whose statements are prepared in process, an
+/// `IN` list.
+pub fn ids_in<D, C>(
+    db: &D,
+    column: C,
+    ids: impl IntoIterator<Item = i64>,
+) -> sea_orm::sea_query::Expr
+where
+    D: sea_orm::ConnectionTrait,
+    C: sea_orm::ColumnTrait,
+{
+    use sea_orm::sea_query::{Expr, ExprTrait, PgFunc};
+    let ids: Vec<i64> = ids.into_iter().collect();
+    match db.get_database_backend() {
+        DbBackend::Postgres => {
+            Expr::col((column.entity_name(), column)).eq(PgFunc::any(Expr::val(ids)))
+        }
+        _ => column.is_in(ids),
+    }
+}

@@ -1,5 +1,5 @@
 //! People linked to children, read for many children at once.
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult};
 
 use crate::store::entity::parent;
 use crate::store::sql::Sql;
@@ -13,18 +13,26 @@ pub async fn parents_of_children<C: ConnectionTrait>(
     if child_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut sql = Sql::new(db.get_database_backend());
+    let backend = db.get_database_backend();
+    let mut sql = Sql::new(backend);
     sql.push(
         "SELECT l.child_id AS link_child_id, l.relationship AS link_relationship, p.* \
-         FROM child_parent l JOIN parent p ON p.id = l.parent_id WHERE l.child_id IN (",
+         FROM child_parent l JOIN parent p ON p.id = l.parent_id WHERE l.child_id",
     );
-    for (i, id) in child_ids.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
+    // One statement text for any number of children on PostgreSQL (see `store::ids_in`).
+    if backend == DbBackend::Postgres {
+        sql.push(" = ANY(").bind(child_ids.to_vec()).push(")");
+    } else {
+        sql.push(" IN (");
+        for (i, id) in child_ids.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind(*id);
         }
-        sql.bind(*id);
+        sql.push(")");
     }
-    sql.push(") ORDER BY l.child_id, p.name, p.id");
+    sql.push(" ORDER BY l.child_id, p.name, p.id");
     let rows = db.query_all_raw(sql.statement()).await?;
     rows.iter()
         .map(|r| {

@@ -186,7 +186,11 @@ pub async fn plans_by_ids<C: ConnectionTrait>(
 ) -> ApiResult<Vec<PlanRecord>> {
     let rows = ehc_plan::Entity::find()
         .filter(visible_plans(scope))
-        .filter(ehc_plan::Column::Id.is_in(ids.iter().copied()))
+        .filter(crate::store::ids_in(
+            db,
+            ehc_plan::Column::Id,
+            ids.iter().copied(),
+        ))
         .all(db)
         .await?;
     load_plans_parts(db, rows).await
@@ -213,7 +217,7 @@ pub async fn load_plans_parts<C: ConnectionTrait>(
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let child_ids: BTreeSet<i64> = rows.iter().map(|r| r.child_id).collect();
     let children: HashMap<i64, child::Model> = child::Entity::find()
-        .filter(child::Column::Id.is_in(child_ids))
+        .filter(crate::store::ids_in(db, child::Column::Id, child_ids))
         .all(db)
         .await?
         .into_iter()
@@ -221,7 +225,11 @@ pub async fn load_plans_parts<C: ConnectionTrait>(
         .collect();
     let mut versions: HashMap<i64, Vec<plan_version::Model>> = HashMap::new();
     for v in plan_version::Entity::find()
-        .filter(plan_version::Column::PlanId.is_in(ids.clone()))
+        .filter(crate::store::ids_in(
+            db,
+            plan_version::Column::PlanId,
+            ids.clone(),
+        ))
         .order_by_asc(plan_version::Column::Number)
         .all(db)
         .await?
@@ -229,7 +237,11 @@ pub async fn load_plans_parts<C: ConnectionTrait>(
         versions.entry(v.plan_id).or_default().push(v);
     }
     let mut open_reviews: HashMap<i64, annual_review::Model> = annual_review::Entity::find()
-        .filter(annual_review::Column::PlanId.is_in(ids.clone()))
+        .filter(crate::store::ids_in(
+            db,
+            annual_review::Column::PlanId,
+            ids.clone(),
+        ))
         .filter(annual_review::Column::ClosedOn.is_null())
         .all(db)
         .await?
@@ -237,7 +249,11 @@ pub async fn load_plans_parts<C: ConnectionTrait>(
         .map(|r| (r.plan_id, r))
         .collect();
     let mut open_amendments: HashMap<i64, plan_amendment::Model> = plan_amendment::Entity::find()
-        .filter(plan_amendment::Column::PlanId.is_in(ids))
+        .filter(crate::store::ids_in(
+            db,
+            plan_amendment::Column::PlanId,
+            ids,
+        ))
         .filter(plan_amendment::Column::ClosedOn.is_null())
         .all(db)
         .await?
@@ -309,7 +325,11 @@ pub async fn plans_of_children<C: ConnectionTrait>(
 ) -> ApiResult<Vec<PlanRecord>> {
     let rows = ehc_plan::Entity::find()
         .filter(visible_plans(scope))
-        .filter(ehc_plan::Column::ChildId.is_in(child_ids.iter().copied()))
+        .filter(crate::store::ids_in(
+            db,
+            ehc_plan::Column::ChildId,
+            child_ids.iter().copied(),
+        ))
         .order_by_desc(ehc_plan::Column::Id)
         .all(db)
         .await?;
@@ -324,7 +344,11 @@ pub async fn plans_of_assessments<C: ConnectionTrait>(
 ) -> ApiResult<Vec<PlanRecord>> {
     let rows = ehc_plan::Entity::find()
         .filter(visible_plans(scope))
-        .filter(ehc_plan::Column::AssessmentId.is_in(assessment_ids.iter().copied()))
+        .filter(crate::store::ids_in(
+            db,
+            ehc_plan::Column::AssessmentId,
+            assessment_ids.iter().copied(),
+        ))
         .all(db)
         .await?;
     load_plans_parts(db, rows).await
@@ -380,7 +404,11 @@ async fn load_reviews_parts<C: ConnectionTrait>(
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut advice: HashMap<i64, Vec<advice_request::Model>> = HashMap::new();
     for a in advice_request::Entity::find()
-        .filter(advice_request::Column::ReviewId.is_in(ids))
+        .filter(crate::store::ids_in(
+            db,
+            advice_request::Column::ReviewId,
+            ids,
+        ))
         .order_by_asc(advice_request::Column::RequestedOn)
         .order_by_asc(advice_request::Column::Id)
         .all(db)
@@ -407,7 +435,11 @@ pub async fn reviews_by_ids<C: ConnectionTrait>(
 ) -> ApiResult<Vec<ReviewRecord>> {
     let rows = annual_review::Entity::find()
         .filter(visible_reviews(scope))
-        .filter(annual_review::Column::Id.is_in(ids.iter().copied()))
+        .filter(crate::store::ids_in(
+            db,
+            annual_review::Column::Id,
+            ids.iter().copied(),
+        ))
         .all(db)
         .await?;
     load_reviews_parts(db, rows).await
@@ -421,7 +453,11 @@ pub async fn reviews_of_plans<C: ConnectionTrait>(
 ) -> ApiResult<Vec<ReviewRecord>> {
     let rows = annual_review::Entity::find()
         .filter(visible_reviews(scope))
-        .filter(annual_review::Column::PlanId.is_in(plan_ids.iter().copied()))
+        .filter(crate::store::ids_in(
+            db,
+            annual_review::Column::PlanId,
+            plan_ids.iter().copied(),
+        ))
         .order_by_asc(annual_review::Column::Id)
         .all(db)
         .await?;
@@ -464,7 +500,7 @@ pub async fn amendments_of_many<C: ConnectionTrait>(
     };
     Ok(plan_amendment::Entity::find()
         .filter(visible_amendments(scope))
-        .filter(column.is_in(ids.iter().copied()))
+        .filter(crate::store::ids_in(db, column, ids.iter().copied()))
         .order_by_asc(plan_amendment::Column::Id)
         .all(db)
         .await?

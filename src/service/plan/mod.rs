@@ -187,7 +187,11 @@ pub(crate) async fn sync_deadlines<C: ConnectionTrait>(db: &C, child_id: i64) ->
         .ok_or_else(|| ApiError::not_found("child"))?;
     let plan_ids: Vec<i64> = plans.iter().map(|p| p.id).collect();
     let reviews = annual_review::Entity::find()
-        .filter(annual_review::Column::PlanId.is_in(plan_ids.clone()))
+        .filter(crate::store::ids_in(
+            db,
+            annual_review::Column::PlanId,
+            plan_ids.clone(),
+        ))
         .order_by_asc(annual_review::Column::Id)
         .all(db)
         .await?;
@@ -196,12 +200,20 @@ pub(crate) async fn sync_deadlines<C: ConnectionTrait>(db: &C, child_id: i64) ->
         Vec::new()
     } else {
         advice_request::Entity::find()
-            .filter(advice_request::Column::ReviewId.is_in(review_ids))
+            .filter(crate::store::ids_in(
+                db,
+                advice_request::Column::ReviewId,
+                review_ids,
+            ))
             .all(db)
             .await?
     };
     let amendments = plan_amendment::Entity::find()
-        .filter(plan_amendment::Column::PlanId.is_in(plan_ids))
+        .filter(crate::store::ids_in(
+            db,
+            plan_amendment::Column::PlanId,
+            plan_ids,
+        ))
         .all(db)
         .await?;
     let assessments = assessment::Entity::find()

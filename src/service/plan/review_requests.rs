@@ -18,7 +18,11 @@ pub async fn review_meeting_requests_of_plans(
 ) -> ApiResult<Vec<review_meeting_request::Model>> {
     Ok(review_meeting_request::Entity::find()
         .filter(visible_review_meeting_requests(ctx))
-        .filter(review_meeting_request::Column::PlanId.is_in(plan_ids.iter().copied()))
+        .filter(crate::store::ids_in(
+            ctx.db,
+            review_meeting_request::Column::PlanId,
+            plan_ids.iter().copied(),
+        ))
         .order_by_desc(review_meeting_request::Column::RequestedOn)
         .order_by_desc(review_meeting_request::Column::Id)
         .all(ctx.db)
