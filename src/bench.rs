@@ -185,6 +185,12 @@ pub async fn run(settings: &Settings, args: BenchArgs) -> anyhow::Result<()> {
                 page,
                 json!({"f": {"caseworkerId": cw_id}}),
             ),
+            list(
+                "children page of 50 (name, locality)",
+                &manager,
+                "{ children(first: 50) { pageInfo { hasNextPage endCursor } nodes { id legalName locality { name } } } }",
+                json!({}),
+            ),
             list("children page of 50", &manager, &children, json!({})),
             list("assessments page of 50", &manager, &assessments, json!({})),
             list("plans page of 50", &manager, &plans, json!({})),
