@@ -75,7 +75,7 @@ pub async fn addressed_to<C: sea_orm::ConnectionTrait>(
                 .add(Condition::all().add(A::DueOn.eq(due_on)).add(A::Id.gt(id))),
         );
     }
-    let first = first.clamp(1, super::page::MAX_PAGE_SIZE);
+    let first = first.min(super::page::MAX_PAGE_SIZE);
     let mut rows: Vec<advice_request::Model> = Vec::new();
     for way in [
         A::ProfessionalId.eq(to.professional_id),

@@ -3,7 +3,8 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
 };
 
-/// Page sizes are clamped to this, whatever the client asks.
+/// Page sizes are clamped to this, whatever the client asks; `first: 0` is an empty page
+/// that still says whether there is more (Relay).
 pub const MAX_PAGE_SIZE: u64 = 100;
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
 
@@ -21,7 +22,7 @@ impl PageRequest {
         self.last
             .or(self.first)
             .unwrap_or(DEFAULT_PAGE_SIZE)
-            .clamp(1, MAX_PAGE_SIZE)
+            .clamp(0, MAX_PAGE_SIZE)
     }
     fn backwards(&self) -> bool {
         self.last.is_some() && self.first.is_none()

@@ -433,3 +433,38 @@ async fn children_are_paginated_with_clamped_page_sizes() {
         json!([{"node": {"legalName": "Child 3"}}])
     );
 }
+
+#[tokio::test]
+async fn a_page_of_none_is_empty_and_still_says_whether_there_is_more() {
+    let app = TestApp::spawn().await;
+    let fx = app.with_local_authority().await;
+    for name in ["Ada", "Grace"] {
+        let child = app.create_child(&fx, name, "2015-01-01").await;
+        app.ok(
+            &fx.caseworker,
+            "mutation($input: RequestAssessmentInput!) { requestAssessment(input: $input) { id } }",
+            json!({"input": {"childId": child, "requestedBy": "PARENT", "receivedOn": crate::common::today().to_string()}}),
+        )
+        .await;
+    }
+    for (list, args) in [
+        ("children", "first: 0"),
+        ("assessments", "first: 0"),
+        ("backlogItems", "first: 0"),
+        ("auditEvents", "first: 0"),
+    ] {
+        let q = format!("{{ {list}({args}) {{ edges {{ cursor }} pageInfo {{ hasNextPage }} }} }}");
+        let page = app.ok(&fx.manager, &q, json!({})).await;
+        assert_eq!(page[list]["edges"], json!([]), "{list}");
+        assert_eq!(page[list]["pageInfo"]["hasNextPage"], true, "{list}");
+    }
+    let caseload = app
+        .ok(
+            &fx.caseworker,
+            "{ caseload(first: 0) { openCases items { assessment { id } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(caseload["caseload"]["items"], json!([]));
+    assert_eq!(caseload["caseload"]["openCases"], 2);
+}

@@ -541,7 +541,7 @@ impl BacklogQuery {
             .or(first)
             .map(|n| n as u64)
             .unwrap_or(DEFAULT_PAGE_SIZE)
-            .clamp(1, MAX_PAGE_SIZE);
+            .clamp(0, MAX_PAGE_SIZE);
         let query = ItemQuery {
             as_of,
             filter: filter.unwrap_or_default().into_store()?,

@@ -68,7 +68,7 @@ impl CaseloadQuery {
             },
         )
         .await?;
-        let first = first.clamp(1, 200) as usize;
+        let first = first.clamp(0, 200) as usize;
         Ok(Caseload {
             caseworker: load.caseworker.map(StaffMember),
             open_cases: load.open_cases as i32,

@@ -186,10 +186,10 @@ mod tests {
     }
 
     #[test]
-    fn page_sizes_are_clamped() {
+    fn page_sizes_are_clamped_and_zero_is_an_empty_page() {
         let p = page_request(None, None, Some(10_000), None).expect("valid");
         assert_eq!(p.size(), crate::store::page::MAX_PAGE_SIZE);
         let p = page_request(None, None, Some(0), None).expect("valid");
-        assert_eq!(p.size(), 1);
+        assert_eq!(p.size(), 0);
     }
 }
