@@ -56,6 +56,14 @@ impl Extension for CostLimitExtension {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         let document = next.run(ctx, query, variables).await?;
+        if document_depth(&document) > MAX_DEPTH {
+            let mut error = ServerError::new("Query is nested too deep.", None);
+            let mut extensions = async_graphql::ErrorExtensionValues::default();
+            extensions.set("code", "BAD_REQUEST");
+            extensions.set("limit", MAX_DEPTH as u64);
+            error.extensions = Some(extensions);
+            return Err(error);
+        }
         let cost = document_cost(&ctx.schema_env.registry, &document, variables);
         if cost > MAX_COST {
             let mut error = ServerError::new(
@@ -74,6 +82,62 @@ impl Extension for CostLimitExtension {
         }
         Ok(document)
     }
+}
+
+/// How deeply a document may nest fields, outside introspection.
+pub const MAX_DEPTH: usize = 12;
+
+/// The deepest nesting of fields in any operation, fragments included, with the subtrees of
+/// `__schema` and `__type` left out (as GraphQL Armor's `ignoreIntrospection` does): the
+/// introspection query every tool sends (graphql-js `getIntrospectionQuery()`) nests
+/// `ofType` nine levels below `fields { type`, deeper than any case needs, and the schema
+/// it reads is small and in memory. Introspection is still costed like any other field, so
+/// nesting `fields { type { fields ...` to fan out is refused by the cost limit.
+pub fn document_depth(document: &ExecutableDocument) -> usize {
+    fn depth(document: &ExecutableDocument, set: &SelectionSet, on_path: &mut Vec<Name>) -> usize {
+        set.items
+            .iter()
+            .map(|item| match &item.node {
+                Selection::Field(field) => {
+                    let name = field.node.name.node.as_str();
+                    if matches!(name, "__schema" | "__type") {
+                        1
+                    } else {
+                        1 + depth(document, &field.node.selection_set.node, on_path)
+                    }
+                }
+                Selection::InlineFragment(inline) => {
+                    depth(document, &inline.node.selection_set.node, on_path)
+                }
+                Selection::FragmentSpread(spread) => {
+                    let name = &spread.node.fragment_name.node;
+                    // A fragment spreading itself is invalid (validation says so next).
+                    match document.fragments.get(name) {
+                        Some(fragment) if !on_path.contains(name) => {
+                            on_path.push(name.clone());
+                            let d = depth(document, &fragment.node.selection_set.node, on_path);
+                            on_path.pop();
+                            d
+                        }
+                        _ => 0,
+                    }
+                }
+            })
+            .max()
+            .unwrap_or(0)
+    }
+    document
+        .operations
+        .iter()
+        .map(|(_, operation)| {
+            depth(
+                document,
+                &operation.node.selection_set.node,
+                &mut Vec::new(),
+            )
+        })
+        .max()
+        .unwrap_or(0)
 }
 
 /// The cost of the most expensive operation in the document (only one runs).
@@ -272,6 +336,32 @@ mod tests {
 
     use super::*;
     use crate::api::graphql::{Mutation, Query};
+
+    fn depth_of(query: &str) -> usize {
+        document_depth(&async_graphql::parser::parse_query(query).expect("parses"))
+    }
+
+    #[test]
+    fn depth_counts_fields_through_fragments_and_leaves_introspection_out() {
+        assert_eq!(depth_of("{ me { subject } }"), 2);
+        assert_eq!(
+            depth_of("{ child(id: 1) { ...F } } fragment F on Child { plans { id } }"),
+            3
+        );
+        assert_eq!(
+            depth_of("{ child(id: 1) { ... on Child { plans { child { id } } } } }"),
+            4
+        );
+        assert_eq!(
+            depth_of("{ __schema { types { fields { type { ofType { ofType { name } } } } } } }"),
+            1
+        );
+        // A fragment that spreads itself ends the walk (validation refuses it next).
+        assert_eq!(
+            depth_of("{ me { ...F } } fragment F on Me { ...F subject }"),
+            2
+        );
+    }
 
     /// The cost the limit reported, or `None` when the document was not refused for it.
     async fn refused_cost(query: &str, variables: serde_json::Value) -> Option<u64> {

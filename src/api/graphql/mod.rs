@@ -54,9 +54,9 @@ pub struct Mutation(
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
-/// Limits that keep one request from exhausting the server: nesting, and what its lists
-/// can return ([`cost`]).
-pub const MAX_DEPTH: usize = 12;
+/// Limits that keep one request from exhausting the server: nesting (outside
+/// introspection) and what its lists can return ([`cost`]).
+pub use cost::MAX_DEPTH;
 
 pub struct SchemaOptions {
     pub introspection: bool,
@@ -67,8 +67,7 @@ pub fn build_schema(db: DatabaseConnection, options: SchemaOptions) -> AppSchema
         .data(db)
         .data(crate::service::backlog::CountsCache::new())
         .extension(crate::api::http::ExecutionProbe)
-        .extension(cost::CostLimit)
-        .limit_depth(MAX_DEPTH);
+        .extension(cost::CostLimit);
     if !options.introspection {
         builder = builder.disable_introspection();
     }
