@@ -31,11 +31,15 @@ pub struct Cli {
 pub enum Command {
     /// Serve the GraphQL API (applies pending migrations first).
     Serve(ServeSettings),
-    /// Apply pending database migrations.
+    /// Apply pending database migrations (or, with `--down N`, roll back the newest N).
     Migrate {
         /// List migrations and whether each is applied, changing nothing.
         #[arg(long)]
         status: bool,
+        /// Roll back the newest N applied migrations instead (back up the database first:
+        /// a rollback drops what those migrations added, data included).
+        #[arg(long, value_name = "N", conflicts_with = "status")]
+        down: Option<u32>,
     },
     /// Print one signed access token (for development and scripts).
     Token {
@@ -117,10 +121,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             print_welcome(&settings, &app.local_addr()?.to_string(), administrators);
             app.run_until_stopped().await
         }
-        Command::Migrate { status } => {
+        Command::Migrate { status, down } => {
             init_tracing(settings.log_format);
             let db = store::connect(&settings.database_url, None).await?;
-            if status {
+            if let Some(steps) = down {
+                store::roll_back(&db, steps).await?;
+                println!(
+                    "rolled back {steps} migration(s) ({})",
+                    store::backend_name(&db)
+                );
+            } else if status {
                 for (name, applied) in store::migration_status(&db).await? {
                     println!("{} {name}", if applied { "applied" } else { "pending" });
                 }

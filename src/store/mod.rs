@@ -69,6 +69,15 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Rolls back the newest `steps` applied migrations (each one's `down`), newest first: for
+/// going back to the previous release's schema after a failed upgrade.
+pub async fn roll_back(db: &DatabaseConnection, steps: u32) -> anyhow::Result<()> {
+    Migrator::down(db, Some(steps))
+        .await
+        .context("rolling back migrations failed")?;
+    Ok(())
+}
+
 /// (name, applied) for every migration the binary knows.
 pub async fn migration_status(db: &DatabaseConnection) -> anyhow::Result<Vec<(String, bool)>> {
     let applied: std::collections::HashSet<String> = Migrator::get_applied_migrations(db)

@@ -36,3 +36,42 @@ async fn audit_events_cannot_be_changed_or_deleted_even_in_sql() {
             .is_err()
     );
 }
+
+/// Every migration rolls back (`ehcp migrate --down N`): the newest first, then all of them,
+/// and the schema comes back whole, on the database the suite runs on.
+#[tokio::test]
+async fn every_migration_rolls_back_and_applies_again() {
+    use ehcp::store::{migrate, migration_status, roll_back};
+    let (db, _dir) = isolated_database().await;
+    let all = migration_status(&db).await.expect("status");
+    assert!(all.iter().all(|(_, applied)| *applied));
+    roll_back(&db, 1).await.expect("roll back the newest");
+    let status = migration_status(&db).await.expect("status");
+    assert_eq!(
+        status.iter().filter(|(_, applied)| !applied).count(),
+        1,
+        "{status:?}"
+    );
+    assert!(
+        !status.last().unwrap().1,
+        "the newest is the one rolled back"
+    );
+    roll_back(&db, all.len() as u32)
+        .await
+        .expect("roll back all");
+    assert!(
+        migration_status(&db)
+            .await
+            .expect("status")
+            .iter()
+            .all(|(_, applied)| !applied)
+    );
+    migrate(&db).await.expect("apply again");
+    assert!(
+        migration_status(&db)
+            .await
+            .expect("status")
+            .iter()
+            .all(|(_, applied)| *applied)
+    );
+}
