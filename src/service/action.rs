@@ -158,6 +158,46 @@ pub async fn finish<R: Tracked>(
 /// A new tracked record: its row (at version 1) and the audit event of its start, in the
 /// caller's transaction. A clash with a unique index (one open already, or a second started
 /// at the same moment) is a `CONFLICT` saying `taken`.
+/// Adds a row of reference data an admin extends (an exception reason, a reason for a
+/// delay) with its audit event, in one transaction; a code already taken is a CONFLICT
+/// saying `taken`.
+pub async fn create_reference<A>(
+    ctx: &Ctx<'_>,
+    row: A,
+    entity: &str,
+    code: &str,
+    taken: &str,
+) -> ApiResult<<A::Entity as EntityTrait>::Model>
+where
+    A: ActiveModelTrait + ActiveModelBehavior + Send,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+{
+    let txn = ctx.db.begin().await?;
+    let saved = row.insert(&txn).await.map_err(|e| {
+        if crate::store::is_unique_violation(&e) {
+            ApiError::conflict(taken.to_owned())
+        } else {
+            e.into()
+        }
+    })?;
+    audit::record(
+        &txn,
+        ctx.actor,
+        ctx.now,
+        AuditEntry {
+            la_id: None,
+            child_id: None,
+            entity,
+            entity_id: 0,
+            action: "create",
+            summary: json!({"code": code}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
 pub async fn create<R: Tracked>(
     ctx: &Ctx<'_>,
     txn: &DatabaseTransaction,

@@ -22,7 +22,6 @@ use crate::domain::people::{parse_name, parse_optional_name};
 use crate::domain::plan::{PlanStatus, VersionSource};
 use crate::domain::timescales::ExceptionReason;
 use crate::error::{ApiError, ApiResult};
-use crate::store::audit::{self, AuditEntry};
 use crate::store::backlog::{self, Placement};
 use crate::store::entity::{
     advice_request, assessment, assessment_exception, child, ehc_plan, exception_reason,
@@ -641,29 +640,14 @@ pub async fn add_exception_reason(
         }),
         concerns_advice_request: Set(reason.concerns_advice_request),
     };
-    let txn = ctx.db.begin().await?;
-    let saved = row.insert(&txn).await.map_err(|e| {
-        if crate::store::is_unique_violation(&e) {
-            ApiError::conflict("code: an exception reason with this code already exists")
-        } else {
-            e.into()
-        }
-    })?;
-    audit::record(
-        &txn,
-        ctx.actor,
-        ctx.now,
-        AuditEntry {
-            la_id: None,
-            child_id: None,
-            entity: "exception_reason",
-            entity_id: 0,
-            action: "create",
-            summary: json!({"code": code}),
-        },
+    let saved = super::action::create_reference(
+        ctx,
+        row,
+        "exception_reason",
+        &code,
+        "code: an exception reason with this code already exists",
     )
     .await?;
-    txn.commit().await?;
     Ok(reason_of(saved))
 }
 

@@ -1,10 +1,9 @@
 //! Reasons for delays on late steps (`domain::delay`): recorded by the council's staff on an
 //! assessment's, a plan's, a review's or an amendment's late step; read on the record and
 //! counted by the backlog and timeliness. A reason never changes a deadline or a standing.
-use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, TransactionTrait};
+use sea_orm::{ActiveValue::Set, TransactionTrait};
 use serde_json::json;
 
 use super::Ctx;
@@ -205,11 +204,7 @@ pub async fn of_records(ctx: &Ctx<'_>, source: Source, ids: &[i64]) -> ApiResult
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let reasons: HashMap<String, DelayReason> = store::reasons(ctx.db)
-        .await?
-        .into_iter()
-        .map(|(r, _)| (r.code.clone(), r))
-        .collect();
+    let reasons = store::reasons_by_code(ctx.db).await?;
     let staff = ctx.actor.may(Permission::ManageCasework);
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
@@ -244,11 +239,7 @@ pub struct LateCount {
 }
 
 async fn labelled(ctx: &Ctx<'_>, rows: Vec<LateByReason>) -> ApiResult<Vec<LateCount>> {
-    let reasons: HashMap<String, DelayReason> = store::reasons(ctx.db)
-        .await?
-        .into_iter()
-        .map(|(r, _)| (r.code.clone(), r))
-        .collect();
+    let reasons = store::reasons_by_code(ctx.db).await?;
     rows.into_iter()
         .map(|r| {
             let unknown = || ApiError::Internal(anyhow::anyhow!("unknown stage {:?}", r.kind));
@@ -299,28 +290,13 @@ pub async fn add_reason(ctx: &Ctx<'_>, reason: DelayReason) -> ApiResult<DelayRe
         note_required: Set(reason.note_required),
         active: Set(true),
     };
-    let txn = ctx.db.begin().await?;
-    let saved = row.insert(&txn).await.map_err(|e| {
-        if crate::store::is_unique_violation(&e) {
-            ApiError::conflict("code: a reason for a delay with this code already exists")
-        } else {
-            e.into()
-        }
-    })?;
-    audit::record(
-        &txn,
-        ctx.actor,
-        ctx.now,
-        AuditEntry {
-            la_id: None,
-            child_id: None,
-            entity: "delay_reason",
-            entity_id: 0,
-            action: "create",
-            summary: json!({"code": code}),
-        },
+    let saved = super::action::create_reference(
+        ctx,
+        row,
+        "delay_reason",
+        &code,
+        "code: a reason for a delay with this code already exists",
     )
     .await?;
-    txn.commit().await?;
     Ok(store::reason_of(saved))
 }

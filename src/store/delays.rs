@@ -46,6 +46,17 @@ pub async fn reasons<C: ConnectionTrait>(db: &C) -> Result<Vec<(DelayReason, boo
         .collect())
 }
 
+/// Every reason by its code.
+pub async fn reasons_by_code<C: ConnectionTrait>(
+    db: &C,
+) -> Result<std::collections::HashMap<String, DelayReason>, DbErr> {
+    Ok(reasons(db)
+        .await?
+        .into_iter()
+        .map(|(r, _)| (r.code.clone(), r))
+        .collect())
+}
+
 /// An active reason by its code.
 pub async fn active_reason<C: ConnectionTrait>(
     db: &C,

@@ -9,7 +9,6 @@
 //! it has one), and each row's selection reaches the nested lists and objects of its items.
 use std::sync::{Arc, Mutex};
 
-use chrono::Utc;
 use ehcp::clock::Clock;
 use ehcp::config::ServeSettings;
 use ehcp::domain::access::Role;
@@ -327,9 +326,6 @@ async fn a_page_of_fifty_costs_no_more_statements_than_a_page_of_five_or_twenty_
                 large.len(),
                 large.join("\n  ")
             ));
-            if std::env::var("STATEMENTS_DEBUG").is_ok() {
-                eprintln!("{} middle:\n  {}", list.field, middle.join("\n  "));
-            }
         }
     }
     // The lists that do not page are as long as the data: more local authorities, teams,
@@ -407,7 +403,6 @@ async fn a_page_of_fifty_costs_no_more_statements_than_a_page_of_five_or_twenty_
     }
     eprintln!("statements per request:\n{}", report.join("\n"));
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
-    let _ = Utc::now();
 }
 
 /// The plans of the list queries, on the database the suite runs on: each list's statements
