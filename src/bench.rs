@@ -118,6 +118,12 @@ pub async fn run(settings: &Settings, args: BenchArgs) -> anyhow::Result<()> {
             ),
         )
         .await?;
+        // The API's global ids of those rows.
+        let global = |kind, row: &str| -> anyhow::Result<String> {
+            Ok(crate::api::graphql::Id::of(kind, row.parse()?).0)
+        };
+        let cw_id = global(crate::api::graphql::Kind::StaffMember, &cw_id)?;
+        let child = global(crate::api::graphql::Kind::Child, &child)?;
         las.push((which, code, cw, cw_id, ep, child));
     }
     db.close().await.ok();

@@ -1010,3 +1010,96 @@ pub async fn staff_by_ids(ctx: &Ctx<'_>, ids: &[i64]) -> ApiResult<Vec<staff::Mo
         .all(ctx.db)
         .await?)
 }
+
+// ---------- one record by id, under the rule of the list that shows it (for `node`) ----------
+
+/// A locality, as `localAuthority.localities` shows it.
+pub async fn locality(ctx: &Ctx<'_>, id: i64) -> ApiResult<locality::Model> {
+    locality::Entity::find_by_id(id)
+        .filter(visible_organisation(
+            &ctx.actor.scope,
+            locality::Column::LaId,
+        ))
+        .one(ctx.db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("locality"))
+}
+
+/// A team, as `localAuthority.teams` shows it.
+pub async fn team(ctx: &Ctx<'_>, id: i64) -> ApiResult<team::Model> {
+    team::Entity::find_by_id(id)
+        .filter(visible_organisation(&ctx.actor.scope, team::Column::LaId))
+        .one(ctx.db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("team"))
+}
+
+/// A member of staff, as the `staff` directory shows them.
+pub async fn staff_member(ctx: &Ctx<'_>, id: i64) -> ApiResult<staff::Model> {
+    if !ctx.actor.role.is_staff() && ctx.actor.role != Role::Admin {
+        return Err(ApiError::forbidden("only staff may list staff"));
+    }
+    staff::Entity::find_by_id(id)
+        .filter(visible_organisation(&ctx.actor.scope, staff::Column::LaId))
+        .one(ctx.db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("member of staff"))
+}
+
+/// A professional, as the `professionals` directory shows them.
+pub async fn professional(ctx: &Ctx<'_>, id: i64) -> ApiResult<professional::Model> {
+    if ctx.actor.role == Role::Parent {
+        return Err(ApiError::forbidden("parents may not list professionals"));
+    }
+    professional::Entity::find_by_id(id)
+        .filter(visible_organisation(
+            &ctx.actor.scope,
+            professional::Column::LaId,
+        ))
+        .one(ctx.db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("professional"))
+}
+
+/// A parent or carer, as `child.parents` shows them: to staff and the family of a child the
+/// actor may see, never to professionals.
+pub async fn parent(ctx: &Ctx<'_>, id: i64) -> ApiResult<parent::Model> {
+    if matches!(ctx.actor.scope, Scope::Professional { .. } | Scope::Nothing) {
+        return Err(ApiError::forbidden(
+            "parents' details are not shared with professionals",
+        ));
+    }
+    let linked = crate::store::owners::children_of_parent(ctx.db, id).await?;
+    let visible: Vec<i64> = children_by_ids(ctx, &linked)
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    parents_of_children(ctx, &visible)
+        .await?
+        .into_iter()
+        .map(|(_, p, _)| p)
+        .find(|p| p.id == id)
+        .ok_or_else(|| ApiError::not_found("parent"))
+}
+
+/// An audit event, as `auditEvents` shows it.
+pub async fn audit_event(
+    ctx: &Ctx<'_>,
+    id: i64,
+) -> ApiResult<crate::store::entity::audit_event::Model> {
+    let filter = AuditFilter {
+        id: Some(id),
+        ..AuditFilter::default()
+    };
+    let page = PageRequest {
+        first: Some(1),
+        ..PageRequest::default()
+    };
+    audit_events(ctx, &filter, page)
+        .await?
+        .items
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::not_found("audit event"))
+}

@@ -47,6 +47,8 @@ pub async fn record<C: ConnectionTrait>(
 
 #[derive(Debug, Default, Clone)]
 pub struct AuditFilter {
+    /// One event (what `node` looks up).
+    pub id: Option<i64>,
     pub child_id: Option<i64>,
     pub actor_subject: Option<String>,
     pub from: Option<DateTime<Utc>>,
@@ -71,6 +73,9 @@ pub async fn list<C: ConnectionTrait>(
             audit_event::Column::ChildId,
         ),
     };
+    if let Some(id) = filter.id {
+        cond = cond.add(audit_event::Column::Id.eq(id));
+    }
     if let Some(child_id) = filter.child_id {
         cond = cond.add(audit_event::Column::ChildId.eq(child_id));
     }

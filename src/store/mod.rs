@@ -8,6 +8,7 @@ pub mod backlog;
 pub mod delays;
 pub mod entity;
 pub mod overdue;
+pub mod owners;
 pub mod page;
 pub mod people;
 pub mod plan_versions;

@@ -144,6 +144,10 @@ enum Rule {
 /// Every field of the API and its rule. A field missing here fails the test.
 const RULES: &[(&str, Rule)] = &[
     ("Query.me", Rule::AnySignedIn),
+    // Null for what the caller may not see, under each type's own rule (checked record by
+    // record against the field that shows it in `node_finds_a_record_exactly_when_its_own_field_would`).
+    ("Query.node", Rule::AnySignedIn),
+    ("Query.nodes", Rule::AnySignedIn),
     ("Query.localAuthorities", Rule::AnySignedIn),
     ("Query.localAuthority", Rule::OrganisationRead),
     ("Query.staff", Rule::StaffDirectory),
@@ -356,7 +360,7 @@ fn id_entity(context: &str, name: &str) -> Option<Entity> {
         "caseworkerId" => Entity::Staff,
         "professionalId" => Entity::Professional,
         "id" => match context {
-            "Query.child" | "UpdateChildInput" => Entity::Child,
+            "Query.child" | "Query.node" | "UpdateChildInput" => Entity::Child,
             "Query.assessment" => Entity::Assessment,
             "Query.localAuthority" => Entity::LocalAuthority,
             "Query.myAdviceRequest" => Entity::AdviceRequest,
@@ -1261,7 +1265,7 @@ impl Args<'_> {
 
     /// The record's current version, read from the database.
     async fn version(&self, entity: Entity, id: &str) -> Result<i32, String> {
-        let id: i64 = id.parse().map_err(|_| format!("bad id {id}"))?;
+        let id = crate::common::row_id(&json!(id));
         let db = &self.app.db;
         let found = match entity {
             Entity::Assessment => assessment::Entity::find_by_id(id)
@@ -1627,4 +1631,178 @@ async fn every_field_allows_exactly_its_callers_and_leaks_nothing_to_the_others(
         failures.len(),
         failures.join("\n\n")
     );
+}
+
+// ---------- node(id:) keeps every rule ----------
+
+/// Whether `caller` reaches the record through the field that shows it without `node`.
+async fn reached_directly(app: &TestApp, world: &World, caller: Caller, record: &Record) -> bool {
+    let token = world.token(caller);
+    let id = record.id.as_str();
+    let (query, vars) = match record.entity {
+        Entity::LocalAuthority => (
+            "query($id: ID!) { x: localAuthority(id: $id) { id } }",
+            json!({"id": id}),
+        ),
+        Entity::Locality => ("{ x: localAuthorities { localities { id } } }", json!({})),
+        Entity::Team => ("{ x: localAuthorities { teams { id } } }", json!({})),
+        Entity::Staff => ("{ x: staff { id } }", json!({})),
+        Entity::Professional => ("{ x: professionals { id } }", json!({})),
+        Entity::Administrator => ("{ x: administrators { id } }", json!({})),
+        Entity::Child => (
+            "query($id: ID!) { x: child(id: $id) { id } }",
+            json!({"id": id}),
+        ),
+        Entity::Parent => (
+            "query($id: ID!) { x: child(id: $id) { parents { parent { id } } } }",
+            json!({"id": world.id(Entity::Child, record.target)}),
+        ),
+        Entity::Assessment => (
+            "query($id: ID!) { x: assessment(id: $id) { id } }",
+            json!({"id": id}),
+        ),
+        Entity::AdviceRequest | Entity::ReviewAdvice if caller == Caller::Professional => (
+            "query($id: ID!) { x: myAdviceRequest(id: $id) { id } }",
+            json!({"id": id}),
+        ),
+        Entity::AdviceRequest => (
+            "query($id: ID!) { x: assessment(id: $id) { adviceRequests { id } } }",
+            json!({"id": world.id(Entity::Assessment, record.target)}),
+        ),
+        Entity::ReviewAdvice => (
+            "query($id: ID!) { x: annualReview(id: $id) { adviceRequests { id } } }",
+            json!({"id": world.id(Entity::Review, record.target)}),
+        ),
+        Entity::Consultation => (
+            "query($id: ID!) { x: assessment(id: $id) { settingConsultations { id } } }",
+            json!({"id": world.id(Entity::Assessment, record.target)}),
+        ),
+        Entity::Plan => (
+            "query($id: ID!) { x: plan(id: $id) { id } }",
+            json!({"id": id}),
+        ),
+        Entity::Review => (
+            "query($id: ID!) { x: annualReview(id: $id) { id } }",
+            json!({"id": id}),
+        ),
+        Entity::Amendment => (
+            "query($id: ID!) { x: planAmendment(id: $id) { id } }",
+            json!({"id": id}),
+        ),
+        Entity::ReviewMeetingRequest => (
+            "query($id: ID!) { x: plan(id: $id) { reviewMeetingRequests { id } } }",
+            json!({"id": world.id(Entity::Plan, record.target)}),
+        ),
+    };
+    let (_, body) = app.gql(token, query, vars).await;
+    // Found when the record's id appears anywhere in the answer.
+    body["data"]["x"].to_string().contains(&format!("\"{id}\""))
+}
+
+#[tokio::test]
+async fn node_finds_a_record_exactly_when_its_own_field_would() {
+    let app = TestApp::spawn().await;
+    let world = build_world(&app).await;
+    let q = "query($id: ID!) { node(id: $id) { __typename id } }";
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    let callers = CALLERS
+        .iter()
+        .copied()
+        .filter(|c| *c != Caller::Anonymous && !c.refused_at_sign_in());
+    for caller in callers {
+        let token = world.token(caller);
+        for record in &world.records {
+            let direct = reached_directly(&app, &world, caller, record).await;
+            let (_, body) = app.gql(token, q, json!({"id": record.id})).await;
+            if body.get("errors").is_some() {
+                failures.push(format!(
+                    "{caller:?} node({:?} of {}): {body}",
+                    record.entity, record.target
+                ));
+                continue;
+            }
+            let node = &body["data"]["node"];
+            let found = !node.is_null();
+            checked += 1;
+            if found != direct {
+                failures.push(format!(
+                    "{caller:?}, {:?} of {}: node {} it, its own field {}",
+                    record.entity,
+                    record.target,
+                    if found { "shows" } else { "hides" },
+                    if direct { "shows it" } else { "does not" },
+                ));
+            }
+            if found && node["id"] != json!(record.id) {
+                failures.push(format!("{caller:?}: node({}) answered {node}", record.id));
+            }
+            if found
+                && type_entity(node["__typename"].as_str().unwrap_or_default()).map(|e| {
+                    e == record.entity
+                        || (e == Entity::AdviceRequest && record.entity == Entity::ReviewAdvice)
+                }) != Some(true)
+            {
+                failures.push(format!(
+                    "{caller:?}: node({}) is a {}, not a {:?}",
+                    record.id, node["__typename"], record.entity
+                ));
+            }
+        }
+    }
+    assert!(checked > 100, "only {checked} cells checked");
+    assert!(
+        failures.is_empty(),
+        "{} of {checked}:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+
+    // nodes keeps the order and gives null where node would; ids of no record are null too.
+    let own = world.id(Entity::Child, Target::Own);
+    let other = world.id(Entity::Child, Target::OtherLa);
+    let ghost = crate::common::global_id(ehcp::api::graphql::Kind::Child, 999_999);
+    let data = app
+        .ok(
+            world.token(Caller::Parent).expect("token"),
+            "query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Child { displayName } } }",
+            json!({"ids": [own, other, ghost]}),
+        )
+        .await;
+    assert_eq!(data["nodes"][0]["id"], json!(own));
+    assert_eq!(data["nodes"][1], Value::Null);
+    assert_eq!(data["nodes"][2], Value::Null);
+
+    // Not an id of this API, or a bare row number: VALIDATION naming the argument.
+    for bad in ["1", "not-an-id"] {
+        let (_, body) = app.gql(Some(&world.admin), q, json!({"id": bad})).await;
+        assert_eq!(crate::common::error_code(&body), "VALIDATION", "{body}");
+        assert_eq!(body["errors"][0]["extensions"]["field"], "id", "{body}");
+    }
+    // An id of one type where another is wanted is refused, not used as a row number.
+    let plan = world.id(Entity::Plan, Target::Own);
+    let (_, body) = app
+        .gql(
+            Some(&world.admin),
+            "query($id: ID!) { child(id: $id) { id } }",
+            json!({"id": plan}),
+        )
+        .await;
+    assert_eq!(crate::common::error_code(&body), "VALIDATION", "{body}");
+
+    // The audit trail's events are nodes for the callers who read the trail.
+    let manager = world.token(Caller::Manager).expect("token");
+    let data = app
+        .ok(
+            manager,
+            "{ auditEvents(first: 1) { nodes { id } } }",
+            json!({}),
+        )
+        .await;
+    let event = data["auditEvents"]["nodes"][0]["id"].clone();
+    let seen = app.ok(manager, q, json!({"id": event})).await;
+    assert_eq!(seen["node"]["__typename"], "AuditEvent");
+    let caseworker = world.token(Caller::Caseworker).expect("token");
+    let hidden = app.ok(caseworker, q, json!({"id": event})).await;
+    assert_eq!(hidden["node"], Value::Null);
 }

@@ -1664,7 +1664,8 @@ async fn plans_issued_before_the_migration_get_a_first_version_and_review_date()
         .execute_unprepared(&format!(
             "INSERT INTO ehc_plan (la_id, child_id, status, issued_on, named_setting, version, \
              created_at, updated_at) SELECT la_id, id, 'ACTIVE', '2024-02-29', 'Stanwix School', \
-             1, '2024-02-29T10:00:00Z', '2024-02-29T10:00:00Z' FROM child WHERE id = {child}"
+             1, '2024-02-29T10:00:00Z', '2024-02-29T10:00:00Z' FROM child WHERE id = {}",
+            crate::common::row_id(&serde_json::json!(child))
         ))
         .await
         .expect("legacy plan");

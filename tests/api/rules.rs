@@ -121,11 +121,7 @@ async fn the_overdue_count_ignores_exceptions_short_of_their_minimum() {
     .await;
     // Twenty days away, as an older release let a caseworker record it.
     let short_ends = (today - chrono::Duration::weeks(9) + chrono::Duration::days(19)).to_string();
-    let assessment_id: i64 = ids[2]["id"]
-        .as_str()
-        .expect("id")
-        .parse()
-        .expect("numeric id");
+    let assessment_id = crate::common::row_id(&ids[2]["id"]);
     exec(
         &app,
         &format!(

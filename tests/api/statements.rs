@@ -278,7 +278,10 @@ async fn a_page_of_fifty_costs_no_more_statements_than_a_page_of_five_or_twenty_
         let name = f["name"].as_str().unwrap();
         let text = f["type"].to_string();
         let is_list = text.contains("\"LIST\"") || text.contains("Connection\"");
-        if is_list && !lists.iter().any(|l| l.field == name) {
+        // `nodes(ids:)` is as long as the ids a client names (at most 100) and looks each up
+        // through its own type's lookup, so its statements grow with the ids it is given:
+        // known and documented (README, "Global ids"), not a page.
+        if is_list && name != "nodes" && !lists.iter().any(|l| l.field == name) {
             missing.push(name.to_owned());
         }
     }

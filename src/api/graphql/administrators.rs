@@ -2,7 +2,7 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use chrono::{DateTime, Utc};
 
-use super::{Id, ctx};
+use super::{Id, Kind, ctx};
 use crate::service::administrators as svc;
 use crate::service::records::AdministratorRow;
 
@@ -12,8 +12,8 @@ pub struct Administrator(pub AdministratorRow);
 
 #[Object]
 impl Administrator {
-    async fn id(&self) -> ID {
-        Id::of(self.0.id)
+    pub async fn id(&self) -> ID {
+        Id::of(Kind::Administrator, self.0.id)
     }
     async fn name(&self) -> &str {
         &self.0.name
@@ -98,7 +98,7 @@ impl AdministratorsMutation {
         input: UpdateAdministratorInput,
     ) -> Result<Administrator> {
         let ctx = ctx(gql)?;
-        let id = Id::parse("id", &input.id)?;
+        let id = Id::parse("id", Kind::Administrator, &input.id)?;
         let email = match input.email {
             MaybeUndefined::Undefined => None,
             MaybeUndefined::Null => Some(None),

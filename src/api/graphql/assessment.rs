@@ -1,17 +1,17 @@
 //! EHC needs assessments: the 20-week process, its deadlines with their regulations, the
 //! advice log, exceptions, and the `timetable` planning query.
 use async_graphql::connection::Connection;
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::NaiveDate;
 
 use super::people::{AdviceService, Child, StaffMember, service_of};
 use super::shared::{AppealWindow, Deadline, Milestone, Party};
-use super::{Id, connection, ctx, loaders, page_request};
+use super::{Id, Kind, connection, ctx, loaders, page_request};
 use crate::domain::assessment::{
     self as rules, AssessmentFacts, assessment_deadlines, draft_comments_until, next_step, timeline,
 };
 use crate::domain::timescales::{ExceptionReason as DomainReason, RecordedException};
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::service::Ctx;
 use crate::service::Target;
 use crate::service::advice::has_statutory_deadline;
@@ -155,8 +155,10 @@ impl From<ExceptionReason> for DomainReason {
 
 /// An exception recorded on an assessment.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct RecordedAssessmentException {
-    id: ID,
+    #[graphql(skip)]
+    row_id: i64,
     reason: ExceptionReason,
     starts_on: NaiveDate,
     ends_on: NaiveDate,
@@ -165,13 +167,38 @@ pub struct RecordedAssessmentException {
     advice_request_id: Option<ID>,
 }
 
+impl RecordedAssessmentException {
+    pub(super) fn of(
+        e: &crate::store::entity::assessment_exception::Model,
+        reason: &crate::domain::timescales::ExceptionReason,
+    ) -> Self {
+        RecordedAssessmentException {
+            row_id: e.id,
+            reason: reason.clone().into(),
+            starts_on: e.starts_on,
+            ends_on: e.ends_on,
+            note: e.note.clone(),
+            advice_request_id: e
+                .advice_request_id
+                .map(|id| Id::of(Kind::AdviceRequest, id)),
+        }
+    }
+}
+
+#[ComplexObject]
+impl RecordedAssessmentException {
+    pub async fn id(&self) -> ID {
+        Id::of(Kind::AssessmentException, self.row_id)
+    }
+}
+
 /// A request for advice or information (SEND Regs 2014 reg 6), and its answer.
 pub struct AdviceRequest(pub AdviceRequestRow);
 
 #[Object]
 impl AdviceRequest {
-    async fn id(&self) -> ID {
-        Id::of(self.0.id)
+    pub async fn id(&self) -> ID {
+        Id::of(Kind::AdviceRequest, self.0.id)
     }
     async fn service(&self) -> Result<AdviceService> {
         Ok(service_of(&self.0.service)?)
@@ -181,7 +208,9 @@ impl AdviceRequest {
         self.0.addressed_to.as_deref()
     }
     async fn professional_id(&self) -> Option<ID> {
-        self.0.professional_id.map(Id::of)
+        self.0
+            .professional_id
+            .map(|id| Id::of(Kind::Professional, id))
     }
     async fn requested_on(&self) -> NaiveDate {
         self.0.requested_on
@@ -218,8 +247,8 @@ pub struct SettingConsultation(pub SettingConsultationRow);
 
 #[Object]
 impl SettingConsultation {
-    async fn id(&self) -> ID {
-        Id::of(self.0.id)
+    pub async fn id(&self) -> ID {
+        Id::of(Kind::SettingConsultation, self.0.id)
     }
     async fn setting_name(&self) -> &str {
         &self.0.setting_name
@@ -257,8 +286,8 @@ impl Assessment {
 
 #[Object]
 impl Assessment {
-    async fn id(&self) -> ID {
-        Id::of(self.0.row.id)
+    pub async fn id(&self) -> ID {
+        Id::of(Kind::Assessment, self.0.row.id)
     }
     /// Reasons recorded for late steps (they never lift a time limit).
     async fn delays(&self, gql: &Context<'_>) -> Result<Vec<super::delays::StepDelay>> {
@@ -399,14 +428,7 @@ impl Assessment {
         self.0
             .exceptions
             .iter()
-            .map(|(e, reason)| RecordedAssessmentException {
-                id: Id::of(e.id),
-                reason: reason.clone().into(),
-                starts_on: e.starts_on,
-                ends_on: e.ends_on,
-                note: e.note.clone(),
-                advice_request_id: e.advice_request_id.map(Id::of),
-            })
+            .map(|(e, reason)| RecordedAssessmentException::of(e, reason))
             .collect()
     }
     async fn setting_consultations(&self) -> Vec<SettingConsultation> {
@@ -507,6 +529,20 @@ async fn timetable(
     })
 }
 
+/// One assessment, as `assessment(id:)` (and `node`) shows it; the read is logged.
+pub(super) async fn find_assessment(ctx: &Ctx<'_>, id: i64) -> ApiResult<Assessment> {
+    let record = svc::load(ctx, id).await?;
+    crate::service::contributions::log_read(
+        ctx,
+        record.row.la_id,
+        record.row.child_id,
+        "assessment",
+        Some(id),
+    )
+    .await?;
+    Ok(Assessment(record))
+}
+
 #[derive(Default)]
 pub struct AssessmentQuery;
 
@@ -514,17 +550,8 @@ pub struct AssessmentQuery;
 impl AssessmentQuery {
     async fn assessment(&self, gql: &Context<'_>, id: ID) -> Result<Assessment> {
         let ctx = ctx(gql)?;
-        let id = Id::parse("id", &id)?;
-        let record = svc::load(&ctx, id).await?;
-        crate::service::contributions::log_read(
-            &ctx,
-            record.row.la_id,
-            record.row.child_id,
-            "assessment",
-            Some(id),
-        )
-        .await?;
-        Ok(Assessment(record))
+        let id = Id::parse("id", Kind::Assessment, &id)?;
+        Ok(find_assessment(&ctx, id).await?)
     }
 
     /// Assessments the signed-in person may see, newest first.
@@ -552,10 +579,12 @@ impl AssessmentQuery {
             .into());
         }
         let filter = AssessmentFilter {
-            child_id: child_id.map(|c| Id::parse("childId", &c)).transpose()?,
+            child_id: child_id
+                .map(|c| Id::parse("childId", Kind::Child, &c))
+                .transpose()?,
             state: state.map(Into::into),
             caseworker_id: caseworker_id
-                .map(|c| Id::parse("caseworkerId", &c))
+                .map(|c| Id::parse("caseworkerId", Kind::StaffMember, &c))
                 .transpose()?,
             open,
         };
@@ -735,7 +764,7 @@ pub struct TransferOutInput {
 }
 
 fn aid(id: &ID) -> Result<i64, ApiError> {
-    Id::parse("assessmentId", id)
+    Id::parse("assessmentId", Kind::Assessment, id)
 }
 
 #[derive(Default)]
@@ -751,13 +780,13 @@ impl AssessmentMutation {
     ) -> Result<Assessment> {
         let ctx = ctx(gql)?;
         let new = svc::NewAssessment {
-            child_id: Id::parse("childId", &input.child_id)?,
+            child_id: Id::parse("childId", Kind::Child, &input.child_id)?,
             kind: input.kind.into(),
             requested_by: input.requested_by.into(),
             received_on: input.received_on,
             caseworker_id: input
                 .caseworker_id
-                .map(|c| Id::parse("caseworkerId", &c))
+                .map(|c| Id::parse("caseworkerId", Kind::StaffMember, &c))
                 .transpose()?,
         };
         Ok(Assessment(svc::request(&ctx, new).await?))
@@ -812,7 +841,7 @@ impl AssessmentMutation {
             service: input.service.into(),
             professional_id: input
                 .professional_id
-                .map(|p| Id::parse("professionalId", &p))
+                .map(|p| Id::parse("professionalId", Kind::Professional, &p))
                 .transpose()?,
             addressed_to: input.addressed_to,
         };
@@ -828,7 +857,11 @@ impl AssessmentMutation {
     ) -> Result<Assessment> {
         let ctx = ctx(gql)?;
         let id = aid(&input.assessment_id)?;
-        let advice = Id::parse("adviceRequestId", &input.advice_request_id)?;
+        let advice = Id::parse(
+            "adviceRequestId",
+            Kind::AdviceRequest,
+            &input.advice_request_id,
+        )?;
         Ok(Assessment(
             svc::record_advice_received(
                 &ctx,
@@ -848,7 +881,11 @@ impl AssessmentMutation {
     ) -> Result<Assessment> {
         let ctx = ctx(gql)?;
         let id = aid(&input.assessment_id)?;
-        let advice = Id::parse("adviceRequestId", &input.advice_request_id)?;
+        let advice = Id::parse(
+            "adviceRequestId",
+            Kind::AdviceRequest,
+            &input.advice_request_id,
+        )?;
         Ok(Assessment(
             svc::decline_advice(
                 &ctx,
@@ -875,7 +912,7 @@ impl AssessmentMutation {
             note: input.note,
             advice_request_id: input
                 .advice_request_id
-                .map(|a| Id::parse("adviceRequestId", &a))
+                .map(|a| Id::parse("adviceRequestId", Kind::AdviceRequest, &a))
                 .transpose()?,
         };
         Ok(Assessment(
@@ -965,7 +1002,11 @@ impl AssessmentMutation {
     ) -> Result<Assessment> {
         let ctx = ctx(gql)?;
         let id = aid(&input.assessment_id)?;
-        let consultation = Id::parse("consultationId", &input.consultation_id)?;
+        let consultation = Id::parse(
+            "consultationId",
+            Kind::SettingConsultation,
+            &input.consultation_id,
+        )?;
         Ok(Assessment(
             svc::record_setting_response(
                 &ctx,

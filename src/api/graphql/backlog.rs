@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use super::delays::{LateByReason, late_by_reason};
 use super::people::{AdviceService, service_of};
 use super::shared::DeadlineKind;
-use super::{Id, ctx};
+use super::{Id, Kind, ctx};
 use crate::domain::advice::AdviceService as DomainService;
 use crate::domain::backlog::{self as rules, Source, Standing as DomainStanding, standing};
 use crate::domain::timescales::DeadlineKind as DomainKind;
@@ -105,12 +105,12 @@ pub struct BacklogFilter {
 
 impl BacklogFilter {
     fn into_store(self) -> Result<Filter, ApiError> {
-        let id = |field, v: Option<ID>| v.map(|v| Id::parse(field, &v)).transpose();
+        let id = |field, kind, v: Option<ID>| Id::parse_opt(field, kind, v.as_ref());
         Ok(Filter {
-            la_id: id("laId", self.la_id)?,
-            locality_id: id("localityId", self.locality_id)?,
-            team_id: id("teamId", self.team_id)?,
-            caseworker_id: id("caseworkerId", self.caseworker_id)?,
+            la_id: id("laId", Kind::LocalAuthority, self.la_id)?,
+            locality_id: id("localityId", Kind::Locality, self.locality_id)?,
+            team_id: id("teamId", Kind::Team, self.team_id)?,
+            caseworker_id: id("caseworkerId", Kind::StaffMember, self.caseworker_id)?,
             service: self
                 .service
                 .map(|s| DomainService::from(s).as_str().to_owned()),
@@ -193,8 +193,8 @@ pub struct BacklogStage {
 /// One row of a breakdown: a locality, team, caseworker, LA or service.
 #[derive(SimpleObject)]
 pub struct BacklogBreakdownRow {
-    /// The id (locality, team, caseworker, LA) or the service code; null for "none"
-    /// (e.g. no caseworker assigned).
+    /// The global id (of the locality, team, caseworker or LA) or the service code; null
+    /// for "none" (e.g. no caseworker assigned).
     key: Option<String>,
     name: Option<String>,
     counts: BacklogCounts,
@@ -285,18 +285,22 @@ fn item(as_of: NaiveDate, i: store::Item) -> Result<BacklogItem, ApiError> {
         label: kind.label().to_owned(),
         regulation: kind.regulation().to_owned(),
         child: ChildRef {
-            id: Id::of(i.child_id),
+            id: Id::of(Kind::Child, i.child_id),
             name: i.child_name,
         },
         caseworker: i.caseworker_id.map(|id| StaffRef {
-            id: Id::of(id),
+            id: Id::of(Kind::StaffMember, id),
             name: i.caseworker_name.unwrap_or_default(),
         }),
-        assessment_id: (source == Source::Assessment).then(|| Id::of(i.source_id)),
-        plan_id: (source == Source::Plan).then(|| Id::of(i.source_id)),
-        review_id: (source == Source::Review).then(|| Id::of(i.source_id)),
-        amendment_id: (source == Source::Amendment).then(|| Id::of(i.source_id)),
-        advice_request_id: i.advice_request_id.map(Id::of),
+        assessment_id: (source == Source::Assessment)
+            .then(|| Id::of(Kind::Assessment, i.source_id)),
+        plan_id: (source == Source::Plan).then(|| Id::of(Kind::EhcPlan, i.source_id)),
+        review_id: (source == Source::Review).then(|| Id::of(Kind::AnnualReview, i.source_id)),
+        amendment_id: (source == Source::Amendment)
+            .then(|| Id::of(Kind::PlanAmendment, i.source_id)),
+        advice_request_id: i
+            .advice_request_id
+            .map(|id| Id::of(Kind::AdviceRequest, id)),
         service: i.service.as_deref().map(service_of).transpose()?,
         starts_on: i.starts_on,
         due_on: i.due_on,
@@ -465,6 +469,13 @@ impl BacklogQuery {
             by.map(Into::into),
         )
         .await?;
+        // The kind of record a breakdown row's id names (a service is a code, not an id).
+        let id_kind = match by.map(Into::into) {
+            Some(Dimension::Locality) => Kind::Locality,
+            Some(Dimension::Team) => Kind::Team,
+            Some(Dimension::Caseworker) => Kind::StaffMember,
+            _ => Kind::LocalAuthority,
+        };
         let mut stages = Vec::with_capacity(s.stages.len());
         for st in s.stages {
             let kind = kind_of(&st.kind)?;
@@ -485,7 +496,7 @@ impl BacklogQuery {
                 .into_iter()
                 .map(|r| BacklogBreakdownRow {
                     key: match r.key {
-                        Key::Id(id) => Some(id.to_string()),
+                        Key::Id(id) => Some(Id::of(id_kind, id).0),
                         Key::Code(code) => Some(code),
                         Key::None => None,
                     },

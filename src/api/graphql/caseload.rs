@@ -4,7 +4,7 @@ use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use super::assessment::Assessment;
 use super::people::StaffMember;
 use super::shared::Deadline;
-use super::{Id, ctx};
+use super::{Id, Kind, ctx};
 use crate::error::ApiError;
 use crate::service::caseload::{self as svc, CaseloadFilter, Owner};
 
@@ -55,7 +55,9 @@ impl CaseloadQuery {
                 )
                 .into());
             }
-            (Some(id), false) => Owner::Caseworker(Id::parse("caseworkerId", &id)?),
+            (Some(id), false) => {
+                Owner::Caseworker(Id::parse("caseworkerId", Kind::StaffMember, &id)?)
+            }
             (None, true) => Owner::Unassigned,
             (None, false) => Owner::Me,
         };
@@ -107,8 +109,8 @@ impl CaseloadMutation {
         input: AssignCaseworkerInput,
     ) -> Result<Assessment> {
         let ctx = ctx(gql)?;
-        let id = Id::parse("assessmentId", &input.assessment_id)?;
-        let caseworker = Id::parse("caseworkerId", &input.caseworker_id)?;
+        let id = Id::parse("assessmentId", Kind::Assessment, &input.assessment_id)?;
+        let caseworker = Id::parse("caseworkerId", Kind::StaffMember, &input.caseworker_id)?;
         Ok(Assessment(
             svc::assign(&ctx, id, input.version, caseworker).await?,
         ))

@@ -9,7 +9,7 @@ use super::loaders;
 use super::people::{AdviceService, service_of};
 use super::plan::{AnnualReview, EhcPlan, PlanAmendment, ReviewMeetingRequest};
 use super::shared::DeadlineStatus;
-use super::{Id, ctx};
+use super::{Id, Kind, ctx};
 use crate::domain::input::FamilyResponse;
 use crate::domain::people::{national_curriculum_year, nc_year_label};
 use crate::domain::timescales;
@@ -28,8 +28,8 @@ pub struct ProfessionalAdviceRequest(pub AdviceRequestRow);
 
 #[Object]
 impl ProfessionalAdviceRequest {
-    async fn id(&self) -> ID {
-        Id::of(self.0.id)
+    pub async fn id(&self) -> ID {
+        Id::of(Kind::AdviceRequest, self.0.id)
     }
     async fn service(&self) -> Result<AdviceService> {
         Ok(service_of(&self.0.service)?)
@@ -262,7 +262,7 @@ impl ContributionsQuery {
         id: ID,
     ) -> Result<ProfessionalAdviceRequest> {
         let ctx = ctx(gql)?;
-        let id = Id::parse("id", &id)?;
+        let id = Id::parse("id", Kind::AdviceRequest, &id)?;
         Ok(ProfessionalAdviceRequest(
             svc::my_advice_request(&ctx, id).await?,
         ))
@@ -379,7 +379,11 @@ impl ContributionsMutation {
         input: SubmitAdviceInput,
     ) -> Result<ProfessionalAdviceRequest> {
         let ctx = ctx(gql)?;
-        let id = Id::parse("adviceRequestId", &input.advice_request_id)?;
+        let id = Id::parse(
+            "adviceRequestId",
+            Kind::AdviceRequest,
+            &input.advice_request_id,
+        )?;
         let answer = AdviceAnswer::Received {
             summary: &input.summary,
             document_ref: input.document_ref.as_deref(),
@@ -396,7 +400,11 @@ impl ContributionsMutation {
         input: DeclineToAdviseInput,
     ) -> Result<ProfessionalAdviceRequest> {
         let ctx = ctx(gql)?;
-        let id = Id::parse("adviceRequestId", &input.advice_request_id)?;
+        let id = Id::parse(
+            "adviceRequestId",
+            Kind::AdviceRequest,
+            &input.advice_request_id,
+        )?;
         let answer = AdviceAnswer::Declined {
             reason: &input.reason,
         };
@@ -408,7 +416,7 @@ impl ContributionsMutation {
     /// A parent or young person gives their own or the child's views for the assessment.
     async fn give_views(&self, gql: &Context<'_>, input: GiveViewsInput) -> Result<Assessment> {
         let ctx = ctx(gql)?;
-        let id = Id::parse("assessmentId", &input.assessment_id)?;
+        let id = Id::parse("assessmentId", Kind::Assessment, &input.assessment_id)?;
         let whose = match input.whose {
             ViewsOf::Parent => Views::Parent,
             ViewsOf::Child => Views::Child,
@@ -433,7 +441,7 @@ impl ContributionsMutation {
         input: CommentOnDraftPlanInput,
     ) -> Result<Assessment> {
         let ctx = ctx(gql)?;
-        let id = Id::parse("assessmentId", &input.assessment_id)?;
+        let id = Id::parse("assessmentId", Kind::Assessment, &input.assessment_id)?;
         let response = FamilyResponse {
             comments: input.comments,
             meeting_requested: input.meeting_requested,
@@ -453,7 +461,7 @@ impl ContributionsMutation {
         input: CommentOnAmendmentNoticeInput,
     ) -> Result<PlanAmendment> {
         let ctx = ctx(gql)?;
-        let id = Id::parse("amendmentId", &input.amendment_id)?;
+        let id = Id::parse("amendmentId", Kind::PlanAmendment, &input.amendment_id)?;
         let response = FamilyResponse {
             comments: input.comments,
             meeting_requested: input.meeting_requested,
@@ -473,7 +481,7 @@ impl ContributionsMutation {
         input: RequestReviewMeetingInput,
     ) -> Result<ReviewMeetingRequest> {
         let ctx = ctx(gql)?;
-        let plan_id = Id::parse("planId", &input.plan_id)?;
+        let plan_id = Id::parse("planId", Kind::EhcPlan, &input.plan_id)?;
         Ok(ReviewMeetingRequest(
             svc::request_review_meeting(&ctx, plan_id, &input.reason).await?,
         ))
@@ -486,7 +494,7 @@ impl ContributionsMutation {
         input: ReviewMediationCertificateInput,
     ) -> Result<AnnualReview> {
         let ctx = ctx(gql)?;
-        let id = Id::parse("reviewId", &input.review_id)?;
+        let id = Id::parse("reviewId", Kind::AnnualReview, &input.review_id)?;
         svc::record_plan_mediation_certificate(
             &ctx,
             PlanAppeal::Review(id),
@@ -504,7 +512,7 @@ impl ContributionsMutation {
         input: AmendmentMediationCertificateInput,
     ) -> Result<PlanAmendment> {
         let ctx = ctx(gql)?;
-        let id = Id::parse("amendmentId", &input.amendment_id)?;
+        let id = Id::parse("amendmentId", Kind::PlanAmendment, &input.amendment_id)?;
         svc::record_plan_mediation_certificate(
             &ctx,
             PlanAppeal::Amendment(id),
@@ -522,7 +530,7 @@ impl ContributionsMutation {
         input: CeaseMediationCertificateInput,
     ) -> Result<EhcPlan> {
         let ctx = ctx(gql)?;
-        let id = Id::parse("planId", &input.plan_id)?;
+        let id = Id::parse("planId", Kind::EhcPlan, &input.plan_id)?;
         svc::record_plan_mediation_certificate(
             &ctx,
             PlanAppeal::Cease(id),
@@ -540,7 +548,7 @@ impl ContributionsMutation {
         input: MediationCertificateInput,
     ) -> Result<Assessment> {
         let ctx = ctx(gql)?;
-        let id = Id::parse("assessmentId", &input.assessment_id)?;
+        let id = Id::parse("assessmentId", Kind::Assessment, &input.assessment_id)?;
         Ok(Assessment(
             svc::record_mediation_certificate(&ctx, id, input.version, input.on).await?,
         ))

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 
 use super::backlog::Process;
 use super::shared::DeadlineKind;
-use super::{Id, ctx};
+use super::{Id, Kind, ctx};
 use crate::domain::backlog::Source;
 use crate::domain::delay::DelayReason as DomainReason;
 use crate::service::delays::{self as svc, LateCount, RecordDelay};
@@ -55,7 +55,9 @@ impl StepDelay {
     }
     /// The advice request, for an advice step.
     async fn advice_request_id(&self) -> Option<ID> {
-        self.0.advice_request_id.map(Id::of)
+        self.0
+            .advice_request_id
+            .map(|id| Id::of(Kind::AdviceRequest, id))
     }
     async fn reason(&self) -> DelayReason {
         DelayReason::of(self.0.reason.clone(), true)
@@ -163,10 +165,19 @@ async fn record(
     let ctx = ctx(gql)?;
     let input = RecordDelay {
         source,
-        record_id: Id::parse(field, id)?,
+        record_id: Id::parse(
+            field,
+            match source {
+                Source::Assessment => Kind::Assessment,
+                Source::Plan => Kind::EhcPlan,
+                Source::Review => Kind::AnnualReview,
+                Source::Amendment => Kind::PlanAmendment,
+            },
+            id,
+        )?,
         kind: stage.into(),
         advice_request_id: advice_request_id
-            .map(|a| Id::parse("adviceRequestId", a))
+            .map(|a| Id::parse("adviceRequestId", Kind::AdviceRequest, a))
             .transpose()?,
         reason_code,
         note,

@@ -8,6 +8,7 @@ mod contributions;
 pub mod cost;
 mod delays;
 pub mod loaders;
+mod node;
 mod people;
 mod plan;
 mod scalars;
@@ -23,10 +24,11 @@ use crate::error::{ApiError, ApiResult};
 use crate::service::Ctx;
 use crate::store::page::{Page, PageRequest};
 
-pub use scalars::Id;
+pub use scalars::{Id, Kind};
 
 #[derive(MergedObject, Default)]
 pub struct Query(
+    node::NodeQuery,
     people::PeopleQuery,
     administrators::AdministratorsQuery,
     assessment::AssessmentQuery,

@@ -4,11 +4,12 @@ use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{Id, connection, ctx, loaders, page_request};
+use super::{Id, Kind, connection, ctx, loaders, page_request};
 use crate::domain::access::{Permission, Role as DomainRole, Scope};
 use crate::domain::advice::AdviceService as DomainService;
 use crate::domain::people::{national_curriculum_year, nc_year_label};
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
+use crate::service::Ctx;
 use crate::service::people as svc;
 use crate::service::people::AuditFilter;
 use crate::service::records::{
@@ -66,8 +67,8 @@ pub struct LocalAuthority(pub LocalAuthorityRow);
 
 #[Object]
 impl LocalAuthority {
-    async fn id(&self) -> ID {
-        Id::of(self.0.id)
+    pub async fn id(&self) -> ID {
+        Id::of(Kind::LocalAuthority, self.0.id)
     }
     /// The DfE three-digit code (e.g. 909).
     async fn code(&self) -> &str {
@@ -96,8 +97,8 @@ pub struct Locality(pub LocalityRow);
 
 #[Object]
 impl Locality {
-    async fn id(&self) -> ID {
-        Id::of(self.0.id)
+    pub async fn id(&self) -> ID {
+        Id::of(Kind::Locality, self.0.id)
     }
     async fn name(&self) -> &str {
         &self.0.name
@@ -108,8 +109,8 @@ pub struct Team(pub TeamRow);
 
 #[Object]
 impl Team {
-    async fn id(&self) -> ID {
-        Id::of(self.0.id)
+    pub async fn id(&self) -> ID {
+        Id::of(Kind::Team, self.0.id)
     }
     async fn name(&self) -> &str {
         &self.0.name
@@ -127,8 +128,8 @@ pub struct StaffMember(pub StaffRow);
 
 #[Object]
 impl StaffMember {
-    async fn id(&self) -> ID {
-        Id::of(self.0.id)
+    pub async fn id(&self) -> ID {
+        Id::of(Kind::StaffMember, self.0.id)
     }
     async fn name(&self) -> &str {
         &self.0.name
@@ -140,7 +141,7 @@ impl StaffMember {
         Ok(role_of(&self.0.role)?)
     }
     async fn team_id(&self) -> Option<ID> {
-        self.0.team_id.map(Id::of)
+        self.0.team_id.map(|id| Id::of(Kind::Team, id))
     }
     /// The identity-provider subject (the token's `sub`) that signs this person in. Shown
     /// to managers, administrators and the person themself; null for everyone else.
@@ -169,8 +170,8 @@ pub struct Professional(pub ProfessionalRow);
 
 #[Object]
 impl Professional {
-    async fn id(&self) -> ID {
-        Id::of(self.0.id)
+    pub async fn id(&self) -> ID {
+        Id::of(Kind::Professional, self.0.id)
     }
     async fn name(&self) -> &str {
         &self.0.name
@@ -211,8 +212,8 @@ pub struct Child(pub ChildRow);
 
 #[Object]
 impl Child {
-    async fn id(&self) -> ID {
-        Id::of(self.0.id)
+    pub async fn id(&self) -> ID {
+        Id::of(Kind::Child, self.0.id)
     }
     async fn legal_name(&self) -> &str {
         &self.0.legal_name
@@ -335,8 +336,8 @@ pub struct Parent(pub ParentRow);
 
 #[Object]
 impl Parent {
-    async fn id(&self) -> ID {
-        Id::of(self.0.id)
+    pub async fn id(&self) -> ID {
+        Id::of(Kind::Parent, self.0.id)
     }
     async fn name(&self) -> &str {
         &self.0.name
@@ -353,8 +354,8 @@ pub struct AuditEvent(pub AuditEventRow);
 
 #[Object]
 impl AuditEvent {
-    async fn id(&self) -> ID {
-        Id::of(self.0.id)
+    pub async fn id(&self) -> ID {
+        Id::of(Kind::AuditEvent, self.0.id)
     }
     async fn occurred_at(&self) -> DateTime<Utc> {
         self.0.occurred_at
@@ -366,14 +367,19 @@ impl AuditEvent {
         &self.0.actor_role
     }
     async fn child_id(&self) -> Option<ID> {
-        self.0.child_id.map(Id::of)
+        self.0.child_id.map(|id| Id::of(Kind::Child, id))
     }
     /// The kind of record changed (child, assessment, advice_request...).
     async fn entity(&self) -> &str {
         &self.0.entity
     }
+    /// The changed record's id: a global id, which `node` finds when the record is one of the
+    /// API's objects (a parent's link to a child, or a reason, is not).
     async fn entity_id(&self) -> ID {
-        Id::of(self.0.entity_id)
+        match Kind::of_audited(&self.0.entity) {
+            Some(kind) => Id::of(kind, self.0.entity_id),
+            None => Id::named(&self.0.entity, self.0.entity_id),
+        }
     }
     async fn action(&self) -> &str {
         &self.0.action
@@ -395,6 +401,20 @@ pub struct Me {
 }
 
 // ---------- queries ----------
+
+/// One child, as `child(id:)` (and `node`) shows them; the read is logged.
+pub(super) async fn find_child(ctx: &Ctx<'_>, id: i64) -> ApiResult<Child> {
+    let child = svc::find_child(ctx, id).await?;
+    crate::service::contributions::log_read(ctx, child.la_id, child.id, "child", None).await?;
+    Ok(Child(child))
+}
+
+pub(super) async fn find_local_authority(ctx: &Ctx<'_>, id: i64) -> ApiResult<LocalAuthority> {
+    svc::local_authority_by_id(ctx, id)
+        .await?
+        .map(LocalAuthority)
+        .ok_or_else(|| ApiError::not_found("local authority"))
+}
 
 #[derive(Default)]
 pub struct PeopleQuery;
@@ -430,11 +450,8 @@ impl PeopleQuery {
 
     async fn local_authority(&self, gql: &Context<'_>, id: ID) -> Result<LocalAuthority> {
         let ctx = ctx(gql)?;
-        let id = Id::parse("id", &id)?;
-        Ok(svc::local_authority_by_id(&ctx, id)
-            .await?
-            .map(LocalAuthority)
-            .ok_or_else(|| ApiError::not_found("local authority"))?)
+        let id = Id::parse("id", Kind::LocalAuthority, &id)?;
+        Ok(find_local_authority(&ctx, id).await?)
     }
 
     /// Staff of the signed-in person's local authority.
@@ -445,7 +462,9 @@ impl PeopleQuery {
         role: Option<Role>,
     ) -> Result<Vec<StaffMember>> {
         let ctx = ctx(gql)?;
-        let team_id = team_id.map(|t| Id::parse("teamId", &t)).transpose()?;
+        let team_id = team_id
+            .map(|t| Id::parse("teamId", Kind::Team, &t))
+            .transpose()?;
         Ok(svc::staff_list(&ctx, team_id, role.map(Into::into))
             .await?
             .into_iter()
@@ -469,10 +488,8 @@ impl PeopleQuery {
     /// A child or young person the signed-in person may see; NOT_FOUND otherwise.
     async fn child(&self, gql: &Context<'_>, id: ID) -> Result<Child> {
         let ctx = ctx(gql)?;
-        let id = Id::parse("id", &id)?;
-        let child = svc::find_child(&ctx, id).await?;
-        crate::service::contributions::log_read(&ctx, child.la_id, child.id, "child", None).await?;
-        Ok(Child(child))
+        let id = Id::parse("id", Kind::Child, &id)?;
+        Ok(find_child(&ctx, id).await?)
     }
 
     /// Children and young people the signed-in person may see, in the order they were added.
@@ -491,7 +508,7 @@ impl PeopleQuery {
         let filter = svc::ChildFilter {
             search,
             locality_id: locality_id
-                .map(|l| Id::parse("localityId", &l))
+                .map(|l| Id::parse("localityId", Kind::Locality, &l))
                 .transpose()?,
         };
         let page = svc::children(&ctx, filter, page_request(after, before, first, last)?).await?;
@@ -515,7 +532,10 @@ impl PeopleQuery {
         let ctx = ctx(gql)?;
         ctx.require(Permission::ReadAuditTrail)?;
         let filter = AuditFilter {
-            child_id: child_id.map(|c| Id::parse("childId", &c)).transpose()?,
+            id: None,
+            child_id: child_id
+                .map(|c| Id::parse("childId", Kind::Child, &c))
+                .transpose()?,
             actor_subject,
             from,
             to,
@@ -618,8 +638,8 @@ fn patch<T>(v: MaybeUndefined<T>) -> Option<Option<T>> {
     }
 }
 
-fn optional_id(field: &'static str, id: Option<ID>) -> Result<Option<i64>, ApiError> {
-    id.map(|i| Id::parse(field, &i)).transpose()
+fn optional_id(field: &'static str, kind: Kind, id: Option<ID>) -> Result<Option<i64>, ApiError> {
+    Id::parse_opt(field, kind, id.as_ref())
 }
 
 #[derive(Default)]
@@ -647,7 +667,7 @@ impl PeopleMutation {
         name: String,
     ) -> Result<Locality> {
         let ctx = ctx(gql)?;
-        let la = optional_id("localAuthorityId", local_authority_id)?;
+        let la = optional_id("localAuthorityId", Kind::LocalAuthority, local_authority_id)?;
         Ok(Locality(svc::create_locality(&ctx, la, &name).await?))
     }
 
@@ -658,7 +678,7 @@ impl PeopleMutation {
         name: String,
     ) -> Result<Team> {
         let ctx = ctx(gql)?;
-        let la = optional_id("localAuthorityId", local_authority_id)?;
+        let la = optional_id("localAuthorityId", Kind::LocalAuthority, local_authority_id)?;
         Ok(Team(svc::create_team(&ctx, la, &name).await?))
     }
 
@@ -669,8 +689,12 @@ impl PeopleMutation {
     ) -> Result<StaffMember> {
         let ctx = ctx(gql)?;
         let input = svc::StaffInput {
-            local_authority_id: optional_id("localAuthorityId", input.local_authority_id)?,
-            team_id: optional_id("teamId", input.team_id)?,
+            local_authority_id: optional_id(
+                "localAuthorityId",
+                Kind::LocalAuthority,
+                input.local_authority_id,
+            )?,
+            team_id: optional_id("teamId", Kind::Team, input.team_id)?,
             subject: input.subject,
             name: input.name,
             email: input.email,
@@ -685,9 +709,9 @@ impl PeopleMutation {
         input: UpdateStaffInput,
     ) -> Result<StaffMember> {
         let ctx = ctx(gql)?;
-        let id = Id::parse("id", &input.id)?;
+        let id = Id::parse("id", Kind::StaffMember, &input.id)?;
         let team_id = match patch(input.team_id) {
-            Some(Some(t)) => Some(Some(Id::parse("teamId", &t)?)),
+            Some(Some(t)) => Some(Some(Id::parse("teamId", Kind::Team, &t)?)),
             Some(None) => Some(None),
             None => None,
         };
@@ -709,7 +733,11 @@ impl PeopleMutation {
     ) -> Result<Professional> {
         let ctx = ctx(gql)?;
         let input = svc::ProfessionalInput {
-            local_authority_id: optional_id("localAuthorityId", input.local_authority_id)?,
+            local_authority_id: optional_id(
+                "localAuthorityId",
+                Kind::LocalAuthority,
+                input.local_authority_id,
+            )?,
             subject: input.subject,
             name: input.name,
             service: input.service.into(),
@@ -727,7 +755,7 @@ impl PeopleMutation {
         input: UpdateProfessionalInput,
     ) -> Result<Professional> {
         let ctx = ctx(gql)?;
-        let id = Id::parse("id", &input.id)?;
+        let id = Id::parse("id", Kind::Professional, &input.id)?;
         let p = svc::ProfessionalPatch {
             subject: patch(input.subject),
             name: input.name,
@@ -744,7 +772,7 @@ impl PeopleMutation {
             legal_name: input.legal_name,
             preferred_name: input.preferred_name,
             date_of_birth: input.date_of_birth,
-            locality_id: Id::parse("localityId", &input.locality_id)?,
+            locality_id: Id::parse("localityId", Kind::Locality, &input.locality_id)?,
             current_setting: input.current_setting,
             nc_year_override: input.nc_year_override,
             subject: input.subject,
@@ -754,12 +782,12 @@ impl PeopleMutation {
 
     async fn update_child(&self, gql: &Context<'_>, input: UpdateChildInput) -> Result<Child> {
         let ctx = ctx(gql)?;
-        let id = Id::parse("id", &input.id)?;
+        let id = Id::parse("id", Kind::Child, &input.id)?;
         let p = svc::ChildPatch {
             legal_name: input.legal_name,
             preferred_name: patch(input.preferred_name),
             date_of_birth: input.date_of_birth,
-            locality_id: optional_id("localityId", input.locality_id)?,
+            locality_id: optional_id("localityId", Kind::Locality, input.locality_id)?,
             current_setting: patch(input.current_setting),
             nc_year_override: patch(input.nc_year_override),
         };
@@ -769,7 +797,11 @@ impl PeopleMutation {
     async fn create_parent(&self, gql: &Context<'_>, input: CreateParentInput) -> Result<Parent> {
         let ctx = ctx(gql)?;
         let input = svc::ParentInput {
-            local_authority_id: optional_id("localAuthorityId", input.local_authority_id)?,
+            local_authority_id: optional_id(
+                "localAuthorityId",
+                Kind::LocalAuthority,
+                input.local_authority_id,
+            )?,
             subject: input.subject,
             name: input.name,
             email: input.email,
@@ -787,8 +819,8 @@ impl PeopleMutation {
         relationship: Option<String>,
     ) -> Result<Child> {
         let ctx = ctx(gql)?;
-        let child_id = Id::parse("childId", &child_id)?;
-        let parent_id = Id::parse("parentId", &parent_id)?;
+        let child_id = Id::parse("childId", Kind::Child, &child_id)?;
+        let parent_id = Id::parse("parentId", Kind::Parent, &parent_id)?;
         Ok(Child(
             svc::link_parent(&ctx, child_id, parent_id, relationship.as_deref()).await?,
         ))
@@ -796,8 +828,8 @@ impl PeopleMutation {
 
     async fn unlink_parent(&self, gql: &Context<'_>, child_id: ID, parent_id: ID) -> Result<Child> {
         let ctx = ctx(gql)?;
-        let child_id = Id::parse("childId", &child_id)?;
-        let parent_id = Id::parse("parentId", &parent_id)?;
+        let child_id = Id::parse("childId", Kind::Child, &child_id)?;
+        let parent_id = Id::parse("parentId", Kind::Parent, &parent_id)?;
         Ok(Child(svc::unlink_parent(&ctx, child_id, parent_id).await?))
     }
 }

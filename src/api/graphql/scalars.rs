@@ -1,20 +1,204 @@
-//! Identifiers: GraphQL `ID`s that carry a database id.
+//! Identifiers: opaque global ids (Relay's Global Object Identification) that carry the
+//! type of the object and its database id, so a normalised cache can tell a child from an
+//! assessment with the same row number, and an id of one type given where another is wanted
+//! is refused instead of pointing at an unrelated record.
 use async_graphql::ID;
+use base64::Engine;
 
 use crate::error::ApiError;
 
-/// Parses an `ID` argument, naming the field when it is not one of ours.
+/// The kinds of object a global id names, each by its GraphQL type name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    LocalAuthority,
+    Locality,
+    Team,
+    StaffMember,
+    Professional,
+    Administrator,
+    Child,
+    Parent,
+    Assessment,
+    /// Shown to staff and families as `AdviceRequest`, to its professional as
+    /// `ProfessionalAdviceRequest`: one record, one id.
+    AdviceRequest,
+    SettingConsultation,
+    AssessmentException,
+    EhcPlan,
+    AnnualReview,
+    ReviewMeetingRequest,
+    PlanAmendment,
+    AuditEvent,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 17] = [
+        Kind::LocalAuthority,
+        Kind::Locality,
+        Kind::Team,
+        Kind::StaffMember,
+        Kind::Professional,
+        Kind::Administrator,
+        Kind::Child,
+        Kind::Parent,
+        Kind::Assessment,
+        Kind::AdviceRequest,
+        Kind::SettingConsultation,
+        Kind::AssessmentException,
+        Kind::EhcPlan,
+        Kind::AnnualReview,
+        Kind::ReviewMeetingRequest,
+        Kind::PlanAmendment,
+        Kind::AuditEvent,
+    ];
+
+    /// The name inside the id: the GraphQL type's.
+    pub fn type_name(self) -> &'static str {
+        match self {
+            Kind::LocalAuthority => "LocalAuthority",
+            Kind::Locality => "Locality",
+            Kind::Team => "Team",
+            Kind::StaffMember => "StaffMember",
+            Kind::Professional => "Professional",
+            Kind::Administrator => "Administrator",
+            Kind::Child => "Child",
+            Kind::Parent => "Parent",
+            Kind::Assessment => "Assessment",
+            Kind::AdviceRequest => "AdviceRequest",
+            Kind::SettingConsultation => "SettingConsultation",
+            Kind::AssessmentException => "RecordedAssessmentException",
+            Kind::EhcPlan => "EhcPlan",
+            Kind::AnnualReview => "AnnualReview",
+            Kind::ReviewMeetingRequest => "ReviewMeetingRequest",
+            Kind::PlanAmendment => "PlanAmendment",
+            Kind::AuditEvent => "AuditEvent",
+        }
+    }
+
+    /// What a person calls it, for error messages.
+    fn noun(self) -> &'static str {
+        match self {
+            Kind::LocalAuthority => "a local authority",
+            Kind::Locality => "a locality",
+            Kind::Team => "a team",
+            Kind::StaffMember => "a member of staff",
+            Kind::Professional => "a professional",
+            Kind::Administrator => "an administrator",
+            Kind::Child => "a child",
+            Kind::Parent => "a parent",
+            Kind::Assessment => "an assessment",
+            Kind::AdviceRequest => "an advice request",
+            Kind::SettingConsultation => "a setting consultation",
+            Kind::AssessmentException => "a recorded exception",
+            Kind::EhcPlan => "an EHC plan",
+            Kind::AnnualReview => "an annual review",
+            Kind::ReviewMeetingRequest => "a review meeting request",
+            Kind::PlanAmendment => "a plan amendment",
+            Kind::AuditEvent => "an audit event",
+        }
+    }
+
+    fn from_type_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.type_name() == name)
+    }
+
+    /// The kind of record an audit event's `entity` names, when it is one with an id here.
+    pub fn of_audited(entity: &str) -> Option<Kind> {
+        Some(match entity {
+            "local_authority" => Kind::LocalAuthority,
+            "locality" => Kind::Locality,
+            "team" => Kind::Team,
+            "staff" => Kind::StaffMember,
+            "professional" => Kind::Professional,
+            "administrator" => Kind::Administrator,
+            "child" => Kind::Child,
+            "parent" => Kind::Parent,
+            "assessment" => Kind::Assessment,
+            "advice_request" => Kind::AdviceRequest,
+            "setting_consultation" => Kind::SettingConsultation,
+            "assessment_exception" => Kind::AssessmentException,
+            "ehc_plan" => Kind::EhcPlan,
+            "annual_review" => Kind::AnnualReview,
+            "review_meeting_request" => Kind::ReviewMeetingRequest,
+            "plan_amendment" => Kind::PlanAmendment,
+            _ => return None,
+        })
+    }
+}
+
+/// Makes and reads global ids: base64url of `TypeName:rowId`, as Relay's examples do. Clients
+/// must treat them as opaque.
 pub struct Id;
 
 impl Id {
-    pub fn parse(field: &'static str, id: &ID) -> Result<i64, ApiError> {
-        id.parse::<i64>()
-            .ok()
-            .filter(|n| *n > 0)
-            .ok_or_else(|| ApiError::validation(field, "not an id from this API"))
+    pub fn of(kind: Kind, id: i64) -> ID {
+        Self::named(kind.type_name(), id)
     }
 
-    pub fn of(id: i64) -> ID {
-        ID(id.to_string())
+    /// An id under a name that is not a node type (an audited link or reason row).
+    pub fn named(type_name: &str, id: i64) -> ID {
+        ID(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{type_name}:{id}")))
+    }
+
+    /// The kind and row an id names, if it is one of ours.
+    pub fn decode(id: &ID) -> Option<(Kind, i64)> {
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(id.as_str())
+            .ok()?;
+        let text = String::from_utf8(bytes).ok()?;
+        let (name, row) = text.split_once(':')?;
+        let row = row.parse::<i64>().ok().filter(|n| *n > 0)?;
+        Some((Kind::from_type_name(name)?, row))
+    }
+
+    /// Reads an `ID` argument that must name a `kind`; VALIDATION naming the field when it is
+    /// not one of ours or names something else.
+    pub fn parse(field: &'static str, kind: Kind, id: &ID) -> Result<i64, ApiError> {
+        match Self::decode(id) {
+            Some((k, row)) if k == kind => Ok(row),
+            Some((other, _)) => Err(ApiError::validation(
+                field,
+                format!("this is the id of {}, not of {}", other.noun(), kind.noun()),
+            )),
+            None => Err(ApiError::validation(field, "not an id from this API")),
+        }
+    }
+
+    /// [`Id::parse`] for an optional argument.
+    pub fn parse_opt(
+        field: &'static str,
+        kind: Kind,
+        id: Option<&ID>,
+    ) -> Result<Option<i64>, ApiError> {
+        id.map(|id| Self::parse(field, kind, id)).transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_round_trip_and_carry_their_type() {
+        for kind in Kind::ALL {
+            let id = Id::of(kind, 42);
+            assert_eq!(Id::decode(&id), Some((kind, 42)), "{kind:?}");
+            assert_eq!(Id::parse("id", kind, &id).ok(), Some(42));
+        }
+        assert_eq!(Id::of(Kind::Child, 7).as_str(), "Q2hpbGQ6Nw");
+    }
+
+    #[test]
+    fn an_id_of_another_type_or_a_bare_number_is_refused() {
+        let plan = Id::of(Kind::EhcPlan, 3);
+        let refused = Id::parse("childId", Kind::Child, &plan).unwrap_err();
+        assert!(
+            format!("{refused:?}").contains("an EHC plan, not of a child"),
+            "{refused:?}"
+        );
+        assert!(Id::parse("childId", Kind::Child, &ID("3".into())).is_err());
+        assert!(Id::parse("childId", Kind::Child, &Id::named("Child", 0)).is_err());
+        assert!(Id::decode(&Id::named("Nonsense", 3)).is_none());
+        assert!(Id::decode(&ID("not base64!".into())).is_none());
     }
 }

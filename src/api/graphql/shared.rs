@@ -3,7 +3,7 @@
 use async_graphql::{Enum, ID, SimpleObject};
 use chrono::NaiveDate;
 
-use super::Id;
+use super::{Id, Kind};
 use crate::domain::appeal::AppealWindow as DomainAppeal;
 use crate::domain::assessment as rules;
 use crate::domain::timescales;
@@ -113,7 +113,9 @@ impl From<timescales::Deadline> for Deadline {
             target_on: d.target_on,
             target_note,
             excepted_by: d.excepted_by,
-            advice_request_id: d.advice_request_id.map(Id::of),
+            advice_request_id: d
+                .advice_request_id
+                .map(|id| Id::of(Kind::AdviceRequest, id)),
         }
     }
 }

@@ -386,3 +386,16 @@ pub fn months_starting_with(d: chrono::NaiveDate, n: u32) -> chrono::NaiveDate {
         corresponding
     }
 }
+
+/// The database row inside a global id, for a test that reaches into the tables.
+pub fn row_id(id: &serde_json::Value) -> i64 {
+    let text = id.as_str().expect("an id is a string");
+    ehcp::api::graphql::Id::decode(&async_graphql::ID(text.to_owned()))
+        .unwrap_or_else(|| panic!("{text} is not a global id of this API"))
+        .1
+}
+
+/// The global id the API gives a row.
+pub fn global_id(kind: ehcp::api::graphql::Kind, row: i64) -> String {
+    ehcp::api::graphql::Id::of(kind, row).0
+}

@@ -31,8 +31,8 @@ impl PlanAmendment {
 
 #[Object]
 impl PlanAmendment {
-    async fn id(&self) -> ID {
-        Id::of(self.0.row.id)
+    pub async fn id(&self) -> ID {
+        Id::of(Kind::PlanAmendment, self.0.row.id)
     }
     /// Reasons recorded for late steps (they never lift a time limit).
     async fn delays(
@@ -53,7 +53,10 @@ impl PlanAmendment {
         ))
     }
     async fn review_id(&self) -> Option<ID> {
-        self.0.row.review_id.map(Id::of)
+        self.0
+            .row
+            .review_id
+            .map(|id| Id::of(Kind::AnnualReview, id))
     }
     async fn state(&self) -> Result<AmendmentState> {
         Ok(self.0.state()?.into())
@@ -191,7 +194,7 @@ pub struct NotToAmendInput {
 }
 
 fn amid(id: &ID) -> Result<i64, ApiError> {
-    Id::parse("amendmentId", id)
+    Id::parse("amendmentId", Kind::PlanAmendment, id)
 }
 
 // ---------- queries ----------
@@ -203,7 +206,7 @@ pub struct AmendmentQuery;
 impl AmendmentQuery {
     async fn plan_amendment(&self, gql: &Context<'_>, id: ID) -> Result<PlanAmendment> {
         let ctx = ctx(gql)?;
-        let id = Id::parse("id", &id)?;
+        let id = Id::parse("id", Kind::PlanAmendment, &id)?;
         Ok(PlanAmendment(svc::load_amendment(&ctx, id).await?))
     }
 }

@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use super::assessment::AdviceRequest;
 use super::people::{AdviceService, Child};
 use super::shared::{AppealWindow, Deadline, Milestone, Party};
-use super::{Id, connection, ctx, loaders, page_request};
+use super::{Id, Kind, connection, ctx, loaders, page_request};
 use crate::domain::amendment::{AmendmentFacts, amendment_comments_until, amendment_deadlines};
 use crate::domain::assessment::Milestone as DomainMilestone;
 use crate::domain::plan::{
@@ -60,7 +60,7 @@ fn milestones(list: Vec<DomainMilestone>) -> Vec<Milestone> {
 }
 
 fn pid(id: &ID) -> Result<i64, ApiError> {
-    Id::parse("planId", id)
+    Id::parse("planId", Kind::EhcPlan, id)
 }
 
 mod amendments;

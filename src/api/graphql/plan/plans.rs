@@ -189,7 +189,9 @@ impl PlanVersion {
         crate::domain::plan::VersionSource::parse(&self.0.source).map(Into::into)
     }
     async fn amendment_id(&self) -> Option<ID> {
-        self.0.amendment_id.map(Id::of)
+        self.0
+            .amendment_id
+            .map(|id| Id::of(Kind::PlanAmendment, id))
     }
 }
 
@@ -205,8 +207,8 @@ impl EhcPlan {
 
 #[Object]
 impl EhcPlan {
-    async fn id(&self) -> ID {
-        Id::of(self.0.row.id)
+    pub async fn id(&self) -> ID {
+        Id::of(Kind::EhcPlan, self.0.row.id)
     }
     /// Reasons recorded for late steps (they never lift a time limit).
     async fn delays(
@@ -546,7 +548,7 @@ pub struct PlanQuery;
 impl PlanQuery {
     async fn plan(&self, gql: &Context<'_>, id: ID) -> Result<EhcPlan> {
         let ctx = ctx(gql)?;
-        let id = Id::parse("id", &id)?;
+        let id = Id::parse("id", Kind::EhcPlan, &id)?;
         Ok(EhcPlan(svc::load_plan(&ctx, id).await?))
     }
 
@@ -569,7 +571,9 @@ impl PlanQuery {
     ) -> Result<Connection<String, EhcPlan>> {
         let ctx = ctx(gql)?;
         let filter = PlanFilter {
-            child_id: child_id.map(|c| Id::parse("childId", &c)).transpose()?,
+            child_id: child_id
+                .map(|c| Id::parse("childId", Kind::Child, &c))
+                .transpose()?,
             status: status.map(Into::into),
             review_due_by,
         };
@@ -630,7 +634,7 @@ impl PlanMutation {
     async fn enter_plan(&self, gql: &Context<'_>, input: EnterPlanInput) -> Result<EhcPlan> {
         let ctx = ctx(gql)?;
         let new = svc::NewPlan {
-            child_id: Id::parse("childId", &input.child_id)?,
+            child_id: Id::parse("childId", Kind::Child, &input.child_id)?,
             issued_on: input.issued_on,
             named_setting: input.named_setting,
             last_review_decision_on: input.last_review_decision_on,

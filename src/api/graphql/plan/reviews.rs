@@ -70,8 +70,8 @@ impl AnnualReview {
 
 #[Object]
 impl AnnualReview {
-    async fn id(&self) -> ID {
-        Id::of(self.0.row.id)
+    pub async fn id(&self) -> ID {
+        Id::of(Kind::AnnualReview, self.0.row.id)
     }
     /// Reasons recorded for late steps (they never lift a time limit).
     async fn delays(
@@ -224,11 +224,11 @@ impl ReviewMeetingRequest {
 
 #[Object]
 impl ReviewMeetingRequest {
-    async fn id(&self) -> ID {
-        Id::of(self.0.id)
+    pub async fn id(&self) -> ID {
+        Id::of(Kind::ReviewMeetingRequest, self.0.id)
     }
     async fn plan_id(&self) -> ID {
-        Id::of(self.0.plan_id)
+        Id::of(Kind::EhcPlan, self.0.plan_id)
     }
     async fn requested_on(&self) -> NaiveDate {
         self.0.requested_on
@@ -254,7 +254,7 @@ impl ReviewMeetingRequest {
     }
     /// The review arranged in answer.
     async fn review_id(&self) -> Option<ID> {
-        self.0.review_id.map(Id::of)
+        self.0.review_id.map(|id| Id::of(Kind::AnnualReview, id))
     }
     /// The meeting of the review arranged in answer.
     async fn meeting_on(&self, gql: &Context<'_>) -> Result<Option<NaiveDate>> {
@@ -371,7 +371,7 @@ pub struct DeclineReviewMeetingRequestInput {
 }
 
 fn rid(id: &ID) -> Result<i64, ApiError> {
-    Id::parse("reviewId", id)
+    Id::parse("reviewId", Kind::AnnualReview, id)
 }
 
 // ---------- queries ----------
@@ -383,7 +383,7 @@ pub struct ReviewQuery;
 impl ReviewQuery {
     async fn annual_review(&self, gql: &Context<'_>, id: ID) -> Result<AnnualReview> {
         let ctx = ctx(gql)?;
-        let id = Id::parse("id", &id)?;
+        let id = Id::parse("id", Kind::AnnualReview, &id)?;
         Ok(AnnualReview(svc::load_review(&ctx, id).await?))
     }
 
@@ -471,7 +471,7 @@ impl ReviewMutation {
         input: DeclineReviewMeetingRequestInput,
     ) -> Result<ReviewMeetingRequest> {
         let ctx = ctx(gql)?;
-        let id = Id::parse("requestId", &input.request_id)?;
+        let id = Id::parse("requestId", Kind::ReviewMeetingRequest, &input.request_id)?;
         Ok(ReviewMeetingRequest(
             svc::decline_review_meeting_request(&ctx, id, input.on, &input.reason).await?,
         ))
@@ -521,7 +521,7 @@ impl ReviewMutation {
             service: input.service.into(),
             professional_id: input
                 .professional_id
-                .map(|p| Id::parse("professionalId", &p))
+                .map(|p| Id::parse("professionalId", Kind::Professional, &p))
                 .transpose()?,
             addressed_to: input.addressed_to,
         };
@@ -541,7 +541,11 @@ impl ReviewMutation {
         input: ReviewAdviceReceivedInput,
     ) -> Result<AnnualReview> {
         let ctx = ctx(gql)?;
-        let advice = Id::parse("adviceRequestId", &input.advice_request_id)?;
+        let advice = Id::parse(
+            "adviceRequestId",
+            Kind::AdviceRequest,
+            &input.advice_request_id,
+        )?;
         Ok(AnnualReview(
             svc::record_review_advice(
                 &ctx,
