@@ -543,3 +543,83 @@ async fn the_server_serves_metrics_on_its_own_address_and_stops_cleanly() {
         "the listener is closed"
     );
 }
+
+fn browser_get(path: &str) -> Request<Body> {
+    Request::get(path)
+        .header(header::ACCEPT, "text/html,application/xhtml+xml,*/*;q=0.8")
+        .body(Body::empty())
+        .expect("request")
+}
+
+#[tokio::test]
+async fn graphiql_comes_from_the_server_itself_with_nothing_fetched_elsewhere() {
+    let app = TestApp::spawn().await;
+    let (status, headers, page) = app.raw(browser_get("/graphql")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(content_type(&headers), "text/html; charset=utf-8");
+    let csp = headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .expect("csp");
+    assert!(csp.contains("script-src 'self';"), "{csp}");
+    assert!(csp.contains("connect-src 'self'"), "{csp}");
+    // No CDN, no font service: every file the page names is one of the server's.
+    assert!(
+        !page.contains("http://") && !page.contains("https://"),
+        "{page}"
+    );
+    let files: Vec<&str> = page
+        .split(['"', '\''])
+        .filter(|s| s.starts_with("/graphiql/"))
+        .collect();
+    assert_eq!(files.len(), 5, "{files:?}");
+    for file in files {
+        let (status, headers, body) = app.raw(browser_get(file)).await;
+        assert_eq!(status, StatusCode::OK, "{file}");
+        let expected = if file.ends_with(".css") {
+            "text/css; charset=utf-8"
+        } else {
+            "text/javascript; charset=utf-8"
+        };
+        assert_eq!(content_type(&headers), expected, "{file}");
+        assert!(body.len() > 500, "{file}: {} bytes", body.len());
+        // Revalidation: the same file again is 304 with no body.
+        let etag = headers[header::ETAG].clone();
+        let again = Request::get(file)
+            .header(header::IF_NONE_MATCH, etag)
+            .body(Body::empty())
+            .expect("request");
+        let (status, _, body) = app.raw(again).await;
+        assert_eq!(status, StatusCode::NOT_MODIFIED, "{file}");
+        assert!(body.is_empty());
+    }
+    // Only those files: not the folder's README, update script or a source map.
+    for other in [
+        "/graphiql/README.md",
+        "/graphiql/update.sh",
+        "/graphiql/index.umd.js.map",
+        "/graphiql/..%2FCargo.toml",
+    ] {
+        let (status, _, _) = app.raw(browser_get(other)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{other}");
+    }
+    // Compressed when the browser accepts it.
+    let gz = Request::get("/graphiql/graphiql.min.js")
+        .header(header::ACCEPT_ENCODING, "gzip")
+        .body(Body::empty())
+        .expect("request");
+    let (_, headers, _) = app.raw(gz).await;
+    assert_eq!(headers[header::CONTENT_ENCODING], "gzip");
+}
+
+#[tokio::test]
+async fn graphiql_turned_off_serves_neither_the_page_nor_its_files() {
+    let app = TestApp::spawn_with(ServeSettings {
+        graphiql: false,
+        ..ServeSettings::default()
+    })
+    .await;
+    for path in ["/graphql", "/graphiql/graphiql.min.js"] {
+        let (status, _, _) = app.raw(browser_get(path)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+}
