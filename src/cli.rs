@@ -41,6 +41,12 @@ pub enum Command {
         #[arg(long, value_name = "N", conflicts_with = "status")]
         down: Option<u32>,
     },
+    /// Copy the SQLite database, consistently, while the server runs (PostgreSQL: pg_dump).
+    Backup {
+        /// The file to write; it must not exist.
+        #[arg(long, value_name = "FILE")]
+        to: std::path::PathBuf,
+    },
     /// Print one signed access token (for development and scripts).
     Token {
         /// caseworker, manager, parent, professional or admin.
@@ -138,6 +144,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 store::migrate(&db).await?;
                 println!("migrations applied ({})", store::backend_name(&db));
             }
+            Ok(())
+        }
+        Command::Backup { to } => {
+            init_tracing(settings.log_format);
+            let db = store::connect(&settings.database_url, None).await?;
+            store::backup(&db, &to).await?;
+            println!("backed up to {}", to.display());
             Ok(())
         }
         Command::Token { role, sub, la, ttl } => {

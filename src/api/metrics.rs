@@ -1,5 +1,6 @@
 //! Prometheus metrics: requests by GraphQL operation and outcome, latency, the database pool,
-//! and the overdue statutory deadlines a manager's alert watches. Each application has its
+//! the overdue statutory deadlines a manager's alert watches, the release (`build_info`) and
+//! the process (CPU, memory, open files). Each application has its
 //! own registry, so tests (and two servers in one process) never share counts.
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -31,6 +32,9 @@ pub struct Metrics {
 
 struct Inner {
     registry: Registry,
+    /// The process's own (CPU, memory, open files, threads), under the names every
+    /// Prometheus client uses (`process_*`), so they carry no `ehcp_` prefix.
+    process: Registry,
     db: DatabaseConnection,
     graphql_requests: IntCounterVec,
     graphql_duration: HistogramVec,
@@ -109,9 +113,24 @@ impl Metrics {
         )?;
         registry.register(Box::new(overdue.clone()))?;
         registry.register(Box::new(statements.clone()))?;
+        // `ehcp_build_info{version="0.2.0"} 1`: which release answers, for dashboards and alerts.
+        let build_info = IntGaugeVec::new(
+            Opts::new("build_info", "The running release: its version, always 1"),
+            &["version"],
+        )?;
+        build_info
+            .with_label_values(&[env!("CARGO_PKG_VERSION")])
+            .set(1);
+        registry.register(Box::new(build_info))?;
+        let process = Registry::new();
+        #[cfg(target_os = "linux")]
+        process.register(Box::new(
+            prometheus::process_collector::ProcessCollector::for_self(),
+        ))?;
         Ok(Self {
             inner: Arc::new(Inner {
                 registry,
+                process,
                 db,
                 graphql_requests,
                 graphql_duration,
@@ -197,8 +216,10 @@ impl Metrics {
                 .with_label_values(&[c.process, &c.deadline.as_str().to_lowercase(), &c.la_code])
                 .set(c.count);
         }
+        let mut families = self.inner.registry.gather();
+        families.extend(self.inner.process.gather());
         TextEncoder::new()
-            .encode_to_string(&self.inner.registry.gather())
+            .encode_to_string(&families)
             .context("cannot encode metrics")
     }
 

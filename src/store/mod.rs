@@ -79,6 +79,33 @@ pub async fn roll_back(db: &DatabaseConnection, steps: u32) -> anyhow::Result<()
     Ok(())
 }
 
+/// A consistent copy of a SQLite database, taken while the server runs (`VACUUM INTO`: one
+/// read transaction, so the copy is the database as of one instant, WAL included). The file
+/// must not exist. PostgreSQL is backed up with its own tools (README, "Backup and restore").
+pub async fn backup(db: &DatabaseConnection, to: &std::path::Path) -> anyhow::Result<()> {
+    use sea_orm::{ConnectionTrait, Statement};
+    if db.get_database_backend() != DbBackend::Sqlite {
+        anyhow::bail!(
+            "ehcp backup copies a SQLite database; back PostgreSQL up with              `pg_dump --format=custom` (README, \"Backup and restore\")"
+        );
+    }
+    if to.exists() {
+        anyhow::bail!("{} exists: a backup never overwrites a file", to.display());
+    }
+    let path = to
+        .to_str()
+        .context("the backup's path is not valid UTF-8")?
+        .to_owned();
+    db.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Sqlite,
+        "VACUUM INTO ?",
+        [path.into()],
+    ))
+    .await
+    .with_context(|| format!("cannot write the backup to {}", to.display()))?;
+    Ok(())
+}
+
 /// (name, applied) for every migration the binary knows.
 pub async fn migration_status(db: &DatabaseConnection) -> anyhow::Result<Vec<(String, bool)>> {
     let applied: std::collections::HashSet<String> = Migrator::get_applied_migrations(db)

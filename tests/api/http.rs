@@ -452,6 +452,24 @@ async fn a_scrape_after_traffic_shows_requests_pool_and_overdue_deadlines() {
         "{text}"
     );
     assert!(sample(&text, "ehcp_db_pool_max_connections").is_some_and(|n| n >= 1.0));
+    // Which release answers, and the process itself under the standard names.
+    let build = format!(
+        r#"ehcp_build_info{{version="{}"}}"#,
+        env!("CARGO_PKG_VERSION")
+    );
+    assert_eq!(sample(&text, &build), Some(1.0), "{text}");
+    assert!(
+        sample(&text, "process_resident_memory_bytes").is_some_and(|n| n > 1e6),
+        "{text}"
+    );
+    assert!(
+        sample(&text, "process_open_fds").is_some_and(|n| n >= 3.0),
+        "{text}"
+    );
+    assert!(
+        sample(&text, "process_cpu_seconds_total").is_some(),
+        "{text}"
+    );
     assert!(text.contains(r#"ehcp_db_pool_connections{state="in_use"}"#));
     assert_eq!(
         sample(

@@ -106,11 +106,11 @@ impl TestApp {
         serve: ServeSettings,
         clock: Clock,
     ) -> Self {
-        let verifier = TokenVerifier::new(token_config()).await.expect("verifier");
-        let router = app_router_with_clock(db.clone(), verifier, &serve, clock).expect("router");
+        let app = Self::on_database_as_is(db, dir, serve, clock).await;
+        let db = &app.db;
         // The first administrator, as `ehcp admin add` makes it on a new installation.
         ehcp::service::administrators::add_from_command_line(
-            &db,
+            db,
             ehcp::service::administrators::AdministratorInput {
                 subject: ADMIN.to_owned(),
                 name: "Test administrator".to_owned(),
@@ -121,6 +121,18 @@ impl TestApp {
         .await
         .map_err(|e| e.describe())
         .expect("first administrator");
+        app
+    }
+
+    /// The app on a database that already holds its records (a restored backup, say).
+    pub async fn on_database_as_is(
+        db: DatabaseConnection,
+        dir: Option<tempfile::TempDir>,
+        serve: ServeSettings,
+        clock: Clock,
+    ) -> Self {
+        let verifier = TokenVerifier::new(token_config()).await.expect("verifier");
+        let router = app_router_with_clock(db.clone(), verifier, &serve, clock).expect("router");
         Self {
             router,
             db,
