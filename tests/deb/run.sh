@@ -34,13 +34,19 @@ done
 server_pid=""
 log="$(mktemp)"
 cleanup() {
+  local rc=$?
   if [ -n "$server_pid" ]; then
     kill "$server_pid" 2>/dev/null || true
     wait "$server_pid" 2>/dev/null || true
   fi
   dpkg --purge ehcp >/dev/null 2>&1 || true
+  if getent passwd ehcp >/dev/null; then
+    echo "purging the package left the ehcp user behind" >&2
+    rc=1
+  fi
   rm -rf /var/lib/ehcp
   rm -f "$log"
+  exit "$rc"
 }
 trap cleanup EXIT
 
@@ -57,11 +63,13 @@ fi
 
 # What the unit runs: /usr/bin/ehcp serve as ehcp, in /var/lib/ehcp, with the packaged
 # settings (only the port moved to a free one, so CI machines with 8080 taken still pass).
+# setpriv execs: the server is this script's child, and stopping it stops the server.
 as_service() {
-  (cd /var/lib/ehcp && runuser -u ehcp -- env -i PATH=/usr/bin:/bin bash -c \
-    'set -a; . /etc/ehcp/ehcp.env; set +a; export EHCP_BIND=127.0.0.1:0 EHCP_LOG_FORMAT=json; exec "$@"' ehcp "$@")
+  setpriv --reuid=ehcp --regid=ehcp --init-groups env -i PATH=/usr/bin:/bin HOME=/var/lib/ehcp \
+    bash -c 'cd /var/lib/ehcp; set -a; . /etc/ehcp/ehcp.env; set +a; export EHCP_BIND=127.0.0.1:0 EHCP_LOG_FORMAT=json; exec "$@"' ehcp "$@"
 }
-as_service /usr/bin/ehcp serve >"$log" 2>&1 &
+setpriv --reuid=ehcp --regid=ehcp --init-groups env -i PATH=/usr/bin:/bin HOME=/var/lib/ehcp \
+  bash -c 'cd /var/lib/ehcp; set -a; . /etc/ehcp/ehcp.env; set +a; export EHCP_BIND=127.0.0.1:0 EHCP_LOG_FORMAT=json; exec /usr/bin/ehcp serve' >"$log" 2>&1 &
 server_pid=$!
 address=""
 for _ in $(seq 1 100); do
