@@ -136,6 +136,15 @@ impl Actor {
         permission.granted_to(self.role)
     }
 
+    /// Whom the system's sentences (a next step) are worded for: families read them in the
+    /// second person, everyone else as what the council or the family must do.
+    pub fn reader(&self) -> crate::domain::reader::Reader {
+        match self.role {
+            Role::Parent => crate::domain::reader::Reader::Family,
+            _ => crate::domain::reader::Reader::Staff,
+        }
+    }
+
     /// Whether the actor may read a person's sign-in (their identity-provider subject and
     /// when they last signed in): managers and administrators, who provision sign-ins, and
     /// the person themself. Families and colleagues see names and work contacts only.

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::backlog::TrackedDeadline;
 use super::calendar::{add_days, long_date};
+use super::reader::Reader;
 use super::timescales::{
     Deadline, DeadlineKind, DeadlineStatus, Party, RecordedException, TimeLimit, status,
 };
@@ -497,11 +498,12 @@ pub struct NextStep {
     pub regulation: Option<&'static str>,
 }
 
-/// The next step in `state`, or `None` once the assessment is closed.
+/// The next step in `state`, or `None` once the assessment is closed, worded for `reader`.
 pub fn next_step(
     state: AssessmentState,
     facts: &AssessmentFacts,
     today: NaiveDate,
+    reader: Reader,
 ) -> Option<NextStep> {
     use AssessmentAction as A;
     let deadlines = assessment_deadlines(facts, today);
@@ -524,16 +526,28 @@ pub fn next_step(
         AssessmentState::Requested => match find(DeadlineKind::DecisionToAssess) {
             Some(decision) => Some(council(
                 A::DecideToAssess,
-                format!(
-                    "The council must decide whether to carry out an EHC needs assessment and \
-                     tell you by {}.",
-                    long_date(decision.due_on)
+                reader.pick(
+                    format!(
+                        "The council must decide whether to carry out an EHC needs assessment \
+                         and tell you by {}.",
+                        long_date(decision.due_on)
+                    ),
+                    format!(
+                        "Decide whether to carry out an EHC needs assessment, and tell the \
+                         family, by {}.",
+                        long_date(decision.due_on)
+                    ),
                 ),
                 Some(decision),
             )),
             None => Some(council(
                 A::DecideToAssess,
-                "The council needs to record its decision to re-assess the EHC plan.".to_owned(),
+                reader
+                    .pick(
+                        "The council needs to record its decision to re-assess the EHC plan.",
+                        "Record the decision to re-assess the EHC plan.",
+                    )
+                    .to_owned(),
                 None,
             )),
         },
@@ -563,9 +577,15 @@ pub fn next_step(
             if facts.advice.is_empty() {
                 return Some(NextStep {
                     action: Some(A::RequestAdvice),
-                    description: "The council must ask for advice: from you, your child's school \
-                                  or setting, health services, an educational psychologist and \
-                                  social care."
+                    description: reader
+                        .pick(
+                            "The council must ask for advice: from you, your child's school or \
+                             setting, health services, an educational psychologist and social \
+                             care.",
+                            "Ask for advice: from the parent or young person, the school or \
+                             setting, health services, an educational psychologist and social \
+                             care.",
+                        )
                         .to_owned(),
                     party: Party::LocalAuthority,
                     due_on: None,
@@ -575,24 +595,44 @@ pub fn next_step(
             match (find(DeadlineKind::DecisionNotToIssue), final_plan) {
                 (Some(not_to_issue), Some(plan)) => Some(council(
                     A::SendDraft,
-                    format!(
-                        "The council must decide whether to issue an EHC plan. If it will not, \
-                         it must tell you by {}; if it will, it sends you a draft plan first, \
-                         and the final plan is due by {}.",
-                        long_date(not_to_issue.due_on),
-                        long_date(plan.due_on)
+                    reader.pick(
+                        format!(
+                            "The council must decide whether to issue an EHC plan. If it will \
+                             not, it must tell you by {}; if it will, it sends you a draft plan \
+                             first, and the final plan is due by {}.",
+                            long_date(not_to_issue.due_on),
+                            long_date(plan.due_on)
+                        ),
+                        format!(
+                            "Decide whether to issue an EHC plan: if not, tell the family by {}; \
+                             if so, send them the draft plan, with the final plan due by {}.",
+                            long_date(not_to_issue.due_on),
+                            long_date(plan.due_on)
+                        ),
                     ),
                     Some(not_to_issue),
                 )),
                 (_, plan) => Some(council(
                     A::SendDraft,
                     match plan {
-                        Some(plan) => format!(
-                            "The council must send you a draft of the new plan; the final plan \
-                             is due by {}.",
-                            long_date(plan.due_on)
+                        Some(plan) => reader.pick(
+                            format!(
+                                "The council must send you a draft of the new plan; the final \
+                                 plan is due by {}.",
+                                long_date(plan.due_on)
+                            ),
+                            format!(
+                                "Send the family the draft of the new plan; the final plan is \
+                                 due by {}.",
+                                long_date(plan.due_on)
+                            ),
                         ),
-                        None => "The council must send you a draft of the new plan.".to_owned(),
+                        None => reader
+                            .pick(
+                                "The council must send you a draft of the new plan.",
+                                "Send the family the draft of the new plan.",
+                            )
+                            .to_owned(),
                     },
                     plan,
                 )),
@@ -604,10 +644,18 @@ pub fn next_step(
                 Some(window) if facts.parent_responded_on.is_none() && today <= window.due_on => {
                     Some(NextStep {
                         action: Some(A::RecordParentResponse),
-                        description: format!(
-                            "You can comment on the draft plan, ask to meet the council, or ask \
-                             for a particular school or college to be named, until {}.",
-                            long_date(window.due_on)
+                        description: reader.pick(
+                            format!(
+                                "You can comment on the draft plan, ask to meet the council, or \
+                                 ask for a particular school or college to be named, until {}.",
+                                long_date(window.due_on)
+                            ),
+                            format!(
+                                "The family may comment on the draft plan, ask to meet, or ask \
+                                 for a particular school or college to be named, until {}; then \
+                                 issue the final plan.",
+                                long_date(window.due_on)
+                            ),
                         ),
                         party: Party::Parent,
                         due_on: Some(window.due_on),
@@ -617,11 +665,19 @@ pub fn next_step(
                 _ => Some(council(
                     A::IssueFinalPlan,
                     match final_plan {
-                        Some(plan) => format!(
-                            "The council must issue the final EHC plan by {}.",
-                            long_date(plan.due_on)
+                        Some(plan) => reader.pick(
+                            format!(
+                                "The council must issue the final EHC plan by {}.",
+                                long_date(plan.due_on)
+                            ),
+                            format!("Issue the final EHC plan by {}.", long_date(plan.due_on)),
                         ),
-                        None => "The council must issue the final EHC plan.".to_owned(),
+                        None => reader
+                            .pick(
+                                "The council must issue the final EHC plan.",
+                                "Issue the final EHC plan.",
+                            )
+                            .to_owned(),
                     },
                     final_plan,
                 )),
@@ -1934,7 +1990,7 @@ mod tests {
         ];
         for (name, state, facts, today, action, party, due_on, regulation, description) in cases {
             assert_eq!(
-                next_step(state, &facts, today),
+                next_step(state, &facts, today, Reader::Family),
                 Some(NextStep {
                     action,
                     description: description.to_owned(),
@@ -1944,14 +2000,46 @@ mod tests {
                 }),
                 "{name}"
             );
+            // Staff read the same step, addressed to the council: what it must do, or what
+            // the family may, and by when; never "you".
+            let staff = next_step(state, &facts, today, Reader::Staff).expect("a step");
+            assert_eq!(
+                (staff.action, staff.party, staff.due_on, staff.regulation),
+                (action, party, due_on, regulation),
+                "{name}"
+            );
+            let words: Vec<String> = staff
+                .description
+                .split(|c: char| !c.is_alphabetic())
+                .map(str::to_lowercase)
+                .collect();
+            assert!(
+                !words.iter().any(|w| w == "you" || w == "your"),
+                "{name}: {}",
+                staff.description
+            );
+            if description.contains("you") {
+                assert_ne!(staff.description, description, "{name}");
+            }
         }
+        let staff = next_step(
+            S::Requested,
+            &initial(d(2026, 1, 6)),
+            d(2026, 1, 6),
+            Reader::Staff,
+        );
+        assert_eq!(
+            staff.expect("a step").description,
+            "Decide whether to carry out an EHC needs assessment, and tell the family, by \
+             17 February 2026."
+        );
     }
 
     #[test]
     fn closed_assessments_have_no_next_step() {
         for state in AssessmentState::ALL.into_iter().filter(|s| s.is_closed()) {
             assert_eq!(
-                next_step(state, &assessing(), d(2026, 6, 1)),
+                next_step(state, &assessing(), d(2026, 6, 1), Reader::Family),
                 None,
                 "{state:?}"
             );

@@ -12,6 +12,7 @@ pub mod holidays;
 pub mod input;
 pub mod people;
 pub mod plan;
+pub mod reader;
 pub mod review;
 pub mod review_request;
 pub mod rules;

@@ -203,7 +203,7 @@ async fn a_professional_sees_their_requests_by_urgency_and_answers_them() {
         .await;
     assert_eq!(
         audit["auditEvents"]["edges"][0]["node"],
-        json!({"action": "record_advice", "actorRole": "professional"})
+        json!({"action": "record_advice", "actorRole": "PROFESSIONAL"})
     );
 }
 
@@ -759,7 +759,7 @@ async fn a_family_comments_on_proposed_amendments_until_the_fifteenth_day() {
         events[0],
         (
             "plan_amendment.record_parent_response".to_owned(),
-            "parent".to_owned()
+            "PARENT".to_owned()
         )
     );
 
@@ -910,7 +910,7 @@ async fn a_family_asks_for_a_review_meeting_and_the_council_answers() {
         audit_actions(&app, &fx, &one.child).await[0],
         (
             "review_meeting_request.request".to_owned(),
-            "parent".to_owned()
+            "PARENT".to_owned()
         )
     );
 
@@ -1225,11 +1225,11 @@ async fn a_professional_answers_the_review_advice_asked_of_them_and_sees_only_th
         [
             (
                 "annual_review.record_advice".to_owned(),
-                "professional".to_owned()
+                "PROFESSIONAL".to_owned()
             ),
             (
                 "annual_review.record_advice".to_owned(),
-                "professional".to_owned()
+                "PROFESSIONAL".to_owned()
             ),
         ]
     );
@@ -1457,7 +1457,7 @@ async fn the_family_reads_where_the_review_stands_and_when_to_appeal_each_decisi
     );
     assert!(audit_actions(&app, &fx, &one.child).await.contains(&(
         "annual_review.record_mediation_certificate".to_owned(),
-        "parent".to_owned()
+        "PARENT".to_owned()
     )));
 
     // An amendment outside a review: no appeal until the amended plan is issued.

@@ -275,7 +275,7 @@ async fn a_late_step_gets_a_reason_that_managers_count_and_that_lifts_nothing() 
     assert!(
         recorded
             .iter()
-            .all(|e| !e["summary"].as_str().unwrap_or_default().contains("panel"))
+            .all(|e| e["summary"].is_object() && !e["summary"].to_string().contains("panel"))
     );
 }
 

@@ -186,14 +186,36 @@ async fn demo_users_sign_in_and_see_only_their_own() {
 
     // The parent named in the sign-in instructions sees one child, with a draft to comment on.
     let parent = app.token(Role::Parent, "demo-parent-07", None);
-    let q = "{ children(first: 100) { edges { node { displayName assessments { state nextStep { description } } } } } }";
+    let q = "{ children(first: 100) { edges { node { displayName assessments { id state nextStep { description } } } } } }";
     let data = app.ok(&parent, q, json!({})).await;
     let children = data["children"]["edges"].as_array().expect("children");
     assert_eq!(children.len(), 1);
-    assert_eq!(
-        children[0]["node"]["assessments"][0]["state"],
-        "DRAFT_ISSUED"
+    let assessment = &children[0]["node"]["assessments"][0];
+    assert_eq!(assessment["state"], "DRAFT_ISSUED");
+    // The family reads the step addressed to them; staff read the same step as what the family
+    // may do and what the council does next.
+    let family = assessment["nextStep"]["description"]
+        .as_str()
+        .expect("text");
+    assert!(
+        family.starts_with("You can comment on the draft plan"),
+        "{family}"
     );
+    let staff = app
+        .ok(
+            &app.admin_token(),
+            "query($id: ID!) { assessment(id: $id) { nextStep { description } } }",
+            json!({"id": assessment["id"]}),
+        )
+        .await;
+    let staff = staff["assessment"]["nextStep"]["description"]
+        .as_str()
+        .expect("text");
+    assert!(
+        staff.starts_with("The family may comment on the draft plan"),
+        "{staff}"
+    );
+    assert!(staff.ends_with("then issue the final plan."), "{staff}");
 
     // A professional sees only the requests addressed to their service, most urgent first.
     let camhs = app.token(Role::Professional, "demo-camhs", Some("909"));

@@ -1,5 +1,5 @@
 //! Administrators' own records: who may act across every local authority.
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use async_graphql::{Context, Description, ID, InputObject, MaybeUndefined, Object, Result};
 use chrono::{DateTime, Utc};
 
 use super::{Id, Kind, ctx};
@@ -8,16 +8,20 @@ use crate::service::records::AdministratorRow;
 
 /// A person who administers the service across local authorities. Their token is honoured
 /// only while this record is active and has the token's subject.
+#[derive(Description)]
 pub struct Administrator(pub AdministratorRow);
 
-#[Object]
+#[Object(use_type_description)]
 impl Administrator {
+    /// The administrator's global id: opaque; `node(id:)` finds it again.
     pub async fn id(&self) -> ID {
         Id::of(Kind::Administrator, self.0.id)
     }
+    /// Their name.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// Their email address; null when none was given.
     async fn email(&self) -> Option<&str> {
         self.0.email.as_deref()
     }
@@ -25,9 +29,11 @@ impl Administrator {
     async fn subject(&self) -> &str {
         &self.0.subject
     }
+    /// Whether they may sign in (a deactivated administrator is refused at sign-in).
     async fn active(&self) -> bool {
         self.0.active
     }
+    /// When the record was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -37,19 +43,27 @@ impl Administrator {
     }
 }
 
+/// A new administrator.
 #[derive(InputObject)]
 pub struct CreateAdministratorInput {
     /// The identity-provider subject that will sign them in.
     subject: String,
+    /// Their name: 1 to 200 characters.
     name: String,
+    /// Their email address.
     email: Option<String>,
 }
 
+/// Changes to an administrator's record: omitted fields stay as they are.
 #[derive(InputObject)]
 pub struct UpdateAdministratorInput {
+    /// The administrator's global id.
     id: ID,
+    /// A new identity-provider subject for them; one already in use is CONFLICT.
     subject: Option<String>,
+    /// Their name: 1 to 200 characters.
     name: Option<String>,
+    /// Their email address; null removes it.
     email: MaybeUndefined<String>,
     /// False: refused at sign-in from now on. The last active administrator stays active.
     active: Option<bool>,
@@ -80,6 +94,7 @@ impl AdministratorsMutation {
     async fn create_administrator(
         &self,
         gql: &Context<'_>,
+        #[graphql(desc = "The new administrator; a subject already in use is CONFLICT.")]
         input: CreateAdministratorInput,
     ) -> Result<Administrator> {
         let ctx = ctx(gql)?;
@@ -95,7 +110,7 @@ impl AdministratorsMutation {
     async fn update_administrator(
         &self,
         gql: &Context<'_>,
-        input: UpdateAdministratorInput,
+        #[graphql(desc = "The changes.")] input: UpdateAdministratorInput,
     ) -> Result<Administrator> {
         let ctx = ctx(gql)?;
         let id = Id::parse("id", Kind::Administrator, &input.id)?;

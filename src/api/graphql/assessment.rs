@@ -1,7 +1,9 @@
 //! EHC needs assessments: the 20-week process, its deadlines with their regulations, the
 //! advice log, exceptions, and the `timetable` planning query.
 use async_graphql::connection::Connection;
-use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{
+    ComplexObject, Context, Description, Enum, ID, InputObject, Object, Result, SimpleObject,
+};
 use chrono::NaiveDate;
 
 use super::people::{AdviceService, Child, StaffMember, service_of};
@@ -20,6 +22,7 @@ use crate::service::records::{AdviceRequestRow, SettingConsultationRow};
 
 use super::plan::EhcPlan;
 
+/// Which process an assessment follows, which sets its time limits.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "crate::domain::assessment::AssessmentKind")]
 pub enum AssessmentKind {
@@ -30,60 +33,105 @@ pub enum AssessmentKind {
     Reassessment,
 }
 
+/// Where a needs assessment stands. REQUESTED, ASSESSING and DRAFT_ISSUED are open; the others are
+/// closed.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "crate::domain::assessment::AssessmentState")]
 pub enum AssessmentState {
+    /// Requested: the council must decide whether to assess within 6 weeks (reg 5(1)).
     Requested,
+    /// Closed: the council decided not to assess, which the family may appeal (reg 5(3)).
     DecidedNotToAssess,
+    /// Being assessed: the council gathers advice (reg 6) and decides whether to issue a plan.
     Assessing,
+    /// Closed: after assessing, the council decided not to issue a plan, which the family may
+    /// appeal (reg 10(1)).
     DecidedNotToIssue,
+    /// The draft plan has been sent: the family has 15 days to comment (reg 13(1)) before the final
+    /// plan.
     DraftIssued,
+    /// Closed: the final EHC plan was issued (see `plan`).
     FinalIssued,
+    /// Closed: the request was withdrawn.
     Withdrawn,
+    /// Closed: the family moved and the case went to another local authority.
     TransferredOut,
 }
 
+/// A step on a needs assessment: `allowedActions` lists those the current state allows, and each
+/// names the mutation that takes it.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "crate::domain::assessment::AssessmentAction")]
 pub enum AssessmentAction {
+    /// Decide to carry out the assessment (`decideToAssess`, reg 5(1)).
     DecideToAssess,
+    /// Decide not to assess, giving appeal rights (`decideNotToAssess`, reg 5(3)).
     DecideNotToAssess,
+    /// Ask a service for advice (`requestAdvice`, reg 6).
     RequestAdvice,
+    /// Record advice received or declined (`recordAdviceReceived`, `declineAdviceRequest`; a
+    /// professional's `submitAdvice`, a family's `giveViews`).
     RecordAdvice,
+    /// Record an exception to the time limits (`recordException`).
     RecordException,
+    /// Decide not to issue a plan, giving appeal rights (`decideNotToIssue`, reg 10(1)).
     DecideNotToIssue,
+    /// Send the draft plan to the family (`sendDraftPlan`, reg 13(1)).
     SendDraft,
+    /// Record the family's response to the draft (`recordParentResponse`; a family's
+    /// `commentOnDraftPlan`).
     RecordParentResponse,
+    /// Consult a setting about being named in the plan (`consultSetting`, CFA 2014 s.39).
     ConsultSetting,
+    /// Record a consulted setting's answer (`recordSettingResponse`).
     RecordSettingResponse,
+    /// Issue the final EHC plan (`issueFinalPlan`, reg 13(2)).
     IssueFinalPlan,
+    /// Close the case because the request was withdrawn (`withdrawAssessment`).
     Withdraw,
+    /// Close the case because the family moved to another local authority
+    /// (`transferAssessmentOut`).
     TransferOut,
 }
 
+/// Who asked for the needs assessment (CFA 2014 s.36(1)).
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "crate::service::assessment::RequestedBy")]
 pub enum RequestedBy {
+    /// The child's parent.
     Parent,
+    /// The young person themself.
     YoungPerson,
+    /// A school, college or early years setting, on the child's behalf.
     SchoolOrSetting,
+    /// Anyone else, such as a health or social care professional.
     Other,
 }
 
+/// A setting's answer when consulted on being named in the plan (CFA 2014 s.39).
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "crate::service::assessment::SettingResponse")]
 pub enum SettingResponse {
+    /// The setting agreed to be named.
     Agreed,
+    /// The setting declined to be named.
     Declined,
 }
 
 /// What happens next, who does it, and by when.
 #[derive(SimpleObject)]
 pub struct NextStep {
+    /// The action that takes the step (one of `allowedActions`); null when none does.
     action: Option<AssessmentAction>,
+    /// The step in plain language, worded for who reads it: a parent or young person in the
+    /// second person ("the council must tell you by..."), staff as what to do; it notes when an
+    /// exception lifts the usual time limit.
     description: String,
+    /// Who must act.
     party: Party,
+    /// The statutory date, if there is one (an exception may lift it: see the description).
     due_on: Option<NaiveDate>,
+    /// The regulation that sets the step, e.g. "SEND Regs 2014 reg 5(1)"; null when none does.
     regulation: Option<String>,
 }
 
@@ -103,8 +151,12 @@ impl From<rules::NextStep> for NextStep {
 #[derive(SimpleObject, InputObject)]
 #[graphql(input_name = "ExceptionReasonInput")]
 pub struct ExceptionReason {
+    /// The reason's code, e.g. SCHOOL_CLOSED: 1 to 40 characters of A-Z, 0-9 and _ (upper-cased
+    /// when added).
     code: String,
+    /// The reason in plain language.
     label: String,
+    /// The regulations that allow it, e.g. "SEND Regs 2014 reg 8(2)(c)".
     regulation: String,
     /// Lifts the 6-week decision whether to assess.
     lifts_decision: bool,
@@ -159,9 +211,13 @@ impl From<ExceptionReason> for DomainReason {
 pub struct RecordedAssessmentException {
     #[graphql(skip)]
     row_id: i64,
+    /// The reason, and the time limits it lifts.
     reason: ExceptionReason,
+    /// The first day of the period.
     starts_on: NaiveDate,
+    /// The last day of the period (inclusive).
     ends_on: NaiveDate,
+    /// The caseworker's note; null when none.
     note: Option<String>,
     /// Set when the exception applies to one advice request only.
     advice_request_id: Option<ID>,
@@ -187,19 +243,24 @@ impl RecordedAssessmentException {
 
 #[ComplexObject]
 impl RecordedAssessmentException {
+    /// The exception's global id: opaque; `node(id:)` finds it again.
     pub async fn id(&self) -> ID {
         Id::of(Kind::AssessmentException, self.row_id)
     }
 }
 
-/// A request for advice or information (SEND Regs 2014 reg 6), and its answer.
+/// A request for advice or information, for a needs assessment (SEND Regs 2014 reg 6) or a
+/// review of a plan (reg 20), and its answer.
+#[derive(Description)]
 pub struct AdviceRequest(pub AdviceRequestRow);
 
-#[Object]
+#[Object(use_type_description)]
 impl AdviceRequest {
+    /// The advice request's global id: opaque; `node(id:)` finds it again.
     pub async fn id(&self) -> ID {
         Id::of(Kind::AdviceRequest, self.0.id)
     }
+    /// The service asked.
     async fn service(&self) -> Result<AdviceService> {
         Ok(service_of(&self.0.service)?)
     }
@@ -207,18 +268,24 @@ impl AdviceRequest {
     async fn addressed_to(&self) -> Option<&str> {
         self.0.addressed_to.as_deref()
     }
+    /// The global id of the professional asked by name or, for a request to a service, of the one
+    /// who answered; null otherwise.
     async fn professional_id(&self) -> Option<ID> {
         self.0
             .professional_id
             .map(|id| Id::of(Kind::Professional, id))
     }
+    /// The day the advice was asked for.
     async fn requested_on(&self) -> NaiveDate {
         self.0.requested_on
     }
-    /// Six weeks after the request (reg 8(1)); none for the family's own views.
+    /// When the advice is due: for an assessment, six weeks after the request (reg 8(1)); for a
+    /// review, two weeks before the meeting, when advice is circulated (reg 20(4)). None for the
+    /// family's own views.
     async fn due_on(&self) -> Option<NaiveDate> {
         has_statutory_deadline(&self.0.service).then_some(self.0.due_on)
     }
+    /// The day the advice arrived; null until then.
     async fn received_on(&self) -> Option<NaiveDate> {
         self.0.received_on
     }
@@ -227,6 +294,7 @@ impl AdviceRequest {
         has_statutory_deadline(&self.0.service)
             && self.0.received_on.is_some_and(|r| r > self.0.due_on)
     }
+    /// What the advice says, in brief, as recorded when it arrived; null until then.
     async fn summary(&self) -> Option<&str> {
         self.0.summary.as_deref()
     }
@@ -234,25 +302,32 @@ impl AdviceRequest {
     async fn document_ref(&self) -> Option<&str> {
         self.0.document_ref.as_deref()
     }
+    /// The day the service declined to advise (e.g. advice already given is enough, reg 6(4)); null
+    /// unless it did.
     async fn declined_on(&self) -> Option<NaiveDate> {
         self.0.declined_on
     }
+    /// Why it declined; null unless it did.
     async fn decline_reason(&self) -> Option<&str> {
         self.0.decline_reason.as_deref()
     }
 }
 
 /// A setting consulted on being named in the plan (CFA 2014 s.39).
+#[derive(Description)]
 pub struct SettingConsultation(pub SettingConsultationRow);
 
-#[Object]
+#[Object(use_type_description)]
 impl SettingConsultation {
+    /// The consultation's global id: opaque; `node(id:)` finds it again.
     pub async fn id(&self) -> ID {
         Id::of(Kind::SettingConsultation, self.0.id)
     }
+    /// The school, college or setting consulted.
     async fn setting_name(&self) -> &str {
         &self.0.setting_name
     }
+    /// The day it was consulted.
     async fn consulted_on(&self) -> NaiveDate {
         self.0.consulted_on
     }
@@ -260,9 +335,11 @@ impl SettingConsultation {
     async fn reply_expected_by(&self) -> NaiveDate {
         crate::domain::calendar::add_days(self.0.consulted_on, 15)
     }
+    /// The day it answered; null until then.
     async fn responded_on(&self) -> Option<NaiveDate> {
         self.0.responded_on
     }
+    /// Its answer; null until it answers.
     async fn response(&self) -> Option<SettingResponse> {
         match self.0.response.as_deref() {
             Some("AGREED") => Some(SettingResponse::Agreed),
@@ -270,12 +347,14 @@ impl SettingConsultation {
             _ => None,
         }
     }
+    /// A note recorded with the answer; null when none.
     async fn note(&self) -> Option<&str> {
         self.0.note.as_deref()
     }
 }
 
 /// An EHC needs assessment and where it stands.
+#[derive(Description)]
 pub struct Assessment(pub AssessmentRecord);
 
 impl Assessment {
@@ -284,8 +363,9 @@ impl Assessment {
     }
 }
 
-#[Object]
+#[Object(use_type_description)]
 impl Assessment {
+    /// The assessment's global id: opaque; `node(id:)` finds it again.
     pub async fn id(&self) -> ID {
         Id::of(Kind::Assessment, self.0.row.id)
     }
@@ -298,16 +378,20 @@ impl Assessment {
         )
         .await
     }
+    /// The child or young person assessed.
     async fn child(&self, gql: &Context<'_>) -> Result<Child> {
         let child = loaders::load(gql, loaders::ChildId(self.0.row.child_id)).await?;
         Ok(Child(child.ok_or_else(|| ApiError::not_found("child"))?))
     }
+    /// An initial assessment or a re-assessment, which sets the time limits.
     async fn kind(&self) -> Result<AssessmentKind> {
         Ok(self.0.kind()?.into())
     }
+    /// Where the assessment stands.
     async fn state(&self) -> Result<AssessmentState> {
         Ok(self.0.state()?.into())
     }
+    /// Who asked for the assessment; null when the record does not say.
     async fn requested_by(&self) -> Option<RequestedBy> {
         svc::RequestedBy::parse(&self.0.row.requested_by).map(Into::into)
     }
@@ -316,6 +400,7 @@ impl Assessment {
     async fn received_on(&self) -> NaiveDate {
         self.0.row.received_on
     }
+    /// The caseworker it is assigned to; null while unassigned.
     async fn caseworker(&self, gql: &Context<'_>) -> Result<Option<StaffMember>> {
         match self.0.row.caseworker_id {
             Some(id) => Ok(loaders::load(gql, loaders::StaffId(id))
@@ -328,18 +413,25 @@ impl Assessment {
     async fn version(&self) -> i32 {
         self.0.row.version
     }
+    /// The day the council decided to assess (reg 5(1)); for a re-assessment, the decision to
+    /// re-assess (`receivedOn`). Null until then.
     async fn decided_to_assess_on(&self) -> Option<NaiveDate> {
         self.0.row.decided_to_assess_on
     }
+    /// The day the council decided not to assess (reg 5(3)); null unless it did.
     async fn decided_not_to_assess_on(&self) -> Option<NaiveDate> {
         self.0.row.decided_not_to_assess_on
     }
+    /// The reasons given with the council's latest decision (required when it refuses); null when
+    /// none were given.
     async fn decision_reasons(&self) -> Option<&str> {
         self.0.row.decision_reasons.as_deref()
     }
+    /// The day the council decided not to issue a plan (reg 10(1)); null unless it did.
     async fn decided_not_to_issue_on(&self) -> Option<NaiveDate> {
         self.0.row.decided_not_to_issue_on
     }
+    /// The day the draft plan was sent to the family (reg 13(1)); null until then.
     async fn draft_sent_on(&self) -> Option<NaiveDate> {
         self.0.row.draft_sent_on
     }
@@ -347,21 +439,28 @@ impl Assessment {
     async fn parent_comments_until(&self) -> Option<NaiveDate> {
         self.0.row.draft_sent_on.map(draft_comments_until)
     }
+    /// The day the family first responded to the draft plan; null until then.
     async fn parent_responded_on(&self) -> Option<NaiveDate> {
         self.0.row.parent_responded_on
     }
+    /// The family's comments on the draft plan; null when none.
     async fn parent_comments(&self) -> Option<&str> {
         self.0.row.parent_comments.as_deref()
     }
+    /// Whether the family asked to meet the council about the draft plan (reg 13(1)(b)).
     async fn parent_meeting_requested(&self) -> bool {
         self.0.row.parent_meeting_requested
     }
+    /// The school or college the family asked to be named in the plan (CFA 2014 s.38(2)(b)); null
+    /// when none.
     async fn parent_requested_setting(&self) -> Option<&str> {
         self.0.row.parent_requested_setting.as_deref()
     }
+    /// The day the final EHC plan was issued (reg 13(2)); null until then.
     async fn final_issued_on(&self) -> Option<NaiveDate> {
         self.0.row.final_issued_on
     }
+    /// The school, college or setting the final plan names; null when none.
     async fn named_setting(&self) -> Option<&str> {
         self.0.row.named_setting.as_deref()
     }
@@ -373,18 +472,24 @@ impl Assessment {
     async fn exception_applies(&self) -> Option<bool> {
         self.0.row.exception_applies
     }
+    /// The day the request was withdrawn; null unless it was.
     async fn withdrawn_on(&self) -> Option<NaiveDate> {
         self.0.row.withdrawn_on
     }
+    /// Why it was withdrawn; null unless it was.
     async fn withdrawal_reason(&self) -> Option<&str> {
         self.0.row.withdrawal_reason.as_deref()
     }
+    /// The day the case moved to another local authority; null unless it did.
     async fn transferred_out_on(&self) -> Option<NaiveDate> {
         self.0.row.transferred_out_on
     }
+    /// The local authority it moved to, as typed; null unless it moved.
     async fn transferred_to(&self) -> Option<&str> {
         self.0.row.transferred_to.as_deref()
     }
+    /// The day the assessment closed (refused, not issued, issued, withdrawn or transferred); null
+    /// while open.
     async fn closed_on(&self) -> Option<NaiveDate> {
         self.0.row.closed_on
     }
@@ -405,8 +510,9 @@ impl Assessment {
     }
     /// What happens next, who does it and by when; null once closed.
     async fn next_step(&self, gql: &Context<'_>) -> Result<Option<NextStep>> {
-        let today = ctx(gql)?.today();
-        Ok(next_step(self.0.state()?, &self.facts()?, today).map(Into::into))
+        let ctx = ctx(gql)?;
+        let (today, reader) = (ctx.today(), ctx.actor.reader());
+        Ok(next_step(self.0.state()?, &self.facts()?, today, reader).map(Into::into))
     }
     /// After a decision the family can appeal against: by when, and how mediation bears on it.
     async fn appeal(&self, gql: &Context<'_>) -> Result<Option<AppealWindow>> {
@@ -424,6 +530,7 @@ impl Assessment {
     async fn advice_requests(&self) -> Vec<AdviceRequest> {
         self.0.advice.iter().cloned().map(AdviceRequest).collect()
     }
+    /// Exceptions to the time limits recorded on this assessment.
     async fn exceptions(&self) -> Vec<RecordedAssessmentException> {
         self.0
             .exceptions
@@ -431,6 +538,7 @@ impl Assessment {
             .map(|(e, reason)| RecordedAssessmentException::of(e, reason))
             .collect()
     }
+    /// Schools, colleges and settings consulted about being named in the plan (CFA 2014 s.39).
     async fn setting_consultations(&self) -> Vec<SettingConsultation> {
         self.0
             .consultations
@@ -449,18 +557,25 @@ impl Assessment {
 
 // ---------- the planning query ----------
 
+/// An exception to assume in `timetable`.
 #[derive(InputObject)]
 pub struct TimetableException {
+    /// An exception reason's code, from `exceptionReasons`.
     reason_code: String,
+    /// The first day of the period.
     starts_on: NaiveDate,
+    /// The last day of the period (inclusive), not before `startsOn`.
     ends_on: NaiveDate,
 }
 
 /// The deadlines that would apply to a process started on a given day.
 #[derive(SimpleObject)]
 pub struct Timetable {
+    /// The kind of process.
     kind: AssessmentKind,
+    /// The day its clock starts.
     starts_on: NaiveDate,
+    /// Its deadlines in process order, each as seen on `startsOn` (so still to come).
     deadlines: Vec<Deadline>,
 }
 
@@ -548,7 +663,13 @@ pub struct AssessmentQuery;
 
 #[Object]
 impl AssessmentQuery {
-    async fn assessment(&self, gql: &Context<'_>, id: ID) -> Result<Assessment> {
+    /// A needs assessment the signed-in person may see (staff of its local authority,
+    /// administrators, the family); NOT_FOUND otherwise. Staff reading it is logged.
+    async fn assessment(
+        &self,
+        gql: &Context<'_>,
+        #[graphql(desc = "The assessment's global id.")] id: ID,
+    ) -> Result<Assessment> {
         let ctx = ctx(gql)?;
         let id = Id::parse("id", Kind::Assessment, &id)?;
         Ok(find_assessment(&ctx, id).await?)
@@ -559,14 +680,17 @@ impl AssessmentQuery {
     async fn assessments(
         &self,
         gql: &Context<'_>,
-        child_id: Option<ID>,
-        state: Option<AssessmentState>,
+        #[graphql(desc = "Only this child's assessments (a global id).")] child_id: Option<ID>,
+        #[graphql(desc = "Only assessments in this state.")] state: Option<AssessmentState>,
+        #[graphql(
+            desc = "Only assessments assigned to this caseworker (a member of staff's global id)."
+        )]
         caseworker_id: Option<ID>,
         #[graphql(desc = "true: still open; false: closed")] open: Option<bool>,
-        after: Option<String>,
-        before: Option<String>,
-        first: Option<i32>,
-        last: Option<i32>,
+        #[graphql(desc = "A cursor from this list: the page after it.")] after: Option<String>,
+        #[graphql(desc = "A cursor from this list: the page before it.")] before: Option<String>,
+        #[graphql(desc = "page size, at most 100")] first: Option<i32>,
+        #[graphql(desc = "page size, at most 100")] last: Option<i32>,
     ) -> Result<Connection<String, Assessment>> {
         let ctx = ctx(gql)?;
         if matches!(
@@ -608,11 +732,23 @@ impl AssessmentQuery {
     async fn timetable(
         &self,
         gql: &Context<'_>,
+        #[graphql(desc = "INITIAL (final plan in 20 weeks) or REASSESSMENT (in 14 weeks).")]
         kind: AssessmentKind,
+        #[graphql(desc = "The day the clock starts: the request, or the decision to re-assess.")]
         starts_on: NaiveDate,
+        #[graphql(
+            desc = "The day advice is asked for, for its 6 weeks (reg 8(1)); not before `startsOn`."
+        )]
         advice_requested_on: Option<NaiveDate>,
+        #[graphql(
+            desc = "The day the draft plan is sent, for the family's 15 days (reg 13(1)); not before `startsOn`."
+        )]
         draft_sent_on: Option<NaiveDate>,
-        #[graphql(default)] exceptions: Vec<TimetableException>,
+        #[graphql(
+            default,
+            desc = "Exceptions to assume; each must meet its reason's conditions."
+        )]
+        exceptions: Vec<TimetableException>,
     ) -> Result<Timetable> {
         let ctx = ctx(gql)?;
         Ok(timetable(
@@ -629,11 +765,16 @@ impl AssessmentQuery {
 
 // ---------- actions ----------
 
+/// A request for an EHC needs assessment, or a decision to re-assess an EHC plan.
 #[derive(InputObject)]
 pub struct RequestAssessmentInput {
+    /// The child's global id. The child must have no open assessment (CONFLICT otherwise).
     child_id: ID,
+    /// INITIAL for a child without an active EHC plan, REASSESSMENT for one with an active plan
+    /// (VALIDATION otherwise).
     #[graphql(default_with = "AssessmentKind::Initial")]
     kind: AssessmentKind,
+    /// Who asked for it.
     requested_by: RequestedBy,
     /// The day the request arrived; today when omitted.
     received_on: Option<NaiveDate>,
@@ -644,122 +785,212 @@ pub struct RequestAssessmentInput {
 /// Common to every action: which assessment, the version you saw, and when it happened.
 #[derive(InputObject)]
 pub struct ActionInput {
+    /// The assessment's global id.
     assessment_id: ID,
+    /// The assessment's `version` as last read; a stale one is CONFLICT.
     version: i32,
-    /// The day it happened; today when omitted. Not in the future, not before the request.
+    /// The day it happened; today when omitted. Not in the future, not before the request (nor,
+    /// for the draft plan, before the decision to assess).
     on: Option<NaiveDate>,
 }
 
+/// The council's decision to carry out the assessment.
 #[derive(InputObject)]
 pub struct DecisionInput {
+    /// The assessment's global id.
     assessment_id: ID,
+    /// The assessment's `version` as last read; a stale one is CONFLICT.
     version: i32,
+    /// The day of the decision (default today in England); not in the future, not before the
+    /// request.
     on: Option<NaiveDate>,
+    /// The council's reasons, if it records them.
     reasons: Option<String>,
 }
 
+/// A decision not to assess, or not to issue a plan, with its reasons.
 #[derive(InputObject)]
 pub struct RefusalInput {
+    /// The assessment's global id.
     assessment_id: ID,
+    /// The assessment's `version` as last read; a stale one is CONFLICT.
     version: i32,
+    /// The day of the decision (default today in England); not in the future, not before the
+    /// request (nor, not to issue, before the decision to assess).
     on: Option<NaiveDate>,
+    /// The council's reasons, as given in the decision notice.
     reasons: String,
     /// The notice told the family of their right to appeal and to mediation.
     appeal_rights_given: bool,
 }
 
+/// A request for advice and information from a service (reg 6).
 #[derive(InputObject)]
 pub struct RequestAdviceInput {
+    /// The assessment's global id.
     assessment_id: ID,
+    /// The assessment's `version` as last read; a stale one is CONFLICT.
     version: i32,
+    /// The day the advice was asked for (default today in England), from which its 6 weeks run; not
+    /// in the future, not before the decision to assess.
     on: Option<NaiveDate>,
+    /// The service asked.
     service: AdviceService,
+    /// A professional of that service in the local authority, asked by name (a global id); none:
+    /// the request is addressed to the service.
     professional_id: Option<ID>,
     /// The named professional or team.
     addressed_to: Option<String>,
 }
 
+/// Advice that arrived, as a caseworker records it.
 #[derive(InputObject)]
 pub struct AdviceReceivedInput {
+    /// The assessment's global id.
     assessment_id: ID,
+    /// The assessment's `version` as last read; a stale one is CONFLICT.
     version: i32,
+    /// The day the advice arrived (default today in England); not in the future, not before it was
+    /// asked for. After the due date it shows as late.
     on: Option<NaiveDate>,
+    /// The advice request answered (a global id): one of this assessment's, not yet answered
+    /// (CONFLICT otherwise).
     advice_request_id: ID,
+    /// What the advice says, in brief.
     summary: String,
+    /// A URL or file name of the advice document.
     document_ref: Option<String>,
 }
 
+/// A service's refusal to advise, as a caseworker records it.
 #[derive(InputObject)]
 pub struct DeclineAdviceInput {
+    /// The assessment's global id.
     assessment_id: ID,
+    /// The assessment's `version` as last read; a stale one is CONFLICT.
     version: i32,
+    /// The day the service declined (default today in England); not in the future, not before it
+    /// was asked.
     on: Option<NaiveDate>,
+    /// The advice request declined (a global id): one of this assessment's, not yet answered
+    /// (CONFLICT otherwise).
     advice_request_id: ID,
+    /// Why, e.g. advice already given is sufficient (reg 6(4)).
     reason: String,
 }
 
+/// An exception to the time limits, for a period.
 #[derive(InputObject)]
 pub struct RecordExceptionInput {
+    /// The assessment's global id.
     assessment_id: ID,
+    /// The assessment's `version` as last read; a stale one is CONFLICT.
     version: i32,
+    /// An exception reason's code, from `exceptionReasons`.
     reason_code: String,
+    /// The first day of the period.
     starts_on: NaiveDate,
+    /// The last day of the period (inclusive): not before `startsOn`, at most a year after it, and
+    /// at least the reason's `minimumDays`.
     ends_on: NaiveDate,
+    /// A note kept with the exception.
     note: Option<String>,
     /// Limit the exception to one advice request (e.g. a missed appointment).
     advice_request_id: Option<ID>,
 }
 
+/// The family's response to the draft plan, as a caseworker records it: comments, a meeting request
+/// or a requested setting (at least one), added to what they said before.
 #[derive(InputObject)]
 pub struct ParentResponseInput {
+    /// The assessment's global id.
     assessment_id: ID,
+    /// The assessment's `version` as last read; a stale one is CONFLICT.
     version: i32,
+    /// The day the family responded (default today in England); not in the future, not before the
+    /// draft was sent.
     on: Option<NaiveDate>,
+    /// The family's comments on the draft.
     comments: Option<String>,
+    /// The family asked to meet the council about the draft (reg 13(1)(b)).
     #[graphql(default)]
     meeting_requested: bool,
+    /// A school or college the family asks to be named (CFA 2014 s.38(2)(b)).
     requested_setting: Option<String>,
 }
 
+/// A consultation of a setting about being named in the plan.
 #[derive(InputObject)]
 pub struct ConsultSettingInput {
+    /// The assessment's global id.
     assessment_id: ID,
+    /// The assessment's `version` as last read; a stale one is CONFLICT.
     version: i32,
+    /// The day the setting was consulted (default today in England); not in the future, not before
+    /// the draft was sent.
     on: Option<NaiveDate>,
+    /// The school, college or setting consulted.
     setting_name: String,
 }
 
+/// A consulted setting's answer.
 #[derive(InputObject)]
 pub struct SettingResponseInput {
+    /// The assessment's global id.
     assessment_id: ID,
+    /// The assessment's `version` as last read; a stale one is CONFLICT.
     version: i32,
+    /// The day the setting answered (default today in England); not in the future, not before it
+    /// was consulted.
     on: Option<NaiveDate>,
+    /// The consultation answered (a global id): one of this assessment's, not yet answered
+    /// (CONFLICT otherwise).
     consultation_id: ID,
+    /// The setting's answer.
     response: SettingResponse,
+    /// A note kept with the answer.
     note: Option<String>,
 }
 
+/// The final EHC plan's issue.
 #[derive(InputObject)]
 pub struct IssueFinalPlanInput {
+    /// The assessment's global id.
     assessment_id: ID,
+    /// The assessment's `version` as last read; a stale one is CONFLICT.
     version: i32,
+    /// The day the final plan was issued (default today in England); not in the future, and after
+    /// the family's 15 days to comment on the draft unless they have responded (reg 13(1)).
     on: Option<NaiveDate>,
+    /// The school, college or setting the plan names.
     named_setting: Option<String>,
 }
 
+/// The withdrawal of a request for assessment.
 #[derive(InputObject)]
 pub struct WithdrawInput {
+    /// The assessment's global id.
     assessment_id: ID,
+    /// The assessment's `version` as last read; a stale one is CONFLICT.
     version: i32,
+    /// The day it was withdrawn (default today in England); not in the future, not before the
+    /// request.
     on: Option<NaiveDate>,
+    /// Why it was withdrawn.
     reason: String,
 }
 
+/// The hand-over of an open assessment to another local authority.
 #[derive(InputObject)]
 pub struct TransferOutInput {
+    /// The assessment's global id.
     assessment_id: ID,
+    /// The assessment's `version` as last read; a stale one is CONFLICT.
     version: i32,
+    /// The day the case moved (default today in England); not in the future, not before the
+    /// request.
     on: Option<NaiveDate>,
+    /// The local authority the family moved to, by name.
     to_local_authority: String,
 }
 
@@ -776,7 +1007,7 @@ impl AssessmentMutation {
     async fn request_assessment(
         &self,
         gql: &Context<'_>,
-        input: RequestAssessmentInput,
+        #[graphql(desc = "The request.")] input: RequestAssessmentInput,
     ) -> Result<Assessment> {
         let ctx = ctx(gql)?;
         let new = svc::NewAssessment {
@@ -796,7 +1027,7 @@ impl AssessmentMutation {
     async fn decide_to_assess(
         &self,
         gql: &Context<'_>,
-        input: DecisionInput,
+        #[graphql(desc = "The decision.")] input: DecisionInput,
     ) -> Result<Assessment> {
         let ctx = ctx(gql)?;
         let id = aid(&input.assessment_id)?;
@@ -814,7 +1045,7 @@ impl AssessmentMutation {
     async fn decide_not_to_assess(
         &self,
         gql: &Context<'_>,
-        input: RefusalInput,
+        #[graphql(desc = "The decision and its reasons.")] input: RefusalInput,
     ) -> Result<Assessment> {
         let ctx = ctx(gql)?;
         let id = aid(&input.assessment_id)?;
@@ -833,7 +1064,7 @@ impl AssessmentMutation {
     async fn request_advice(
         &self,
         gql: &Context<'_>,
-        input: RequestAdviceInput,
+        #[graphql(desc = "Who is asked, and when.")] input: RequestAdviceInput,
     ) -> Result<Assessment> {
         let ctx = ctx(gql)?;
         let id = aid(&input.assessment_id)?;
@@ -850,10 +1081,12 @@ impl AssessmentMutation {
         ))
     }
 
+    /// Records advice that arrived for one of the assessment's requests; after its due date it
+    /// shows as late.
     async fn record_advice_received(
         &self,
         gql: &Context<'_>,
-        input: AdviceReceivedInput,
+        #[graphql(desc = "The advice.")] input: AdviceReceivedInput,
     ) -> Result<Assessment> {
         let ctx = ctx(gql)?;
         let id = aid(&input.assessment_id)?;
@@ -874,10 +1107,11 @@ impl AssessmentMutation {
         ))
     }
 
+    /// Records that a service declined to give the advice asked of it (reg 6(4)).
     async fn decline_advice_request(
         &self,
         gql: &Context<'_>,
-        input: DeclineAdviceInput,
+        #[graphql(desc = "The refusal.")] input: DeclineAdviceInput,
     ) -> Result<Assessment> {
         let ctx = ctx(gql)?;
         let id = aid(&input.assessment_id)?;
@@ -901,7 +1135,7 @@ impl AssessmentMutation {
     async fn record_exception(
         &self,
         gql: &Context<'_>,
-        input: RecordExceptionInput,
+        #[graphql(desc = "The exception.")] input: RecordExceptionInput,
     ) -> Result<Assessment> {
         let ctx = ctx(gql)?;
         let id = aid(&input.assessment_id)?;
@@ -924,6 +1158,9 @@ impl AssessmentMutation {
     async fn add_exception_reason(
         &self,
         gql: &Context<'_>,
+        #[graphql(
+            desc = "The new reason: a code not used before (CONFLICT otherwise), lifting at least one limit; `minimumDays` 1 to 366."
+        )]
         input: ExceptionReason,
     ) -> Result<ExceptionReason> {
         let ctx = ctx(gql)?;
@@ -934,7 +1171,7 @@ impl AssessmentMutation {
     async fn decide_not_to_issue(
         &self,
         gql: &Context<'_>,
-        input: RefusalInput,
+        #[graphql(desc = "The decision and its reasons.")] input: RefusalInput,
     ) -> Result<Assessment> {
         let ctx = ctx(gql)?;
         let id = aid(&input.assessment_id)?;
@@ -950,7 +1187,11 @@ impl AssessmentMutation {
     }
 
     /// Send the draft plan: the parent has 15 days to comment (reg 13(1)).
-    async fn send_draft_plan(&self, gql: &Context<'_>, input: ActionInput) -> Result<Assessment> {
+    async fn send_draft_plan(
+        &self,
+        gql: &Context<'_>,
+        #[graphql(desc = "The assessment, and the day the draft was sent.")] input: ActionInput,
+    ) -> Result<Assessment> {
         let ctx = ctx(gql)?;
         let id = aid(&input.assessment_id)?;
         Ok(Assessment(
@@ -962,7 +1203,7 @@ impl AssessmentMutation {
     async fn record_parent_response(
         &self,
         gql: &Context<'_>,
-        input: ParentResponseInput,
+        #[graphql(desc = "The response.")] input: ParentResponseInput,
     ) -> Result<Assessment> {
         let ctx = ctx(gql)?;
         let id = aid(&input.assessment_id)?;
@@ -981,7 +1222,7 @@ impl AssessmentMutation {
     async fn consult_setting(
         &self,
         gql: &Context<'_>,
-        input: ConsultSettingInput,
+        #[graphql(desc = "The setting, and when.")] input: ConsultSettingInput,
     ) -> Result<Assessment> {
         let ctx = ctx(gql)?;
         let id = aid(&input.assessment_id)?;
@@ -995,10 +1236,11 @@ impl AssessmentMutation {
         ))
     }
 
+    /// Records a consulted setting's answer.
     async fn record_setting_response(
         &self,
         gql: &Context<'_>,
-        input: SettingResponseInput,
+        #[graphql(desc = "The answer.")] input: SettingResponseInput,
     ) -> Result<Assessment> {
         let ctx = ctx(gql)?;
         let id = aid(&input.assessment_id)?;
@@ -1023,7 +1265,7 @@ impl AssessmentMutation {
     async fn issue_final_plan(
         &self,
         gql: &Context<'_>,
-        input: IssueFinalPlanInput,
+        #[graphql(desc = "The issue.")] input: IssueFinalPlanInput,
     ) -> Result<Assessment> {
         let ctx = ctx(gql)?;
         let id = aid(&input.assessment_id)?;
@@ -1037,10 +1279,11 @@ impl AssessmentMutation {
         ))
     }
 
+    /// Closes an open assessment because the request was withdrawn.
     async fn withdraw_assessment(
         &self,
         gql: &Context<'_>,
-        input: WithdrawInput,
+        #[graphql(desc = "The withdrawal.")] input: WithdrawInput,
     ) -> Result<Assessment> {
         let ctx = ctx(gql)?;
         let id = aid(&input.assessment_id)?;
@@ -1058,7 +1301,7 @@ impl AssessmentMutation {
     async fn transfer_assessment_out(
         &self,
         gql: &Context<'_>,
-        input: TransferOutInput,
+        #[graphql(desc = "The hand-over.")] input: TransferOutInput,
     ) -> Result<Assessment> {
         let ctx = ctx(gql)?;
         let id = aid(&input.assessment_id)?;

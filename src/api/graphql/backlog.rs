@@ -36,11 +36,17 @@ pub enum Process {
     PlanTransfer,
 }
 
+/// What a backlog breakdown groups the counts by.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 pub enum BacklogDimension {
+    /// The council (an administrator's national view).
     LocalAuthority,
+    /// The child's locality.
     Locality,
+    /// The caseworker's team.
     Team,
+    /// The caseworker: the assessment's, or for a plan, that of the assessment that led to it
+    /// (else the child's latest assessment).
     Caseworker,
     /// The advice-giving service (advice requests only).
     Service,
@@ -77,29 +83,37 @@ pub enum OverdueBand {
     OverFiftyTwoWeeks,
 }
 
-/// Where an open step stands.
+/// Where an open step stands against its statutory limit.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 pub enum Standing {
     /// More than 14 days to go.
     OnTrack,
     /// Due today or within 14 days.
     DueSoon,
-    /// Past its due date.
+    /// Past its due date (see `OverdueBand` for how late).
     Overdue,
-    /// An exception lifted the statutory limit.
+    /// An exception (reg 5(4), 8(2), 10(4), 13(3) or 27(3)) lifted the statutory limit: not
+    /// late in law.
     Excepted,
 }
 
+/// Which open steps to count; every field is optional and all given must match. Staff see
+/// only their own council's backlog.
 #[derive(InputObject, Default)]
 pub struct BacklogFilter {
     /// An admin may pick any LA (none = national); staff only their own.
     la_id: Option<ID>,
+    /// Only children of this locality (global id).
     locality_id: Option<ID>,
+    /// Only steps whose caseworker is in this team (global id).
     team_id: Option<ID>,
+    /// Only this caseworker's steps (a staff member's global id).
     caseworker_id: Option<ID>,
     /// Advice requests to this service.
     service: Option<AdviceService>,
+    /// Only this process's steps.
     process: Option<Process>,
+    /// Only this stage (kind of deadline).
     stage: Option<DeadlineKind>,
 }
 
@@ -124,23 +138,34 @@ impl BacklogFilter {
 /// Counts of overdue steps by how late they are.
 #[derive(SimpleObject)]
 pub struct OverdueBands {
+    /// 1 to 14 days overdue.
     up_to_two_weeks: i64,
+    /// 15 to 42 days overdue.
     two_to_six_weeks: i64,
+    /// 43 to 84 days overdue.
     six_to_twelve_weeks: i64,
+    /// 85 to 182 days overdue.
     twelve_to_twenty_six_weeks: i64,
+    /// 183 to 364 days overdue.
     twenty_six_to_fifty_two_weeks: i64,
+    /// 365 days or more overdue.
     over_fifty_two_weeks: i64,
 }
 
 /// Open steps by standing: `open = onTrack + dueSoon + overdue + excepted`.
 #[derive(SimpleObject)]
 pub struct BacklogCounts {
+    /// All open steps.
     open: i64,
+    /// More than 14 days to go.
     on_track: i64,
+    /// Due today or within 14 days.
     due_soon: i64,
+    /// Past the due date, with no exception lifting the limit.
     overdue: i64,
     /// Open, but an exception lifted the statutory limit: not late in law.
     excepted: i64,
+    /// The overdue steps by how late they are.
     overdue_bands: OverdueBands,
 }
 
@@ -183,10 +208,15 @@ fn process_of(code: &str) -> Result<rules::Process, ApiError> {
 /// One stage of a process.
 #[derive(SimpleObject)]
 pub struct BacklogStage {
+    /// The process the stage belongs to.
     process: Process,
+    /// The stage (kind of deadline).
     stage: DeadlineKind,
+    /// What the step is, in plain language.
     label: String,
+    /// The provision that sets its time limit, e.g. "SEND Regs 2014 reg 13(2)".
     regulation: String,
+    /// Its open steps by standing.
     counts: BacklogCounts,
 }
 
@@ -196,17 +226,26 @@ pub struct BacklogBreakdownRow {
     /// The global id (of the locality, team, caseworker or LA) or the service code; null
     /// for "none" (e.g. no caseworker assigned).
     key: Option<String>,
+    /// The locality's, team's, caseworker's or council's name, or the service's code; null
+    /// for "none".
     name: Option<String>,
+    /// Its open steps by standing.
     counts: BacklogCounts,
 }
 
+/// The open statutory steps on one day: each on track, due soon (within 2 weeks), overdue
+/// (past its limit, in ageing bands) or excepted (an exception in reg 5(4), 8(2), 10(4), 13(3)
+/// or 27(3) lifts the limit). For the council's staff and administrators.
 #[derive(SimpleObject)]
 #[graphql(complex)]
 pub struct BacklogSummary {
+    /// The day counted, in England.
     as_of: NaiveDate,
+    /// All stages together.
     totals: BacklogCounts,
+    /// Each stage with open steps, with its counts.
     stages: Vec<BacklogStage>,
-    /// Grouped by the `by` argument; empty without it.
+    /// Grouped by the `by` argument, "none" last; empty without it.
     breakdown: Vec<BacklogBreakdownRow>,
     #[graphql(skip)]
     filter: Filter,
@@ -226,25 +265,35 @@ impl BacklogSummary {
 /// A child, as listed in a drill-down.
 #[derive(SimpleObject)]
 pub struct ChildRef {
+    /// The child's global id.
     id: ID,
+    /// The child's legal name.
     name: String,
 }
 
 /// A member of staff, as listed in a drill-down.
 #[derive(SimpleObject)]
 pub struct StaffRef {
+    /// The staff member's global id.
     id: ID,
+    /// Their name.
     name: String,
 }
 
 /// An open statutory step behind a backlog number.
 #[derive(SimpleObject)]
 pub struct BacklogItem {
+    /// The process the step belongs to.
     process: Process,
+    /// The stage (kind of deadline).
     stage: DeadlineKind,
+    /// What the step is, in plain language.
     label: String,
+    /// The provision that sets its time limit.
     regulation: String,
+    /// The child the step is about.
     child: ChildRef,
+    /// The caseworker it is assigned to; null when none is.
     caseworker: Option<StaffRef>,
     /// The needs assessment it belongs to (NEEDS_ASSESSMENT).
     assessment_id: Option<ID>,
@@ -254,14 +303,20 @@ pub struct BacklogItem {
     review_id: Option<ID>,
     /// The amendment it belongs to (AMENDMENT).
     amendment_id: Option<ID>,
+    /// The advice request (global id), for an advice step; null otherwise.
     advice_request_id: Option<ID>,
+    /// The service asked, for an advice step; null otherwise.
     service: Option<AdviceService>,
+    /// The day the step became open (e.g. the request, the advice request, the review
+    /// meeting being arranged).
     starts_on: NaiveDate,
     /// The statutory due date.
     due_on: NaiveDate,
+    /// Where it stands on `asOf`.
     standing: Standing,
     /// Days past the due date (0 when not overdue).
     days_overdue: i64,
+    /// How late it is, when OVERDUE; null otherwise.
     overdue_band: Option<OverdueBand>,
     /// Operational target when an exception applies: NOT statutory.
     target_on: Option<NaiveDate>,
@@ -339,6 +394,7 @@ fn decode_cursor(field: &'static str, cursor: &str) -> Result<ItemCursor, ApiErr
 /// Advice requests to one service.
 #[derive(SimpleObject)]
 pub struct ServiceAdvice {
+    /// The advice-giving service.
     service: AdviceService,
     /// Open on `asOf`, by standing.
     open: BacklogCounts,
@@ -349,27 +405,42 @@ pub struct ServiceAdvice {
     received_late: i64,
     /// Days from request to advice, over the period (nearest rank).
     median_days_to_respond: Option<i64>,
+    /// The 90th percentile of days from request to advice, over the period (nearest rank);
+    /// null when none was received.
     p90_days_to_respond: Option<i64>,
 }
 
+/// Advice requests (for assessments and reviews) by service: open on a day, and response
+/// times over a period.
 #[derive(SimpleObject)]
 pub struct AdviceByService {
+    /// The day the open counts are for.
     as_of: NaiveDate,
+    /// The period's first day for the response times.
     from: NaiveDate,
+    /// The period's last day (inclusive).
     to: NaiveDate,
+    /// One row per service with advice open on `asOf` or received in the period.
     services: Vec<ServiceAdvice>,
 }
 
 /// Steps done in the period at one stage.
 #[derive(SimpleObject)]
 pub struct StageTimeliness {
+    /// The process the stage belongs to.
     process: Process,
+    /// The stage (kind of deadline).
     stage: DeadlineKind,
+    /// The provision that sets its time limit.
     regulation: String,
+    /// Steps done in the period.
     done: i64,
+    /// Of those, done on or before the due date.
     on_time: i64,
     /// An exception lifted the limit before the step was done.
     exception_applies: i64,
+    /// Mean weeks from the step becoming open (`BacklogItem.startsOn`) to the day it was
+    /// done; null when none was done.
     mean_weeks: Option<f64>,
 }
 
@@ -377,10 +448,13 @@ pub struct StageTimeliness {
 #[derive(SimpleObject)]
 #[graphql(complex)]
 pub struct Timeliness {
+    /// The period's first day.
     from: NaiveDate,
+    /// The period's last day (inclusive).
     to: NaiveDate,
     /// New EHC plans issued in the period (initial assessments).
     new_plans_issued: i64,
+    /// Of those, issued within 20 weeks of the request (reg 13(2)), exception cases included.
     new_plans_within_twenty_weeks: i64,
     /// Plans where an exception applied (SEN2 "20-week exception applies").
     new_plans_with_exception: i64,
@@ -417,26 +491,36 @@ impl Timeliness {
     }
 }
 
+/// Open steps of one stage falling due in a forecast week.
 #[derive(SimpleObject)]
 pub struct ForecastStage {
+    /// The process the stage belongs to.
     process: Process,
+    /// The stage (kind of deadline).
     stage: DeadlineKind,
+    /// How many steps fall due.
     count: i64,
 }
 
 /// Open steps falling due in one week.
 #[derive(SimpleObject)]
 pub struct ForecastWeek {
+    /// The week's first day.
     starts_on: NaiveDate,
+    /// Its last day (`startsOn` + 6).
     ends_on: NaiveDate,
+    /// Open steps falling due in the week, all stages.
     total: i64,
+    /// The same by stage; only stages with steps due.
     stages: Vec<ForecastStage>,
 }
 
 /// The backlog at one past date.
 #[derive(SimpleObject)]
 pub struct BacklogPoint {
+    /// The day: the last of a month, or `to` for a month it ends in.
     as_of: NaiveDate,
+    /// The open steps on that day, by standing.
     counts: BacklogCounts,
 }
 
@@ -455,9 +539,16 @@ impl BacklogQuery {
     async fn backlog(
         &self,
         gql: &Context<'_>,
+        #[graphql(
+            desc = "The day to count (default today in England); a past day answers from the \
+                    recorded dates"
+        )]
         as_of: Option<NaiveDate>,
+        #[graphql(desc = "Which steps to count (default: all the signed-in person may see)")]
         filter: Option<BacklogFilter>,
-        by: Option<BacklogDimension>,
+        #[graphql(desc = "Break the counts down by this dimension (optional)")] by: Option<
+            BacklogDimension,
+        >,
     ) -> Result<BacklogSummary> {
         let ctx = ctx(gql)?;
         let filter = filter.unwrap_or_default().into_store()?;
@@ -513,15 +604,24 @@ impl BacklogQuery {
     async fn backlog_items(
         &self,
         gql: &Context<'_>,
+        #[graphql(
+            desc = "The day to count (default today in England); a past day answers from the \
+                    recorded dates"
+        )]
         as_of: Option<NaiveDate>,
+        #[graphql(desc = "Which steps to count (default: all the signed-in person may see)")]
         filter: Option<BacklogFilter>,
-        standing: Option<Standing>,
+        #[graphql(desc = "Only steps with this standing")] standing: Option<Standing>,
         #[graphql(desc = "With standing OVERDUE (or alone): one ageing band")] overdue_band: Option<
             OverdueBand,
         >,
-        after: Option<String>,
-        before: Option<String>,
+        #[graphql(desc = "The steps after this cursor (an edge's `cursor`)")] after: Option<String>,
+        #[graphql(desc = "The steps before this cursor (an edge's `cursor`)")] before: Option<
+            String,
+        >,
+        #[graphql(desc = "The first N steps (default 20, at most 100); not with `last`")]
         first: Option<i32>,
+        #[graphql(desc = "The last N steps (default 20, at most 100); not with `first`")]
         last: Option<i32>,
     ) -> Result<Connection<String, BacklogItem>> {
         let ctx = ctx(gql)?;
@@ -579,9 +679,15 @@ impl BacklogQuery {
     async fn advice_by_service(
         &self,
         gql: &Context<'_>,
-        as_of: Option<NaiveDate>,
+        #[graphql(desc = "The day to count open advice (default today in England)")] as_of: Option<
+            NaiveDate,
+        >,
+        #[graphql(desc = "The period's first day for response times; give it with `to`")]
         from: Option<NaiveDate>,
-        to: Option<NaiveDate>,
+        #[graphql(desc = "The period's last day (inclusive); give it with `from`")] to: Option<
+            NaiveDate,
+        >,
+        #[graphql(desc = "Which steps to count (default: all the signed-in person may see)")]
         filter: Option<BacklogFilter>,
     ) -> Result<AdviceByService> {
         let ctx = ctx(gql)?;
@@ -622,8 +728,9 @@ impl BacklogQuery {
     async fn timeliness(
         &self,
         gql: &Context<'_>,
-        from: NaiveDate,
-        to: NaiveDate,
+        #[graphql(desc = "The period's first day")] from: NaiveDate,
+        #[graphql(desc = "The period's last day (inclusive); not before `from`")] to: NaiveDate,
+        #[graphql(desc = "Which steps to count (default: all the signed-in person may see)")]
         filter: Option<BacklogFilter>,
     ) -> Result<Timeliness> {
         let ctx = ctx(gql)?;
@@ -680,8 +787,11 @@ impl BacklogQuery {
     async fn forecast(
         &self,
         gql: &Context<'_>,
-        as_of: Option<NaiveDate>,
-        #[graphql(default = 8)] weeks: i32,
+        #[graphql(desc = "The first week's first day (default today in England)")] as_of: Option<
+            NaiveDate,
+        >,
+        #[graphql(default = 8, desc = "How many weeks, 1 to 52")] weeks: i32,
+        #[graphql(desc = "Which steps to count (default: all the signed-in person may see)")]
         filter: Option<BacklogFilter>,
     ) -> Result<Vec<ForecastWeek>> {
         let ctx = ctx(gql)?;
@@ -714,8 +824,9 @@ impl BacklogQuery {
     async fn backlog_history(
         &self,
         gql: &Context<'_>,
-        from: NaiveDate,
-        to: NaiveDate,
+        #[graphql(desc = "A day in the first month")] from: NaiveDate,
+        #[graphql(desc = "The last day; not before `from`")] to: NaiveDate,
+        #[graphql(desc = "Which steps to count (default: all the signed-in person may see)")]
         filter: Option<BacklogFilter>,
     ) -> Result<Vec<BacklogPoint>> {
         let ctx = ctx(gql)?;

@@ -23,8 +23,10 @@ pub struct Caseload {
     items: Vec<CaseloadItem>,
 }
 
+/// One open needs assessment on a caseload, with its next deadline.
 #[derive(SimpleObject)]
 pub struct CaseloadItem {
+    /// The open needs assessment.
     assessment: Assessment,
     /// The earliest deadline still open; none when the case waits on nothing with a date.
     next_deadline: Option<Deadline>,
@@ -40,9 +42,19 @@ impl CaseloadQuery {
     async fn caseload(
         &self,
         gql: &Context<'_>,
+        #[graphql(
+            desc = "A colleague's caseload (a member of staff's global id); the signed-in caseworker's own when omitted."
+        )]
         caseworker_id: Option<ID>,
-        #[graphql(default)] unassigned: bool,
-        #[graphql(default)] overdue_only: bool,
+        #[graphql(
+            default,
+            desc = "Managers: the open cases with no caseworker instead; not with `caseworkerId`."
+        )]
+        unassigned: bool,
+        #[graphql(default, desc = "Only cases whose next deadline is overdue.")] overdue_only: bool,
+        #[graphql(
+            desc = "Only cases whose next deadline falls within this many days of today (overdue ones included)."
+        )]
         due_within_days: Option<i32>,
         #[graphql(default = 50, desc = "at most 200")] first: i32,
     ) -> Result<Caseload> {
@@ -89,10 +101,15 @@ impl CaseloadQuery {
     }
 }
 
+/// Which open case to give to which caseworker.
 #[derive(InputObject)]
 pub struct AssignCaseworkerInput {
+    /// The open assessment's global id.
     assessment_id: ID,
+    /// The assessment's `version` as last read; a stale one is CONFLICT.
     version: i32,
+    /// The caseworker's global id: an active member of staff of the case's local authority (in the
+    /// caller's team, for a caseworker).
     caseworker_id: ID,
 }
 
@@ -106,7 +123,7 @@ impl CaseloadMutation {
     async fn assign_caseworker(
         &self,
         gql: &Context<'_>,
-        input: AssignCaseworkerInput,
+        #[graphql(desc = "The case and the caseworker.")] input: AssignCaseworkerInput,
     ) -> Result<Assessment> {
         let ctx = ctx(gql)?;
         let id = Id::parse("assessmentId", Kind::Assessment, &input.assessment_id)?;

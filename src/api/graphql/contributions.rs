@@ -1,7 +1,7 @@
 //! Professionals' workspace (their advice requests for assessments and reviews), the family's
 //! own contributions and requests, appeal windows, and who has read a child's record.
 use async_graphql::connection::{Connection, Edge};
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{Context, Description, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::assessment::Assessment;
@@ -24,13 +24,17 @@ use crate::service::records::AdviceRequestRow;
 /// An advice request as the professional asked sees it: what is wanted, by when, and only
 /// what they need about the child (no family contact details, no other professionals'
 /// advice).
+#[derive(Description)]
 pub struct ProfessionalAdviceRequest(pub AdviceRequestRow);
 
-#[Object]
+#[Object(use_type_description)]
 impl ProfessionalAdviceRequest {
+    /// The advice request's global id (the same as the caseworkers' `AdviceRequest`): opaque;
+    /// `node(id:)` finds it again.
     pub async fn id(&self) -> ID {
         Id::of(Kind::AdviceRequest, self.0.id)
     }
+    /// The service asked.
     async fn service(&self) -> Result<AdviceService> {
         Ok(service_of(&self.0.service)?)
     }
@@ -66,6 +70,7 @@ impl ProfessionalAdviceRequest {
             .await?
             .map(|(_, on)| on))
     }
+    /// The day the advice was asked for.
     async fn requested_on(&self) -> NaiveDate {
         self.0.requested_on
     }
@@ -74,6 +79,8 @@ impl ProfessionalAdviceRequest {
     async fn due_on(&self) -> NaiveDate {
         self.0.due_on
     }
+    /// The regulation that sets the due date: "SEND Regs 2014 reg 8(1)" for an assessment, "SEND
+    /// Regs 2014 reg 20(4)" for a review.
     async fn regulation(&self) -> &'static str {
         if self.0.review_id.is_some() {
             "SEND Regs 2014 reg 20(4)"
@@ -93,6 +100,7 @@ impl ProfessionalAdviceRequest {
         let open = self.0.received_on.is_none() && self.0.declined_on.is_none();
         Ok(open.then(|| (self.0.due_on - ctx.today()).num_days()))
     }
+    /// The day the advice was given; null until then.
     async fn received_on(&self) -> Option<NaiveDate> {
         self.0.received_on
     }
@@ -105,15 +113,19 @@ impl ProfessionalAdviceRequest {
                 .or(self.0.declined_on)
                 .is_some_and(|d| d > self.0.due_on)
     }
+    /// The advice given, in brief; null until given.
     async fn summary(&self) -> Option<&str> {
         self.0.summary.as_deref()
     }
+    /// A URL or file name of the advice document; null when none.
     async fn document_ref(&self) -> Option<&str> {
         self.0.document_ref.as_deref()
     }
+    /// The day the professional declined to advise; null unless they did.
     async fn declined_on(&self) -> Option<NaiveDate> {
         self.0.declined_on
     }
+    /// Why they declined; null unless they did.
     async fn decline_reason(&self) -> Option<&str> {
         self.0.decline_reason.as_deref()
     }
@@ -178,23 +190,34 @@ pub enum AdviceFor {
 /// What a professional needs to know about the child they are asked to advise on.
 #[derive(SimpleObject)]
 pub struct AdviceSubject {
+    /// The name to address the child by: the preferred name when there is one.
     display_name: String,
+    /// The child's full legal name.
     legal_name: String,
+    /// The child's date of birth.
     date_of_birth: NaiveDate,
+    /// The child's national curriculum year today, as caseworkers say it (Reception, Year 6,
+    /// Post-19...).
     nc_year_label: String,
+    /// The school, college or setting the child attends now; null when not recorded.
     current_setting: Option<String>,
 }
 
+/// The work contact of the caseworker handling a case, for the professional asked for advice.
 #[derive(SimpleObject)]
 pub struct CaseworkerContact {
+    /// The caseworker's name.
     name: String,
+    /// Their work email address; null when none was given.
     email: Option<String>,
 }
 
 /// A read of a child's record by staff or a professional.
 #[derive(SimpleObject)]
 pub struct RecordView {
+    /// When the record was read.
     viewed_at: DateTime<Utc>,
+    /// The reader's role, in lower case: `caseworker`, `manager`, `professional` or `admin`.
     role: String,
     /// Who: name and role or service; never contact details.
     who: String,
@@ -228,7 +251,7 @@ impl ContributionsQuery {
             desc = "true: still wanted; false: answered; null: all"
         )]
         open: Option<bool>,
-        after: Option<String>,
+        #[graphql(desc = "A cursor from this list: the page after it.")] after: Option<String>,
         #[graphql(desc = "page size, at most 100")] first: Option<i32>,
     ) -> Result<Connection<String, ProfessionalAdviceRequest>> {
         let ctx = ctx(gql)?;
@@ -259,7 +282,7 @@ impl ContributionsQuery {
     async fn my_advice_request(
         &self,
         gql: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The advice request's global id.")] id: ID,
     ) -> Result<ProfessionalAdviceRequest> {
         let ctx = ctx(gql)?;
         let id = Id::parse("id", Kind::AdviceRequest, &id)?;
@@ -269,24 +292,34 @@ impl ContributionsQuery {
     }
 }
 
+/// The advice a professional gives.
 #[derive(InputObject)]
 pub struct SubmitAdviceInput {
+    /// The advice request answered (a global id): addressed to the signed-in professional or their
+    /// service, not yet answered (CONFLICT otherwise).
     advice_request_id: ID,
     /// The day the advice was given (default today); after the due date it shows as late.
     on: Option<NaiveDate>,
+    /// The advice, in brief.
     summary: String,
     /// A URL or file name of the advice document.
     document_ref: Option<String>,
 }
 
+/// A professional's refusal to give the advice asked of them.
 #[derive(InputObject)]
 pub struct DeclineToAdviseInput {
+    /// The advice request declined (a global id): addressed to the signed-in professional or their
+    /// service, not yet answered (CONFLICT otherwise).
     advice_request_id: ID,
+    /// The day they declined (default today in England); not in the future, not before the advice
+    /// was asked for.
     on: Option<NaiveDate>,
     /// Why, e.g. advice already given is sufficient (reg 6(4)).
     reason: String,
 }
 
+/// Whose views a family gives with `giveViews`.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 pub enum ViewsOf {
     /// The parent's or young person's own views.
@@ -295,19 +328,30 @@ pub enum ViewsOf {
     Child,
 }
 
+/// The views a parent or young person gives for the assessment, dated today.
 #[derive(InputObject)]
 pub struct GiveViewsInput {
+    /// The assessment's global id: one of the signed-in family's.
     assessment_id: ID,
+    /// The assessment's `version` as last read; a stale one is CONFLICT.
     version: i32,
+    /// Whose views these are.
     whose: ViewsOf,
+    /// The views, in the family's words.
     summary: String,
+    /// A URL or file name of a document with the views.
     document_ref: Option<String>,
 }
 
+/// A family's response to the draft plan: comments, a meeting request or a school or college to
+/// name (at least one), added to what they said before.
 #[derive(InputObject)]
 pub struct CommentOnDraftPlanInput {
+    /// The assessment's global id: one of the signed-in family's, with a draft plan sent.
     assessment_id: ID,
+    /// The assessment's `version` as last read; a stale one is CONFLICT.
     version: i32,
+    /// The family's comments on the draft plan.
     comments: Option<String>,
     /// Ask to meet the council about the draft (reg 13(1)(b)).
     #[graphql(default)]
@@ -316,18 +360,27 @@ pub struct CommentOnDraftPlanInput {
     requested_setting: Option<String>,
 }
 
+/// A mediation certificate against an assessment's appealable decision (a refusal to assess, a
+/// refusal to issue a plan, or the final plan).
 #[derive(InputObject)]
 pub struct MediationCertificateInput {
+    /// The assessment's global id.
     assessment_id: ID,
+    /// The assessment's `version` as last read; a stale one is CONFLICT.
     version: i32,
     /// The date on the certificate.
     on: NaiveDate,
 }
 
+/// A family's response to proposed changes to their plan: comments, a meeting request or a school
+/// or college to name (at least one).
 #[derive(InputObject)]
 pub struct CommentOnAmendmentNoticeInput {
+    /// The amendment's global id: one of the signed-in family's, with its notice sent.
     amendment_id: ID,
+    /// The amendment's `version` as last read; a stale one is CONFLICT.
     version: i32,
+    /// The family's comments on the proposed changes.
     comments: Option<String>,
     /// Ask to meet the council about the proposed changes.
     #[graphql(default)]
@@ -336,32 +389,43 @@ pub struct CommentOnAmendmentNoticeInput {
     requested_setting: Option<String>,
 }
 
+/// A family's request for a review meeting before the plan's review is due.
 #[derive(InputObject)]
 pub struct RequestReviewMeetingInput {
+    /// The EHC plan's global id: an active plan of the signed-in family's.
     plan_id: ID,
     /// Why the family asks for a review now, in their words.
     reason: String,
 }
 
+/// A mediation certificate against a review's decision to keep the plan as it is.
 #[derive(InputObject)]
 pub struct ReviewMediationCertificateInput {
+    /// The review's global id.
     review_id: ID,
+    /// The review's `version` as last read; a stale one is CONFLICT.
     version: i32,
     /// The date on the certificate.
     on: NaiveDate,
 }
 
+/// A mediation certificate against a final amended plan or a decision not to amend.
 #[derive(InputObject)]
 pub struct AmendmentMediationCertificateInput {
+    /// The amendment's global id.
     amendment_id: ID,
+    /// The amendment's `version` as last read; a stale one is CONFLICT.
     version: i32,
     /// The date on the certificate.
     on: NaiveDate,
 }
 
+/// A mediation certificate against a decision to cease the plan.
 #[derive(InputObject)]
 pub struct CeaseMediationCertificateInput {
+    /// The EHC plan's global id.
     plan_id: ID,
+    /// The plan's `version` as last read; a stale one is CONFLICT.
     version: i32,
     /// The date on the certificate.
     on: NaiveDate,
@@ -376,7 +440,7 @@ impl ContributionsMutation {
     async fn submit_advice(
         &self,
         gql: &Context<'_>,
-        input: SubmitAdviceInput,
+        #[graphql(desc = "The advice.")] input: SubmitAdviceInput,
     ) -> Result<ProfessionalAdviceRequest> {
         let ctx = ctx(gql)?;
         let id = Id::parse(
@@ -397,7 +461,7 @@ impl ContributionsMutation {
     async fn decline_to_advise(
         &self,
         gql: &Context<'_>,
-        input: DeclineToAdviseInput,
+        #[graphql(desc = "The refusal and its reason.")] input: DeclineToAdviseInput,
     ) -> Result<ProfessionalAdviceRequest> {
         let ctx = ctx(gql)?;
         let id = Id::parse(
@@ -414,7 +478,11 @@ impl ContributionsMutation {
     }
 
     /// A parent or young person gives their own or the child's views for the assessment.
-    async fn give_views(&self, gql: &Context<'_>, input: GiveViewsInput) -> Result<Assessment> {
+    async fn give_views(
+        &self,
+        gql: &Context<'_>,
+        #[graphql(desc = "The views.")] input: GiveViewsInput,
+    ) -> Result<Assessment> {
         let ctx = ctx(gql)?;
         let id = Id::parse("assessmentId", Kind::Assessment, &input.assessment_id)?;
         let whose = match input.whose {
@@ -438,7 +506,7 @@ impl ContributionsMutation {
     async fn comment_on_draft_plan(
         &self,
         gql: &Context<'_>,
-        input: CommentOnDraftPlanInput,
+        #[graphql(desc = "The response.")] input: CommentOnDraftPlanInput,
     ) -> Result<Assessment> {
         let ctx = ctx(gql)?;
         let id = Id::parse("assessmentId", Kind::Assessment, &input.assessment_id)?;
@@ -458,7 +526,7 @@ impl ContributionsMutation {
     async fn comment_on_amendment_notice(
         &self,
         gql: &Context<'_>,
-        input: CommentOnAmendmentNoticeInput,
+        #[graphql(desc = "The response.")] input: CommentOnAmendmentNoticeInput,
     ) -> Result<PlanAmendment> {
         let ctx = ctx(gql)?;
         let id = Id::parse("amendmentId", Kind::PlanAmendment, &input.amendment_id)?;
@@ -478,7 +546,7 @@ impl ContributionsMutation {
     async fn request_review_meeting(
         &self,
         gql: &Context<'_>,
-        input: RequestReviewMeetingInput,
+        #[graphql(desc = "The plan, and why.")] input: RequestReviewMeetingInput,
     ) -> Result<ReviewMeetingRequest> {
         let ctx = ctx(gql)?;
         let plan_id = Id::parse("planId", Kind::EhcPlan, &input.plan_id)?;
@@ -491,6 +559,7 @@ impl ContributionsMutation {
     async fn record_review_mediation_certificate(
         &self,
         gql: &Context<'_>,
+        #[graphql(desc = "The review and the certificate's date.")]
         input: ReviewMediationCertificateInput,
     ) -> Result<AnnualReview> {
         let ctx = ctx(gql)?;
@@ -509,6 +578,7 @@ impl ContributionsMutation {
     async fn record_amendment_mediation_certificate(
         &self,
         gql: &Context<'_>,
+        #[graphql(desc = "The amendment and the certificate's date.")]
         input: AmendmentMediationCertificateInput,
     ) -> Result<PlanAmendment> {
         let ctx = ctx(gql)?;
@@ -527,6 +597,7 @@ impl ContributionsMutation {
     async fn record_cease_mediation_certificate(
         &self,
         gql: &Context<'_>,
+        #[graphql(desc = "The plan and the certificate's date.")]
         input: CeaseMediationCertificateInput,
     ) -> Result<EhcPlan> {
         let ctx = ctx(gql)?;
@@ -545,6 +616,7 @@ impl ContributionsMutation {
     async fn record_mediation_certificate(
         &self,
         gql: &Context<'_>,
+        #[graphql(desc = "The assessment and the certificate's date.")]
         input: MediationCertificateInput,
     ) -> Result<Assessment> {
         let ctx = ctx(gql)?;

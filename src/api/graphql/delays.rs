@@ -16,7 +16,9 @@ use crate::service::delays::{self as svc, LateCount, RecordDelay};
 /// date...). Not an exception: a late step stays late; managers count late steps by reason.
 #[derive(SimpleObject)]
 pub struct DelayReason {
+    /// The reason's code, e.g. NO_EDUCATIONAL_PSYCHOLOGIST.
     code: String,
+    /// The reason in plain words.
     label: String,
     /// The reason needs a note saying what happened ("Other").
     note_required: bool,
@@ -40,7 +42,9 @@ impl DelayReason {
 pub struct DelayReasonInput {
     /// 1 to 40 characters of A-Z, 0-9 and _.
     code: String,
+    /// The reason in plain words, as staff and families read it.
     label: String,
+    /// Whether a delay given this reason needs a note saying what happened; false by default.
     #[graphql(default)]
     note_required: bool,
 }
@@ -48,8 +52,11 @@ pub struct DelayReasonInput {
 /// The reason recorded for one late step of a record.
 pub struct StepDelay(pub svc::StepDelay);
 
+/// The reason recorded for one late step of a record. A reason never lifts a time limit: the
+/// step stays late.
 #[Object]
 impl StepDelay {
+    /// The late step.
     async fn stage(&self) -> DeadlineKind {
         self.0.kind.into()
     }
@@ -59,6 +66,7 @@ impl StepDelay {
             .advice_request_id
             .map(|id| Id::of(Kind::AdviceRequest, id))
     }
+    /// The reason recorded.
     async fn reason(&self) -> DelayReason {
         DelayReason::of(self.0.reason.clone(), true)
     }
@@ -66,6 +74,7 @@ impl StepDelay {
     async fn note(&self) -> Option<&str> {
         self.0.note.as_deref()
     }
+    /// The day it was recorded (a later reason replaces it).
     async fn recorded_on(&self) -> NaiveDate {
         self.0.recorded_on
     }
@@ -74,10 +83,13 @@ impl StepDelay {
 /// Late steps at one stage for one reason.
 #[derive(SimpleObject)]
 pub struct LateByReason {
+    /// The process the stage belongs to.
     process: Process,
+    /// The stage (kind of deadline).
     stage: DeadlineKind,
     /// The reason recorded; null counts the late steps with no reason recorded.
     reason: Option<DelayReason>,
+    /// How many late steps.
     count: i64,
 }
 
@@ -95,12 +107,16 @@ pub fn late_by_reason(rows: Vec<LateCount>) -> Vec<LateByReason> {
 /// A reason for the delay of a needs assessment's late step.
 #[derive(InputObject)]
 pub struct AssessmentDelayInput {
+    /// The needs assessment (its global id).
     assessment_id: ID,
     /// The late step: a decision, the advice, the final plan...
     stage: DeadlineKind,
     /// For an ADVICE_RESPONSE step: which advice request.
     advice_request_id: Option<ID>,
+    /// The reason's code, from `delayReasons` (one still offered).
     reason_code: String,
+    /// What happened, in the caseworker's words; required when the reason's `noteRequired`.
+    /// Shown to staff and admins only.
     note: Option<String>,
 }
 
@@ -108,29 +124,45 @@ pub struct AssessmentDelayInput {
 /// transfer).
 #[derive(InputObject)]
 pub struct PlanDelayInput {
+    /// The plan (its global id).
     plan_id: ID,
+    /// The late step: ANNUAL_REVIEW, TRANSFER_REVIEW, a phase transfer, TRANSFER_NOTICE or
+    /// TRANSFER_OUT.
     stage: DeadlineKind,
+    /// The reason's code, from `delayReasons` (one still offered).
     reason_code: String,
+    /// What happened, in the caseworker's words; required when the reason's `noteRequired`.
+    /// Shown to staff and admins only.
     note: Option<String>,
 }
 
 /// A reason for the delay of an annual review's late step.
 #[derive(InputObject)]
 pub struct ReviewDelayInput {
+    /// The review (its global id).
     review_id: ID,
+    /// The late step: invitations, advice, advice circulated, the report or the decision.
     stage: DeadlineKind,
     /// For a REVIEW_ADVICE step: which advice request.
     advice_request_id: Option<ID>,
+    /// The reason's code, from `delayReasons` (one still offered).
     reason_code: String,
+    /// What happened, in the caseworker's words; required when the reason's `noteRequired`.
+    /// Shown to staff and admins only.
     note: Option<String>,
 }
 
 /// A reason for the delay of an amendment's late step.
 #[derive(InputObject)]
 pub struct AmendmentDelayInput {
+    /// The amendment (its global id).
     amendment_id: ID,
+    /// The late step: AMENDMENT_NOTICE, AMENDED_PLAN or DECISION_NOT_TO_AMEND.
     stage: DeadlineKind,
+    /// The reason's code, from `delayReasons` (one still offered).
     reason_code: String,
+    /// What happened, in the caseworker's words; required when the reason's `noteRequired`.
+    /// Shown to staff and admins only.
     note: Option<String>,
 }
 
@@ -192,6 +224,7 @@ impl DelayMutation {
     async fn record_assessment_delay(
         &self,
         gql: &Context<'_>,
+        #[graphql(desc = "The assessment, the late step and the reason")]
         input: AssessmentDelayInput,
     ) -> Result<StepDelay> {
         record(
@@ -209,7 +242,7 @@ impl DelayMutation {
     async fn record_plan_delay(
         &self,
         gql: &Context<'_>,
-        input: PlanDelayInput,
+        #[graphql(desc = "The plan, the late step and the reason")] input: PlanDelayInput,
     ) -> Result<StepDelay> {
         record(
             gql,
@@ -226,7 +259,7 @@ impl DelayMutation {
     async fn record_review_delay(
         &self,
         gql: &Context<'_>,
-        input: ReviewDelayInput,
+        #[graphql(desc = "The review, the late step and the reason")] input: ReviewDelayInput,
     ) -> Result<StepDelay> {
         record(
             gql,
@@ -243,7 +276,7 @@ impl DelayMutation {
     async fn record_amendment_delay(
         &self,
         gql: &Context<'_>,
-        input: AmendmentDelayInput,
+        #[graphql(desc = "The amendment, the late step and the reason")] input: AmendmentDelayInput,
     ) -> Result<StepDelay> {
         record(
             gql,
@@ -260,6 +293,7 @@ impl DelayMutation {
     async fn add_delay_reason(
         &self,
         gql: &Context<'_>,
+        #[graphql(desc = "The new reason's code, label and whether it needs a note")]
         input: DelayReasonInput,
     ) -> Result<DelayReason> {
         let ctx = ctx(gql)?;

@@ -15,7 +15,7 @@ mod scalars;
 mod shared;
 
 use async_graphql::connection::{Connection, Edge};
-use async_graphql::{Context, EmptySubscription, MergedObject, OutputType, Schema};
+use async_graphql::{Context, EmptySubscription, MergedObject, OutputType, Schema, SchemaBuilder};
 use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 
@@ -26,6 +26,9 @@ use crate::store::page::{Page, PageRequest};
 
 pub use scalars::{Id, Kind};
 
+/// What the signed-in person can read: people and places, needs assessments, EHC plans with their
+/// reviews and amendments, caseloads, the backlog and the audit trail. Every field shows only
+/// what the person's role and local authority allow; without a sign-in it is UNAUTHENTICATED.
 #[derive(MergedObject, Default)]
 pub struct Query(
     node::NodeQuery,
@@ -41,6 +44,8 @@ pub struct Query(
     delays::DelayQuery,
 );
 
+/// Every change. Each checks the signed-in person's permission (and, on a case, its state and the
+/// `version` they last read), then writes the change and its audit event in one transaction.
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     people::PeopleMutation,
@@ -65,7 +70,7 @@ pub struct SchemaOptions {
 }
 
 pub fn build_schema(db: DatabaseConnection, options: SchemaOptions) -> AppSchema {
-    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+    let mut builder = builder()
         .data(db)
         .data(crate::service::backlog::CountsCache::new())
         .extension(crate::api::http::ExecutionProbe)
@@ -78,9 +83,44 @@ pub fn build_schema(db: DatabaseConnection, options: SchemaOptions) -> AppSchema
 
 /// The schema in SDL, as committed in `schema.graphql`.
 pub fn sdl() -> String {
+    builder().finish().sdl()
+}
+
+/// The schema's types, with the descriptions async-graphql cannot take from a doc comment: its
+/// Relay connection types are generated without one.
+fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .finish()
-        .sdl()
+        .override_output_type_description::<chrono::NaiveDate>(
+            "A calendar date, ISO 8601 (`2026-01-15`): a day in England, where the statutory \
+             clocks run.",
+        )
+        .override_output_type_description::<chrono::DateTime<chrono::Utc>>(
+            "An instant, RFC 3339 with its offset (`2026-01-15T09:30:00Z`); sent in UTC.",
+        )
+        .override_output_type_description::<Connection<String, plan::EhcPlan>>(
+            "A page of the EHC plans the signed-in person may see (`plans`), newest first.",
+        )
+        .override_output_type_description::<Connection<String, backlog::BacklogItem>>(
+            "A page of the open statutory steps behind a backlog number (`backlogItems`), most \
+             overdue first.",
+        )
+        .override_output_type_description::<Connection<String, people::Child>>(
+            "A page of the children and young people the signed-in person may see (`children`), \
+             in the order they were added.",
+        )
+        .override_output_type_description::<Connection<String, people::AuditEvent>>(
+            "A page of the audit trail (`auditEvents`), newest first.",
+        )
+        .override_output_type_description::<Connection<String, assessment::Assessment>>(
+            "A page of the needs assessments the signed-in person may see (`assessments`), newest \
+             first.",
+        )
+        .override_output_type_description::<
+            Connection<String, contributions::ProfessionalAdviceRequest>,
+        >(
+            "A page of the advice requests addressed to the signed-in professional or their \
+             service (`myAdviceRequests`), most urgent first.",
+        )
 }
 
 /// Per-request data the HTTP layer attaches: who is asking (if anyone) and when.

@@ -1,7 +1,9 @@
 //! People and places: local authorities, localities, teams, staff, professionals, children,
 //! parents, the signed-in person, and the audit trail.
 use async_graphql::connection::Connection;
-use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
+use async_graphql::{
+    Context, Description, Enum, ID, InputObject, Json, MaybeUndefined, Object, Result, SimpleObject,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{Id, Kind, connection, ctx, loaders, page_request};
@@ -17,13 +19,25 @@ use crate::service::records::{
     TeamRow,
 };
 
+/// The role a person signs in as (the token's `role` claim, granted by this service's records). It
+/// decides what they may see and do.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "crate::domain::access::Role")]
 pub enum Role {
+    /// A caseworker in a local authority's SEN team: children, families and casework of their own
+    /// local authority.
     Caseworker,
+    /// A SEN team manager: what a caseworker may do, and the organisation (localities, teams,
+    /// staff, professionals), the audit trail and the allocation of cases in their local authority.
     Manager,
+    /// A parent or carer, or a young person signing in as themself: sees only the children linked
+    /// to them (or their own record).
     Parent,
+    /// A professional asked for advice (an educational psychologist, a therapist, a school...):
+    /// sees only the advice requests addressed to them or their service.
     Professional,
+    /// An administrator of the service: acts across every local authority, and manages
+    /// administrators and the reasons recorded for exceptions and delays.
     Admin,
 }
 
@@ -32,18 +46,35 @@ pub enum Role {
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "crate::domain::advice::AdviceService")]
 pub enum AdviceService {
+    /// Psychological advice and information from an educational psychologist (reg 6(1)).
     EducationalPsychology,
+    /// Medical advice from a paediatrician (health advice, reg 6(1)).
     Paediatrics,
+    /// Child and adolescent mental health services (health advice, reg 6(1)).
     Camhs,
+    /// Speech and language therapy (health advice, reg 6(1)).
     SpeechAndLanguageTherapy,
+    /// Occupational therapy (health advice, reg 6(1)).
     OccupationalTherapy,
+    /// Physiotherapy (health advice, reg 6(1)).
     Physiotherapy,
+    /// The designated clinical officer, who coordinates the health services' advice (reg 6(1)).
     DesignatedClinicalOfficer,
+    /// Advice and information on social care (reg 6(1)).
     SocialCare,
+    /// Educational advice from the head teacher, principal or manager of the child's school,
+    /// college or early years setting (reg 6(1)).
     SchoolOrSetting,
+    /// The parent's or young person's own views (reg 6(1)(a)): given by the family, with no
+    /// statutory deadline.
     ParentView,
+    /// The child's or young person's own views, as the family gives them: no statutory deadline.
     ChildView,
+    /// Advice on preparing for adulthood and independent living, for a child in year 9 or above
+    /// (reg 6(1)).
     PreparationForAdulthood,
+    /// Advice from anyone else the council thinks appropriate, or the family reasonably asks it to
+    /// consult (reg 6(1)).
     Other,
 }
 
@@ -63,10 +94,14 @@ fn role_of(stored: &str) -> Result<Role, ApiError> {
 
 // ---------- output types ----------
 
+/// An English local authority (council), whose SEN team runs needs assessments and maintains EHC
+/// plans.
+#[derive(Description)]
 pub struct LocalAuthority(pub LocalAuthorityRow);
 
-#[Object]
+#[Object(use_type_description)]
 impl LocalAuthority {
+    /// The local authority's global id: opaque; `node(id:)` finds it again.
     pub async fn id(&self) -> ID {
         Id::of(Kind::LocalAuthority, self.0.id)
     }
@@ -74,9 +109,11 @@ impl LocalAuthority {
     async fn code(&self) -> &str {
         &self.0.code
     }
+    /// The council's name, e.g. Cumbria.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// The council's localities (areas its children are grouped by), by name.
     async fn localities(&self, gql: &Context<'_>) -> Result<Vec<Locality>> {
         Ok(loaders::load_all(gql, loaders::LaLocalities(self.0.id))
             .await?
@@ -84,6 +121,7 @@ impl LocalAuthority {
             .map(Locality)
             .collect())
     }
+    /// The council's SEN teams, by name.
     async fn teams(&self, gql: &Context<'_>) -> Result<Vec<Team>> {
         Ok(loaders::load_all(gql, loaders::LaTeams(self.0.id))
             .await?
@@ -93,28 +131,37 @@ impl LocalAuthority {
     }
 }
 
+/// An area of a local authority that children's records are grouped by (each child belongs to one).
+#[derive(Description)]
 pub struct Locality(pub LocalityRow);
 
-#[Object]
+#[Object(use_type_description)]
 impl Locality {
+    /// The locality's global id: opaque; `node(id:)` finds it again.
     pub async fn id(&self) -> ID {
         Id::of(Kind::Locality, self.0.id)
     }
+    /// The locality's name, unique within its local authority.
     async fn name(&self) -> &str {
         &self.0.name
     }
 }
 
+/// A team of a local authority's SEN staff; caseworkers may see and assign their own team's cases.
+#[derive(Description)]
 pub struct Team(pub TeamRow);
 
-#[Object]
+#[Object(use_type_description)]
 impl Team {
+    /// The team's global id: opaque; `node(id:)` finds it again.
     pub async fn id(&self) -> ID {
         Id::of(Kind::Team, self.0.id)
     }
+    /// The team's name, unique within its local authority.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// The team's staff, by name: shown to staff and administrators (FORBIDDEN for others).
     async fn members(&self, gql: &Context<'_>) -> Result<Vec<StaffMember>> {
         Ok(loaders::load_all(gql, loaders::TeamMembers(self.0.id))
             .await?
@@ -124,22 +171,30 @@ impl Team {
     }
 }
 
+/// A caseworker or manager of a local authority's SEN team. The directory (`staff`) is for staff
+/// and administrators; a family sees the caseworker of their own case.
+#[derive(Description)]
 pub struct StaffMember(pub StaffRow);
 
-#[Object]
+#[Object(use_type_description)]
 impl StaffMember {
+    /// The member of staff's global id: opaque; `node(id:)` finds it again.
     pub async fn id(&self) -> ID {
         Id::of(Kind::StaffMember, self.0.id)
     }
+    /// Their name.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// Their work email address; null when none was given.
     async fn email(&self) -> Option<&str> {
         self.0.email.as_deref()
     }
+    /// CASEWORKER or MANAGER.
     async fn role(&self) -> Result<Role> {
         Ok(role_of(&self.0.role)?)
     }
+    /// The global id of their team; null when they belong to none.
     async fn team_id(&self) -> Option<ID> {
         self.0.team_id.map(|id| Id::of(Kind::Team, id))
     }
@@ -166,22 +221,30 @@ impl StaffMember {
     }
 }
 
+/// A professional the local authority asks for advice (reg 6), such as an educational psychologist,
+/// a therapist or a school's SENCO. Not shown to parents.
+#[derive(Description)]
 pub struct Professional(pub ProfessionalRow);
 
-#[Object]
+#[Object(use_type_description)]
 impl Professional {
+    /// The professional's global id: opaque; `node(id:)` finds it again.
     pub async fn id(&self) -> ID {
         Id::of(Kind::Professional, self.0.id)
     }
+    /// Their name.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// The service they work in, which requests addressed to that service reach.
     async fn service(&self) -> Result<AdviceService> {
         Ok(service_of(&self.0.service)?)
     }
+    /// Who they work for, e.g. an NHS trust or a school.
     async fn organisation(&self) -> &str {
         &self.0.organisation
     }
+    /// Their work email address; null when none was given.
     async fn email(&self) -> Option<&str> {
         self.0.email.as_deref()
     }
@@ -208,16 +271,24 @@ impl Professional {
     }
 }
 
+/// A child or young person (0 to 25) known to the SEN team. Shown to staff of their local
+/// authority, administrators and their family; a professional sees only what an advice request
+/// needs (`ProfessionalAdviceRequest.child`). Staff opening the record with `child(id:)` or `node`
+/// is logged (`viewedBy`).
+#[derive(Description)]
 pub struct Child(pub ChildRow);
 
-#[Object]
+#[Object(use_type_description)]
 impl Child {
+    /// The child's global id: opaque; `node(id:)` finds it again.
     pub async fn id(&self) -> ID {
         Id::of(Kind::Child, self.0.id)
     }
+    /// Their full legal name.
     async fn legal_name(&self) -> &str {
         &self.0.legal_name
     }
+    /// The name they prefer to be called; null when none was given.
     async fn preferred_name(&self) -> Option<&str> {
         self.0.preferred_name.as_deref()
     }
@@ -228,6 +299,7 @@ impl Child {
             .as_deref()
             .unwrap_or(&self.0.legal_name)
     }
+    /// Their date of birth.
     async fn date_of_birth(&self) -> NaiveDate {
         self.0.date_of_birth
     }
@@ -237,18 +309,25 @@ impl Child {
         let today = ctx(gql)?.today();
         Ok(self.nc_year_on(today))
     }
+    /// `ncYear` as caseworkers say it: Early years, Nursery, Reception, Year 1 to Year 13, or
+    /// Post-19.
     async fn nc_year_label(&self, gql: &Context<'_>) -> Result<String> {
         let today = ctx(gql)?.today();
         Ok(nc_year_label(self.nc_year_on(today)))
     }
+    /// Whether `ncYear` is set by hand (a child educated out of their year group) rather than
+    /// derived from the date of birth.
     async fn nc_year_overridden(&self) -> bool {
         self.0.nc_year_override.is_some()
     }
+    /// The locality their record belongs to.
     async fn locality(&self, gql: &Context<'_>) -> Result<Option<Locality>> {
         Ok(loaders::load(gql, loaders::LocalityId(self.0.locality_id))
             .await?
             .map(Locality))
     }
+    /// The school, college or early years setting they attend now, as typed; null when not
+    /// recorded.
     async fn current_setting(&self) -> Option<&str> {
         self.0.current_setting.as_deref()
     }
@@ -264,7 +343,6 @@ impl Child {
     async fn version(&self) -> i32 {
         self.0.version
     }
-    /// Parents and carers: visible to staff and the family, not to professionals.
     /// Needs assessments of this child, newest first (the ones the signed-in person may see).
     async fn assessments(&self, gql: &Context<'_>) -> Result<Vec<super::assessment::Assessment>> {
         Ok(loaders::load_all(gql, loaders::ChildAssessments(self.0.id))
@@ -292,6 +370,8 @@ impl Child {
         .map(Into::into)
         .collect())
     }
+    /// Parents and carers, by name, with how each is related: shown to staff, administrators and
+    /// the family, FORBIDDEN for professionals.
     async fn parents(&self, gql: &Context<'_>) -> Result<Vec<ParentLink>> {
         let ctx = ctx(gql)?;
         if matches!(ctx.actor.scope, Scope::Professional { .. } | Scope::Nothing) {
@@ -308,9 +388,11 @@ impl Child {
             })
             .collect())
     }
+    /// When the record was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// When the record was last changed.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
@@ -325,47 +407,66 @@ impl Child {
     }
 }
 
+/// A parent or carer linked to a child, and how they are related.
 #[derive(SimpleObject)]
 pub struct ParentLink {
     /// How they are related to the child (mother, father, foster carer...).
     relationship: String,
+    /// The parent or carer.
     parent: Parent,
 }
 
+/// A parent or carer. Shown to whoever may see a child linked to them (staff of the local
+/// authority, administrators, the family), never to professionals.
+#[derive(Description)]
 pub struct Parent(pub ParentRow);
 
-#[Object]
+#[Object(use_type_description)]
 impl Parent {
+    /// The parent's global id: opaque; `node(id:)` finds it again.
     pub async fn id(&self) -> ID {
         Id::of(Kind::Parent, self.0.id)
     }
+    /// Their name.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// Their email address; null when none was given.
     async fn email(&self) -> Option<&str> {
         self.0.email.as_deref()
     }
+    /// Their phone number; null when none was given.
     async fn phone(&self) -> Option<&str> {
         self.0.phone.as_deref()
     }
 }
 
+/// One change in the append-only audit trail: who made it, when, to which record, and what changed.
+/// For managers (their local authority) and administrators.
+#[derive(Description)]
 pub struct AuditEvent(pub AuditEventRow);
 
-#[Object]
+#[Object(use_type_description)]
 impl AuditEvent {
+    /// The audit event's global id: opaque; `node(id:)` finds it again.
     pub async fn id(&self) -> ID {
         Id::of(Kind::AuditEvent, self.0.id)
     }
+    /// When the change was made.
     async fn occurred_at(&self) -> DateTime<Utc> {
         self.0.occurred_at
     }
+    /// The identity-provider subject (the token's `sub`) of who made the change: `cli` for the
+    /// command line, `seed-demo` for the demo data.
     async fn actor_subject(&self) -> &str {
         &self.0.actor_subject
     }
-    async fn actor_role(&self) -> &str {
-        &self.0.actor_role
+    /// The role they acted in (the command line and the demo data act as ADMIN).
+    async fn actor_role(&self) -> Result<Role> {
+        Ok(role_of(&self.0.actor_role)?)
     }
+    /// The global id of the child the change concerns; null when it concerns no one child (the
+    /// organisation, a parent's own record, reference data).
     async fn child_id(&self) -> Option<ID> {
         self.0.child_id.map(|id| Id::of(Kind::Child, id))
     }
@@ -381,20 +482,35 @@ impl AuditEvent {
             None => Id::named(&self.0.entity, self.0.entity_id),
         }
     }
+    /// What was done, in lower case: `create`, `update`, `link` or `unlink` for people and places;
+    /// on a case, the step taken, such as `request`, `decide_to_assess`, `record_advice` or
+    /// `assign_caseworker`.
     async fn action(&self) -> &str {
         &self.0.action
     }
-    /// What changed, as a JSON object.
-    async fn summary(&self) -> &str {
-        &self.0.summary
+    /// What changed, as a JSON object: field names and new values, leaving out free text and
+    /// children's personal details; an action on a case adds its date (`on`) and the record's
+    /// new `version`.
+    async fn summary(&self) -> Result<Json<serde_json::Value>> {
+        let summary = serde_json::from_str(&self.0.summary).map_err(|e| {
+            ApiError::Internal(anyhow::anyhow!(
+                "audit event {}: the stored summary is not JSON: {e}",
+                self.0.id
+            ))
+        })?;
+        Ok(Json(summary))
     }
 }
 
 /// The signed-in person.
 #[derive(SimpleObject)]
 pub struct Me {
+    /// The identity-provider subject (the token's `sub`).
     subject: String,
+    /// The role they are signed in as.
     role: Role,
+    /// The local authority they belong to: staff and professionals; an administrator's only when
+    /// the token names one; null for families.
     local_authority: Option<LocalAuthority>,
     /// Whether the subject maps to a record that gives access to children.
     linked: bool,
@@ -448,7 +564,13 @@ impl PeopleQuery {
             .collect())
     }
 
-    async fn local_authority(&self, gql: &Context<'_>, id: ID) -> Result<LocalAuthority> {
+    /// A local authority the signed-in person may see (an administrator: any; others: their own);
+    /// NOT_FOUND otherwise.
+    async fn local_authority(
+        &self,
+        gql: &Context<'_>,
+        #[graphql(desc = "The local authority's global id.")] id: ID,
+    ) -> Result<LocalAuthority> {
         let ctx = ctx(gql)?;
         let id = Id::parse("id", Kind::LocalAuthority, &id)?;
         Ok(find_local_authority(&ctx, id).await?)
@@ -458,8 +580,8 @@ impl PeopleQuery {
     async fn staff(
         &self,
         gql: &Context<'_>,
-        team_id: Option<ID>,
-        role: Option<Role>,
+        #[graphql(desc = "Only the members of this team (a global id).")] team_id: Option<ID>,
+        #[graphql(desc = "Only staff in this role (CASEWORKER or MANAGER).")] role: Option<Role>,
     ) -> Result<Vec<StaffMember>> {
         let ctx = ctx(gql)?;
         let team_id = team_id
@@ -472,10 +594,12 @@ impl PeopleQuery {
             .collect())
     }
 
+    /// Professionals of the signed-in person's local authority (all for an administrator), by name.
+    /// FORBIDDEN for parents.
     async fn professionals(
         &self,
         gql: &Context<'_>,
-        service: Option<AdviceService>,
+        #[graphql(desc = "Only professionals of this service.")] service: Option<AdviceService>,
     ) -> Result<Vec<Professional>> {
         let ctx = ctx(gql)?;
         Ok(svc::professionals(&ctx, service.map(Into::into))
@@ -486,7 +610,11 @@ impl PeopleQuery {
     }
 
     /// A child or young person the signed-in person may see; NOT_FOUND otherwise.
-    async fn child(&self, gql: &Context<'_>, id: ID) -> Result<Child> {
+    async fn child(
+        &self,
+        gql: &Context<'_>,
+        #[graphql(desc = "The child's global id.")] id: ID,
+    ) -> Result<Child> {
         let ctx = ctx(gql)?;
         let id = Id::parse("id", Kind::Child, &id)?;
         Ok(find_child(&ctx, id).await?)
@@ -497,10 +625,11 @@ impl PeopleQuery {
     async fn children(
         &self,
         gql: &Context<'_>,
+        #[graphql(desc = "Part of the legal or preferred name (not case-sensitive).")]
         search: Option<String>,
-        locality_id: Option<ID>,
-        after: Option<String>,
-        before: Option<String>,
+        #[graphql(desc = "Only children of this locality (a global id).")] locality_id: Option<ID>,
+        #[graphql(desc = "A cursor from this list: the page after it.")] after: Option<String>,
+        #[graphql(desc = "A cursor from this list: the page before it.")] before: Option<String>,
         #[graphql(desc = "page size, at most 100")] first: Option<i32>,
         #[graphql(desc = "page size, at most 100")] last: Option<i32>,
     ) -> Result<Connection<String, Child>> {
@@ -520,14 +649,15 @@ impl PeopleQuery {
     async fn audit_events(
         &self,
         gql: &Context<'_>,
-        child_id: Option<ID>,
+        #[graphql(desc = "Only events about this child (a global id).")] child_id: Option<ID>,
+        #[graphql(desc = "Only changes made by this identity-provider subject.")]
         actor_subject: Option<String>,
-        from: Option<DateTime<Utc>>,
-        to: Option<DateTime<Utc>>,
-        after: Option<String>,
-        before: Option<String>,
-        first: Option<i32>,
-        last: Option<i32>,
+        #[graphql(desc = "Only events at or after this instant.")] from: Option<DateTime<Utc>>,
+        #[graphql(desc = "Only events before this instant.")] to: Option<DateTime<Utc>>,
+        #[graphql(desc = "A cursor from this list: the page after it.")] after: Option<String>,
+        #[graphql(desc = "A cursor from this list: the page before it.")] before: Option<String>,
+        #[graphql(desc = "page size, at most 100")] first: Option<i32>,
+        #[graphql(desc = "page size, at most 100")] last: Option<i32>,
     ) -> Result<Connection<String, AuditEvent>> {
         let ctx = ctx(gql)?;
         ctx.require(Permission::ReadAuditTrail)?;
@@ -548,58 +678,88 @@ impl PeopleQuery {
 
 // ---------- mutations ----------
 
+/// A new caseworker or manager.
 #[derive(InputObject)]
 pub struct CreateStaffInput {
     /// Admins name the local authority; staff always add to their own.
     local_authority_id: Option<ID>,
+    /// Their team (a global id, of the same local authority); none when omitted.
     team_id: Option<ID>,
     /// The sign-in subject (the token's `sub`) for this person.
     subject: String,
+    /// Their name: 1 to 200 characters.
     name: String,
+    /// Their work email address.
     email: Option<String>,
+    /// CASEWORKER or MANAGER; other roles are VALIDATION.
     role: Role,
 }
 
+/// Changes to a member of staff: omitted fields stay as they are.
 #[derive(InputObject)]
 pub struct UpdateStaffInput {
+    /// The member of staff's global id.
     id: ID,
     /// A new identity-provider subject for this person.
     subject: Option<String>,
+    /// Their name: 1 to 200 characters.
     name: Option<String>,
+    /// Their work email address; null removes it.
     email: MaybeUndefined<String>,
+    /// Their team (a global id, of the same local authority); null removes them from their team.
     team_id: MaybeUndefined<ID>,
+    /// CASEWORKER or MANAGER.
     role: Option<Role>,
+    /// False: refused at sign-in from now on; true: may sign in again.
     active: Option<bool>,
 }
 
+/// A new professional the local authority asks for advice.
 #[derive(InputObject)]
 pub struct CreateProfessionalInput {
+    /// Administrators name the local authority; staff always add to their own.
     local_authority_id: Option<ID>,
+    /// The identity-provider subject that will sign them in; none: they cannot sign in.
     subject: Option<String>,
+    /// Their name: 1 to 200 characters.
     name: String,
+    /// The service they work in; not PARENT_VIEW or CHILD_VIEW, which families give.
     service: AdviceService,
+    /// Who they work for, e.g. an NHS trust or a school.
     organisation: String,
+    /// Their work email address.
     email: Option<String>,
 }
 
+/// Changes to a professional's record: omitted fields stay as they are.
 #[derive(InputObject)]
 pub struct UpdateProfessionalInput {
+    /// The professional's global id.
     id: ID,
     /// The identity-provider subject that signs them in; null: they cannot sign in.
     subject: MaybeUndefined<String>,
+    /// Their name: 1 to 200 characters.
     name: Option<String>,
+    /// Who they work for.
     organisation: Option<String>,
+    /// Their work email address; null removes it.
     email: MaybeUndefined<String>,
     /// False: refused at sign-in from now on (their requests stay on the cases).
     active: Option<bool>,
 }
 
+/// A new child or young person in the caller's local authority.
 #[derive(InputObject)]
 pub struct CreateChildInput {
+    /// Their full legal name: 1 to 200 characters.
     legal_name: String,
+    /// The name they prefer to be called.
     preferred_name: Option<String>,
+    /// Their date of birth: not in the future, and within the last 26 years (the 0 to 25 system).
     date_of_birth: NaiveDate,
+    /// Their locality (a global id), in a local authority the caller acts in.
     locality_id: ID,
+    /// The school, college or early years setting they attend now.
     current_setting: Option<String>,
     /// Only for a child educated out of their chronological year group.
     nc_year_override: Option<i32>,
@@ -607,26 +767,41 @@ pub struct CreateChildInput {
     subject: Option<String>,
 }
 
+/// Changes to a child's record: omitted fields stay as they are.
 #[derive(InputObject)]
 pub struct UpdateChildInput {
+    /// The child's global id.
     id: ID,
     /// The version you loaded: a change made since then makes this a CONFLICT.
     version: i32,
+    /// Their full legal name: 1 to 200 characters.
     legal_name: Option<String>,
+    /// The name they prefer to be called; null removes it.
     preferred_name: MaybeUndefined<String>,
+    /// Their date of birth: not in the future, within the last 26 years.
     date_of_birth: Option<NaiveDate>,
+    /// Their locality (a global id), of the same local authority; moving to another local authority
+    /// is a transfer.
     locality_id: Option<ID>,
+    /// The school, college or setting they attend now; null removes it.
     current_setting: MaybeUndefined<String>,
+    /// Their national curriculum year when out of their year group (-3 to 15, Reception = 0); null
+    /// derives it from the date of birth again.
     nc_year_override: MaybeUndefined<i32>,
 }
 
+/// A new parent or carer (link them to a child with `linkParent`).
 #[derive(InputObject)]
 pub struct CreateParentInput {
+    /// Administrators name the local authority; staff always add to their own.
     local_authority_id: Option<ID>,
     /// The sign-in subject for the parents' portal.
     subject: Option<String>,
+    /// Their name: 1 to 200 characters.
     name: String,
+    /// Their email address.
     email: Option<String>,
+    /// Their phone number.
     phone: Option<String>,
 }
 
@@ -651,8 +826,9 @@ impl PeopleMutation {
     async fn create_local_authority(
         &self,
         gql: &Context<'_>,
+        #[graphql(desc = "The DfE three-digit code, e.g. 909; a code already used is CONFLICT.")]
         code: String,
-        name: String,
+        #[graphql(desc = "The council's name: 1 to 200 characters.")] name: String,
     ) -> Result<LocalAuthority> {
         let ctx = ctx(gql)?;
         Ok(LocalAuthority(
@@ -660,10 +836,17 @@ impl PeopleMutation {
         ))
     }
 
+    /// Managers and administrators: adds a locality to a local authority.
     async fn create_locality(
         &self,
         gql: &Context<'_>,
+        #[graphql(
+            desc = "Administrators name the local authority; managers always add to their own."
+        )]
         local_authority_id: Option<ID>,
+        #[graphql(
+            desc = "The locality's name: 1 to 200 characters, unique in the local authority (CONFLICT otherwise)."
+        )]
         name: String,
     ) -> Result<Locality> {
         let ctx = ctx(gql)?;
@@ -671,10 +854,17 @@ impl PeopleMutation {
         Ok(Locality(svc::create_locality(&ctx, la, &name).await?))
     }
 
+    /// Managers and administrators: adds a team to a local authority.
     async fn create_team(
         &self,
         gql: &Context<'_>,
+        #[graphql(
+            desc = "Administrators name the local authority; managers always add to their own."
+        )]
         local_authority_id: Option<ID>,
+        #[graphql(
+            desc = "The team's name: 1 to 200 characters, unique in the local authority (CONFLICT otherwise)."
+        )]
         name: String,
     ) -> Result<Team> {
         let ctx = ctx(gql)?;
@@ -682,10 +872,12 @@ impl PeopleMutation {
         Ok(Team(svc::create_team(&ctx, la, &name).await?))
     }
 
+    /// Managers and administrators: adds a caseworker or manager, who may sign in with the given
+    /// subject. A subject already in use is CONFLICT.
     async fn create_staff(
         &self,
         gql: &Context<'_>,
-        input: CreateStaffInput,
+        #[graphql(desc = "The new member of staff.")] input: CreateStaffInput,
     ) -> Result<StaffMember> {
         let ctx = ctx(gql)?;
         let input = svc::StaffInput {
@@ -703,10 +895,12 @@ impl PeopleMutation {
         Ok(StaffMember(svc::create_staff(&ctx, input).await?))
     }
 
+    /// Managers (their local authority) and administrators: changes a member of staff, including
+    /// their sign-in subject and whether they may still sign in.
     async fn update_staff(
         &self,
         gql: &Context<'_>,
-        input: UpdateStaffInput,
+        #[graphql(desc = "The changes.")] input: UpdateStaffInput,
     ) -> Result<StaffMember> {
         let ctx = ctx(gql)?;
         let id = Id::parse("id", Kind::StaffMember, &input.id)?;
@@ -726,10 +920,11 @@ impl PeopleMutation {
         Ok(StaffMember(svc::update_staff(&ctx, id, p).await?))
     }
 
+    /// Managers and administrators: adds a professional the local authority asks for advice.
     async fn create_professional(
         &self,
         gql: &Context<'_>,
-        input: CreateProfessionalInput,
+        #[graphql(desc = "The new professional.")] input: CreateProfessionalInput,
     ) -> Result<Professional> {
         let ctx = ctx(gql)?;
         let input = svc::ProfessionalInput {
@@ -752,7 +947,7 @@ impl PeopleMutation {
     async fn update_professional(
         &self,
         gql: &Context<'_>,
-        input: UpdateProfessionalInput,
+        #[graphql(desc = "The changes.")] input: UpdateProfessionalInput,
     ) -> Result<Professional> {
         let ctx = ctx(gql)?;
         let id = Id::parse("id", Kind::Professional, &input.id)?;
@@ -766,7 +961,12 @@ impl PeopleMutation {
         Ok(Professional(svc::update_professional(&ctx, id, p).await?))
     }
 
-    async fn create_child(&self, gql: &Context<'_>, input: CreateChildInput) -> Result<Child> {
+    /// Caseworkers, managers and administrators: adds a child or young person.
+    async fn create_child(
+        &self,
+        gql: &Context<'_>,
+        #[graphql(desc = "The new child.")] input: CreateChildInput,
+    ) -> Result<Child> {
         let ctx = ctx(gql)?;
         let input = svc::ChildInput {
             legal_name: input.legal_name,
@@ -780,7 +980,12 @@ impl PeopleMutation {
         Ok(Child(svc::create_child(&ctx, input).await?))
     }
 
-    async fn update_child(&self, gql: &Context<'_>, input: UpdateChildInput) -> Result<Child> {
+    /// Caseworkers, managers and administrators: changes a child's record.
+    async fn update_child(
+        &self,
+        gql: &Context<'_>,
+        #[graphql(desc = "The changes and the version they apply to.")] input: UpdateChildInput,
+    ) -> Result<Child> {
         let ctx = ctx(gql)?;
         let id = Id::parse("id", Kind::Child, &input.id)?;
         let p = svc::ChildPatch {
@@ -794,7 +999,12 @@ impl PeopleMutation {
         Ok(Child(svc::update_child(&ctx, id, input.version, p).await?))
     }
 
-    async fn create_parent(&self, gql: &Context<'_>, input: CreateParentInput) -> Result<Parent> {
+    /// Caseworkers, managers and administrators: adds a parent or carer.
+    async fn create_parent(
+        &self,
+        gql: &Context<'_>,
+        #[graphql(desc = "The new parent or carer.")] input: CreateParentInput,
+    ) -> Result<Parent> {
         let ctx = ctx(gql)?;
         let input = svc::ParentInput {
             local_authority_id: optional_id(
@@ -814,8 +1024,11 @@ impl PeopleMutation {
     async fn link_parent(
         &self,
         gql: &Context<'_>,
-        child_id: ID,
-        parent_id: ID,
+        #[graphql(desc = "The child's global id.")] child_id: ID,
+        #[graphql(desc = "The parent's global id, of the child's local authority.")] parent_id: ID,
+        #[graphql(
+            desc = "How they are related to the child, e.g. mother or foster carer; `parent` when omitted."
+        )]
         relationship: Option<String>,
     ) -> Result<Child> {
         let ctx = ctx(gql)?;
@@ -826,7 +1039,13 @@ impl PeopleMutation {
         ))
     }
 
-    async fn unlink_parent(&self, gql: &Context<'_>, child_id: ID, parent_id: ID) -> Result<Child> {
+    /// Removes a parent's or carer's link to a child (NOT_FOUND when there is none).
+    async fn unlink_parent(
+        &self,
+        gql: &Context<'_>,
+        #[graphql(desc = "The child's global id.")] child_id: ID,
+        #[graphql(desc = "The parent's global id.")] parent_id: ID,
+    ) -> Result<Child> {
         let ctx = ctx(gql)?;
         let child_id = Id::parse("childId", Kind::Child, &child_id)?;
         let parent_id = Id::parse("parentId", Kind::Parent, &parent_id)?;

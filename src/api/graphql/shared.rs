@@ -9,36 +9,82 @@ use crate::domain::assessment as rules;
 use crate::domain::timescales;
 use crate::service::records::AssessmentRow;
 
+/// The statutory step a deadline is for; each kind has one time limit and one source
+/// (`Deadline.regulation`). In the backlog, a kind is a stage of its process.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "crate::domain::timescales::DeadlineKind")]
 pub enum DeadlineKind {
+    /// The council's decision whether to carry out an EHC needs assessment: the request + 6
+    /// weeks (reg 5(1)).
     DecisionToAssess,
+    /// Advice from a professional asked to contribute: the advice request + 6 weeks (reg
+    /// 8(1)).
     AdviceResponse,
+    /// The council's decision not to issue a plan, when that is its decision: the request +
+    /// 16 weeks (reg 10(1)).
     DecisionNotToIssue,
+    /// The family's at least 15 days, beginning with the day the draft plan was served, to
+    /// comment on it (reg 13(1)): their window, not a council deadline.
     DraftComments,
+    /// The final EHC plan issued: the request + 20 weeks (reg 13(2)).
     FinalPlan,
+    /// The final plan after a re-assessment: the decision to re-assess + 14 weeks (reg 27(2)).
     ReassessmentFinalPlan,
+    /// The review completed by the council's decision, within the 12 months starting with the
+    /// plan's making or the last review decision (CFA 2014 s.44(1); reg 19, 20(10)).
     AnnualReview,
+    /// For a child under 5: a review within 6 months of the plan or the last review (Code of
+    /// Practice 9.178). Guidance, not statute: not counted in the backlog.
     UnderFiveReview,
+    /// Invitations to the review meeting sent at least 2 weeks before it (reg 20(3)).
     ReviewInvitations,
+    /// Advice asked for a review: due 2 weeks before the meeting, in time to be circulated
+    /// (reg 20(2), 20(4)).
     ReviewAdvice,
+    /// The advice and information sent to everyone invited, 2 weeks before the meeting (reg
+    /// 20(4)).
     ReviewAdviceCirculated,
+    /// The school's or setting's review report sent to the council and everyone invited: the
+    /// meeting + 2 weeks (reg 20(7)-(8)).
     ReviewReport,
+    /// The council's decision to maintain, amend or cease the plan: the meeting + 4 weeks
+    /// (reg 20(10)).
     ReviewDecision,
+    /// The notice of proposed changes, which goes with a decision to amend: the meeting + 4
+    /// weeks (reg 20(10), 22(2); R (L, M, P) v Devon CC [2022]).
     AmendmentNotice,
+    /// The family's at least 15 days, beginning with the day the amendment notice was served,
+    /// to comment (reg 22(2)(c)): their window, not a council deadline.
     AmendmentComments,
+    /// The final amended plan issued: the notice + 8 weeks (reg 22(3)); before a notice is
+    /// sent, the review meeting + 12 weeks.
     AmendedPlan,
+    /// A decision not to amend after all, with appeal rights: the notice + 8 weeks (reg 22(4)).
     DecisionNotToAmend,
+    /// The plan reviewed and amended to name the next school before 15 February (so by 14
+    /// February) of the calendar year of a move between school phases (reg 18(1)(b)).
     PhaseTransfer,
+    /// The plan reviewed and amended to name the post-16 placement before 31 March (so by 30
+    /// March) of the calendar year of the move from secondary school (reg 18(1)(a)).
     #[graphql(name = "PHASE_TRANSFER_POST16")]
     PhaseTransferPost16,
+    /// The plan amended to name the new post-16 institution at least 5 months before a move
+    /// between post-16 institutions (reg 18(2)).
     #[graphql(name = "POST16_TRANSFER")]
     Post16Transfer,
+    /// After a plan arrives from another council: the new council tells the family whether
+    /// it will reassess and when it will review, within 6 weeks of the transfer (reg 15(4)).
     TransferNotice,
+    /// The new council's first review after a transfer in: by the later of the end of the 12
+    /// months from the last review (or the plan's making) and 3 months from the transfer
+    /// (reg 15(5)).
     TransferReview,
+    /// The old council transfers the plan when the family moves: on the day of the move, or
+    /// within 15 working days of learning of it if it learnt later than that (reg 15(2)).
     TransferOut,
 }
 
+/// Where a deadline stands on today's date (in England).
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "crate::domain::timescales::DeadlineStatus")]
 pub enum DeadlineStatus {
@@ -62,15 +108,20 @@ pub enum DeadlineStatus {
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "crate::domain::timescales::Party")]
 pub enum Party {
+    /// The council (its SEN team).
     LocalAuthority,
+    /// The parent or carer, or the young person.
     Parent,
+    /// A professional asked for advice.
     Professional,
+    /// The school, college or early years setting (e.g. for its review report).
     Setting,
 }
 
 /// A statutory deadline, with the regulation that sets it.
 #[derive(SimpleObject)]
 pub struct Deadline {
+    /// Which step the deadline is for.
     kind: DeadlineKind,
     /// What must happen, in plain language.
     label: String,
@@ -80,9 +131,12 @@ pub struct Deadline {
     due_on: NaiveDate,
     /// The day the step happened.
     met_on: Option<NaiveDate>,
+    /// Where it stands today: pending, due soon (within 14 days), overdue, met, missed,
+    /// excepted or not applicable.
     status: DeadlineStatus,
     /// The source, e.g. "SEND Regs 2014 reg 13(2)".
     regulation: String,
+    /// False for guidance shown as a target (the under-5s' review, Code of Practice 9.178).
     statutory: bool,
     /// When an exception lifts the statutory limit: an operational target extended by the
     /// exception's length. NOT a statutory deadline.
@@ -91,6 +145,7 @@ pub struct Deadline {
     target_note: Option<String>,
     /// Codes of the exception reasons that lifted the statutory limit.
     excepted_by: Vec<String>,
+    /// The advice request (global id), for an advice step; null otherwise.
     advice_request_id: Option<ID>,
 }
 
@@ -123,7 +178,9 @@ impl From<timescales::Deadline> for Deadline {
 /// A dated milestone, in words a parent understands.
 #[derive(SimpleObject)]
 pub struct Milestone {
+    /// The day it happened.
     on: NaiveDate,
+    /// What happened, in words for the family.
     text: String,
 }
 
@@ -141,15 +198,21 @@ impl From<rules::Milestone> for Milestone {
 pub struct AppealWindow {
     /// What was decided, in words a family understands.
     decision: String,
+    /// The day of the decision notice: the 2 months count from it.
     decided_on: NaiveDate,
     /// The last day to contact a mediation adviser (decision + 2 months).
     mediation_contact_by: NaiveDate,
+    /// The day of the family's mediation certificate; null when none is recorded.
     mediation_certificate_on: Option<NaiveDate>,
     /// The last day to appeal: 2 months from the decision, or 1 month from a mediation
-    /// certificate, whichever is later.
+    /// certificate, whichever is later; a period ending 25 December to 1 January or in August
+    /// runs to the first working day after it, one ending on another non-working day to the
+    /// next working day (HESC Tribunal Rules 2008 r.12).
     appeal_by: NaiveDate,
     /// Whether an appeal can still be made today.
     open: bool,
+    /// The provisions that set the window, e.g. "HESC Tribunal Rules 2008 r.20(2); CFA 2014
+    /// s.51(2)(f), s.55".
     regulation: String,
     /// The window in plain words.
     text: String,

@@ -2,21 +2,33 @@
 //! response, the amended plan or the decision not to amend.
 use super::*;
 
+/// Where an amendment stands (reg 22).
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "crate::domain::amendment::AmendmentState")]
 pub enum AmendmentState {
+    /// A review decided to amend; the notice of proposed changes is still to go (due 4 weeks
+    /// after the meeting, Devon).
     NoticeDue,
+    /// The notice was sent: the family has 15 days to respond, and the final amended plan is
+    /// due within 8 weeks of the notice (reg 22(2)(c), 22(3)).
     NoticeSent,
+    /// The final amended plan was issued (reg 22(3)).
     FinalIssued,
+    /// The council decided not to amend after all (reg 22(4)).
     NotAmended,
 }
 
+/// An action on an amendment, as listed in `PlanAmendment.allowedActions`; each is a mutation.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "crate::domain::amendment::AmendmentAction")]
 pub enum AmendmentAction {
+    /// `sendAmendmentNotice`: the proposed changes and their evidence (reg 22(2)).
     SendNotice,
+    /// `recordAmendmentResponse`: the family's comments, meeting request or setting.
     RecordParentResponse,
+    /// `issueAmendedPlan`: the final amended plan (reg 22(3)).
     IssueAmendedPlan,
+    /// `decideNotToAmend`: no amendment after all (reg 22(4)).
     DecideNotToAmend,
 }
 
@@ -29,8 +41,12 @@ impl PlanAmendment {
     }
 }
 
+/// Proposed changes to a plan and the final amended plan (reg 22): the notice, the family's
+/// 15 days, and the amended plan (or a decision not to amend) within 8 weeks of the notice.
+/// Seen by the council's staff, administrators and the child's family.
 #[Object]
 impl PlanAmendment {
+    /// The amendment's opaque global id.
     pub async fn id(&self) -> ID {
         Id::of(Kind::PlanAmendment, self.0.row.id)
     }
@@ -46,24 +62,31 @@ impl PlanAmendment {
         )
         .await
     }
+    /// The plan being amended.
     async fn plan(&self, gql: &Context<'_>) -> Result<EhcPlan> {
         let plan = loaders::load(gql, loaders::PlanId(self.0.row.plan_id)).await?;
         Ok(EhcPlan(
             plan.ok_or_else(|| ApiError::not_found("EHC plan"))?,
         ))
     }
+    /// The review whose decision to amend started it (global id); null for changes proposed
+    /// outside a review.
     async fn review_id(&self) -> Option<ID> {
         self.0
             .row
             .review_id
             .map(|id| Id::of(Kind::AnnualReview, id))
     }
+    /// Where the amendment stands.
     async fn state(&self) -> Result<AmendmentState> {
         Ok(self.0.state()?.into())
     }
+    /// Send it back with the next action on the amendment: a change since makes it a
+    /// CONFLICT.
     async fn version(&self) -> i32 {
         self.0.row.version
     }
+    /// The day it started: the review's decision to amend, or the proposal outside a review.
     async fn started_on(&self) -> NaiveDate {
         self.0.row.started_on
     }
@@ -71,9 +94,12 @@ impl PlanAmendment {
     async fn meeting_on(&self) -> Option<NaiveDate> {
         self.0.row.meeting_on
     }
+    /// The day the notice of the proposed changes was sent (reg 22(2)): the family's 15 days
+    /// and the 8 weeks for the amended plan count from it. Null until sent.
     async fn notice_sent_on(&self) -> Option<NaiveDate> {
         self.0.row.notice_sent_on
     }
+    /// The proposed changes as sent to the family; null until the notice.
     async fn proposed_changes(&self) -> Option<&str> {
         self.0.row.proposed_changes.as_deref()
     }
@@ -81,21 +107,28 @@ impl PlanAmendment {
     async fn parent_comments_until(&self) -> Option<NaiveDate> {
         self.0.row.notice_sent_on.map(amendment_comments_until)
     }
+    /// The day the family's response was recorded; null when there is none.
     async fn parent_responded_on(&self) -> Option<NaiveDate> {
         self.0.row.parent_responded_on
     }
+    /// The family's comments on the proposed changes; null when they made none.
     async fn parent_comments(&self) -> Option<&str> {
         self.0.row.parent_comments.as_deref()
     }
+    /// Whether the family asked for a meeting about the proposed changes.
     async fn parent_meeting_requested(&self) -> bool {
         self.0.row.parent_meeting_requested
     }
+    /// The school or college the family asked to have named; null when they asked for none.
     async fn parent_requested_setting(&self) -> Option<&str> {
         self.0.row.parent_requested_setting.as_deref()
     }
+    /// The day the final amended plan was issued (reg 22(3): within 8 weeks of the notice);
+    /// null until issued.
     async fn final_issued_on(&self) -> Option<NaiveDate> {
         self.0.row.final_issued_on
     }
+    /// The setting the amended plan names, when it named one; null otherwise.
     async fn named_setting(&self) -> Option<&str> {
         self.0.row.named_setting.as_deref()
     }
@@ -103,12 +136,16 @@ impl PlanAmendment {
     async fn phase_transfer(&self) -> bool {
         self.0.row.phase_transfer
     }
+    /// The day the council decided not to amend after all (reg 22(4)); null otherwise.
     async fn decided_not_to_amend_on(&self) -> Option<NaiveDate> {
         self.0.row.decided_not_to_amend_on
     }
+    /// The council's reasons for not amending; null unless NOT_AMENDED.
     async fn not_amend_reasons(&self) -> Option<&str> {
         self.0.row.not_amend_reasons.as_deref()
     }
+    /// The actions the amendment allows now; empty once it is closed (issued, not amended, or
+    /// the plan moved to another council).
     async fn allowed_actions(&self) -> Result<Vec<AmendmentAction>> {
         if self.0.row.closed_on.is_some() {
             return Ok(Vec::new());
@@ -120,10 +157,15 @@ impl PlanAmendment {
                 .collect(),
         )
     }
+    /// The amendment's deadlines as of today: the notice (after a review: the meeting + 4
+    /// weeks), the family's 15 days, and the amended plan or decision not to amend (the
+    /// notice + 8 weeks; before a notice, the meeting + 12 weeks).
     async fn deadlines(&self, gql: &Context<'_>) -> Result<Vec<Deadline>> {
         let today = ctx(gql)?.today();
         Ok(deadlines(amendment_deadlines(&self.facts(), today)))
     }
+    /// What happens next, who does it and by when, in words for the family; null once the
+    /// amendment is closed.
     async fn next_step(&self, gql: &Context<'_>) -> Result<Option<AmendmentNextStep>> {
         let today = ctx(gql)?.today();
         Ok(
@@ -131,6 +173,7 @@ impl PlanAmendment {
                 .map(Into::into),
         )
     }
+    /// The amendment's story, oldest first, in words for the family.
     async fn timeline(&self) -> Vec<Milestone> {
         milestones(crate::domain::amendment::amendment_timeline(&self.facts()))
     }
@@ -146,50 +189,82 @@ impl PlanAmendment {
     }
 }
 
+/// Changes to propose outside a review; the proposal is the notice (reg 22(2)).
 #[derive(InputObject)]
 pub struct ProposeAmendmentInput {
+    /// The plan (its global id).
     plan_id: ID,
+    /// The plan's `version` as last read; a stale one is CONFLICT.
     version: i32,
+    /// The day the notice was sent (default today in England); not in the future.
     on: Option<NaiveDate>,
+    /// The proposed changes and their evidence, as sent to the family (required).
     proposed_changes: String,
 }
 
+/// The notice of proposed changes after a review's decision to amend (reg 22(2)).
 #[derive(InputObject)]
 pub struct AmendmentNoticeInput {
+    /// The amendment (its global id).
     amendment_id: ID,
+    /// The record's `version` as last read; a stale one is CONFLICT.
     version: i32,
+    /// The day the notice was sent (default today in England); not in the future.
     on: Option<NaiveDate>,
+    /// The proposed changes and their evidence, as sent to the family (required).
     proposed_changes: String,
 }
 
+/// The family's response to the notice, as the caseworker records it: at least one of
+/// comments, a meeting request or a requested setting (reg 22(2)(c)).
 #[derive(InputObject)]
 pub struct AmendmentResponseInput {
+    /// The amendment (its global id).
     amendment_id: ID,
+    /// The record's `version` as last read; a stale one is CONFLICT.
     version: i32,
+    /// The day the response came (default today in England); not in the future, not before
+    /// the notice.
     on: Option<NaiveDate>,
+    /// The family's comments on the proposed changes.
     comments: Option<String>,
+    /// The family asked for a meeting about the changes; false by default.
     #[graphql(default)]
     meeting_requested: bool,
+    /// The school or college the family asks to have named.
     requested_setting: Option<String>,
 }
 
+/// The final amended plan (reg 22(3)).
 #[derive(InputObject)]
 pub struct IssueAmendedPlanInput {
+    /// The amendment (its global id).
     amendment_id: ID,
+    /// The record's `version` as last read; a stale one is CONFLICT.
     version: i32,
+    /// The day it was issued (default today in England); not in the future, and not within
+    /// the family's 15 days unless they have responded.
     on: Option<NaiveDate>,
+    /// The setting the amended plan names; required with `phaseTransfer`. When omitted the
+    /// plan keeps the setting it names.
     named_setting: Option<String>,
     /// This amended plan names the setting for the coming phase transfer (reg 18).
     #[graphql(default)]
     phase_transfer: bool,
 }
 
+/// A decision not to amend the plan after all (reg 22(4)).
 #[derive(InputObject)]
 pub struct NotToAmendInput {
+    /// The amendment (its global id).
     amendment_id: ID,
+    /// The record's `version` as last read; a stale one is CONFLICT.
     version: i32,
+    /// The date it happened (default today in England); not in the future.
     on: Option<NaiveDate>,
+    /// The council's reasons, which the family reads (required).
     reasons: String,
+    /// The notice told the family of their right to appeal and to mediation; must be true.
     appeal_rights_given: bool,
 }
 
@@ -204,7 +279,12 @@ pub struct AmendmentQuery;
 
 #[Object]
 impl AmendmentQuery {
-    async fn plan_amendment(&self, gql: &Context<'_>, id: ID) -> Result<PlanAmendment> {
+    /// One amendment; NOT_FOUND when there is none the signed-in person may see.
+    async fn plan_amendment(
+        &self,
+        gql: &Context<'_>,
+        #[graphql(desc = "The amendment's global id")] id: ID,
+    ) -> Result<PlanAmendment> {
         let ctx = ctx(gql)?;
         let id = Id::parse("id", Kind::PlanAmendment, &id)?;
         Ok(PlanAmendment(svc::load_amendment(&ctx, id).await?))
@@ -222,6 +302,7 @@ impl AmendmentMutation {
     async fn propose_amendment(
         &self,
         gql: &Context<'_>,
+        #[graphql(desc = "The plan, its version, the day and the proposed changes")]
         input: ProposeAmendmentInput,
     ) -> Result<PlanAmendment> {
         let ctx = ctx(gql)?;
@@ -240,6 +321,7 @@ impl AmendmentMutation {
     async fn send_amendment_notice(
         &self,
         gql: &Context<'_>,
+        #[graphql(desc = "The amendment, its version, the day and the proposed changes")]
         input: AmendmentNoticeInput,
     ) -> Result<PlanAmendment> {
         let ctx = ctx(gql)?;
@@ -257,6 +339,7 @@ impl AmendmentMutation {
     async fn record_amendment_response(
         &self,
         gql: &Context<'_>,
+        #[graphql(desc = "The amendment, its version and the family's response")]
         input: AmendmentResponseInput,
     ) -> Result<PlanAmendment> {
         let ctx = ctx(gql)?;
@@ -279,6 +362,7 @@ impl AmendmentMutation {
     async fn issue_amended_plan(
         &self,
         gql: &Context<'_>,
+        #[graphql(desc = "The amendment, its version, the day and the setting named")]
         input: IssueAmendedPlanInput,
     ) -> Result<PlanAmendment> {
         let ctx = ctx(gql)?;
@@ -297,6 +381,7 @@ impl AmendmentMutation {
     async fn decide_not_to_amend(
         &self,
         gql: &Context<'_>,
+        #[graphql(desc = "The amendment, its version, the day, the reasons and appeal rights")]
         input: NotToAmendInput,
     ) -> Result<PlanAmendment> {
         let ctx = ctx(gql)?;

@@ -30,10 +30,16 @@ macro_rules! next_step_object {
         /// What happens next, who does it, and by when.
         #[derive(SimpleObject)]
         pub struct $name {
+            /// The action (as in `allowedActions`) that records the step; null when none does.
             action: Option<$action>,
+            /// The step in words for the family, with its dates.
             description: String,
+            /// Who must act.
             party: Party,
+            /// The last day for the step; null when no time limit applies to it.
             due_on: Option<NaiveDate>,
+            /// The provision that sets the date, e.g. "SEND Regs 2014 reg 20(10)"; null when
+            /// none does (e.g. the meeting date itself).
             regulation: Option<String>,
         }
 

@@ -2,11 +2,15 @@
 //! and ceasing.
 use super::*;
 
+/// Whether the council still maintains the plan.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "crate::domain::plan::PlanStatus")]
 pub enum PlanStatus {
+    /// Maintained by this council.
     Active,
+    /// The council ceased to maintain it (reg 31).
     Ceased,
+    /// Transferred to the council the family moved to (reg 15(2)).
     TransferredOut,
     /// A re-assessment issued a new plan in its place.
     Replaced,
@@ -68,49 +72,79 @@ pub enum CeaseReason {
     Other,
 }
 
+/// An action on a plan, as listed in `EhcPlan.allowedActions`; each is a mutation.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "crate::domain::plan::PlanAction")]
 pub enum PlanAction {
+    /// `updatePlanNeeds`: the SEN2 primary and secondary needs.
     UpdateNeeds,
+    /// `setPhaseTransfer`: name the next move between phases, or enter a past one.
     SetPhaseTransfer,
+    /// `scheduleReview`: arrange a review meeting (when no review is under way).
     ScheduleReview,
+    /// `proposeAmendment`: propose changes outside a review (when no amendment is under way).
     ProposeAmendment,
+    /// `sendTransferNotice`: the new council's notice after a transfer in (reg 15(4)).
     SendTransferNotice,
+    /// `proposeCeasing`: tell the family the council is considering ceasing (reg 31(1)(a)).
     ProposeCeasing,
+    /// `recordCeaseConsultation`: the family and the setting were consulted (reg 31(1)).
     RecordCeaseConsultation,
+    /// `ceasePlan`: cease the plan, after the consultation (reg 31(2)-(3)).
     Cease,
+    /// `decideNotToCease`: keep the plan after proposing to cease it.
     DecideNotToCease,
+    /// `recordMove`: the family is moving to another council's area (reg 15).
     RecordMove,
+    /// `transferPlanOut`: send the plan to the new council (reg 15(2)).
     TransferOut,
 }
 
+/// A move between phases of education (reg 2(1)). The plan must be reviewed and amended to
+/// name the new setting before 15 February of the year of a move between school phases,
+/// before 31 March for secondary to post-16, and 5 months ahead between post-16 institutions
+/// (reg 18).
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "crate::domain::plan::PhaseTransferKind")]
 pub enum PhaseTransferKind {
+    /// From early years into school (Reception).
     EarlyYearsToSchool,
+    /// Infant to junior school.
     InfantToJunior,
+    /// Primary to middle school.
     PrimaryToMiddle,
+    /// Primary to secondary school (Year 7).
     PrimaryToSecondary,
+    /// Middle to secondary school.
     MiddleToSecondary,
+    /// Secondary school to post-16 (Year 12): due before 31 March (reg 18(1)(a)).
     #[graphql(name = "SECONDARY_TO_POST16")]
     SecondaryToPost16,
+    /// One post-16 institution to another: at least 5 months before the move (reg 18(2)).
     #[graphql(name = "POST16_TO_POST16")]
     Post16ToPost16,
 }
 
+/// Where a version of the plan came from.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "crate::domain::plan::VersionSource")]
 pub enum VersionSource {
+    /// Issued after a needs assessment.
     Issued,
+    /// Entered as it stood when the plan came into the system.
     Entered,
+    /// Received from another council (reg 15).
     TransferredIn,
+    /// A final amended plan (reg 22(3)).
     Amended,
 }
 
 /// A need with its SEN2 code and name.
 #[derive(SimpleObject)]
 pub struct Need {
+    /// The SEN2 need type.
     code: SenNeed,
+    /// Its name, e.g. "Speech, language and communication needs".
     label: String,
 }
 
@@ -126,20 +160,27 @@ impl From<plan_rules::SenNeed> for Need {
 /// Why the plan ceased, with its SEN2 code.
 #[derive(SimpleObject)]
 pub struct CeaseReasonInfo {
+    /// The reason.
     reason: CeaseReason,
+    /// Its SEN2 code, 1 to 9.
     sen2_code: i32,
+    /// The reason in words, e.g. "Moved on to paid employment".
     label: String,
 }
 
 /// The next move between phases and the date the plan must be ready for it (reg 18).
 #[derive(SimpleObject)]
 pub struct PhaseTransfer {
+    /// Which move.
     kind: PhaseTransferKind,
     /// "primary to secondary school"
     label: String,
+    /// The day of the move: 1 September for a move worked out from the national curriculum
+    /// year, or the date a caseworker set.
     moves_on: NaiveDate,
     /// The last day to review the plan and issue it amended to name the new setting.
     due_on: NaiveDate,
+    /// The source of `dueOn`, e.g. "SEND Regs 2014 reg 18(1)(b)".
     regulation: String,
     /// Set by a caseworker instead of worked out from the national curriculum year.
     overridden: bool,
@@ -165,29 +206,38 @@ fn phase_transfer_of(t: plan_rules::PhaseTransfer, facts: &PlanFacts) -> PhaseTr
 /// When the next review must be completed (the council's decision), and why.
 #[derive(SimpleObject)]
 pub struct ReviewDue {
+    /// The last day for the council's review decision.
     due_on: NaiveDate,
+    /// The limit that sets it: ANNUAL_REVIEW (12 months), TRANSFER_REVIEW (reg 15(5)) or a
+    /// phase transfer's (reg 18) when that comes first.
     kind: crate::api::graphql::shared::DeadlineKind,
+    /// Its source, e.g. "CFA 2014 s.44(1); SEND Regs 2014 reg 19, 20(10)".
     regulation: String,
 }
 
 /// One issued version of the plan.
 pub struct PlanVersion(PlanVersionRow);
 
+/// One issued version of the plan: as first issued (or entered), then each amended plan.
 #[Object]
 impl PlanVersion {
     /// 1 for the plan as first issued (or entered), then one more per amended plan.
     async fn number(&self) -> i32 {
         self.0.number
     }
+    /// The day this version was issued (for the first, the plan's issue date).
     async fn issued_on(&self) -> NaiveDate {
         self.0.issued_on
     }
+    /// The school, college or other setting this version names; null when it names none.
     async fn named_setting(&self) -> Option<&str> {
         self.0.named_setting.as_deref()
     }
+    /// Where this version came from; null only for a stored source this server does not know.
     async fn source(&self) -> Option<VersionSource> {
         crate::domain::plan::VersionSource::parse(&self.0.source).map(Into::into)
     }
+    /// The amendment (global id) that issued this version; null unless AMENDED.
     async fn amendment_id(&self) -> Option<ID> {
         self.0
             .amendment_id
@@ -205,8 +255,12 @@ impl EhcPlan {
     }
 }
 
+/// An EHC plan: its versions, needs, status, the next review and phase transfer, and the
+/// reviews and amendments under way or done. Seen by the council's staff, administrators and
+/// the child's family; not by professionals.
 #[Object]
 impl EhcPlan {
+    /// The plan's opaque global id.
     pub async fn id(&self) -> ID {
         Id::of(Kind::EhcPlan, self.0.row.id)
     }
@@ -217,10 +271,12 @@ impl EhcPlan {
     ) -> Result<Vec<crate::api::graphql::delays::StepDelay>> {
         loaders::delays_of(gql, crate::domain::backlog::Source::Plan, self.0.row.id).await
     }
+    /// The child (or young person) the plan is for.
     async fn child(&self, gql: &Context<'_>) -> Result<Child> {
         let child = loaders::load(gql, loaders::ChildId(self.0.row.child_id)).await?;
         Ok(Child(child.ok_or_else(|| ApiError::not_found("child"))?))
     }
+    /// Whether the council still maintains the plan.
     async fn status(&self) -> Result<PlanStatus> {
         Ok(self.0.status()?.into())
     }
@@ -248,9 +304,11 @@ impl EhcPlan {
     async fn current_version(&self) -> Option<PlanVersion> {
         self.0.versions.last().cloned().map(PlanVersion)
     }
+    /// The SEN2 primary need; null until recorded.
     async fn primary_need(&self) -> Result<Option<Need>> {
         Ok(self.0.needs()?.map(|n| n.primary.into()))
     }
+    /// The SEN2 secondary needs; empty when none are recorded.
     async fn secondary_needs(&self) -> Result<Vec<Need>> {
         Ok(self
             .0
@@ -283,24 +341,37 @@ impl EhcPlan {
             .phase_transfer(today)
             .map(|t| phase_transfer_of(t, &facts)))
     }
+    /// For a plan received from another council: the day of the transfer (reg 15); null
+    /// otherwise.
     async fn transferred_in_on(&self) -> Option<NaiveDate> {
         self.0.row.transferred_in_on
     }
+    /// The council the plan came from; null unless it was transferred in.
     async fn transferred_from(&self) -> Option<&str> {
         self.0.row.transferred_from.as_deref()
     }
+    /// After a transfer in: the day the council told the family the plan had moved, whether
+    /// it will reassess and when it will review (reg 15(4): within 6 weeks of the transfer).
+    /// Null until sent.
     async fn transfer_notice_sent_on(&self) -> Option<NaiveDate> {
         self.0.row.transfer_notice_sent_on
     }
+    /// The day the council told the family it is considering ceasing the plan (reg 31(1)(a)),
+    /// by `proposeCeasing` or a review's decision to cease. Null when not proposed, and again
+    /// after a decision not to cease.
     async fn cease_proposed_on(&self) -> Option<NaiveDate> {
         self.0.row.cease_proposed_on
     }
+    /// The day the family and the named setting were consulted about ceasing (reg 31(1)); null
+    /// until then, and again after a decision not to cease.
     async fn cease_consulted_on(&self) -> Option<NaiveDate> {
         self.0.row.cease_consulted_on
     }
+    /// The day the council decided to cease the plan (reg 31(2)); null unless CEASED.
     async fn ceased_on(&self) -> Option<NaiveDate> {
         self.0.row.ceased_on
     }
+    /// Why the plan ceased, with its SEN2 code; null unless CEASED.
     async fn cease_reason(&self) -> Option<CeaseReasonInfo> {
         self.0
             .row
@@ -316,15 +387,22 @@ impl EhcPlan {
     async fn move_learned_on(&self) -> Option<NaiveDate> {
         self.0.row.move_learned_on
     }
+    /// The day the family moves (or moved) to another council's area, as recorded by
+    /// `recordMove`; null when no move is recorded.
     async fn moves_on(&self) -> Option<NaiveDate> {
         self.0.row.moves_on
     }
+    /// The day the plan was transferred to the family's new council (reg 15(2)); null unless
+    /// TRANSFERRED_OUT.
     async fn transferred_out_on(&self) -> Option<NaiveDate> {
         self.0.row.transferred_out_on
     }
+    /// The council the plan was transferred to; null unless TRANSFERRED_OUT.
     async fn transferred_to(&self) -> Option<&str> {
         self.0.row.transferred_to.as_deref()
     }
+    /// The actions the plan allows now; empty once it has ended (ceased, transferred out or
+    /// replaced).
     async fn allowed_actions(&self) -> Result<Vec<PlanAction>> {
         Ok(plan_rules::allowed_actions(&self.facts()?)
             .into_iter()
@@ -430,6 +508,7 @@ impl EhcPlan {
                 .collect(),
         )
     }
+    /// The review under way; null when none is.
     async fn open_review(&self, gql: &Context<'_>) -> Result<Option<AnnualReview>> {
         match &self.0.open_review {
             Some(row) => Ok(loaders::load(gql, loaders::ReviewId(row.id))
@@ -438,6 +517,7 @@ impl EhcPlan {
             None => Ok(None),
         }
     }
+    /// The amendment under way; null when none is.
     async fn open_amendment(&self) -> Option<PlanAmendment> {
         self.0
             .open_amendment
@@ -449,81 +529,118 @@ impl EhcPlan {
 /// The next phase transfer for a child born on `dateOfBirth`, seen on `on`.
 #[derive(SimpleObject)]
 pub struct PhaseTransferTimetable {
+    /// The child's national curriculum year on `on` (Reception is 0, early years negative).
     nc_year: i32,
+    /// The next move into Reception, Year 7 or Year 12 and its reg 18 date; null when none
+    /// is to come.
     transfer: Option<PhaseTransfer>,
+    /// The transfer's deadline as of `on`; empty when there is no transfer.
     deadlines: Vec<Deadline>,
 }
 
+/// A plan that existed before the system, or one received from another council (reg 15).
 #[derive(InputObject)]
 pub struct EnterPlanInput {
+    /// The child (global id); they must have no other active plan.
     child_id: ID,
     /// The day the plan was first issued (for a plan from another council, first made there).
     issued_on: NaiveDate,
+    /// The setting the plan names, if any.
     named_setting: Option<String>,
     /// The last review decision before the plan came into the system.
     last_review_decision_on: Option<NaiveDate>,
+    /// The SEN2 primary need, if known; required when secondary needs are given.
     primary_need: Option<SenNeed>,
+    /// The SEN2 secondary needs, distinct and not repeating the primary; none by default.
     #[graphql(default)]
     secondary_needs: Vec<SenNeed>,
     /// For a plan received from another council (reg 15): the date of the transfer.
     transferred_in_on: Option<NaiveDate>,
+    /// The council the plan came from; give it with `transferredInOn`.
     transferred_from: Option<String>,
 }
 
 /// Common to plan actions: which plan, the version you saw, and when it happened.
 #[derive(InputObject)]
 pub struct PlanActionInput {
+    /// The plan (its global id).
     plan_id: ID,
+    /// The record's `version` as last read; a stale one is CONFLICT.
     version: i32,
     /// The day it happened; today when omitted. Not in the future, not before the plan.
     on: Option<NaiveDate>,
 }
 
+/// The plan's SEN2 needs, replacing those recorded.
 #[derive(InputObject)]
 pub struct UpdateNeedsInput {
+    /// The plan (its global id).
     plan_id: ID,
+    /// The record's `version` as last read; a stale one is CONFLICT.
     version: i32,
+    /// The SEN2 primary need.
     primary_need: SenNeed,
+    /// The SEN2 secondary needs, distinct and not repeating the primary; none by default.
     #[graphql(default)]
     secondary_needs: Vec<SenNeed>,
 }
 
+/// The plan's next phase transfer set by hand, or a past one entered as history.
 #[derive(InputObject)]
 pub struct SetPhaseTransferInput {
+    /// The plan (its global id).
     plan_id: ID,
+    /// The record's `version` as last read; a stale one is CONFLICT.
     version: i32,
     /// Omit both to go back to the transfer worked out from the national curriculum year. A
     /// move already made (on or after the plan's issue) enters history: the plan then shows,
     /// and the backlog counts, whether it met reg 18.
     kind: Option<PhaseTransferKind>,
+    /// The day of the move; give it with `kind`, or omit both. A past move must not be before
+    /// the plan was issued.
     moves_on: Option<NaiveDate>,
     /// For a move already made: the day the plan was reviewed and amended for it (omit if it
     /// never was). A move still to come is finalised by issuing the amended plan.
     finalised_on: Option<NaiveDate>,
 }
 
+/// The council is considering ceasing the plan (reg 31(1)(a)).
 #[derive(InputObject)]
 pub struct ProposeCeasingInput {
+    /// The plan (its global id).
     plan_id: ID,
+    /// The record's `version` as last read; a stale one is CONFLICT.
     version: i32,
+    /// The date it happened (default today in England); not in the future.
     on: Option<NaiveDate>,
+    /// Why the council is considering ceasing the plan (required).
     reasons: String,
 }
 
+/// The decision to cease the plan (reg 31(2)-(3)).
 #[derive(InputObject)]
 pub struct CeasePlanInput {
+    /// The plan (its global id).
     plan_id: ID,
+    /// The record's `version` as last read; a stale one is CONFLICT.
     version: i32,
+    /// The date of the decision (default today in England); not in the future, not before
+    /// the consultation.
     on: Option<NaiveDate>,
+    /// The SEN2 cease reason.
     reason: CeaseReason,
     /// The notice told the family of their right to appeal and to mediation (reg 31(3)).
     appeal_rights_given: bool,
+    /// Notes for the record, if any.
     notes: Option<String>,
 }
 
+/// The family is moving to another council's area (reg 15).
 #[derive(InputObject)]
 pub struct RecordMoveInput {
+    /// The plan (its global id).
     plan_id: ID,
+    /// The record's `version` as last read; a stale one is CONFLICT.
     version: i32,
     /// The day the council learned of the move; today when omitted.
     on: Option<NaiveDate>,
@@ -531,11 +648,16 @@ pub struct RecordMoveInput {
     moves_on: NaiveDate,
 }
 
+/// The plan goes to the council the family moved to (reg 15(2)).
 #[derive(InputObject)]
 pub struct TransferPlanOutInput {
+    /// The plan (its global id).
     plan_id: ID,
+    /// The record's `version` as last read; a stale one is CONFLICT.
     version: i32,
+    /// The day the plan was transferred (default today in England); not in the future.
     on: Option<NaiveDate>,
+    /// The name of the council the plan goes to.
     to_local_authority: String,
 }
 
@@ -546,7 +668,12 @@ pub struct PlanQuery;
 
 #[Object]
 impl PlanQuery {
-    async fn plan(&self, gql: &Context<'_>, id: ID) -> Result<EhcPlan> {
+    /// One EHC plan; NOT_FOUND when there is none the signed-in person may see.
+    async fn plan(
+        &self,
+        gql: &Context<'_>,
+        #[graphql(desc = "The plan's global id")] id: ID,
+    ) -> Result<EhcPlan> {
         let ctx = ctx(gql)?;
         let id = Id::parse("id", Kind::EhcPlan, &id)?;
         Ok(EhcPlan(svc::load_plan(&ctx, id).await?))
@@ -557,16 +684,20 @@ impl PlanQuery {
     async fn plans(
         &self,
         gql: &Context<'_>,
-        child_id: Option<ID>,
-        status: Option<PlanStatus>,
+        #[graphql(desc = "Only this child's plans (the child's global id)")] child_id: Option<ID>,
+        #[graphql(desc = "Only plans with this status")] status: Option<PlanStatus>,
         #[graphql(
             desc = "Plans whose next review limit (12 months, or reg 15(5) after a \
                           transfer in) falls on or before this date: the review backlog"
         )]
         review_due_by: Option<NaiveDate>,
-        after: Option<String>,
-        before: Option<String>,
+        #[graphql(desc = "The plans after this cursor (an edge's `cursor`)")] after: Option<String>,
+        #[graphql(desc = "The plans before this cursor (an edge's `cursor`)")] before: Option<
+            String,
+        >,
+        #[graphql(desc = "The first N plans (default 20, at most 100); not with `last`")]
         first: Option<i32>,
+        #[graphql(desc = "The last N plans (default 20, at most 100); not with `first`")]
         last: Option<i32>,
     ) -> Result<Connection<String, EhcPlan>> {
         let ctx = ctx(gql)?;
@@ -586,9 +717,13 @@ impl PlanQuery {
     async fn phase_transfer_timetable(
         &self,
         gql: &Context<'_>,
-        date_of_birth: NaiveDate,
+        #[graphql(desc = "The child's date of birth")] date_of_birth: NaiveDate,
+        #[graphql(
+            desc = "For a child educated out of year group: their national curriculum year on \
+                    `on` (-3 to 15; Reception is 0)"
+        )]
         nc_year_override: Option<i32>,
-        on: Option<NaiveDate>,
+        #[graphql(desc = "The day to look from (default today in England)")] on: Option<NaiveDate>,
     ) -> Result<PhaseTransferTimetable> {
         let today = ctx(gql)?.today();
         let on = on.unwrap_or(today);
@@ -631,7 +766,12 @@ pub struct PlanMutation;
 impl PlanMutation {
     /// Enter a plan that existed before the system, or one received from another council
     /// (reg 15: the new council's notice is due in 6 weeks).
-    async fn enter_plan(&self, gql: &Context<'_>, input: EnterPlanInput) -> Result<EhcPlan> {
+    async fn enter_plan(
+        &self,
+        gql: &Context<'_>,
+        #[graphql(desc = "The plan as it stands: child, issue date, setting, needs, transfer")]
+        input: EnterPlanInput,
+    ) -> Result<EhcPlan> {
         let ctx = ctx(gql)?;
         let new = svc::NewPlan {
             child_id: Id::parse("childId", Kind::Child, &input.child_id)?,
@@ -650,7 +790,7 @@ impl PlanMutation {
     async fn update_plan_needs(
         &self,
         gql: &Context<'_>,
-        input: UpdateNeedsInput,
+        #[graphql(desc = "The plan, its version and the needs")] input: UpdateNeedsInput,
     ) -> Result<EhcPlan> {
         let ctx = ctx(gql)?;
         let secondary: Vec<plan_rules::SenNeed> =
@@ -672,6 +812,7 @@ impl PlanMutation {
     async fn set_phase_transfer(
         &self,
         gql: &Context<'_>,
+        #[graphql(desc = "The plan, its version and the transfer (or none)")]
         input: SetPhaseTransferInput,
     ) -> Result<EhcPlan> {
         let ctx = ctx(gql)?;
@@ -702,6 +843,7 @@ impl PlanMutation {
     async fn send_transfer_notice(
         &self,
         gql: &Context<'_>,
+        #[graphql(desc = "The plan, its version and the day the notice was sent")]
         input: PlanActionInput,
     ) -> Result<EhcPlan> {
         let ctx = ctx(gql)?;
@@ -718,6 +860,7 @@ impl PlanMutation {
     async fn propose_ceasing(
         &self,
         gql: &Context<'_>,
+        #[graphql(desc = "The plan, its version, the day and the reasons")]
         input: ProposeCeasingInput,
     ) -> Result<EhcPlan> {
         let ctx = ctx(gql)?;
@@ -735,6 +878,7 @@ impl PlanMutation {
     async fn record_cease_consultation(
         &self,
         gql: &Context<'_>,
+        #[graphql(desc = "The plan, its version and the day of the consultation")]
         input: PlanActionInput,
     ) -> Result<EhcPlan> {
         let ctx = ctx(gql)?;
@@ -748,7 +892,13 @@ impl PlanMutation {
     }
 
     /// Cease the plan, with its SEN2 reason and appeal rights (reg 31(2)–(3)).
-    async fn cease_plan(&self, gql: &Context<'_>, input: CeasePlanInput) -> Result<EhcPlan> {
+    /// An open review or amendment must be finished first (CONFLICT otherwise).
+    async fn cease_plan(
+        &self,
+        gql: &Context<'_>,
+        #[graphql(desc = "The plan, its version, the day, the SEN2 reason and appeal rights")]
+        input: CeasePlanInput,
+    ) -> Result<EhcPlan> {
         let ctx = ctx(gql)?;
         Ok(EhcPlan(
             svc::cease(
@@ -762,9 +912,12 @@ impl PlanMutation {
         ))
     }
 
+    /// The council will keep the plan after proposing to cease it: the proposal and the
+    /// consultation are cleared.
     async fn decide_not_to_cease(
         &self,
         gql: &Context<'_>,
+        #[graphql(desc = "The plan, its version and the day of the decision")]
         input: PlanActionInput,
     ) -> Result<EhcPlan> {
         let ctx = ctx(gql)?;
@@ -779,7 +932,12 @@ impl PlanMutation {
 
     /// The family is moving to another council's area: the plan must be transferred on the
     /// day of the move, or within 15 working days of learning of it (reg 15(2)).
-    async fn record_move(&self, gql: &Context<'_>, input: RecordMoveInput) -> Result<EhcPlan> {
+    async fn record_move(
+        &self,
+        gql: &Context<'_>,
+        #[graphql(desc = "The plan, its version, when the council learned of it and the move")]
+        input: RecordMoveInput,
+    ) -> Result<EhcPlan> {
         let ctx = ctx(gql)?;
         Ok(EhcPlan(
             svc::record_move(
@@ -791,10 +949,12 @@ impl PlanMutation {
         ))
     }
 
-    /// The family moved: the plan goes to the new council (reg 15(2)).
+    /// The family moved: the plan goes to the new council (reg 15(2)). A review under way is
+    /// cancelled and an amendment under way closed: the new council carries on.
     async fn transfer_plan_out(
         &self,
         gql: &Context<'_>,
+        #[graphql(desc = "The plan, its version, the day and the new council")]
         input: TransferPlanOutInput,
     ) -> Result<EhcPlan> {
         let ctx = ctx(gql)?;

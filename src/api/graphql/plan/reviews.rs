@@ -2,36 +2,53 @@
 //! review meeting.
 use super::*;
 
+/// Why a review is held: the statutory one, or one brought forward.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "crate::domain::review::ReviewKind")]
 pub enum ReviewKind {
+    /// The statutory review within 12 months (CFA 2014 s.44(1)).
     Annual,
     /// Brought forward because circumstances changed.
     Interim,
-    /// Brought forward urgently.
+    /// Brought forward urgently (e.g. a placement breaking down).
     Emergency,
 }
 
+/// Where a review stands.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "crate::domain::review::ReviewState")]
 pub enum ReviewState {
+    /// Arranged; the meeting is still to be held.
     Scheduled,
+    /// The meeting was held; the report and the council's decision follow.
     MeetingHeld,
+    /// The council made its decision (reg 20(10)): the review is complete.
     Decided,
+    /// Cancelled before a decision (also when the plan moved to another council).
     Cancelled,
 }
 
+/// An action on a review, as listed in `AnnualReview.allowedActions`; each is a mutation.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "crate::domain::review::ReviewAction")]
 pub enum ReviewAction {
+    /// `rescheduleReviewMeeting`: a new date for the meeting, before it is held.
     RescheduleMeeting,
+    /// `sendReviewInvitations`: invitations sent (reg 20(3)).
     SendInvitations,
+    /// `requestReviewAdvice`: ask a service for advice for the review.
     RequestAdvice,
+    /// `recordReviewAdvice`: advice received for the review.
     RecordAdvice,
+    /// `circulateReviewAdvice`: advice and information sent to everyone invited (reg 20(4)).
     CirculateAdvice,
+    /// `holdReviewMeeting`: the meeting took place.
     HoldMeeting,
+    /// `recordReviewReport`: the review report reached the council (reg 20(7)-(8)).
     RecordReport,
+    /// `decideReview`: maintain, amend or cease (reg 20(10)).
     Decide,
+    /// `cancelReview`: cancel the review, with the reason.
     Cancel,
 }
 
@@ -68,8 +85,12 @@ impl AnnualReview {
     }
 }
 
+/// An annual (or interim, or emergency) review of a plan: the meeting, its steps and the
+/// council's decision, each with its reg 20 deadline. Seen by the council's staff,
+/// administrators and the child's family.
 #[Object]
 impl AnnualReview {
+    /// The review's opaque global id.
     pub async fn id(&self) -> ID {
         Id::of(Kind::AnnualReview, self.0.row.id)
     }
@@ -80,21 +101,26 @@ impl AnnualReview {
     ) -> Result<Vec<crate::api::graphql::delays::StepDelay>> {
         loaders::delays_of(gql, crate::domain::backlog::Source::Review, self.0.row.id).await
     }
+    /// The plan under review.
     async fn plan(&self, gql: &Context<'_>) -> Result<EhcPlan> {
         let plan = loaders::load(gql, loaders::PlanId(self.0.row.plan_id)).await?;
         Ok(EhcPlan(
             plan.ok_or_else(|| ApiError::not_found("EHC plan"))?,
         ))
     }
+    /// Annual, interim or emergency.
     async fn kind(&self) -> Result<ReviewKind> {
         Ok(self.facts()?.kind.into())
     }
+    /// Where the review stands.
     async fn state(&self) -> Result<ReviewState> {
         Ok(self.0.state()?.into())
     }
+    /// Send it back with the next action on the review: a change since makes it a CONFLICT.
     async fn version(&self) -> i32 {
         self.0.row.version
     }
+    /// The day the review was arranged; nothing on it may be dated earlier.
     async fn scheduled_on(&self) -> NaiveDate {
         self.0.row.scheduled_on
     }
@@ -102,6 +128,7 @@ impl AnnualReview {
     async fn meeting_on(&self) -> NaiveDate {
         self.0.row.meeting_on
     }
+    /// Whether the meeting has been recorded as held.
     async fn meeting_held(&self) -> bool {
         self.0.row.meeting_held
     }
@@ -109,18 +136,27 @@ impl AnnualReview {
     async fn due_by(&self) -> NaiveDate {
         self.0.row.due_by
     }
+    /// The day invitations to the meeting were sent (reg 20(3): at least 2 weeks before it);
+    /// null until sent.
     async fn invitations_sent_on(&self) -> Option<NaiveDate> {
         self.0.row.invitations_sent_on
     }
+    /// The day the advice and information were sent to everyone invited (reg 20(4): 2 weeks
+    /// before the meeting); null until sent.
     async fn advice_circulated_on(&self) -> Option<NaiveDate> {
         self.0.row.advice_circulated_on
     }
+    /// The day the review report reached the council (reg 20(7)-(8): within 2 weeks of the
+    /// meeting); null until then.
     async fn report_received_on(&self) -> Option<NaiveDate> {
         self.0.row.report_received_on
     }
+    /// The day of the council's decision (reg 20(10): within 4 weeks of the meeting), which
+    /// completes the review and restarts the 12 months; null until decided.
     async fn decided_on(&self) -> Option<NaiveDate> {
         self.0.row.decided_on
     }
+    /// Maintain, amend or cease; null until decided.
     async fn decision(&self) -> Result<Option<ReviewDecision>> {
         Ok(self.facts()?.decision.map(Into::into))
     }
@@ -128,21 +164,27 @@ impl AnnualReview {
     async fn sen2_decision_code(&self) -> Result<Option<&'static str>> {
         Ok(self.facts()?.decision.map(|d| d.sen2_code()))
     }
+    /// The council's reasons for its decision; null when none were recorded.
     async fn decision_reasons(&self) -> Option<&str> {
         self.0.row.decision_reasons.as_deref()
     }
+    /// The day the review was cancelled; null unless CANCELLED.
     async fn cancelled_on(&self) -> Option<NaiveDate> {
         self.0.row.cancelled_on
     }
+    /// Why it was cancelled; null unless CANCELLED.
     async fn cancel_reason(&self) -> Option<&str> {
         self.0.row.cancel_reason.as_deref()
     }
+    /// The actions the review allows in its state; empty once decided or cancelled.
     async fn allowed_actions(&self) -> Result<Vec<ReviewAction>> {
         Ok(review_rules::review_allowed_actions(self.0.state()?)
             .into_iter()
             .map(Into::into)
             .collect())
     }
+    /// The review's deadlines as of today: invitations, advice circulated, the report, the
+    /// decision, and the plan's 12-month limit the decision completes.
     async fn deadlines(&self, gql: &Context<'_>) -> Result<Vec<Deadline>> {
         let today = ctx(gql)?.today();
         Ok(deadlines(review_deadlines(&self.facts()?, today)))
@@ -172,6 +214,7 @@ impl AnnualReview {
                 .map(|w| AppealWindow::from_domain(w, today)),
         )
     }
+    /// The review's story, oldest first, in words for the family.
     async fn timeline(&self) -> Result<Vec<Milestone>> {
         Ok(milestones(review_rules::review_timeline(&self.facts()?)))
     }
@@ -187,6 +230,7 @@ impl AnnualReview {
     }
 }
 
+/// Where a family's request for a review meeting stands.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 pub enum ReviewMeetingRequestState {
     /// Waiting for the council's answer.
@@ -222,14 +266,20 @@ impl ReviewMeetingRequest {
     }
 }
 
+/// A family's request for a review meeting before the review is due, and the council's
+/// answer: a review arranged, or a reason it will not hold one now. Seen by the council's
+/// staff, administrators and the family.
 #[Object]
 impl ReviewMeetingRequest {
+    /// The request's opaque global id.
     pub async fn id(&self) -> ID {
         Id::of(Kind::ReviewMeetingRequest, self.0.id)
     }
+    /// The plan the family asked to have reviewed (its global id).
     async fn plan_id(&self) -> ID {
         Id::of(Kind::EhcPlan, self.0.plan_id)
     }
+    /// The day the family asked.
     async fn requested_on(&self) -> NaiveDate {
         self.0.requested_on
     }
@@ -242,6 +292,7 @@ impl ReviewMeetingRequest {
         let ctx = ctx(gql)?;
         Ok(crate::service::contributions::review_request_asker(&ctx, &self.0).await?)
     }
+    /// Open, answered with a review, or declined.
     async fn state(&self) -> Result<ReviewMeetingRequestState> {
         Ok(match self.outcome()? {
             None => ReviewMeetingRequestState::Open,
@@ -249,6 +300,7 @@ impl ReviewMeetingRequest {
             Some(RequestOutcome::Declined) => ReviewMeetingRequestState::Declined,
         })
     }
+    /// The day the council answered; null while the request is open.
     async fn answered_on(&self) -> Option<NaiveDate> {
         self.0.answered_on
     }
@@ -260,6 +312,8 @@ impl ReviewMeetingRequest {
     async fn meeting_on(&self, gql: &Context<'_>) -> Result<Option<NaiveDate>> {
         self.meeting(gql).await
     }
+    /// Why the council will not hold a review now, as the family reads it; null unless
+    /// DECLINED.
     async fn decline_reason(&self) -> Option<&str> {
         self.0.decline_reason.as_deref()
     }
@@ -285,67 +339,107 @@ impl ReviewMeetingRequest {
 /// would follow.
 #[derive(SimpleObject)]
 pub struct ReviewTimetable {
+    /// The meeting date asked about.
     meeting_on: NaiveDate,
+    /// The review's deadlines and those of the amendment that would follow, in process
+    /// order; none is met yet.
     deadlines: Vec<Deadline>,
 }
 
+/// A review meeting to arrange for a plan.
 #[derive(InputObject)]
 pub struct ScheduleReviewInput {
+    /// The plan (its global id).
     plan_id: ID,
+    /// The plan's `version` as last read; a stale one is CONFLICT.
     version: i32,
     /// The day the review was arranged; today when omitted.
     on: Option<NaiveDate>,
+    /// The day planned for the meeting; not before the day it was arranged.
     meeting_on: NaiveDate,
+    /// ANNUAL by default, or INTERIM or EMERGENCY for a review brought forward.
     #[graphql(default_with = "ReviewKind::Annual")]
     kind: ReviewKind,
 }
 
+/// Common to review actions: which review, the version you saw, and when it happened.
 #[derive(InputObject)]
 pub struct ReviewActionInput {
+    /// The review (its global id).
     review_id: ID,
+    /// The record's `version` as last read; a stale one is CONFLICT.
     version: i32,
     /// The day it happened; today when omitted. Not in the future, not before the review
     /// was arranged.
     on: Option<NaiveDate>,
 }
 
+/// A new date for a review meeting not yet held.
 #[derive(InputObject)]
 pub struct RescheduleMeetingInput {
+    /// The review (its global id).
     review_id: ID,
+    /// The record's `version` as last read; a stale one is CONFLICT.
     version: i32,
+    /// The new meeting date; not before the day the review was arranged. The review's
+    /// deadlines move with it.
     meeting_on: NaiveDate,
 }
 
+/// Advice to ask for the review: due 2 weeks before the meeting, in time to circulate it
+/// (reg 20(4)).
 #[derive(InputObject)]
 pub struct ReviewAdviceInput {
+    /// The review (its global id).
     review_id: ID,
+    /// The record's `version` as last read; a stale one is CONFLICT.
     version: i32,
+    /// The date it happened (default today in England); not in the future.
     on: Option<NaiveDate>,
+    /// The service asked.
     service: AdviceService,
+    /// The named professional asked (global id), who must work in that service for the
+    /// council; optional.
     professional_id: Option<ID>,
+    /// The team or person the request is addressed to, in words; optional.
     addressed_to: Option<String>,
 }
 
+/// Advice received for the review, answering one of its advice requests.
 #[derive(InputObject)]
 pub struct ReviewAdviceReceivedInput {
+    /// The review (its global id).
     review_id: ID,
+    /// The record's `version` as last read; a stale one is CONFLICT.
     version: i32,
+    /// The day the advice arrived (default today in England); not in the future.
     on: Option<NaiveDate>,
+    /// The review's open advice request it answers (global id).
     advice_request_id: ID,
+    /// A summary of the advice.
     summary: String,
+    /// A reference to the advice document, if there is one.
     document_ref: Option<String>,
 }
 
+/// The council's decision after the review meeting (reg 20(10)).
 #[derive(InputObject)]
 pub struct DecideReviewInput {
+    /// The review (its global id).
     review_id: ID,
+    /// The record's `version` as last read; a stale one is CONFLICT.
     version: i32,
+    /// The date of the decision (default today in England); not in the future, not before
+    /// the meeting.
     on: Option<NaiveDate>,
+    /// Maintain, amend or cease.
     decision: ReviewDecision,
+    /// The council's reasons; optional.
     reasons: Option<String>,
     /// The decision notice told the family of their right to appeal (reg 20(10)).
     appeal_rights_given: bool,
-    /// For AMEND: the proposed changes, sent with the decision (Devon).
+    /// For AMEND: the proposed changes, sent with the decision (Devon); they are then the
+    /// amendment notice, dated the day of the decision. Without them the notice is still due.
     proposed_changes: Option<String>,
     /// For MAINTAIN: this was the phase-transfer review and the plan already names the
     /// setting for the move (reg 18(1): amend "where necessary").
@@ -353,16 +447,23 @@ pub struct DecideReviewInput {
     phase_transfer: bool,
 }
 
+/// A review to cancel before its decision.
 #[derive(InputObject)]
 pub struct CancelReviewInput {
+    /// The review (its global id).
     review_id: ID,
+    /// The record's `version` as last read; a stale one is CONFLICT.
     version: i32,
+    /// The date it happened (default today in England); not in the future.
     on: Option<NaiveDate>,
+    /// Why the review is cancelled (required).
     reason: String,
 }
 
+/// The council's refusal, for now, of a family's request for a review meeting.
 #[derive(InputObject)]
 pub struct DeclineReviewMeetingRequestInput {
+    /// The family's open request (its global id).
     request_id: ID,
     /// The day the family was told; today when omitted.
     on: Option<NaiveDate>,
@@ -381,7 +482,12 @@ pub struct ReviewQuery;
 
 #[Object]
 impl ReviewQuery {
-    async fn annual_review(&self, gql: &Context<'_>, id: ID) -> Result<AnnualReview> {
+    /// One review; NOT_FOUND when there is none the signed-in person may see.
+    async fn annual_review(
+        &self,
+        gql: &Context<'_>,
+        #[graphql(desc = "The review's global id")] id: ID,
+    ) -> Result<AnnualReview> {
         let ctx = ctx(gql)?;
         let id = Id::parse("id", Kind::AnnualReview, &id)?;
         Ok(AnnualReview(svc::load_review(&ctx, id).await?))
@@ -393,8 +499,12 @@ impl ReviewQuery {
     async fn review_timetable(
         &self,
         gql: &Context<'_>,
-        meeting_on: NaiveDate,
+        #[graphql(desc = "The day of the review meeting")] meeting_on: NaiveDate,
         #[graphql(desc = "The plan's 12-month limit, when known")] due_by: Option<NaiveDate>,
+        #[graphql(
+            desc = "The day the amendment notice was or will be sent; not before the \
+                          meeting"
+        )]
         amendment_notice_sent_on: Option<NaiveDate>,
     ) -> Result<ReviewTimetable> {
         ctx(gql)?;
@@ -445,10 +555,12 @@ pub struct ReviewMutation;
 
 #[Object]
 impl ReviewMutation {
-    /// Arrange a review meeting (annual, or brought forward as interim or emergency).
+    /// Arrange a review meeting (annual, or brought forward as interim or emergency). It
+    /// answers the family's open request for a meeting, if there is one.
     async fn schedule_review(
         &self,
         gql: &Context<'_>,
+        #[graphql(desc = "The plan, its version, the meeting date and the kind of review")]
         input: ScheduleReviewInput,
     ) -> Result<AnnualReview> {
         let ctx = ctx(gql)?;
@@ -468,6 +580,7 @@ impl ReviewMutation {
     async fn decline_review_meeting_request(
         &self,
         gql: &Context<'_>,
+        #[graphql(desc = "The request, the day the family was told and the reason")]
         input: DeclineReviewMeetingRequestInput,
     ) -> Result<ReviewMeetingRequest> {
         let ctx = ctx(gql)?;
@@ -477,9 +590,11 @@ impl ReviewMutation {
         ))
     }
 
+    /// A new date for a meeting not yet held; the review's deadlines move with it.
     async fn reschedule_review_meeting(
         &self,
         gql: &Context<'_>,
+        #[graphql(desc = "The review, its version and the new meeting date")]
         input: RescheduleMeetingInput,
     ) -> Result<AnnualReview> {
         let ctx = ctx(gql)?;
@@ -498,6 +613,7 @@ impl ReviewMutation {
     async fn send_review_invitations(
         &self,
         gql: &Context<'_>,
+        #[graphql(desc = "The review, its version and the day the invitations went")]
         input: ReviewActionInput,
     ) -> Result<AnnualReview> {
         let ctx = ctx(gql)?;
@@ -514,7 +630,7 @@ impl ReviewMutation {
     async fn request_review_advice(
         &self,
         gql: &Context<'_>,
-        input: ReviewAdviceInput,
+        #[graphql(desc = "The review, its version and who is asked")] input: ReviewAdviceInput,
     ) -> Result<AnnualReview> {
         let ctx = ctx(gql)?;
         let new = crate::service::advice::NewAdviceRequest {
@@ -535,9 +651,12 @@ impl ReviewMutation {
         ))
     }
 
+    /// Advice that reached the council for the review, answering one of its requests; an
+    /// answered request is a CONFLICT.
     async fn record_review_advice(
         &self,
         gql: &Context<'_>,
+        #[graphql(desc = "The review, its version, the advice request and the advice")]
         input: ReviewAdviceReceivedInput,
     ) -> Result<AnnualReview> {
         let ctx = ctx(gql)?;
@@ -562,6 +681,7 @@ impl ReviewMutation {
     async fn circulate_review_advice(
         &self,
         gql: &Context<'_>,
+        #[graphql(desc = "The review, its version and the day the advice went out")]
         input: ReviewActionInput,
     ) -> Result<AnnualReview> {
         let ctx = ctx(gql)?;
@@ -578,6 +698,7 @@ impl ReviewMutation {
     async fn hold_review_meeting(
         &self,
         gql: &Context<'_>,
+        #[graphql(desc = "The review, its version and the day the meeting was held")]
         input: ReviewActionInput,
     ) -> Result<AnnualReview> {
         let ctx = ctx(gql)?;
@@ -594,6 +715,7 @@ impl ReviewMutation {
     async fn record_review_report(
         &self,
         gql: &Context<'_>,
+        #[graphql(desc = "The review, its version and the day the report arrived")]
         input: ReviewActionInput,
     ) -> Result<AnnualReview> {
         let ctx = ctx(gql)?;
@@ -611,6 +733,7 @@ impl ReviewMutation {
     async fn decide_review(
         &self,
         gql: &Context<'_>,
+        #[graphql(desc = "The review, its version, the decision and its notice")]
         input: DecideReviewInput,
     ) -> Result<AnnualReview> {
         let ctx = ctx(gql)?;
@@ -631,9 +754,11 @@ impl ReviewMutation {
         ))
     }
 
+    /// Cancel a review before its decision, with the reason.
     async fn cancel_review(
         &self,
         gql: &Context<'_>,
+        #[graphql(desc = "The review, its version, the day and the reason")]
         input: CancelReviewInput,
     ) -> Result<AnnualReview> {
         let ctx = ctx(gql)?;
