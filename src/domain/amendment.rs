@@ -10,6 +10,7 @@ use super::appeal::{AppealWindow, PlanDecision};
 use super::assessment::{Milestone, UnknownCode, parse_code};
 use super::backlog::TrackedDeadline;
 use super::calendar::{add_days, long_date};
+use super::reader::Reader;
 use super::review::*;
 use super::timescales::{Deadline, DeadlineKind, DeadlineStatus, Party, TimeLimit, status};
 
@@ -254,10 +255,12 @@ pub fn amendment_deadlines(facts: &AmendmentFacts, today: NaiveDate) -> Vec<Dead
     deadlines
 }
 
+/// The amendment's next step, worded for `reader`.
 pub fn amendment_next_step(
     state: AmendmentState,
     facts: &AmendmentFacts,
     today: NaiveDate,
+    reader: Reader,
 ) -> Option<Step<AmendmentAction>> {
     use AmendmentAction as A;
     if facts.withdrawn_on.is_some() {
@@ -269,18 +272,30 @@ pub fn amendment_next_step(
         AmendmentState::NoticeDue => match find(DeadlineKind::AmendmentNotice) {
             Some(d) => step(
                 A::SendNotice,
-                format!(
-                    "The council must send you the proposed changes to the plan, with the \
-                     evidence for them, by {}.",
-                    long_date(d.due_on)
+                reader.pick(
+                    format!(
+                        "The council must send you the proposed changes to the plan, with the \
+                         evidence for them, by {}.",
+                        long_date(d.due_on)
+                    ),
+                    format!(
+                        "Send the family the proposed changes to the plan, with the evidence \
+                         for them, by {}.",
+                        long_date(d.due_on)
+                    ),
                 ),
                 Party::LocalAuthority,
                 d,
             ),
             None => Some(Step {
                 action: Some(A::SendNotice),
-                description: "The council must send you the proposed changes to the plan, with \
-                              the evidence for them."
+                description: reader
+                    .pick(
+                        "The council must send you the proposed changes to the plan, with the \
+                         evidence for them.",
+                        "Send the family the proposed changes to the plan, with the evidence \
+                         for them.",
+                    )
                     .to_owned(),
                 party: Party::LocalAuthority,
                 due_on: None,
@@ -292,10 +307,18 @@ pub fn amendment_next_step(
             if facts.parent_responded_on.is_none() && today <= window.due_on {
                 return step(
                     A::RecordParentResponse,
-                    format!(
-                        "You can comment on the proposed changes, ask for a meeting, or ask for a \
-                         particular school or college to be named, until {}.",
-                        long_date(window.due_on)
+                    reader.pick(
+                        format!(
+                            "You can comment on the proposed changes, ask for a meeting, or ask \
+                             for a particular school or college to be named, until {}.",
+                            long_date(window.due_on)
+                        ),
+                        format!(
+                            "The family may comment on the proposed changes, ask for a meeting, \
+                             or ask for a particular school or college to be named, until {}; \
+                             then issue the amended plan.",
+                            long_date(window.due_on)
+                        ),
                     ),
                     Party::Parent,
                     window,
@@ -304,10 +327,17 @@ pub fn amendment_next_step(
             let plan = find(DeadlineKind::AmendedPlan)?;
             step(
                 A::IssueAmendedPlan,
-                format!(
-                    "The council must issue the final amended plan, or tell you it will not amend \
-                     it after all, by {}.",
-                    long_date(plan.due_on)
+                reader.pick(
+                    format!(
+                        "The council must issue the final amended plan, or tell you it will not \
+                         amend it after all, by {}.",
+                        long_date(plan.due_on)
+                    ),
+                    format!(
+                        "Issue the final amended plan, or tell the family it will not be \
+                         amended after all, by {}.",
+                        long_date(plan.due_on)
+                    ),
                 ),
                 Party::LocalAuthority,
                 plan,

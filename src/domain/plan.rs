@@ -14,6 +14,7 @@ use super::assessment::{Milestone, UnknownCode, parse_code};
 use super::backlog::TrackedDeadline;
 use super::calendar::{add_months, long_date, sub_months};
 use super::people::national_curriculum_year;
+use super::reader::Reader;
 use super::rules::Clock;
 use super::timescales::{Deadline, DeadlineKind, DeadlineStatus, Party, TimeLimit};
 
@@ -771,8 +772,9 @@ pub struct PlanNextStep {
     pub regulation: Option<&'static str>,
 }
 
-/// The next step on the plan itself; an open review or amendment has its own next step.
-pub fn next_step(facts: &PlanFacts, today: NaiveDate) -> Option<PlanNextStep> {
+/// The next step on the plan itself, worded for `reader`; an open review or amendment has its
+/// own next step.
+pub fn next_step(facts: &PlanFacts, today: NaiveDate, reader: Reader) -> Option<PlanNextStep> {
     use PlanAction as A;
     if !facts.is_open() {
         return None;
@@ -790,10 +792,18 @@ pub fn next_step(facts: &PlanFacts, today: NaiveDate) -> Option<PlanNextStep> {
         let due = transfer_out_due(moves_on, learned_on);
         return council(
             A::TransferOut,
-            format!(
-                "You are moving on {}: the council must send the plan to your new council by {}.",
-                long_date(moves_on),
-                long_date(due)
+            reader.pick(
+                format!(
+                    "You are moving on {}: the council must send the plan to your new council \
+                     by {}.",
+                    long_date(moves_on),
+                    long_date(due)
+                ),
+                format!(
+                    "The family moves on {}: send the plan to their new council by {}.",
+                    long_date(moves_on),
+                    long_date(due)
+                ),
             ),
             Some((due, DeadlineKind::TransferOut)),
         );
@@ -804,10 +814,17 @@ pub fn next_step(facts: &PlanFacts, today: NaiveDate) -> Option<PlanNextStep> {
         let due = DeadlineKind::TransferNotice.due_from(transfer);
         return council(
             A::SendTransferNotice,
-            format!(
-                "The council must tell you by {} that the plan has moved to it, whether it will \
-                 carry out a new assessment, and when it will review the plan.",
-                long_date(due)
+            reader.pick(
+                format!(
+                    "The council must tell you by {} that the plan has moved to it, whether it \
+                     will carry out a new assessment, and when it will review the plan.",
+                    long_date(due)
+                ),
+                format!(
+                    "Tell the family by {} that the plan has moved to this council, whether it \
+                     will carry out a new assessment, and when it will review the plan.",
+                    long_date(due)
+                ),
             ),
             Some((due, DeadlineKind::TransferNotice)),
         );
@@ -816,16 +833,26 @@ pub fn next_step(facts: &PlanFacts, today: NaiveDate) -> Option<PlanNextStep> {
         return if facts.cease_consulted_on.is_none() {
             council(
                 A::RecordCeaseConsultation,
-                "The council is considering ceasing the plan: it must consult you and the school \
-                 or college before deciding."
+                reader
+                    .pick(
+                        "The council is considering ceasing the plan: it must consult you and \
+                         the school or college before deciding.",
+                        "Consult the family and the school or college before deciding whether \
+                         to cease the plan.",
+                    )
                     .to_owned(),
                 None,
             )
         } else {
             council(
                 A::Cease,
-                "The council must decide whether to cease the plan and tell you, with your right \
-                 to appeal."
+                reader
+                    .pick(
+                        "The council must decide whether to cease the plan and tell you, with \
+                         your right to appeal.",
+                        "Decide whether to cease the plan, and tell the family with their right \
+                         to appeal.",
+                    )
                     .to_owned(),
                 None,
             )
@@ -836,17 +863,24 @@ pub fn next_step(facts: &PlanFacts, today: NaiveDate) -> Option<PlanNextStep> {
     }
     let due = next_review_due(facts, today)?;
     let why = match due.1 {
-        DeadlineKind::PhaseTransfer | DeadlineKind::PhaseTransferPost16 => {
-            " because your child moves to a new phase of education"
-        }
+        DeadlineKind::PhaseTransfer | DeadlineKind::PhaseTransferPost16 => reader.pick(
+            " because your child moves to a new phase of education",
+            " because the child moves to a new phase of education",
+        ),
         DeadlineKind::Post16Transfer => " because of the move to a new post-16 institution",
         _ => "",
     };
     council(
         A::ScheduleReview,
-        format!(
-            "The council must review the plan and make its decision by {}{why}.",
-            long_date(due.0)
+        reader.pick(
+            format!(
+                "The council must review the plan and make its decision by {}{why}.",
+                long_date(due.0)
+            ),
+            format!(
+                "Review the plan and make the decision by {}{why}.",
+                long_date(due.0)
+            ),
         ),
         Some(due),
     )
@@ -1292,7 +1326,7 @@ mod tests {
             (phase.due_on, phase.status, phase.regulation),
             (d(2027, 2, 14), Pending, "SEND Regs 2014 reg 18(1)(b)")
         );
-        let step = next_step(&facts, today).unwrap();
+        let step = next_step(&facts, today, Reader::Family).unwrap();
         assert_eq!(step.action, Some(PlanAction::ScheduleReview));
         assert_eq!(step.due_on, Some(d(2027, 2, 14)));
         assert_eq!(
@@ -1368,7 +1402,7 @@ mod tests {
             transferred_in_on: Some(d(2026, 11, 10)),
             ..secondary()
         };
-        let step = next_step(&notice, d(2026, 11, 12)).unwrap();
+        let step = next_step(&notice, d(2026, 11, 12), Reader::Family).unwrap();
         assert_eq!(step.action, Some(PlanAction::SendTransferNotice));
         assert_eq!(step.due_on, Some(d(2026, 12, 22)));
     }
@@ -1400,7 +1434,9 @@ mod tests {
         };
         assert!(allowed_actions(&consulted).contains(&PlanAction::Cease));
         assert_eq!(
-            next_step(&consulted, d(2026, 3, 11)).unwrap().action,
+            next_step(&consulted, d(2026, 3, 11), Reader::Family)
+                .unwrap()
+                .action,
             Some(PlanAction::Cease)
         );
         let ceased = PlanFacts {
@@ -1410,7 +1446,7 @@ mod tests {
             ..consulted
         };
         assert!(allowed_actions(&ceased).is_empty());
-        assert_eq!(next_step(&ceased, d(2026, 3, 21)), None);
+        assert_eq!(next_step(&ceased, d(2026, 3, 21), Reader::Family), None);
         assert_eq!(next_review_due(&ceased, d(2026, 3, 21)), None);
         let deadlines = plan_deadlines(&ceased, d(2026, 7, 1));
         assert!(!deadlines.is_empty());
@@ -1441,7 +1477,7 @@ mod tests {
             move_recorded: Some((d(2026, 1, 5), d(2026, 1, 12))),
             ..secondary()
         };
-        let step = next_step(&facts, d(2026, 1, 6)).unwrap();
+        let step = next_step(&facts, d(2026, 1, 6), Reader::Family).unwrap();
         assert_eq!(
             (step.action, step.due_on, step.regulation),
             (
@@ -1521,10 +1557,10 @@ mod tests {
             open_review: true,
             ..secondary()
         };
-        assert_eq!(next_step(&facts, d(2026, 1, 1)), None);
+        assert_eq!(next_step(&facts, d(2026, 1, 1), Reader::Family), None);
         assert!(!allowed_actions(&facts).contains(&PlanAction::ScheduleReview));
         let facts = secondary();
-        let step = next_step(&facts, d(2026, 1, 1)).unwrap();
+        let step = next_step(&facts, d(2026, 1, 1), Reader::Family).unwrap();
         assert_eq!(
             (step.action, step.due_on, step.regulation),
             (

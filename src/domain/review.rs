@@ -18,6 +18,7 @@ use super::appeal::{AppealWindow, PlanDecision};
 use super::assessment::{AdviceFacts, Milestone, UnknownCode, parse_code};
 use super::backlog::TrackedDeadline;
 use super::calendar::{add_weeks, long_date};
+use super::reader::Reader;
 use super::timescales::{Deadline, DeadlineKind, Party, TimeLimit};
 
 /// Reg 20(3), 20(4): invitations and advice at least 2 weeks before the meeting.
@@ -442,10 +443,12 @@ fn decision_deadline<'a>(deadlines: &'a [Deadline], facts: &ReviewFacts) -> Opti
     })
 }
 
+/// The review's next step, worded for `reader`.
 pub fn review_next_step(
     state: ReviewState,
     facts: &ReviewFacts,
     today: NaiveDate,
+    reader: Reader,
 ) -> Option<Step<ReviewAction>> {
     use ReviewAction as A;
     let deadlines = review_deadlines(facts, today);
@@ -457,11 +460,19 @@ pub fn review_next_step(
                 let d = find(DeadlineKind::ReviewInvitations)?;
                 return step(
                     A::SendInvitations,
-                    format!(
-                        "The council must send invitations to the review meeting on {} to you, \
-                         the school or college, health and social care by {}.",
-                        long_date(facts.meeting_on),
-                        long_date(d.due_on)
+                    reader.pick(
+                        format!(
+                            "The council must send invitations to the review meeting on {} to \
+                             you, the school or college, health and social care by {}.",
+                            long_date(facts.meeting_on),
+                            long_date(d.due_on)
+                        ),
+                        format!(
+                            "Send invitations to the review meeting on {} to the family, the \
+                             school or college, health and social care by {}.",
+                            long_date(facts.meeting_on),
+                            long_date(d.due_on)
+                        ),
                     ),
                     la,
                     d,
@@ -471,28 +482,50 @@ pub fn review_next_step(
                 let d = find(DeadlineKind::ReviewAdviceCirculated)?;
                 return step(
                     A::CirculateAdvice,
-                    format!(
-                        "The council must send the advice and information about your child to \
-                         everyone invited by {}, two weeks before the meeting.",
-                        long_date(d.due_on)
+                    reader.pick(
+                        format!(
+                            "The council must send the advice and information about your child \
+                             to everyone invited by {}, two weeks before the meeting.",
+                            long_date(d.due_on)
+                        ),
+                        format!(
+                            "Send the advice and information about the child to everyone \
+                             invited by {}, two weeks before the meeting.",
+                            long_date(d.due_on)
+                        ),
                     ),
                     la,
                     d,
                 );
             }
             let description = if today <= facts.meeting_on {
-                format!(
-                    "The review meeting is on {}. You, the school or college and the \
-                     professionals involved are invited. Within 2 weeks of the meeting the \
-                     school or college sends its report, and within 4 weeks the council must \
-                     tell you its decision.",
-                    long_date(facts.meeting_on)
+                reader.pick(
+                    format!(
+                        "The review meeting is on {}. You, the school or college and the \
+                         professionals involved are invited. Within 2 weeks of the meeting the \
+                         school or college sends its report, and within 4 weeks the council \
+                         must tell you its decision.",
+                        long_date(facts.meeting_on)
+                    ),
+                    format!(
+                        "The review meeting is on {}: record it once held. The school or \
+                         college's report is due within 2 weeks of it, and the decision must \
+                         reach the family within 4 weeks.",
+                        long_date(facts.meeting_on)
+                    ),
                 )
             } else {
-                format!(
-                    "The review meeting was planned for {}; the council has not yet recorded \
-                     that it took place.",
-                    long_date(facts.meeting_on)
+                reader.pick(
+                    format!(
+                        "The review meeting was planned for {}; the council has not yet \
+                         recorded that it took place.",
+                        long_date(facts.meeting_on)
+                    ),
+                    format!(
+                        "The review meeting was planned for {}: record that it was held, or \
+                         rearrange it.",
+                        long_date(facts.meeting_on)
+                    ),
                 )
             };
             Some(Step {
@@ -520,11 +553,19 @@ pub fn review_next_step(
             let due = decision_deadline(&deadlines, facts)?;
             step(
                 A::Decide,
-                format!(
-                    "The council must decide whether to keep the plan as it is, amend it or \
-                     cease it, and tell you by {}. If it will amend the plan, the proposed \
-                     changes must come with that decision.",
-                    long_date(due.due_on)
+                reader.pick(
+                    format!(
+                        "The council must decide whether to keep the plan as it is, amend it or \
+                         cease it, and tell you by {}. If it will amend the plan, the proposed \
+                         changes must come with that decision.",
+                        long_date(due.due_on)
+                    ),
+                    format!(
+                        "Decide whether to keep the plan as it is, amend it or cease it, and \
+                         tell the family by {}; a decision to amend sends the proposed changes \
+                         with it.",
+                        long_date(due.due_on)
+                    ),
                 ),
                 la,
                 due,
@@ -980,15 +1021,35 @@ mod tests {
             ("twelve months first", ReviewState::MeetingHeld, tight, d(2026, 10, 23), A::Decide, d(2026, 11, 1), "CFA 2014 s.44(1); SEND Regs 2014 reg 19, 20(10)"),
         ];
         for (name, state, facts, today, action, due_on, regulation) in cases {
-            let next = review_next_step(state, &facts, today).unwrap();
+            let next = review_next_step(state, &facts, today, Reader::Family).unwrap();
             assert_eq!(
                 (next.action, next.due_on, next.regulation),
                 (Some(action), Some(due_on), Some(regulation)),
                 "{name}"
             );
+            // Staff read the same step as what the council must do: never "you".
+            let staff = review_next_step(state, &facts, today, Reader::Staff).unwrap();
+            assert_eq!(
+                (staff.action, staff.due_on),
+                (next.action, next.due_on),
+                "{name}"
+            );
+            assert!(
+                !staff
+                    .description
+                    .split(|c: char| !c.is_alphabetic())
+                    .any(|w| w.eq_ignore_ascii_case("you") || w.eq_ignore_ascii_case("your")),
+                "{name}: {}",
+                staff.description
+            );
         }
-        let meeting =
-            review_next_step(ReviewState::Scheduled, &circulated, d(2026, 10, 1)).unwrap();
+        let meeting = review_next_step(
+            ReviewState::Scheduled,
+            &circulated,
+            d(2026, 10, 1),
+            Reader::Family,
+        )
+        .unwrap();
         assert_eq!(
             (meeting.action, meeting.due_on, meeting.description.as_str()),
             (
@@ -1000,15 +1061,25 @@ mod tests {
                  decision."
             )
         );
-        let unrecorded =
-            review_next_step(ReviewState::Scheduled, &circulated, d(2026, 10, 16)).unwrap();
+        let unrecorded = review_next_step(
+            ReviewState::Scheduled,
+            &circulated,
+            d(2026, 10, 16),
+            Reader::Family,
+        )
+        .unwrap();
         assert_eq!(
             unrecorded.description,
             "The review meeting was planned for 15 October 2026; the council has not yet \
              recorded that it took place."
         );
         assert_eq!(
-            review_next_step(ReviewState::Decided, &scheduled(), d(2026, 12, 1)),
+            review_next_step(
+                ReviewState::Decided,
+                &scheduled(),
+                d(2026, 12, 1),
+                Reader::Family
+            ),
             None
         );
     }
@@ -1153,7 +1224,13 @@ mod tests {
             (deadlines[1].kind, deadlines[1].due_on, deadlines[1].status),
             (DeadlineKind::AmendedPlan, d(2027, 1, 7), Pending)
         );
-        let next = amendment_next_step(AmendmentState::NoticeDue, &facts, d(2026, 11, 13)).unwrap();
+        let next = amendment_next_step(
+            AmendmentState::NoticeDue,
+            &facts,
+            d(2026, 11, 13),
+            Reader::Family,
+        )
+        .unwrap();
         assert_eq!(next.action, Some(AmendmentAction::SendNotice));
         assert_eq!(next.due_on, Some(d(2026, 11, 12)));
     }
@@ -1195,7 +1272,12 @@ mod tests {
             NotApplicable
         );
         assert_eq!(
-            amendment_next_step(AmendmentState::NoticeSent, &facts, d(2026, 11, 11)),
+            amendment_next_step(
+                AmendmentState::NoticeSent,
+                &facts,
+                d(2026, 11, 11),
+                Reader::Family
+            ),
             None
         );
         assert_eq!(
@@ -1308,8 +1390,13 @@ mod tests {
             notice_sent_on: Some(d(2026, 11, 5)),
             ..AmendmentFacts::new(d(2026, 11, 5), Some(d(2026, 10, 15)))
         };
-        let parent =
-            amendment_next_step(AmendmentState::NoticeSent, &facts, d(2026, 11, 6)).unwrap();
+        let parent = amendment_next_step(
+            AmendmentState::NoticeSent,
+            &facts,
+            d(2026, 11, 6),
+            Reader::Family,
+        )
+        .unwrap();
         assert_eq!(
             (parent.action, parent.party, parent.due_on),
             (
@@ -1318,8 +1405,13 @@ mod tests {
                 Some(d(2026, 11, 19))
             )
         );
-        let council =
-            amendment_next_step(AmendmentState::NoticeSent, &facts, d(2026, 11, 21)).unwrap();
+        let council = amendment_next_step(
+            AmendmentState::NoticeSent,
+            &facts,
+            d(2026, 11, 21),
+            Reader::Family,
+        )
+        .unwrap();
         assert_eq!(
             (council.action, council.due_on),
             (

@@ -167,11 +167,15 @@ impl PlanAmendment {
     /// What happens next, who does it and by when, in words for the family; null once the
     /// amendment is closed.
     async fn next_step(&self, gql: &Context<'_>) -> Result<Option<AmendmentNextStep>> {
-        let today = ctx(gql)?.today();
-        Ok(
-            crate::domain::amendment::amendment_next_step(self.0.state()?, &self.facts(), today)
-                .map(Into::into),
+        let ctx = ctx(gql)?;
+        let (today, reader) = (ctx.today(), ctx.actor.reader());
+        Ok(crate::domain::amendment::amendment_next_step(
+            self.0.state()?,
+            &self.facts(),
+            today,
+            reader,
         )
+        .map(Into::into))
     }
     /// The amendment's story, oldest first, in words for the family.
     async fn timeline(&self) -> Vec<Milestone> {

@@ -32,7 +32,8 @@ macro_rules! next_step_object {
         pub struct $name {
             /// The action (as in `allowedActions`) that records the step; null when none does.
             action: Option<$action>,
-            /// The step in words for the family, with its dates.
+            /// The step with its dates, worded for who reads it: a parent or young person in
+            /// the second person ("the council must tell you by..."), staff as what to do.
             description: String,
             /// Who must act.
             party: Party,

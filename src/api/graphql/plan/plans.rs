@@ -418,8 +418,9 @@ impl EhcPlan {
     /// The next step on the plan itself; null while a review or amendment carries it, or
     /// once the plan has ended.
     async fn next_step(&self, gql: &Context<'_>) -> Result<Option<PlanNextStep>> {
-        let today = ctx(gql)?.today();
-        Ok(plan_rules::next_step(&self.facts()?, today).map(Into::into))
+        let ctx = ctx(gql)?;
+        let (today, reader) = (ctx.today(), ctx.actor.reader());
+        Ok(plan_rules::next_step(&self.facts()?, today, reader).map(Into::into))
     }
     /// The plan's whole story, oldest first: issue, reviews, amendments, ceasing.
     async fn timeline(&self, gql: &Context<'_>) -> Result<Vec<Milestone>> {

@@ -192,8 +192,12 @@ impl AnnualReview {
     /// What happens next, who does it and by when, in words for the family; null once the
     /// review is decided or cancelled.
     async fn next_step(&self, gql: &Context<'_>) -> Result<Option<ReviewNextStep>> {
-        let today = ctx(gql)?.today();
-        Ok(review_rules::review_next_step(self.0.state()?, &self.facts()?, today).map(Into::into))
+        let ctx = ctx(gql)?;
+        let (today, reader) = (ctx.today(), ctx.actor.reader());
+        Ok(
+            review_rules::review_next_step(self.0.state()?, &self.facts()?, today, reader)
+                .map(Into::into),
+        )
     }
     /// Where the review stands, in a sentence for the family.
     async fn summary(&self, gql: &Context<'_>) -> Result<String> {
