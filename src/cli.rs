@@ -31,15 +31,19 @@ pub struct Cli {
 pub enum Command {
     /// Serve the GraphQL API (applies pending migrations first).
     Serve(ServeSettings),
-    /// Apply pending database migrations (or, with `--down N`, roll back the newest N).
+    /// Apply pending database migrations (or, with `--down N` or `--to NAME`, roll back).
     Migrate {
         /// List migrations and whether each is applied, changing nothing.
         #[arg(long)]
         status: bool,
         /// Roll back the newest N applied migrations instead (back up the database first:
         /// a rollback drops what those migrations added, data included).
-        #[arg(long, value_name = "N", conflicts_with = "status")]
+        #[arg(long, value_name = "N", conflicts_with_all = ["status", "to"])]
         down: Option<u32>,
+        /// Roll back every migration newer than NAME (as `--status` lists them), which stays
+        /// applied.
+        #[arg(long, value_name = "NAME", conflicts_with = "status")]
+        to: Option<String>,
     },
     /// Copy the SQLite database, consistently, while the server runs (PostgreSQL: pg_dump).
     Backup {
@@ -127,10 +131,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             print_welcome(&settings, &app.local_addr()?.to_string(), administrators);
             app.run_until_stopped().await
         }
-        Command::Migrate { status, down } => {
+        Command::Migrate { status, down, to } => {
             init_tracing(settings.log_format);
             let db = store::connect(&settings.database_url, None).await?;
-            if let Some(steps) = down {
+            if let Some(name) = to {
+                let steps = store::roll_back_to(&db, &name).await?;
+                println!(
+                    "rolled back {steps} migration(s) to {name} ({})",
+                    store::backend_name(&db)
+                );
+            } else if let Some(steps) = down {
                 store::roll_back(&db, steps).await?;
                 println!(
                     "rolled back {steps} migration(s) ({})",

@@ -106,6 +106,28 @@ pub async fn backup(db: &DatabaseConnection, to: &std::path::Path) -> anyhow::Re
     Ok(())
 }
 
+/// Rolls back every applied migration newer than `name`, which stays applied: for going back
+/// to the schema a named release ended with. An unknown or unapplied name changes nothing.
+pub async fn roll_back_to(db: &DatabaseConnection, name: &str) -> anyhow::Result<u32> {
+    let status = migration_status(db).await?;
+    let position = status
+        .iter()
+        .position(|(n, _)| n == name)
+        .with_context(|| format!("no migration is named {name} (see `ehcp migrate --status`)"))?;
+    if !status[position].1 {
+        anyhow::bail!("{name} is not applied: there is nothing after it to roll back");
+    }
+    let newer = status[position + 1..]
+        .iter()
+        .filter(|(_, applied)| *applied)
+        .count();
+    let steps = u32::try_from(newer)?;
+    if steps > 0 {
+        roll_back(db, steps).await?;
+    }
+    Ok(steps)
+}
+
 /// (name, applied) for every migration the binary knows.
 pub async fn migration_status(db: &DatabaseConnection) -> anyhow::Result<Vec<(String, bool)>> {
     let applied: std::collections::HashSet<String> = Migrator::get_applied_migrations(db)

@@ -56,6 +56,28 @@ async fn every_migration_rolls_back_and_applies_again() {
         !status.last().unwrap().1,
         "the newest is the one rolled back"
     );
+    // Back to a named migration: everything newer goes, it stays.
+    migrate(&db).await.expect("apply the newest again");
+    let target = &all[all.len() - 3].0;
+    assert_eq!(ehcp::store::roll_back_to(&db, target).await.expect("to"), 2);
+    let status = migration_status(&db).await.expect("status");
+    let applied: Vec<&str> = status
+        .iter()
+        .filter(|(_, a)| *a)
+        .map(|(n, _)| n.as_str())
+        .collect();
+    assert_eq!(applied.last(), Some(&target.as_str()), "{status:?}");
+    assert!(
+        ehcp::store::roll_back_to(&db, "m9999_nothing")
+            .await
+            .is_err()
+    );
+    assert!(
+        ehcp::store::roll_back_to(&db, &all.last().unwrap().0)
+            .await
+            .is_err(),
+        "not applied"
+    );
     roll_back(&db, all.len() as u32)
         .await
         .expect("roll back all");
