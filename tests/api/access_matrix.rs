@@ -1773,6 +1773,44 @@ async fn node_finds_a_record_exactly_when_its_own_field_would() {
     assert_eq!(data["nodes"][1], Value::Null);
     assert_eq!(data["nodes"][2], Value::Null);
 
+    // The same id twice is refused; many ids cost like a page of that many, so aliases of
+    // `nodes` cannot multiply lookups past the cost limit.
+    let (_, body) = app
+        .gql(
+            Some(&world.admin),
+            "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
+            json!({"ids": [own, own]}),
+        )
+        .await;
+    assert_eq!(crate::common::error_code(&body), "VALIDATION", "{body}");
+    let hundred: Vec<String> = (1..=100)
+        .map(|n| crate::common::global_id(ehcp::api::graphql::Kind::Child, 900_000 + n))
+        .collect();
+    let one = app
+        .gql(
+            Some(&world.admin),
+            "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
+            json!({"ids": hundred}),
+        )
+        .await
+        .1;
+    assert!(one.get("errors").is_none(), "{one}");
+    let aliases: String = (0..60)
+        .map(|i| format!("a{i}: nodes(ids: $ids) {{ id }} "))
+        .collect();
+    let (_, body) = app
+        .gql(
+            Some(&world.admin),
+            &format!("query($ids: [ID!]!) {{ {aliases} }}"),
+            json!({"ids": hundred}),
+        )
+        .await;
+    assert_eq!(crate::common::error_code(&body), "BAD_REQUEST", "{body}");
+    assert!(
+        body["errors"][0]["extensions"]["cost"].as_u64() > Some(10_000),
+        "{body}"
+    );
+
     // Not an id of this API, or a bare row number: VALIDATION naming the argument.
     for bad in ["1", "not-an-id"] {
         let (_, body) = app.gql(Some(&world.admin), q, json!({"id": bad})).await;

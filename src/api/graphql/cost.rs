@@ -276,6 +276,10 @@ impl Walker<'_> {
         if meta.args.contains_key("first") || meta.args.contains_key("last") {
             return self.page_size(field, meta).saturating_mul(1 + children);
         }
+        // `nodes(ids:)` looks up each id it is given: it costs like a page of that many.
+        if type_name == "Query" && name == "nodes" {
+            return self.ids_given(field).saturating_mul(1 + children);
+        }
         // A connection's `edges`/`nodes` hold the page its field already counted.
         let page_of_connection =
             type_name.ends_with("Connection") && matches!(name, "edges" | "nodes");
@@ -287,6 +291,20 @@ impl Walker<'_> {
             return LIST_SIZE.saturating_add(children.max(1));
         }
         1 + children
+    }
+
+    /// How many ids `nodes(ids:)` is given (from a literal or a variable); at least one.
+    fn ids_given(&self, field: &async_graphql::parser::types::Field) -> u64 {
+        let given = field.get_argument("ids").and_then(|v| {
+            v.node
+                .clone()
+                .into_const_with(|name| self.variables.get(&name).cloned().ok_or(()))
+                .ok()
+        });
+        match given {
+            Some(Value::List(ids)) => (ids.len() as u64).max(1),
+            _ => 1,
+        }
     }
 
     /// The page a connection field asks for: `first` or `last`, or the field's default.
@@ -381,6 +399,23 @@ mod tests {
 
     fn aliases(n: usize, one: &str) -> String {
         (0..n).map(|i| format!(" a{i}: {one}")).collect()
+    }
+
+    #[tokio::test]
+    async fn nodes_cost_like_a_page_of_the_ids_given() {
+        let ids: Vec<String> = (0..100).map(|i| format!("id{i}")).collect();
+        let q = format!(
+            "query($ids: [ID!]!) {{ {} }}",
+            aliases(60, "nodes(ids: $ids) { id }")
+        );
+        assert_eq!(
+            refused_cost(&q, serde_json::json!({ "ids": ids })).await,
+            Some(12_000)
+        );
+        assert_eq!(
+            refused_cost(&q, serde_json::json!({ "ids": ["one"] })).await,
+            None
+        );
     }
 
     #[tokio::test]

@@ -73,7 +73,7 @@ impl NodeQuery {
     }
 
     /// The objects with these global ids, in the same order, each null where `node` would
-    /// give null. At most 100 ids.
+    /// give null. At most 100 ids, each once; costed as a page of that many.
     async fn nodes(
         &self,
         gql: &Context<'_>,
@@ -87,6 +87,12 @@ impl NodeQuery {
             .iter()
             .map(|id| decode("ids", id))
             .collect::<ApiResult<Vec<_>>>()?;
+        // Each record once: a repeat would be looked up (and its read logged) again.
+        for (i, key) in decoded.iter().enumerate() {
+            if decoded[..i].contains(key) {
+                return Err(ApiError::validation("ids", "an id is given twice").into());
+            }
+        }
         let mut found = Vec::with_capacity(decoded.len());
         for (kind, row) in decoded {
             found.push(visible(find(&ctx, kind, row).await)?);

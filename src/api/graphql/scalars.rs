@@ -146,8 +146,12 @@ impl Id {
             .decode(id.as_str())
             .ok()?;
         let text = String::from_utf8(bytes).ok()?;
-        let (name, row) = text.split_once(':')?;
-        let row = row.parse::<i64>().ok().filter(|n| *n > 0)?;
+        let (name, digits) = text.split_once(':')?;
+        let row = digits.parse::<i64>().ok().filter(|n| *n > 0)?;
+        // One id per record: `Child:07` or `Child:+7` would name row 7 under another id.
+        if row.to_string() != digits {
+            return None;
+        }
         Some((Kind::from_type_name(name)?, row))
     }
 
@@ -199,6 +203,10 @@ mod tests {
         assert!(Id::parse("childId", Kind::Child, &ID("3".into())).is_err());
         assert!(Id::parse("childId", Kind::Child, &Id::named("Child", 0)).is_err());
         assert!(Id::decode(&Id::named("Nonsense", 3)).is_none());
+        for other_spelling in ["Child:07", "Child:+7", "Child: 7"] {
+            let id = ID(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(other_spelling));
+            assert!(Id::decode(&id).is_none(), "{other_spelling}");
+        }
         assert!(Id::decode(&ID("not base64!".into())).is_none());
     }
 }
