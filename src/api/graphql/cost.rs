@@ -276,9 +276,11 @@ impl Walker<'_> {
         if meta.args.contains_key("first") || meta.args.contains_key("last") {
             return self.page_size(field, meta).saturating_mul(1 + children);
         }
-        // `nodes(ids:)` looks up each id it is given: it costs like a page of that many.
+        // `nodes(ids:)` looks up each id it is given: it costs like a page of that many, and
+        // never less than any other list.
         if type_name == "Query" && name == "nodes" {
-            return self.ids_given(field).saturating_mul(1 + children);
+            let per_id = self.ids_given(field).saturating_mul(1 + children);
+            return per_id.max(LIST_SIZE.saturating_add(children.max(1)));
         }
         // A connection's `edges`/`nodes` hold the page its field already counted.
         let page_of_connection =
