@@ -410,14 +410,28 @@ pub async fn update_staff(ctx: &Ctx<'_>, id: i64, patch: StaffPatch) -> ApiResul
     changes::save(ctx, row, "staff", |s| (Some(s.la_id), s.id), changes).await
 }
 
+/// Who may read the staff directory (`staff`, a team's members, a member by id).
+fn require_staff_directory(ctx: &Ctx<'_>) -> ApiResult<()> {
+    if !ctx.actor.role.is_staff() && ctx.actor.role != Role::Admin {
+        return Err(ApiError::forbidden("only staff may list staff"));
+    }
+    Ok(())
+}
+
+/// Who may read the professionals directory: everyone signed in but families.
+fn require_professionals_directory(ctx: &Ctx<'_>) -> ApiResult<()> {
+    if ctx.actor.role == Role::Parent {
+        return Err(ApiError::forbidden("parents may not list professionals"));
+    }
+    Ok(())
+}
+
 pub async fn staff_list(
     ctx: &Ctx<'_>,
     team_id: Option<i64>,
     role: Option<Role>,
 ) -> ApiResult<Vec<staff::Model>> {
-    if !ctx.actor.role.is_staff() && ctx.actor.role != Role::Admin {
-        return Err(ApiError::forbidden("only staff may list staff"));
-    }
+    require_staff_directory(ctx)?;
     let mut q = staff::Entity::find()
         .filter(visible_organisation(&ctx.actor.scope, staff::Column::LaId))
         .order_by_asc(staff::Column::Name);
@@ -432,9 +446,7 @@ pub async fn staff_list(
 
 /// The members of these teams (staff and admins only), by name.
 pub async fn staff_of_teams(ctx: &Ctx<'_>, team_ids: &[i64]) -> ApiResult<Vec<staff::Model>> {
-    if !ctx.actor.role.is_staff() && ctx.actor.role != Role::Admin {
-        return Err(ApiError::forbidden("only staff may list staff"));
-    }
+    require_staff_directory(ctx)?;
     Ok(staff::Entity::find()
         .filter(visible_organisation(&ctx.actor.scope, staff::Column::LaId))
         .filter(crate::store::ids_in(
@@ -564,9 +576,7 @@ pub async fn professionals(
     ctx: &Ctx<'_>,
     service: Option<AdviceService>,
 ) -> ApiResult<Vec<professional::Model>> {
-    if ctx.actor.role == Role::Parent {
-        return Err(ApiError::forbidden("parents may not list professionals"));
-    }
+    require_professionals_directory(ctx)?;
     let mut q = professional::Entity::find()
         .filter(visible_organisation(
             &ctx.actor.scope,
@@ -1036,9 +1046,7 @@ pub async fn team(ctx: &Ctx<'_>, id: i64) -> ApiResult<team::Model> {
 
 /// A member of staff, as the `staff` directory shows them.
 pub async fn staff_member(ctx: &Ctx<'_>, id: i64) -> ApiResult<staff::Model> {
-    if !ctx.actor.role.is_staff() && ctx.actor.role != Role::Admin {
-        return Err(ApiError::forbidden("only staff may list staff"));
-    }
+    require_staff_directory(ctx)?;
     staff::Entity::find_by_id(id)
         .filter(visible_organisation(&ctx.actor.scope, staff::Column::LaId))
         .one(ctx.db)
@@ -1048,9 +1056,7 @@ pub async fn staff_member(ctx: &Ctx<'_>, id: i64) -> ApiResult<staff::Model> {
 
 /// A professional, as the `professionals` directory shows them.
 pub async fn professional(ctx: &Ctx<'_>, id: i64) -> ApiResult<professional::Model> {
-    if ctx.actor.role == Role::Parent {
-        return Err(ApiError::forbidden("parents may not list professionals"));
-    }
+    require_professionals_directory(ctx)?;
     professional::Entity::find_by_id(id)
         .filter(visible_organisation(
             &ctx.actor.scope,

@@ -295,15 +295,26 @@ impl Walker<'_> {
         1 + children
     }
 
-    /// How many ids `nodes(ids:)` is given (from a literal or a variable); at least one.
+    /// An argument's value as the request gives it: a literal, or a variable (or the
+    /// variable's default).
+    fn argument(&self, field: &async_graphql::parser::types::Field, name: &str) -> Option<Value> {
+        field
+            .get_argument(name)?
+            .node
+            .clone()
+            .into_const_with(|var| {
+                self.variables
+                    .get(&var)
+                    .cloned()
+                    .or_else(|| (self.defaults)(&var))
+                    .ok_or(())
+            })
+            .ok()
+    }
+
+    /// How many ids `nodes(ids:)` is given; at least one.
     fn ids_given(&self, field: &async_graphql::parser::types::Field) -> u64 {
-        let given = field.get_argument("ids").and_then(|v| {
-            v.node
-                .clone()
-                .into_const_with(|name| self.variables.get(&name).cloned().ok_or(()))
-                .ok()
-        });
-        match given {
+        match self.argument(field, "ids") {
             Some(Value::List(ids)) => (ids.len() as u64).max(1),
             _ => 1,
         }
@@ -315,24 +326,12 @@ impl Walker<'_> {
         field: &async_graphql::parser::types::Field,
         meta: &async_graphql::registry::MetaField,
     ) -> u64 {
-        let asked = ["first", "last"].iter().find_map(|arg| {
-            let value = field
-                .get_argument(arg)?
-                .node
-                .clone()
-                .into_const_with(|name| {
-                    self.variables
-                        .get(&name)
-                        .cloned()
-                        .or_else(|| (self.defaults)(&name))
-                        .ok_or(())
-                })
-                .ok()?;
-            match value {
+        let asked = ["first", "last"]
+            .iter()
+            .find_map(|arg| match self.argument(field, arg)? {
                 Value::Number(n) => n.as_u64(),
                 _ => None,
-            }
-        });
+            });
         let default = || {
             ["first", "last"].iter().find_map(|arg| {
                 meta.args

@@ -151,29 +151,16 @@ async fn find(ctx: &Ctx<'_>, kind: Kind, id: i64) -> ApiResult<Node> {
                     .ok_or_else(|| ApiError::not_found("advice request"))?,
             ))
         }
-        Kind::SettingConsultation => {
-            let Owner::Assessment(a) =
-                owner(ctx, Part::SettingConsultation(id), "consultation").await?
-            else {
-                return Err(ApiError::not_found("consultation"));
-            };
-            Node::SettingConsultation(SettingConsultation(
-                find_assessment(ctx, a)
-                    .await?
-                    .0
-                    .consultations
-                    .into_iter()
-                    .find(|c| c.id == id)
-                    .ok_or_else(|| ApiError::not_found("consultation"))?,
-            ))
-        }
+        Kind::SettingConsultation => Node::SettingConsultation(SettingConsultation(
+            owning_assessment(ctx, Part::SettingConsultation(id), "consultation")
+                .await?
+                .consultations
+                .into_iter()
+                .find(|c| c.id == id)
+                .ok_or_else(|| ApiError::not_found("consultation"))?,
+        )),
         Kind::AssessmentException => {
-            let Owner::Assessment(a) =
-                owner(ctx, Part::AssessmentException(id), "exception").await?
-            else {
-                return Err(ApiError::not_found("exception"));
-            };
-            let record = find_assessment(ctx, a).await?.0;
+            let record = owning_assessment(ctx, Part::AssessmentException(id), "exception").await?;
             let (e, reason) = record
                 .exceptions
                 .iter()
@@ -190,6 +177,18 @@ async fn find(ctx: &Ctx<'_>, kind: Kind, id: i64) -> ApiResult<Node> {
             Node::PlanAmendment(PlanAmendment(plan::load_amendment(ctx, id).await?))
         }
     })
+}
+
+/// The assessment a part belongs to, through `assessment(id:)`'s own lookup.
+async fn owning_assessment(
+    ctx: &Ctx<'_>,
+    part: Part,
+    what: &str,
+) -> ApiResult<crate::service::assessment::AssessmentRecord> {
+    match owner(ctx, part, what).await? {
+        Owner::Assessment(a) => Ok(find_assessment(ctx, a).await?.0),
+        Owner::Review(_) => Err(ApiError::not_found(what)),
+    }
 }
 
 async fn owner(ctx: &Ctx<'_>, part: Part, what: &str) -> ApiResult<Owner> {
