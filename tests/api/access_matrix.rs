@@ -1228,7 +1228,7 @@ impl Args<'_> {
             (_, "Float") => json!(1.0),
             (_, "String") => json!(HARMLESS),
             (_, "Boolean") => json!(true),
-            (_, "NaiveDate") => json!(crate::common::today().to_string()),
+            (_, "Date") => json!(crate::common::today().to_string()),
             (_, "DateTime") => json!(Utc::now().to_rfc3339()),
             ("ENUM", _) => json!(def.enum_values[0]),
             ("INPUT_OBJECT", _) => {

@@ -367,6 +367,42 @@ async fn a_stale_version_is_a_conflict_and_of_two_concurrent_actions_one_wins() 
 }
 
 #[tokio::test]
+async fn a_date_written_any_way_but_iso_8601_is_refused_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let fx = app.with_local_authority().await;
+    let case = Case::open(&app, &fx, &days_ago(10)).await;
+    let q = "mutation($input: DecisionInput!) { decideToAssess(input: $input) { version } }";
+    let yesterday = days_ago(1);
+    let (y, m, d) = (&yesterday[0..4], &yesterday[5..7], &yesterday[8..10]);
+    for loose in [
+        format!("{d}/{m}/{y}"),
+        format!("{y}{m}{d}"),
+        format!("{yesterday}T00:00:00Z"),
+    ] {
+        let input = json!({"input": {"assessmentId": case.id, "version": 1, "on": loose}});
+        let (_, body) = app.gql(Some(&fx.caseworker), q, input).await;
+        let error = &body["errors"][0];
+        assert_eq!(
+            error["extensions"]["code"], "BAD_REQUEST",
+            "{loose}: {body}"
+        );
+        let message = error["message"].as_str().unwrap_or_default();
+        assert!(message.contains("YYYY-MM-DD"), "{loose}: {message}");
+    }
+    let data = app
+        .ok(
+            &fx.caseworker,
+            "query($id: ID!) { assessment(id: $id) { version state } }",
+            json!({"id": case.id}),
+        )
+        .await;
+    assert_eq!(
+        data["assessment"],
+        json!({"version": 1, "state": "REQUESTED"})
+    );
+}
+
+#[tokio::test]
 async fn dates_in_the_future_or_before_the_request_are_refused() {
     let app = TestApp::spawn().await;
     let fx = app.with_local_authority().await;

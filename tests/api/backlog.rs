@@ -133,7 +133,7 @@ async fn build(app: &TestApp) -> Data {
 
 async fn backlog(app: &TestApp, token: &str, as_of: &str, filter: Value) -> Value {
     let q = format!(
-        "query($asOf: NaiveDate, $filter: BacklogFilter) {{ backlog(asOf: $asOf, filter: $filter) {{ asOf totals {{ {COUNTS} }} stages {{ stage regulation counts {{ {COUNTS} }} }} }} }}"
+        "query($asOf: Date, $filter: BacklogFilter) {{ backlog(asOf: $asOf, filter: $filter) {{ asOf totals {{ {COUNTS} }} stages {{ stage regulation counts {{ {COUNTS} }} }} }} }}"
     );
     app.ok(token, &q, json!({"asOf": as_of, "filter": filter}))
         .await["backlog"]
@@ -266,7 +266,7 @@ async fn backlog_filters_and_breakdowns() {
     .await;
     assert_eq!(by_process["totals"]["open"], 36);
 
-    let q = "query($by: BacklogDimension!, $asOf: NaiveDate) { backlog(asOf: $asOf, by: $by) { breakdown { key name counts { open overdue } } } }";
+    let q = "query($by: BacklogDimension!, $asOf: Date) { backlog(asOf: $asOf, by: $by) { breakdown { key name counts { open overdue } } } }";
     let rows = app
         .ok(&fx.manager, q, json!({"by": "LOCALITY", "asOf": day(0)}))
         .await["backlog"]["breakdown"]
@@ -300,7 +300,7 @@ async fn backlog_filters_and_breakdowns() {
     );
 }
 
-const ITEMS: &str = "query($asOf: NaiveDate, $filter: BacklogFilter, $standing: Standing, $band: OverdueBand, $first: Int, $after: String, $last: Int, $before: String) {
+const ITEMS: &str = "query($asOf: Date, $filter: BacklogFilter, $standing: Standing, $band: OverdueBand, $first: Int, $after: String, $last: Int, $before: String) {
   backlogItems(asOf: $asOf, filter: $filter, standing: $standing, overdueBand: $band, first: $first, after: $after, last: $last, before: $before) {
     pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
     edges { cursor node { stage regulation dueOn daysOverdue standing overdueBand child { name } caseworker { name } } }
@@ -566,7 +566,7 @@ async fn only_staff_see_the_backlog_and_only_their_own_la() {
     );
     assert_eq!(app.error_code(None, q, json!({})).await, "UNAUTHENTICATED");
     // The admin's national view covers both LAs; the other LA has nothing.
-    let q2 = "query($filter: BacklogFilter, $asOf: NaiveDate) { backlog(asOf: $asOf, filter: $filter) { totals { open } } }";
+    let q2 = "query($filter: BacklogFilter, $asOf: Date) { backlog(asOf: $asOf, filter: $filter) { totals { open } } }";
     let national = app.ok(&fx.admin, q2, json!({"asOf": day(0)})).await;
     assert_eq!(national["backlog"]["totals"]["open"], 36);
     let other = app
@@ -640,7 +640,7 @@ async fn timeliness_forecast_advice_and_history() {
         )
         .await;
     }
-    let q = "query($from: NaiveDate!, $to: NaiveDate!) { timeliness(from: $from, to: $to) { newPlansIssued newPlansWithinTwentyWeeks newPlansWithException shareWithinTwentyWeeksExcludingExceptions shareWithinTwentyWeeksIncludingExceptions meanWeeksToPlan newPlansOverFiftyTwoWeeks stages { stage done onTime } } }";
+    let q = "query($from: Date!, $to: Date!) { timeliness(from: $from, to: $to) { newPlansIssued newPlansWithinTwentyWeeks newPlansWithException shareWithinTwentyWeeksExcludingExceptions shareWithinTwentyWeeksIncludingExceptions meanWeeksToPlan newPlansOverFiftyTwoWeeks stages { stage done onTime } } }";
     let t = app
         .ok(&fx.manager, q, json!({"from": day(-10), "to": day(0)}))
         .await["timeliness"]
@@ -660,7 +660,7 @@ async fn timeliness_forecast_advice_and_history() {
         .unwrap();
     assert!((share - 1.0 / 3.0).abs() < 1e-9);
 
-    let q = "query($asOf: NaiveDate) { adviceByService(asOf: $asOf, from: \"2020-01-01\", to: $asOf) { services { service open { open } received receivedLate medianDaysToRespond p90DaysToRespond } } }";
+    let q = "query($asOf: Date) { adviceByService(asOf: $asOf, from: \"2020-01-01\", to: $asOf) { services { service open { open } received receivedLate medianDaysToRespond p90DaysToRespond } } }";
     let a = app.ok(&fx.manager, q, json!({"asOf": day(0)})).await["adviceByService"]["services"]
         .clone();
     assert_eq!(
@@ -671,7 +671,7 @@ async fn timeliness_forecast_advice_and_history() {
         ])
     );
 
-    let q = "query($asOf: NaiveDate) { forecast(asOf: $asOf, weeks: 3) { startsOn endsOn total stages { stage count } } }";
+    let q = "query($asOf: Date) { forecast(asOf: $asOf, weeks: 3) { startsOn endsOn total stages { stage count } } }";
     let f = app.ok(&fx.manager, q, json!({"asOf": day(0)})).await["forecast"].clone();
     assert_eq!(f.as_array().unwrap().len(), 3);
     assert_eq!(f[0]["startsOn"], day(0));
@@ -682,7 +682,7 @@ async fn timeliness_forecast_advice_and_history() {
     assert_eq!(f[1]["total"], 1);
     assert_eq!(f[2]["total"], 3);
 
-    let q = "query($from: NaiveDate!, $to: NaiveDate!) { backlogHistory(from: $from, to: $to, filter: {stage: DECISION_TO_ASSESS}) { asOf counts { open overdue } } }";
+    let q = "query($from: Date!, $to: Date!) { backlogHistory(from: $from, to: $to, filter: {stage: DECISION_TO_ASSESS}) { asOf counts { open overdue } } }";
     let h = app
         .ok(&fx.manager, q, json!({"from": "2025-04-10", "to": day(0)}))
         .await["backlogHistory"]

@@ -236,7 +236,7 @@ async fn a_late_step_gets_a_reason_that_managers_count_and_that_lifts_nothing() 
     let t = app
         .ok(
             &fx.manager,
-            "query($from: NaiveDate!, $to: NaiveDate!) { timeliness(from: $from, to: $to) { lateByReason { stage reason { code } count } } }",
+            "query($from: Date!, $to: Date!) { timeliness(from: $from, to: $to) { lateByReason { stage reason { code } count } } }",
             json!({"from": days_ago(30), "to": today().to_string()}),
         )
         .await;

@@ -268,7 +268,7 @@ async fn argument_values_that_do_not_coerce_are_bad_requests_naming_the_argument
             "startsOn",
         ),
         (
-            "query($d: NaiveDate!) { timetable(kind: INITIAL, startsOn: $d) { deadlines { kind } } }",
+            "query($d: Date!) { timetable(kind: INITIAL, startsOn: $d) { deadlines { kind } } }",
             json!({"d": "2023-02-29"}),
             "startsOn",
         ),

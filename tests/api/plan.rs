@@ -615,7 +615,7 @@ async fn a_late_review_decision_moves_the_next_review_date() {
         json!({"dueOn": "2027-02-02", "kind": "ANNUAL_REVIEW", "regulation": "CFA 2014 s.44(1); SEND Regs 2014 reg 19, 20(10)"})
     );
     // The backlog filter uses the moved date.
-    let q = "query($by: NaiveDate) { plans(reviewDueBy: $by) { edges { node { id } } } }";
+    let q = "query($by: Date) { plans(reviewDueBy: $by) { edges { node { id } } } }";
     let before = app.ok(&cw, q, json!({"by": "2027-02-01"})).await;
     assert_eq!(before["plans"]["edges"], json!([]));
     let on = app.ok(&cw, q, json!({"by": "2027-02-02"})).await;
@@ -1670,7 +1670,7 @@ async fn plans_issued_before_the_migration_get_a_first_version_and_review_date()
         .await
         .expect("legacy plan");
     Migrator::up(&app.db, None).await.expect("up again");
-    let q = "query($by: NaiveDate) { plans(reviewDueBy: $by) { edges { node { versions { number issuedOn namedSetting source } deadlines { kind dueOn } } } } }";
+    let q = "query($by: Date) { plans(reviewDueBy: $by) { edges { node { versions { number issuedOn namedSetting source } deadlines { kind dueOn } } } } }";
     let before = app.ok(&fx.caseworker, q, json!({"by": "2025-02-27"})).await;
     assert_eq!(before["plans"]["edges"], json!([]));
     let data = app.ok(&fx.caseworker, q, json!({"by": "2025-02-28"})).await;
@@ -1740,7 +1740,7 @@ async fn a_phase_transfer_review_that_keeps_the_plan_meets_reg_18_without_an_ame
 }
 
 async fn plan_backlog(app: &TestApp, fx: &Fixture, as_of: &str) -> Value {
-    let q = "query($asOf: NaiveDate) { backlog(asOf: $asOf, filter: {}) {
+    let q = "query($asOf: Date) { backlog(asOf: $asOf, filter: {}) {
         totals { open overdue }
         stages { process stage regulation counts { open onTrack dueSoon overdue } } } }";
     app.ok(&fx.manager, q, json!({"asOf": as_of})).await["backlog"].clone()
@@ -1897,7 +1897,7 @@ async fn reviews_amendments_and_phase_transfers_are_counted_in_the_backlog_as_th
         Some(json!({"process": "AMENDMENT", "open": 1, "overdue": 0}))
     );
     // Timeliness: the review completed today, 35 days after its 12 months.
-    let q = "query($from: NaiveDate!, $to: NaiveDate!) { timeliness(from: $from, to: $to) { stages { stage done onTime } } }";
+    let q = "query($from: Date!, $to: Date!) { timeliness(from: $from, to: $to) { stages { stage done onTime } } }";
     let t = app
         .ok(&fx.manager, q, json!({"from": today_s, "to": today_s}))
         .await["timeliness"]["stages"]
@@ -2022,7 +2022,7 @@ async fn timeliness_counts_amended_plans_within_twelve_weeks_of_the_meeting() {
     );
     // Exactly 12 weeks (84 days) after the meeting counts as within.
     amend_after_meeting(&app, &fx, "2026-03-02", "2026-03-30", "2026-05-25").await;
-    let q = "query($from: NaiveDate!, $to: NaiveDate!) { timeliness(from: $from, to: $to) {
+    let q = "query($from: Date!, $to: Date!) { timeliness(from: $from, to: $to) {
         amendedPlansAfterReviewMeeting amendedPlansWithinTwelveWeeksOfMeeting
         stages { stage done onTime } } }";
     let t = app

@@ -37,7 +37,7 @@ async fn stored_dates_from_older_rules_are_recomputed_once() {
             json!({"input": {"childId": child, "issuedOn": "2025-01-10"}}),
         )
         .await;
-    let due_by = "query($by: NaiveDate) { plans(reviewDueBy: $by) { edges { node { id } } } }";
+    let due_by = "query($by: Date) { plans(reviewDueBy: $by) { edges { node { id } } } }";
     // The 12 months starting with 10 January 2025 end on 9 January 2026.
     let found = app
         .ok(&fx.caseworker, due_by, json!({"by": "2026-01-09"}))

@@ -4,7 +4,6 @@ use async_graphql::connection::Connection;
 use async_graphql::{
     ComplexObject, Context, Description, Enum, ID, InputObject, Object, Result, SimpleObject,
 };
-use chrono::NaiveDate;
 
 use super::people::{AdviceService, Child, StaffMember, service_of};
 use super::shared::{AppealWindow, Deadline, Milestone, Party};
@@ -21,6 +20,7 @@ use crate::service::assessment::{self as svc, AssessmentFilter, AssessmentRecord
 use crate::service::records::{AdviceRequestRow, SettingConsultationRow};
 
 use super::plan::EhcPlan;
+use crate::api::graphql::Date;
 
 /// Which process an assessment follows, which sets its time limits.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -130,7 +130,7 @@ pub struct NextStep {
     /// Who must act.
     party: Party,
     /// The statutory date, if there is one (an exception may lift it: see the description).
-    due_on: Option<NaiveDate>,
+    due_on: Option<Date>,
     /// The regulation that sets the step, e.g. "SEND Regs 2014 reg 5(1)"; null when none does.
     regulation: Option<String>,
 }
@@ -141,7 +141,7 @@ impl From<rules::NextStep> for NextStep {
             action: s.action.map(Into::into),
             description: s.description,
             party: s.party.into(),
-            due_on: s.due_on,
+            due_on: s.due_on.map(Date),
             regulation: s.regulation.map(str::to_owned),
         }
     }
@@ -214,9 +214,9 @@ pub struct RecordedAssessmentException {
     /// The reason, and the time limits it lifts.
     reason: ExceptionReason,
     /// The first day of the period.
-    starts_on: NaiveDate,
+    starts_on: Date,
     /// The last day of the period (inclusive).
-    ends_on: NaiveDate,
+    ends_on: Date,
     /// The caseworker's note; null when none.
     note: Option<String>,
     /// Set when the exception applies to one advice request only.
@@ -231,8 +231,8 @@ impl RecordedAssessmentException {
         RecordedAssessmentException {
             row_id: e.id,
             reason: reason.clone().into(),
-            starts_on: e.starts_on,
-            ends_on: e.ends_on,
+            starts_on: Date(e.starts_on),
+            ends_on: Date(e.ends_on),
             note: e.note.clone(),
             advice_request_id: e
                 .advice_request_id
@@ -276,18 +276,18 @@ impl AdviceRequest {
             .map(|id| Id::of(Kind::Professional, id))
     }
     /// The day the advice was asked for.
-    async fn requested_on(&self) -> NaiveDate {
-        self.0.requested_on
+    async fn requested_on(&self) -> Date {
+        Date(self.0.requested_on)
     }
     /// When the advice is due: for an assessment, six weeks after the request (reg 8(1)); for a
     /// review, two weeks before the meeting, when advice is circulated (reg 20(4)). None for the
     /// family's own views.
-    async fn due_on(&self) -> Option<NaiveDate> {
-        has_statutory_deadline(&self.0.service).then_some(self.0.due_on)
+    async fn due_on(&self) -> Option<Date> {
+        has_statutory_deadline(&self.0.service).then_some(Date(self.0.due_on))
     }
     /// The day the advice arrived; null until then.
-    async fn received_on(&self) -> Option<NaiveDate> {
-        self.0.received_on
+    async fn received_on(&self) -> Option<Date> {
+        self.0.received_on.map(Date)
     }
     /// Received after the due date.
     async fn late(&self) -> bool {
@@ -304,8 +304,8 @@ impl AdviceRequest {
     }
     /// The day the service declined to advise (e.g. advice already given is enough, reg 6(4)); null
     /// unless it did.
-    async fn declined_on(&self) -> Option<NaiveDate> {
-        self.0.declined_on
+    async fn declined_on(&self) -> Option<Date> {
+        self.0.declined_on.map(Date)
     }
     /// Why it declined; null unless it did.
     async fn decline_reason(&self) -> Option<&str> {
@@ -328,16 +328,16 @@ impl SettingConsultation {
         &self.0.setting_name
     }
     /// The day it was consulted.
-    async fn consulted_on(&self) -> NaiveDate {
-        self.0.consulted_on
+    async fn consulted_on(&self) -> Date {
+        Date(self.0.consulted_on)
     }
     /// Local practice: 15 days for the setting's reply. Not statutory.
-    async fn reply_expected_by(&self) -> NaiveDate {
-        crate::domain::calendar::add_days(self.0.consulted_on, 15)
+    async fn reply_expected_by(&self) -> Date {
+        Date(crate::domain::calendar::add_days(self.0.consulted_on, 15))
     }
     /// The day it answered; null until then.
-    async fn responded_on(&self) -> Option<NaiveDate> {
-        self.0.responded_on
+    async fn responded_on(&self) -> Option<Date> {
+        self.0.responded_on.map(Date)
     }
     /// Its answer; null until it answers.
     async fn response(&self) -> Option<SettingResponse> {
@@ -397,8 +397,8 @@ impl Assessment {
     }
     /// The day the request arrived (the clock start); for a re-assessment, the decision
     /// to re-assess.
-    async fn received_on(&self) -> NaiveDate {
-        self.0.row.received_on
+    async fn received_on(&self) -> Date {
+        Date(self.0.row.received_on)
     }
     /// The caseworker it is assigned to; null while unassigned.
     async fn caseworker(&self, gql: &Context<'_>) -> Result<Option<StaffMember>> {
@@ -415,12 +415,12 @@ impl Assessment {
     }
     /// The day the council decided to assess (reg 5(1)); for a re-assessment, the decision to
     /// re-assess (`receivedOn`). Null until then.
-    async fn decided_to_assess_on(&self) -> Option<NaiveDate> {
-        self.0.row.decided_to_assess_on
+    async fn decided_to_assess_on(&self) -> Option<Date> {
+        self.0.row.decided_to_assess_on.map(Date)
     }
     /// The day the council decided not to assess (reg 5(3)); null unless it did.
-    async fn decided_not_to_assess_on(&self) -> Option<NaiveDate> {
-        self.0.row.decided_not_to_assess_on
+    async fn decided_not_to_assess_on(&self) -> Option<Date> {
+        self.0.row.decided_not_to_assess_on.map(Date)
     }
     /// The reasons given with the council's latest decision (required when it refuses); null when
     /// none were given.
@@ -428,20 +428,20 @@ impl Assessment {
         self.0.row.decision_reasons.as_deref()
     }
     /// The day the council decided not to issue a plan (reg 10(1)); null unless it did.
-    async fn decided_not_to_issue_on(&self) -> Option<NaiveDate> {
-        self.0.row.decided_not_to_issue_on
+    async fn decided_not_to_issue_on(&self) -> Option<Date> {
+        self.0.row.decided_not_to_issue_on.map(Date)
     }
     /// The day the draft plan was sent to the family (reg 13(1)); null until then.
-    async fn draft_sent_on(&self) -> Option<NaiveDate> {
-        self.0.row.draft_sent_on
+    async fn draft_sent_on(&self) -> Option<Date> {
+        self.0.row.draft_sent_on.map(Date)
     }
     /// The last day of the parent's 15 days to comment on the draft (reg 13(1)).
-    async fn parent_comments_until(&self) -> Option<NaiveDate> {
-        self.0.row.draft_sent_on.map(draft_comments_until)
+    async fn parent_comments_until(&self) -> Option<Date> {
+        self.0.row.draft_sent_on.map(draft_comments_until).map(Date)
     }
     /// The day the family first responded to the draft plan; null until then.
-    async fn parent_responded_on(&self) -> Option<NaiveDate> {
-        self.0.row.parent_responded_on
+    async fn parent_responded_on(&self) -> Option<Date> {
+        self.0.row.parent_responded_on.map(Date)
     }
     /// The family's comments on the draft plan; null when none.
     async fn parent_comments(&self) -> Option<&str> {
@@ -457,8 +457,8 @@ impl Assessment {
         self.0.row.parent_requested_setting.as_deref()
     }
     /// The day the final EHC plan was issued (reg 13(2)); null until then.
-    async fn final_issued_on(&self) -> Option<NaiveDate> {
-        self.0.row.final_issued_on
+    async fn final_issued_on(&self) -> Option<Date> {
+        self.0.row.final_issued_on.map(Date)
     }
     /// The school, college or setting the final plan names; null when none.
     async fn named_setting(&self) -> Option<&str> {
@@ -473,16 +473,16 @@ impl Assessment {
         self.0.row.exception_applies
     }
     /// The day the request was withdrawn; null unless it was.
-    async fn withdrawn_on(&self) -> Option<NaiveDate> {
-        self.0.row.withdrawn_on
+    async fn withdrawn_on(&self) -> Option<Date> {
+        self.0.row.withdrawn_on.map(Date)
     }
     /// Why it was withdrawn; null unless it was.
     async fn withdrawal_reason(&self) -> Option<&str> {
         self.0.row.withdrawal_reason.as_deref()
     }
     /// The day the case moved to another local authority; null unless it did.
-    async fn transferred_out_on(&self) -> Option<NaiveDate> {
-        self.0.row.transferred_out_on
+    async fn transferred_out_on(&self) -> Option<Date> {
+        self.0.row.transferred_out_on.map(Date)
     }
     /// The local authority it moved to, as typed; null unless it moved.
     async fn transferred_to(&self) -> Option<&str> {
@@ -490,8 +490,8 @@ impl Assessment {
     }
     /// The day the assessment closed (refused, not issued, issued, withdrawn or transferred); null
     /// while open.
-    async fn closed_on(&self) -> Option<NaiveDate> {
-        self.0.row.closed_on
+    async fn closed_on(&self) -> Option<Date> {
+        self.0.row.closed_on.map(Date)
     }
     /// The actions the current state allows.
     async fn allowed_actions(&self) -> Result<Vec<AssessmentAction>> {
@@ -517,7 +517,7 @@ impl Assessment {
     /// After a decision the family can appeal against: by when, and how mediation bears on it.
     async fn appeal(&self, gql: &Context<'_>) -> Result<Option<AppealWindow>> {
         let ctx = ctx(gql)?;
-        Ok(AppealWindow::of(&self.0.row, ctx.today()))
+        Ok(AppealWindow::of(&self.0.row, Date(ctx.today())))
     }
     /// What has happened so far, oldest first, in plain language.
     async fn timeline(&self) -> Result<Vec<Milestone>> {
@@ -563,9 +563,9 @@ pub struct TimetableException {
     /// An exception reason's code, from `exceptionReasons`.
     reason_code: String,
     /// The first day of the period.
-    starts_on: NaiveDate,
+    starts_on: Date,
     /// The last day of the period (inclusive), not before `startsOn`.
-    ends_on: NaiveDate,
+    ends_on: Date,
 }
 
 /// The deadlines that would apply to a process started on a given day.
@@ -574,7 +574,7 @@ pub struct Timetable {
     /// The kind of process.
     kind: AssessmentKind,
     /// The day its clock starts.
-    starts_on: NaiveDate,
+    starts_on: Date,
     /// Its deadlines in process order, each as seen on `startsOn` (so still to come).
     deadlines: Vec<Deadline>,
 }
@@ -582,13 +582,13 @@ pub struct Timetable {
 async fn timetable(
     ctx: &Ctx<'_>,
     kind: AssessmentKind,
-    starts_on: NaiveDate,
-    advice_requested_on: Option<NaiveDate>,
-    draft_sent_on: Option<NaiveDate>,
+    starts_on: Date,
+    advice_requested_on: Option<Date>,
+    draft_sent_on: Option<Date>,
     exceptions: Vec<TimetableException>,
 ) -> Result<Timetable, ApiError> {
     let known = svc::exception_reasons(ctx).await?;
-    let mut facts = AssessmentFacts::new(kind.into(), starts_on);
+    let mut facts = AssessmentFacts::new(kind.into(), starts_on.0);
     for (field, date) in [
         ("adviceRequestedOn", advice_requested_on),
         ("draftSentOn", draft_sent_on),
@@ -601,12 +601,12 @@ async fn timetable(
         facts.advice.push(rules::AdviceFacts {
             id: 1,
             from: "a professional".into(),
-            requested_on: on,
+            requested_on: on.0,
             received_on: None,
             declined_on: None,
         });
     }
-    facts.draft_sent_on = draft_sent_on;
+    facts.draft_sent_on = draft_sent_on.map(|d| d.0);
     for e in exceptions {
         let reason = known
             .iter()
@@ -621,19 +621,21 @@ async fn timetable(
         }
         // A closure here concerns the timetable's advice request.
         let advice_requested_on = advice_requested_on.filter(|_| reason.concerns_advice_request);
-        if let Some(refused) = reason.refusal(e.starts_on, e.ends_on, advice_requested_on) {
+        if let Some(refused) =
+            reason.refusal(e.starts_on.0, e.ends_on.0, advice_requested_on.map(|d| d.0))
+        {
             return Err(ApiError::validation("exceptions", refused.message));
         }
         facts.exceptions.push(RecordedException {
             reason,
-            starts_on: e.starts_on,
-            ends_on: e.ends_on,
+            starts_on: e.starts_on.0,
+            ends_on: e.ends_on.0,
             advice_request_id: advice_requested_on.map(|_| 1),
-            advice_requested_on,
+            advice_requested_on: advice_requested_on.map(|d| d.0),
         });
     }
     // Statuses are as of the start, so every deadline reads as still to come.
-    let deadlines = assessment_deadlines(&facts, starts_on)
+    let deadlines = assessment_deadlines(&facts, starts_on.0)
         .into_iter()
         .map(Into::into)
         .collect();
@@ -735,15 +737,15 @@ impl AssessmentQuery {
         #[graphql(desc = "INITIAL (final plan in 20 weeks) or REASSESSMENT (in 14 weeks).")]
         kind: AssessmentKind,
         #[graphql(desc = "The day the clock starts: the request, or the decision to re-assess.")]
-        starts_on: NaiveDate,
+        starts_on: Date,
         #[graphql(
             desc = "The day advice is asked for, for its 6 weeks (reg 8(1)); not before `startsOn`."
         )]
-        advice_requested_on: Option<NaiveDate>,
+        advice_requested_on: Option<Date>,
         #[graphql(
             desc = "The day the draft plan is sent, for the family's 15 days (reg 13(1)); not before `startsOn`."
         )]
-        draft_sent_on: Option<NaiveDate>,
+        draft_sent_on: Option<Date>,
         #[graphql(
             default,
             desc = "Exceptions to assume; each must meet its reason's conditions."
@@ -777,7 +779,7 @@ pub struct RequestAssessmentInput {
     /// Who asked for it.
     requested_by: RequestedBy,
     /// The day the request arrived; today when omitted.
-    received_on: Option<NaiveDate>,
+    received_on: Option<Date>,
     /// Defaults to the signed-in caseworker.
     caseworker_id: Option<ID>,
 }
@@ -791,7 +793,7 @@ pub struct ActionInput {
     version: i32,
     /// The day it happened; today when omitted. Not in the future, not before the request (nor,
     /// for the draft plan, before the decision to assess).
-    on: Option<NaiveDate>,
+    on: Option<Date>,
 }
 
 /// The council's decision to carry out the assessment.
@@ -803,7 +805,7 @@ pub struct DecisionInput {
     version: i32,
     /// The day of the decision (default today in England); not in the future, not before the
     /// request.
-    on: Option<NaiveDate>,
+    on: Option<Date>,
     /// The council's reasons, if it records them.
     reasons: Option<String>,
 }
@@ -817,7 +819,7 @@ pub struct RefusalInput {
     version: i32,
     /// The day of the decision (default today in England); not in the future, not before the
     /// request (nor, not to issue, before the decision to assess).
-    on: Option<NaiveDate>,
+    on: Option<Date>,
     /// The council's reasons, as given in the decision notice.
     reasons: String,
     /// The notice told the family of their right to appeal and to mediation.
@@ -833,7 +835,7 @@ pub struct RequestAdviceInput {
     version: i32,
     /// The day the advice was asked for (default today in England), from which its 6 weeks run; not
     /// in the future, not before the decision to assess.
-    on: Option<NaiveDate>,
+    on: Option<Date>,
     /// The service asked.
     service: AdviceService,
     /// A professional of that service in the local authority, asked by name (a global id); none:
@@ -852,7 +854,7 @@ pub struct AdviceReceivedInput {
     version: i32,
     /// The day the advice arrived (default today in England); not in the future, not before it was
     /// asked for. After the due date it shows as late.
-    on: Option<NaiveDate>,
+    on: Option<Date>,
     /// The advice request answered (a global id): one of this assessment's, not yet answered
     /// (CONFLICT otherwise).
     advice_request_id: ID,
@@ -871,7 +873,7 @@ pub struct DeclineAdviceInput {
     version: i32,
     /// The day the service declined (default today in England); not in the future, not before it
     /// was asked.
-    on: Option<NaiveDate>,
+    on: Option<Date>,
     /// The advice request declined (a global id): one of this assessment's, not yet answered
     /// (CONFLICT otherwise).
     advice_request_id: ID,
@@ -889,10 +891,10 @@ pub struct RecordExceptionInput {
     /// An exception reason's code, from `exceptionReasons`.
     reason_code: String,
     /// The first day of the period.
-    starts_on: NaiveDate,
+    starts_on: Date,
     /// The last day of the period (inclusive): not before `startsOn`, at most a year after it, and
     /// at least the reason's `minimumDays`.
-    ends_on: NaiveDate,
+    ends_on: Date,
     /// A note kept with the exception.
     note: Option<String>,
     /// Limit the exception to one advice request (e.g. a missed appointment).
@@ -909,7 +911,7 @@ pub struct ParentResponseInput {
     version: i32,
     /// The day the family responded (default today in England); not in the future, not before the
     /// draft was sent.
-    on: Option<NaiveDate>,
+    on: Option<Date>,
     /// The family's comments on the draft.
     comments: Option<String>,
     /// The family asked to meet the council about the draft (reg 13(1)(b)).
@@ -928,7 +930,7 @@ pub struct ConsultSettingInput {
     version: i32,
     /// The day the setting was consulted (default today in England); not in the future, not before
     /// the draft was sent.
-    on: Option<NaiveDate>,
+    on: Option<Date>,
     /// The school, college or setting consulted.
     setting_name: String,
 }
@@ -942,7 +944,7 @@ pub struct SettingResponseInput {
     version: i32,
     /// The day the setting answered (default today in England); not in the future, not before it
     /// was consulted.
-    on: Option<NaiveDate>,
+    on: Option<Date>,
     /// The consultation answered (a global id): one of this assessment's, not yet answered
     /// (CONFLICT otherwise).
     consultation_id: ID,
@@ -961,7 +963,7 @@ pub struct IssueFinalPlanInput {
     version: i32,
     /// The day the final plan was issued (default today in England); not in the future, and after
     /// the family's 15 days to comment on the draft unless they have responded (reg 13(1)).
-    on: Option<NaiveDate>,
+    on: Option<Date>,
     /// The school, college or setting the plan names.
     named_setting: Option<String>,
 }
@@ -975,7 +977,7 @@ pub struct WithdrawInput {
     version: i32,
     /// The day it was withdrawn (default today in England); not in the future, not before the
     /// request.
-    on: Option<NaiveDate>,
+    on: Option<Date>,
     /// Why it was withdrawn.
     reason: String,
 }
@@ -989,7 +991,7 @@ pub struct TransferOutInput {
     version: i32,
     /// The day the case moved (default today in England); not in the future, not before the
     /// request.
-    on: Option<NaiveDate>,
+    on: Option<Date>,
     /// The local authority the family moved to, by name.
     to_local_authority: String,
 }
@@ -1014,7 +1016,7 @@ impl AssessmentMutation {
             child_id: Id::parse("childId", Kind::Child, &input.child_id)?,
             kind: input.kind.into(),
             requested_by: input.requested_by.into(),
-            received_on: input.received_on,
+            received_on: input.received_on.map(|d| d.0),
             caseworker_id: input
                 .caseworker_id
                 .map(|c| Id::parse("caseworkerId", Kind::StaffMember, &c))
@@ -1034,7 +1036,7 @@ impl AssessmentMutation {
         Ok(Assessment(
             svc::decide_to_assess(
                 &ctx,
-                Target::new(id, input.version, input.on),
+                Target::new(id, input.version, input.on.map(|d| d.0)),
                 input.reasons.as_deref(),
             )
             .await?,
@@ -1052,7 +1054,7 @@ impl AssessmentMutation {
         Ok(Assessment(
             svc::decide_not_to_assess(
                 &ctx,
-                Target::new(id, input.version, input.on),
+                Target::new(id, input.version, input.on.map(|d| d.0)),
                 &input.reasons,
                 input.appeal_rights_given,
             )
@@ -1077,7 +1079,12 @@ impl AssessmentMutation {
             addressed_to: input.addressed_to,
         };
         Ok(Assessment(
-            svc::request_advice(&ctx, Target::new(id, input.version, input.on), new).await?,
+            svc::request_advice(
+                &ctx,
+                Target::new(id, input.version, input.on.map(|d| d.0)),
+                new,
+            )
+            .await?,
         ))
     }
 
@@ -1098,7 +1105,7 @@ impl AssessmentMutation {
         Ok(Assessment(
             svc::record_advice_received(
                 &ctx,
-                Target::new(id, input.version, input.on),
+                Target::new(id, input.version, input.on.map(|d| d.0)),
                 advice,
                 &input.summary,
                 input.document_ref.as_deref(),
@@ -1123,7 +1130,7 @@ impl AssessmentMutation {
         Ok(Assessment(
             svc::decline_advice(
                 &ctx,
-                Target::new(id, input.version, input.on),
+                Target::new(id, input.version, input.on.map(|d| d.0)),
                 advice,
                 &input.reason,
             )
@@ -1141,8 +1148,8 @@ impl AssessmentMutation {
         let id = aid(&input.assessment_id)?;
         let new = svc::NewException {
             reason_code: input.reason_code,
-            starts_on: input.starts_on,
-            ends_on: input.ends_on,
+            starts_on: input.starts_on.0,
+            ends_on: input.ends_on.0,
             note: input.note,
             advice_request_id: input
                 .advice_request_id
@@ -1178,7 +1185,7 @@ impl AssessmentMutation {
         Ok(Assessment(
             svc::decide_not_to_issue(
                 &ctx,
-                Target::new(id, input.version, input.on),
+                Target::new(id, input.version, input.on.map(|d| d.0)),
                 &input.reasons,
                 input.appeal_rights_given,
             )
@@ -1195,7 +1202,7 @@ impl AssessmentMutation {
         let ctx = ctx(gql)?;
         let id = aid(&input.assessment_id)?;
         Ok(Assessment(
-            svc::send_draft(&ctx, Target::new(id, input.version, input.on)).await?,
+            svc::send_draft(&ctx, Target::new(id, input.version, input.on.map(|d| d.0))).await?,
         ))
     }
 
@@ -1213,8 +1220,12 @@ impl AssessmentMutation {
             requested_setting: input.requested_setting,
         };
         Ok(Assessment(
-            svc::record_parent_response(&ctx, Target::new(id, input.version, input.on), response)
-                .await?,
+            svc::record_parent_response(
+                &ctx,
+                Target::new(id, input.version, input.on.map(|d| d.0)),
+                response,
+            )
+            .await?,
         ))
     }
 
@@ -1229,7 +1240,7 @@ impl AssessmentMutation {
         Ok(Assessment(
             svc::consult_setting(
                 &ctx,
-                Target::new(id, input.version, input.on),
+                Target::new(id, input.version, input.on.map(|d| d.0)),
                 &input.setting_name,
             )
             .await?,
@@ -1252,7 +1263,7 @@ impl AssessmentMutation {
         Ok(Assessment(
             svc::record_setting_response(
                 &ctx,
-                Target::new(id, input.version, input.on),
+                Target::new(id, input.version, input.on.map(|d| d.0)),
                 consultation,
                 input.response.into(),
                 input.note.as_deref(),
@@ -1272,7 +1283,7 @@ impl AssessmentMutation {
         Ok(Assessment(
             svc::issue_final_plan(
                 &ctx,
-                Target::new(id, input.version, input.on),
+                Target::new(id, input.version, input.on.map(|d| d.0)),
                 input.named_setting.as_deref(),
             )
             .await?,
@@ -1290,7 +1301,7 @@ impl AssessmentMutation {
         Ok(Assessment(
             svc::withdraw(
                 &ctx,
-                Target::new(id, input.version, input.on),
+                Target::new(id, input.version, input.on.map(|d| d.0)),
                 &input.reason,
             )
             .await?,
@@ -1308,7 +1319,7 @@ impl AssessmentMutation {
         Ok(Assessment(
             svc::transfer_out(
                 &ctx,
-                Target::new(id, input.version, input.on),
+                Target::new(id, input.version, input.on.map(|d| d.0)),
                 &input.to_local_authority,
             )
             .await?,

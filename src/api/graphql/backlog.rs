@@ -3,12 +3,12 @@
 //! one query with its children and caseworkers joined.
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject};
-use chrono::NaiveDate;
 
 use super::delays::{LateByReason, late_by_reason};
 use super::people::{AdviceService, service_of};
 use super::shared::DeadlineKind;
 use super::{Id, Kind, ctx};
+use crate::api::graphql::Date;
 use crate::domain::advice::AdviceService as DomainService;
 use crate::domain::backlog::{self as rules, Source, Standing as DomainStanding, standing};
 use crate::domain::timescales::DeadlineKind as DomainKind;
@@ -240,7 +240,7 @@ pub struct BacklogBreakdownRow {
 #[graphql(complex)]
 pub struct BacklogSummary {
     /// The day counted, in England.
-    as_of: NaiveDate,
+    as_of: Date,
     /// All stages together.
     totals: BacklogCounts,
     /// Each stage with open steps, with its counts.
@@ -257,7 +257,7 @@ impl BacklogSummary {
     /// their delay; a null reason counts those with none recorded.
     async fn overdue_by_reason(&self, gql: &Context<'_>) -> Result<Vec<LateByReason>> {
         let ctx = ctx(gql)?;
-        let rows = delays::overdue_by_reason(&ctx, self.as_of, self.filter.clone()).await?;
+        let rows = delays::overdue_by_reason(&ctx, self.as_of.0, self.filter.clone()).await?;
         Ok(late_by_reason(rows))
     }
 }
@@ -309,9 +309,9 @@ pub struct BacklogItem {
     service: Option<AdviceService>,
     /// The day the step became open (e.g. the request, the advice request, the review
     /// meeting being arranged).
-    starts_on: NaiveDate,
+    starts_on: Date,
     /// The statutory due date.
-    due_on: NaiveDate,
+    due_on: Date,
     /// Where it stands on `asOf`.
     standing: Standing,
     /// Days past the due date (0 when not overdue).
@@ -319,12 +319,12 @@ pub struct BacklogItem {
     /// How late it is, when OVERDUE; null otherwise.
     overdue_band: Option<OverdueBand>,
     /// Operational target when an exception applies: NOT statutory.
-    target_on: Option<NaiveDate>,
+    target_on: Option<Date>,
     /// The reason recorded for the step's delay (`recordAssessmentDelay`...), if any.
     delay_reason_code: Option<String>,
 }
 
-fn item(as_of: NaiveDate, i: store::Item) -> Result<BacklogItem, ApiError> {
+fn item(as_of: chrono::NaiveDate, i: store::Item) -> Result<BacklogItem, ApiError> {
     let kind = kind_of(&i.kind)?;
     let source = rules::Process::source(kind);
     let st = standing(i.due_on, i.excepted_from, as_of);
@@ -357,12 +357,12 @@ fn item(as_of: NaiveDate, i: store::Item) -> Result<BacklogItem, ApiError> {
             .advice_request_id
             .map(|id| Id::of(Kind::AdviceRequest, id)),
         service: i.service.as_deref().map(service_of).transpose()?,
-        starts_on: i.starts_on,
-        due_on: i.due_on,
+        starts_on: Date(i.starts_on),
+        due_on: Date(i.due_on),
         standing,
         days_overdue: (as_of - i.due_on).num_days().max(0),
         overdue_band: band,
-        target_on: i.target_on,
+        target_on: i.target_on.map(Date),
         delay_reason_code: i.delay_reason_code,
     })
 }
@@ -382,7 +382,7 @@ fn decode_cursor(field: &'static str, cursor: &str) -> Result<ItemCursor, ApiErr
     let mut parts = text.strip_prefix("d:").ok_or_else(bad)?.split(':');
     let due_on = parts
         .next()
-        .and_then(|d| d.parse::<NaiveDate>().ok())
+        .and_then(|d| d.parse::<chrono::NaiveDate>().ok())
         .ok_or_else(bad)?;
     let id = parts
         .next()
@@ -415,11 +415,11 @@ pub struct ServiceAdvice {
 #[derive(SimpleObject)]
 pub struct AdviceByService {
     /// The day the open counts are for.
-    as_of: NaiveDate,
+    as_of: Date,
     /// The period's first day for the response times.
-    from: NaiveDate,
+    from: Date,
     /// The period's last day (inclusive).
-    to: NaiveDate,
+    to: Date,
     /// One row per service with advice open on `asOf` or received in the period.
     services: Vec<ServiceAdvice>,
 }
@@ -449,9 +449,9 @@ pub struct StageTimeliness {
 #[graphql(complex)]
 pub struct Timeliness {
     /// The period's first day.
-    from: NaiveDate,
+    from: Date,
     /// The period's last day (inclusive).
-    to: NaiveDate,
+    to: Date,
     /// New EHC plans issued in the period (initial assessments).
     new_plans_issued: i64,
     /// Of those, issued within 20 weeks of the request (reg 13(2)), exception cases included.
@@ -486,7 +486,7 @@ impl Timeliness {
     async fn late_by_reason(&self, gql: &Context<'_>) -> Result<Vec<LateByReason>> {
         let ctx = ctx(gql)?;
         let rows =
-            delays::done_late_by_reason(&ctx, self.from, self.to, self.filter.clone()).await?;
+            delays::done_late_by_reason(&ctx, self.from.0, self.to.0, self.filter.clone()).await?;
         Ok(late_by_reason(rows))
     }
 }
@@ -506,9 +506,9 @@ pub struct ForecastStage {
 #[derive(SimpleObject)]
 pub struct ForecastWeek {
     /// The week's first day.
-    starts_on: NaiveDate,
+    starts_on: Date,
     /// Its last day (`startsOn` + 6).
-    ends_on: NaiveDate,
+    ends_on: Date,
     /// Open steps falling due in the week, all stages.
     total: i64,
     /// The same by stage; only stages with steps due.
@@ -519,7 +519,7 @@ pub struct ForecastWeek {
 #[derive(SimpleObject)]
 pub struct BacklogPoint {
     /// The day: the last of a month, or `to` for a month it ends in.
-    as_of: NaiveDate,
+    as_of: Date,
     /// The open steps on that day, by standing.
     counts: BacklogCounts,
 }
@@ -543,7 +543,7 @@ impl BacklogQuery {
             desc = "The day to count (default today in England); a past day answers from the \
                     recorded dates"
         )]
-        as_of: Option<NaiveDate>,
+        as_of: Option<Date>,
         #[graphql(desc = "Which steps to count (default: all the signed-in person may see)")]
         filter: Option<BacklogFilter>,
         #[graphql(desc = "Break the counts down by this dimension (optional)")] by: Option<
@@ -555,7 +555,7 @@ impl BacklogQuery {
         let s = svc::summary(
             &ctx,
             counts_cache(gql)?,
-            as_of,
+            as_of.map(|d| d.0),
             filter.clone(),
             by.map(Into::into),
         )
@@ -579,7 +579,7 @@ impl BacklogQuery {
             });
         }
         Ok(BacklogSummary {
-            as_of: s.as_of,
+            as_of: Date(s.as_of),
             totals: s.totals.into(),
             stages,
             breakdown: s
@@ -608,7 +608,7 @@ impl BacklogQuery {
             desc = "The day to count (default today in England); a past day answers from the \
                     recorded dates"
         )]
-        as_of: Option<NaiveDate>,
+        as_of: Option<Date>,
         #[graphql(desc = "Which steps to count (default: all the signed-in person may see)")]
         filter: Option<BacklogFilter>,
         #[graphql(desc = "Only steps with this standing")] standing: Option<Standing>,
@@ -654,7 +654,7 @@ impl BacklogQuery {
             .unwrap_or(DEFAULT_PAGE_SIZE)
             .clamp(0, MAX_PAGE_SIZE);
         let query = ItemQuery {
-            as_of,
+            as_of: as_of.map(|d| d.0),
             filter: filter.unwrap_or_default().into_store()?,
             standing,
             after: after.map(|c| decode_cursor("after", &c)).transpose()?,
@@ -680,26 +680,26 @@ impl BacklogQuery {
         &self,
         gql: &Context<'_>,
         #[graphql(desc = "The day to count open advice (default today in England)")] as_of: Option<
-            NaiveDate,
+            Date,
         >,
         #[graphql(desc = "The period's first day for response times; give it with `to`")]
-        from: Option<NaiveDate>,
+        from: Option<Date>,
         #[graphql(desc = "The period's last day (inclusive); give it with `from`")] to: Option<
-            NaiveDate,
+            Date,
         >,
         #[graphql(desc = "Which steps to count (default: all the signed-in person may see)")]
         filter: Option<BacklogFilter>,
     ) -> Result<AdviceByService> {
         let ctx = ctx(gql)?;
         let period = match (from, to) {
-            (Some(f), Some(t)) => Some((f, t)),
+            (Some(f), Some(t)) => Some((f.0, t.0)),
             (None, None) => None,
             _ => return Err(ApiError::validation("to", "give both from and to").into()),
         };
         let (as_of, from, to, rows) = svc::advice_by_service(
             &ctx,
             counts_cache(gql)?,
-            as_of,
+            as_of.map(|d| d.0),
             period,
             filter.unwrap_or_default().into_store()?,
         )
@@ -716,9 +716,9 @@ impl BacklogQuery {
             });
         }
         Ok(AdviceByService {
-            as_of,
-            from,
-            to,
+            as_of: Date(as_of),
+            from: Date(from),
+            to: Date(to),
             services,
         })
     }
@@ -728,14 +728,14 @@ impl BacklogQuery {
     async fn timeliness(
         &self,
         gql: &Context<'_>,
-        #[graphql(desc = "The period's first day")] from: NaiveDate,
-        #[graphql(desc = "The period's last day (inclusive); not before `from`")] to: NaiveDate,
+        #[graphql(desc = "The period's first day")] from: Date,
+        #[graphql(desc = "The period's last day (inclusive); not before `from`")] to: Date,
         #[graphql(desc = "Which steps to count (default: all the signed-in person may see)")]
         filter: Option<BacklogFilter>,
     ) -> Result<Timeliness> {
         let ctx = ctx(gql)?;
         let filter = filter.unwrap_or_default().into_store()?;
-        let (rows, amended) = svc::timeliness(&ctx, from, to, filter.clone()).await?;
+        let (rows, amended) = svc::timeliness(&ctx, from.0, to.0, filter.clone()).await?;
         let plans = rows
             .iter()
             .find(|r| r.kind == DomainKind::FinalPlan.as_str())
@@ -788,7 +788,7 @@ impl BacklogQuery {
         &self,
         gql: &Context<'_>,
         #[graphql(desc = "The first week's first day (default today in England)")] as_of: Option<
-            NaiveDate,
+            Date,
         >,
         #[graphql(default = 8, desc = "How many weeks, 1 to 52")] weeks: i32,
         #[graphql(desc = "Which steps to count (default: all the signed-in person may see)")]
@@ -797,8 +797,13 @@ impl BacklogQuery {
         let ctx = ctx(gql)?;
         let weeks =
             u32::try_from(weeks).map_err(|_| ApiError::validation("weeks", "must be 1 to 52"))?;
-        let rows =
-            svc::forecast(&ctx, as_of, weeks, filter.unwrap_or_default().into_store()?).await?;
+        let rows = svc::forecast(
+            &ctx,
+            as_of.map(|d| d.0),
+            weeks,
+            filter.unwrap_or_default().into_store()?,
+        )
+        .await?;
         let mut out = Vec::with_capacity(rows.len());
         for w in rows {
             let mut stages = Vec::new();
@@ -810,8 +815,8 @@ impl BacklogQuery {
                 });
             }
             out.push(ForecastWeek {
-                starts_on: w.starts_on,
-                ends_on: crate::domain::calendar::add_days(w.starts_on, 6),
+                starts_on: Date(w.starts_on),
+                ends_on: Date(crate::domain::calendar::add_days(w.starts_on, 6)),
                 total: stages.iter().map(|s| s.count).sum(),
                 stages,
             });
@@ -824,8 +829,8 @@ impl BacklogQuery {
     async fn backlog_history(
         &self,
         gql: &Context<'_>,
-        #[graphql(desc = "A day in the first month")] from: NaiveDate,
-        #[graphql(desc = "The last day; not before `from`")] to: NaiveDate,
+        #[graphql(desc = "A day in the first month")] from: Date,
+        #[graphql(desc = "The last day; not before `from`")] to: Date,
         #[graphql(desc = "Which steps to count (default: all the signed-in person may see)")]
         filter: Option<BacklogFilter>,
     ) -> Result<Vec<BacklogPoint>> {
@@ -833,14 +838,14 @@ impl BacklogQuery {
         Ok(svc::monthly_series(
             &ctx,
             counts_cache(gql)?,
-            from,
-            to,
+            from.0,
+            to.0,
             filter.unwrap_or_default().into_store()?,
         )
         .await?
         .into_iter()
         .map(|(as_of, counts)| BacklogPoint {
-            as_of,
+            as_of: Date(as_of),
             counts: counts.into(),
         })
         .collect())

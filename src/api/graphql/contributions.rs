@@ -2,7 +2,7 @@
 //! own contributions and requests, appeal windows, and who has read a child's record.
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Description, Enum, ID, InputObject, Object, Result, SimpleObject};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 
 use super::assessment::Assessment;
 use super::loaders;
@@ -10,6 +10,7 @@ use super::people::{AdviceService, service_of};
 use super::plan::{AnnualReview, EhcPlan, PlanAmendment, ReviewMeetingRequest};
 use super::shared::DeadlineStatus;
 use super::{Id, Kind, ctx};
+use crate::api::graphql::Date;
 use crate::domain::input::FamilyResponse;
 use crate::domain::people::{national_curriculum_year, nc_year_label};
 use crate::domain::timescales;
@@ -62,22 +63,23 @@ impl ProfessionalAdviceRequest {
     }
     /// For a review: the day of the review meeting (planned, or held), which the professional
     /// may be invited to. Nothing else of the review is shown.
-    async fn review_meeting_on(&self, gql: &Context<'_>) -> Result<Option<NaiveDate>> {
+    async fn review_meeting_on(&self, gql: &Context<'_>) -> Result<Option<Date>> {
         let Some(review_id) = self.0.review_id else {
             return Ok(None);
         };
-        Ok(loaders::load(gql, loaders::ReviewMeetingOn(review_id))
+        Ok((loaders::load(gql, loaders::ReviewMeetingOn(review_id))
             .await?
             .map(|(_, on)| on))
+        .map(Date))
     }
     /// The day the advice was asked for.
-    async fn requested_on(&self) -> NaiveDate {
-        self.0.requested_on
+    async fn requested_on(&self) -> Date {
+        Date(self.0.requested_on)
     }
     /// For an assessment, six weeks after the request (SEND Regs 2014 reg 8(1)); for a
     /// review, two weeks before the meeting, when the advice is circulated (reg 20(4)).
-    async fn due_on(&self) -> NaiveDate {
-        self.0.due_on
+    async fn due_on(&self) -> Date {
+        Date(self.0.due_on)
     }
     /// The regulation that sets the due date: "SEND Regs 2014 reg 8(1)" for an assessment, "SEND
     /// Regs 2014 reg 20(4)" for a review.
@@ -101,8 +103,8 @@ impl ProfessionalAdviceRequest {
         Ok(open.then(|| (self.0.due_on - ctx.today()).num_days()))
     }
     /// The day the advice was given; null until then.
-    async fn received_on(&self) -> Option<NaiveDate> {
-        self.0.received_on
+    async fn received_on(&self) -> Option<Date> {
+        self.0.received_on.map(Date)
     }
     /// Answered after the due date.
     async fn late(&self) -> bool {
@@ -122,8 +124,8 @@ impl ProfessionalAdviceRequest {
         self.0.document_ref.as_deref()
     }
     /// The day the professional declined to advise; null unless they did.
-    async fn declined_on(&self) -> Option<NaiveDate> {
-        self.0.declined_on
+    async fn declined_on(&self) -> Option<Date> {
+        self.0.declined_on.map(Date)
     }
     /// Why they declined; null unless they did.
     async fn decline_reason(&self) -> Option<&str> {
@@ -149,7 +151,7 @@ impl ProfessionalAdviceRequest {
                 .clone()
                 .unwrap_or_else(|| child.legal_name.clone()),
             legal_name: child.legal_name,
-            date_of_birth: child.date_of_birth,
+            date_of_birth: Date(child.date_of_birth),
             nc_year_label: nc_year_label(year),
             current_setting: child.current_setting,
         })
@@ -195,7 +197,7 @@ pub struct AdviceSubject {
     /// The child's full legal name.
     legal_name: String,
     /// The child's date of birth.
-    date_of_birth: NaiveDate,
+    date_of_birth: Date,
     /// The child's national curriculum year today, as caseworkers say it (Reception, Year 6,
     /// Post-19...).
     nc_year_label: String,
@@ -299,7 +301,7 @@ pub struct SubmitAdviceInput {
     /// service, not yet answered (CONFLICT otherwise).
     advice_request_id: ID,
     /// The day the advice was given (default today); after the due date it shows as late.
-    on: Option<NaiveDate>,
+    on: Option<Date>,
     /// The advice, in brief.
     summary: String,
     /// A URL or file name of the advice document.
@@ -314,7 +316,7 @@ pub struct DeclineToAdviseInput {
     advice_request_id: ID,
     /// The day they declined (default today in England); not in the future, not before the advice
     /// was asked for.
-    on: Option<NaiveDate>,
+    on: Option<Date>,
     /// Why, e.g. advice already given is sufficient (reg 6(4)).
     reason: String,
 }
@@ -369,7 +371,7 @@ pub struct MediationCertificateInput {
     /// The assessment's `version` as last read; a stale one is CONFLICT.
     version: i32,
     /// The date on the certificate.
-    on: NaiveDate,
+    on: Date,
 }
 
 /// A family's response to proposed changes to their plan: comments, a meeting request or a school
@@ -406,7 +408,7 @@ pub struct ReviewMediationCertificateInput {
     /// The review's `version` as last read; a stale one is CONFLICT.
     version: i32,
     /// The date on the certificate.
-    on: NaiveDate,
+    on: Date,
 }
 
 /// A mediation certificate against a final amended plan or a decision not to amend.
@@ -417,7 +419,7 @@ pub struct AmendmentMediationCertificateInput {
     /// The amendment's `version` as last read; a stale one is CONFLICT.
     version: i32,
     /// The date on the certificate.
-    on: NaiveDate,
+    on: Date,
 }
 
 /// A mediation certificate against a decision to cease the plan.
@@ -428,7 +430,7 @@ pub struct CeaseMediationCertificateInput {
     /// The plan's `version` as last read; a stale one is CONFLICT.
     version: i32,
     /// The date on the certificate.
-    on: NaiveDate,
+    on: Date,
 }
 
 #[derive(Default)]
@@ -453,7 +455,7 @@ impl ContributionsMutation {
             document_ref: input.document_ref.as_deref(),
         };
         Ok(ProfessionalAdviceRequest(
-            svc::answer_advice_request(&ctx, id, input.on, answer).await?,
+            svc::answer_advice_request(&ctx, id, input.on.map(|d| d.0), answer).await?,
         ))
     }
 
@@ -473,7 +475,7 @@ impl ContributionsMutation {
             reason: &input.reason,
         };
         Ok(ProfessionalAdviceRequest(
-            svc::answer_advice_request(&ctx, id, input.on, answer).await?,
+            svc::answer_advice_request(&ctx, id, input.on.map(|d| d.0), answer).await?,
         ))
     }
 
@@ -568,7 +570,7 @@ impl ContributionsMutation {
             &ctx,
             PlanAppeal::Review(id),
             input.version,
-            input.on,
+            input.on.0,
         )
         .await?;
         Ok(AnnualReview(plan_svc::load_review(&ctx, id).await?))
@@ -587,7 +589,7 @@ impl ContributionsMutation {
             &ctx,
             PlanAppeal::Amendment(id),
             input.version,
-            input.on,
+            input.on.0,
         )
         .await?;
         Ok(PlanAmendment(plan_svc::load_amendment(&ctx, id).await?))
@@ -606,7 +608,7 @@ impl ContributionsMutation {
             &ctx,
             PlanAppeal::Cease(id),
             input.version,
-            input.on,
+            input.on.0,
         )
         .await?;
         Ok(EhcPlan(plan_svc::load_plan(&ctx, id).await?))
@@ -622,7 +624,7 @@ impl ContributionsMutation {
         let ctx = ctx(gql)?;
         let id = Id::parse("assessmentId", Kind::Assessment, &input.assessment_id)?;
         Ok(Assessment(
-            svc::record_mediation_certificate(&ctx, id, input.version, input.on).await?,
+            svc::record_mediation_certificate(&ctx, id, input.version, input.on.0).await?,
         ))
     }
 }

@@ -3,11 +3,11 @@
 //! and timeliness count late steps by them (`BacklogSummary.overdueByReason`,
 //! `Timeliness.lateByReason`). A reason never lifts a time limit.
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
-use chrono::NaiveDate;
 
 use super::backlog::Process;
 use super::shared::DeadlineKind;
 use super::{Id, Kind, ctx};
+use crate::api::graphql::Date;
 use crate::domain::backlog::Source;
 use crate::domain::delay::DelayReason as DomainReason;
 use crate::service::delays::{self as svc, LateCount, RecordDelay};
@@ -75,8 +75,8 @@ impl StepDelay {
         self.0.note.as_deref()
     }
     /// The day it was recorded (a later reason replaces it).
-    async fn recorded_on(&self) -> NaiveDate {
-        self.0.recorded_on
+    async fn recorded_on(&self) -> Date {
+        Date(self.0.recorded_on)
     }
 }
 

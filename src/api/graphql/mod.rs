@@ -24,7 +24,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::service::Ctx;
 use crate::store::page::{Page, PageRequest};
 
-pub use scalars::{Id, Kind};
+pub use scalars::{Date, Id, Kind};
 
 /// What the signed-in person can read: people and places, needs assessments, EHC plans with their
 /// reviews and amendments, caseloads, the backlog and the audit trail. Every field shows only
@@ -83,16 +83,18 @@ pub fn build_schema(db: DatabaseConnection, options: SchemaOptions) -> AppSchema
 
 /// The schema in SDL, as committed in `schema.graphql`.
 pub fn sdl() -> String {
-    builder().finish().sdl()
+    builder()
+        .finish()
+        .sdl_with_options(async_graphql::SDLExportOptions::new().include_specified_by())
 }
 
 /// The schema's types, with the descriptions async-graphql cannot take from a doc comment: its
 /// Relay connection types are generated without one.
 fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .override_output_type_description::<chrono::NaiveDate>(
-            "A calendar date, ISO 8601 (`2026-01-15`): a day in England, where the statutory \
-             clocks run.",
+        .override_output_type_description::<Date>(
+            "A calendar date, ISO 8601's `YYYY-MM-DD` (`2026-01-15`) and no looser spelling: a \
+             day in England, where the statutory clocks run.",
         )
         .override_output_type_description::<chrono::DateTime<chrono::Utc>>(
             "An instant, RFC 3339 with its offset (`2026-01-15T09:30:00Z`); sent in UTC.",

@@ -4,9 +4,10 @@ use async_graphql::connection::Connection;
 use async_graphql::{
     Context, Description, Enum, ID, InputObject, Json, MaybeUndefined, Object, Result, SimpleObject,
 };
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 
 use super::{Id, Kind, connection, ctx, loaders, page_request};
+use crate::api::graphql::Date;
 use crate::domain::access::{Permission, Role as DomainRole, Scope};
 use crate::domain::advice::AdviceService as DomainService;
 use crate::domain::people::{national_curriculum_year, nc_year_label};
@@ -300,20 +301,20 @@ impl Child {
             .unwrap_or(&self.0.legal_name)
     }
     /// Their date of birth.
-    async fn date_of_birth(&self) -> NaiveDate {
-        self.0.date_of_birth
+    async fn date_of_birth(&self) -> Date {
+        Date(self.0.date_of_birth)
     }
     /// National curriculum year today (Reception = 0, nursery = -1), derived from the date
     /// of birth unless overridden (a child educated out of year group).
     async fn nc_year(&self, gql: &Context<'_>) -> Result<i32> {
         let today = ctx(gql)?.today();
-        Ok(self.nc_year_on(today))
+        Ok(self.nc_year_on(Date(today)))
     }
     /// `ncYear` as caseworkers say it: Early years, Nursery, Reception, Year 1 to Year 13, or
     /// Post-19.
     async fn nc_year_label(&self, gql: &Context<'_>) -> Result<String> {
         let today = ctx(gql)?.today();
-        Ok(nc_year_label(self.nc_year_on(today)))
+        Ok(nc_year_label(self.nc_year_on(Date(today))))
     }
     /// Whether `ncYear` is set by hand (a child educated out of their year group) rather than
     /// derived from the date of birth.
@@ -399,11 +400,11 @@ impl Child {
 }
 
 impl Child {
-    fn nc_year_on(&self, today: NaiveDate) -> i32 {
+    fn nc_year_on(&self, today: Date) -> i32 {
         self.0
             .nc_year_override
             .map(i32::from)
-            .unwrap_or_else(|| national_curriculum_year(self.0.date_of_birth, today))
+            .unwrap_or_else(|| national_curriculum_year(self.0.date_of_birth, today.0))
     }
 }
 
@@ -756,7 +757,7 @@ pub struct CreateChildInput {
     /// The name they prefer to be called.
     preferred_name: Option<String>,
     /// Their date of birth: not in the future, and within the last 26 years (the 0 to 25 system).
-    date_of_birth: NaiveDate,
+    date_of_birth: Date,
     /// Their locality (a global id), in a local authority the caller acts in.
     locality_id: ID,
     /// The school, college or early years setting they attend now.
@@ -779,7 +780,7 @@ pub struct UpdateChildInput {
     /// The name they prefer to be called; null removes it.
     preferred_name: MaybeUndefined<String>,
     /// Their date of birth: not in the future, within the last 26 years.
-    date_of_birth: Option<NaiveDate>,
+    date_of_birth: Option<Date>,
     /// Their locality (a global id), of the same local authority; moving to another local authority
     /// is a transfer.
     locality_id: Option<ID>,
@@ -971,7 +972,7 @@ impl PeopleMutation {
         let input = svc::ChildInput {
             legal_name: input.legal_name,
             preferred_name: input.preferred_name,
-            date_of_birth: input.date_of_birth,
+            date_of_birth: input.date_of_birth.0,
             locality_id: Id::parse("localityId", Kind::Locality, &input.locality_id)?,
             current_setting: input.current_setting,
             nc_year_override: input.nc_year_override,
@@ -991,7 +992,7 @@ impl PeopleMutation {
         let p = svc::ChildPatch {
             legal_name: input.legal_name,
             preferred_name: patch(input.preferred_name),
-            date_of_birth: input.date_of_birth,
+            date_of_birth: input.date_of_birth.map(|d| d.0),
             locality_id: optional_id("localityId", Kind::Locality, input.locality_id)?,
             current_setting: patch(input.current_setting),
             nc_year_override: patch(input.nc_year_override),

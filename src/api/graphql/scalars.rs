@@ -1,9 +1,11 @@
-//! Identifiers: opaque global ids (Relay's Global Object Identification) that carry the
-//! type of the object and its database id, so a normalised cache can tell a child from an
-//! assessment with the same row number, and an id of one type given where another is wanted
-//! is refused instead of pointing at an unrelated record.
-use async_graphql::ID;
+//! The schema's own scalars. Identifiers: opaque global ids (Relay's Global Object
+//! Identification) that carry the type of the object and its database id, so a normalised
+//! cache can tell a child from an assessment with the same row number, and an id of one type
+//! given where another is wanted is refused instead of pointing at an unrelated record.
+//! Dates: `Date`, a calendar day written as ISO 8601 says and nothing looser.
+use async_graphql::{ID, InputValueError, InputValueResult, Scalar, ScalarType, Value};
 use base64::Engine;
+use chrono::NaiveDate;
 
 use crate::error::ApiError;
 
@@ -178,9 +180,85 @@ impl Id {
     }
 }
 
+/// A calendar date, ISO 8601's extended calendar form `YYYY-MM-DD` (`2026-01-15`): a day in
+/// England, where the statutory clocks run. Chrono's own scalar is named `NaiveDate` and reads
+/// looser spellings (`2026-1-5`, a sign, five-digit years); this one reads exactly the form it
+/// writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date(pub NaiveDate);
+
+const DATE_FORMAT: &str = "%Y-%m-%d";
+
+#[Scalar(
+    name = "Date",
+    specified_by_url = "https://ibm.github.io/graphql-specs/custom-scalars/date.html"
+)]
+impl ScalarType for Date {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        let Value::String(text) = &value else {
+            return Err(InputValueError::expected_type(value));
+        };
+        let shaped = text.len() == 10
+            && text.bytes().enumerate().all(|(i, b)| match i {
+                4 | 7 => b == b'-',
+                _ => b.is_ascii_digit(),
+            });
+        match NaiveDate::parse_from_str(text, DATE_FORMAT) {
+            Ok(day) if shaped => Ok(Date(day)),
+            _ => Err(InputValueError::custom(format!(
+                "\"{text}\" is not a calendar date written YYYY-MM-DD (ISO 8601)"
+            ))),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.format(DATE_FORMAT).to_string())
+    }
+}
+
+impl From<NaiveDate> for Date {
+    fn from(day: NaiveDate) -> Self {
+        Date(day)
+    }
+}
+
+impl From<Date> for NaiveDate {
+    fn from(day: Date) -> Self {
+        day.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_reads_only_the_form_it_writes() {
+        let day = Date::parse(Value::String("2026-01-15".into())).unwrap();
+        assert_eq!(day.0, NaiveDate::from_ymd_opt(2026, 1, 15).unwrap());
+        assert_eq!(day.to_value(), Value::String("2026-01-15".into()));
+        for loose in [
+            "2026-1-15",
+            "2026-01-5",
+            "+2026-01-15",
+            "20260-01-15",
+            "2026-02-30",
+            "2026/01/15",
+            "15/01/2026",
+            "2026-01-15T00:00:00Z",
+            "",
+        ] {
+            let refused = Date::parse(Value::String(loose.into())).unwrap_err();
+            assert!(
+                refused
+                    .into_server_error(Default::default())
+                    .message
+                    .contains("YYYY-MM-DD"),
+                "{loose}"
+            );
+        }
+        assert!(Date::parse(Value::Number(20260115.into())).is_err());
+    }
 
     #[test]
     fn ids_round_trip_and_carry_their_type() {

@@ -1,9 +1,9 @@
 //! Output types every kind of case shows: its deadlines, who must act, dated milestones in
 //! words a family understands, and the window for appealing a decision.
 use async_graphql::{Enum, ID, SimpleObject};
-use chrono::NaiveDate;
 
 use super::{Id, Kind};
+use crate::api::graphql::Date;
 use crate::domain::appeal::AppealWindow as DomainAppeal;
 use crate::domain::assessment as rules;
 use crate::domain::timescales;
@@ -128,9 +128,9 @@ pub struct Deadline {
     /// Who must act.
     party: Party,
     /// The statutory due date.
-    due_on: NaiveDate,
+    due_on: Date,
     /// The day the step happened.
-    met_on: Option<NaiveDate>,
+    met_on: Option<Date>,
     /// Where it stands today: pending, due soon (within 14 days), overdue, met, missed,
     /// excepted or not applicable.
     status: DeadlineStatus,
@@ -140,7 +140,7 @@ pub struct Deadline {
     statutory: bool,
     /// When an exception lifts the statutory limit: an operational target extended by the
     /// exception's length. NOT a statutory deadline.
-    target_on: Option<NaiveDate>,
+    target_on: Option<Date>,
     /// Explains `targetOn` when there is one.
     target_note: Option<String>,
     /// Codes of the exception reasons that lifted the statutory limit.
@@ -160,12 +160,12 @@ impl From<timescales::Deadline> for Deadline {
             kind: d.kind.into(),
             label: d.kind.label().to_owned(),
             party: d.kind.party().into(),
-            due_on: d.due_on,
-            met_on: d.met_on,
+            due_on: Date(d.due_on),
+            met_on: d.met_on.map(Date),
             status: d.status.into(),
             regulation: d.regulation.to_owned(),
             statutory: d.statutory,
-            target_on: d.target_on,
+            target_on: d.target_on.map(Date),
             target_note,
             excepted_by: d.excepted_by,
             advice_request_id: d
@@ -179,7 +179,7 @@ impl From<timescales::Deadline> for Deadline {
 #[derive(SimpleObject)]
 pub struct Milestone {
     /// The day it happened.
-    on: NaiveDate,
+    on: Date,
     /// What happened, in words for the family.
     text: String,
 }
@@ -187,7 +187,7 @@ pub struct Milestone {
 impl From<rules::Milestone> for Milestone {
     fn from(m: rules::Milestone) -> Self {
         Milestone {
-            on: m.on,
+            on: Date(m.on),
             text: m.text,
         }
     }
@@ -199,16 +199,16 @@ pub struct AppealWindow {
     /// What was decided, in words a family understands.
     decision: String,
     /// The day of the decision notice: the 2 months count from it.
-    decided_on: NaiveDate,
+    decided_on: Date,
     /// The last day to contact a mediation adviser (decision + 2 months).
-    mediation_contact_by: NaiveDate,
+    mediation_contact_by: Date,
     /// The day of the family's mediation certificate; null when none is recorded.
-    mediation_certificate_on: Option<NaiveDate>,
+    mediation_certificate_on: Option<Date>,
     /// The last day to appeal: 2 months from the decision, or 1 month from a mediation
     /// certificate, whichever is later; a period ending 25 December to 1 January or in August
     /// runs to the first working day after it, one ending on another non-working day to the
     /// next working day (HESC Tribunal Rules 2008 r.12).
-    appeal_by: NaiveDate,
+    appeal_by: Date,
     /// Whether an appeal can still be made today.
     open: bool,
     /// The provisions that set the window, e.g. "HESC Tribunal Rules 2008 r.20(2); CFA 2014
@@ -219,22 +219,22 @@ pub struct AppealWindow {
 }
 
 impl AppealWindow {
-    pub fn of(row: &AssessmentRow, today: NaiveDate) -> Option<Self> {
+    pub fn of(row: &AssessmentRow, today: Date) -> Option<Self> {
         let (decision, decided_on) = crate::service::assessment::appealable_decision(row)?;
         let w = DomainAppeal::new(decision, decided_on, row.mediation_certificate_on);
         Some(Self::from_domain(w, today))
     }
 
-    pub fn from_domain(w: DomainAppeal, today: NaiveDate) -> Self {
+    pub fn from_domain(w: DomainAppeal, today: Date) -> Self {
         Self {
             decision: w.decision.to_owned(),
-            decided_on: w.decided_on,
-            mediation_contact_by: w.mediation_contact_by,
-            mediation_certificate_on: w.mediation_certificate_on,
-            appeal_by: w.appeal_by,
-            open: w.is_open(today),
+            decided_on: Date(w.decided_on),
+            mediation_contact_by: Date(w.mediation_contact_by),
+            mediation_certificate_on: w.mediation_certificate_on.map(Date),
+            appeal_by: Date(w.appeal_by),
+            open: w.is_open(today.0),
             regulation: w.regulation.to_owned(),
-            text: w.text(today),
+            text: w.text(today.0),
         }
     }
 }

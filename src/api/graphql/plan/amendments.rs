@@ -1,6 +1,7 @@
 //! Amendments to a plan (reg 22, with the Devon judgment): the notice, the family's
 //! response, the amended plan or the decision not to amend.
 use super::*;
+use crate::api::graphql::Date;
 
 /// Where an amendment stands (reg 22).
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -87,29 +88,33 @@ impl PlanAmendment {
         self.0.row.version
     }
     /// The day it started: the review's decision to amend, or the proposal outside a review.
-    async fn started_on(&self) -> NaiveDate {
-        self.0.row.started_on
+    async fn started_on(&self) -> Date {
+        Date(self.0.row.started_on)
     }
     /// The review meeting the 4 weeks for the notice run from (Devon).
-    async fn meeting_on(&self) -> Option<NaiveDate> {
-        self.0.row.meeting_on
+    async fn meeting_on(&self) -> Option<Date> {
+        self.0.row.meeting_on.map(Date)
     }
     /// The day the notice of the proposed changes was sent (reg 22(2)): the family's 15 days
     /// and the 8 weeks for the amended plan count from it. Null until sent.
-    async fn notice_sent_on(&self) -> Option<NaiveDate> {
-        self.0.row.notice_sent_on
+    async fn notice_sent_on(&self) -> Option<Date> {
+        self.0.row.notice_sent_on.map(Date)
     }
     /// The proposed changes as sent to the family; null until the notice.
     async fn proposed_changes(&self) -> Option<&str> {
         self.0.row.proposed_changes.as_deref()
     }
     /// The last day of the parent's 15 days (reg 22(2)(c)).
-    async fn parent_comments_until(&self) -> Option<NaiveDate> {
-        self.0.row.notice_sent_on.map(amendment_comments_until)
+    async fn parent_comments_until(&self) -> Option<Date> {
+        self.0
+            .row
+            .notice_sent_on
+            .map(amendment_comments_until)
+            .map(Date)
     }
     /// The day the family's response was recorded; null when there is none.
-    async fn parent_responded_on(&self) -> Option<NaiveDate> {
-        self.0.row.parent_responded_on
+    async fn parent_responded_on(&self) -> Option<Date> {
+        self.0.row.parent_responded_on.map(Date)
     }
     /// The family's comments on the proposed changes; null when they made none.
     async fn parent_comments(&self) -> Option<&str> {
@@ -125,8 +130,8 @@ impl PlanAmendment {
     }
     /// The day the final amended plan was issued (reg 22(3): within 8 weeks of the notice);
     /// null until issued.
-    async fn final_issued_on(&self) -> Option<NaiveDate> {
-        self.0.row.final_issued_on
+    async fn final_issued_on(&self) -> Option<Date> {
+        self.0.row.final_issued_on.map(Date)
     }
     /// The setting the amended plan names, when it named one; null otherwise.
     async fn named_setting(&self) -> Option<&str> {
@@ -137,8 +142,8 @@ impl PlanAmendment {
         self.0.row.phase_transfer
     }
     /// The day the council decided not to amend after all (reg 22(4)); null otherwise.
-    async fn decided_not_to_amend_on(&self) -> Option<NaiveDate> {
-        self.0.row.decided_not_to_amend_on
+    async fn decided_not_to_amend_on(&self) -> Option<Date> {
+        self.0.row.decided_not_to_amend_on.map(Date)
     }
     /// The council's reasons for not amending; null unless NOT_AMENDED.
     async fn not_amend_reasons(&self) -> Option<&str> {
@@ -189,7 +194,7 @@ impl PlanAmendment {
             &self.facts(),
             self.0.row.mediation_certificate_on,
         )
-        .map(|w| AppealWindow::from_domain(w, today)))
+        .map(|w| AppealWindow::from_domain(w, Date(today))))
     }
 }
 
@@ -201,7 +206,7 @@ pub struct ProposeAmendmentInput {
     /// The plan's `version` as last read; a stale one is CONFLICT.
     version: i32,
     /// The day the notice was sent (default today in England); not in the future.
-    on: Option<NaiveDate>,
+    on: Option<Date>,
     /// The proposed changes and their evidence, as sent to the family (required).
     proposed_changes: String,
 }
@@ -214,7 +219,7 @@ pub struct AmendmentNoticeInput {
     /// The record's `version` as last read; a stale one is CONFLICT.
     version: i32,
     /// The day the notice was sent (default today in England); not in the future.
-    on: Option<NaiveDate>,
+    on: Option<Date>,
     /// The proposed changes and their evidence, as sent to the family (required).
     proposed_changes: String,
 }
@@ -229,7 +234,7 @@ pub struct AmendmentResponseInput {
     version: i32,
     /// The day the response came (default today in England); not in the future, not before
     /// the notice.
-    on: Option<NaiveDate>,
+    on: Option<Date>,
     /// The family's comments on the proposed changes.
     comments: Option<String>,
     /// The family asked for a meeting about the changes; false by default.
@@ -248,7 +253,7 @@ pub struct IssueAmendedPlanInput {
     version: i32,
     /// The day it was issued (default today in England); not in the future, and not within
     /// the family's 15 days unless they have responded.
-    on: Option<NaiveDate>,
+    on: Option<Date>,
     /// The setting the amended plan names; required with `phaseTransfer`. When omitted the
     /// plan keeps the setting it names.
     named_setting: Option<String>,
@@ -265,7 +270,7 @@ pub struct NotToAmendInput {
     /// The record's `version` as last read; a stale one is CONFLICT.
     version: i32,
     /// The date it happened (default today in England); not in the future.
-    on: Option<NaiveDate>,
+    on: Option<Date>,
     /// The council's reasons, which the family reads (required).
     reasons: String,
     /// The notice told the family of their right to appeal and to mediation; must be true.
@@ -313,7 +318,7 @@ impl AmendmentMutation {
         Ok(PlanAmendment(
             svc::propose_amendment(
                 &ctx,
-                Target::new(pid(&input.plan_id)?, input.version, input.on),
+                Target::new(pid(&input.plan_id)?, input.version, input.on.map(|d| d.0)),
                 &input.proposed_changes,
             )
             .await?,
@@ -332,7 +337,11 @@ impl AmendmentMutation {
         Ok(PlanAmendment(
             svc::send_amendment_notice(
                 &ctx,
-                Target::new(amid(&input.amendment_id)?, input.version, input.on),
+                Target::new(
+                    amid(&input.amendment_id)?,
+                    input.version,
+                    input.on.map(|d| d.0),
+                ),
                 &input.proposed_changes,
             )
             .await?,
@@ -355,7 +364,11 @@ impl AmendmentMutation {
         Ok(PlanAmendment(
             svc::record_amendment_response(
                 &ctx,
-                Target::new(amid(&input.amendment_id)?, input.version, input.on),
+                Target::new(
+                    amid(&input.amendment_id)?,
+                    input.version,
+                    input.on.map(|d| d.0),
+                ),
                 response,
             )
             .await?,
@@ -373,7 +386,11 @@ impl AmendmentMutation {
         Ok(PlanAmendment(
             svc::issue_amended_plan(
                 &ctx,
-                Target::new(amid(&input.amendment_id)?, input.version, input.on),
+                Target::new(
+                    amid(&input.amendment_id)?,
+                    input.version,
+                    input.on.map(|d| d.0),
+                ),
                 input.named_setting.as_deref(),
                 input.phase_transfer,
             )
@@ -392,7 +409,11 @@ impl AmendmentMutation {
         Ok(PlanAmendment(
             svc::decide_not_to_amend(
                 &ctx,
-                Target::new(amid(&input.amendment_id)?, input.version, input.on),
+                Target::new(
+                    amid(&input.amendment_id)?,
+                    input.version,
+                    input.on.map(|d| d.0),
+                ),
                 &input.reasons,
                 input.appeal_rights_given,
             )

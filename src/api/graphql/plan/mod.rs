@@ -6,7 +6,6 @@
 //! `reviews` (with the family's requests for a meeting) and `amendments`.
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
-use chrono::NaiveDate;
 
 use super::assessment::AdviceRequest;
 use super::people::{AdviceService, Child};
@@ -38,7 +37,7 @@ macro_rules! next_step_object {
             /// Who must act.
             party: Party,
             /// The last day for the step; null when no time limit applies to it.
-            due_on: Option<NaiveDate>,
+            due_on: Option<$crate::api::graphql::Date>,
             /// The provision that sets the date, e.g. "SEND Regs 2014 reg 20(10)"; null when
             /// none does (e.g. the meeting date itself).
             regulation: Option<String>,
@@ -50,7 +49,7 @@ macro_rules! next_step_object {
                     action: s.action.map(Into::into),
                     description: s.description,
                     party: s.party.into(),
-                    due_on: s.due_on,
+                    due_on: s.due_on.map($crate::api::graphql::Date),
                     regulation: s.regulation.map(str::to_owned),
                 }
             }

@@ -1,6 +1,7 @@
 //! EHC plans: entering one, its needs and versions, phase transfers, moves between councils
 //! and ceasing.
 use super::*;
+use crate::api::graphql::Date;
 
 /// Whether the council still maintains the plan.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -177,29 +178,30 @@ pub struct PhaseTransfer {
     label: String,
     /// The day of the move: 1 September for a move worked out from the national curriculum
     /// year, or the date a caseworker set.
-    moves_on: NaiveDate,
+    moves_on: Date,
     /// The last day to review the plan and issue it amended to name the new setting.
-    due_on: NaiveDate,
+    due_on: Date,
     /// The source of `dueOn`, e.g. "SEND Regs 2014 reg 18(1)(b)".
     regulation: String,
     /// Set by a caseworker instead of worked out from the national curriculum year.
     overridden: bool,
     /// The day an amended plan naming the new setting was issued.
-    finalised_on: Option<NaiveDate>,
+    finalised_on: Option<Date>,
 }
 
 fn phase_transfer_of(t: plan_rules::PhaseTransfer, facts: &PlanFacts) -> PhaseTransfer {
     PhaseTransfer {
         kind: t.kind.into(),
         label: t.kind.label().to_owned(),
-        moves_on: t.moves_on,
-        due_on: t.due_on,
+        moves_on: Date(t.moves_on),
+        due_on: Date(t.due_on),
         regulation: t.kind.deadline_kind().regulation().to_owned(),
         overridden: t.overridden,
-        finalised_on: facts
+        finalised_on: (facts
             .phase_transfer_finalised
             .filter(|(moves_on, _)| *moves_on == t.moves_on)
-            .map(|(_, on)| on),
+            .map(|(_, on)| on))
+        .map(Date),
     }
 }
 
@@ -207,7 +209,7 @@ fn phase_transfer_of(t: plan_rules::PhaseTransfer, facts: &PlanFacts) -> PhaseTr
 #[derive(SimpleObject)]
 pub struct ReviewDue {
     /// The last day for the council's review decision.
-    due_on: NaiveDate,
+    due_on: Date,
     /// The limit that sets it: ANNUAL_REVIEW (12 months), TRANSFER_REVIEW (reg 15(5)) or a
     /// phase transfer's (reg 18) when that comes first.
     kind: crate::api::graphql::shared::DeadlineKind,
@@ -226,8 +228,8 @@ impl PlanVersion {
         self.0.number
     }
     /// The day this version was issued (for the first, the plan's issue date).
-    async fn issued_on(&self) -> NaiveDate {
-        self.0.issued_on
+    async fn issued_on(&self) -> Date {
+        Date(self.0.issued_on)
     }
     /// The school, college or other setting this version names; null when it names none.
     async fn named_setting(&self) -> Option<&str> {
@@ -281,8 +283,8 @@ impl EhcPlan {
         Ok(self.0.status()?.into())
     }
     /// The day the plan was first issued (or first made by the council it came from).
-    async fn issued_on(&self) -> NaiveDate {
-        self.0.row.issued_on
+    async fn issued_on(&self) -> Date {
+        Date(self.0.row.issued_on)
     }
     /// The setting named in the latest version.
     async fn named_setting(&self) -> Option<&str> {
@@ -317,8 +319,8 @@ impl EhcPlan {
             .unwrap_or_default())
     }
     /// The latest review decision: the 12 months run from here (CFA 2014 s.44(1)).
-    async fn last_review_decision_on(&self) -> Option<NaiveDate> {
-        self.0.row.last_review_decision_on
+    async fn last_review_decision_on(&self) -> Option<Date> {
+        self.0.row.last_review_decision_on.map(Date)
     }
     /// When the next review must be completed by: 12 months (or reg 15(5) after a transfer
     /// in), or earlier for a phase transfer.
@@ -326,7 +328,7 @@ impl EhcPlan {
         let today = ctx(gql)?.today();
         Ok(
             next_review_due(&self.facts()?, today).map(|(due_on, kind)| ReviewDue {
-                due_on,
+                due_on: Date(due_on),
                 kind: kind.into(),
                 regulation: kind.regulation().to_owned(),
             }),
@@ -343,8 +345,8 @@ impl EhcPlan {
     }
     /// For a plan received from another council: the day of the transfer (reg 15); null
     /// otherwise.
-    async fn transferred_in_on(&self) -> Option<NaiveDate> {
-        self.0.row.transferred_in_on
+    async fn transferred_in_on(&self) -> Option<Date> {
+        self.0.row.transferred_in_on.map(Date)
     }
     /// The council the plan came from; null unless it was transferred in.
     async fn transferred_from(&self) -> Option<&str> {
@@ -353,23 +355,23 @@ impl EhcPlan {
     /// After a transfer in: the day the council told the family the plan had moved, whether
     /// it will reassess and when it will review (reg 15(4): within 6 weeks of the transfer).
     /// Null until sent.
-    async fn transfer_notice_sent_on(&self) -> Option<NaiveDate> {
-        self.0.row.transfer_notice_sent_on
+    async fn transfer_notice_sent_on(&self) -> Option<Date> {
+        self.0.row.transfer_notice_sent_on.map(Date)
     }
     /// The day the council told the family it is considering ceasing the plan (reg 31(1)(a)),
     /// by `proposeCeasing` or a review's decision to cease. Null when not proposed, and again
     /// after a decision not to cease.
-    async fn cease_proposed_on(&self) -> Option<NaiveDate> {
-        self.0.row.cease_proposed_on
+    async fn cease_proposed_on(&self) -> Option<Date> {
+        self.0.row.cease_proposed_on.map(Date)
     }
     /// The day the family and the named setting were consulted about ceasing (reg 31(1)); null
     /// until then, and again after a decision not to cease.
-    async fn cease_consulted_on(&self) -> Option<NaiveDate> {
-        self.0.row.cease_consulted_on
+    async fn cease_consulted_on(&self) -> Option<Date> {
+        self.0.row.cease_consulted_on.map(Date)
     }
     /// The day the council decided to cease the plan (reg 31(2)); null unless CEASED.
-    async fn ceased_on(&self) -> Option<NaiveDate> {
-        self.0.row.ceased_on
+    async fn ceased_on(&self) -> Option<Date> {
+        self.0.row.ceased_on.map(Date)
     }
     /// Why the plan ceased, with its SEN2 code; null unless CEASED.
     async fn cease_reason(&self) -> Option<CeaseReasonInfo> {
@@ -384,18 +386,18 @@ impl EhcPlan {
             })
     }
     /// The day the council learned the family is moving away.
-    async fn move_learned_on(&self) -> Option<NaiveDate> {
-        self.0.row.move_learned_on
+    async fn move_learned_on(&self) -> Option<Date> {
+        self.0.row.move_learned_on.map(Date)
     }
     /// The day the family moves (or moved) to another council's area, as recorded by
     /// `recordMove`; null when no move is recorded.
-    async fn moves_on(&self) -> Option<NaiveDate> {
-        self.0.row.moves_on
+    async fn moves_on(&self) -> Option<Date> {
+        self.0.row.moves_on.map(Date)
     }
     /// The day the plan was transferred to the family's new council (reg 15(2)); null unless
     /// TRANSFERRED_OUT.
-    async fn transferred_out_on(&self) -> Option<NaiveDate> {
-        self.0.row.transferred_out_on
+    async fn transferred_out_on(&self) -> Option<Date> {
+        self.0.row.transferred_out_on.map(Date)
     }
     /// The council the plan was transferred to; null unless TRANSFERRED_OUT.
     async fn transferred_to(&self) -> Option<&str> {
@@ -462,12 +464,14 @@ impl EhcPlan {
         ))
     }
     /// The next review meeting: the open review's meeting, while it is still to be held.
-    async fn next_review_meeting_on(&self) -> Option<NaiveDate> {
-        self.0
+    async fn next_review_meeting_on(&self) -> Option<Date> {
+        (self
+            .0
             .open_review
             .as_ref()
             .filter(|r| !r.meeting_held)
-            .map(|r| r.meeting_on)
+            .map(|r| r.meeting_on))
+        .map(Date)
     }
     /// After the council decided to cease the plan: by when the family can appeal (CFA 2014
     /// s.51(2)(f)), and how a mediation certificate bears on it.
@@ -475,7 +479,7 @@ impl EhcPlan {
         let today = ctx(gql)?.today();
         Ok(
             plan_rules::cease_appeal(&self.facts()?, self.0.row.mediation_certificate_on)
-                .map(|w| AppealWindow::from_domain(w, today)),
+                .map(|w| AppealWindow::from_domain(w, Date(today))),
         )
     }
     /// The family's requests for a review meeting, newest first, with the council's answers.
@@ -545,18 +549,18 @@ pub struct EnterPlanInput {
     /// The child (global id); they must have no other active plan.
     child_id: ID,
     /// The day the plan was first issued (for a plan from another council, first made there).
-    issued_on: NaiveDate,
+    issued_on: Date,
     /// The setting the plan names, if any.
     named_setting: Option<String>,
     /// The last review decision before the plan came into the system.
-    last_review_decision_on: Option<NaiveDate>,
+    last_review_decision_on: Option<Date>,
     /// The SEN2 primary need, if known; required when secondary needs are given.
     primary_need: Option<SenNeed>,
     /// The SEN2 secondary needs, distinct and not repeating the primary; none by default.
     #[graphql(default)]
     secondary_needs: Vec<SenNeed>,
     /// For a plan received from another council (reg 15): the date of the transfer.
-    transferred_in_on: Option<NaiveDate>,
+    transferred_in_on: Option<Date>,
     /// The council the plan came from; give it with `transferredInOn`.
     transferred_from: Option<String>,
 }
@@ -569,7 +573,7 @@ pub struct PlanActionInput {
     /// The record's `version` as last read; a stale one is CONFLICT.
     version: i32,
     /// The day it happened; today when omitted. Not in the future, not before the plan.
-    on: Option<NaiveDate>,
+    on: Option<Date>,
 }
 
 /// The plan's SEN2 needs, replacing those recorded.
@@ -599,10 +603,10 @@ pub struct SetPhaseTransferInput {
     kind: Option<PhaseTransferKind>,
     /// The day of the move; give it with `kind`, or omit both. A past move must not be before
     /// the plan was issued.
-    moves_on: Option<NaiveDate>,
+    moves_on: Option<Date>,
     /// For a move already made: the day the plan was reviewed and amended for it (omit if it
     /// never was). A move still to come is finalised by issuing the amended plan.
-    finalised_on: Option<NaiveDate>,
+    finalised_on: Option<Date>,
 }
 
 /// The council is considering ceasing the plan (reg 31(1)(a)).
@@ -613,7 +617,7 @@ pub struct ProposeCeasingInput {
     /// The record's `version` as last read; a stale one is CONFLICT.
     version: i32,
     /// The date it happened (default today in England); not in the future.
-    on: Option<NaiveDate>,
+    on: Option<Date>,
     /// Why the council is considering ceasing the plan (required).
     reasons: String,
 }
@@ -627,7 +631,7 @@ pub struct CeasePlanInput {
     version: i32,
     /// The date of the decision (default today in England); not in the future, not before
     /// the consultation.
-    on: Option<NaiveDate>,
+    on: Option<Date>,
     /// The SEN2 cease reason.
     reason: CeaseReason,
     /// The notice told the family of their right to appeal and to mediation (reg 31(3)).
@@ -644,9 +648,9 @@ pub struct RecordMoveInput {
     /// The record's `version` as last read; a stale one is CONFLICT.
     version: i32,
     /// The day the council learned of the move; today when omitted.
-    on: Option<NaiveDate>,
+    on: Option<Date>,
     /// The day the family moves (or moved).
-    moves_on: NaiveDate,
+    moves_on: Date,
 }
 
 /// The plan goes to the council the family moved to (reg 15(2)).
@@ -657,7 +661,7 @@ pub struct TransferPlanOutInput {
     /// The record's `version` as last read; a stale one is CONFLICT.
     version: i32,
     /// The day the plan was transferred (default today in England); not in the future.
-    on: Option<NaiveDate>,
+    on: Option<Date>,
     /// The name of the council the plan goes to.
     to_local_authority: String,
 }
@@ -691,7 +695,7 @@ impl PlanQuery {
             desc = "Plans whose next review limit (12 months, or reg 15(5) after a \
                           transfer in) falls on or before this date: the review backlog"
         )]
-        review_due_by: Option<NaiveDate>,
+        review_due_by: Option<Date>,
         #[graphql(desc = "The plans after this cursor (an edge's `cursor`)")] after: Option<String>,
         #[graphql(desc = "The plans before this cursor (an edge's `cursor`)")] before: Option<
             String,
@@ -707,7 +711,7 @@ impl PlanQuery {
                 .map(|c| Id::parse("childId", Kind::Child, &c))
                 .transpose()?,
             status: status.map(Into::into),
-            review_due_by,
+            review_due_by: review_due_by.map(|d| d.0),
         };
         let page = svc::list_plans(&ctx, filter, page_request(after, before, first, last)?).await?;
         Ok(connection(page, |p| p.row.id, EhcPlan))
@@ -718,35 +722,35 @@ impl PlanQuery {
     async fn phase_transfer_timetable(
         &self,
         gql: &Context<'_>,
-        #[graphql(desc = "The child's date of birth")] date_of_birth: NaiveDate,
+        #[graphql(desc = "The child's date of birth")] date_of_birth: Date,
         #[graphql(
             desc = "For a child educated out of year group: their national curriculum year on \
                     `on` (-3 to 15; Reception is 0)"
         )]
         nc_year_override: Option<i32>,
-        #[graphql(desc = "The day to look from (default today in England)")] on: Option<NaiveDate>,
+        #[graphql(desc = "The day to look from (default today in England)")] on: Option<Date>,
     ) -> Result<PhaseTransferTimetable> {
         let today = ctx(gql)?.today();
-        let on = on.unwrap_or(today);
+        let on = on.unwrap_or(Date(today));
         let nc_year = match nc_year_override {
             Some(year) => {
                 i32::from(crate::domain::people::parse_nc_year(year).map_err(ApiError::from)?)
             }
-            None => crate::domain::people::national_curriculum_year(date_of_birth, on),
+            None => crate::domain::people::national_curriculum_year(date_of_birth.0, on.0),
         };
-        let facts = PlanFacts::new(on, date_of_birth);
-        let transfer = next_phase_transfer(nc_year, on);
+        let facts = PlanFacts::new(on.0, date_of_birth.0);
+        let transfer = next_phase_transfer(nc_year, on.0);
         let list = transfer
             .map(|t| {
                 vec![
                     timescales::TimeLimit {
                         kind: t.kind.deadline_kind(),
-                        starts_on: on,
+                        starts_on: on.0,
                         due_on: t.due_on,
                         met_on: None,
                         advice_request_id: None,
                     }
-                    .deadline(&[], on),
+                    .deadline(&[], on.0),
                 ]
             })
             .unwrap_or_default();
@@ -776,12 +780,12 @@ impl PlanMutation {
         let ctx = ctx(gql)?;
         let new = svc::NewPlan {
             child_id: Id::parse("childId", Kind::Child, &input.child_id)?,
-            issued_on: input.issued_on,
+            issued_on: input.issued_on.0,
             named_setting: input.named_setting,
-            last_review_decision_on: input.last_review_decision_on,
+            last_review_decision_on: input.last_review_decision_on.map(|d| d.0),
             primary_need: input.primary_need.map(Into::into),
             secondary_needs: input.secondary_needs.into_iter().map(Into::into).collect(),
-            transferred_in_on: input.transferred_in_on,
+            transferred_in_on: input.transferred_in_on.map(|d| d.0),
             transferred_from: input.transferred_from,
         };
         Ok(EhcPlan(svc::enter_plan(&ctx, new).await?))
@@ -818,7 +822,7 @@ impl PlanMutation {
     ) -> Result<EhcPlan> {
         let ctx = ctx(gql)?;
         let transfer = match (input.kind, input.moves_on) {
-            (Some(kind), Some(moves_on)) => Some((kind.into(), moves_on)),
+            (Some(kind), Some(moves_on)) => Some((kind.into(), moves_on.0)),
             (None, None) => None,
             _ => {
                 return Err(ApiError::validation(
@@ -834,7 +838,7 @@ impl PlanMutation {
                 pid(&input.plan_id)?,
                 input.version,
                 transfer,
-                input.finalised_on,
+                input.finalised_on.map(|d| d.0),
             )
             .await?,
         ))
@@ -851,7 +855,7 @@ impl PlanMutation {
         Ok(EhcPlan(
             svc::send_transfer_notice(
                 &ctx,
-                Target::new(pid(&input.plan_id)?, input.version, input.on),
+                Target::new(pid(&input.plan_id)?, input.version, input.on.map(|d| d.0)),
             )
             .await?,
         ))
@@ -868,7 +872,7 @@ impl PlanMutation {
         Ok(EhcPlan(
             svc::propose_ceasing(
                 &ctx,
-                Target::new(pid(&input.plan_id)?, input.version, input.on),
+                Target::new(pid(&input.plan_id)?, input.version, input.on.map(|d| d.0)),
                 &input.reasons,
             )
             .await?,
@@ -886,7 +890,7 @@ impl PlanMutation {
         Ok(EhcPlan(
             svc::record_cease_consultation(
                 &ctx,
-                Target::new(pid(&input.plan_id)?, input.version, input.on),
+                Target::new(pid(&input.plan_id)?, input.version, input.on.map(|d| d.0)),
             )
             .await?,
         ))
@@ -904,7 +908,7 @@ impl PlanMutation {
         Ok(EhcPlan(
             svc::cease(
                 &ctx,
-                Target::new(pid(&input.plan_id)?, input.version, input.on),
+                Target::new(pid(&input.plan_id)?, input.version, input.on.map(|d| d.0)),
                 input.reason.into(),
                 input.appeal_rights_given,
                 input.notes.as_deref(),
@@ -925,7 +929,7 @@ impl PlanMutation {
         Ok(EhcPlan(
             svc::decide_not_to_cease(
                 &ctx,
-                Target::new(pid(&input.plan_id)?, input.version, input.on),
+                Target::new(pid(&input.plan_id)?, input.version, input.on.map(|d| d.0)),
             )
             .await?,
         ))
@@ -943,8 +947,8 @@ impl PlanMutation {
         Ok(EhcPlan(
             svc::record_move(
                 &ctx,
-                Target::new(pid(&input.plan_id)?, input.version, input.on),
-                input.moves_on,
+                Target::new(pid(&input.plan_id)?, input.version, input.on.map(|d| d.0)),
+                input.moves_on.0,
             )
             .await?,
         ))
@@ -962,7 +966,7 @@ impl PlanMutation {
         Ok(EhcPlan(
             svc::transfer_out(
                 &ctx,
-                Target::new(pid(&input.plan_id)?, input.version, input.on),
+                Target::new(pid(&input.plan_id)?, input.version, input.on.map(|d| d.0)),
                 &input.to_local_authority,
             )
             .await?,

@@ -1,6 +1,7 @@
 //! Annual reviews (CFA 2014 s.44; SEND Regs 2014 regs 18–21) and the family's requests for a
 //! review meeting.
 use super::*;
+use crate::api::graphql::Date;
 
 /// Why a review is held: the statutory one, or one brought forward.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -121,40 +122,40 @@ impl AnnualReview {
         self.0.row.version
     }
     /// The day the review was arranged; nothing on it may be dated earlier.
-    async fn scheduled_on(&self) -> NaiveDate {
-        self.0.row.scheduled_on
+    async fn scheduled_on(&self) -> Date {
+        Date(self.0.row.scheduled_on)
     }
     /// Planned until held, then the day it was held.
-    async fn meeting_on(&self) -> NaiveDate {
-        self.0.row.meeting_on
+    async fn meeting_on(&self) -> Date {
+        Date(self.0.row.meeting_on)
     }
     /// Whether the meeting has been recorded as held.
     async fn meeting_held(&self) -> bool {
         self.0.row.meeting_held
     }
     /// The plan's review limit when this review was arranged.
-    async fn due_by(&self) -> NaiveDate {
-        self.0.row.due_by
+    async fn due_by(&self) -> Date {
+        Date(self.0.row.due_by)
     }
     /// The day invitations to the meeting were sent (reg 20(3): at least 2 weeks before it);
     /// null until sent.
-    async fn invitations_sent_on(&self) -> Option<NaiveDate> {
-        self.0.row.invitations_sent_on
+    async fn invitations_sent_on(&self) -> Option<Date> {
+        self.0.row.invitations_sent_on.map(Date)
     }
     /// The day the advice and information were sent to everyone invited (reg 20(4): 2 weeks
     /// before the meeting); null until sent.
-    async fn advice_circulated_on(&self) -> Option<NaiveDate> {
-        self.0.row.advice_circulated_on
+    async fn advice_circulated_on(&self) -> Option<Date> {
+        self.0.row.advice_circulated_on.map(Date)
     }
     /// The day the review report reached the council (reg 20(7)-(8): within 2 weeks of the
     /// meeting); null until then.
-    async fn report_received_on(&self) -> Option<NaiveDate> {
-        self.0.row.report_received_on
+    async fn report_received_on(&self) -> Option<Date> {
+        self.0.row.report_received_on.map(Date)
     }
     /// The day of the council's decision (reg 20(10): within 4 weeks of the meeting), which
     /// completes the review and restarts the 12 months; null until decided.
-    async fn decided_on(&self) -> Option<NaiveDate> {
-        self.0.row.decided_on
+    async fn decided_on(&self) -> Option<Date> {
+        self.0.row.decided_on.map(Date)
     }
     /// Maintain, amend or cease; null until decided.
     async fn decision(&self) -> Result<Option<ReviewDecision>> {
@@ -169,8 +170,8 @@ impl AnnualReview {
         self.0.row.decision_reasons.as_deref()
     }
     /// The day the review was cancelled; null unless CANCELLED.
-    async fn cancelled_on(&self) -> Option<NaiveDate> {
-        self.0.row.cancelled_on
+    async fn cancelled_on(&self) -> Option<Date> {
+        self.0.row.cancelled_on.map(Date)
     }
     /// Why it was cancelled; null unless CANCELLED.
     async fn cancel_reason(&self) -> Option<&str> {
@@ -215,7 +216,7 @@ impl AnnualReview {
         let today = ctx(gql)?.today();
         Ok(
             review_rules::review_appeal(&self.facts()?, self.0.row.mediation_certificate_on)
-                .map(|w| AppealWindow::from_domain(w, today)),
+                .map(|w| AppealWindow::from_domain(w, Date(today))),
         )
     }
     /// The review's story, oldest first, in words for the family.
@@ -259,14 +260,15 @@ impl ReviewMeetingRequest {
             .map_err(|e| ApiError::Internal(e.into()))?)
     }
 
-    async fn meeting(&self, gql: &Context<'_>) -> Result<Option<NaiveDate>> {
+    async fn meeting(&self, gql: &Context<'_>) -> Result<Option<Date>> {
         // The request was loaded in the caller's scope; its review is of the same child.
         let Some(review_id) = self.0.review_id else {
             return Ok(None);
         };
-        Ok(loaders::load(gql, loaders::ReviewMeetingOn(review_id))
+        Ok((loaders::load(gql, loaders::ReviewMeetingOn(review_id))
             .await?
             .map(|(_, on)| on))
+        .map(Date))
     }
 }
 
@@ -284,8 +286,8 @@ impl ReviewMeetingRequest {
         Id::of(Kind::EhcPlan, self.0.plan_id)
     }
     /// The day the family asked.
-    async fn requested_on(&self) -> NaiveDate {
-        self.0.requested_on
+    async fn requested_on(&self) -> Date {
+        Date(self.0.requested_on)
     }
     /// The family's reason, in their words.
     async fn reason(&self) -> &str {
@@ -305,15 +307,15 @@ impl ReviewMeetingRequest {
         })
     }
     /// The day the council answered; null while the request is open.
-    async fn answered_on(&self) -> Option<NaiveDate> {
-        self.0.answered_on
+    async fn answered_on(&self) -> Option<Date> {
+        self.0.answered_on.map(Date)
     }
     /// The review arranged in answer.
     async fn review_id(&self) -> Option<ID> {
         self.0.review_id.map(|id| Id::of(Kind::AnnualReview, id))
     }
     /// The meeting of the review arranged in answer.
-    async fn meeting_on(&self, gql: &Context<'_>) -> Result<Option<NaiveDate>> {
+    async fn meeting_on(&self, gql: &Context<'_>) -> Result<Option<Date>> {
         self.meeting(gql).await
     }
     /// Why the council will not hold a review now, as the family reads it; null unless
@@ -327,7 +329,7 @@ impl ReviewMeetingRequest {
             requested_on: self.0.requested_on,
             answered_on: self.0.answered_on,
             outcome: self.outcome()?,
-            meeting_on: self.meeting(gql).await?,
+            meeting_on: self.meeting(gql).await?.map(|d| d.0),
             decline_reason: self.0.decline_reason.clone(),
         }
         .text())
@@ -344,7 +346,7 @@ impl ReviewMeetingRequest {
 #[derive(SimpleObject)]
 pub struct ReviewTimetable {
     /// The meeting date asked about.
-    meeting_on: NaiveDate,
+    meeting_on: Date,
     /// The review's deadlines and those of the amendment that would follow, in process
     /// order; none is met yet.
     deadlines: Vec<Deadline>,
@@ -358,9 +360,9 @@ pub struct ScheduleReviewInput {
     /// The plan's `version` as last read; a stale one is CONFLICT.
     version: i32,
     /// The day the review was arranged; today when omitted.
-    on: Option<NaiveDate>,
+    on: Option<Date>,
     /// The day planned for the meeting; not before the day it was arranged.
-    meeting_on: NaiveDate,
+    meeting_on: Date,
     /// ANNUAL by default, or INTERIM or EMERGENCY for a review brought forward.
     #[graphql(default_with = "ReviewKind::Annual")]
     kind: ReviewKind,
@@ -375,7 +377,7 @@ pub struct ReviewActionInput {
     version: i32,
     /// The day it happened; today when omitted. Not in the future, not before the review
     /// was arranged.
-    on: Option<NaiveDate>,
+    on: Option<Date>,
 }
 
 /// A new date for a review meeting not yet held.
@@ -387,7 +389,7 @@ pub struct RescheduleMeetingInput {
     version: i32,
     /// The new meeting date; not before the day the review was arranged. The review's
     /// deadlines move with it.
-    meeting_on: NaiveDate,
+    meeting_on: Date,
 }
 
 /// Advice to ask for the review: due 2 weeks before the meeting, in time to circulate it
@@ -399,7 +401,7 @@ pub struct ReviewAdviceInput {
     /// The record's `version` as last read; a stale one is CONFLICT.
     version: i32,
     /// The date it happened (default today in England); not in the future.
-    on: Option<NaiveDate>,
+    on: Option<Date>,
     /// The service asked.
     service: AdviceService,
     /// The named professional asked (global id), who must work in that service for the
@@ -417,7 +419,7 @@ pub struct ReviewAdviceReceivedInput {
     /// The record's `version` as last read; a stale one is CONFLICT.
     version: i32,
     /// The day the advice arrived (default today in England); not in the future.
-    on: Option<NaiveDate>,
+    on: Option<Date>,
     /// The review's open advice request it answers (global id).
     advice_request_id: ID,
     /// A summary of the advice.
@@ -435,7 +437,7 @@ pub struct DecideReviewInput {
     version: i32,
     /// The date of the decision (default today in England); not in the future, not before
     /// the meeting.
-    on: Option<NaiveDate>,
+    on: Option<Date>,
     /// Maintain, amend or cease.
     decision: ReviewDecision,
     /// The council's reasons; optional.
@@ -459,7 +461,7 @@ pub struct CancelReviewInput {
     /// The record's `version` as last read; a stale one is CONFLICT.
     version: i32,
     /// The date it happened (default today in England); not in the future.
-    on: Option<NaiveDate>,
+    on: Option<Date>,
     /// Why the review is cancelled (required).
     reason: String,
 }
@@ -470,7 +472,7 @@ pub struct DeclineReviewMeetingRequestInput {
     /// The family's open request (its global id).
     request_id: ID,
     /// The day the family was told; today when omitted.
-    on: Option<NaiveDate>,
+    on: Option<Date>,
     /// Why the council will not hold a review now: the family reads it.
     reason: String,
 }
@@ -503,13 +505,13 @@ impl ReviewQuery {
     async fn review_timetable(
         &self,
         gql: &Context<'_>,
-        #[graphql(desc = "The day of the review meeting")] meeting_on: NaiveDate,
-        #[graphql(desc = "The plan's 12-month limit, when known")] due_by: Option<NaiveDate>,
+        #[graphql(desc = "The day of the review meeting")] meeting_on: Date,
+        #[graphql(desc = "The plan's 12-month limit, when known")] due_by: Option<Date>,
         #[graphql(
             desc = "The day the amendment notice was or will be sent; not before the \
                           meeting"
         )]
-        amendment_notice_sent_on: Option<NaiveDate>,
+        amendment_notice_sent_on: Option<Date>,
     ) -> Result<ReviewTimetable> {
         ctx(gql)?;
         if amendment_notice_sent_on.is_some_and(|n| n < meeting_on) {
@@ -521,27 +523,28 @@ impl ReviewQuery {
         }
         let mut review = ReviewFacts::new(
             review_rules::ReviewKind::Annual,
-            meeting_on,
-            meeting_on,
-            due_by.unwrap_or(review_rules::decision_due(meeting_on)),
+            meeting_on.0,
+            meeting_on.0,
+            due_by.map_or_else(|| review_rules::decision_due(meeting_on.0), |d| d.0),
         );
-        review.scheduled_on = review_rules::notice_due(meeting_on);
+        review.scheduled_on = review_rules::notice_due(meeting_on.0);
         let mut list: Vec<timescales::Deadline> = review_deadlines(&review, review.scheduled_on)
             .into_iter()
             .filter(|d| due_by.is_some() || d.kind != DeadlineKind::AnnualReview)
             .collect();
-        let notice = amendment_notice_sent_on.unwrap_or(review_rules::decision_due(meeting_on));
+        let notice =
+            amendment_notice_sent_on.unwrap_or(Date(review_rules::decision_due(meeting_on.0)));
         let amendment = AmendmentFacts {
-            notice_sent_on: Some(notice),
-            ..AmendmentFacts::new(notice, Some(meeting_on))
+            notice_sent_on: Some(notice.0),
+            ..AmendmentFacts::new(notice.0, Some(meeting_on.0))
         };
         list.extend(
-            amendment_deadlines(&amendment, meeting_on)
+            amendment_deadlines(&amendment, meeting_on.0)
                 .into_iter()
                 .map(|mut d| {
                     // A plan, not a record: nothing is met yet.
                     d.met_on = None;
-                    d.status = timescales::status(d.due_on, None, meeting_on, false);
+                    d.status = timescales::status(d.due_on, None, meeting_on.0, false);
                     d
                 }),
         );
@@ -571,9 +574,9 @@ impl ReviewMutation {
         Ok(AnnualReview(
             svc::schedule_review(
                 &ctx,
-                Target::new(pid(&input.plan_id)?, input.version, input.on),
+                Target::new(pid(&input.plan_id)?, input.version, input.on.map(|d| d.0)),
                 input.kind.into(),
-                input.meeting_on,
+                input.meeting_on.0,
             )
             .await?,
         ))
@@ -590,7 +593,8 @@ impl ReviewMutation {
         let ctx = ctx(gql)?;
         let id = Id::parse("requestId", Kind::ReviewMeetingRequest, &input.request_id)?;
         Ok(ReviewMeetingRequest(
-            svc::decline_review_meeting_request(&ctx, id, input.on, &input.reason).await?,
+            svc::decline_review_meeting_request(&ctx, id, input.on.map(|d| d.0), &input.reason)
+                .await?,
         ))
     }
 
@@ -607,7 +611,7 @@ impl ReviewMutation {
                 &ctx,
                 rid(&input.review_id)?,
                 input.version,
-                input.meeting_on,
+                input.meeting_on.0,
             )
             .await?,
         ))
@@ -624,7 +628,7 @@ impl ReviewMutation {
         Ok(AnnualReview(
             svc::send_invitations(
                 &ctx,
-                Target::new(rid(&input.review_id)?, input.version, input.on),
+                Target::new(rid(&input.review_id)?, input.version, input.on.map(|d| d.0)),
             )
             .await?,
         ))
@@ -648,7 +652,7 @@ impl ReviewMutation {
         Ok(AnnualReview(
             svc::request_review_advice(
                 &ctx,
-                Target::new(rid(&input.review_id)?, input.version, input.on),
+                Target::new(rid(&input.review_id)?, input.version, input.on.map(|d| d.0)),
                 new,
             )
             .await?,
@@ -672,7 +676,7 @@ impl ReviewMutation {
         Ok(AnnualReview(
             svc::record_review_advice(
                 &ctx,
-                Target::new(rid(&input.review_id)?, input.version, input.on),
+                Target::new(rid(&input.review_id)?, input.version, input.on.map(|d| d.0)),
                 advice,
                 &input.summary,
                 input.document_ref.as_deref(),
@@ -692,7 +696,7 @@ impl ReviewMutation {
         Ok(AnnualReview(
             svc::circulate_advice(
                 &ctx,
-                Target::new(rid(&input.review_id)?, input.version, input.on),
+                Target::new(rid(&input.review_id)?, input.version, input.on.map(|d| d.0)),
             )
             .await?,
         ))
@@ -709,7 +713,7 @@ impl ReviewMutation {
         Ok(AnnualReview(
             svc::hold_meeting(
                 &ctx,
-                Target::new(rid(&input.review_id)?, input.version, input.on),
+                Target::new(rid(&input.review_id)?, input.version, input.on.map(|d| d.0)),
             )
             .await?,
         ))
@@ -726,7 +730,7 @@ impl ReviewMutation {
         Ok(AnnualReview(
             svc::record_report(
                 &ctx,
-                Target::new(rid(&input.review_id)?, input.version, input.on),
+                Target::new(rid(&input.review_id)?, input.version, input.on.map(|d| d.0)),
             )
             .await?,
         ))
@@ -751,7 +755,7 @@ impl ReviewMutation {
         Ok(AnnualReview(
             svc::decide(
                 &ctx,
-                Target::new(rid(&input.review_id)?, input.version, input.on),
+                Target::new(rid(&input.review_id)?, input.version, input.on.map(|d| d.0)),
                 decision,
             )
             .await?,
@@ -769,7 +773,7 @@ impl ReviewMutation {
         Ok(AnnualReview(
             svc::cancel_review(
                 &ctx,
-                Target::new(rid(&input.review_id)?, input.version, input.on),
+                Target::new(rid(&input.review_id)?, input.version, input.on.map(|d| d.0)),
                 &input.reason,
             )
             .await?,
