@@ -5,6 +5,7 @@ mod agreement;
 pub mod amendment;
 pub mod appeal;
 pub mod assessment;
+pub mod audit;
 pub mod backlog;
 pub mod calendar;
 pub mod delay;

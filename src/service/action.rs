@@ -12,6 +12,7 @@
 //!
 //! Private to `service`: only a use case, after its permission and state-machine checks,
 //! may begin a step.
+use crate::domain::audit::AuditAction;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait,
@@ -36,7 +37,8 @@ pub struct Key {
 pub trait Tracked {
     type Entity: EntityTrait;
     type Row: ActiveModelTrait<Entity = Self::Entity> + ActiveModelBehavior + Send;
-    type Action: Copy;
+    /// Its steps, each audited under the action of the same name.
+    type Action: Copy + Into<AuditAction>;
     /// The entity's name in the audit trail.
     const ENTITY: &'static str;
     /// What a stale CONFLICT calls it ("this review was changed by someone else").
@@ -47,7 +49,6 @@ pub trait Tracked {
     fn row_key(row: &<Self::Entity as EntityTrait>::Model) -> Key;
     fn id_column() -> <Self::Entity as EntityTrait>::Column;
     fn version_column() -> <Self::Entity as EntityTrait>::Column;
-    fn action_name(action: Self::Action) -> &'static str;
     /// A row that changes only the version and when it was updated.
     fn versioned_row(id: i64, version: i32, now: DateTime<Utc>) -> Self::Row;
     /// The day the action happened: given, or today; checked against the record's start.
@@ -147,7 +148,7 @@ pub async fn finish<R: Tracked>(
             child_id: Some(key.child_id),
             entity: R::ENTITY,
             entity_id: key.id,
-            action: &R::action_name(step.action).to_ascii_lowercase(),
+            action: step.action.into(),
             summary,
         },
     )
@@ -189,7 +190,7 @@ where
             child_id: None,
             entity,
             entity_id: 0,
-            action: "create",
+            action: AuditAction::Create,
             summary: json!({"code": code}),
         },
     )
@@ -203,7 +204,7 @@ pub async fn create<R: Tracked>(
     txn: &DatabaseTransaction,
     row: R::Row,
     taken: &str,
-    (action, summary): (&str, serde_json::Value),
+    (action, summary): (AuditAction, serde_json::Value),
 ) -> ApiResult<<R::Entity as EntityTrait>::Model>
 where
     <R::Entity as EntityTrait>::Model: IntoActiveModel<R::Row>,
@@ -288,9 +289,6 @@ macro_rules! tracked_record {
             }
             fn version_column() -> $entity::Column {
                 $entity::Column::Version
-            }
-            fn action_name(action: $action) -> &'static str {
-                action.as_str()
             }
             fn versioned_row(
                 id: i64,

@@ -1,6 +1,7 @@
 //! Administrators: records like staff and professionals, so that an administrator's token is
 //! honoured only while an active record has its subject. The first is made from the command
 //! line (`ehcp admin add`), by whoever runs the server; later ones by an administrator.
+use crate::domain::audit::AuditAction;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DatabaseConnection,
@@ -98,7 +99,7 @@ pub async fn update_administrator(
                     child_id: None,
                     entity: "administrator",
                     entity_id: row.id,
-                    action: "update",
+                    action: AuditAction::Update,
                     summary: changes.summary(),
                 },
             )
@@ -177,7 +178,7 @@ async fn insert(
                     child_id: None,
                     entity: "administrator",
                     entity_id: row.id,
-                    action: "create",
+                    action: AuditAction::Create,
                     summary: json!({"name": name}),
                 },
             )

@@ -1,5 +1,6 @@
 //! EHC needs assessments: each action checks permission, the state machine, the date and the
 //! version the caller saw, then writes the change and its audit event in one transaction.
+use crate::domain::audit::AuditAction;
 use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DatabaseTransaction,
@@ -231,7 +232,7 @@ pub async fn request(ctx: &Ctx<'_>, input: NewAssessment) -> ApiResult<Assessmen
         row,
         "this child already has an open assessment: continue that one",
         (
-            "request",
+            AuditAction::Request,
             json!({"kind": input.kind.as_str(), "requestedBy": input.requested_by.as_str(), "receivedOn": received_on, "caseworkerId": caseworker_id}),
         ),
     )

@@ -1,5 +1,6 @@
 //! Caseloads: a caseworker's open cases with the next deadline first, and assigning cases
 //! within a team (caseworkers) or across the local authority (managers).
+use crate::domain::audit::AuditAction;
 use chrono::NaiveDate;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
@@ -236,7 +237,7 @@ pub async fn assign(
             child_id: Some(record.row.child_id),
             entity: "assessment",
             entity_id: id,
-            action: "assign_caseworker",
+            action: AuditAction::AssignCaseworker,
             summary: json!({"from": record.row.caseworker_id, "to": target.id, "version": version + 1}),
         },
     )

@@ -2,6 +2,7 @@
 //! field parsed as creating the record parses it and noted for the audit summary (names in
 //! full; sign-in subjects and contact details only as changed, never their values), then the
 //! record saved with its audit event in one transaction.
+use crate::domain::audit::AuditAction;
 use sea_orm::{ActiveModelBehavior, ActiveModelTrait, EntityTrait, IntoActiveModel};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -125,7 +126,7 @@ where
                     child_id: None,
                     entity,
                     entity_id,
-                    action: "update",
+                    action: AuditAction::Update,
                     summary: changes.summary(),
                 },
             )

@@ -3,6 +3,7 @@
 //! proposed amendments, asking for a review meeting and recording mediation certificates, and
 //! the log of who has read a child's record. Each change goes through the same state machine,
 //! version check and audit event as a caseworker's action.
+use crate::domain::audit::AuditAction;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -528,7 +529,7 @@ pub async fn request_review_meeting(
             child_id: Some(plan.row.child_id),
             entity: "review_meeting_request",
             entity_id: request.id,
-            action: "request",
+            action: AuditAction::Request,
             summary: json!({"planId": plan_id, "on": on, "youngPerson": young_person}),
         },
     )
@@ -590,7 +591,7 @@ pub async fn record_mediation_certificate(
             child_id: Some(record.row.child_id),
             entity: "assessment",
             entity_id: id,
-            action: "record_mediation_certificate",
+            action: AuditAction::RecordMediationCertificate,
             summary: json!({"on": on, "version": version + 1}),
         },
     )
@@ -721,7 +722,7 @@ pub async fn record_plan_mediation_certificate(
             child_id: Some(child_id),
             entity,
             entity_id,
-            action: "record_mediation_certificate",
+            action: AuditAction::RecordMediationCertificate,
             summary: json!({"on": on, "version": version + 1}),
         },
     )

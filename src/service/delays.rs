@@ -2,6 +2,7 @@
 //! assessment's, a plan's, a review's or an amendment's late step; read on the record and
 //! counted by the backlog and timeliness. A reason never changes a deadline or a standing.
 
+use crate::domain::audit::AuditAction;
 use chrono::NaiveDate;
 use sea_orm::{ActiveValue::Set, TransactionTrait};
 use serde_json::json;
@@ -162,7 +163,7 @@ pub async fn record(ctx: &Ctx<'_>, input: RecordDelay) -> ApiResult<StepDelay> {
             child_id: Some(child_id),
             entity: audit_entity(input.source),
             entity_id: id,
-            action: "record_delay_reason",
+            action: AuditAction::RecordDelayReason,
             summary: json!({
                 "stage": kind.as_str(),
                 "adviceRequestId": input.advice_request_id,

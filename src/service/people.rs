@@ -1,5 +1,6 @@
 //! People and places: local authorities, localities, teams, staff, professionals, children
 //! and parents.
+use crate::domain::audit::AuditAction;
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
@@ -100,7 +101,7 @@ pub async fn create_local_authority(
                     child_id: None,
                     entity: "local_authority",
                     entity_id: la.id,
-                    action: "create",
+                    action: AuditAction::Create,
                     summary: json!({"code": code, "name": name}),
                 },
             )
@@ -185,7 +186,7 @@ pub async fn create_locality(
                     child_id: None,
                     entity: "locality",
                     entity_id: row.id,
-                    action: "create",
+                    action: AuditAction::Create,
                     summary: json!({"name": name}),
                 },
             )
@@ -220,7 +221,7 @@ pub async fn create_team(ctx: &Ctx<'_>, la: Option<i64>, name: &str) -> ApiResul
                     child_id: None,
                     entity: "team",
                     entity_id: row.id,
-                    action: "create",
+                    action: AuditAction::Create,
                     summary: json!({"name": name}),
                 },
             )
@@ -355,7 +356,7 @@ pub async fn create_staff(ctx: &Ctx<'_>, input: StaffInput) -> ApiResult<staff::
                     child_id: None,
                     entity: "staff",
                     entity_id: row.id,
-                    action: "create",
+                    action: AuditAction::Create,
                     summary: json!({"name": name, "role": role, "teamId": team_id}),
                 },
             )
@@ -517,7 +518,7 @@ pub async fn create_professional(
                         child_id: None,
                         entity: "professional",
                         entity_id: row.id,
-                        action: "create",
+                        action: AuditAction::Create,
                         summary: json!({"name": name, "service": service, "organisation": organisation}),
                     },
                 )
@@ -652,7 +653,7 @@ pub async fn create_child(ctx: &Ctx<'_>, input: ChildInput) -> ApiResult<child::
                         child_id: Some(row.id),
                         entity: "child",
                         entity_id: row.id,
-                        action: "create",
+                        action: AuditAction::Create,
                         // Names and dates of birth stay out of the trail: it records that
                         // a change happened and to which fields.
                         summary: json!({"fields": ["legalName", "preferredName", "dateOfBirth", "localityId", "currentSetting", "ncYearOverride"]}),
@@ -743,7 +744,7 @@ pub async fn update_child(
                     child_id: Some(id),
                     entity: "child",
                     entity_id: id,
-                    action: "update",
+                    action: AuditAction::Update,
                     summary: json!({"fields": fields, "version": version + 1}),
                 },
             )
@@ -855,7 +856,7 @@ pub async fn create_parent(ctx: &Ctx<'_>, input: ParentInput) -> ApiResult<paren
                     child_id: None,
                     entity: "parent",
                     entity_id: row.id,
-                    action: "create",
+                    action: AuditAction::Create,
                     summary: json!({"fields": ["name", "email", "phone", "subject"]}),
                 },
             )
@@ -905,7 +906,7 @@ pub async fn link_parent(
                     child_id: Some(child_id),
                     entity: "child_parent",
                     entity_id: parent_id,
-                    action: "link",
+                    action: AuditAction::Link,
                     summary: json!({"parentId": parent_id, "relationship": relationship}),
                 },
             )
@@ -945,7 +946,7 @@ pub async fn unlink_parent(
                     child_id: Some(child_id),
                     entity: "child_parent",
                     entity_id: parent_id,
-                    action: "unlink",
+                    action: AuditAction::Unlink,
                     summary: json!({"parentId": parent_id}),
                 },
             )

@@ -6,6 +6,7 @@ use sea_orm::{
 };
 
 use crate::domain::access::Actor;
+use crate::domain::audit::AuditAction;
 use crate::store::entity::audit_event;
 use crate::store::page::{Page, PageRequest, paginate};
 use crate::store::scope::{Scope, visible_children};
@@ -16,7 +17,7 @@ pub struct AuditEntry<'a> {
     pub child_id: Option<i64>,
     pub entity: &'a str,
     pub entity_id: i64,
-    pub action: &'a str,
+    pub action: AuditAction,
     /// What changed, as JSON (field names to new values; no free-text secrets).
     pub summary: serde_json::Value,
 }
@@ -37,7 +38,7 @@ pub async fn record<C: ConnectionTrait>(
         child_id: Set(entry.child_id),
         entity: Set(entry.entity.to_owned()),
         entity_id: Set(entry.entity_id),
-        action: Set(entry.action.to_owned()),
+        action: Set(entry.action.as_str().to_owned()),
         summary: Set(entry.summary.to_string()),
     })
     .exec_without_returning(db)

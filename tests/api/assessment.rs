@@ -290,19 +290,19 @@ async fn a_caseworker_takes_a_request_to_a_final_plan_with_every_deadline_right(
     assert_eq!(
         actions,
         [
-            "create",
-            "request",
-            "decide_to_assess",
-            "request_advice",
-            "request_advice",
-            "request_advice",
-            "record_advice",
-            "record_advice",
-            "send_draft",
-            "record_parent_response",
-            "consult_setting",
-            "record_setting_response",
-            "issue_final_plan"
+            "CREATE",
+            "REQUEST",
+            "DECIDE_TO_ASSESS",
+            "REQUEST_ADVICE",
+            "REQUEST_ADVICE",
+            "REQUEST_ADVICE",
+            "RECORD_ADVICE",
+            "RECORD_ADVICE",
+            "SEND_DRAFT",
+            "RECORD_PARENT_RESPONSE",
+            "CONSULT_SETTING",
+            "RECORD_SETTING_RESPONSE",
+            "ISSUE_FINAL_PLAN"
         ]
     );
 }

@@ -160,7 +160,7 @@ async fn a_caseworker_sees_their_cases_next_deadline_first_and_managers_assign_a
         .await;
     assert_eq!(
         audit["auditEvents"]["edges"][0]["node"]["action"],
-        "assign_caseworker"
+        "ASSIGN_CASEWORKER"
     );
 
     // Parents and professionals have no caseload; another LA's staff cannot see this one.

@@ -203,7 +203,7 @@ async fn a_professional_sees_their_requests_by_urgency_and_answers_them() {
         .await;
     assert_eq!(
         audit["auditEvents"]["edges"][0]["node"],
-        json!({"action": "record_advice", "actorRole": "PROFESSIONAL"})
+        json!({"action": "RECORD_ADVICE", "actorRole": "PROFESSIONAL"})
     );
 }
 
@@ -758,7 +758,7 @@ async fn a_family_comments_on_proposed_amendments_until_the_fifteenth_day() {
     assert_eq!(
         events[0],
         (
-            "plan_amendment.record_parent_response".to_owned(),
+            "plan_amendment.RECORD_PARENT_RESPONSE".to_owned(),
             "PARENT".to_owned()
         )
     );
@@ -909,7 +909,7 @@ async fn a_family_asks_for_a_review_meeting_and_the_council_answers() {
     assert_eq!(
         audit_actions(&app, &fx, &one.child).await[0],
         (
-            "review_meeting_request.request".to_owned(),
+            "review_meeting_request.REQUEST".to_owned(),
             "PARENT".to_owned()
         )
     );
@@ -1013,9 +1013,9 @@ async fn a_family_asks_for_a_review_meeting_and_the_council_answers() {
             .map(|(a, _)| a.as_str())
             .collect::<Vec<_>>(),
         [
-            "review_meeting_request.answer",
-            "annual_review.schedule",
-            "ehc_plan.schedule_review"
+            "review_meeting_request.ANSWER",
+            "annual_review.SCHEDULE",
+            "ehc_plan.SCHEDULE_REVIEW"
         ]
     );
     // With a review under way there is nothing to ask for.
@@ -1224,11 +1224,11 @@ async fn a_professional_answers_the_review_advice_asked_of_them_and_sees_only_th
         events[..2],
         [
             (
-                "annual_review.record_advice".to_owned(),
+                "annual_review.RECORD_ADVICE".to_owned(),
                 "PROFESSIONAL".to_owned()
             ),
             (
-                "annual_review.record_advice".to_owned(),
+                "annual_review.RECORD_ADVICE".to_owned(),
                 "PROFESSIONAL".to_owned()
             ),
         ]
@@ -1456,7 +1456,7 @@ async fn the_family_reads_where_the_review_stands_and_when_to_appeal_each_decisi
         "a month from today is earlier than two months from the decision"
     );
     assert!(audit_actions(&app, &fx, &one.child).await.contains(&(
-        "annual_review.record_mediation_certificate".to_owned(),
+        "annual_review.RECORD_MEDIATION_CERTIFICATE".to_owned(),
         "PARENT".to_owned()
     )));
 

@@ -268,7 +268,7 @@ async fn a_late_step_gets_a_reason_that_managers_count_and_that_lifts_nothing() 
         .as_array()
         .unwrap()
         .iter()
-        .filter(|e| e["action"] == "record_delay_reason")
+        .filter(|e| e["action"] == "RECORD_DELAY_REASON")
         .collect();
     assert_eq!(recorded.len(), 3, "{recorded:?}");
     assert!(recorded.iter().all(|e| e["entity"] == "assessment"));

@@ -336,8 +336,8 @@ async fn every_change_is_in_the_audit_trail_and_filterable() {
     assert_eq!(
         data["auditEvents"]["edges"],
         json!([
-            {"node": {"actorSubject": "cw-909", "actorRole": "CASEWORKER", "entity": "child", "action": "update", "childId": child}},
-            {"node": {"actorSubject": "cw-909", "actorRole": "CASEWORKER", "entity": "child", "action": "create", "childId": child}},
+            {"node": {"actorSubject": "cw-909", "actorRole": "CASEWORKER", "entity": "child", "action": "UPDATE", "childId": child}},
+            {"node": {"actorSubject": "cw-909", "actorRole": "CASEWORKER", "entity": "child", "action": "CREATE", "childId": child}},
         ])
     );
     let data = app.ok(&fx.manager, q, json!({"actor": "mgr-909"})).await;
@@ -363,8 +363,8 @@ async fn every_change_is_in_the_audit_trail_and_filterable() {
     assert_eq!(
         data["auditEvents"]["edges"],
         json!([
-            {"node": {"entity": "staff", "action": "create"}},
-            {"node": {"entity": "local_authority", "action": "create"}},
+            {"node": {"entity": "staff", "action": "CREATE"}},
+            {"node": {"entity": "local_authority", "action": "CREATE"}},
         ])
     );
     // Caseworkers may not read the trail.

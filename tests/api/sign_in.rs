@@ -324,7 +324,7 @@ async fn managers_provision_sign_ins_and_see_who_signed_in_when() {
         .await;
     assert_eq!(
         trail["auditEvents"]["edges"][0]["node"],
-        json!({"entity": "professional", "action": "update"})
+        json!({"entity": "professional", "action": "UPDATE"})
     );
 }
 

@@ -442,6 +442,109 @@ impl Parent {
     }
 }
 
+/// What an audit event records was done. People, places and reference data are created,
+/// updated, linked and unlinked; a case is started and then moves by its steps, each named as
+/// the step it is (`allowedActions` names the same steps).
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "crate::domain::audit::AuditAction")]
+pub enum AuditAction {
+    /// A record was added: a child, parent, professional, member of staff, locality, team,
+    /// reason code or the like.
+    Create,
+    /// A record's details were changed.
+    Update,
+    /// A parent was linked to a child (or a young person to their own record).
+    Link,
+    /// A parent's link to a child was removed.
+    Unlink,
+    /// A caseworker was assigned to a case.
+    AssignCaseworker,
+    /// The reason for a missed deadline was recorded.
+    RecordDelayReason,
+    /// A request was made: for a needs assessment, or a family's for a review meeting.
+    Request,
+    /// An existing EHC plan was entered (made before this system, or transferred in).
+    Enter,
+    /// An annual review was scheduled.
+    Schedule,
+    /// An amendment was started by a review's decision to amend.
+    Start,
+    /// An amendment to a plan was proposed, with its notice, outside a review.
+    Propose,
+    /// A family's request for a review meeting was answered by arranging one.
+    Answer,
+    /// A family's request for a review meeting was declined.
+    Decline,
+    /// A mediation certificate (issued, or mediation not wanted) was recorded on a decision.
+    RecordMediationCertificate,
+    /// The council decided to carry out a needs assessment (reg 5(1)).
+    DecideToAssess,
+    /// The council decided not to assess, with appeal rights (reg 5(3)).
+    DecideNotToAssess,
+    /// Advice was asked for (reg 6; for a review, reg 20(2)).
+    RequestAdvice,
+    /// Advice was recorded as received or declined.
+    RecordAdvice,
+    /// An exception to the time limits was recorded (reg 10(4), 13(3)).
+    RecordException,
+    /// The council decided not to issue a plan, with appeal rights (reg 10(1)).
+    DecideNotToIssue,
+    /// The draft plan was sent to the family (reg 13(1)).
+    SendDraft,
+    /// The family's response (to a draft plan, or to an amendment notice) was recorded.
+    RecordParentResponse,
+    /// A school or setting was consulted about being named (CFA 2014 s.39).
+    ConsultSetting,
+    /// A consulted setting's answer was recorded.
+    RecordSettingResponse,
+    /// The final EHC plan was issued (reg 13(2)).
+    IssueFinalPlan,
+    /// The request for a needs assessment was withdrawn and the case closed.
+    Withdraw,
+    /// The case or plan was transferred to another council (reg 15).
+    TransferOut,
+    /// The plan's needs were updated.
+    UpdateNeeds,
+    /// A phase transfer (a move between school phases) was set on the plan (reg 18).
+    SetPhaseTransfer,
+    /// An annual review was scheduled on the plan.
+    ScheduleReview,
+    /// An amendment was proposed on the plan.
+    ProposeAmendment,
+    /// After a transfer in, the family was told about reassessment and review (reg 15(4)).
+    SendTransferNotice,
+    /// Ceasing the plan was proposed (reg 31).
+    ProposeCeasing,
+    /// The consultation on ceasing was recorded.
+    RecordCeaseConsultation,
+    /// The plan was ceased (CFA 2014 s.45).
+    Cease,
+    /// The council decided not to cease the plan.
+    DecideNotToCease,
+    /// A move of the family was recorded.
+    RecordMove,
+    /// The review meeting was moved to another day.
+    RescheduleMeeting,
+    /// Invitations to the review meeting were sent (reg 20(3)).
+    SendInvitations,
+    /// The advice for the review was circulated (reg 20(4)).
+    CirculateAdvice,
+    /// The review meeting was held.
+    HoldMeeting,
+    /// The review report was recorded (reg 20(7)).
+    RecordReport,
+    /// The council decided to maintain, amend or cease the plan (reg 20(10)).
+    Decide,
+    /// The review was cancelled.
+    Cancel,
+    /// The notice of proposed amendments was sent (reg 22(2)).
+    SendNotice,
+    /// The amended plan was issued (reg 22(3)).
+    IssueAmendedPlan,
+    /// The council decided not to amend after all, with appeal rights (reg 22(4)).
+    DecideNotToAmend,
+}
+
 /// One change in the append-only audit trail: who made it, when, to which record, and what changed.
 /// For managers (their local authority) and administrators.
 #[derive(Description)]
@@ -483,11 +586,15 @@ impl AuditEvent {
             None => Id::named(&self.0.entity, self.0.entity_id),
         }
     }
-    /// What was done, in lower case: `create`, `update`, `link` or `unlink` for people and places;
-    /// on a case, the step taken, such as `request`, `decide_to_assess`, `record_advice` or
-    /// `assign_caseworker`.
-    async fn action(&self) -> &str {
-        &self.0.action
+    /// What was done: `CREATE`, `UPDATE`, `LINK` or `UNLINK` for people and places; on a case,
+    /// the step taken, such as `REQUEST`, `DECIDE_TO_ASSESS`, `RECORD_ADVICE` or
+    /// `ASSIGN_CASEWORKER`.
+    async fn action(&self) -> Result<AuditAction> {
+        crate::domain::audit::AuditAction::parse(&self.0.action)
+            .map(Into::into)
+            .map_err(|e| {
+                ApiError::Internal(anyhow::anyhow!("audit event {}: {e}", self.0.id)).into()
+            })
     }
     /// What changed, as a JSON object: field names and new values, leaving out free text and
     /// children's personal details; an action on a case adds its date (`on`) and the record's

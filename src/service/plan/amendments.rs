@@ -1,6 +1,7 @@
 //! Amendments (reg 22): the notice, the family's 15 days, the amended plan or a decision not
 //! to amend.
 use super::*;
+use crate::domain::audit::AuditAction;
 
 /// An amendment outside a review (CoP 9.193): the notice goes with the proposal.
 pub async fn propose_amendment(
@@ -34,7 +35,10 @@ pub async fn propose_amendment(
         &txn,
         amendment,
         "this plan already has an amendment under way",
-        ("propose", json!({"planId": target.id, "noticeSentOn": on})),
+        (
+            AuditAction::Propose,
+            json!({"planId": target.id, "noticeSentOn": on}),
+        ),
     )
     .await?;
     commit(txn, child_id).await?;

@@ -7,6 +7,7 @@
 //! its needs), `transfers` (phase transfers, moves between councils), `ceasing`,
 //! `reviews`, `review_requests` (the family asking for a meeting) and `amendments`.
 
+use crate::domain::audit::AuditAction;
 use chrono::NaiveDate;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -352,7 +353,7 @@ fn audit_entry<'a>(
     child_id: i64,
     entity: &'a str,
     entity_id: i64,
-    action: &'a str,
+    action: AuditAction,
     summary: serde_json::Value,
 ) -> AuditEntry<'a> {
     AuditEntry {

@@ -1,5 +1,6 @@
 //! Plans: entering one from before the system or from another council, and its SEN2 needs.
 use super::*;
+use crate::domain::audit::AuditAction;
 
 // ---------- plans ----------
 
@@ -151,7 +152,7 @@ pub async fn enter_plan(ctx: &Ctx<'_>, input: NewPlan) -> ApiResult<PlanRecord> 
             row.child_id,
             "ehc_plan",
             row.id,
-            "enter",
+            AuditAction::Enter,
             json!({"issuedOn": input.issued_on, "lastReviewDecisionOn": input.last_review_decision_on, "transferredInOn": input.transferred_in_on, "transferredFrom": transferred_from, "primaryNeed": row.primary_need}),
         ),
     )

@@ -1,5 +1,6 @@
 //! The family's requests for a review meeting, answered by a review or a reasoned refusal.
 use super::*;
+use crate::domain::audit::AuditAction;
 
 // ---------- the family's requests for a review meeting ----------
 
@@ -96,7 +97,7 @@ pub async fn decline_review_meeting_request(
             request.child_id,
             "review_meeting_request",
             id,
-            "decline",
+            AuditAction::Decline,
             json!({"outcome": RequestOutcome::Declined.as_str(), "on": on}),
         ),
     )

@@ -1,5 +1,6 @@
 //! Annual reviews (CFA s.44, regs 18–21): arranging one, its steps and its decision.
 use super::*;
+use crate::domain::audit::AuditAction;
 use crate::service::advice::NewAdviceRequest;
 
 // ---------- starting reviews and amendments ----------
@@ -50,7 +51,7 @@ pub async fn schedule_review(
         review,
         "this plan already has a review under way",
         (
-            "schedule",
+            AuditAction::Schedule,
             json!({"planId": target.id, "kind": kind.as_str(), "meetingOn": meeting_on, "dueBy": limit.due_on}),
         ),
     )
@@ -104,7 +105,7 @@ async fn answer_review_meeting_request(
             request.child_id,
             "review_meeting_request",
             request.id,
-            "answer",
+            AuditAction::Answer,
             json!({"outcome": RequestOutcome::ReviewArranged.as_str(), "reviewId": review_id, "on": on}),
         ),
     )
@@ -397,7 +398,7 @@ pub async fn decide(
             amendment,
             "this plan already has an amendment under way",
             (
-                "start",
+                AuditAction::Start,
                 json!({"reviewId": target.id, "meetingOn": meeting_on, "noticeSentOn": notice}),
             ),
         )
