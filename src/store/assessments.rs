@@ -161,6 +161,7 @@ pub async fn list<C: ConnectionTrait>(
         items: load_many(db, page.items).await?,
         has_previous_page: page.has_previous_page,
         has_next_page: page.has_next_page,
+        counted: page.counted,
     })
 }
 

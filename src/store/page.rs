@@ -1,6 +1,8 @@
 //! Keyset pagination on a table's id: stable under inserts, no OFFSET scans.
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, SelectStatement};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait, Select,
 };
 
 /// Page sizes are clamped to this, whatever the client asks; `first: 0` is an empty page
@@ -33,6 +35,29 @@ pub struct Page<T> {
     pub items: Vec<T>,
     pub has_previous_page: bool,
     pub has_next_page: bool,
+    /// The whole listing, without the page's cursors and size: counted only when asked.
+    pub counted: Counted,
+}
+
+/// A listing's query kept unrun, so its size costs a statement only for a client that asks
+/// for it (`totalCount`). Its filter is the listing's own, scope included.
+#[derive(Clone)]
+pub struct Counted(SelectStatement);
+
+impl Counted {
+    /// How many rows the listing holds: one `COUNT(*)` over the listing's filter.
+    pub async fn count<C: ConnectionTrait>(&self, db: &C) -> Result<u64, DbErr> {
+        let mut query = self.0.clone();
+        query
+            .clear_selects()
+            .expr_as(Expr::col(Asterisk).count(), "n");
+        let row = db
+            .query_one(&query)
+            .await?
+            .ok_or_else(|| DbErr::RecordNotFound("a count returned no row".to_owned()))?;
+        let n: i64 = row.try_get("", "n")?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
 }
 
 /// Runs `select` one page at a time in id order (`descending` for newest first).
@@ -49,6 +74,7 @@ where
     Col: ColumnTrait,
 {
     let size = page.size();
+    let counted = Counted(select.clone().into_query());
     let mut select = select;
     // "after" means further along the listing order; in descending order that is smaller ids.
     if let Some(after) = page.after {
@@ -90,5 +116,6 @@ where
         } else {
             more
         },
+        counted,
     })
 }

@@ -314,6 +314,7 @@ pub async fn list_plans<C: ConnectionTrait>(
         items: load_plans_parts(db, page.items).await?,
         has_previous_page: page.has_previous_page,
         has_next_page: page.has_next_page,
+        counted: page.counted,
     })
 }
 

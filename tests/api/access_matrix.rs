@@ -1865,3 +1865,77 @@ async fn node_finds_a_record_exactly_when_its_own_field_would() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_listings_total_count_is_what_its_caller_can_page_through() {
+    let app = TestApp::spawn().await;
+    let world = build_world(&app).await;
+    let listings = [
+        ("children", ""),
+        ("children", "search: \"a\""),
+        ("plans", ""),
+        ("assessments", ""),
+        ("assessments", "open: true"),
+        ("auditEvents", ""),
+    ];
+    let callers = CALLERS
+        .iter()
+        .copied()
+        .filter(|c| *c != Caller::Anonymous && !c.refused_at_sign_in());
+    let mut failures = Vec::new();
+    let mut counted = 0;
+    for caller in callers {
+        let token = world.token(caller);
+        for (field, filter) in listings {
+            let sep = if filter.is_empty() { "" } else { ", " };
+            let count_q =
+                format!("{{ {field}(first: 0{sep}{filter}) {{ totalCount edges {{ cursor }} }} }}");
+            let (_, counted_body) = app.gql(token, &count_q, json!({})).await;
+            // Page through two at a time, as a client would.
+            let mut seen = 0;
+            let mut after: Option<String> = None;
+            let mut refused = None;
+            loop {
+                let cursor = after
+                    .as_ref()
+                    .map_or(String::new(), |c| format!(", after: \"{c}\""));
+                let q = format!(
+                    "{{ {field}(first: 2{sep}{filter}{cursor}) {{ edges {{ cursor }} pageInfo {{ hasNextPage endCursor }} }} }}"
+                );
+                let (_, body) = app.gql(token, &q, json!({})).await;
+                if body.get("errors").is_some() {
+                    refused = Some(crate::common::error_code(&body).to_owned());
+                    break;
+                }
+                let page = &body["data"][field];
+                seen += page["edges"].as_array().map_or(0, Vec::len);
+                if page["pageInfo"]["hasNextPage"] != json!(true) {
+                    break;
+                }
+                after = page["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+            }
+            match refused {
+                Some(code) => {
+                    // Refused to list is refused to count, with the same code.
+                    if crate::common::error_code(&counted_body) != code {
+                        failures.push(format!("{caller:?} {field}({filter}): listing refused {code}, count answered {counted_body}"));
+                    }
+                }
+                None => {
+                    let total = &counted_body["data"][field]["totalCount"];
+                    if *total != json!(seen) {
+                        failures.push(format!(
+                            "{caller:?} {field}({filter}): pages hold {seen}, totalCount is {total}"
+                        ));
+                    }
+                    if counted_body["data"][field]["edges"] != json!([]) {
+                        failures.push(format!("{caller:?} {field}: first: 0 gave edges"));
+                    }
+                    counted += seen;
+                }
+            }
+        }
+    }
+    assert!(counted > 50, "only {counted} rows counted");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

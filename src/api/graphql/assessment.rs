@@ -1,13 +1,12 @@
 //! EHC needs assessments: the 20-week process, its deadlines with their regulations, the
 //! advice log, exceptions, and the `timetable` planning query.
-use async_graphql::connection::Connection;
 use async_graphql::{
     ComplexObject, Context, Description, Enum, ID, InputObject, Object, Result, SimpleObject,
 };
 
 use super::people::{AdviceService, Child, StaffMember, service_of};
 use super::shared::{AppealWindow, Deadline, Milestone, Party};
-use super::{Id, Kind, connection, ctx, loaders, page_request};
+use super::{Id, Kind, Listing, connection, ctx, loaders, page_request};
 use crate::domain::assessment::{
     self as rules, AssessmentFacts, assessment_deadlines, draft_comments_until, next_step, timeline,
 };
@@ -693,7 +692,7 @@ impl AssessmentQuery {
         #[graphql(desc = "A cursor from this list: the page before it.")] before: Option<String>,
         #[graphql(desc = "page size, at most 100")] first: Option<i32>,
         #[graphql(desc = "page size, at most 100")] last: Option<i32>,
-    ) -> Result<Connection<String, Assessment>> {
+    ) -> Result<Listing<Assessment>> {
         let ctx = ctx(gql)?;
         if matches!(
             ctx.actor.scope,

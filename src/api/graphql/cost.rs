@@ -7,7 +7,8 @@
 //! cycle fans out, so there the list multiplies by [`LIST_SIZE`]. Every alias counts on its
 //! own, so a thousand aliases of the smallest list cost more than [`MAX_COST`]; each root
 //! mutation field costs [`MUTATION_COST`] (a transaction and an audit event). Introspection
-//! is costed like any other field. The rule reads the types from the schema, so a list added
+//! is costed like any other field. A connection's `totalCount` counts every row of its listing:
+//! it costs [`COUNT_COST`], once, however large the page. The rule reads the types from the schema, so a list added
 //! later is costed without anyone remembering to.
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -28,6 +29,10 @@ pub const LIST_SIZE: u64 = 10;
 
 /// The largest page any list serves (`caseload` serves 200; the rest at most 100).
 pub const MAX_COSTED_PAGE: u64 = 200;
+
+/// A connection's `totalCount`: one count over the whole listing, costed as a full page (so a
+/// request holds at most a hundred of them).
+pub const COUNT_COST: u64 = 100;
 
 /// Each root mutation field: one transaction with its audit event.
 pub const MUTATION_COST: u64 = 50;
@@ -171,6 +176,7 @@ pub fn document_cost(registry: &Registry, document: &ExecutableDocument, vars: &
                 variables: vars,
                 defaults: &defaults,
                 steps: std::cell::Cell::new(0),
+                counts: std::cell::Cell::new(0),
             };
             let Some(root) = root else { return 0 };
             let cost = walker.selection_cost(
@@ -182,6 +188,7 @@ pub fn document_cost(registry: &Registry, document: &ExecutableDocument, vars: &
             if walker.steps.get() > MAX_STEPS {
                 return u64::MAX;
             }
+            let cost = cost.saturating_add(walker.counts.get());
             if operation.node.ty == async_graphql::parser::types::OperationType::Mutation {
                 let fields = operation.node.selection_set.node.items.len() as u64;
                 return cost.saturating_add(fields.saturating_mul(MUTATION_COST - 1));
@@ -199,6 +206,9 @@ struct Walker<'a> {
     defaults: &'a dyn Fn(&Name) -> Option<Value>,
     /// Fields and fragments visited so far (fragments are walked at every use).
     steps: std::cell::Cell<u64>,
+    /// What the `totalCount`s asked for cost: each runs once, outside its page's multiple
+    /// (every connection is a root field, so none is inside another's page).
+    counts: std::cell::Cell<u64>,
 }
 
 impl Walker<'_> {
@@ -259,6 +269,11 @@ impl Walker<'_> {
         let name = field.name.node.as_str();
         if name == "__typename" {
             return 1;
+        }
+        if name == "totalCount" && type_name.ends_with("Connection") {
+            self.counts
+                .set(self.counts.get().saturating_add(COUNT_COST));
+            return 0;
         }
         let Some(meta) = self
             .registry
@@ -439,6 +454,24 @@ mod tests {
             refused_cost(&q, serde_json::json!({})).await,
             Some(120 * 50 * 2)
         );
+    }
+
+    #[tokio::test]
+    async fn a_total_count_costs_a_full_page_once_whatever_the_page() {
+        // A full page with its count is within the limit...
+        let q = "{ children(first: 100) { totalCount nodes { id } } }";
+        assert_eq!(refused_cost(q, serde_json::json!({})).await, None);
+        // ...but empty pages cannot buy counts cheaply: 101 of them cost 101 x (1 + 100).
+        let q = format!(
+            "{{ {} }}",
+            aliases(101, "children(first: 0) { totalCount }")
+        );
+        assert_eq!(
+            refused_cost(&q, serde_json::json!({})).await,
+            Some(101 * (1 + COUNT_COST))
+        );
+        let q = format!("{{ {} }}", aliases(99, "children(first: 0) { totalCount }"));
+        assert_eq!(refused_cost(&q, serde_json::json!({})).await, None);
     }
 
     #[tokio::test]

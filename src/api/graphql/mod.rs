@@ -15,14 +15,16 @@ mod scalars;
 mod shared;
 
 use async_graphql::connection::{Connection, Edge};
-use async_graphql::{Context, EmptySubscription, MergedObject, OutputType, Schema, SchemaBuilder};
+use async_graphql::{
+    Context, EmptySubscription, MergedObject, Object, OutputType, Schema, SchemaBuilder,
+};
 use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 
 use crate::domain::access::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::service::Ctx;
-use crate::store::page::{Page, PageRequest};
+use crate::store::page::{Counted, Page, PageRequest};
 
 pub use scalars::{Date, Id, Kind};
 
@@ -99,21 +101,21 @@ fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
         .override_output_type_description::<chrono::DateTime<chrono::Utc>>(
             "An instant, RFC 3339 with its offset (`2026-01-15T09:30:00Z`); sent in UTC.",
         )
-        .override_output_type_description::<Connection<String, plan::EhcPlan>>(
+        .override_output_type_description::<Listing<plan::EhcPlan>>(
             "A page of the EHC plans the signed-in person may see (`plans`), newest first.",
         )
         .override_output_type_description::<Connection<String, backlog::BacklogItem>>(
             "A page of the open statutory steps behind a backlog number (`backlogItems`), most \
              overdue first.",
         )
-        .override_output_type_description::<Connection<String, people::Child>>(
+        .override_output_type_description::<Listing<people::Child>>(
             "A page of the children and young people the signed-in person may see (`children`), \
              in the order they were added.",
         )
-        .override_output_type_description::<Connection<String, people::AuditEvent>>(
+        .override_output_type_description::<Listing<people::AuditEvent>>(
             "A page of the audit trail (`auditEvents`), newest first.",
         )
-        .override_output_type_description::<Connection<String, assessment::Assessment>>(
+        .override_output_type_description::<Listing<assessment::Assessment>>(
             "A page of the needs assessments the signed-in person may see (`assessments`), newest \
              first.",
         )
@@ -200,13 +202,34 @@ fn decode_cursor(cursor: &str) -> Option<i64> {
         .ok()
 }
 
+/// A page of a listing: a Relay connection of API nodes that can also say how many the whole
+/// listing holds.
+pub type Listing<N> = Connection<String, N, Listed>;
+
+/// What a listing says besides its page.
+pub struct Listed(Counted);
+
+#[Object]
+impl Listed {
+    /// How many the whole listing holds across every page: the same filters and the same
+    /// person asking, whatever the cursors and page size. One count in the database, run only
+    /// when asked for.
+    async fn total_count(&self, gql: &Context<'_>) -> async_graphql::Result<u64> {
+        Ok(self.0.count(ctx(gql)?.db).await.map_err(ApiError::from)?)
+    }
+}
+
 /// A page of models as a Relay connection of API nodes.
 pub fn connection<M, N: OutputType>(
     page: Page<M>,
     id_of: impl Fn(&M) -> i64,
     node: impl Fn(M) -> N,
-) -> Connection<String, N> {
-    let mut conn = Connection::new(page.has_previous_page, page.has_next_page);
+) -> Listing<N> {
+    let mut conn = Connection::with_additional_fields(
+        page.has_previous_page,
+        page.has_next_page,
+        Listed(page.counted),
+    );
     conn.edges.extend(
         page.items
             .into_iter()

@@ -1,12 +1,11 @@
 //! People and places: local authorities, localities, teams, staff, professionals, children,
 //! parents, the signed-in person, and the audit trail.
-use async_graphql::connection::Connection;
 use async_graphql::{
     Context, Description, Enum, ID, InputObject, Json, MaybeUndefined, Object, Result, SimpleObject,
 };
 use chrono::{DateTime, Utc};
 
-use super::{Id, Kind, connection, ctx, loaders, page_request};
+use super::{Id, Kind, Listing, connection, ctx, loaders, page_request};
 use crate::api::graphql::Date;
 use crate::domain::access::{Permission, Role as DomainRole, Scope};
 use crate::domain::advice::AdviceService as DomainService;
@@ -740,7 +739,7 @@ impl PeopleQuery {
         #[graphql(desc = "A cursor from this list: the page before it.")] before: Option<String>,
         #[graphql(desc = "page size, at most 100")] first: Option<i32>,
         #[graphql(desc = "page size, at most 100")] last: Option<i32>,
-    ) -> Result<Connection<String, Child>> {
+    ) -> Result<Listing<Child>> {
         let ctx = ctx(gql)?;
         let filter = svc::ChildFilter {
             search,
@@ -766,7 +765,7 @@ impl PeopleQuery {
         #[graphql(desc = "A cursor from this list: the page before it.")] before: Option<String>,
         #[graphql(desc = "page size, at most 100")] first: Option<i32>,
         #[graphql(desc = "page size, at most 100")] last: Option<i32>,
-    ) -> Result<Connection<String, AuditEvent>> {
+    ) -> Result<Listing<AuditEvent>> {
         let ctx = ctx(gql)?;
         ctx.require(Permission::ReadAuditTrail)?;
         let filter = AuditFilter {

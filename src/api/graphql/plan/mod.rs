@@ -4,7 +4,6 @@
 //!
 //! Rooms as caseworkers name them: `plans` (with phase transfers, moves and ceasing),
 //! `reviews` (with the family's requests for a meeting) and `amendments`.
-use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 
 use super::assessment::AdviceRequest;

@@ -704,7 +704,7 @@ impl PlanQuery {
         first: Option<i32>,
         #[graphql(desc = "The last N plans (default 20, at most 100); not with `first`")]
         last: Option<i32>,
-    ) -> Result<Connection<String, EhcPlan>> {
+    ) -> Result<crate::api::graphql::Listing<EhcPlan>> {
         let ctx = ctx(gql)?;
         let filter = PlanFilter {
             child_id: child_id
