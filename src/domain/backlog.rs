@@ -97,6 +97,22 @@ impl Process {
             }
             K::TransferNotice | K::TransferOut => Some(Process::PlanTransfer),
             K::UnderFiveReview => None,
+            // Disputes are not counted in the backlog until their records are kept.
+            K::MediationContact
+            | K::MediationCertificate
+            | K::MediationHeld
+            | K::AgreementOtherMatter
+            | K::OrderAssessmentNotice
+            | K::OrderNoPlanDecision
+            | K::OrderFinalPlan
+            | K::OrderDraftPlan
+            | K::OrderMadePlan
+            | K::OrderAmendedPlan
+            | K::OrderNamedSetting
+            | K::OrderImmediate
+            | K::ComplaintAcknowledgement
+            | K::ComplaintStageOneResponse
+            | K::ComplaintStageTwoResponse => None,
         }
     }
 

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod backlog;
 pub mod calendar;
 pub mod delay;
+pub mod dispute;
 pub mod holidays;
 pub mod input;
 pub mod people;

@@ -15,9 +15,15 @@
 //! | "N working days beginning with X" | [`Clock::WorkingDaysBeginningWith`]: X is day 1 if a working day | — |
 //! | "before 15 February" | [`Clock::BeforeFixedDate`]: the day before | 14 Feb |
 //! | "at least N months before X" | [`Clock::MonthsBefore`] | 1 Sep − 5 months → 1 Apr |
+//! | "within N days of X" | [`Clock::DaysAfter`]: X + N | told 1 Dec: mediation by 31 Dec |
+//! | "within N working days of X" | [`Clock::WorkingDaysAfter`]: X not counted | received Wed 1 Apr 2026: acknowledged by 10 Apr (Easter) |
+//! | "within N months after X" | [`Clock::MonthsAfter`]: the corresponding date, clamped | 31 Dec + 2 → 28 Feb |
+//! | "immediately" | [`Clock::Immediately`]: X itself | — |
 use chrono::{Datelike, NaiveDate};
 
-use super::calendar::{add_days, add_months, add_weeks, sub_months, working_days_beginning_with};
+use super::calendar::{
+    add_days, add_months, add_weeks, add_working_days, sub_months, working_days_beginning_with,
+};
 use super::timescales::{DeadlineKind, Party};
 
 /// How a provision counts its period from the event that starts it.
@@ -40,6 +46,15 @@ pub enum Clock {
     BeforeFixedDate { month: u32, day: u32 },
     /// "At least N months before X": the same day-of-month N months earlier (clamped).
     MonthsBefore(u32),
+    /// "Within N days of X": X + N days.
+    DaysAfter(u32),
+    /// "Within N working days of X": the Nth working day after X (X is not counted).
+    WorkingDaysAfter(u32),
+    /// "Within N months after X": the corresponding date N months on, or the last day of a
+    /// month without one.
+    MonthsAfter(u32),
+    /// "Immediately": on the day of X.
+    Immediately,
 }
 
 impl Clock {
@@ -57,6 +72,10 @@ impl Clock {
                     .unwrap_or(from)
             }
             Clock::MonthsBefore(n) => sub_months(from, n),
+            Clock::DaysAfter(n) => add_days(from, i64::from(n)),
+            Clock::WorkingDaysAfter(n) => add_working_days(from, n),
+            Clock::MonthsAfter(n) => add_months(from, n),
+            Clock::Immediately => from,
         }
     }
 
@@ -75,6 +94,10 @@ impl Clock {
                 format!("before {day} {month} of the year of")
             }
             Clock::MonthsBefore(n) => format!("{n} months before"),
+            Clock::DaysAfter(n) => format!("{n} days after"),
+            Clock::WorkingDaysAfter(n) => format!("{n} working days after"),
+            Clock::MonthsAfter(n) => format!("{n} months after"),
+            Clock::Immediately => "immediately on".to_owned(),
         }
     }
 }
@@ -101,6 +124,10 @@ pub enum Lifts {
     Advice,
     /// The 16- and 20-week limits (regs 10(4), 13(3)) and the 14-week re-assessment (27(3)).
     Plan,
+    /// The limits after a Tribunal order, an agreement or a concession (reg 44(3)):
+    /// exceptional personal circumstances, an absence of at least 2 weeks, or the family's
+    /// representations after the order.
+    Order,
 }
 
 /// One kind of deadline, as the law sets it.
@@ -168,7 +195,7 @@ const LA: Party = Party::LocalAuthority;
 pub const RULES_VERSION: i32 = 2;
 
 /// Every kind of deadline: the one table the API's dates come from.
-pub const RULES: [Rule; 23] = [
+pub const RULES: [Rule; 38] = [
     lifted(
         rule(
             K::DecisionToAssess,
@@ -370,6 +397,151 @@ pub const RULES: [Rule; 23] = [
         "Plan transferred to the council the family moved to",
         LA,
     ),
+    // Disputes (DOMAIN.md §6; domain::dispute).
+    rule(
+        K::MediationContact,
+        "the decision letter that gave the right of appeal",
+        Clock::MonthsAfter(2),
+        "SEND Regs 2014 reg 33; CFA 2014 s.55(2)",
+        "Your contact with a mediation adviser, if you want to appeal",
+        Party::Parent,
+    ),
+    rule(
+        K::MediationCertificate,
+        "the day the family told the adviser they do not want mediation, or the mediation ended",
+        Clock::WorkingDaysAfter(3),
+        "SEND Regs 2014 regs 34-35, 39",
+        "Mediation certificate issued",
+        Party::Mediator,
+    ),
+    rule(
+        K::MediationHeld,
+        "the day the council was told the family wants mediation",
+        Clock::DaysAfter(30),
+        "SEND Regs 2014 reg 37",
+        "Mediation held",
+        LA,
+    ),
+    rule(
+        K::AgreementOtherMatter,
+        "the mediation agreement (on social care or health provision)",
+        Clock::WeeksAfter(2),
+        "SEND Regs 2014 reg 42(3), 42(5)",
+        "What was agreed at mediation done",
+        LA,
+    ),
+    lifted(
+        rule(
+            K::OrderAssessmentNotice,
+            "the order (as sent), the agreement, or the day the council told the Tribunal it concedes",
+            Clock::WeeksAfter(2),
+            "SEND Regs 2014 reg 44(2)(b); reg 42(2), 45",
+            "You told that the council will carry out the assessment",
+            LA,
+        ),
+        Lifts::Order,
+    ),
+    lifted(
+        rule(
+            K::OrderNoPlanDecision,
+            "the order (as sent), the agreement, or the day the council told the Tribunal it concedes",
+            Clock::WeeksAfter(10),
+            "SEND Regs 2014 reg 44(2)(b)(i); reg 42(2), 45",
+            "Decision, with reasons, if the council will not make an EHC plan after the assessment",
+            LA,
+        ),
+        Lifts::Order,
+    ),
+    lifted(
+        rule(
+            K::OrderFinalPlan,
+            "the order (as sent), the agreement, or the day the council told the Tribunal it concedes",
+            Clock::WeeksAfter(14),
+            "SEND Regs 2014 reg 44(2)(b)(ii); reg 42(2), 45",
+            "Final EHC plan issued after the assessment",
+            LA,
+        ),
+        Lifts::Order,
+    ),
+    lifted(
+        rule(
+            K::OrderDraftPlan,
+            "the order (as sent), the agreement, or the day the council told the Tribunal it concedes",
+            Clock::WeeksAfter(5),
+            "SEND Regs 2014 reg 44(2)(c)(i); reg 42(2), 45",
+            "Draft EHC plan issued",
+            LA,
+        ),
+        Lifts::Order,
+    ),
+    lifted(
+        rule(
+            K::OrderMadePlan,
+            "the order (as sent), the agreement, or the day the council told the Tribunal it concedes",
+            Clock::WeeksAfter(11),
+            "SEND Regs 2014 reg 44(2)(c)(ii); reg 42(2), 45",
+            "Final EHC plan issued",
+            LA,
+        ),
+        Lifts::Order,
+    ),
+    lifted(
+        rule(
+            K::OrderAmendedPlan,
+            "the order (as sent), the agreement, or the day the council told the Tribunal it concedes",
+            Clock::WeeksAfter(5),
+            "SEND Regs 2014 reg 44(2)(e); reg 42(2), 45",
+            "Amended EHC plan issued",
+            LA,
+        ),
+        Lifts::Order,
+    ),
+    lifted(
+        rule(
+            K::OrderNamedSetting,
+            "the order (as sent), the agreement, or the day the council told the Tribunal it concedes",
+            Clock::WeeksAfter(2),
+            "SEND Regs 2014 reg 44(2)(f); reg 42(2), 45",
+            "The new school or college named in the EHC plan",
+            LA,
+        ),
+        Lifts::Order,
+    ),
+    lifted(
+        rule(
+            K::OrderImmediate,
+            "the order (as sent), the agreement, or the day the council told the Tribunal it concedes",
+            Clock::Immediately,
+            "SEND Regs 2014 reg 44(2)(a), (g); reg 42(2), 45",
+            "The plan kept (or, after a cease appeal is dismissed, ceased) as ordered",
+            LA,
+        ),
+        Lifts::Order,
+    ),
+    rule(
+        K::ComplaintAcknowledgement,
+        "the day the complaint was received (at either stage)",
+        Clock::WorkingDaysAfter(5),
+        "LGSCO Complaint Handling Code (from 1 April 2026)",
+        "Your complaint acknowledged",
+        LA,
+    ),
+    rule(
+        K::ComplaintStageOneResponse,
+        "the day the complaint was received",
+        Clock::WorkingDaysAfter(10),
+        "LGSCO Complaint Handling Code (from 1 April 2026), stage 1",
+        "An answer to your complaint (stage 1)",
+        LA,
+    ),
+    rule(
+        K::ComplaintStageTwoResponse,
+        "the day the complaint was escalated to stage 2",
+        Clock::WorkingDaysAfter(20),
+        "LGSCO Complaint Handling Code (from 1 April 2026), stage 2",
+        "An answer to your complaint (stage 2)",
+        LA,
+    ),
 ];
 
 /// The row of `kind`.
@@ -408,12 +580,14 @@ pub fn markdown_table() -> String {
             Party::Parent => "family",
             Party::Professional => "professional",
             Party::Setting => "school or setting",
+            Party::Mediator => "mediation adviser or mediator",
         };
         let lifts = match (r.statutory, r.lifted_by) {
             (false, _) => "guidance, not statute",
             (_, Some(Lifts::Decision)) => "reg 5(4)",
             (_, Some(Lifts::Advice)) => "reg 8(2)",
             (_, Some(Lifts::Plan)) => "reg 10(4), 13(3), 27(3)",
+            (_, Some(Lifts::Order)) => "reg 44(3)",
             (_, None) => "none",
         };
         out.push_str(&format!(

@@ -56,6 +56,8 @@ pub enum Party {
     Parent,
     Professional,
     Setting,
+    /// The mediation adviser or mediator, independent of the council.
+    Mediator,
 }
 
 impl Party {
@@ -64,6 +66,7 @@ impl Party {
             Self::LocalAuthority => "LOCAL_AUTHORITY",
             Self::Parent => "PARENT",
             Self::Professional => "PROFESSIONAL",
+            Self::Mediator => "MEDIATOR",
             Self::Setting => "SETTING",
         }
     }
@@ -120,6 +123,36 @@ pub enum DeadlineKind {
     /// The old council transfers the plan: the day of the move, or 15 working days from
     /// learning of it.
     TransferOut,
+    /// The family's 2 months after a decision to contact a mediation adviser (reg 33).
+    MediationContact,
+    /// The adviser's or mediator's certificate: 3 working days (regs 34-35, 39).
+    MediationCertificate,
+    /// Mediation held within 30 days of the council being told (reg 37).
+    MediationHeld,
+    /// A mediation agreement on a matter that cannot be appealed: 2 weeks (reg 42(3)).
+    AgreementOtherMatter,
+    /// After an order (agreement, concession) to assess: the family told within 2 weeks.
+    OrderAssessmentNotice,
+    /// ...the decision not to make a plan within 10 weeks.
+    OrderNoPlanDecision,
+    /// ...the final plan within 14 weeks.
+    OrderFinalPlan,
+    /// After an order to make a plan: the draft within 5 weeks.
+    OrderDraftPlan,
+    /// ...the final plan within 11 weeks.
+    OrderMadePlan,
+    /// After an order to amend the plan's content: the amended plan within 5 weeks.
+    OrderAmendedPlan,
+    /// After an order to change the named school only: within 2 weeks.
+    OrderNamedSetting,
+    /// After an order to continue to maintain, or a cease appeal dismissed: at once.
+    OrderImmediate,
+    /// A complaint acknowledged within 5 working days of receipt (either stage).
+    ComplaintAcknowledgement,
+    /// A stage 1 complaint answered within 10 working days of receipt.
+    ComplaintStageOneResponse,
+    /// A stage 2 complaint answered within 20 working days of receipt.
+    ComplaintStageTwoResponse,
 }
 
 impl DeadlineKind {
@@ -148,6 +181,21 @@ impl DeadlineKind {
             Self::TransferNotice => "TRANSFER_NOTICE",
             Self::TransferReview => "TRANSFER_REVIEW",
             Self::TransferOut => "TRANSFER_OUT",
+            Self::MediationContact => "MEDIATION_CONTACT",
+            Self::MediationCertificate => "MEDIATION_CERTIFICATE",
+            Self::MediationHeld => "MEDIATION_HELD",
+            Self::AgreementOtherMatter => "AGREEMENT_OTHER_MATTER",
+            Self::OrderAssessmentNotice => "ORDER_ASSESSMENT_NOTICE",
+            Self::OrderNoPlanDecision => "ORDER_NO_PLAN_DECISION",
+            Self::OrderFinalPlan => "ORDER_FINAL_PLAN",
+            Self::OrderDraftPlan => "ORDER_DRAFT_PLAN",
+            Self::OrderMadePlan => "ORDER_MADE_PLAN",
+            Self::OrderAmendedPlan => "ORDER_AMENDED_PLAN",
+            Self::OrderNamedSetting => "ORDER_NAMED_SETTING",
+            Self::OrderImmediate => "ORDER_IMMEDIATE",
+            Self::ComplaintAcknowledgement => "COMPLAINT_ACKNOWLEDGEMENT",
+            Self::ComplaintStageOneResponse => "COMPLAINT_STAGE_ONE_RESPONSE",
+            Self::ComplaintStageTwoResponse => "COMPLAINT_STAGE_TWO_RESPONSE",
         }
     }
 
@@ -320,7 +368,8 @@ impl ExceptionReason {
             Some(Lifts::Decision) => self.lifts_decision,
             Some(Lifts::Advice) => self.lifts_advice,
             Some(Lifts::Plan) => self.lifts_plan,
-            None => false,
+            // Reg 44(3)'s reasons are recorded on the order itself, not from this table.
+            Some(Lifts::Order) | None => false,
         }
     }
 }

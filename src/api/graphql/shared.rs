@@ -82,6 +82,47 @@ pub enum DeadlineKind {
     /// The old council transfers the plan when the family moves: on the day of the move, or
     /// within 15 working days of learning of it if it learnt later than that (reg 15(2)).
     TransferOut,
+    /// The family's contact with a mediation adviser, needed before appealing: within 2 months
+    /// after the decision letter (reg 33; CFA 2014 s.55(2)). Their window.
+    MediationContact,
+    /// The mediation adviser's certificate: within 3 working days of being told the family does
+    /// not want mediation, or of the mediation ending (regs 34-35, 39).
+    MediationCertificate,
+    /// The mediation held: within 30 days of the council being told the family wants it (reg
+    /// 37).
+    MediationHeld,
+    /// What a mediation agreement on social care or health provision requires: within 2 weeks
+    /// of the agreement, or on dates agreed in writing (reg 42(3), (5)).
+    AgreementOtherMatter,
+    /// After an order, agreement or concession to assess: the family told the assessment will
+    /// happen, within 2 weeks (reg 44(2)(b); 42(2); 45).
+    OrderAssessmentNotice,
+    /// After an order to assess: a decision not to make a plan, with reasons, within 10 weeks
+    /// (reg 44(2)(b)(i)).
+    OrderNoPlanDecision,
+    /// After an order to assess: the final plan within 14 weeks (reg 44(2)(b)(ii)).
+    OrderFinalPlan,
+    /// After an order to make and maintain a plan: the draft within 5 weeks (reg 44(2)(c)(i)).
+    OrderDraftPlan,
+    /// After an order to make and maintain a plan: the final plan within 11 weeks (reg
+    /// 44(2)(c)(ii)).
+    OrderMadePlan,
+    /// After an order to amend the plan's content: the amended plan within 5 weeks (reg
+    /// 44(2)(e)).
+    OrderAmendedPlan,
+    /// After an order to name another school or institution only: within 2 weeks (reg
+    /// 44(2)(f)).
+    OrderNamedSetting,
+    /// After an order to continue to maintain the plan, or a cease appeal dismissed: at once
+    /// (reg 44(2)(a), (g)).
+    OrderImmediate,
+    /// A complaint acknowledged within 5 working days of receipt, at either stage (LGSCO
+    /// Complaint Handling Code).
+    ComplaintAcknowledgement,
+    /// A stage 1 complaint answered within 10 working days of receipt.
+    ComplaintStageOneResponse,
+    /// A stage 2 complaint answered within 20 working days of its escalation.
+    ComplaintStageTwoResponse,
 }
 
 /// Where a deadline stands on today's date (in England).
@@ -116,6 +157,8 @@ pub enum Party {
     Professional,
     /// The school, college or early years setting (e.g. for its review report).
     Setting,
+    /// The mediation adviser or mediator, independent of the council.
+    Mediator,
 }
 
 /// A statutory deadline, with the regulation that sets it.
