@@ -113,7 +113,7 @@ impl Metrics {
         )?;
         registry.register(Box::new(overdue.clone()))?;
         registry.register(Box::new(statements.clone()))?;
-        // `ehcp_build_info{version="0.2.0"} 1`: which release answers, for dashboards and alerts.
+        // `ehcp_build_info{version="0.3.0"} 1`: which release answers, for dashboards and alerts.
         let build_info = IntGaugeVec::new(
             Opts::new("build_info", "The running release: its version, always 1"),
             &["version"],
