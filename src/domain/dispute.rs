@@ -15,6 +15,7 @@
 //!   least 2 continuous weeks, or the family asking to make representations after the order.
 use chrono::NaiveDate;
 
+use super::calendar::add_working_days;
 use super::rules::rule_of;
 use super::timescales::DeadlineKind;
 
@@ -191,33 +192,49 @@ impl ComplaintStage {
     }
 }
 
-/// A complaint's limits at one stage: acknowledged within 5 working days of receipt, answered
-/// within 10 (stage 1) or 20 (stage 2). An extension moves the answer and must be explained to
-/// the complainant: it is given as its new date with its reason.
+/// A complaint's limits at one stage (LGSCO Complaint Handling Code 6.2-6.4): acknowledged
+/// within 5 working days of receipt (at stage 2, of the escalation); answered within 10 working
+/// days (stage 2: 20) of the acknowledgement, so until one is sent the answer is counted from
+/// the last day it could be. An extension moves the answer, must be explained to the
+/// complainant, and beyond 10 working days needs a good reason (6.4): such an extension is
+/// flagged.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ComplaintClock {
     pub acknowledge_by: NaiveDate,
     pub respond_by: NaiveDate,
     /// The date first due, when an extension moved it.
     pub respond_by_before_extension: Option<NaiveDate>,
+    /// The extension is longer than the Code's 10 working days.
+    pub extension_needs_good_reason: bool,
 }
 
-/// Why an extension is refused.
+/// Why a date or an extension is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefusedExtension(pub &'static str);
 
+/// The limits of one stage, from the day the complaint (or its escalation) was received and,
+/// once sent, the day it was acknowledged; `extension`: the new date and its reason.
 pub fn complaint_clock(
     stage: ComplaintStage,
     received_on: NaiveDate,
+    acknowledged_on: Option<NaiveDate>,
     extension: Option<(NaiveDate, &str)>,
 ) -> Result<ComplaintClock, RefusedExtension> {
     let acknowledge_by = DeadlineKind::ComplaintAcknowledgement.due_from(received_on);
-    let due = stage.response().due_from(received_on);
+    if acknowledged_on.is_some_and(|a| a < received_on) {
+        return Err(RefusedExtension(
+            "a complaint cannot be acknowledged before it was received",
+        ));
+    }
+    let due = stage
+        .response()
+        .due_from(acknowledged_on.unwrap_or(acknowledge_by));
     match extension {
         None => Ok(ComplaintClock {
             acknowledge_by,
             respond_by: due,
             respond_by_before_extension: None,
+            extension_needs_good_reason: false,
         }),
         Some((_, reason)) if reason.trim().is_empty() => Err(RefusedExtension(
             "an extension must be explained to the complainant: give its reason",
@@ -229,6 +246,7 @@ pub fn complaint_clock(
             acknowledge_by,
             respond_by: until,
             respond_by_before_extension: Some(due),
+            extension_needs_good_reason: until > add_working_days(due, 10),
         }),
     }
 }
@@ -372,37 +390,53 @@ mod tests {
     }
 
     #[test]
-    fn complaints_are_acknowledged_in_5_working_days_and_answered_in_10_or_20() {
-        // Received Wednesday 1 April 2026: Good Friday (3rd) and Easter Monday (6th) are
-        // not working days.
-        let one = complaint_clock(ComplaintStage::One, d(2026, 4, 1), None).unwrap();
+    fn complaints_are_acknowledged_in_5_working_days_and_answered_from_the_acknowledgement() {
+        // Received Wednesday 1 April 2026: Good Friday (3rd) and Easter Monday (6th) are not
+        // working days, nor is the early May bank holiday (4 May).
+        let received = d(2026, 4, 1);
+        let one =
+            complaint_clock(ComplaintStage::One, received, Some(d(2026, 4, 2)), None).unwrap();
         assert_eq!(one.acknowledge_by, d(2026, 4, 10));
-        assert_eq!(one.respond_by, d(2026, 4, 17));
-        let two = complaint_clock(ComplaintStage::Two, d(2026, 4, 1), None).unwrap();
-        assert_eq!(two.respond_by, d(2026, 5, 1));
+        assert_eq!(one.respond_by, d(2026, 4, 20));
+        // Not yet acknowledged: counted from the last day it could be.
+        let waiting = complaint_clock(ComplaintStage::One, received, None, None).unwrap();
+        assert_eq!(waiting.respond_by, d(2026, 4, 24));
+        let two =
+            complaint_clock(ComplaintStage::Two, received, Some(d(2026, 4, 2)), None).unwrap();
+        assert_eq!(two.respond_by, d(2026, 5, 5));
+        assert!(
+            complaint_clock(ComplaintStage::One, received, Some(d(2026, 3, 31)), None).is_err()
+        );
+    }
+
+    #[test]
+    fn an_extension_needs_its_reason_and_past_ten_working_days_a_good_one() {
+        let received = d(2026, 4, 1);
+        let acked = Some(d(2026, 4, 2));
+        let why = "the school's records are needed";
         let extended = complaint_clock(
             ComplaintStage::Two,
-            d(2026, 4, 1),
-            Some((d(2026, 5, 15), "the school's records are needed")),
+            received,
+            acked,
+            Some((d(2026, 5, 15), why)),
         )
         .unwrap();
         assert_eq!(extended.respond_by, d(2026, 5, 15));
-        assert_eq!(extended.respond_by_before_extension, Some(d(2026, 5, 1)));
-        assert!(
-            complaint_clock(
-                ComplaintStage::One,
-                d(2026, 4, 1),
-                Some((d(2026, 5, 1), " "))
-            )
-            .is_err()
-        );
-        assert!(
-            complaint_clock(
-                ComplaintStage::One,
-                d(2026, 4, 1),
-                Some((d(2026, 4, 17), "x"))
-            )
-            .is_err()
-        );
+        assert_eq!(extended.respond_by_before_extension, Some(d(2026, 5, 5)));
+        assert!(!extended.extension_needs_good_reason);
+        let long = complaint_clock(
+            ComplaintStage::Two,
+            received,
+            acked,
+            Some((d(2026, 6, 1), why)),
+        )
+        .unwrap();
+        assert!(long.extension_needs_good_reason);
+        for refused in [(d(2026, 5, 1), " "), (d(2026, 5, 5), "x")] {
+            assert!(
+                complaint_clock(ComplaintStage::Two, received, acked, Some(refused)).is_err(),
+                "{refused:?}"
+            );
+        }
     }
 }

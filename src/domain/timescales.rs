@@ -149,9 +149,9 @@ pub enum DeadlineKind {
     OrderImmediate,
     /// A complaint acknowledged within 5 working days of receipt (either stage).
     ComplaintAcknowledgement,
-    /// A stage 1 complaint answered within 10 working days of receipt.
+    /// A stage 1 complaint answered within 10 working days of its acknowledgement.
     ComplaintStageOneResponse,
-    /// A stage 2 complaint answered within 20 working days of receipt.
+    /// A stage 2 complaint answered within 20 working days of its acknowledgement.
     ComplaintStageTwoResponse,
 }
 

@@ -117,11 +117,13 @@ pub enum DeadlineKind {
     /// (reg 44(2)(a), (g)).
     OrderImmediate,
     /// A complaint acknowledged within 5 working days of receipt, at either stage (LGSCO
-    /// Complaint Handling Code).
+    /// Complaint Handling Code 6.2).
     ComplaintAcknowledgement,
-    /// A stage 1 complaint answered within 10 working days of receipt.
+    /// A stage 1 complaint answered within 10 working days of its acknowledgement (the Code
+    /// 6.3); an extension beyond 10 more working days needs a good reason (6.4).
     ComplaintStageOneResponse,
-    /// A stage 2 complaint answered within 20 working days of its escalation.
+    /// A stage 2 complaint answered within 20 working days of the escalation's
+    /// acknowledgement.
     ComplaintStageTwoResponse,
 }
 
