@@ -208,9 +208,9 @@ pub struct ComplaintClock {
     pub extension_needs_good_reason: bool,
 }
 
-/// Why a date or an extension is refused.
+/// Why an acknowledgement date or an extension is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RefusedExtension(pub &'static str);
+pub struct RefusedComplaintDate(pub &'static str);
 
 /// The limits of one stage, from the day the complaint (or its escalation) was received and,
 /// once sent, the day it was acknowledged; `extension`: the new date and its reason.
@@ -219,10 +219,10 @@ pub fn complaint_clock(
     received_on: NaiveDate,
     acknowledged_on: Option<NaiveDate>,
     extension: Option<(NaiveDate, &str)>,
-) -> Result<ComplaintClock, RefusedExtension> {
+) -> Result<ComplaintClock, RefusedComplaintDate> {
     let acknowledge_by = DeadlineKind::ComplaintAcknowledgement.due_from(received_on);
     if acknowledged_on.is_some_and(|a| a < received_on) {
-        return Err(RefusedExtension(
+        return Err(RefusedComplaintDate(
             "a complaint cannot be acknowledged before it was received",
         ));
     }
@@ -236,10 +236,10 @@ pub fn complaint_clock(
             respond_by_before_extension: None,
             extension_needs_good_reason: false,
         }),
-        Some((_, reason)) if reason.trim().is_empty() => Err(RefusedExtension(
+        Some((_, reason)) if reason.trim().is_empty() => Err(RefusedComplaintDate(
             "an extension must be explained to the complainant: give its reason",
         )),
-        Some((until, _)) if until <= due => Err(RefusedExtension(
+        Some((until, _)) if until <= due => Err(RefusedComplaintDate(
             "an extension must move the answer later than it was due",
         )),
         Some((until, _)) => Ok(ComplaintClock {

@@ -60,6 +60,14 @@ impl Caller {
     }
 }
 
+/// The callers who sign in and get through: everyone but the anonymous and the refused.
+fn signed_in_callers() -> impl Iterator<Item = Caller> {
+    CALLERS
+        .iter()
+        .copied()
+        .filter(|c| *c != Caller::Anonymous && !c.refused_at_sign_in())
+}
+
 const CALLERS: [Caller; 12] = [
     Caller::Admin,
     Caller::Manager,
@@ -1706,10 +1714,7 @@ async fn node_finds_a_record_exactly_when_its_own_field_would() {
     let q = "query($id: ID!) { node(id: $id) { __typename id } }";
     let mut failures = Vec::new();
     let mut checked = 0;
-    let callers = CALLERS
-        .iter()
-        .copied()
-        .filter(|c| *c != Caller::Anonymous && !c.refused_at_sign_in());
+    let callers = signed_in_callers();
     for caller in callers {
         let token = world.token(caller);
         for record in &world.records {
@@ -1841,10 +1846,7 @@ async fn node_finds_a_record_exactly_when_its_own_field_would() {
     let seen = app.ok(manager, q, json!({"id": event})).await;
     assert_eq!(seen["node"]["__typename"], "AuditEvent");
     // Every caller: the event is a node exactly when their own trail lists it.
-    let callers = CALLERS
-        .iter()
-        .copied()
-        .filter(|c| *c != Caller::Anonymous && !c.refused_at_sign_in());
+    let callers = signed_in_callers();
     for caller in callers {
         let token = world.token(caller);
         let (_, listed) = app
@@ -1878,10 +1880,7 @@ async fn a_listings_total_count_is_what_its_caller_can_page_through() {
         ("assessments", "open: true"),
         ("auditEvents", ""),
     ];
-    let callers = CALLERS
-        .iter()
-        .copied()
-        .filter(|c| *c != Caller::Anonymous && !c.refused_at_sign_in());
+    let callers = signed_in_callers();
     let mut failures = Vec::new();
     let mut counted = 0;
     for caller in callers {

@@ -216,18 +216,6 @@ impl ScalarType for Date {
     }
 }
 
-impl From<NaiveDate> for Date {
-    fn from(day: NaiveDate) -> Self {
-        Date(day)
-    }
-}
-
-impl From<Date> for NaiveDate {
-    fn from(day: Date) -> Self {
-        day.0
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
