@@ -38,6 +38,8 @@ impl Application {
                 assessments = done.assessments,
                 children_with_plans = done.children_with_plans,
                 review_dates_changed = done.review_dates_changed,
+                disputes = done.disputes,
+                complaints = done.complaints,
                 version = crate::domain::rules::RULES_VERSION,
                 "recomputed every stored deadline for the statutory rules of this release"
             );

@@ -16,6 +16,7 @@ mod m0011_rules_applied;
 mod m0012_exception_conditions;
 mod m0013_delay_reasons;
 mod m0014_list_indexes;
+mod m0015_disputes;
 
 pub use m0009_long_open_deadlines::{LONG_OPEN_DAYS, long_open_predicate};
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_exception_conditions::Migration),
             Box::new(m0013_delay_reasons::Migration),
             Box::new(m0014_list_indexes::Migration),
+            Box::new(m0015_disputes::Migration),
         ]
     }
 }

@@ -136,6 +136,10 @@ pub struct AmendmentFacts {
     pub decided_not_to_amend_on: Option<NaiveDate>,
     /// Closed without a decision: the plan moved to another council, which carries on.
     pub withdrawn_on: Option<NaiveDate>,
+    /// Directed by an order, an agreement or a concession: its limit and due date. The
+    /// Tribunal settled the content, so the notice, the family's 15 days and reg 22's 8 weeks
+    /// do not apply; the limit is counted on the dispute.
+    pub ordered: Option<(DeadlineKind, NaiveDate)>,
 }
 
 impl AmendmentFacts {
@@ -148,6 +152,7 @@ impl AmendmentFacts {
             final_issued_on: None,
             decided_not_to_amend_on: None,
             withdrawn_on: None,
+            ordered: None,
         }
     }
 }
@@ -185,6 +190,22 @@ fn amended_plan_clocks(facts: &AmendmentFacts) -> Vec<(NaiveDate, NaiveDate)> {
 /// The amendment's deadlines on `today`: the notice (after a review), the parent's 15 days,
 /// and the final amended plan or the decision not to amend.
 pub fn amendment_deadlines(facts: &AmendmentFacts, today: NaiveDate) -> Vec<Deadline> {
+    if let Some((kind, due_on)) = facts.ordered {
+        let limit = TimeLimit {
+            kind,
+            starts_on: facts.started_on,
+            due_on,
+            met_on: facts.final_issued_on,
+            advice_request_id: None,
+        };
+        return vec![
+            if facts.withdrawn_on.is_some() && facts.final_issued_on.is_none() {
+                Deadline::not_applicable(kind, due_on, None)
+            } else {
+                limit.deadline(&[], today)
+            },
+        ];
+    }
     let not_amended = facts.decided_not_to_amend_on.is_some();
     let mut deadlines = Vec::new();
     if let Some(meeting_on) = facts.meeting_on {
@@ -268,6 +289,25 @@ pub fn amendment_next_step(
     }
     let deadlines = amendment_deadlines(facts, today);
     let find = |kind: DeadlineKind| deadlines.iter().find(|d| d.kind == kind);
+    if let (Some((kind, _)), AmendmentState::NoticeSent) = (facts.ordered, state) {
+        let due = find(kind)?;
+        return step(
+            A::IssueAmendedPlan,
+            reader.pick(
+                format!(
+                    "The council must issue the amended plan the Tribunal ordered (or it agreed \
+                     or conceded) by {}.",
+                    long_date(due.due_on)
+                ),
+                format!(
+                    "Issue the amended plan as directed by {}.",
+                    long_date(due.due_on)
+                ),
+            ),
+            Party::LocalAuthority,
+            due,
+        );
+    }
     match state {
         AmendmentState::NoticeDue => match find(DeadlineKind::AmendmentNotice) {
             Some(d) => step(
@@ -464,6 +504,10 @@ pub fn check_amended_plan_allowed(
 /// 15 days (a window, never overdue: it closes the day after its last day), and the final
 /// amended plan, or the decision not to amend, within 8 weeks of the notice.
 pub fn tracked_amendment_deadlines(facts: &AmendmentFacts) -> Vec<TrackedDeadline> {
+    // A directed amendment's limit is counted once, on its dispute.
+    if facts.ordered.is_some() {
+        return Vec::new();
+    }
     let not_amended = facts.decided_not_to_amend_on;
     let withdrawn = facts.withdrawn_on;
     let mut tracked = Vec::new();

@@ -14,7 +14,9 @@ use serde::{Deserialize, Serialize};
 
 use super::backlog::TrackedDeadline;
 use super::calendar::{add_days, long_date};
+use super::dispute::RecordedOrderException;
 use super::reader::Reader;
+use super::rules::{Lifts, rule_of};
 use super::timescales::{
     Deadline, DeadlineKind, DeadlineStatus, Party, RecordedException, TimeLimit, status,
 };
@@ -43,20 +45,85 @@ pub enum AssessmentKind {
     /// Re-assessment of an existing plan (reg 27): the clock starts at the decision to
     /// re-assess.
     Reassessment,
+    /// An assessment or re-assessment the council refused and must now carry out: ordered by
+    /// the Tribunal, agreed at mediation or conceded (reg 44(2)(b), 42(2), 45). The clock
+    /// starts at the order, the agreement or the concession.
+    Ordered,
+    /// A plan the council refused to issue after assessing and must now make: ordered, agreed
+    /// or conceded (reg 44(2)(c)). The assessment is done: the draft and the final plan are due.
+    OrderedPlan,
 }
 
 impl AssessmentKind {
-    pub const ALL: [Self; 2] = [Self::Initial, Self::Reassessment];
+    pub const ALL: [Self; 4] = [
+        Self::Initial,
+        Self::Reassessment,
+        Self::Ordered,
+        Self::OrderedPlan,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Initial => "INITIAL",
             Self::Reassessment => "REASSESSMENT",
+            Self::Ordered => "ORDERED",
+            Self::OrderedPlan => "ORDERED_PLAN",
         }
     }
 
     pub fn parse(code: &str) -> Result<Self, UnknownCode> {
         parse_code(&Self::ALL, Self::as_str, "assessment kind", code)
+    }
+
+    /// A dispute's outcome opened it: it runs on the order's clocks (reg 44(2)).
+    pub fn is_ordered(self) -> bool {
+        matches!(self, Self::Ordered | Self::OrderedPlan)
+    }
+
+    /// The limit for telling the family the council will assess: the 6-week decision of a
+    /// request (reg 4-5), or the 2 weeks to notify after an order (reg 44(2)(b)(i)).
+    pub fn decision_limit(self) -> Option<DeadlineKind> {
+        match self {
+            Self::Initial => Some(DeadlineKind::DecisionToAssess),
+            Self::Ordered => Some(DeadlineKind::OrderAssessmentNotice),
+            Self::Reassessment | Self::OrderedPlan => None,
+        }
+    }
+
+    /// The limit for a decision not to issue a plan after assessing (reg 10(1); 44(2)(b)(ii)).
+    pub fn no_plan_limit(self) -> Option<DeadlineKind> {
+        match self {
+            Self::Initial => Some(DeadlineKind::DecisionNotToIssue),
+            Self::Ordered => Some(DeadlineKind::OrderNoPlanDecision),
+            Self::Reassessment | Self::OrderedPlan => None,
+        }
+    }
+
+    /// The limit for sending the draft plan, where one is set (reg 44(2)(c)(i)).
+    pub fn draft_limit(self) -> Option<DeadlineKind> {
+        (self == Self::OrderedPlan).then_some(DeadlineKind::OrderDraftPlan)
+    }
+
+    /// The limit for the final plan (reg 13(2); 27(3); 44(2)(b)(iii), (c)(ii)).
+    pub fn final_plan_limit(self) -> DeadlineKind {
+        match self {
+            Self::Initial => DeadlineKind::FinalPlan,
+            Self::Reassessment => DeadlineKind::ReassessmentFinalPlan,
+            Self::Ordered => DeadlineKind::OrderFinalPlan,
+            Self::OrderedPlan => DeadlineKind::OrderMadePlan,
+        }
+    }
+
+    /// Whether the council may take this action on this kind at all: an order to assess
+    /// leaves no decision not to assess, an order to make a plan none not to issue one.
+    fn permits(self, action: AssessmentAction) -> bool {
+        !matches!(
+            (self, action),
+            (
+                Self::Ordered | Self::OrderedPlan,
+                AssessmentAction::DecideNotToAssess
+            ) | (Self::OrderedPlan, AssessmentAction::DecideNotToIssue)
+        )
     }
 }
 
@@ -205,11 +272,12 @@ fn next_state(state: AssessmentState, action: AssessmentAction) -> Option<Assess
     }
 }
 
-/// The actions allowed in `state`, in declaration order. Closed states allow nothing.
-pub fn allowed_actions(state: AssessmentState) -> Vec<AssessmentAction> {
+/// The actions allowed on an assessment of `kind` in `state`, in declaration order. Closed
+/// states allow nothing.
+pub fn allowed_actions(kind: AssessmentKind, state: AssessmentState) -> Vec<AssessmentAction> {
     AssessmentAction::ALL
         .into_iter()
-        .filter(|action| next_state(state, *action).is_some())
+        .filter(|action| kind.permits(*action) && next_state(state, *action).is_some())
         .collect()
 }
 
@@ -240,14 +308,17 @@ impl fmt::Display for TransitionError {
 impl std::error::Error for TransitionError {}
 
 pub fn transition(
+    kind: AssessmentKind,
     state: AssessmentState,
     action: AssessmentAction,
 ) -> Result<AssessmentState, TransitionError> {
-    next_state(state, action).ok_or_else(|| TransitionError {
-        state,
-        action,
-        allowed: allowed_actions(state),
-    })
+    next_state(state, action)
+        .filter(|_| kind.permits(action))
+        .ok_or_else(|| TransitionError {
+            state,
+            action,
+            allowed: allowed_actions(kind, state),
+        })
 }
 
 /// One request for advice (reg 6(1)). The service and professional are the caller's business.
@@ -279,6 +350,10 @@ pub struct AssessmentFacts {
     pub transferred_out_on: Option<NaiveDate>,
     pub advice: Vec<AdviceFacts>,
     pub exceptions: Vec<RecordedException>,
+    /// For an ordered assessment: an exception of reg 44(3) recorded on the order, which makes
+    /// the order's limits inapplicable from the day it began.
+    #[serde(default)]
+    pub order_exception: Option<RecordedOrderException>,
 }
 
 impl AssessmentFacts {
@@ -297,6 +372,7 @@ impl AssessmentFacts {
             transferred_out_on: None,
             advice: Vec::new(),
             exceptions: Vec::new(),
+            order_exception: None,
         }
     }
 
@@ -319,11 +395,25 @@ impl AssessmentFacts {
     }
 
     fn final_plan_limit(&self) -> TimeLimit {
-        let kind = match self.kind {
-            AssessmentKind::Initial => DeadlineKind::FinalPlan,
-            AssessmentKind::Reassessment => DeadlineKind::ReassessmentFinalPlan,
+        self.limit(self.kind.final_plan_limit(), self.final_issued_on)
+    }
+
+    /// The order's limit `deadline`, lifted when a reg 44(3) exception began before it was met.
+    fn order_excepted(&self, deadline: Deadline, today: NaiveDate) -> Deadline {
+        let Some(exception) = &self.order_exception else {
+            return deadline;
         };
-        self.limit(kind, self.final_issued_on)
+        let lifts = rule_of(deadline.kind).lifted_by == Some(Lifts::Order)
+            && deadline.status != DeadlineStatus::NotApplicable
+            && exception.lifts(self.received_on, deadline.due_on, deadline.met_on);
+        if !lifts {
+            return deadline;
+        }
+        Deadline {
+            status: status(deadline.due_on, deadline.met_on, today, true),
+            excepted_by: vec![exception.reason.as_str().to_owned()],
+            ..deadline
+        }
     }
 
     /// A limit whose clock starts with the request (or the decision to re-assess).
@@ -368,11 +458,10 @@ pub fn draft_comments_until(draft_sent_on: NaiveDate) -> NaiveDate {
 /// yet reachable (draft comments before a draft) are left out.
 pub fn assessment_deadlines(facts: &AssessmentFacts, today: NaiveDate) -> Vec<Deadline> {
     let exceptions = &facts.exceptions;
-    let initial = facts.kind == AssessmentKind::Initial;
     let mut deadlines = Vec::new();
 
-    if initial {
-        let limit = facts.limit(DeadlineKind::DecisionToAssess, facts.decided_on());
+    if let Some(kind) = facts.kind.decision_limit() {
+        let limit = facts.limit(kind, facts.decided_on());
         deadlines.push(limit.deadline(exceptions, today));
     }
 
@@ -388,11 +477,8 @@ pub fn assessment_deadlines(facts: &AssessmentFacts, today: NaiveDate) -> Vec<De
         });
     }
 
-    if initial {
-        let limit = facts.limit(
-            DeadlineKind::DecisionNotToIssue,
-            facts.decided_not_to_issue_on,
-        );
+    if let Some(kind) = facts.kind.no_plan_limit() {
+        let limit = facts.limit(kind, facts.decided_not_to_issue_on);
         // A branch not taken once the council refused to assess or went on to a plan.
         let other_branch = facts.decided_not_to_assess_on.is_some()
             || facts.draft_sent_on.is_some()
@@ -402,6 +488,11 @@ pub fn assessment_deadlines(facts: &AssessmentFacts, today: NaiveDate) -> Vec<De
         } else {
             limit.deadline(exceptions, today)
         });
+    }
+
+    if let Some(kind) = facts.kind.draft_limit() {
+        let limit = facts.limit(kind, facts.draft_sent_on);
+        deadlines.push(limit.deadline(exceptions, today));
     }
 
     if let Some(draft_sent_on) = facts.draft_sent_on {
@@ -434,6 +525,9 @@ pub fn assessment_deadlines(facts: &AssessmentFacts, today: NaiveDate) -> Vec<De
         }
     }
     deadlines
+        .into_iter()
+        .map(|d| facts.order_excepted(d, today))
+        .collect()
 }
 
 /// The parent's window to comment on the draft (reg 13(1)): theirs to use, so never overdue.
@@ -515,15 +609,27 @@ pub fn next_step(
         due_on: deadline.map(|d| d.due_on),
         regulation: deadline.map(|d| d.regulation),
     };
-    let final_plan = deadlines.iter().find(|d| {
-        matches!(
-            d.kind,
-            DeadlineKind::FinalPlan | DeadlineKind::ReassessmentFinalPlan
-        )
-    });
+    let final_plan = find(facts.kind.final_plan_limit());
+    let ordered = facts.kind.is_ordered();
 
     match state {
-        AssessmentState::Requested => match find(DeadlineKind::DecisionToAssess) {
+        AssessmentState::Requested => match facts.kind.decision_limit().and_then(find) {
+            Some(decision) if ordered => Some(council(
+                A::DecideToAssess,
+                reader.pick(
+                    format!(
+                        "The council must now carry out the EHC needs assessment, as the \
+                         Tribunal ordered or it agreed, and tell you that it is doing so by {}.",
+                        long_date(decision.due_on)
+                    ),
+                    format!(
+                        "Carry out the needs assessment as directed: tell the family it has \
+                         begun by {}.",
+                        long_date(decision.due_on)
+                    ),
+                ),
+                Some(decision),
+            )),
             Some(decision) => Some(council(
                 A::DecideToAssess,
                 reader.pick(
@@ -574,6 +680,27 @@ pub fn next_step(
                     regulation: Some(next.regulation),
                 });
             }
+            // After an order to make a plan the assessment is done: the draft is next.
+            if let (Some(draft), Some(plan)) = (facts.kind.draft_limit().and_then(find), final_plan)
+            {
+                return Some(council(
+                    A::SendDraft,
+                    reader.pick(
+                        format!(
+                            "The council must make the EHC plan it was directed to: the draft \
+                             is due by {} and the final plan by {}.",
+                            long_date(draft.due_on),
+                            long_date(plan.due_on)
+                        ),
+                        format!(
+                            "Send the family the draft plan by {}; the final plan is due by {}.",
+                            long_date(draft.due_on),
+                            long_date(plan.due_on)
+                        ),
+                    ),
+                    Some(draft),
+                ));
+            }
             if facts.advice.is_empty() {
                 return Some(NextStep {
                     action: Some(A::RequestAdvice),
@@ -592,7 +719,7 @@ pub fn next_step(
                     regulation: Some(REG_ADVICE_SOUGHT),
                 });
             }
-            match (find(DeadlineKind::DecisionNotToIssue), final_plan) {
+            match (facts.kind.no_plan_limit().and_then(find), final_plan) {
                 (Some(not_to_issue), Some(plan)) => Some(council(
                     A::SendDraft,
                     reader.pick(
@@ -731,23 +858,40 @@ pub fn timeline(facts: &AssessmentFacts) -> Vec<Milestone> {
             milestones.push(Milestone { on, text });
         }
     };
-    let initial = facts.kind == AssessmentKind::Initial;
-
-    if initial {
-        add(
-            Some(facts.received_on),
-            "Request for an EHC needs assessment received".to_owned(),
-        );
-        add(
-            facts.decided_to_assess_on,
-            "The council decided to carry out an EHC needs assessment".to_owned(),
-        );
-    } else {
+    match facts.kind {
+        AssessmentKind::Initial => {
+            add(
+                Some(facts.received_on),
+                "Request for an EHC needs assessment received".to_owned(),
+            );
+            add(
+                facts.decided_to_assess_on,
+                "The council decided to carry out an EHC needs assessment".to_owned(),
+            );
+        }
         // For a re-assessment the clock starts at this decision (reg 27(2)).
-        add(
+        AssessmentKind::Reassessment => add(
             Some(facts.received_on),
             "The council decided to re-assess the EHC plan".to_owned(),
-        );
+        ),
+        AssessmentKind::Ordered => {
+            add(
+                Some(facts.received_on),
+                "The council was directed to carry out the EHC needs assessment it had refused \
+                 (by the Tribunal's order, a mediation agreement or its own concession)"
+                    .to_owned(),
+            );
+            add(
+                facts.decided_to_assess_on,
+                "The council told you it is carrying out the EHC needs assessment".to_owned(),
+            );
+        }
+        AssessmentKind::OrderedPlan => add(
+            Some(facts.received_on),
+            "The council was directed to make the EHC plan it had refused (by the Tribunal's \
+             order, a mediation agreement or its own concession)"
+                .to_owned(),
+        ),
     }
     add(
         facts.decided_not_to_assess_on,
@@ -813,10 +957,12 @@ pub fn timeline(facts: &AssessmentFacts) -> Vec<Milestone> {
     );
     add(
         facts.withdrawn_on,
-        if initial {
-            "The request for an assessment was withdrawn"
-        } else {
-            "The re-assessment was withdrawn"
+        match facts.kind {
+            AssessmentKind::Initial => "The request for an assessment was withdrawn",
+            AssessmentKind::Reassessment => "The re-assessment was withdrawn",
+            AssessmentKind::Ordered | AssessmentKind::OrderedPlan => {
+                "The case was closed without the plan (the family no longer wanted it)"
+            }
         }
         .to_owned(),
     );
@@ -975,6 +1121,7 @@ impl AssessmentFacts {
                 .filter(|e| e.starts_on <= day)
                 .cloned()
                 .collect(),
+            order_exception: self.order_exception.clone().filter(|e| e.from <= day),
         }
     }
 
@@ -1018,15 +1165,24 @@ pub fn tracked_deadlines(facts: &AssessmentFacts) -> Vec<TrackedDeadline> {
                 .iter()
                 .filter(|e| e.lifts(&open_limit))
                 .map(|e| e.starts_on)
+                .chain(
+                    facts
+                        .order_exception
+                        .as_ref()
+                        .filter(|e| {
+                            rule_of(limit.kind).lifted_by == Some(Lifts::Order)
+                                && e.lifts(limit.starts_on, limit.due_on, limit.met_on)
+                        })
+                        .map(|e| e.from),
+                )
                 .min(),
             target_on: deadline.target_on,
             advice_request_id: limit.advice_request_id,
         }
     };
-    let initial = facts.kind == AssessmentKind::Initial;
     let mut tracked = Vec::new();
-    if initial {
-        let limit = facts.limit(DeadlineKind::DecisionToAssess, facts.decided_on());
+    if let Some(kind) = facts.kind.decision_limit() {
+        let limit = facts.limit(kind, facts.decided_on());
         tracked.push(track(limit, None));
     }
     let mut advice: Vec<&AdviceFacts> = facts.advice.iter().collect();
@@ -1038,11 +1194,8 @@ pub fn tracked_deadlines(facts: &AssessmentFacts) -> Vec<TrackedDeadline> {
             .filter(|_| request.received_on.is_none());
         tracked.push(track(limit, declined));
     }
-    if initial {
-        let limit = facts.limit(
-            DeadlineKind::DecisionNotToIssue,
-            facts.decided_not_to_issue_on,
-        );
+    if let Some(kind) = facts.kind.no_plan_limit() {
+        let limit = facts.limit(kind, facts.decided_not_to_issue_on);
         // Another branch was taken: no plan needed at all, or a draft on its way to one.
         let other_branch = earliest_of(&[
             facts.decided_not_to_assess_on,
@@ -1050,6 +1203,10 @@ pub fn tracked_deadlines(facts: &AssessmentFacts) -> Vec<TrackedDeadline> {
             facts.final_issued_on,
         ]);
         tracked.push(track(limit, other_branch));
+    }
+    if let Some(kind) = facts.kind.draft_limit() {
+        let limit = facts.limit(kind, facts.draft_sent_on);
+        tracked.push(track(limit, None));
     }
     if let Some(draft_sent_on) = facts.draft_sent_on {
         let due_on = draft_comments_until(draft_sent_on);
@@ -1762,7 +1919,7 @@ mod tests {
             let allowed_actions_expected: Vec<AssessmentAction> =
                 allowed.iter().map(|(action, _)| *action).collect();
             assert_eq!(
-                allowed_actions(state),
+                allowed_actions(AssessmentKind::Initial, state),
                 allowed_actions_expected,
                 "{state:?}"
             );
@@ -1777,7 +1934,7 @@ mod tests {
                     }),
                 };
                 assert_eq!(
-                    transition(state, action),
+                    transition(AssessmentKind::Initial, state, action),
                     expected,
                     "{state:?} + {action:?}"
                 );
@@ -1789,13 +1946,13 @@ mod tests {
 
     #[test]
     fn refused_transition_explains_what_is_allowed() {
-        let error = transition(S::Requested, A::SendDraft).unwrap_err();
+        let error = transition(AssessmentKind::Initial, S::Requested, A::SendDraft).unwrap_err();
         assert_eq!(
             error.to_string(),
             "SEND_DRAFT is not allowed when the assessment is REQUESTED; allowed: \
              DECIDE_TO_ASSESS, DECIDE_NOT_TO_ASSESS, RECORD_EXCEPTION, WITHDRAW, TRANSFER_OUT"
         );
-        let closed = transition(S::FinalIssued, A::Withdraw).unwrap_err();
+        let closed = transition(AssessmentKind::Initial, S::FinalIssued, A::Withdraw).unwrap_err();
         assert_eq!(
             closed.to_string(),
             "WITHDRAW is not allowed when the assessment is FINAL_ISSUED; the assessment is closed"
@@ -2342,6 +2499,132 @@ mod tests {
         );
     }
 
+    #[test]
+    fn an_ordered_assessment_runs_on_the_orders_clocks_from_the_agreement() {
+        // LGSCO 25 012 582: agreed at mediation on 14 January 2025 to assess.
+        let facts = AssessmentFacts::new(AssessmentKind::Ordered, d(2025, 1, 14));
+        let due: Vec<_> = assessment_deadlines(&facts, d(2025, 1, 20))
+            .into_iter()
+            .map(|d| (d.kind, d.due_on))
+            .collect();
+        assert_eq!(
+            due,
+            [
+                (OrderAssessmentNotice, d(2025, 1, 28)),
+                (OrderNoPlanDecision, d(2025, 3, 25)),
+                (OrderFinalPlan, d(2025, 4, 22)),
+            ]
+        );
+        assert!(
+            !allowed_actions(AssessmentKind::Ordered, S::Requested).contains(&A::DecideNotToAssess),
+            "the refusal is what was overturned"
+        );
+        assert!(
+            allowed_actions(AssessmentKind::Ordered, S::Requested).contains(&A::DecideToAssess)
+        );
+        let refused =
+            transition(AssessmentKind::Ordered, S::Requested, A::DecideNotToAssess).unwrap_err();
+        assert!(!refused.allowed.contains(&A::DecideNotToAssess));
+    }
+
+    #[test]
+    fn an_order_to_make_a_plan_sets_the_draft_and_the_final_plan_and_no_refusal() {
+        let sent = d(2025, 3, 3);
+        let facts = AssessmentFacts {
+            decided_to_assess_on: Some(sent),
+            ..AssessmentFacts::new(AssessmentKind::OrderedPlan, sent)
+        };
+        let due: Vec<_> = assessment_deadlines(&facts, sent)
+            .into_iter()
+            .map(|d| (d.kind, d.due_on))
+            .collect();
+        assert_eq!(
+            due,
+            [
+                (OrderDraftPlan, d(2025, 4, 7)),
+                (OrderMadePlan, d(2025, 5, 19))
+            ]
+        );
+        assert!(
+            !allowed_actions(AssessmentKind::OrderedPlan, S::Assessing)
+                .contains(&A::DecideNotToIssue)
+        );
+        let step = next_step(S::Assessing, &facts, sent, Reader::Family).expect("a step");
+        assert_eq!(step.due_on, Some(d(2025, 4, 7)));
+        assert!(
+            step.description.contains("7 April 2025"),
+            "{}",
+            step.description
+        );
+        assert!(
+            step.description.contains("19 May 2025"),
+            "{}",
+            step.description
+        );
+    }
+
+    #[test]
+    fn a_reg_44_3_exception_lifts_the_orders_open_limits_only() {
+        let facts = AssessmentFacts {
+            decided_to_assess_on: Some(d(2025, 1, 27)),
+            order_exception: Some(RecordedOrderException {
+                reason: crate::domain::dispute::OrderException::ExceptionalPersonalCircumstances,
+                from: d(2025, 2, 10),
+                until: None,
+            }),
+            ..AssessmentFacts::new(AssessmentKind::Ordered, d(2025, 1, 14))
+        };
+        let deadlines = assessment_deadlines(&facts, d(2025, 5, 1));
+        let status: Vec<_> = deadlines.iter().map(|d| (d.kind, d.status)).collect();
+        assert_eq!(
+            status,
+            [
+                (OrderAssessmentNotice, Met),
+                (OrderNoPlanDecision, Excepted),
+                (OrderFinalPlan, Excepted),
+            ]
+        );
+        assert_eq!(
+            deadlines[2].excepted_by,
+            ["EXCEPTIONAL_PERSONAL_CIRCUMSTANCES"]
+        );
+        // Before it began, the limits ran as usual.
+        let before = assessment_deadlines(&facts.as_of(d(2025, 2, 9)), d(2025, 2, 9));
+        assert_eq!(before[2].status, Pending);
+        // Done late under the exception: EXCEPTED, as the backlog counts it, not MET.
+        let late = AssessmentFacts {
+            final_issued_on: Some(d(2025, 5, 6)),
+            draft_sent_on: Some(d(2025, 4, 1)),
+            ..facts.clone()
+        };
+        let status: Vec<_> = assessment_deadlines(&late, d(2025, 6, 1))
+            .into_iter()
+            .map(|d| (d.kind, d.status))
+            .collect();
+        assert!(status.contains(&(OrderFinalPlan, Excepted)), "{status:?}");
+        // One recorded after a limit was missed excuses nothing.
+        let after_due = AssessmentFacts {
+            order_exception: Some(RecordedOrderException {
+                reason: crate::domain::dispute::OrderException::FamilyRepresentations,
+                from: d(2025, 4, 30),
+                until: None,
+            }),
+            ..facts
+        };
+        let status: Vec<_> = assessment_deadlines(&after_due, d(2025, 5, 1))
+            .into_iter()
+            .map(|d| (d.kind, d.status))
+            .collect();
+        assert_eq!(
+            status,
+            [
+                (OrderAssessmentNotice, Met),
+                (OrderNoPlanDecision, Overdue),
+                (OrderFinalPlan, Overdue),
+            ]
+        );
+    }
+
     /// The deadlines open on `day` as the domain derives them from the facts known then.
     pub(crate) fn open_by_rules(
         facts: &AssessmentFacts,
@@ -2460,6 +2743,44 @@ mod tests {
                         d(2025, 12, 1),
                     )],
                     ..reassessment(received)
+                },
+            ),
+            (
+                "ordered, notified, late plan",
+                AssessmentFacts {
+                    decided_to_assess_on: Some(d(2025, 9, 10)),
+                    advice: vec![advice(11, d(2025, 9, 11), Some(d(2025, 10, 1)), None)],
+                    draft_sent_on: Some(d(2025, 11, 20)),
+                    final_issued_on: Some(d(2026, 1, 5)),
+                    ..AssessmentFacts::new(AssessmentKind::Ordered, received)
+                },
+            ),
+            (
+                "ordered, not to issue",
+                AssessmentFacts {
+                    decided_to_assess_on: Some(d(2025, 9, 10)),
+                    decided_not_to_issue_on: Some(d(2025, 11, 1)),
+                    ..AssessmentFacts::new(AssessmentKind::Ordered, received)
+                },
+            ),
+            (
+                "ordered with a reg 44(3) exception",
+                AssessmentFacts {
+                    decided_to_assess_on: Some(d(2025, 9, 10)),
+                    order_exception: Some(RecordedOrderException {
+                        reason: crate::domain::dispute::OrderException::AbsentTwoWeeks,
+                        from: d(2025, 10, 20),
+                        until: Some(d(2025, 11, 14)),
+                    }),
+                    ..AssessmentFacts::new(AssessmentKind::Ordered, received)
+                },
+            ),
+            (
+                "ordered plan",
+                AssessmentFacts {
+                    decided_to_assess_on: Some(received),
+                    draft_sent_on: Some(d(2025, 10, 13)),
+                    ..AssessmentFacts::new(AssessmentKind::OrderedPlan, received)
                 },
             ),
         ];

@@ -2,6 +2,8 @@
 //! reads back, so the trail's `action` is a closed set a council's reports can rely on.
 use super::amendment::AmendmentAction;
 use super::assessment::{AssessmentAction, UnknownCode, parse_code};
+use super::complaint::ComplaintAction;
+use super::dispute::DisputeAction;
 use super::plan::PlanAction;
 use super::review::ReviewAction;
 
@@ -80,6 +82,33 @@ audit_actions! {
     SendNotice => "send_notice",
     IssueAmendedPlan => "issue_amended_plan",
     DecideNotToAmend => "decide_not_to_amend",
+    // The steps of a dispute.
+    OpenDispute => "open_dispute",
+    ContactAdviser => "contact_adviser",
+    ArrangeMediation => "arrange_mediation",
+    HoldMediation => "hold_mediation",
+    IssueCertificate => "issue_certificate",
+    RecordAgreement => "record_agreement",
+    RegisterAppeal => "register_appeal",
+    ScheduleHearing => "schedule_hearing",
+    Concede => "concede",
+    RecordOrder => "record_order",
+    Dismiss => "dismiss",
+    WithdrawAppeal => "withdraw_appeal",
+    RecordOrderException => "record_order_exception",
+    RecordCompliance => "record_compliance",
+    RecordOtherMatterDone => "record_other_matter_done",
+    Close => "close",
+    // The steps of a complaint.
+    ReceiveComplaint => "receive_complaint",
+    Acknowledge => "acknowledge",
+    Extend => "extend",
+    Respond => "respond",
+    Escalate => "escalate",
+    ReferToOmbudsman => "refer_to_ombudsman",
+    RecordOmbudsmanDecision => "record_ombudsman_decision",
+    RecordRemedy => "record_remedy",
+    RecordRemedyDone => "record_remedy_done",
 }
 
 impl AuditAction {
@@ -111,6 +140,12 @@ steps_audited_as_themselves!(ReviewAction: RescheduleMeeting, SendInvitations, R
     RecordAdvice, CirculateAdvice, HoldMeeting, RecordReport, Decide, Cancel);
 steps_audited_as_themselves!(AmendmentAction: SendNotice, RecordParentResponse, IssueAmendedPlan,
     DecideNotToAmend);
+steps_audited_as_themselves!(DisputeAction: ContactAdviser, ArrangeMediation, HoldMediation,
+    IssueCertificate, RecordAgreement, RegisterAppeal, ScheduleHearing, Concede, RecordOrder,
+    Dismiss, WithdrawAppeal, RecordOrderException, RecordCompliance, RecordOtherMatterDone,
+    Close);
+steps_audited_as_themselves!(ComplaintAction: Acknowledge, Extend, Respond, Escalate,
+    ReferToOmbudsman, RecordOmbudsmanDecision, RecordRemedy, RecordRemedyDone, Withdraw);
 
 #[cfg(test)]
 mod tests {

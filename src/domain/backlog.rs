@@ -28,6 +28,13 @@ pub enum Process {
     PhaseTransfer,
     /// A plan moving between councils (reg 15).
     PlanTransfer,
+    /// A challenged decision: the mediation the council arranges (reg 37), and what an order,
+    /// an agreement or a concession directs it to do (reg 42, 44, 45). An order to assess or
+    /// to make a plan runs as a needs assessment on the order's clocks.
+    Dispute,
+    /// A complaint about the SEND service through the council's two stages (Complaint
+    /// Handling Code).
+    Complaint,
 }
 
 /// The record a tracked deadline belongs to (the `source_id` of its row).
@@ -37,15 +44,19 @@ pub enum Source {
     Plan,
     Review,
     Amendment,
+    Dispute,
+    Complaint,
 }
 
 impl Process {
-    pub const ALL: [Process; 5] = [
+    pub const ALL: [Process; 7] = [
         Process::NeedsAssessment,
         Process::AnnualReview,
         Process::Amendment,
         Process::PhaseTransfer,
         Process::PlanTransfer,
+        Process::Dispute,
+        Process::Complaint,
     ];
 
     /// The processes of an EHC plan, rewritten together whenever the plan, one of its reviews
@@ -64,6 +75,8 @@ impl Process {
             Process::Amendment => "AMENDMENT",
             Process::PhaseTransfer => "PHASE_TRANSFER",
             Process::PlanTransfer => "PLAN_TRANSFER",
+            Process::Dispute => "DISPUTE",
+            Process::Complaint => "COMPLAINT",
         }
     }
 
@@ -81,7 +94,12 @@ impl Process {
             | K::DecisionNotToIssue
             | K::DraftComments
             | K::FinalPlan
-            | K::ReassessmentFinalPlan => Some(Process::NeedsAssessment),
+            | K::ReassessmentFinalPlan
+            | K::OrderAssessmentNotice
+            | K::OrderNoPlanDecision
+            | K::OrderFinalPlan
+            | K::OrderDraftPlan
+            | K::OrderMadePlan => Some(Process::NeedsAssessment),
             K::AnnualReview
             | K::TransferReview
             | K::ReviewInvitations
@@ -96,23 +114,17 @@ impl Process {
                 Some(Process::PhaseTransfer)
             }
             K::TransferNotice | K::TransferOut => Some(Process::PlanTransfer),
-            K::UnderFiveReview => None,
-            // Disputes are not counted in the backlog until their records are kept.
-            K::MediationContact
-            | K::MediationCertificate
-            | K::MediationHeld
+            // The family's own window, and the independent mediation adviser's certificate,
+            // are shown on the dispute but are not the council's to count.
+            K::UnderFiveReview | K::MediationContact | K::MediationCertificate => None,
+            K::MediationHeld
             | K::AgreementOtherMatter
-            | K::OrderAssessmentNotice
-            | K::OrderNoPlanDecision
-            | K::OrderFinalPlan
-            | K::OrderDraftPlan
-            | K::OrderMadePlan
             | K::OrderAmendedPlan
             | K::OrderNamedSetting
-            | K::OrderImmediate
-            | K::ComplaintAcknowledgement
+            | K::OrderImmediate => Some(Process::Dispute),
+            K::ComplaintAcknowledgement
             | K::ComplaintStageOneResponse
-            | K::ComplaintStageTwoResponse => None,
+            | K::ComplaintStageTwoResponse => Some(Process::Complaint),
         }
     }
 
@@ -125,6 +137,8 @@ impl Process {
                 Source::Review
             }
             Some(Process::Amendment) => Source::Amendment,
+            Some(Process::Dispute) => Source::Dispute,
+            Some(Process::Complaint) => Source::Complaint,
             _ => Source::Plan,
         }
     }
@@ -132,13 +146,18 @@ impl Process {
 
 impl DeadlineKind {
     /// Every stage the backlog counts, in process order.
-    pub const ALL: [DeadlineKind; 22] = [
+    pub const ALL: [DeadlineKind; 35] = [
         DeadlineKind::DecisionToAssess,
         DeadlineKind::AdviceResponse,
         DeadlineKind::DecisionNotToIssue,
         DeadlineKind::DraftComments,
         DeadlineKind::FinalPlan,
         DeadlineKind::ReassessmentFinalPlan,
+        DeadlineKind::OrderAssessmentNotice,
+        DeadlineKind::OrderNoPlanDecision,
+        DeadlineKind::OrderDraftPlan,
+        DeadlineKind::OrderFinalPlan,
+        DeadlineKind::OrderMadePlan,
         DeadlineKind::AnnualReview,
         DeadlineKind::TransferReview,
         DeadlineKind::ReviewInvitations,
@@ -155,6 +174,14 @@ impl DeadlineKind {
         DeadlineKind::Post16Transfer,
         DeadlineKind::TransferNotice,
         DeadlineKind::TransferOut,
+        DeadlineKind::MediationHeld,
+        DeadlineKind::AgreementOtherMatter,
+        DeadlineKind::OrderAmendedPlan,
+        DeadlineKind::OrderNamedSetting,
+        DeadlineKind::OrderImmediate,
+        DeadlineKind::ComplaintAcknowledgement,
+        DeadlineKind::ComplaintStageOneResponse,
+        DeadlineKind::ComplaintStageTwoResponse,
     ];
 
     pub fn parse(code: &str) -> Option<Self> {

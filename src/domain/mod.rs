@@ -8,6 +8,8 @@ pub mod assessment;
 pub mod audit;
 pub mod backlog;
 pub mod calendar;
+mod codes;
+pub mod complaint;
 pub mod delay;
 pub mod dispute;
 pub mod holidays;

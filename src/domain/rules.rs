@@ -581,6 +581,7 @@ pub fn markdown_table() -> String {
             Party::Professional => "professional",
             Party::Setting => "school or setting",
             Party::Mediator => "mediation adviser or mediator",
+            Party::Tribunal => "Tribunal",
         };
         let lifts = match (r.statutory, r.lifted_by) {
             (false, _) => "guidance, not statute",

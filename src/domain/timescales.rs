@@ -58,6 +58,8 @@ pub enum Party {
     Setting,
     /// The mediation adviser or mediator, independent of the council.
     Mediator,
+    /// The First-tier Tribunal (SEND), while an appeal is before it.
+    Tribunal,
 }
 
 impl Party {
@@ -68,6 +70,7 @@ impl Party {
             Self::Professional => "PROFESSIONAL",
             Self::Mediator => "MEDIATOR",
             Self::Setting => "SETTING",
+            Self::Tribunal => "TRIBUNAL",
         }
     }
 }

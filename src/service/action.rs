@@ -117,6 +117,20 @@ impl<R: Staged> Step<R> {
     }
 }
 
+/// A step the record's state does not allow: a CONFLICT saying so, with the steps it does
+/// (`extensions.allowedActions`).
+pub fn not_allowed(noun: &str, action: &str, state: &str, allowed: &[&'static str]) -> ApiError {
+    let message = if allowed.is_empty() {
+        format!("{action} is not allowed when the {noun} is {state}; the {noun} is closed")
+    } else {
+        format!(
+            "{action} is not allowed when the {noun} is {state}; allowed: {}",
+            allowed.join(", ")
+        )
+    };
+    ApiError::not_allowed(message, allowed.iter().copied())
+}
+
 /// Writes the row over the version the caller saw, and its audit event (with the action's
 /// date and the new version in the summary), in `txn`. Returns the record's id.
 pub async fn finish<R: Tracked>(

@@ -178,6 +178,13 @@ pub async fn request(ctx: &Ctx<'_>, input: NewAssessment) -> ApiResult<Assessmen
         .await?
         .is_some();
     match (input.kind, has_plan) {
+        (kind, _) if kind.is_ordered() => {
+            return Err(ApiError::validation(
+                "kind",
+                "an ordered assessment is opened by recording the dispute's order, agreement or \
+                 concession (recordTribunalOutcome or recordMediationAgreement)",
+            ));
+        }
         (AssessmentKind::Reassessment, false) => {
             return Err(ApiError::validation(
                 "kind",
@@ -207,6 +214,9 @@ pub async fn request(ctx: &Ctx<'_>, input: NewAssessment) -> ApiResult<Assessmen
     let (state, decided_on) = match input.kind {
         AssessmentKind::Initial => (AssessmentState::Requested, None),
         AssessmentKind::Reassessment => (AssessmentState::Assessing, Some(received_on)),
+        AssessmentKind::Ordered | AssessmentKind::OrderedPlan => {
+            return Err(ApiError::validation("kind", "refused above"));
+        }
     };
     let now = ctx.now;
     let txn = ctx.db.begin().await?;
@@ -287,6 +297,22 @@ pub async fn sync_deadlines<C: ConnectionTrait>(db: &C, id: i64) -> ApiResult<()
     Ok(())
 }
 
+/// A step that closes the assessment, with its audit event and, for an ordered assessment,
+/// the dispute's compliance, in one transaction.
+async fn finish_closing(
+    ctx: &Ctx<'_>,
+    step: Step,
+    summary: serde_json::Value,
+) -> ApiResult<AssessmentRecord> {
+    let id = step.record.row.id;
+    let key = <AssessmentRecord as action::Tracked>::key(&step.record);
+    let txn = ctx.db.begin().await?;
+    action::finish(ctx, &txn, step, summary).await?;
+    super::disputes::settle_ordered_assessment(ctx, &txn, id).await?;
+    action::commit::<AssessmentRecord>(txn, key).await?;
+    load(ctx, id).await
+}
+
 // ---------- the common path of every action ----------
 
 /// An assessment action under way (see [`action`]).
@@ -329,7 +355,7 @@ pub(super) fn prepare(
     on: Option<NaiveDate>,
 ) -> ApiResult<Step> {
     let state = record.state()?;
-    let next = transition(state, action)
+    let next = transition(record.kind()?, state, action)
         .map_err(|e| ApiError::not_allowed(e.to_string(), e.allowed.iter().map(|a| a.as_str())))?;
     let mut step = Step::begin(ctx, record, version, action, on)?;
     step.move_to(state.as_str(), next.as_str(), next.is_closed());
@@ -390,7 +416,7 @@ pub async fn decide_not_to_issue(
     )?;
     step.row.decided_not_to_issue_on = Set(Some(step.on));
     step.row.decision_reasons = Set(Some(required_text("reasons", reasons)?));
-    action::finish_alone(ctx, step, json!({"appealRightsGiven": true})).await
+    finish_closing(ctx, step, json!({"appealRightsGiven": true})).await
 }
 
 // ---------- advice ----------
@@ -817,8 +843,8 @@ pub async fn issue_final_plan(
         ctx.now,
     )
     .await?;
-    // A re-assessment replaces the plan it re-assessed.
-    if facts.kind == AssessmentKind::Reassessment {
+    // A re-assessment (ordered or not) replaces the plan it re-assessed.
+    if facts.kind == AssessmentKind::Reassessment || facts.kind.is_ordered() {
         ehc_plan::Entity::update_many()
             .col_expr(
                 ehc_plan::Column::Status,
@@ -837,6 +863,7 @@ pub async fn issue_final_plan(
         json!({"planId": plan.id, "namedSetting": named_setting, "withinTwentyWeeks": measure.as_ref().map(|m| m.within_twenty_weeks), "exceptionApplies": measure.as_ref().map(|m| m.exception_applies)}),
     )
     .await?;
+    super::disputes::settle_ordered_assessment(ctx, &txn, target.id).await?;
     // The new plan's review cycle, and the replaced plan's closing, reach the backlog.
     super::plan::sync_deadlines(&txn, child_id).await?;
     txn.commit().await?;
@@ -849,7 +876,7 @@ pub async fn withdraw(ctx: &Ctx<'_>, target: Target, reason: &str) -> ApiResult<
     let mut step = begin(ctx, target, AssessmentAction::Withdraw).await?;
     step.row.withdrawn_on = Set(Some(step.on));
     step.row.withdrawal_reason = Set(Some(required_text("reason", reason)?));
-    action::finish_alone(ctx, step, json!({})).await
+    finish_closing(ctx, step, json!({})).await
 }
 
 /// The family moved: the case goes to the new LA (reg 15 for plans; an assessment in
@@ -862,5 +889,5 @@ pub async fn transfer_out(
     let mut step = begin(ctx, target, AssessmentAction::TransferOut).await?;
     step.row.transferred_out_on = Set(Some(step.on));
     step.row.transferred_to = Set(Some(parse_name("toLocalAuthority", to_local_authority)?));
-    action::finish_alone(ctx, step, json!({"to": to_local_authority})).await
+    finish_closing(ctx, step, json!({"to": to_local_authority})).await
 }

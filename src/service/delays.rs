@@ -56,6 +56,8 @@ fn noun(source: Source) -> &'static str {
         Source::Plan => "EHC plan",
         Source::Review => "annual review",
         Source::Amendment => "amendment",
+        Source::Dispute => "dispute",
+        Source::Complaint => "complaint",
     }
 }
 
@@ -65,6 +67,8 @@ fn audit_entity(source: Source) -> &'static str {
         Source::Plan => "ehc_plan",
         Source::Review => "annual_review",
         Source::Amendment => "plan_amendment",
+        Source::Dispute => "dispute",
+        Source::Complaint => "complaint",
     }
 }
 
@@ -89,6 +93,12 @@ pub async fn record(ctx: &Ctx<'_>, input: RecordDelay) -> ApiResult<StepDelay> {
         Source::Amendment => {
             let r = plan::load_amendment(ctx, id).await?.row;
             (r.la_id, r.child_id)
+        }
+        Source::Dispute | Source::Complaint => {
+            return Err(ApiError::validation(
+                "stage",
+                "reasons for delay are recorded on assessments, plans, reviews and amendments",
+            ));
         }
     };
     if !ctx.actor.may_act_in(la_id) {
@@ -196,6 +206,8 @@ fn processes_of(source: Source) -> &'static [Process] {
         ],
         Source::Review => &[Process::AnnualReview],
         Source::Amendment => &[Process::Amendment],
+        Source::Dispute => &[Process::Dispute],
+        Source::Complaint => &[Process::Complaint],
     }
 }
 

@@ -4,14 +4,15 @@
 //! ([`crate::domain::rules::RULES_VERSION`]). Each case is rewritten in its own small
 //! transaction, exactly as a change to it would; a start interrupted part-way recomputes again.
 use chrono::{DateTime, Utc};
+use futures_util::future::BoxFuture;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ActiveValue::Unchanged, ColumnTrait, DatabaseConnection,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
 use crate::domain::rules::RULES_VERSION;
 use crate::error::ApiResult;
-use crate::store::entity::{assessment, ehc_plan};
+use crate::store::entity::{assessment, complaint, dispute, ehc_plan};
 use crate::store::{plans, rules_applied};
 
 const BATCH: u64 = 500;
@@ -22,6 +23,8 @@ pub struct Recomputed {
     pub assessments: u64,
     pub children_with_plans: u64,
     pub review_dates_changed: u64,
+    pub disputes: u64,
+    pub complaints: u64,
 }
 
 /// Recomputes every case's derived dates when the stored rules version is older than the
@@ -33,27 +36,13 @@ pub async fn apply_rules(
     if rules_applied::current(db).await? == Some(RULES_VERSION) {
         return Ok(None);
     }
-    let mut done = Recomputed::default();
-    let mut after = 0i64;
-    loop {
-        let ids: Vec<i64> = assessment::Entity::find()
-            .select_only()
-            .column(assessment::Column::Id)
-            .filter(assessment::Column::Id.gt(after))
-            .order_by_asc(assessment::Column::Id)
-            .limit(BATCH)
-            .into_tuple()
-            .all(db)
-            .await?;
-        let Some(&last) = ids.last() else { break };
-        let txn = db.begin().await?;
-        for id in &ids {
-            super::assessment::sync_deadlines(&txn, *id).await?;
-        }
-        txn.commit().await?;
-        done.assessments += ids.len() as u64;
-        after = last;
-    }
+    let mut done = Recomputed {
+        assessments: each_record::<assessment::Entity>(db, assessment::Column::Id, |txn, id| {
+            Box::pin(super::assessment::sync_deadlines(txn, id))
+        })
+        .await?,
+        ..Recomputed::default()
+    };
     let mut after = 0i64;
     loop {
         let rows = ehc_plan::Entity::find()
@@ -89,6 +78,47 @@ pub async fn apply_rules(
         done.children_with_plans += children.len() as u64;
         after = last;
     }
+    // Disputes' and complaints' rows (the mediation, orders on the plan, the complaint
+    // stages) are rewritten the same way.
+    done.disputes = each_record::<dispute::Entity>(db, dispute::Column::Id, |txn, id| {
+        Box::pin(super::disputes::sync_deadlines(txn, id))
+    })
+    .await?;
+    done.complaints = each_record::<complaint::Entity>(db, complaint::Column::Id, |txn, id| {
+        Box::pin(super::complaints::sync_deadlines(txn, id))
+    })
+    .await?;
     rules_applied::record(db, RULES_VERSION, now).await?;
     Ok(Some(done))
+}
+
+/// Runs `sync` on every record of the table whose id column is `id`, a batch per
+/// transaction; returns how many.
+async fn each_record<E: EntityTrait>(
+    db: &DatabaseConnection,
+    id: E::Column,
+    sync: impl for<'t> Fn(&'t DatabaseTransaction, i64) -> BoxFuture<'t, ApiResult<()>>,
+) -> ApiResult<u64> {
+    let mut done = 0;
+    let mut after = 0i64;
+    loop {
+        let ids: Vec<i64> = E::find()
+            .select_only()
+            .column(id)
+            .filter(id.gt(after))
+            .order_by_asc(id)
+            .limit(BATCH)
+            .into_tuple()
+            .all(db)
+            .await?;
+        let Some(&last) = ids.last() else { break };
+        let txn = db.begin().await?;
+        for row in &ids {
+            sync(&txn, *row).await?;
+        }
+        txn.commit().await?;
+        done += ids.len() as u64;
+        after = last;
+    }
+    Ok(done)
 }

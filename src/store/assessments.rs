@@ -6,11 +6,13 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
 
 use super::advice::{advice_from, has_statutory_deadline};
 use super::entity::{
-    advice_request, assessment, assessment_exception, exception_reason, setting_consultation,
+    advice_request, assessment, assessment_exception, dispute, exception_reason,
+    setting_consultation,
 };
 use super::page::{Page, PageRequest, paginate};
 use super::scope::{Scope, visible_children};
 use crate::domain::assessment::{AdviceFacts, AssessmentFacts, AssessmentKind, AssessmentState};
+use crate::domain::dispute::{OrderException, RecordedOrderException};
 use crate::domain::timescales::{ExceptionReason, RecordedException};
 use crate::error::{ApiError, ApiResult};
 
@@ -21,6 +23,8 @@ pub struct AssessmentRecord {
     pub advice: Vec<advice_request::Model>,
     pub exceptions: Vec<(assessment_exception::Model, ExceptionReason)>,
     pub consultations: Vec<setting_consultation::Model>,
+    /// For an ordered assessment, the dispute whose order, agreement or concession opened it.
+    pub order: Option<dispute::Model>,
 }
 
 impl AssessmentRecord {
@@ -56,6 +60,14 @@ impl AssessmentRecord {
                 declined_on: a.declined_on,
             })
             .collect();
+        facts.order_exception = self.order.as_ref().and_then(|d| {
+            let reason = OrderException::parse(d.order_exception.as_deref()?).ok()?;
+            Some(RecordedOrderException {
+                reason,
+                from: d.order_exception_on?,
+                until: d.order_exception_until,
+            })
+        });
         facts.exceptions = self
             .exceptions
             .iter()
@@ -235,6 +247,28 @@ pub async fn load_many<C: ConnectionTrait>(
         .order_by_asc(setting_consultation::Column::ConsultedOn)
         .all(db)
         .await?;
+    // Only ordered assessments have an order: no statement for a page without one.
+    let ordered: Vec<i64> = rows
+        .iter()
+        .filter(|r| AssessmentKind::parse(&r.kind).is_ok_and(AssessmentKind::is_ordered))
+        .map(|r| r.id)
+        .collect();
+    let mut order_of: HashMap<i64, dispute::Model> = HashMap::new();
+    if !ordered.is_empty() {
+        for d in dispute::Entity::find()
+            .filter(crate::store::ids_in(
+                db,
+                dispute::Column::OrderedAssessmentId,
+                ordered,
+            ))
+            .all(db)
+            .await?
+        {
+            if let Some(id) = d.ordered_assessment_id {
+                order_of.insert(id, d);
+            }
+        }
+    }
     let mut advice_of: HashMap<i64, Vec<advice_request::Model>> = HashMap::new();
     for a in advice {
         if let Some(id) = a.assessment_id {
@@ -267,6 +301,7 @@ pub async fn load_many<C: ConnectionTrait>(
                 advice: advice_of.remove(&id).unwrap_or_default(),
                 exceptions,
                 consultations: consultations_of.remove(&id).unwrap_or_default(),
+                order: order_of.remove(&id),
             }
         })
         .collect())

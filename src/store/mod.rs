@@ -6,6 +6,7 @@ pub mod assessments;
 pub mod audit;
 pub mod backlog;
 pub mod delays;
+pub mod disputes;
 pub mod entity;
 pub mod overdue;
 pub mod owners;

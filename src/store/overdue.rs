@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, Value};
 
 use crate::domain::assessment::{AssessmentKind, AssessmentState};
+use crate::domain::rules::{Clock, rule_of};
 use crate::domain::timescales::DeadlineKind;
 
 /// How many open deadlines of one kind are overdue in one local authority.
@@ -45,10 +46,28 @@ pub async fn overdue_counts(
     );
     let initial = format!("a.kind = '{}'", AssessmentKind::Initial.as_str());
     let reassessment = format!("a.kind = '{}'", AssessmentKind::Reassessment.as_str());
+    let ordered = format!("a.kind = '{}'", AssessmentKind::Ordered.as_str());
+    let ordered_plan = format!("a.kind = '{}'", AssessmentKind::OrderedPlan.as_str());
+
     // An exception lifts only when it meets its reason's conditions (the domain's
     // `ExceptionReason::refusal`): its minimum length, and for a closure the advice request it
     // names asked between one week before the closure and one week before it re-opened.
     let days = |a: &str, b: &str| crate::store::backlog::days_between(backend, a, b);
+    // A reg 44(3) exception is recorded on the order that opened the assessment; it lifts a
+    // limit it began by (and had not ended before the clock started).
+    let order_not_excepted = |kind: DeadlineKind| {
+        let weeks = match rule_of(kind).clock {
+            Clock::WeeksAfter(n) => i64::from(n),
+            _ => 0,
+        };
+        format!(
+            "NOT EXISTS (SELECT 1 FROM dispute d WHERE d.ordered_assessment_id = a.id \
+             AND d.order_exception IS NOT NULL AND {} <= {} \
+             AND (d.order_exception_until IS NULL OR d.order_exception_until >= a.received_on))",
+            days("a.received_on", "d.order_exception_on"),
+            7 * weeks
+        )
+    };
     let long_enough = format!(
         "(r.minimum_days IS NULL OR {} + 1 >= r.minimum_days)",
         days("e.starts_on", "e.ends_on")
@@ -108,6 +127,51 @@ pub async fn overdue_counts(
                 not_excepted("lifts_plan")
             ),
         ),
+        (
+            DeadlineKind::OrderAssessmentNotice,
+            format!(
+                "{ordered} AND a.decided_to_assess_on IS NULL AND a.received_on < {} \
+                 AND {}",
+                sql.bind(before(DeadlineKind::OrderAssessmentNotice)),
+                order_not_excepted(DeadlineKind::OrderAssessmentNotice)
+            ),
+        ),
+        (
+            DeadlineKind::OrderNoPlanDecision,
+            format!(
+                "{ordered} AND a.decided_not_to_issue_on IS NULL AND a.draft_sent_on IS NULL \
+                 AND a.final_issued_on IS NULL AND a.received_on < {} AND {}",
+                sql.bind(before(DeadlineKind::OrderNoPlanDecision)),
+                order_not_excepted(DeadlineKind::OrderNoPlanDecision)
+            ),
+        ),
+        (
+            DeadlineKind::OrderFinalPlan,
+            format!(
+                "{ordered} AND a.decided_not_to_issue_on IS NULL AND a.final_issued_on IS NULL \
+                 AND a.received_on < {} AND {}",
+                sql.bind(before(DeadlineKind::OrderFinalPlan)),
+                order_not_excepted(DeadlineKind::OrderFinalPlan)
+            ),
+        ),
+        (
+            DeadlineKind::OrderDraftPlan,
+            format!(
+                "{ordered_plan} AND a.draft_sent_on IS NULL AND a.final_issued_on IS NULL \
+                 AND a.received_on < {} AND {}",
+                sql.bind(before(DeadlineKind::OrderDraftPlan)),
+                order_not_excepted(DeadlineKind::OrderDraftPlan)
+            ),
+        ),
+        (
+            DeadlineKind::OrderMadePlan,
+            format!(
+                "{ordered_plan} AND a.final_issued_on IS NULL AND a.received_on < {} \
+                 AND {}",
+                sql.bind(before(DeadlineKind::OrderMadePlan)),
+                order_not_excepted(DeadlineKind::OrderMadePlan)
+            ),
+        ),
     ];
     let mut parts: Vec<String> = branches
         .iter()
@@ -161,6 +225,11 @@ fn deadline_kind(code: &str) -> Option<DeadlineKind> {
         DeadlineKind::DecisionNotToIssue,
         DeadlineKind::FinalPlan,
         DeadlineKind::ReassessmentFinalPlan,
+        DeadlineKind::OrderAssessmentNotice,
+        DeadlineKind::OrderNoPlanDecision,
+        DeadlineKind::OrderFinalPlan,
+        DeadlineKind::OrderDraftPlan,
+        DeadlineKind::OrderMadePlan,
     ]
     .into_iter()
     .find(|k| k.as_str() == code)

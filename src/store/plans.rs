@@ -144,6 +144,11 @@ impl AmendmentRecord {
             withdrawn_on: r
                 .closed_on
                 .filter(|_| AmendmentState::parse(&r.state).is_ok_and(|state| !state.is_closed())),
+            ordered: r
+                .ordered_limit
+                .as_deref()
+                .and_then(crate::domain::timescales::DeadlineKind::parse)
+                .zip(r.ordered_due_on),
             ..AmendmentFacts::new(r.started_on, r.meeting_on)
         }
     }

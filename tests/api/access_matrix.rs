@@ -12,7 +12,9 @@ use std::time::Instant;
 
 use chrono::{Duration, Utc};
 use ehcp::domain::access::Role;
-use ehcp::store::entity::{annual_review, assessment, child, ehc_plan, plan_amendment};
+use ehcp::store::entity::{
+    annual_review, assessment, child, complaint, dispute, ehc_plan, plan_amendment, remedy,
+};
 use sea_orm::EntityTrait;
 use serde_json::{Map, Value, json};
 
@@ -278,6 +280,39 @@ const RULES: &[(&str, Rule)] = &[
         "Mutation.recordCeaseMediationCertificate",
         Rule::StaffOrFamily,
     ),
+    // Disputes and complaints are read like the rest of the case: staff of the child's LA,
+    // admins and the family; lists filtered by scope (a professional's are empty). Every
+    // step is casework of the case's LA; families read, they do not record.
+    ("Query.dispute", Rule::StaffOrFamilyRead),
+    ("Query.disputes", Rule::AnySignedIn),
+    ("Query.complaint", Rule::StaffOrFamilyRead),
+    ("Query.complaints", Rule::AnySignedIn),
+    // The register of remedies (ViewBacklog): staff of their own LA, admins every LA.
+    ("Query.remedyRegister", Rule::StaffDirectory),
+    ("Mutation.openAssessmentDispute", Rule::Staff),
+    ("Mutation.openPlanDispute", Rule::Staff),
+    ("Mutation.contactMediationAdviser", Rule::Staff),
+    ("Mutation.arrangeMediation", Rule::Staff),
+    ("Mutation.holdMediation", Rule::Staff),
+    ("Mutation.issueMediationCertificate", Rule::Staff),
+    ("Mutation.recordMediationAgreement", Rule::Staff),
+    ("Mutation.registerAppeal", Rule::Staff),
+    ("Mutation.scheduleHearing", Rule::Staff),
+    ("Mutation.recordTribunalOutcome", Rule::Staff),
+    ("Mutation.withdrawAppeal", Rule::Staff),
+    ("Mutation.recordOrderException", Rule::Staff),
+    ("Mutation.recordCompliance", Rule::Staff),
+    ("Mutation.closeDispute", Rule::Staff),
+    ("Mutation.receiveComplaint", Rule::Staff),
+    ("Mutation.acknowledgeComplaint", Rule::Staff),
+    ("Mutation.extendComplaint", Rule::Staff),
+    ("Mutation.respondToComplaint", Rule::Staff),
+    ("Mutation.escalateComplaint", Rule::Staff),
+    ("Mutation.referComplaintToOmbudsman", Rule::Staff),
+    ("Mutation.recordOmbudsmanDecision", Rule::Staff),
+    ("Mutation.recordRemedy", Rule::Staff),
+    ("Mutation.recordRemedyDone", Rule::Staff),
+    ("Mutation.withdrawComplaint", Rule::Staff),
 ];
 
 /// Where a field's truth differs from its rule class: (field, caller, target or any, allowed).
@@ -342,6 +377,12 @@ enum Entity {
     ReviewMeetingRequest,
     /// An administrator's record.
     Administrator,
+    /// A dispute about the family's plan.
+    Dispute,
+    /// A complaint on the family's case.
+    Complaint,
+    /// A remedy agreed on that complaint.
+    Remedy,
 }
 
 /// Which `ID` argument or input field points at which record. A name not known here fails
@@ -367,6 +408,9 @@ fn id_entity(context: &str, name: &str) -> Option<Entity> {
         "localAuthorityId" => Entity::LocalAuthority,
         "caseworkerId" => Entity::Staff,
         "professionalId" => Entity::Professional,
+        "disputeId" => Entity::Dispute,
+        "complaintId" => Entity::Complaint,
+        "remedyId" => Entity::Remedy,
         "id" => match context {
             "Query.child" | "Query.node" | "UpdateChildInput" => Entity::Child,
             "Query.assessment" => Entity::Assessment,
@@ -375,6 +419,8 @@ fn id_entity(context: &str, name: &str) -> Option<Entity> {
             "Query.plan" => Entity::Plan,
             "Query.annualReview" => Entity::Review,
             "Query.planAmendment" => Entity::Amendment,
+            "Query.dispute" => Entity::Dispute,
+            "Query.complaint" => Entity::Complaint,
             "UpdateStaffInput" => Entity::Staff,
             "UpdateProfessionalInput" => Entity::Professional,
             "UpdateAdministratorInput" => Entity::Administrator,
@@ -402,6 +448,9 @@ fn type_entity(type_name: &str) -> Option<Entity> {
         "PlanAmendment" => Entity::Amendment,
         "ReviewMeetingRequest" => Entity::ReviewMeetingRequest,
         "Administrator" => Entity::Administrator,
+        "Dispute" => Entity::Dispute,
+        "Complaint" => Entity::Complaint,
+        "Remedy" => Entity::Remedy,
         _ => return None,
     })
 }
@@ -782,7 +831,48 @@ async fn family(
         "id",
     )
     .await;
+    // A dispute about the plan's content, and a complaint with a remedy agreed.
+    let dispute = act(
+        app,
+        caseworker,
+        "openPlanDispute",
+        "PlanDisputeInput",
+        json!({"planId": plan["id"], "appealed": "PLAN_CONTENT", "decisionSentOn": days_ago(30), "on": days_ago(20)}),
+        "id",
+    )
+    .await;
+    let complaint = act(
+        app,
+        caseworker,
+        "receiveComplaint",
+        "ReceiveComplaintInput",
+        json!({"childId": child, "receivedOn": days_ago(12), "summary": format!("{surname} complaint")}),
+        "id version",
+    )
+    .await;
+    let complaint = act(
+        app,
+        caseworker,
+        "recordRemedy",
+        "RemedyInput",
+        json!({"complaintId": complaint["id"], "version": complaint["version"], "on": days_ago(2), "kind": "PAYMENT", "reason": "DELAY", "amountPence": 30000, "offeredBy": "COUNCIL", "description": format!("{surname} remedy")}),
+        "id remedies { id }",
+    )
+    .await;
+    world
+        .names
+        .push((format!("{surname} complaint"), Owner::Case(target)));
+    world
+        .names
+        .push((format!("{surname} remedy"), Owner::Case(target)));
     for (entity, id, owner) in [
+        (Entity::Dispute, id_of(&dispute), Owner::Case(target)),
+        (Entity::Complaint, id_of(&complaint), Owner::Case(target)),
+        (
+            Entity::Remedy,
+            id_of(&complaint["remedies"][0]),
+            Owner::Case(target),
+        ),
         (Entity::Plan, id_of(&plan), Owner::Case(target)),
         (Entity::Review, id_of(&review), Owner::Case(target)),
         // The professional asked for the review's advice sees that request (and its meeting
@@ -1247,7 +1337,13 @@ impl Args<'_> {
                     if let Some(v) = Box::pin(self.value(named, f)).await? {
                         if matches!(
                             f.name.as_str(),
-                            "id" | "assessmentId" | "planId" | "reviewId" | "amendmentId"
+                            "id" | "assessmentId"
+                                | "planId"
+                                | "reviewId"
+                                | "amendmentId"
+                                | "disputeId"
+                                | "complaintId"
+                                | "remedyId"
                         ) {
                             versioned =
                                 id_entity(named, &f.name).zip(v.as_str().map(str::to_owned));
@@ -1301,6 +1397,31 @@ impl Args<'_> {
                 .await
                 .map_err(|e| e.to_string())?
                 .map(|a| a.version),
+            Entity::Dispute => dispute::Entity::find_by_id(id)
+                .one(db)
+                .await
+                .map_err(|e| e.to_string())?
+                .map(|d| d.version),
+            Entity::Complaint => complaint::Entity::find_by_id(id)
+                .one(db)
+                .await
+                .map_err(|e| e.to_string())?
+                .map(|c| c.version),
+            // A remedy's steps are checked against its complaint's version.
+            Entity::Remedy => {
+                let Some(r) = remedy::Entity::find_by_id(id)
+                    .one(db)
+                    .await
+                    .map_err(|e| e.to_string())?
+                else {
+                    return Err(format!("remedy {id} not found"));
+                };
+                complaint::Entity::find_by_id(r.complaint_id)
+                    .one(db)
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .map(|c| c.version)
+            }
             other => return Err(format!("{other:?} has no version: teach `Args::version`")),
         };
         found.ok_or_else(|| format!("{entity:?} {id} not found"))
@@ -1700,6 +1821,18 @@ async fn reached_directly(app: &TestApp, world: &World, caller: Caller, record: 
         Entity::ReviewMeetingRequest => (
             "query($id: ID!) { x: plan(id: $id) { reviewMeetingRequests { id } } }",
             json!({"id": world.id(Entity::Plan, record.target)}),
+        ),
+        Entity::Dispute => (
+            "query($id: ID!) { x: dispute(id: $id) { id } }",
+            json!({"id": id}),
+        ),
+        Entity::Complaint => (
+            "query($id: ID!) { x: complaint(id: $id) { id } }",
+            json!({"id": id}),
+        ),
+        Entity::Remedy => (
+            "query($id: ID!) { x: complaint(id: $id) { remedies { id } } }",
+            json!({"id": world.id(Entity::Complaint, record.target)}),
         ),
     };
     let (_, body) = app.gql(token, query, vars).await;

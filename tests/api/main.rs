@@ -11,6 +11,7 @@ mod caseload;
 mod contributions;
 mod delays;
 mod demo;
+mod disputes;
 mod http;
 mod limits;
 mod outage;

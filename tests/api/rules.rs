@@ -65,7 +65,9 @@ async fn stored_dates_from_older_rules_are_recomputed_once() {
         Some(Recomputed {
             assessments: 0,
             children_with_plans: 1,
-            review_dates_changed: 1
+            review_dates_changed: 1,
+            disputes: 0,
+            complaints: 0,
         })
     );
     let fixed = app

@@ -141,7 +141,7 @@ fn lists() -> Vec<List> {
         List {
             field: "backlogItems",
             reader: Reader::Manager,
-            query: "query($n: Int!) { backlogItems(first: $n) { pageInfo { hasNextPage } nodes { process stage label child { id name } caseworker { id name } assessmentId planId reviewId amendmentId adviceRequestId service dueOn standing daysOverdue delayReasonCode } } }",
+            query: "query($n: Int!) { backlogItems(first: $n) { pageInfo { hasNextPage } nodes { process stage label child { id name } caseworker { id name } assessmentId planId reviewId amendmentId disputeId complaintId adviceRequestId service dueOn standing daysOverdue delayReasonCode } } }",
             paged: true,
         },
         List {
@@ -155,6 +155,46 @@ fn lists() -> Vec<List> {
             reader: Reader::Manager,
             query: "query($n: Int!) { auditEvents(first: $n) { nodes { id occurredAt actorSubject actorRole childId entity entityId action summary } } }",
             paged: true,
+        },
+        List {
+            field: "disputes",
+            reader: Reader::Manager,
+            query: Box::leak(
+                format!(
+                    "query($n: Int!) {{ disputes(first: $n) {{ totalCount nodes {{ id state appealed decision decisionSentOn \
+                     version allowedActions possibleOrders outcome orderKind deadlines {{ kind dueOn status }} \
+                     nextStep {{ description dueOn }} appeal {{ appealBy }} child {{ {CHILD} }} \
+                     planId assessmentId orderedAssessmentId }} }} }}"
+                )
+                .into_boxed_str(),
+            ),
+            paged: true,
+        },
+        List {
+            field: "complaints",
+            reader: Reader::Manager,
+            query: Box::leak(
+                format!(
+                    "query($n: Int!) {{ complaints(first: $n) {{ nodes {{ id state summary receivedOn version \
+                     allowedActions deadlines {{ kind dueOn status }} nextStep {{ description }} \
+                     extensionNeedsGoodReason remedies {{ id kind reason amountPence doneOn }} child {{ {CHILD} }} }} }} }}"
+                )
+                .into_boxed_str(),
+            ),
+            paged: true,
+        },
+        List {
+            field: "remedyRegister",
+            reader: Reader::Manager,
+            query: Box::leak(
+                format!(
+                    "query {{ remedyRegister(from: \"{}\", to: \"{}\") {{ month localityId kind reason count amountPence paidPence }} }}",
+                    today() - chrono::Duration::days(365),
+                    today()
+                )
+                .into_boxed_str(),
+            ),
+            paged: false,
         },
         List {
             field: "staff",
@@ -251,6 +291,41 @@ async fn a_page_of_fifty_costs_no_more_statements_than_a_page_of_five_or_twenty_
             &manager,
             "mutation($input: CreateParentInput!) { createParent(input: $input) { id } }",
             json!({"input": {"name": format!("Parent {i}")}}),
+        )
+        .await;
+    }
+    // The synthetic data has no disputes or complaints: 55 plans challenged, and 55
+    // complaints each with a payment, make them.
+    let plans = app
+        .ok(&manager, "{ plans(first: 55) { nodes { id } } }", json!({}))
+        .await;
+    for plan in plans["plans"]["nodes"].as_array().unwrap() {
+        app.ok(
+            &manager,
+            "mutation($input: PlanDisputeInput!) { openPlanDispute(input: $input) { id } }",
+            json!({"input": {"planId": plan["id"], "appealed": "PLAN_CONTENT", "decisionSentOn": today().to_string()}}),
+        )
+        .await;
+    }
+    let children = app
+        .ok(
+            &manager,
+            "{ children(first: 55) { nodes { id } } }",
+            json!({}),
+        )
+        .await;
+    for child in children["children"]["nodes"].as_array().unwrap() {
+        let c = app
+            .ok(
+                &manager,
+                "mutation($input: ReceiveComplaintInput!) { receiveComplaint(input: $input) { id version } }",
+                json!({"input": {"childId": child["id"], "summary": "The plan was late"}}),
+            )
+            .await;
+        app.ok(
+            &manager,
+            "mutation($input: RemedyInput!) { recordRemedy(input: $input) { id } }",
+            json!({"input": {"complaintId": c["receiveComplaint"]["id"], "version": c["receiveComplaint"]["version"], "kind": "PAYMENT", "reason": "DELAY", "amountPence": 30000, "offeredBy": "COUNCIL", "description": "For three months' delay"}}),
         )
         .await;
     }

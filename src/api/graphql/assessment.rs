@@ -30,6 +30,15 @@ pub enum AssessmentKind {
     /// Re-assessment of an existing plan: final plan within 14 weeks of the decision to
     /// re-assess (reg 27(2)).
     Reassessment,
+    /// An assessment the council refused and was then directed to carry out (a Tribunal order,
+    /// a mediation agreement or a concession): notify within 2 weeks, a decision not to issue
+    /// within 10, the final plan within 14 weeks of the direction (reg 44(2)(b)). Opened by
+    /// `recordTribunalOutcome or recordMediationAgreement`, never by `requestAssessment`.
+    Ordered,
+    /// A plan the council refused to issue and was then directed to make: the draft within 5
+    /// weeks and the final plan within 11 weeks of the direction (reg 44(2)(c)). Opened by
+    /// `recordTribunalOutcome or recordMediationAgreement`.
+    OrderedPlan,
 }
 
 /// Where a needs assessment stands. REQUESTED, ASSESSING and DRAFT_ISSUED are open; the others are
@@ -494,7 +503,7 @@ impl Assessment {
     }
     /// The actions the current state allows.
     async fn allowed_actions(&self) -> Result<Vec<AssessmentAction>> {
-        Ok(rules::allowed_actions(self.0.state()?)
+        Ok(rules::allowed_actions(self.0.kind()?, self.0.state()?)
             .into_iter()
             .map(Into::into)
             .collect())
@@ -512,6 +521,12 @@ impl Assessment {
         let ctx = ctx(gql)?;
         let (today, reader) = (ctx.today(), ctx.actor.reader());
         Ok(next_step(self.0.state()?, &self.facts()?, today, reader).map(Into::into))
+    }
+    /// For an ORDERED or ORDERED_PLAN assessment: the dispute whose order, mediation agreement
+    /// or concession opened it (its global id, for `dispute(id:)`), and through it the refused
+    /// request (the SEN2 return's "LA decision overturned").
+    async fn ordered_by_dispute_id(&self) -> Option<ID> {
+        self.0.order.as_ref().map(|d| Id::of(Kind::Dispute, d.id))
     }
     /// After a decision the family can appeal against: by when, and how mediation bears on it.
     async fn appeal(&self, gql: &Context<'_>) -> Result<Option<AppealWindow>> {

@@ -34,6 +34,13 @@ pub enum Process {
     PhaseTransfer,
     /// A plan moving between councils (reg 15).
     PlanTransfer,
+    /// A challenged decision: the mediation the council arranges (reg 37) and what an order,
+    /// an agreement or a concession directs it to do (reg 42, 44, 45); an order to assess or
+    /// to make a plan counts under NEEDS_ASSESSMENT, on the order's clocks.
+    Dispute,
+    /// A complaint about the SEND service: acknowledged in 5 working days, answered in 10
+    /// (stage 1) or 20 (stage 2) (Complaint Handling Code).
+    Complaint,
 }
 
 /// What a backlog breakdown groups the counts by.
@@ -303,6 +310,10 @@ pub struct BacklogItem {
     review_id: Option<ID>,
     /// The amendment it belongs to (AMENDMENT).
     amendment_id: Option<ID>,
+    /// The dispute it belongs to (DISPUTE: the mediation, an order on the plan).
+    dispute_id: Option<ID>,
+    /// The complaint it belongs to (COMPLAINT).
+    complaint_id: Option<ID>,
     /// The advice request (global id), for an advice step; null otherwise.
     advice_request_id: Option<ID>,
     /// The service asked, for an advice step; null otherwise.
@@ -353,6 +364,8 @@ fn item(as_of: chrono::NaiveDate, i: store::Item) -> Result<BacklogItem, ApiErro
         review_id: (source == Source::Review).then(|| Id::of(Kind::AnnualReview, i.source_id)),
         amendment_id: (source == Source::Amendment)
             .then(|| Id::of(Kind::PlanAmendment, i.source_id)),
+        dispute_id: (source == Source::Dispute).then(|| Id::of(Kind::Dispute, i.source_id)),
+        complaint_id: (source == Source::Complaint).then(|| Id::of(Kind::Complaint, i.source_id)),
         advice_request_id: i
             .advice_request_id
             .map(|id| Id::of(Kind::AdviceRequest, id)),

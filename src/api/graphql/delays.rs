@@ -204,6 +204,8 @@ async fn record(
                 Source::Plan => Kind::EhcPlan,
                 Source::Review => Kind::AnnualReview,
                 Source::Amendment => Kind::PlanAmendment,
+                Source::Dispute => Kind::Dispute,
+                Source::Complaint => Kind::Complaint,
             },
             id,
         )?,

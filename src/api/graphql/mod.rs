@@ -7,6 +7,7 @@ mod caseload;
 mod contributions;
 pub mod cost;
 mod delays;
+mod disputes;
 pub mod loaders;
 mod node;
 mod people;
@@ -44,6 +45,7 @@ pub struct Query(
     plan::AmendmentQuery,
     backlog::BacklogQuery,
     delays::DelayQuery,
+    disputes::DisputeQuery,
 );
 
 /// Every change. Each checks the signed-in person's permission (and, on a case, its state and the
@@ -59,6 +61,7 @@ pub struct Mutation(
     plan::ReviewMutation,
     plan::AmendmentMutation,
     delays::DelayMutation,
+    disputes::DisputeMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -114,6 +117,12 @@ fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
         )
         .override_output_type_description::<Listing<people::AuditEvent>>(
             "A page of the audit trail (`auditEvents`), newest first.",
+        )
+        .override_output_type_description::<Listing<disputes::Dispute>>(
+            "A page of the disputes the signed-in person may see (`disputes`), newest first.",
+        )
+        .override_output_type_description::<Listing<disputes::Complaint>>(
+            "A page of the complaints the signed-in person may see (`complaints`), newest first.",
         )
         .override_output_type_description::<Listing<assessment::Assessment>>(
             "A page of the needs assessments the signed-in person may see (`assessments`), newest \

@@ -10,6 +10,7 @@ use super::assessment::{
     AdviceRequest, Assessment, RecordedAssessmentException, SettingConsultation, find_assessment,
 };
 use super::contributions::ProfessionalAdviceRequest;
+use super::disputes::{Complaint, Dispute, Remedy};
 use super::people::{
     AuditEvent, Child, LocalAuthority, Locality, Parent, Professional, StaffMember, Team,
     find_child, find_local_authority,
@@ -52,6 +53,9 @@ pub enum Node {
     AnnualReview(AnnualReview),
     ReviewMeetingRequest(ReviewMeetingRequest),
     PlanAmendment(PlanAmendment),
+    Dispute(Dispute),
+    Complaint(Complaint),
+    Remedy(Remedy),
 }
 
 #[derive(Default)]
@@ -169,6 +173,21 @@ async fn find(ctx: &Ctx<'_>, kind: Kind, id: i64) -> ApiResult<Node> {
             Node::RecordedAssessmentException(RecordedAssessmentException::of(e, reason))
         }
         Kind::EhcPlan => Node::EhcPlan(EhcPlan(plan::load_plan(ctx, id).await?)),
+        Kind::Dispute => Node::Dispute(Dispute(crate::service::disputes::load(ctx, id).await?)),
+        Kind::Complaint => {
+            Node::Complaint(Complaint(crate::service::complaints::load(ctx, id).await?))
+        }
+        Kind::Remedy => {
+            // Found through its complaint, so it reaches nobody who could not see that.
+            let complaint = crate::service::complaints::of_remedy(ctx, id).await?;
+            Node::Remedy(Remedy(
+                complaint
+                    .remedies
+                    .into_iter()
+                    .find(|r| r.id == id)
+                    .ok_or_else(|| ApiError::not_found("remedy"))?,
+            ))
+        }
         Kind::AnnualReview => Node::AnnualReview(AnnualReview(plan::load_review(ctx, id).await?)),
         Kind::ReviewMeetingRequest => Node::ReviewMeetingRequest(ReviewMeetingRequest(
             plan::load_review_meeting_request(ctx, id).await?,

@@ -542,6 +542,56 @@ pub enum AuditAction {
     IssueAmendedPlan,
     /// The council decided not to amend after all, with appeal rights (reg 22(4)).
     DecideNotToAmend,
+    /// A family's challenge to a decision was recorded: a dispute opened.
+    OpenDispute,
+    /// The family contacted a mediation adviser (CFA 2014 s.55).
+    ContactAdviser,
+    /// The council was told the family wants mediation (reg 36-37).
+    ArrangeMediation,
+    /// The mediation took place.
+    HoldMediation,
+    /// A mediation certificate was issued (reg 34-35, 39).
+    IssueCertificate,
+    /// Mediation reached an agreement (reg 42).
+    RecordAgreement,
+    /// The Tribunal registered an appeal.
+    RegisterAppeal,
+    /// The Tribunal set a hearing date.
+    ScheduleHearing,
+    /// The council told the Tribunal it would not oppose the appeal (reg 45).
+    Concede,
+    /// The Tribunal's order was recorded (reg 43-44).
+    RecordOrder,
+    /// The Tribunal dismissed the appeal.
+    Dismiss,
+    /// The family withdrew the appeal.
+    WithdrawAppeal,
+    /// A reg 44(3) exception to an order's limits was recorded.
+    RecordOrderException,
+    /// The council complied with an order or agreement.
+    RecordCompliance,
+    /// What was agreed on another matter was done (reg 42(3)).
+    RecordOtherMatterDone,
+    /// A dispute was closed: the family took it no further.
+    Close,
+    /// A complaint about the SEND service was received.
+    ReceiveComplaint,
+    /// A complaint was acknowledged.
+    Acknowledge,
+    /// The time to answer a complaint was extended, with its reason.
+    Extend,
+    /// A complaint was answered at its stage.
+    Respond,
+    /// A complaint was escalated to stage 2.
+    Escalate,
+    /// A complaint went to the Local Government and Social Care Ombudsman.
+    ReferToOmbudsman,
+    /// The Ombudsman's decision was recorded.
+    RecordOmbudsmanDecision,
+    /// A remedy was agreed: an apology, a payment or a service improvement.
+    RecordRemedy,
+    /// A remedy was carried out.
+    RecordRemedyDone,
 }
 
 /// One change in the append-only audit trail: who made it, when, to which record, and what changed.

@@ -31,10 +31,13 @@ pub enum Kind {
     ReviewMeetingRequest,
     PlanAmendment,
     AuditEvent,
+    Dispute,
+    Complaint,
+    Remedy,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 17] = [
+    pub const ALL: [Kind; 20] = [
         Kind::LocalAuthority,
         Kind::Locality,
         Kind::Team,
@@ -52,6 +55,9 @@ impl Kind {
         Kind::ReviewMeetingRequest,
         Kind::PlanAmendment,
         Kind::AuditEvent,
+        Kind::Dispute,
+        Kind::Complaint,
+        Kind::Remedy,
     ];
 
     /// The name inside the id: the GraphQL type's.
@@ -74,6 +80,9 @@ impl Kind {
             Kind::ReviewMeetingRequest => "ReviewMeetingRequest",
             Kind::PlanAmendment => "PlanAmendment",
             Kind::AuditEvent => "AuditEvent",
+            Kind::Dispute => "Dispute",
+            Kind::Complaint => "Complaint",
+            Kind::Remedy => "Remedy",
         }
     }
 
@@ -97,6 +106,9 @@ impl Kind {
             Kind::ReviewMeetingRequest => "a review meeting request",
             Kind::PlanAmendment => "a plan amendment",
             Kind::AuditEvent => "an audit event",
+            Kind::Dispute => "a dispute",
+            Kind::Complaint => "a complaint",
+            Kind::Remedy => "a remedy",
         }
     }
 

@@ -161,6 +161,8 @@ pub enum Party {
     Setting,
     /// The mediation adviser or mediator, independent of the council.
     Mediator,
+    /// The First-tier Tribunal (SEND), while an appeal is before it.
+    Tribunal,
 }
 
 /// A statutory deadline, with the regulation that sets it.

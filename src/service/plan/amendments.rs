@@ -154,8 +154,14 @@ pub async fn issue_amended_plan(
     let notice = step.record.row.notice_sent_on.ok_or_else(|| {
         ApiError::Internal(anyhow::anyhow!("amendment {} has no notice", target.id))
     })?;
-    check_amended_plan_allowed(notice, step.record.row.parent_responded_on, step.on)
-        .map_err(|e| ApiError::validation("on", e.to_string()))?;
+    // A directed amendment's content was settled by the Tribunal: no 15 days to wait.
+    let directed = step.record.row.dispute_id;
+    if directed.is_none() {
+        check_amended_plan_allowed(notice, step.record.row.parent_responded_on, step.on)
+            .map_err(|e| ApiError::validation("on", e.to_string()))?;
+    } else {
+        not_before(step.on, Some(notice), "the order").map_err(ApiError::from)?;
+    }
     let named_setting = parse_optional_name("namedSetting", named_setting)?;
     let plan = load_plan(ctx, step.record.row.plan_id).await?;
     let transfer = if phase_transfer {
@@ -207,6 +213,10 @@ pub async fn issue_amended_plan(
         plan_row.phase_transfer_finalised_on = Set(Some(on));
     }
     plan_row.update(&txn).await?;
+    if let Some(dispute_id) = directed {
+        crate::service::disputes::settle_ordered_amendment(ctx, &txn, dispute_id, target.id, on)
+            .await?;
+    }
     commit(txn, plan.row.child_id).await?;
     load_amendment(ctx, target.id).await
 }
@@ -219,6 +229,11 @@ pub async fn decide_not_to_amend(
     appeal_rights_given: bool,
 ) -> ApiResult<AmendmentRecord> {
     let mut step = begin_amendment(ctx, target, AmendmentAction::DecideNotToAmend).await?;
+    if step.record.row.dispute_id.is_some() {
+        return Err(ApiError::conflict(
+            "this amendment carries out an order, agreement or concession: it cannot be dropped",
+        ));
+    }
     appeal_rights(appeal_rights_given)?;
     step.row.decided_not_to_amend_on = Set(Some(step.on));
     step.row.not_amend_reasons = Set(Some(required_text("reasons", reasons)?));

@@ -29,6 +29,11 @@ pub struct Model {
     pub closed_on: Option<Date>,
     /// A mediation certificate, which can extend the time to appeal (CFA 2014 s.55(5)).
     pub mediation_certificate_on: Option<Date>,
+    /// The dispute whose order (agreement, concession) this amendment carries out.
+    pub dispute_id: Option<i64>,
+    /// That order's limit: ORDER_AMENDED_PLAN or ORDER_NAMED_SETTING.
+    pub ordered_limit: Option<String>,
+    pub ordered_due_on: Option<Date>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

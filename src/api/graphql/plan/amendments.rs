@@ -104,13 +104,28 @@ impl PlanAmendment {
     async fn proposed_changes(&self) -> Option<&str> {
         self.0.row.proposed_changes.as_deref()
     }
-    /// The last day of the parent's 15 days (reg 22(2)(c)).
+    /// The last day of the parent's 15 days (reg 22(2)(c)); null for an amendment an order
+    /// directs, whose content the Tribunal settled.
     async fn parent_comments_until(&self) -> Option<Date> {
         self.0
             .row
             .notice_sent_on
+            .filter(|_| self.0.row.dispute_id.is_none())
             .map(amendment_comments_until)
             .map(Date)
+    }
+    /// The dispute whose order, agreement or concession this amendment carries out (its
+    /// global id, for `dispute(id:)`); null for any other amendment.
+    async fn directed_by_dispute_id(&self) -> Option<ID> {
+        self.0
+            .row
+            .dispute_id
+            .map(|id| crate::api::graphql::Id::of(crate::api::graphql::Kind::Dispute, id))
+    }
+    /// For a directed amendment, the day its amended plan is due under the order (5 weeks to
+    /// amend the content, 2 to name the school: reg 44(2)(e)-(f)).
+    async fn directed_due_on(&self) -> Option<Date> {
+        self.0.row.ordered_due_on.map(Date)
     }
     /// The day the family's response was recorded; null when there is none.
     async fn parent_responded_on(&self) -> Option<Date> {
