@@ -394,13 +394,26 @@ pub fn amendment_timeline(facts: &AmendmentFacts) -> Vec<Milestone> {
             milestones.push(Milestone { on, text });
         }
     };
-    if facts.meeting_on.is_none() {
+    if let Some((kind, due_on)) = facts.ordered {
+        let what = match kind {
+            DeadlineKind::OrderNamedSetting => "name the school or college in the plan",
+            _ => "amend the plan",
+        };
+        add(
+            Some(facts.started_on),
+            format!(
+                "The council was directed to {what} (by the Tribunal's order, a mediation \
+                 agreement or its own concession): the amended plan is due by {}",
+                long_date(due_on)
+            ),
+        );
+    } else if facts.meeting_on.is_none() {
         add(
             Some(facts.started_on),
             "The council proposed to amend the plan".to_owned(),
         );
     }
-    if let Some(notice) = facts.notice_sent_on {
+    if let Some(notice) = facts.notice_sent_on.filter(|_| facts.ordered.is_none()) {
         add(
             Some(notice),
             format!(

@@ -266,14 +266,23 @@ pub async fn extend(
         ComplaintStage::One => step.record.row.extended_to,
         ComplaintStage::Two => step.record.row.stage_two_extended_to,
     };
-    let due_now = match given {
-        Some(until) => until,
-        None => {
-            complaint_clock(stage, received, acknowledged, None)
-                .map_err(|e| ApiError::validation("on", e.0))?
-                .respond_by
-        }
+    not_before(step.on, Some(received), "the complaint reached this stage").map_err(validation)?;
+    // As the complaint's deadlines read it: a stored extension a late acknowledgement has
+    // overtaken no longer counts.
+    let stored = match stage {
+        ComplaintStage::One => step.record.row.extension_reason.clone(),
+        ComplaintStage::Two => step.record.row.stage_two_extension_reason.clone(),
     };
+    let extension = given.zip(stored);
+    let due_now = complaint_clock(
+        stage,
+        received,
+        acknowledged,
+        extension.as_ref().map(|(d, r)| (*d, r.as_str())),
+    )
+    .or_else(|_| complaint_clock(stage, received, acknowledged, None))
+    .map_err(|e| ApiError::validation("on", e.0))?
+    .respond_by;
     if step.on > due_now {
         return Err(ApiError::validation(
             "on",

@@ -442,6 +442,12 @@ pub async fn comment_on_amendment_notice(
              caseworker",
         ));
     }
+    if record.row.dispute_id.is_some() {
+        return Err(ApiError::conflict(
+            "this amendment carries out the Tribunal's order (or what was agreed), so it has no \
+             time for comments; please contact your caseworker",
+        ));
+    }
     let until = amendment_comments_until(sent);
     if ctx.today() > until {
         return Err(ApiError::conflict(format!(

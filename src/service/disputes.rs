@@ -647,6 +647,11 @@ pub async fn record_order_exception(
         ));
     }
     not_before(step.on, step.record.row.outcome_on, "the order")?;
+    if step.record.row.order_exception.is_some() {
+        return Err(ApiError::conflict(
+            "an exception is already recorded on this order",
+        ));
+    }
     let exception = crate::domain::dispute::RecordedOrderException {
         reason,
         from: step.on,
@@ -792,7 +797,15 @@ pub async fn settle_ordered_assessment(
         .or(assessment.decided_not_to_issue_on)
         .or(row.complied_on);
     let by = json!({"by": "assessment", "assessmentId": assessment.id});
-    settle(ctx, txn, DisputeRecord { row }, complied_on, closed_on, by).await
+    settle(
+        ctx,
+        txn,
+        DisputeRecord { row },
+        complied_on,
+        (closed_on, false),
+        by,
+    )
+    .await
 }
 
 /// After an ordered amendment's amended plan was issued on `on` (in its transaction): the
@@ -811,24 +824,50 @@ pub async fn settle_ordered_amendment(
         return Ok(());
     }
     let by = json!({"by": "amendment", "amendmentId": amendment_id});
-    settle(ctx, txn, DisputeRecord { row }, Some(on), on, by).await
+    settle(ctx, txn, DisputeRecord { row }, Some(on), (on, false), by).await
+}
+
+/// The plan moved to another council with a directed amendment still open (in the
+/// transfer's transaction): this council can no longer comply, so the dispute closes
+/// uncomplied on the day of the move; the new council carries the plan on.
+pub async fn close_with_plan_transfer(
+    ctx: &Ctx<'_>,
+    txn: &DatabaseTransaction,
+    dispute_id: i64,
+    on: NaiveDate,
+) -> ApiResult<()> {
+    let Some(row) = dispute::Entity::find_by_id(dispute_id).one(txn).await? else {
+        return Ok(());
+    };
+    if row.closed_on.is_some() {
+        return Ok(());
+    }
+    let complied_on = row.complied_on;
+    let by = json!({"by": "plan transfer"});
+    settle(ctx, txn, DisputeRecord { row }, complied_on, (on, true), by).await
 }
 
 /// Records the order as complied with on `complied_on` (closing the dispute on `closed_on`
-/// when nothing else is owed), over the version read, with its audit event.
+/// when nothing else is owed, or whatever is owed when `force`), over the version read, with
+/// its audit event: a compliance, or a closing when nothing was complied with.
 async fn settle(
     ctx: &Ctx<'_>,
     txn: &DatabaseTransaction,
     record: DisputeRecord,
     complied_on: Option<NaiveDate>,
-    closed_on: NaiveDate,
+    (closed_on, force): (NaiveDate, bool),
     mut summary: serde_json::Value,
 ) -> ApiResult<()> {
     let facts = crate::domain::dispute::DisputeFacts {
         complied_on,
         ..record.facts()?
     };
-    let closes = facts.duties_done(true);
+    let closes = force || facts.duties_done(true);
+    let action = if complied_on.is_some() && complied_on != record.row.complied_on {
+        AuditAction::RecordCompliance
+    } else {
+        AuditAction::Close
+    };
     if complied_on == record.row.complied_on && !closes {
         return Ok(());
     }
@@ -865,7 +904,7 @@ async fn settle(
             child_id: Some(record.row.child_id),
             entity: "dispute",
             entity_id: record.row.id,
-            action: AuditAction::RecordCompliance,
+            action,
             summary,
         },
     )

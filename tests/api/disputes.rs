@@ -875,6 +875,23 @@ async fn an_order_on_the_plan_is_tracked_on_the_dispute_until_the_council_compli
         json!([{"kind": "ORDER_NAMED_SETTING", "dueOn": "2025-06-16", "status": "OVERDUE"}])
     );
     assert_eq!(amendment["nextStep"]["dueOn"], "2025-06-16");
+    assert_eq!(
+        amendment["allowedActions"],
+        json!(["RECORD_PARENT_RESPONSE", "ISSUE_AMENDED_PLAN"]),
+        "no decision not to amend, no notice"
+    );
+    // The school is the whole of the order: an amended plan naming none is refused.
+    let (code, field, _) = refusal(
+        &app,
+        &cw,
+        "mutation($input: IssueAmendedPlanInput!) { issueAmendedPlan(input: $input) { id } }",
+        json!({"amendmentId": amendment["id"], "version": amendment["version"], "on": "2025-06-20"}),
+    )
+    .await;
+    assert_eq!(
+        (code.as_str(), field.as_str()),
+        ("VALIDATION", "namedSetting")
+    );
     let (code, _, _) = refusal(
         &app,
         &cw,

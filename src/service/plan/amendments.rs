@@ -163,6 +163,15 @@ pub async fn issue_amended_plan(
         not_before(step.on, Some(notice), "the order").map_err(ApiError::from)?;
     }
     let named_setting = parse_optional_name("namedSetting", named_setting)?;
+    if named_setting.is_none()
+        && step.record.row.ordered_limit.as_deref()
+            == Some(crate::domain::timescales::DeadlineKind::OrderNamedSetting.as_str())
+    {
+        return Err(ApiError::validation(
+            "namedSetting",
+            "the order is to name a school or college: name it",
+        ));
+    }
     let plan = load_plan(ctx, step.record.row.plan_id).await?;
     let transfer = if phase_transfer {
         let transfer = plan.facts()?.phase_transfer(step.on).ok_or_else(|| {

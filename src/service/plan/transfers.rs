@@ -143,6 +143,9 @@ pub async fn transfer_out(ctx: &Ctx<'_>, target: Target, to: &str) -> ApiResult<
             .filter(plan_amendment::Column::Id.eq(amendment.id))
             .exec(&txn)
             .await?;
+        if let Some(dispute_id) = amendment.dispute_id {
+            crate::service::disputes::close_with_plan_transfer(ctx, &txn, dispute_id, on).await?;
+        }
     }
     commit(txn, child_id).await?;
     load_plan(ctx, id).await

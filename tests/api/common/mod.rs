@@ -43,6 +43,24 @@ fn unique_name() -> String {
     format!("t_{:016x}", rand::rng().random::<u64>())
 }
 
+/// Connects as the server does, retrying a few times: with a hundred tests starting at once
+/// on two cores, opening a fresh database can outlast the pool's 3-second acquire timeout (the
+/// server's, kept short on purpose), which is the machine being busy, not a defect to report.
+async fn connect_patiently(url: &str, schema: Option<&str>) -> anyhow::Result<DatabaseConnection> {
+    let mut attempt = 1;
+    loop {
+        match store::connect(url, schema).await {
+            Ok(db) => return Ok(db),
+            Err(e) if attempt < 5 => {
+                eprintln!("connect attempt {attempt} to a test database failed: {e:#}; retrying");
+                tokio::time::sleep(std::time::Duration::from_millis(200 * attempt)).await;
+                attempt += 1;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 /// A migrated, empty database of its own.
 pub async fn isolated_database() -> (DatabaseConnection, Option<tempfile::TempDir>) {
     match database_url() {
@@ -56,7 +74,7 @@ pub async fn isolated_database() -> (DatabaseConnection, Option<tempfile::TempDi
                 .await
                 .expect("create schema");
             admin.close().await.ok();
-            let db = store::connect(&url, Some(&schema))
+            let db = connect_patiently(&url, Some(&schema))
                 .await
                 .expect("connect to schema");
             store::migrate(&db).await.expect("migrate");
@@ -68,7 +86,9 @@ pub async fn isolated_database() -> (DatabaseConnection, Option<tempfile::TempDi
         _ => {
             let dir = tempfile::tempdir().expect("tempdir");
             let url = format!("sqlite://{}/test.db?mode=rwc", dir.path().display());
-            let db = store::connect(&url, None).await.expect("connect to SQLite");
+            let db = connect_patiently(&url, None)
+                .await
+                .expect("connect to SQLite");
             store::migrate(&db).await.expect("migrate");
             (db, Some(dir))
         }

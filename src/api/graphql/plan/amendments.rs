@@ -170,9 +170,14 @@ impl PlanAmendment {
         if self.0.row.closed_on.is_some() {
             return Ok(Vec::new());
         }
+        // A directed amendment carries out an order: it cannot be dropped.
+        let directed = self.0.row.dispute_id.is_some();
         Ok(
             crate::domain::amendment::amendment_allowed_actions(self.0.state()?)
                 .into_iter()
+                .filter(|a| {
+                    !(directed && *a == crate::domain::amendment::AmendmentAction::DecideNotToAmend)
+                })
                 .map(Into::into)
                 .collect(),
         )
