@@ -140,6 +140,8 @@ pub struct AmendmentFacts {
     /// Tribunal settled the content, so the notice, the family's 15 days and reg 22's 8 weeks
     /// do not apply; the limit is counted on the dispute.
     pub ordered: Option<(DeadlineKind, NaiveDate)>,
+    /// A reg 44(3) exception recorded on that order.
+    pub ordered_exception: Option<super::dispute::RecordedOrderException>,
 }
 
 impl AmendmentFacts {
@@ -153,6 +155,7 @@ impl AmendmentFacts {
             decided_not_to_amend_on: None,
             withdrawn_on: None,
             ordered: None,
+            ordered_exception: None,
         }
     }
 }
@@ -198,11 +201,22 @@ pub fn amendment_deadlines(facts: &AmendmentFacts, today: NaiveDate) -> Vec<Dead
             met_on: facts.final_issued_on,
             advice_request_id: None,
         };
+        // The order's exception lifts it here as on the dispute, where it is counted.
+        let excepted = facts
+            .ordered_exception
+            .as_ref()
+            .filter(|e| e.lifts(facts.started_on, due_on, facts.final_issued_on));
         return vec![
             if facts.withdrawn_on.is_some() && facts.final_issued_on.is_none() {
                 Deadline::not_applicable(kind, due_on, None)
             } else {
-                limit.deadline(&[], today)
+                Deadline {
+                    status: status(due_on, facts.final_issued_on, today, excepted.is_some()),
+                    excepted_by: excepted
+                        .map(|e| vec![e.reason.as_str().to_owned()])
+                        .unwrap_or_default(),
+                    ..limit.deadline(&[], today)
+                }
             },
         ];
     }

@@ -36,6 +36,11 @@ pub async fn load(ctx: &Ctx<'_>, id: i64) -> ApiResult<DisputeRecord> {
     records::load_dispute(ctx.db, &ctx.actor.scope, id).await
 }
 
+/// The disputes among `ids` the actor may see.
+pub async fn by_ids(ctx: &Ctx<'_>, ids: &[i64]) -> ApiResult<Vec<DisputeRecord>> {
+    records::disputes_by_ids(ctx.db, &ctx.actor.scope, ids).await
+}
+
 pub async fn list(
     ctx: &Ctx<'_>,
     filter: DisputeFilter,

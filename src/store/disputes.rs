@@ -99,6 +99,26 @@ pub async fn load_dispute<C: ConnectionTrait>(
     Ok(DisputeRecord { row })
 }
 
+/// The disputes among `ids` the scope reaches.
+pub async fn disputes_by_ids<C: ConnectionTrait>(
+    db: &C,
+    scope: &Scope,
+    ids: &[i64],
+) -> ApiResult<Vec<DisputeRecord>> {
+    Ok(dispute::Entity::find()
+        .filter(visible_disputes(scope))
+        .filter(crate::store::ids_in(
+            db,
+            dispute::Column::Id,
+            ids.iter().copied(),
+        ))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| DisputeRecord { row })
+        .collect())
+}
+
 /// What a list of disputes or complaints is narrowed to.
 #[derive(Default, Clone)]
 pub struct DisputeFilter {

@@ -1587,3 +1587,100 @@ async fn a_complaint_goes_through_both_stages_to_the_ombudsman_with_remedies_in_
         ]
     );
 }
+
+#[tokio::test]
+async fn an_exception_on_an_order_to_amend_lifts_the_limit_on_the_dispute_and_its_amendment_alike()
+{
+    let app = TestApp::spawn_at(at("2025-07-10")).await;
+    let fx = app.with_local_authority().await;
+    let cw = fx.caseworker.clone();
+    let (_, plan) = entered_plan(&app, &fx, "Ari Amended").await;
+    let q = format!(
+        "mutation($input: PlanDisputeInput!) {{ openPlanDispute(input: $input) {{ {DISPUTE} }} }}"
+    );
+    let d = app
+        .ok(
+            &cw,
+            &q,
+            json!({"input": {"planId": plan["id"], "appealed": "PLAN_CONTENT", "decisionSentOn": "2025-01-06"}}),
+        )
+        .await["openPlanDispute"]
+        .clone();
+    let d = step(
+        &app,
+        &cw,
+        &d,
+        "registerAppeal",
+        "DisputeStepInput",
+        json!({"on": "2025-02-20"}),
+    )
+    .await;
+    // Ordered on 2 June 2025 to amend sections B and F: the amended plan within 5 weeks.
+    let d = step(
+        &app,
+        &cw,
+        &d,
+        "recordTribunalOutcome",
+        "TribunalOutcomeInput",
+        json!({"on": "2025-06-02", "outcome": "ORDER", "orderKind": "AMEND_CONTENT", "note": "Sections B and F as the Tribunal's decision"}),
+    )
+    .await;
+    assert_eq!(
+        deadline(&d["deadlines"], "ORDER_AMENDED_PLAN")["dueOn"],
+        "2025-07-07"
+    );
+    let d = step(
+        &app,
+        &cw,
+        &d,
+        "recordOrderException",
+        "OrderExceptionInput",
+        json!({"on": "2025-06-10", "reason": "FAMILY_REPRESENTATIONS"}),
+    )
+    .await;
+    let (code, _, _) = refusal(
+        &app,
+        &cw,
+        "mutation($input: OrderExceptionInput!) { recordOrderException(input: $input) { id } }",
+        json!({"disputeId": d["id"], "version": d["version"], "on": "2025-06-11", "reason": "EXCEPTIONAL_PERSONAL_CIRCUMSTANCES"}),
+    )
+    .await;
+    assert_eq!(code, "CONFLICT", "one exception per order");
+    let on_dispute = deadline(&d["deadlines"], "ORDER_AMENDED_PLAN");
+    assert_eq!(on_dispute["status"], "EXCEPTED");
+    let amendment = app
+        .ok(
+            &cw,
+            "query($id: ID!) { plan(id: $id) { amendments { proposedChanges deadlines { kind status exceptedBy } timeline { text } } } }",
+            json!({"id": plan["id"]}),
+        )
+        .await["plan"]["amendments"][0]
+        .clone();
+    assert_eq!(
+        amendment["deadlines"],
+        json!([{"kind": "ORDER_AMENDED_PLAN", "status": "EXCEPTED", "exceptedBy": ["FAMILY_REPRESENTATIONS"]}])
+    );
+    assert!(
+        amendment["proposedChanges"]
+            .as_str()
+            .unwrap()
+            .starts_with("As directed on 2 June 2025: amend what the EHC plan says"),
+        "{}",
+        amendment["proposedChanges"]
+    );
+    let timeline = amendment["timeline"].to_string();
+    assert!(
+        timeline.contains("the amended plan is due by 7 July 2025"),
+        "{timeline}"
+    );
+    assert!(!timeline.contains("to comment"), "{timeline}");
+    // The backlog counts the limit once, on the dispute, as excepted.
+    let counts = app
+        .ok(
+            &fx.manager,
+            "{ backlog { totals { open overdue excepted } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(counts["backlog"]["totals"]["excepted"], 1, "{counts}");
+}

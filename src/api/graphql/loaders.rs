@@ -356,6 +356,13 @@ single_loader!(
     |p: &PlanRecord| p.row.assessment_id.unwrap_or_default()
 );
 single_loader!(
+    /// A dispute by id, where the actor's scope reaches (the order a directed amendment
+    /// carries out).
+    DisputeId => crate::service::disputes::DisputeRecord,
+    service::disputes::by_ids,
+    |d: &crate::service::disputes::DisputeRecord| d.row.id
+);
+single_loader!(
     /// A review by id, where the actor's scope reaches.
     ReviewId => ReviewRecord,
     service::plan::reviews_by_ids,

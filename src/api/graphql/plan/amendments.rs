@@ -40,6 +40,20 @@ impl PlanAmendment {
     fn facts(&self) -> AmendmentFacts {
         self.0.facts()
     }
+
+    /// The facts with, for a directed amendment, its order's reg 44(3) exception (read from
+    /// the dispute, batched across a page).
+    async fn facts_with_order(&self, gql: &Context<'_>) -> Result<AmendmentFacts> {
+        let mut facts = self.facts();
+        if let Some(id) = self.0.row.dispute_id
+            && let Some(dispute) =
+                crate::api::graphql::loaders::load(gql, crate::api::graphql::loaders::DisputeId(id))
+                    .await?
+        {
+            facts.ordered_exception = dispute.order_exception()?;
+        }
+        Ok(facts)
+    }
 }
 
 /// Proposed changes to a plan and the final amended plan (reg 22): the notice, the family's
@@ -187,7 +201,10 @@ impl PlanAmendment {
     /// notice + 8 weeks; before a notice, the meeting + 12 weeks).
     async fn deadlines(&self, gql: &Context<'_>) -> Result<Vec<Deadline>> {
         let today = ctx(gql)?.today();
-        Ok(deadlines(amendment_deadlines(&self.facts(), today)))
+        Ok(deadlines(amendment_deadlines(
+            &self.facts_with_order(gql).await?,
+            today,
+        )))
     }
     /// What happens next, who does it and by when, in words for the family; null once the
     /// amendment is closed.
@@ -196,7 +213,7 @@ impl PlanAmendment {
         let (today, reader) = (ctx.today(), ctx.actor.reader());
         Ok(crate::domain::amendment::amendment_next_step(
             self.0.state()?,
-            &self.facts(),
+            &self.facts_with_order(gql).await?,
             today,
             reader,
         )
