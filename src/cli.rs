@@ -31,6 +31,22 @@ pub struct Cli {
 pub enum Command {
     /// Serve the GraphQL API (applies pending migrations first).
     Serve(ServeSettings),
+    /// Deliver queued messages and run the daily reminders and digests, apart from the
+    /// server (`serve` runs the same worker unless `EHCP_DELIVERY=false`). Runs until SIGTERM.
+    Deliver {
+        #[command(flatten)]
+        deliver: crate::config::DeliverySettings,
+        /// Deliver what is due now, then exit (for cron, or a one-off catch-up).
+        #[arg(long)]
+        once: bool,
+    },
+    /// Run the day's scheduled jobs (alerts, reminders, digests) for a date, as the worker
+    /// does each day; each runs at most once a day however often this is called.
+    Remind {
+        /// The day (default: today in England).
+        #[arg(long)]
+        on: Option<chrono::NaiveDate>,
+    },
     /// Apply pending database migrations (or, with `--down N` or `--to NAME`, roll back).
     Migrate {
         /// List migrations and whether each is applied, changing nothing.
@@ -91,6 +107,8 @@ pub enum Command {
     },
     /// Measure the backlog API over HTTP against a running server on synthetic data.
     Bench(crate::bench::BenchArgs),
+    /// Measure message delivery: commit to an SMTP server's receipt (`bench/messages.sh`).
+    BenchMessages(crate::bench_messages::MessageBenchArgs),
 }
 
 #[derive(Subcommand)]
@@ -130,6 +148,47 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let administrators = app.administrators().await?;
             print_welcome(&settings, &app.local_addr()?.to_string(), administrators);
             app.run_until_stopped().await
+        }
+        Command::Deliver { deliver, once } => {
+            init_tracing(settings.log_format);
+            let db = store::connect(&settings.database_url, None).await?;
+            store::migrate(&db).await?;
+            let worker = crate::outbound::worker::Worker::new(db.clone(), &deliver)?;
+            if once {
+                let mut total = crate::outbound::worker::Pass::default();
+                loop {
+                    let pass = worker.deliver_once().await?;
+                    total.claimed += pass.claimed;
+                    total.sent += pass.sent;
+                    total.failed += pass.failed;
+                    if pass.claimed == 0 {
+                        break;
+                    }
+                }
+                println!(
+                    "delivered {} message(s), {} failed (to be retried or dead)",
+                    total.sent, total.failed
+                );
+                return Ok(());
+            }
+            let (stop_tx, stop) = tokio::sync::watch::channel(false);
+            tokio::spawn(async move {
+                crate::startup::shutdown_signal().await;
+                let _ = stop_tx.send(true);
+            });
+            worker.run(stop).await;
+            db.close().await?;
+            Ok(())
+        }
+        Command::Remind { on } => {
+            init_tracing(settings.log_format);
+            let db = store::connect(&settings.database_url, None).await?;
+            store::migrate(&db).await?;
+            let now = chrono::Utc::now();
+            let day = on.unwrap_or_else(|| crate::clock::uk_date(now));
+            crate::outbound::schedule::run_day(&db, day, now, true).await?;
+            println!("ran the scheduled jobs for {day}");
+            Ok(())
         }
         Command::Migrate { status, down, to } => {
             init_tracing(settings.log_format);
@@ -230,6 +289,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(args) => {
             init_tracing_to_stderr(settings.log_format);
             crate::bench::run(&settings, args).await
+        }
+        Command::BenchMessages(args) => {
+            init_tracing_to_stderr(settings.log_format);
+            crate::bench_messages::run(&settings, args).await
         }
         Command::ExportSchema => {
             print!("{}", crate::api::graphql::sdl());

@@ -1,5 +1,5 @@
 //! The server's clock: what "now" is for a request. The statutory clocks run on England's date
-//! (`service::uk_date`), computed from this instant, so a test that fixes the clock fixes
+//! ([`uk_date`]), computed from this instant, so a test that fixes the clock fixes
 //! "today" for every rule the API applies.
 use std::sync::Arc;
 
@@ -34,4 +34,9 @@ impl std::fmt::Debug for Clock {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Clock({})", self.now())
     }
+}
+
+/// The calendar date in England at an instant.
+pub fn uk_date(at: DateTime<Utc>) -> chrono::NaiveDate {
+    at.with_timezone(&chrono_tz::Europe::London).date_naive()
 }

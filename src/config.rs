@@ -130,6 +130,127 @@ pub struct ServeSettings {
     /// closes anyway.
     #[arg(long, env = "EHCP_SHUTDOWN_TIMEOUT", default_value = "20s", value_parser = humantime::parse_duration)]
     pub shutdown_timeout: Duration,
+
+    /// Run the delivery worker (messages, reminders, digests) inside the server. Turn off
+    /// where workers run apart (`ehcp deliver`).
+    #[arg(long, env = "EHCP_DELIVERY", default_value_t = true, action = clap::ArgAction::Set)]
+    pub delivery: bool,
+
+    #[command(flatten)]
+    pub deliver: DeliverySettings,
+}
+
+/// How messages are delivered: the transports, the worker's pace and the retry policy.
+#[derive(Args, Clone)]
+pub struct DeliverySettings {
+    /// SMTP server for email: `smtp://host:port` (plain), `smtp://host:587?tls=required`
+    /// (STARTTLS) or `smtps://user:password@host` (TLS).
+    #[arg(long, env = "EHCP_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// The `From` of emails sent over SMTP.
+    #[arg(
+        long,
+        env = "EHCP_MAIL_FROM",
+        default_value = "SEND team <send@localhost>"
+    )]
+    pub mail_from: String,
+
+    /// GOV.UK Notify API key (`name-serviceid-secret`): email and text messages through
+    /// Notify. Email goes through Notify when this is set and `EHCP_SMTP_URL` is not.
+    #[arg(long, env = "EHCP_NOTIFY_API_KEY", hide_env_values = true)]
+    pub notify_api_key: Option<String>,
+
+    /// Notify's API address (a stand-in's, in tests).
+    #[arg(
+        long,
+        env = "EHCP_NOTIFY_BASE_URL",
+        default_value = "https://api.notifications.service.gov.uk"
+    )]
+    pub notify_base_url: String,
+
+    /// The Notify email template: its subject `((subject))`, its body `((body))`.
+    #[arg(long, env = "EHCP_NOTIFY_EMAIL_TEMPLATE")]
+    pub notify_email_template: Option<String>,
+
+    /// The Notify text message template, with `((body))`.
+    #[arg(long, env = "EHCP_NOTIFY_SMS_TEMPLATE")]
+    pub notify_sms_template: Option<String>,
+
+    /// The family portal's address, added to every message to a family or professional.
+    #[arg(long, env = "EHCP_PORTAL_URL")]
+    pub portal_url: Option<String>,
+
+    /// How often an idle worker looks for messages.
+    #[arg(long, env = "EHCP_DELIVERY_POLL", default_value = "1s", value_parser = humantime::parse_duration)]
+    pub poll: Duration,
+
+    /// How many messages a worker claims at once.
+    #[arg(long, env = "EHCP_DELIVERY_BATCH", default_value_t = 100)]
+    pub batch: u64,
+
+    /// How many deliveries a worker runs at once.
+    #[arg(long, env = "EHCP_DELIVERY_CONCURRENCY", default_value_t = 8)]
+    pub concurrency: usize,
+
+    /// How long a claim lasts: a worker that dies holding messages releases them after this.
+    #[arg(long, env = "EHCP_DELIVERY_LEASE", default_value = "2m", value_parser = humantime::parse_duration)]
+    pub lease: Duration,
+
+    /// The first retry's delay; each further one doubles, up to 6 hours.
+    #[arg(long, env = "EHCP_RETRY_BASE", default_value = "30s", value_parser = humantime::parse_duration)]
+    pub retry_base: Duration,
+
+    /// Attempts before a message becomes a dead letter.
+    #[arg(long, env = "EHCP_RETRY_MAX_ATTEMPTS", default_value_t = 10)]
+    pub retry_max_attempts: i32,
+
+    /// The hour (England's time, 0-23) the caseworkers' daily and managers' Monday digests go.
+    #[arg(long, env = "EHCP_DIGEST_HOUR", default_value_t = 7)]
+    pub digest_hour: u32,
+
+    /// How long to wait for an SMTP server, Notify or a webhook subscriber.
+    #[arg(long, env = "EHCP_DELIVERY_TIMEOUT", default_value = "20s", value_parser = humantime::parse_duration)]
+    pub timeout: Duration,
+}
+
+/// Without the SMTP URL (it may hold a password) or the Notify key.
+impl std::fmt::Debug for DeliverySettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeliverySettings")
+            .field("smtp", &self.smtp_url.as_ref().map(|_| "(set)"))
+            .field("mail_from", &self.mail_from)
+            .field("notify", &self.notify_api_key.as_ref().map(|_| "(set)"))
+            .field("notify_base_url", &self.notify_base_url)
+            .field("portal_url", &self.portal_url)
+            .field("poll", &self.poll)
+            .field("batch", &self.batch)
+            .field("concurrency", &self.concurrency)
+            .field("lease", &self.lease)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for DeliverySettings {
+    fn default() -> Self {
+        Self {
+            smtp_url: None,
+            mail_from: "SEND team <send@localhost>".into(),
+            notify_api_key: None,
+            notify_base_url: "https://api.notifications.service.gov.uk".into(),
+            notify_email_template: None,
+            notify_sms_template: None,
+            portal_url: None,
+            poll: Duration::from_secs(1),
+            batch: 100,
+            concurrency: 8,
+            lease: Duration::from_secs(120),
+            retry_base: Duration::from_secs(30),
+            retry_max_attempts: 10,
+            digest_hour: 7,
+            timeout: Duration::from_secs(20),
+        }
+    }
 }
 
 impl Default for ServeSettings {
@@ -144,6 +265,8 @@ impl Default for ServeSettings {
             metrics_bind: None,
             slow_request_ms: 1000,
             shutdown_timeout: Duration::from_secs(20),
+            delivery: true,
+            deliver: DeliverySettings::default(),
         }
     }
 }

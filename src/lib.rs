@@ -6,11 +6,13 @@
 //! - [`api`]: HTTP, sign-in and the GraphQL schema.
 pub mod api;
 pub mod bench;
+pub mod bench_messages;
 pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod outbound;
 pub mod seed;
 pub mod service;
 pub mod startup;

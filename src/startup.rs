@@ -23,6 +23,8 @@ pub struct Application {
     metrics: Option<(TcpListener, axum::Router)>,
     db: DatabaseConnection,
     shutdown_timeout: Duration,
+    /// The delivery worker, unless `EHCP_DELIVERY=false`.
+    worker: Option<crate::outbound::worker::Worker>,
 }
 
 impl Application {
@@ -68,12 +70,18 @@ impl Application {
             cors_origins = serve.cors_origins.len(),
             "serving GraphQL at /graphql"
         );
+        let worker = serve
+            .delivery
+            .then(|| crate::outbound::worker::Worker::new(db.clone(), &serve.deliver))
+            .transpose()
+            .context("cannot set up message delivery")?;
         Ok(Self {
             listener,
             router: routers.main,
             metrics,
             db,
             shutdown_timeout: serve.shutdown_timeout,
+            worker,
         })
     }
 
@@ -123,6 +131,7 @@ impl Application {
                     .into_future(),
             )
         });
+        let worker = self.worker.map(|w| tokio::spawn(w.run(stopping.clone())));
         let server = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(stopped(stopping.clone()))
             .into_future();
@@ -143,6 +152,10 @@ impl Application {
         }
         if let Some(metrics_server) = metrics_server {
             metrics_server.abort();
+        }
+        // The worker finishes the attempt in hand (each is recorded as it ends).
+        if let Some(worker) = worker {
+            let _ = tokio::time::timeout(self.shutdown_timeout, worker).await;
         }
         self.db.close().await?;
         tracing::info!("stopped");
@@ -218,7 +231,7 @@ pub fn app_routers(
     Ok(Routers { main, metrics_only })
 }
 
-async fn shutdown_signal() {
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

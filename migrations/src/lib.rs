@@ -17,6 +17,7 @@ mod m0012_exception_conditions;
 mod m0013_delay_reasons;
 mod m0014_list_indexes;
 mod m0015_disputes;
+mod m0016_messages;
 
 pub use m0009_long_open_deadlines::{LONG_OPEN_DAYS, long_open_predicate};
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0013_delay_reasons::Migration),
             Box::new(m0014_list_indexes::Migration),
             Box::new(m0015_disputes::Migration),
+            Box::new(m0016_messages::Migration),
         ]
     }
 }

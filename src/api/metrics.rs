@@ -44,6 +44,9 @@ struct Inner {
     pool_max: IntGauge,
     overdue: IntGaugeVec,
     statements: IntCounter,
+    messages: IntGaugeVec,
+    failed_attempts: IntGaugeVec,
+    oldest_undelivered: prometheus::Gauge,
     operation_names: Mutex<HashSet<String>>,
     /// One scrape queries the database at a time; a second waits and reuses nothing stale.
     scrape: tokio::sync::Mutex<()>,
@@ -112,6 +115,27 @@ impl Metrics {
             "SQL statements the API has sent to the database (requests and their loaders)",
         )?;
         registry.register(Box::new(overdue.clone()))?;
+        let messages = IntGaugeVec::new(
+            Opts::new(
+                "messages",
+                "Messages in the outbox by channel and state (QUEUED, SENT, DEAD)",
+            ),
+            &["channel", "state"],
+        )?;
+        let failed_attempts = IntGaugeVec::new(
+            Opts::new(
+                "message_failed_attempts",
+                "Delivery attempts that failed, by channel (each retry counts)",
+            ),
+            &["channel"],
+        )?;
+        let oldest_undelivered = prometheus::Gauge::new(
+            "outbox_oldest_undelivered_seconds",
+            "Age of the oldest message still queued, in seconds (0 when none is)",
+        )?;
+        registry.register(Box::new(messages.clone()))?;
+        registry.register(Box::new(failed_attempts.clone()))?;
+        registry.register(Box::new(oldest_undelivered.clone()))?;
         registry.register(Box::new(statements.clone()))?;
         // `ehcp_build_info{version="0.3.0"} 1`: which release answers, for dashboards and alerts.
         let build_info = IntGaugeVec::new(
@@ -140,6 +164,9 @@ impl Metrics {
                 pool_max,
                 overdue,
                 statements,
+                messages,
+                failed_attempts,
+                oldest_undelivered,
                 operation_names: Mutex::new(HashSet::new()),
                 scrape: tokio::sync::Mutex::new(()),
             }),
@@ -216,6 +243,28 @@ impl Metrics {
                 .with_label_values(&[c.process, &c.deadline.as_str().to_lowercase(), &c.la_code])
                 .set(c.count);
         }
+        let outbox = crate::store::outbox::stats(&self.inner.db)
+            .await
+            .context("cannot read the outbox")?;
+        self.inner.messages.reset();
+        for (channel, state, n) in &outbox.messages {
+            self.inner
+                .messages
+                .with_label_values(&[channel.as_str(), state.as_str()])
+                .set(*n);
+        }
+        self.inner.failed_attempts.reset();
+        for (channel, n) in &outbox.failed_attempts {
+            self.inner
+                .failed_attempts
+                .with_label_values(&[channel.as_str()])
+                .set(*n);
+        }
+        self.inner.oldest_undelivered.set(
+            outbox
+                .oldest_queued_at
+                .map_or(0.0, |t| (now - t).num_milliseconds().max(0) as f64 / 1000.0),
+        );
         let mut families = self.inner.registry.gather();
         families.extend(self.inner.process.gather());
         TextEncoder::new()

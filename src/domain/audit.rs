@@ -109,6 +109,9 @@ audit_actions! {
     RecordOmbudsmanDecision => "record_ombudsman_decision",
     RecordRemedy => "record_remedy",
     RecordRemedyDone => "record_remedy_done",
+    // Messages.
+    SetMessagePreferences => "set_message_preferences",
+    Retry => "retry",
 }
 
 impl AuditAction {

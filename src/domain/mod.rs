@@ -14,6 +14,7 @@ pub mod delay;
 pub mod dispute;
 pub mod holidays;
 pub mod input;
+pub mod messages;
 pub mod people;
 pub mod plan;
 pub mod reader;

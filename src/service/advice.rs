@@ -98,12 +98,12 @@ pub fn advice_answer_change(
             change.summary = Set(Some(required_text("summary", summary)?));
             change.document_ref = Set(parse_optional_name("documentRef", document_ref)?);
             let late = has_statutory_deadline(&advice.service) && on > advice.due_on;
-            json!({"adviceRequestId": advice_id, "received": true, "late": late})
+            json!({"adviceRequestId": advice_id, "service": advice.service, "received": true, "late": late})
         }
         AdviceAnswer::Declined { reason } => {
             change.declined_on = Set(Some(on));
             change.decline_reason = Set(Some(required_text("reason", reason)?));
-            json!({"adviceRequestId": advice_id, "declined": true})
+            json!({"adviceRequestId": advice_id, "service": advice.service, "declined": true})
         }
     };
     Ok((change, summary))

@@ -11,13 +11,13 @@ pub mod complaints;
 pub mod contributions;
 pub mod delays;
 pub mod disputes;
+pub mod messages;
 pub mod people;
 pub mod plan;
 pub mod recompute;
 pub mod records;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use chrono_tz::Europe::London;
 use futures_util::future::BoxFuture;
 use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
 
@@ -65,10 +65,7 @@ impl Target {
     }
 }
 
-/// The calendar date in England at an instant.
-pub fn uk_date(at: DateTime<Utc>) -> NaiveDate {
-    at.with_timezone(&London).date_naive()
-}
+pub use crate::clock::uk_date;
 
 impl From<InvalidField> for ApiError {
     fn from(e: InvalidField) -> Self {

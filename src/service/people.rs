@@ -342,6 +342,8 @@ pub async fn create_staff(ctx: &Ctx<'_>, input: StaffInput) -> ApiResult<staff::
                 role: Set(role.to_owned()),
                 active: Set(true),
                 created_at: Set(now),
+                daily_digest: Set(true),
+                weekly_digest: Set(false),
                 last_signed_in_at: Set(None),
             }
             .insert(txn)
@@ -503,6 +505,7 @@ pub async fn create_professional(
                     organisation: Set(organisation.clone()),
                     email: Set(email),
                     created_at: Set(now),
+                    optional_reminders: Set(true),
                     active: Set(true),
                     last_signed_in_at: Set(None),
                 }
@@ -639,6 +642,10 @@ pub async fn create_child(ctx: &Ctx<'_>, input: ChildInput) -> ApiResult<child::
                     subject: Set(subject),
                     version: Set(1),
                     created_at: Set(now),
+                    contact_email: Set(None),
+                    contact_phone: Set(None),
+                    message_channel: Set(None),
+                    optional_reminders: Set(true),
                     updated_at: Set(now),
                 }
                 .insert(txn)
@@ -843,6 +850,8 @@ pub async fn create_parent(ctx: &Ctx<'_>, input: ParentInput) -> ApiResult<paren
                 email: Set(email),
                 phone: Set(phone),
                 created_at: Set(now),
+                message_channel: Set(None),
+                optional_reminders: Set(true),
             }
             .insert(txn)
             .await

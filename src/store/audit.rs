@@ -1,4 +1,5 @@
-//! The append-only audit trail: every change writes one event in the same transaction.
+//! The append-only audit trail: every change writes one event in the same transaction, and
+//! with it the messages the change sends (`store::outbox`).
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
@@ -29,7 +30,7 @@ pub async fn record<C: ConnectionTrait>(
     at: DateTime<Utc>,
     entry: AuditEntry<'_>,
 ) -> Result<(), DbErr> {
-    audit_event::Entity::insert(audit_event::ActiveModel {
+    let inserted = audit_event::Entity::insert(audit_event::ActiveModel {
         id: NotSet,
         occurred_at: Set(at),
         actor_subject: Set(actor.subject.clone()),
@@ -41,9 +42,10 @@ pub async fn record<C: ConnectionTrait>(
         action: Set(entry.action.as_str().to_owned()),
         summary: Set(entry.summary.to_string()),
     })
-    .exec_without_returning(db)
+    .exec(db)
     .await?;
-    Ok(())
+    // Its messages, in the same transaction: a rolled-back change sends nothing.
+    super::outbox::after_event(db, inserted.last_insert_id, at, &entry).await
 }
 
 #[derive(Debug, Default, Clone)]

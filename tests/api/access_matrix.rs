@@ -13,9 +13,10 @@ use std::time::Instant;
 use chrono::{Duration, Utc};
 use ehcp::domain::access::Role;
 use ehcp::store::entity::{
-    annual_review, assessment, child, complaint, dispute, ehc_plan, plan_amendment, remedy,
+    annual_review, assessment, child, complaint, dispute, ehc_plan, message, plan_amendment,
+    remedy, webhook_subscription,
 };
-use sea_orm::EntityTrait;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Map, Value, json};
 
 use crate::common::TestApp;
@@ -149,6 +150,11 @@ enum Rule {
     AnyProfessional,
     /// The professional (or service) the advice request is addressed to.
     Professional,
+    /// A message to a family's parent: that parent, staff of the LA and admins.
+    MessageRead,
+    /// Anyone whose record takes messages: staff, families and professionals with a record
+    /// (not administrators, not an unlinked parent).
+    TakesMessages,
 }
 
 /// Every field of the API and its rule. A field missing here fails the test.
@@ -313,6 +319,19 @@ const RULES: &[(&str, Rule)] = &[
     ("Mutation.recordRemedy", Rule::Staff),
     ("Mutation.recordRemedyDone", Rule::Staff),
     ("Mutation.withdrawComplaint", Rule::Staff),
+    // Messages: each person reads their own (an administrator has none); staff read what was
+    // sent about their council's cases; dead letters and webhook subscriptions are for
+    // administrators. Preferences are one's own, for anyone with a record that takes messages.
+    ("Query.messages", Rule::AnySignedIn),
+    ("Query.caseMessages", Rule::Staff),
+    ("Query.deadLetters", Rule::Admin),
+    ("Query.message", Rule::MessageRead),
+    ("Query.messagePreferences", Rule::TakesMessages),
+    ("Query.webhookSubscriptions", Rule::Admin),
+    ("Mutation.setMessagePreferences", Rule::TakesMessages),
+    ("Mutation.retryMessage", Rule::Admin),
+    ("Mutation.createWebhookSubscription", Rule::Admin),
+    ("Mutation.updateWebhookSubscription", Rule::Admin),
 ];
 
 /// Where a field's truth differs from its rule class: (field, caller, target or any, allowed).
@@ -350,6 +369,10 @@ fn allowed(field: &str, rule: Rule, caller: Caller, target: Option<Target>) -> b
         Rule::Family => family && own_family,
         Rule::AnyProfessional => caller == Professional,
         Rule::Professional => caller == Professional && own_family,
+        Rule::MessageRead => {
+            caller == Admin || (staff && own_la) || (caller == Parent && own_family)
+        }
+        Rule::TakesMessages => staff || family || caller == Professional,
     }
 }
 
@@ -383,6 +406,10 @@ enum Entity {
     Complaint,
     /// A remedy agreed on that complaint.
     Remedy,
+    /// A notice sent to the family's signed-in parent.
+    Message,
+    /// A council's webhook subscription.
+    WebhookSubscription,
 }
 
 /// Which `ID` argument or input field points at which record. A name not known here fails
@@ -421,6 +448,8 @@ fn id_entity(context: &str, name: &str) -> Option<Entity> {
             "Query.planAmendment" => Entity::Amendment,
             "Query.dispute" => Entity::Dispute,
             "Query.complaint" => Entity::Complaint,
+            "Query.message" | "Mutation.retryMessage" => Entity::Message,
+            "Mutation.updateWebhookSubscription" => Entity::WebhookSubscription,
             "UpdateStaffInput" => Entity::Staff,
             "UpdateProfessionalInput" => Entity::Professional,
             "UpdateAdministratorInput" => Entity::Administrator,
@@ -451,6 +480,8 @@ fn type_entity(type_name: &str) -> Option<Entity> {
         "Dispute" => Entity::Dispute,
         "Complaint" => Entity::Complaint,
         "Remedy" => Entity::Remedy,
+        "Message" => Entity::Message,
+        "WebhookSubscription" => Entity::WebhookSubscription,
         _ => return None,
     })
 }
@@ -470,6 +501,8 @@ enum Owner {
     AskedAdvice(Target),
     /// Administrators' records: for administrators only.
     Administration,
+    /// A message to the family's signed-in parent: theirs, and the council's.
+    ParentMessage(Target),
 }
 
 fn la_of(target: Target) -> u16 {
@@ -484,6 +517,14 @@ fn may_see(caller: Caller, owner: Owner) -> bool {
     use Caller::*;
     let (target, organisation) = match owner {
         Owner::Administration => return caller == Admin,
+        Owner::ParentMessage(t) => {
+            return match caller {
+                Admin => true,
+                Manager | Caseworker => la_of(t) == 909,
+                Parent => t == Target::Own,
+                _ => false,
+            };
+        }
         Owner::Organisation(t) => (t, true),
         Owner::Child(t) | Owner::Parents(t) | Owner::Case(t) | Owner::AskedAdvice(t) => (t, false),
     };
@@ -501,7 +542,10 @@ fn may_see(caller: Caller, owner: Owner) -> bool {
         Professional => match owner {
             Owner::Organisation(t) => la_of(t) == 909,
             Owner::Child(t) | Owner::AskedAdvice(t) => t == Target::Own,
-            Owner::Parents(_) | Owner::Case(_) | Owner::Administration => false,
+            Owner::Parents(_)
+            | Owner::Case(_)
+            | Owner::Administration
+            | Owner::ParentMessage(_) => false,
         },
         UnlinkedProfessional | NoRecord | RoleNotGranted | Deactivated => false,
         UnlinkedParent | Anonymous => false,
@@ -1032,6 +1076,59 @@ async fn build_world(app: &TestApp) -> World {
         ("EDUCATIONAL_PSYCHOLOGY", &far_ep),
     )
     .await;
+    // The steps above sent each family notices: the signed-in parent's first one is theirs
+    // (and the council's). Each council has a webhook subscription.
+    for target in TARGETS {
+        let child = crate::common::row_id(&json!(world.id(Entity::Child, target)));
+        let parent = world
+            .records
+            .iter()
+            .rev()
+            .find(|r| r.entity == Entity::Parent && r.target == target)
+            .map(|r| crate::common::row_id(&json!(r.id)))
+            .expect("the signed-in parent");
+        let notice = message::Entity::find()
+            .filter(message::Column::ChildId.eq(child))
+            .filter(message::Column::RecipientKind.eq("PARENT"))
+            .filter(message::Column::RecipientId.eq(parent))
+            .order_by_asc(message::Column::Id)
+            .one(&app.db)
+            .await
+            .expect("messages")
+            .unwrap_or_else(|| panic!("no notice to the parent of {target}"));
+        world.records.push(Record {
+            entity: Entity::Message,
+            id: crate::common::global_id(ehcp::api::graphql::Kind::Message, notice.id),
+            owner: Owner::ParentMessage(target),
+            target,
+        });
+    }
+    for (target, la) in [(Target::Own, "909"), (Target::OtherLa, "908")] {
+        let made = app
+            .ok(
+                &admin,
+                "mutation($input: WebhookSubscriptionInput!) { createWebhookSubscription(input: $input) { subscription { id } } }",
+                json!({"input": {"localAuthorityId": world.id(Entity::LocalAuthority, target), "name": format!("Warehouse {la}"), "url": "https://warehouse.example/hooks", "eventTypes": ["plan.*"]}}),
+            )
+            .await;
+        let id = made["createWebhookSubscription"]["subscription"]["id"]
+            .as_str()
+            .expect("subscription id")
+            .to_owned();
+        let targets: &[Target] = if target == Target::Own {
+            &[Target::Own, Target::OtherFamily]
+        } else {
+            &[Target::OtherLa]
+        };
+        for t in targets {
+            world.records.push(Record {
+                entity: Entity::WebhookSubscription,
+                id: id.clone(),
+                owner: Owner::Administration,
+                target: *t,
+            });
+        }
+    }
     // A caseworker who has left: their record is deactivated.
     let leaver = create(
         app,
@@ -1422,6 +1519,16 @@ impl Args<'_> {
                     .map_err(|e| e.to_string())?
                     .map(|c| c.version)
             }
+            Entity::Message => message::Entity::find_by_id(id)
+                .one(db)
+                .await
+                .map_err(|e| e.to_string())?
+                .map(|m| m.version),
+            Entity::WebhookSubscription => webhook_subscription::Entity::find_by_id(id)
+                .one(db)
+                .await
+                .map_err(|e| e.to_string())?
+                .map(|w| w.version),
             other => return Err(format!("{other:?} has no version: teach `Args::version`")),
         };
         found.ok_or_else(|| format!("{entity:?} {id} not found"))
@@ -1834,6 +1941,11 @@ async fn reached_directly(app: &TestApp, world: &World, caller: Caller, record: 
             "query($id: ID!) { x: complaint(id: $id) { remedies { id } } }",
             json!({"id": world.id(Entity::Complaint, record.target)}),
         ),
+        Entity::Message => (
+            "query($id: ID!) { x: message(id: $id) { id } }",
+            json!({"id": id}),
+        ),
+        Entity::WebhookSubscription => ("{ x: webhookSubscriptions { id } }", json!({})),
     };
     let (_, body) = app.gql(token, query, vars).await;
     // Found when the record's id appears anywhere in the answer.
@@ -2070,4 +2182,172 @@ async fn a_listings_total_count_is_what_its_caller_can_page_through() {
     }
     assert!(counted > 50, "only {counted} rows counted");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+// ---------- subscriptions keep the same rules ----------
+
+/// Every field of `Subscription`, and whose records its events are: a caller must receive an
+/// event about a target's record exactly when they may see that owner's records.
+/// Whose records a subscription's events are about, by target.
+type OwnerOf = fn(Target) -> Owner;
+
+const SUBSCRIPTIONS: &[(&str, &str, OwnerOf)] = &[
+    (
+        "caseChanged",
+        "subscription { e: caseChanged { childId } }",
+        Owner::Case,
+    ),
+    (
+        "deadlineAlerts",
+        "subscription { e: deadlineAlerts { childId } }",
+        Owner::Case,
+    ),
+    (
+        "messageDelivered",
+        "subscription { e: messageDelivered { childId id } }",
+        Owner::ParentMessage,
+    ),
+];
+
+#[tokio::test]
+async fn every_subscription_pushes_exactly_what_its_callers_may_see() {
+    use ehcp::domain::access::{Actor, Scope};
+    use ehcp::domain::audit::AuditAction;
+    use sea_orm::{ActiveValue::Set, TransactionTrait};
+    let app = TestApp::spawn().await;
+    let world = build_world(&app).await;
+    let listed = app
+        .ok(
+            &world.admin,
+            "{ __schema { subscriptionType { fields { name } } } }",
+            json!({}),
+        )
+        .await;
+    let names: BTreeSet<&str> = listed["__schema"]["subscriptionType"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    let ruled: BTreeSet<&str> = SUBSCRIPTIONS.iter().map(|(n, _, _)| *n).collect();
+    assert_eq!(
+        names, ruled,
+        "every Subscription field needs a row in SUBSCRIPTIONS (and no row may outlive its field)"
+    );
+    let addr = crate::common::serve(&app).await;
+    let mut failures = Vec::new();
+    let mut cells = 0;
+    for (field, query, owner) in SUBSCRIPTIONS {
+        // Everyone subscribes first; then one event per target is committed.
+        let mut sockets = Vec::new();
+        for caller in CALLERS {
+            let socket = crate::common::subscribe(addr, world.token(caller), query).await;
+            let signs_in = caller != Caller::Anonymous && !caller.refused_at_sign_in();
+            if socket.is_ok() != signs_in {
+                failures.push(format!(
+                    "{field}: {caller:?} {} the connection",
+                    if signs_in { "was refused" } else { "got" }
+                ));
+            }
+            if let Ok(s) = socket {
+                sockets.push((caller, s));
+            }
+        }
+        for target in TARGETS {
+            let child = crate::common::row_id(&json!(world.id(Entity::Child, target)));
+            let row = child::Entity::find_by_id(child)
+                .one(&app.db)
+                .await
+                .unwrap()
+                .unwrap();
+            match *field {
+                "caseChanged" => {
+                    let actor = Actor {
+                        subject: "matrix".into(),
+                        role: Role::Admin,
+                        la_id: None,
+                        staff_id: None,
+                        scope: Scope::Everything,
+                    };
+                    let txn = app.db.begin().await.unwrap();
+                    ehcp::store::audit::record(
+                        &txn,
+                        &actor,
+                        Utc::now(),
+                        ehcp::store::audit::AuditEntry {
+                            la_id: Some(row.la_id),
+                            child_id: Some(child),
+                            entity: "child",
+                            entity_id: child,
+                            action: AuditAction::Update,
+                            summary: json!({}),
+                        },
+                    )
+                    .await
+                    .unwrap();
+                    txn.commit().await.unwrap();
+                }
+                "deadlineAlerts" => {
+                    ehcp::store::entity::deadline_alert::ActiveModel {
+                        la_id: Set(row.la_id),
+                        child_id: Set(child),
+                        caseworker_id: Set(None),
+                        process: Set("ASSESSMENT".into()),
+                        source_id: Set(child),
+                        kind: Set("FINAL_PLAN".into()),
+                        advice_request_id: Set(0),
+                        due_on: Set(crate::common::today()),
+                        alert: Set("DUE_SOON".into()),
+                        raised_on: Set(crate::common::today()),
+                        ..Default::default()
+                    }
+                    .insert(&app.db)
+                    .await
+                    .unwrap();
+                }
+                _ => {
+                    let id = crate::common::row_id(&json!(world.id(Entity::Message, target)));
+                    ehcp::store::entity::delivery_attempt::ActiveModel {
+                        message_id: Set(id),
+                        attempt: Set(1),
+                        worker: Set("matrix".into()),
+                        started_at: Set(Utc::now()),
+                        finished_at: Set(Utc::now()),
+                        outcome: Set("SENT".into()),
+                        ..Default::default()
+                    }
+                    .insert(&app.db)
+                    .await
+                    .unwrap();
+                }
+            }
+        }
+        for (caller, socket) in &mut sockets {
+            let got = crate::common::events(socket, std::time::Duration::from_millis(1500)).await;
+            let seen: BTreeSet<String> = got
+                .iter()
+                .filter_map(|e| e["data"]["e"]["childId"].as_str().map(str::to_owned))
+                .collect();
+            if got.iter().any(|e| e.get("errors").is_some()) {
+                failures.push(format!("{field}: {caller:?} got errors: {got:?}"));
+            }
+            for target in TARGETS {
+                cells += 1;
+                let child = world.id(Entity::Child, target);
+                let expected = may_see(*caller, owner(target));
+                if seen.contains(&child) != expected {
+                    failures.push(format!(
+                        "{field}: {caller:?} {} the event about {target}",
+                        if expected { "missed" } else { "was sent" }
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {cells} subscription cells failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

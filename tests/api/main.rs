@@ -14,6 +14,7 @@ mod demo;
 mod disputes;
 mod http;
 mod limits;
+mod messages;
 mod outage;
 mod people;
 mod plan;

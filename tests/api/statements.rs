@@ -89,7 +89,11 @@ const PLAN: &str = "id status issuedOn version allowedActions versions { number 
     reviews { id state meetingOn adviceRequests { id service } amendment { id state } delays { stage } } \
     amendments { id state noticeSentOn delays { stage } } openReview { id state }";
 
-fn lists() -> Vec<List> {
+const MESSAGE: &str = "id event recipientKind recipientName channel address statutory subject body \
+    state attempts createdAt sentAt nextAttemptAt lastError version \
+    deliveryAttempts { attempt outcome error providerReference startedAt }";
+
+fn lists(message_child: &str) -> Vec<List> {
     vec![
         List {
             field: "children",
@@ -182,6 +186,39 @@ fn lists() -> Vec<List> {
                 .into_boxed_str(),
             ),
             paged: true,
+        },
+        List {
+            field: "messages",
+            reader: Reader::Manager,
+            query: Box::leak(
+                format!("query($n: Int!) {{ messages(first: $n) {{ nodes {{ {MESSAGE} }} }} }}").into_boxed_str(),
+            ),
+            paged: true,
+        },
+        List {
+            field: "caseMessages",
+            reader: Reader::Manager,
+            query: Box::leak(
+                format!(
+                    "query($n: Int!) {{ caseMessages(childId: \"{message_child}\", first: $n) {{ totalCount nodes {{ {MESSAGE} }} }} }}"
+                )
+                .into_boxed_str(),
+            ),
+            paged: true,
+        },
+        List {
+            field: "deadLetters",
+            reader: Reader::Admin,
+            query: Box::leak(
+                format!("query($n: Int!) {{ deadLetters(first: $n) {{ nodes {{ {MESSAGE} }} }} }}").into_boxed_str(),
+            ),
+            paged: true,
+        },
+        List {
+            field: "webhookSubscriptions",
+            reader: Reader::Admin,
+            query: "{ webhookSubscriptions { id localAuthorityId name url eventTypes active version } }",
+            paged: false,
         },
         List {
             field: "remedyRegister",
@@ -329,6 +366,82 @@ async fn a_page_of_fifty_costs_no_more_statements_than_a_page_of_five_or_twenty_
         )
         .await;
     }
+    // 55 messages about one child to the manager, every one a dead letter with two failed
+    // attempts; and subscriptions of both councils.
+    let message_child = children["children"]["nodes"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    {
+        use ehcp::domain::messages::{Channel, Notice, RecipientKind};
+        use ehcp::store::outbox::{About, Recipient, enqueue};
+        use sea_orm::{EntityTrait, TransactionTrait};
+        let staff = ehcp::store::entity::staff::Entity::find()
+            .all(&app.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|s| s.subject == "mgr-999")
+            .unwrap();
+        let txn = app.db.begin().await.unwrap();
+        for i in 0..55 {
+            let notice = Notice {
+                event: "test.statements".into(),
+                subject: format!("Message {i}"),
+                body: "Words".into(),
+                statutory: true,
+            };
+            let about = About {
+                la_id: staff.la_id,
+                child_id: Some(crate::common::row_id(&json!(message_child))),
+                entity: None,
+                entity_id: None,
+            };
+            let to = Recipient {
+                kind: RecipientKind::Staff,
+                id: staff.id,
+                name: staff.name.clone(),
+                channel: Channel::Email,
+                address: Some("mgr@example.org".into()),
+                wants_reminders: true,
+            };
+            enqueue(
+                &txn,
+                chrono::Utc::now(),
+                about,
+                &notice,
+                &[to],
+                &format!("statements:{i}"),
+            )
+            .await
+            .unwrap();
+        }
+        txn.commit().await.unwrap();
+        app.db
+            .execute_unprepared(
+                "UPDATE message SET state = 'DEAD', attempts = 2 WHERE event = 'test.statements'",
+            )
+            .await
+            .unwrap();
+        app.db
+            .execute_unprepared(
+                "INSERT INTO delivery_attempt (message_id, attempt, worker, started_at, finished_at, outcome, error) \
+                 SELECT id, 1, 'w', created_at, created_at, 'FAILED', 'refused' FROM message WHERE event = 'test.statements'",
+            )
+            .await
+            .unwrap();
+        let las = app
+            .ok(&admin, "{ localAuthorities { id } }", json!({}))
+            .await;
+        for la in las["localAuthorities"].as_array().unwrap() {
+            app.ok(
+                &admin,
+                "mutation($input: WebhookSubscriptionInput!) { createWebhookSubscription(input: $input) { secret } }",
+                json!({"input": {"localAuthorityId": la["id"], "name": "Warehouse", "url": "https://warehouse.example/hook", "eventTypes": ["*"]}}),
+            )
+            .await;
+        }
+    }
     let token = |r: Reader| match r {
         Reader::Admin => admin.clone(),
         Reader::Manager => manager.clone(),
@@ -344,7 +457,7 @@ async fn a_page_of_fifty_costs_no_more_statements_than_a_page_of_five_or_twenty_
             json!({}),
         )
         .await;
-    let lists = lists();
+    let lists = lists(&message_child);
     let mut missing = Vec::new();
     for f in schema["__schema"]["queryType"]["fields"]
         .as_array()

@@ -435,3 +435,10 @@ where
 {
     Ok(load(gql, key).await?.unwrap_or_default())
 }
+
+grouped_loader!(
+    /// A message's delivery attempts, oldest first.
+    MessageAttempts => crate::store::entity::delivery_attempt::Model,
+    service::messages::attempts,
+    |a: &crate::store::entity::delivery_attempt::Model| a.message_id
+);

@@ -9,6 +9,7 @@ pub mod cost;
 mod delays;
 mod disputes;
 pub mod loaders;
+mod messages;
 mod node;
 mod people;
 mod plan;
@@ -16,9 +17,7 @@ mod scalars;
 mod shared;
 
 use async_graphql::connection::{Connection, Edge};
-use async_graphql::{
-    Context, EmptySubscription, MergedObject, Object, OutputType, Schema, SchemaBuilder,
-};
+use async_graphql::{Context, MergedObject, Object, OutputType, Schema, SchemaBuilder};
 use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 
@@ -46,6 +45,7 @@ pub struct Query(
     backlog::BacklogQuery,
     delays::DelayQuery,
     disputes::DisputeQuery,
+    messages::MessagesQuery,
 );
 
 /// Every change. Each checks the signed-in person's permission (and, on a case, its state and the
@@ -62,9 +62,12 @@ pub struct Mutation(
     plan::AmendmentMutation,
     delays::DelayMutation,
     disputes::DisputeMutation,
+    messages::MessagesMutation,
 );
 
-pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+pub use messages::Subscription;
+
+pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
 /// Limits that keep one request from exhausting the server: nesting (outside
 /// introspection) and what its lists can return ([`cost`]).
@@ -95,8 +98,8 @@ pub fn sdl() -> String {
 
 /// The schema's types, with the descriptions async-graphql cannot take from a doc comment: its
 /// Relay connection types are generated without one.
-fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+fn builder() -> SchemaBuilder<Query, Mutation, Subscription> {
+    Schema::build(Query::default(), Mutation::default(), Subscription)
         .override_output_type_description::<Date>(
             "A calendar date, ISO 8601's `YYYY-MM-DD` (`2026-01-15`) and no looser spelling: a \
              day in England, where the statutory clocks run.",
@@ -120,6 +123,9 @@ fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
         )
         .override_output_type_description::<Listing<disputes::Dispute>>(
             "A page of the disputes the signed-in person may see (`disputes`), newest first.",
+        )
+        .override_output_type_description::<Listing<messages::Message>>(
+            "A page of messages (`messages`, `caseMessages`, `deadLetters`), newest first.",
         )
         .override_output_type_description::<Listing<disputes::Complaint>>(
             "A page of the complaints the signed-in person may see (`complaints`), newest first.",

@@ -11,6 +11,7 @@ use super::assessment::{
 };
 use super::contributions::ProfessionalAdviceRequest;
 use super::disputes::{Complaint, Dispute, Remedy};
+use super::messages::{Message, WebhookSubscription};
 use super::people::{
     AuditEvent, Child, LocalAuthority, Locality, Parent, Professional, StaffMember, Team,
     find_child, find_local_authority,
@@ -56,6 +57,8 @@ pub enum Node {
     Dispute(Dispute),
     Complaint(Complaint),
     Remedy(Remedy),
+    Message(Message),
+    WebhookSubscription(WebhookSubscription),
 }
 
 #[derive(Default)]
@@ -177,6 +180,14 @@ async fn find(ctx: &Ctx<'_>, kind: Kind, id: i64) -> ApiResult<Node> {
         Kind::Complaint => {
             Node::Complaint(Complaint(crate::service::complaints::load(ctx, id).await?))
         }
+        Kind::Message => Node::Message(Message(crate::service::messages::load(ctx, id).await?)),
+        Kind::WebhookSubscription => Node::WebhookSubscription(WebhookSubscription(
+            crate::service::messages::subscriptions(ctx, None)
+                .await?
+                .into_iter()
+                .find(|s| s.id == id)
+                .ok_or_else(|| ApiError::not_found("webhook subscription"))?,
+        )),
         Kind::Remedy => {
             // Found through its complaint, so it reaches nobody who could not see that.
             let complaint = crate::service::complaints::of_remedy(ctx, id).await?;

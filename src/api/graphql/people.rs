@@ -592,6 +592,10 @@ pub enum AuditAction {
     RecordRemedy,
     /// A remedy was carried out.
     RecordRemedyDone,
+    /// A person changed how they are reached (channel, reminders, digests).
+    SetMessagePreferences,
+    /// An administrator put a dead letter back in the delivery queue.
+    Retry,
 }
 
 /// One change in the append-only audit trail: who made it, when, to which record, and what changed.

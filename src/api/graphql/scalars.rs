@@ -34,10 +34,12 @@ pub enum Kind {
     Dispute,
     Complaint,
     Remedy,
+    Message,
+    WebhookSubscription,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 20] = [
+    pub const ALL: [Kind; 22] = [
         Kind::LocalAuthority,
         Kind::Locality,
         Kind::Team,
@@ -58,6 +60,8 @@ impl Kind {
         Kind::Dispute,
         Kind::Complaint,
         Kind::Remedy,
+        Kind::Message,
+        Kind::WebhookSubscription,
     ];
 
     /// The name inside the id: the GraphQL type's.
@@ -83,6 +87,8 @@ impl Kind {
             Kind::Dispute => "Dispute",
             Kind::Complaint => "Complaint",
             Kind::Remedy => "Remedy",
+            Kind::Message => "Message",
+            Kind::WebhookSubscription => "WebhookSubscription",
         }
     }
 
@@ -109,6 +115,8 @@ impl Kind {
             Kind::Dispute => "a dispute",
             Kind::Complaint => "a complaint",
             Kind::Remedy => "a remedy",
+            Kind::Message => "a message",
+            Kind::WebhookSubscription => "a webhook subscription",
         }
     }
 

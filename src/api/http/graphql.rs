@@ -22,7 +22,7 @@ use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, Opera
 use async_graphql::{ErrorExtensions, ServerError, Variables};
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
@@ -172,7 +172,15 @@ struct Report {
     outcome: Outcome,
 }
 
-pub async fn graphql_get(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Response {
+pub async fn graphql_get(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+) -> Response {
+    let (mut parts, _) = request.into_parts();
+    if is_websocket(&parts.headers) {
+        return websocket(state, &mut parts).await;
+    }
+    let (headers, uri) = (parts.headers, parts.uri);
     let has_query = uri
         .query()
         .is_some_and(|q| url::form_urlencoded::parse(q.as_bytes()).any(|(k, _)| k == "query"));
@@ -181,6 +189,73 @@ pub async fn graphql_get(State(state): State<AppState>, headers: HeaderMap, uri:
     }
     let params = params_from_query_string(uri.query().unwrap_or_default());
     handle(state, Method::GET, headers, params).await
+}
+
+fn is_websocket(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::UPGRADE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
+}
+
+/// GraphQL subscriptions over WebSocket (`graphql-transport-ws`, and the older
+/// `graphql-ws`), on the same `/graphql` address. The client signs in in the connection's
+/// init payload (`{"authorization": "Bearer <token>"}`), with the same tokens and the same
+/// checks as a request's `Authorization` header; without one the connection is refused.
+async fn websocket(state: AppState, parts: &mut axum::http::request::Parts) -> Response {
+    use axum::extract::FromRequestParts;
+    use axum::extract::ws::WebSocketUpgrade;
+    let protocol =
+        match async_graphql_axum::GraphQLProtocol::from_request_parts(parts, &state).await {
+            Ok(p) => p,
+            Err(e) => return e.into_response(),
+        };
+    let upgrade = match WebSocketUpgrade::from_request_parts(parts, &state).await {
+        Ok(u) => u,
+        Err(e) => return e.into_response(),
+    };
+    let schema = state.schema().clone();
+    upgrade
+        .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| {
+            async_graphql_axum::GraphQLWebSocket::new(socket, schema, protocol)
+                .on_connection_init(
+                    move |payload| async move { sign_in_socket(&state, payload).await },
+                )
+                .serve()
+        })
+}
+
+async fn sign_in_socket(
+    state: &AppState,
+    payload: Value,
+) -> async_graphql::Result<async_graphql::Data> {
+    let token = ["authorization", "Authorization"]
+        .iter()
+        .find_map(|k| payload.get(*k).and_then(Value::as_str))
+        .map(str::to_owned)
+        .or_else(|| {
+            payload
+                .get("token")
+                .and_then(Value::as_str)
+                .map(|t| format!("Bearer {t}"))
+        })
+        .ok_or_else(|| ApiError::Unauthenticated.extend())?;
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::AUTHORIZATION,
+        HeaderValue::from_str(&token).map_err(|_| ApiError::Unauthenticated.extend())?,
+    );
+    let actor = match super::authenticate(state, &headers).await {
+        Ok(Some(actor)) => actor,
+        Ok(None) | Err(_) => return Err(ApiError::Unauthenticated.extend()),
+    };
+    let mut data = async_graphql::Data::default();
+    data.insert(RequestInfo {
+        actor: Some(actor),
+        now: state.now(),
+    });
+    Ok(data)
 }
 
 pub async fn graphql_post(

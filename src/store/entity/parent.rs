@@ -10,6 +10,8 @@ pub struct Model {
     pub name: String,
     pub email: Option<String>,
     pub phone: Option<String>,
+    pub message_channel: Option<String>,
+    pub optional_reminders: bool,
     pub created_at: DateTimeUtc,
 }
 

@@ -14,6 +14,8 @@ pub struct Model {
     pub active: bool,
     pub created_at: DateTimeUtc,
     pub last_signed_in_at: Option<DateTimeUtc>,
+    pub daily_digest: bool,
+    pub weekly_digest: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

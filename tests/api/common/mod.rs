@@ -160,6 +160,11 @@ impl TestApp {
         }
     }
 
+    /// The SQLite database's directory (none on PostgreSQL).
+    pub fn dir_path(&self) -> Option<&std::path::Path> {
+        self._dir.as_ref().map(|d| d.path())
+    }
+
     /// The first administrator's token (every app has that record).
     pub fn admin_token(&self) -> String {
         self.token(Role::Admin, ADMIN, None)
@@ -430,4 +435,74 @@ pub fn row_id(id: &serde_json::Value) -> i64 {
 /// The global id the API gives a row.
 pub fn global_id(kind: ehcp::api::graphql::Kind, row: i64) -> String {
     ehcp::api::graphql::Id::of(kind, row).0
+}
+
+// ---------- live updates over graphql-transport-ws ----------
+
+/// Serves the app on a port of its own (for WebSocket clients).
+pub async fn serve(app: &TestApp) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = app.router.clone();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    addr
+}
+
+pub type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+pub async fn subscribe(
+    addr: std::net::SocketAddr,
+    token: Option<&str>,
+    query: &str,
+) -> Result<Socket, String> {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::{Message as Ws, client::IntoClientRequest};
+    let mut request = format!("ws://{addr}/graphql")
+        .into_client_request()
+        .unwrap();
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (mut ws, response) = tokio_tungstenite::connect_async(request)
+        .await
+        .map_err(|e| e.to_string())?;
+    assert_eq!(
+        response.headers()["sec-websocket-protocol"],
+        "graphql-transport-ws"
+    );
+    let init = match token {
+        Some(t) => {
+            json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {t}")}})
+        }
+        None => json!({"type": "connection_init", "payload": {}}),
+    };
+    ws.send(Ws::text(init.to_string())).await.unwrap();
+    match tokio::time::timeout(Duration::from_secs(10), ws.next()).await {
+        Ok(Some(Ok(Ws::Text(t)))) if t.contains("connection_ack") => {}
+        other => return Err(format!("{other:?}")),
+    }
+    ws.send(Ws::text(
+        json!({"id": "1", "type": "subscribe", "payload": {"query": query}}).to_string(),
+    ))
+    .await
+    .unwrap();
+    Ok(ws)
+}
+
+/// The `next` payloads that arrive within `wait`.
+pub async fn events(ws: &mut Socket, wait: Duration) -> Vec<Value> {
+    use futures_util::StreamExt;
+    let mut out = Vec::new();
+    let until = tokio::time::Instant::now() + wait;
+    while let Ok(Some(Ok(msg))) = tokio::time::timeout_at(until, ws.next()).await {
+        if let tokio_tungstenite::tungstenite::Message::Text(t) = msg {
+            let v: Value = serde_json::from_str(&t).unwrap();
+            if v["type"] == "next" {
+                out.push(v["payload"].clone());
+            }
+        }
+    }
+    out
 }
