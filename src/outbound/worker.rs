@@ -84,35 +84,37 @@ impl Worker {
             claimed: batch.len(),
             ..Pass::default()
         };
-        let results: Vec<anyhow::Result<bool>> = futures_util::stream::iter(batch)
-            .map(|msg| async move {
-                let started = Utc::now();
-                let outcome = self.transports.deliver(&self.db, &msg).await;
-                let sent = matches!(outcome, outbox::Outcome::Sent(_));
-                if let outbox::Outcome::Failed { error, permanent } = &outcome {
-                    tracing::warn!(message = msg.id, channel = %msg.channel, attempt = msg.attempts + 1, permanent, %error, "delivery failed");
-                }
-                outbox::finish_attempt(
-                    &self.db,
-                    &msg,
-                    &self.name,
-                    started,
-                    Utc::now(),
-                    outcome,
-                    &self.policy,
-                )
-                .await?;
-                Ok(sent)
-            })
-            .buffer_unordered(self.settings.concurrency.max(1))
-            .collect()
-            .await;
-        for r in results {
-            match r? {
-                true => pass.sent += 1,
-                false => pass.failed += 1,
+        let done: Vec<(usize, chrono::DateTime<Utc>, chrono::DateTime<Utc>, outbox::Outcome)> =
+            futures_util::stream::iter(0..batch.len())
+                .map(|i| {
+                    let msg = &batch[i];
+                    async move {
+                    let started = Utc::now();
+                    let outcome = self.transports.deliver(&self.db, msg).await;
+                    if let outbox::Outcome::Failed { error, permanent } = &outcome {
+                        tracing::warn!(message = msg.id, channel = %msg.channel, attempt = msg.attempts + 1, permanent, %error, "delivery failed");
+                    }
+                    (i, started, Utc::now(), outcome)
+                }})
+                .buffer_unordered(self.settings.concurrency.max(1))
+                .collect()
+                .await;
+        for (_, _, _, outcome) in &done {
+            match outcome {
+                outbox::Outcome::Sent(_) => pass.sent += 1,
+                outbox::Outcome::Failed { .. } => pass.failed += 1,
             }
         }
+        let attempts = done
+            .into_iter()
+            .map(|(i, started_at, finished_at, outcome)| outbox::Attempt {
+                message: &batch[i],
+                started_at,
+                finished_at,
+                outcome,
+            })
+            .collect();
+        outbox::finish_attempts(&self.db, &self.name, attempts, &self.policy).await?;
         Ok(pass)
     }
 

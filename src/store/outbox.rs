@@ -419,76 +419,94 @@ pub enum Outcome {
     Failed { error: String, permanent: bool },
 }
 
-/// Records an attempt and the message's new state: sent, queued for a retry after the
-/// policy's backoff, or dead. Returns the state it moved to. A worker whose lease was taken
-/// over still keeps its attempt on record, but changes nothing else.
-pub async fn finish_attempt(
+/// One finished attempt, to record.
+pub struct Attempt<'a> {
+    pub message: &'a message::Model,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+    pub outcome: Outcome,
+}
+
+/// Records attempts and their messages' new states, in one transaction (one commit for a
+/// worker's batch): sent, queued for a retry after the policy's backoff, or dead. Returns
+/// the state each moved to. A worker whose lease was taken over still keeps its attempt on
+/// record, but changes nothing else. Until this commits, a message stays claimed: a worker
+/// that dies first leaves it to be sent again after the lease, under the same key.
+pub async fn finish_attempts(
     db: &sea_orm::DatabaseConnection,
-    msg: &message::Model,
     worker: &str,
-    started_at: DateTime<Utc>,
-    finished_at: DateTime<Utc>,
-    outcome: Outcome,
+    attempts: Vec<Attempt<'_>>,
     policy: &RetryPolicy,
-) -> Result<MessageState, DbErr> {
-    let attempt = msg.attempts + 1;
+) -> Result<Vec<MessageState>, DbErr> {
+    if attempts.is_empty() {
+        return Ok(Vec::new());
+    }
     let txn = db.begin().await?;
-    let (state, provider_reference, error) = match &outcome {
-        Outcome::Sent(reference) => (MessageState::Sent, reference.clone(), None),
-        Outcome::Failed { error, permanent } => match policy.after_failure(attempt, *permanent) {
-            AfterFailure::Dead => (MessageState::Dead, None, Some(error.clone())),
-            AfterFailure::RetryIn(_) => (MessageState::Queued, None, Some(error.clone())),
-        },
-    };
-    delivery_attempt::Entity::insert(delivery_attempt::ActiveModel {
-        id: NotSet,
-        message_id: Set(msg.id),
-        attempt: Set(attempt),
-        worker: Set(worker.to_owned()),
-        started_at: Set(started_at),
-        finished_at: Set(finished_at),
-        outcome: Set(match outcome {
-            Outcome::Sent(_) => "SENT",
-            Outcome::Failed { .. } => "FAILED",
+    let mut rows = Vec::with_capacity(attempts.len());
+    let mut states = Vec::with_capacity(attempts.len());
+    for a in &attempts {
+        let msg = a.message;
+        let attempt = msg.attempts + 1;
+        let (state, provider_reference, error) = match &a.outcome {
+            Outcome::Sent(reference) => (MessageState::Sent, reference.clone(), None),
+            Outcome::Failed { error, permanent } => {
+                match policy.after_failure(attempt, *permanent) {
+                    AfterFailure::Dead => (MessageState::Dead, None, Some(error.clone())),
+                    AfterFailure::RetryIn(_) => (MessageState::Queued, None, Some(error.clone())),
+                }
+            }
+        };
+        rows.push(delivery_attempt::ActiveModel {
+            id: NotSet,
+            message_id: Set(msg.id),
+            attempt: Set(attempt),
+            worker: Set(worker.to_owned()),
+            started_at: Set(a.started_at),
+            finished_at: Set(a.finished_at),
+            outcome: Set(match a.outcome {
+                Outcome::Sent(_) => "SENT",
+                Outcome::Failed { .. } => "FAILED",
+            }
+            .to_owned()),
+            provider_reference: Set(provider_reference),
+            error: Set(error.clone()),
+        });
+        let mut change = message::ActiveModel {
+            state: Set(state.as_str().to_owned()),
+            attempts: Set(attempt),
+            locked_by: Set(None),
+            locked_until: Set(None),
+            last_error: Set(error),
+            version: Set(msg.version + 1),
+            ..Default::default()
+        };
+        match state {
+            MessageState::Sent => change.sent_at = Set(Some(a.finished_at)),
+            MessageState::Queued => {
+                if let AfterFailure::RetryIn(d) = policy.after_failure(attempt, false) {
+                    change.next_attempt_at = Set(a.finished_at + d);
+                }
+            }
+            MessageState::Dead => {}
         }
-        .to_owned()),
-        provider_reference: Set(provider_reference),
-        error: Set(error.clone()),
-    })
-    .exec_without_returning(&txn)
-    .await?;
-    let next = match policy.after_failure(attempt, false) {
-        AfterFailure::RetryIn(d) => finished_at + d,
-        AfterFailure::Dead => finished_at,
-    };
-    let mut change = message::ActiveModel {
-        state: Set(state.as_str().to_owned()),
-        attempts: Set(attempt),
-        locked_by: Set(None),
-        locked_until: Set(None),
-        last_error: Set(error),
-        version: Set(msg.version + 1),
-        ..Default::default()
-    };
-    if state == MessageState::Sent {
-        change.sent_at = Set(Some(finished_at));
+        let moved = message::Entity::update_many()
+            .set(change)
+            .filter(message::Column::Id.eq(msg.id))
+            .filter(message::Column::LockedBy.eq(worker))
+            .filter(message::Column::State.eq(MessageState::Queued.as_str()))
+            .exec(&txn)
+            .await?;
+        states.push(if moved.rows_affected == 1 {
+            state
+        } else {
+            MessageState::parse(&msg.state).unwrap_or(MessageState::Queued)
+        });
     }
-    if state == MessageState::Queued {
-        change.next_attempt_at = Set(next);
-    }
-    let moved = message::Entity::update_many()
-        .set(change)
-        .filter(message::Column::Id.eq(msg.id))
-        .filter(message::Column::LockedBy.eq(worker))
-        .filter(message::Column::State.eq(MessageState::Queued.as_str()))
-        .exec(&txn)
+    delivery_attempt::Entity::insert_many(rows)
+        .exec_without_returning(&txn)
         .await?;
     txn.commit().await?;
-    Ok(if moved.rows_affected == 1 {
-        state
-    } else {
-        MessageState::parse(&msg.state).unwrap_or(MessageState::Queued)
-    })
+    Ok(states)
 }
 
 /// Puts a dead letter back in the queue, due now, if it is still dead at `version`.

@@ -1463,3 +1463,145 @@ async fn metrics_count_messages_by_channel_and_state_and_the_oldest_queued() {
         "{text}"
     );
 }
+
+// ---------- the "done when", end to end ----------
+
+#[tokio::test]
+async fn with_the_demo_data_a_draft_plan_sent_reaches_the_parents_inbox_from_a_running_server() {
+    let (db, dir) = crate::common::isolated_database().await;
+    let url = worker_url(&db, dir.as_ref().map(|d| d.path())).await;
+    let ehcp = env!("CARGO_BIN_EXE_ehcp");
+    let run = |args: &[&str]| {
+        let out = Command::new(ehcp)
+            .args(args)
+            .env("DATABASE_URL", &url)
+            .env("EHCP_JWT_SECRET", crate::common::SECRET)
+            .output()
+            .expect("ehcp");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    run(&["seed-demo"]);
+    let token = run(&[
+        "token",
+        "--role",
+        "caseworker",
+        "--sub",
+        "demo-caseworker-north-1",
+        "--la",
+        "909",
+    ]);
+    let token = token.trim();
+    let smtp = SmtpServer::start();
+    let port = free_port();
+    let mut server = Command::new(ehcp)
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env("DATABASE_URL", &url)
+        .env("EHCP_JWT_SECRET", crate::common::SECRET)
+        .env("EHCP_SMTP_URL", smtp.url())
+        .env("EHCP_PORTAL_URL", "https://portal.demo.invalid/")
+        .env("EHCP_DELIVERY_POLL", "200ms")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("ehcp serve");
+    let client = reqwest::Client::new();
+    let endpoint = format!("http://127.0.0.1:{port}/graphql");
+    let gql = |query: &str, variables: Value| {
+        let request = client
+            .post(&endpoint)
+            .bearer_auth(token)
+            .json(&json!({"query": query, "variables": variables}));
+        async move {
+            let body: Value = request
+                .send()
+                .await
+                .expect("request")
+                .json()
+                .await
+                .expect("json");
+            assert!(body["errors"].is_null(), "{body}");
+            body["data"].clone()
+        }
+    };
+    let started = Instant::now();
+    while client
+        .get(format!("http://127.0.0.1:{port}/healthz"))
+        .send()
+        .await
+        .is_err()
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the server did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let list = gql(
+        "{ assessments(first: 100) { nodes { id version allowedActions child { parents { parent { email } } } } } }",
+        json!({}),
+    )
+    .await;
+    let case = list["assessments"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| {
+            a["allowedActions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x == "SEND_DRAFT")
+        })
+        .expect("a demo assessment ready for its draft plan")
+        .clone();
+    let parents: BTreeSet<String> = case["child"]["parents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["parent"]["email"].as_str().map(str::to_owned))
+        .collect();
+    assert!(!parents.is_empty(), "{case}");
+    gql(
+        "mutation($input: ActionInput!) { sendDraftPlan(input: $input) { id } }",
+        json!({"input": {"assessmentId": case["id"], "version": case["version"]}}),
+    )
+    .await;
+    let sent = Instant::now();
+    // The server's own worker sends it (after the demo's earlier notices, in order).
+    let mail = loop {
+        let found = smtp.received().into_iter().find(|r| {
+            r.headers
+                .get("subject")
+                .is_some_and(|s| s.contains("draft EHC plan"))
+                && r.headers
+                    .get("x-rcptto")
+                    .is_some_and(|to| parents.contains(to))
+                && r.body.contains(&window_end())
+        });
+        if let Some(mail) = found {
+            break mail;
+        }
+        assert!(
+            sent.elapsed() < Duration::from_secs(120),
+            "no draft email arrived"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    eprintln!(
+        "the draft plan's email reached the SMTP server {:.1} s after the caseworker sent it",
+        sent.elapsed().as_secs_f64()
+    );
+    assert!(
+        mail.body.contains("https://portal.demo.invalid/"),
+        "{}",
+        mail.body
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+}
