@@ -2,7 +2,8 @@
 # Messages from commit to an SMTP server's receipt (issue 18): COUNT messages (100,000 by
 # default) written to the outbox while WORKERS `ehcp deliver` processes send them to a real
 # SMTP server (aiosmtpd, installed from PyPI into target/). Prints throughput and the latency
-# from each message's commit to its receipt.
+# from each message's commit to its receipt. CONCURRENCY (8) sets each worker's deliveries
+# at once; RATE (0: all at once) paces the commits, in messages a second.
 #
 #   bench/messages.sh                                   # SQLite, a fresh file
 #   DATABASE_URL=postgres://postgres@127.0.0.1/bench_messages bench/messages.sh
@@ -28,7 +29,7 @@ trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 target/release/ehcp seed-demo >/dev/null
 for _ in $(seq "$WORKERS"); do
   EHCP_SMTP_URL="smtp://127.0.0.1:$port" EHCP_DELIVERY_POLL=50ms RUST_LOG=warn \
-    target/release/ehcp deliver &
+    EHCP_DELIVERY_CONCURRENCY="${CONCURRENCY:-8}" target/release/ehcp deliver &
   pids+=($!)
 done
-target/release/ehcp bench-messages --count "$COUNT" --maildir "$work/maildir"
+target/release/ehcp bench-messages --count "$COUNT" --rate "${RATE:-0}" --batch "${BATCH:-500}" --maildir "$work/maildir"

@@ -31,6 +31,11 @@ pub struct MessageBenchArgs {
     /// The SMTP server's maildir (its `new/` holds what it received).
     #[arg(long)]
     pub maildir: PathBuf,
+    /// Commit at most this many messages a second (0: as fast as the database takes them,
+    /// which measures draining a backlog; a rate the workers keep up with measures the
+    /// latency a family sees).
+    #[arg(long, default_value_t = 0)]
+    pub rate: u64,
     /// Give up waiting for deliveries after this long.
     #[arg(long, default_value = "30m", value_parser = humantime::parse_duration)]
     pub timeout: Duration,
@@ -89,6 +94,12 @@ pub async fn run(settings: &Settings, args: MessageBenchArgs) -> anyhow::Result<
         }
         txn.commit().await?;
         committed.insert(b, SystemTime::now());
+        if args.rate > 0 {
+            let due = Duration::from_secs_f64(((b + 1) * args.batch) as f64 / args.rate as f64);
+            if let Some(wait) = due.checked_sub(started.elapsed()) {
+                tokio::time::sleep(wait).await;
+            }
+        }
     }
     let enqueue_s = started.elapsed().as_secs_f64();
     eprintln!(

@@ -194,7 +194,9 @@ pub struct DeliverySettings {
     pub concurrency: usize,
 
     /// How long a claim lasts: a worker that dies holding messages releases them after this.
-    #[arg(long, env = "EHCP_DELIVERY_LEASE", default_value = "2m", value_parser = humantime::parse_duration)]
+    /// It must outlast a batch at its slowest (twice ceil(batch / concurrency) × timeout),
+    /// or a slow provider's batch would be taken over and sent twice.
+    #[arg(long, env = "EHCP_DELIVERY_LEASE", default_value = "10m", value_parser = humantime::parse_duration)]
     pub lease: Duration,
 
     /// The first retry's delay; each further one doubles, up to 6 hours.
@@ -244,7 +246,7 @@ impl Default for DeliverySettings {
             poll: Duration::from_secs(1),
             batch: 100,
             concurrency: 8,
-            lease: Duration::from_secs(120),
+            lease: Duration::from_secs(600),
             retry_base: Duration::from_secs(30),
             retry_max_attempts: 10,
             digest_hour: 7,

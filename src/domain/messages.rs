@@ -151,9 +151,10 @@ fn service_label(code: Option<&str>) -> &'static str {
 /// s.51, SEND Regs 2014 regs 32-33): mediation advice first, within 2 months.
 fn appeal_rights(decided_on: NaiveDate) -> String {
     format!(
-        " If you disagree, you can appeal to the First-tier Tribunal (SEND). Before you \
-         appeal you must contact a mediation adviser (the council's letter names one), \
-         within 2 months of the decision: by {}. You can also ask for mediation.",
+        " If you disagree, you can appeal to the First-tier Tribunal (SEND). Unless your \
+         appeal is only about the school or college the plan names, you must first contact \
+         a mediation adviser (the council's letter names one), within 2 months of the \
+         decision: by {}. You can also ask for mediation.",
         long_date(DeadlineKind::MediationContact.due_from(decided_on))
     )
 }
@@ -291,7 +292,13 @@ pub fn family_notice(
                      have 15 days to comment",
                     String::new(),
                 ),
-                _ => ("stop maintaining the EHC plan", appeal_rights(on)),
+                // A proposal (reg 31): the family is consulted before any decision to
+                // cease, which is the decision they can appeal (`ehc_plan.cease`).
+                _ => (
+                    "propose to stop maintaining the EHC plan: it will ask for your views \
+                     before it decides",
+                    String::new(),
+                ),
             };
             (
                 format!("The council's decision after {child}'s annual review"),
@@ -463,8 +470,8 @@ pub fn advice_notice(nudge: AdviceNudge, service: &str, child: &str, due_on: Nai
             format!("Advice requested for {child}: due by {due}"),
             format!(
                 "The council's SEND team has asked you for advice ({service}) for {child}'s \
-                 EHC needs assessment or review. The law expects it within 6 weeks of the \
-                 request: by {due}. Sign in to see the request and send your advice."
+                 EHC needs assessment or annual review. It is due by {due}. Sign in to see \
+                 the request and send your advice."
             ),
         ),
         AdviceNudge::DueInSevenDays => (
@@ -732,6 +739,17 @@ mod tests {
         )
         .unwrap();
         assert!(n.body.contains("amend the EHC plan"));
+        assert!(!n.body.contains("Tribunal"));
+        // Ceasing after a review is a proposal (reg 31): the appealable decision comes later.
+        let n = family_notice(
+            "annual_review",
+            AuditAction::Decide,
+            &json!({"on": "2026-05-20", "decision": "CEASE"}),
+            "Sam",
+            d(2026, 5, 20),
+        )
+        .unwrap();
+        assert!(n.body.contains("propose to stop maintaining"), "{}", n.body);
         assert!(!n.body.contains("Tribunal"));
         let n = family_notice(
             "plan_amendment",

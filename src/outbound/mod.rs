@@ -28,7 +28,14 @@ impl Transports {
         let smtp = settings
             .smtp_url
             .as_deref()
-            .map(|url| smtp::Smtp::new(url, &settings.mail_from, settings.timeout))
+            .map(|url| {
+                smtp::Smtp::new(
+                    url,
+                    &settings.mail_from,
+                    settings.timeout,
+                    u32::try_from(settings.concurrency).unwrap_or(u32::MAX),
+                )
+            })
             .transpose()?;
         let notify = settings
             .notify_api_key

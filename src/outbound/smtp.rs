@@ -29,10 +29,12 @@ pub fn message_id(key: &str) -> String {
 }
 
 impl Smtp {
-    pub fn new(url: &str, from: &str, timeout: Duration) -> anyhow::Result<Self> {
+    /// `connections`: as many as the worker sends at once (lettre's pool keeps them open).
+    pub fn new(url: &str, from: &str, timeout: Duration, connections: u32) -> anyhow::Result<Self> {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|e| anyhow::anyhow!("EHCP_SMTP_URL: {e}"))?
             .timeout(Some(timeout))
+            .pool_config(lettre::transport::smtp::PoolConfig::new().max_size(connections.max(1)))
             .build();
         let from = from
             .parse()

@@ -36,6 +36,21 @@ pub struct Pass {
 
 impl Worker {
     pub fn new(db: DatabaseConnection, settings: &DeliverySettings) -> anyhow::Result<Self> {
+        // A batch is recorded when its last delivery ends: the claim must outlast that, at
+        // every delivery's timeout, with room to spare.
+        let rounds = settings
+            .batch
+            .max(1)
+            .div_ceil(settings.concurrency.max(1) as u64);
+        let slowest = settings.timeout * u32::try_from(rounds * 2).unwrap_or(u32::MAX);
+        anyhow::ensure!(
+            settings.lease >= slowest,
+            "EHCP_DELIVERY_LEASE ({}) is shorter than a batch can take: {rounds} round(s) of \
+             EHCP_DELIVERY_TIMEOUT ({}), twice over. Raise the lease, or lower \
+             EHCP_DELIVERY_BATCH or EHCP_DELIVERY_TIMEOUT",
+            humantime::format_duration(settings.lease),
+            humantime::format_duration(settings.timeout)
+        );
         let transports = Transports::new(settings)?;
         let channels = transports.channels();
         let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "ehcp".into());

@@ -10,7 +10,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    QueryOrder, QuerySelect, QueryTrait, TransactionTrait,
 };
 use serde_json::json;
 
@@ -714,6 +714,18 @@ pub async fn change_subscription(
 
 // ---------- live updates ----------
 
+/// The records a family reads, whose changes `caseChanged` shows them.
+const FAMILY_RECORDS: [&str; 8] = [
+    "child",
+    "assessment",
+    "ehc_plan",
+    "annual_review",
+    "plan_amendment",
+    "review_meeting_request",
+    "dispute",
+    "complaint",
+];
+
 /// Committed audit events after `after` about children the actor may see (one child's, when
 /// given), oldest first, at most 100.
 pub async fn changes_after(
@@ -732,6 +744,11 @@ pub async fn changes_after(
     )
     .add(audit_event::Column::ChildId.is_not_null())
     .add(audit_event::Column::Id.gt(after));
+    // A family hears of changes to the records they read (their case, not its links,
+    // messages or other bookkeeping); staff of the council hear of every change.
+    if matches!(ctx.actor.scope, Scope::Family { .. }) {
+        cond = cond.add(audit_event::Column::Entity.is_in(FAMILY_RECORDS.iter().copied()));
+    }
     if let Some(c) = child_id {
         cond = cond.add(audit_event::Column::ChildId.eq(c));
     }
@@ -777,9 +794,21 @@ pub async fn latest_ids(ctx: &Ctx<'_>) -> ApiResult<(i64, i64, i64)> {
 /// Messages the actor may see that were delivered by attempts after `after`: (attempt id,
 /// message), oldest first.
 pub async fn deliveries_after(ctx: &Ctx<'_>, after: i64) -> ApiResult<Vec<(i64, message::Model)>> {
+    // Visibility is part of the query, so the page of 100 is the subscriber's own: a busy
+    // council's other deliveries never fill it and stall the cursor.
+    let mut any = Condition::any().add(addressed_to_me(ctx));
+    if let Ok(cases) = about_cases(ctx) {
+        any = any.add(cases);
+    }
+    let visible = message::Entity::find()
+        .select_only()
+        .column(message::Column::Id)
+        .filter(any)
+        .into_query();
     let attempts = delivery_attempt::Entity::find()
         .filter(delivery_attempt::Column::Id.gt(after))
         .filter(delivery_attempt::Column::Outcome.eq("SENT"))
+        .filter(delivery_attempt::Column::MessageId.in_subquery(visible))
         .order_by_asc(delivery_attempt::Column::Id)
         .limit(100)
         .all(ctx.db)
@@ -787,19 +816,14 @@ pub async fn deliveries_after(ctx: &Ctx<'_>, after: i64) -> ApiResult<Vec<(i64, 
     if attempts.is_empty() {
         return Ok(Vec::new());
     }
-    let mut any = Condition::any().add(addressed_to_me(ctx));
-    if let Ok(cases) = about_cases(ctx) {
-        any = any.add(cases);
-    }
-    let visible = message::Entity::find()
+    let messages = message::Entity::find()
         .filter(message::Column::Id.is_in(attempts.iter().map(|a| a.message_id)))
-        .filter(any)
         .all(ctx.db)
         .await?;
     Ok(attempts
         .iter()
         .filter_map(|a| {
-            visible
+            messages
                 .iter()
                 .find(|m| m.id == a.message_id)
                 .map(|m| (a.id, m.clone()))

@@ -366,8 +366,8 @@ async fn a_page_of_fifty_costs_no_more_statements_than_a_page_of_five_or_twenty_
         )
         .await;
     }
-    // 55 messages about one child to the manager, every one a dead letter with two failed
-    // attempts; and subscriptions of both councils.
+    // 55 messages about one child to the manager, every one a dead letter with a failed
+    // attempt; and subscriptions of both councils.
     let message_child = children["children"]["nodes"][0]["id"]
         .as_str()
         .unwrap()

@@ -577,41 +577,101 @@ impl From<deadline_alert::Model> for DeadlineAlert {
     }
 }
 
+/// A WebSocket connection's sign-in: its streams end when its token expires.
+#[derive(Clone, Copy, Debug)]
+pub struct SocketSession {
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+fn expiry(gql: &Context<'_>) -> Option<chrono::DateTime<chrono::Utc>> {
+    gql.data_opt::<SocketSession>().and_then(|s| s.expires_at)
+}
+
 /// How often a subscription looks for what has been committed.
 const LIVE_POLL: Duration = Duration::from_millis(500);
 
-/// A stream that polls `fetch(after)` for rows after the cursor and yields each, moving the
-/// cursor past it. A poll that fails ends the stream with its error.
-fn poll_after<T, F, Fut>(start: i64, fetch: F) -> impl Stream<Item = Result<T>>
+/// How far behind its cursor a subscription looks again, in ids: on PostgreSQL an id is
+/// taken when a row is written, not when its transaction commits, so a row with a lower id
+/// can become visible after a higher one. A row committed more than this many ids late
+/// would be missed.
+const LOOKBACK: i64 = 100;
+
+/// A stream that polls `fetch(from)` (at most a page of rows with ids above `from`, in id
+/// order) and yields each row once, moving the cursor past it and reading again the last
+/// [`LOOKBACK`] ids for rows committed late. A poll that fails ends the stream with its
+/// error, as does the connection's token expiring.
+fn poll_after<T, F, Fut>(
+    start: i64,
+    expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    fetch: F,
+) -> impl Stream<Item = Result<T>>
 where
     T: Send + 'static,
     F: Fn(i64) -> Fut + Send + 'static,
     Fut: std::future::Future<Output = Result<Vec<(i64, T)>>> + Send,
 {
-    futures_util::stream::unfold(
-        (
-            start,
-            std::collections::VecDeque::<(i64, T)>::new(),
-            fetch,
-            false,
-        ),
-        |(mut after, mut pending, fetch, failed)| async move {
-            if failed {
-                return None;
+    struct Cursor<T, F> {
+        after: i64,
+        /// Ids yielded within the look-back window.
+        seen: std::collections::BTreeSet<i64>,
+        pending: std::collections::VecDeque<(i64, T)>,
+        fetch: F,
+        done: bool,
+    }
+    let cursor = Cursor {
+        after: start,
+        // Everything up to the start counts as seen: the stream is of what comes next.
+        seen: std::collections::BTreeSet::new(),
+        pending: std::collections::VecDeque::new(),
+        fetch,
+        done: false,
+    };
+    let floor = start;
+    futures_util::stream::unfold(cursor, move |mut c| async move {
+        if c.done {
+            return None;
+        }
+        loop {
+            if expires_at.is_some_and(|e| chrono::Utc::now() >= e) {
+                use async_graphql::ErrorExtensions;
+                let ended = ApiError::Unauthenticated.extend_with(|_, ext| {
+                    ext.set("reason", "token_expired");
+                });
+                c.done = true;
+                return Some((Err(ended), c));
             }
+            if let Some((id, item)) = c.pending.pop_front() {
+                c.after = c.after.max(id);
+                return Some((Ok(item), c));
+            }
+            let mut from = (c.after - LOOKBACK).max(floor);
             loop {
-                if let Some((id, item)) = pending.pop_front() {
-                    after = after.max(id);
-                    return Some((Ok(item), (after, pending, fetch, false)));
+                let rows = match (c.fetch)(from).await {
+                    Ok(rows) => rows,
+                    Err(e) => {
+                        c.done = true;
+                        return Some((Err(e), c));
+                    }
+                };
+                let full = rows.len() >= 100;
+                let last = rows.last().map(|(id, _)| *id);
+                for (id, item) in rows {
+                    if c.seen.insert(id) {
+                        c.pending.push_back((id, item));
+                    }
                 }
-                match fetch(after).await {
-                    Ok(rows) if rows.is_empty() => tokio::time::sleep(LIVE_POLL).await,
-                    Ok(rows) => pending.extend(rows),
-                    Err(e) => return Some((Err(e), (after, pending, fetch, true))),
+                match last {
+                    Some(last) if full => from = last,
+                    _ => break,
                 }
             }
-        },
-    )
+            let keep_from = c.after.max(c.pending.back().map_or(0, |p| p.0)) - LOOKBACK;
+            c.seen = c.seen.split_off(&keep_from);
+            if c.pending.is_empty() {
+                tokio::time::sleep(LIVE_POLL).await;
+            }
+        }
+    })
 }
 
 /// Live updates over WebSocket (`graphql-transport-ws` on `/graphql`, signed in with the
@@ -635,7 +695,7 @@ impl Subscription {
             .transpose()?;
         let (start, _, _) = svc::latest_ids(&c).await?;
         let (db, actor) = (c.db.clone(), c.actor.clone());
-        Ok(poll_after(start, move |after| {
+        Ok(poll_after(start, expiry(gql), move |after| {
             let (db, actor) = (db.clone(), actor.clone());
             async move {
                 let ctx = crate::service::Ctx {
@@ -661,7 +721,7 @@ impl Subscription {
         let c = ctx(gql)?;
         let (_, start, _) = svc::latest_ids(&c).await?;
         let (db, actor) = (c.db.clone(), c.actor.clone());
-        Ok(poll_after(start, move |after| {
+        Ok(poll_after(start, expiry(gql), move |after| {
             let (db, actor) = (db.clone(), actor.clone());
             async move {
                 let ctx = crate::service::Ctx {
@@ -687,7 +747,7 @@ impl Subscription {
         let c = ctx(gql)?;
         let (_, _, start) = svc::latest_ids(&c).await?;
         let (db, actor) = (c.db.clone(), c.actor.clone());
-        Ok(poll_after(start, move |after| {
+        Ok(poll_after(start, expiry(gql), move |after| {
             let (db, actor) = (db.clone(), actor.clone());
             async move {
                 let ctx = crate::service::Ctx {

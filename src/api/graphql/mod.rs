@@ -65,7 +65,7 @@ pub struct Mutation(
     messages::MessagesMutation,
 );
 
-pub use messages::Subscription;
+pub use messages::{SocketSession, Subscription};
 
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
 

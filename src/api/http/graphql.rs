@@ -214,7 +214,7 @@ async fn websocket(state: AppState, parts: &mut axum::http::request::Parts) -> R
         Ok(u) => u,
         Err(e) => return e.into_response(),
     };
-    let schema = state.schema().clone();
+    let schema = SubscriptionsOnly(state.schema().clone());
     upgrade
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| {
@@ -255,7 +255,75 @@ async fn sign_in_socket(
         actor: Some(actor),
         now: state.now(),
     });
+    // The token verified, so its `exp` is the one it was signed with: the connection's
+    // streams end when it expires (a client reconnects with a fresh token).
+    data.insert(crate::api::graphql::SocketSession {
+        expires_at: token_expiry(&token),
+    });
     Ok(data)
+}
+
+/// The `exp` of a verified bearer token.
+fn token_expiry(header: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    use base64::Engine;
+    let token = header.strip_prefix("Bearer ").unwrap_or(header);
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    let exp = serde_json::from_slice::<Value>(&bytes)
+        .ok()?
+        .get("exp")?
+        .as_i64()?;
+    chrono::DateTime::from_timestamp(exp, 0)
+}
+
+/// The schema as the WebSocket serves it: subscriptions only. A query or mutation belongs
+/// on `POST /graphql`, where each request is signed in, counted and limited on its own.
+#[derive(Clone)]
+struct SubscriptionsOnly(crate::api::graphql::AppSchema);
+
+impl async_graphql::Executor for SubscriptionsOnly {
+    async fn execute(&self, _request: async_graphql::Request) -> async_graphql::Response {
+        only_subscriptions()
+    }
+
+    fn execute_stream(
+        &self,
+        request: async_graphql::Request,
+        session_data: Option<Arc<async_graphql::Data>>,
+    ) -> futures_util::stream::BoxStream<'static, async_graphql::Response> {
+        use futures_util::StreamExt;
+        let subscription = parse_query(&request.query).is_ok_and(|doc| match &doc.operations {
+            DocumentOperations::Single(op) => op.node.ty == OperationType::Subscription,
+            DocumentOperations::Multiple(ops) => {
+                let chosen = match &request.operation_name {
+                    Some(name) => ops.get(name.as_str()),
+                    None if ops.len() == 1 => ops.values().next(),
+                    None => None,
+                };
+                chosen.is_some_and(|op| op.node.ty == OperationType::Subscription)
+            }
+        });
+        if subscription {
+            async_graphql::Executor::execute_stream(&self.0, request, session_data)
+        } else {
+            futures_util::stream::once(async { only_subscriptions() }).boxed()
+        }
+    }
+}
+
+fn only_subscriptions() -> async_graphql::Response {
+    let mut error = ServerError::new(
+        "only subscriptions are served over the WebSocket: send queries and mutations to POST /graphql",
+        None,
+    );
+    error.extensions = Some({
+        let mut ext = async_graphql::ErrorExtensionValues::default();
+        ext.set("code", "BAD_REQUEST");
+        ext
+    });
+    async_graphql::Response::from_errors(vec![error])
 }
 
 pub async fn graphql_post(
