@@ -117,6 +117,32 @@ impl<R: Staged> Step<R> {
     }
 }
 
+/// The day of a step: the one given, or today; never a day still to come, nor before the
+/// record's `start` (`since` says what happened that day: "the complaint was received").
+pub fn step_date(
+    ctx: &Ctx<'_>,
+    on: Option<NaiveDate>,
+    start: NaiveDate,
+    since: &str,
+) -> ApiResult<NaiveDate> {
+    use crate::domain::assessment::{DateError, validate_action_date};
+    use crate::domain::calendar::long_date;
+    let today = ctx.today();
+    let on = on.unwrap_or(today);
+    match validate_action_date(on, start, today) {
+        Ok(()) => Ok(on),
+        Err(e @ DateError::InFuture { .. }) => Err(ApiError::validation("on", e.to_string())),
+        Err(DateError::BeforeStart { .. }) => Err(ApiError::validation(
+            "on",
+            format!(
+                "{} is before {since} on {}",
+                long_date(on),
+                long_date(start)
+            ),
+        )),
+    }
+}
+
 /// A step the record's state does not allow: a CONFLICT saying so, with the steps it does
 /// (`extensions.allowedActions`).
 pub fn not_allowed(noun: &str, action: &str, state: &str, allowed: &[&'static str]) -> ApiError {

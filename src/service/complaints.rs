@@ -147,17 +147,7 @@ type Step = action::Step<ComplaintRecord>;
 
 action::tracked_record!(ComplaintRecord, complaint, "complaint", "complaint", ComplaintAction,
     date: |r: &ComplaintRecord, ctx: &Ctx<'_>, on: Option<NaiveDate>| {
-        let today = ctx.today();
-        let on = on.unwrap_or(today);
-        if on > today {
-            return Err(ApiError::validation("on", "steps are recorded when they happen, not in advance"));
-        }
-        if on < r.row.received_on {
-            return Err(ApiError::validation("on", format!(
-                "{} is before the complaint was received on {}",
-                long_date(on), long_date(r.row.received_on))));
-        }
-        Ok(on)
+        action::step_date(ctx, on, r.row.received_on, "the complaint was received")
     },
     sync: sync_record_deadlines, reload: load, staged);
 

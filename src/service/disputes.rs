@@ -202,17 +202,7 @@ type Step = action::Step<DisputeRecord>;
 
 action::tracked_record!(DisputeRecord, dispute, "dispute", "dispute", DisputeAction,
     date: |r: &DisputeRecord, ctx: &Ctx<'_>, on: Option<NaiveDate>| {
-        let today = ctx.today();
-        let on = on.unwrap_or(today);
-        if on > today {
-            return Err(ApiError::validation("on", "steps are recorded when they happen, not in advance"));
-        }
-        if on < r.row.decision_sent_on {
-            return Err(ApiError::validation("on", format!(
-                "{} is before the decision was sent on {}",
-                long_date(on), long_date(r.row.decision_sent_on))));
-        }
-        Ok(on)
+        action::step_date(ctx, on, r.row.decision_sent_on, "the decision was sent")
     },
     sync: sync_record_deadlines, reload: load, staged);
 

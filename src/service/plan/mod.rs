@@ -23,7 +23,6 @@ use crate::domain::access::Permission;
 use crate::domain::amendment::{
     AmendmentAction, AmendmentState, amendment_transition, check_amended_plan_allowed,
 };
-use crate::domain::assessment::{DateError, validate_action_date};
 use crate::domain::calendar::long_date;
 use crate::domain::input::{
     FamilyResponse, appeal_rights, not_before, optional_text, required_text,
@@ -332,20 +331,7 @@ fn action_date(
     start: NaiveDate,
     what: &str,
 ) -> ApiResult<NaiveDate> {
-    let today = ctx.today();
-    let on = on.unwrap_or(today);
-    match validate_action_date(on, start, today) {
-        Ok(()) => Ok(on),
-        Err(e @ DateError::InFuture { .. }) => Err(ApiError::validation("on", e.to_string())),
-        Err(DateError::BeforeStart { .. }) => Err(ApiError::validation(
-            "on",
-            format!(
-                "{} is before the {what} started on {}",
-                long_date(on),
-                long_date(start)
-            ),
-        )),
-    }
+    action::step_date(ctx, on, start, &format!("the {what} started"))
 }
 
 fn audit_entry<'a>(
