@@ -760,35 +760,41 @@ pub async fn changes_after(
         .await?)
 }
 
-/// The newest audit event's id now: a subscription starts after it.
-pub async fn latest_ids(ctx: &Ctx<'_>) -> ApiResult<(i64, i64, i64)> {
+/// What a live update follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Feed {
+    /// Audit events (`caseChanged`).
+    Changes,
+    /// Delivery attempts (`messageDelivered`).
+    Deliveries,
+    /// Deadline alerts (`deadlineAlerts`).
+    Alerts,
+}
+
+/// The feed's newest id now: a subscription starts after it.
+pub async fn newest_id(ctx: &Ctx<'_>, feed: Feed) -> ApiResult<i64> {
     use crate::store::entity::audit_event;
-    let max = |rows: Vec<i64>| rows.into_iter().next().unwrap_or(0);
-    let event = audit_event::Entity::find()
-        .select_only()
-        .column(audit_event::Column::Id)
-        .order_by_desc(audit_event::Column::Id)
-        .limit(1)
-        .into_tuple::<i64>()
-        .all(ctx.db)
-        .await?;
-    let attempt = delivery_attempt::Entity::find()
-        .select_only()
-        .column(delivery_attempt::Column::Id)
-        .order_by_desc(delivery_attempt::Column::Id)
-        .limit(1)
-        .into_tuple::<i64>()
-        .all(ctx.db)
-        .await?;
-    let alert = deadline_alert::Entity::find()
-        .select_only()
-        .column(deadline_alert::Column::Id)
-        .order_by_desc(deadline_alert::Column::Id)
-        .limit(1)
-        .into_tuple::<i64>()
-        .all(ctx.db)
-        .await?;
-    Ok((max(event), max(attempt), max(alert)))
+    async fn newest<E: EntityTrait>(
+        db: &sea_orm::DatabaseConnection,
+        id: E::Column,
+    ) -> ApiResult<i64> {
+        Ok(E::find()
+            .select_only()
+            .column(id)
+            .order_by_desc(id)
+            .limit(1)
+            .into_tuple::<i64>()
+            .one(db)
+            .await?
+            .unwrap_or(0))
+    }
+    match feed {
+        Feed::Changes => newest::<audit_event::Entity>(ctx.db, audit_event::Column::Id).await,
+        Feed::Deliveries => {
+            newest::<delivery_attempt::Entity>(ctx.db, delivery_attempt::Column::Id).await
+        }
+        Feed::Alerts => newest::<deadline_alert::Entity>(ctx.db, deadline_alert::Column::Id).await,
+    }
 }
 
 /// Messages the actor may see that were delivered by attempts after `after`: (attempt id,

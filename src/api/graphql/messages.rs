@@ -689,27 +689,17 @@ impl Subscription {
         gql: &Context<'_>,
         #[graphql(desc = "Only this child's (a global id).")] child_id: Option<ID>,
     ) -> Result<impl Stream<Item = Result<CaseChange>> + use<>> {
-        let c = ctx(gql)?;
         let child = child_id
             .map(|c| Id::parse("childId", Kind::Child, &c))
             .transpose()?;
-        let (start, _, _) = svc::latest_ids(&c).await?;
-        let (db, actor) = (c.db.clone(), c.actor.clone());
-        Ok(poll_after(start, expiry(gql), move |after| {
-            let (db, actor) = (db.clone(), actor.clone());
-            async move {
-                let ctx = crate::service::Ctx {
-                    db: &db,
-                    actor: &actor,
-                    now: chrono::Utc::now(),
-                };
-                Ok(svc::changes_after(&ctx, after, child)
-                    .await?
-                    .into_iter()
-                    .map(|e| (e.id, CaseChange::from(e)))
-                    .collect())
-            }
-        }))
+        live(gql, svc::Feed::Changes, move |who, after| async move {
+            Ok(svc::changes_after(&who.ctx(), after, child)
+                .await?
+                .into_iter()
+                .map(|e| (e.id, CaseChange::from(e)))
+                .collect())
+        })
+        .await
     }
 
     /// Messages delivered from now on that the signed-in person may see: their own, and
@@ -718,24 +708,14 @@ impl Subscription {
         &self,
         gql: &Context<'_>,
     ) -> Result<impl Stream<Item = Result<Message>> + use<>> {
-        let c = ctx(gql)?;
-        let (_, start, _) = svc::latest_ids(&c).await?;
-        let (db, actor) = (c.db.clone(), c.actor.clone());
-        Ok(poll_after(start, expiry(gql), move |after| {
-            let (db, actor) = (db.clone(), actor.clone());
-            async move {
-                let ctx = crate::service::Ctx {
-                    db: &db,
-                    actor: &actor,
-                    now: chrono::Utc::now(),
-                };
-                Ok(svc::deliveries_after(&ctx, after)
-                    .await?
-                    .into_iter()
-                    .map(|(id, m)| (id, Message(m)))
-                    .collect())
-            }
-        }))
+        live(gql, svc::Feed::Deliveries, |who, after| async move {
+            Ok(svc::deliveries_after(&who.ctx(), after)
+                .await?
+                .into_iter()
+                .map(|(id, m)| (id, Message(m)))
+                .collect())
+        })
+        .await
     }
 
     /// Deadlines of cases the signed-in person may see that become due within 14 days or
@@ -744,23 +724,53 @@ impl Subscription {
         &self,
         gql: &Context<'_>,
     ) -> Result<impl Stream<Item = Result<DeadlineAlert>> + use<>> {
-        let c = ctx(gql)?;
-        let (_, _, start) = svc::latest_ids(&c).await?;
-        let (db, actor) = (c.db.clone(), c.actor.clone());
-        Ok(poll_after(start, expiry(gql), move |after| {
-            let (db, actor) = (db.clone(), actor.clone());
-            async move {
-                let ctx = crate::service::Ctx {
-                    db: &db,
-                    actor: &actor,
-                    now: chrono::Utc::now(),
-                };
-                Ok(svc::alerts_after(&ctx, after)
-                    .await?
-                    .into_iter()
-                    .map(|a| (a.id, DeadlineAlert::from(a)))
-                    .collect())
-            }
-        }))
+        live(gql, svc::Feed::Alerts, |who, after| async move {
+            Ok(svc::alerts_after(&who.ctx(), after)
+                .await?
+                .into_iter()
+                .map(|a| (a.id, DeadlineAlert::from(a)))
+                .collect())
+        })
+        .await
     }
+}
+
+/// Who a subscription polls as: the connection's signed-in person.
+#[derive(Clone)]
+struct Subscriber {
+    db: sea_orm::DatabaseConnection,
+    actor: crate::domain::access::Actor,
+}
+
+impl Subscriber {
+    fn ctx(&self) -> crate::service::Ctx<'_> {
+        crate::service::Ctx {
+            db: &self.db,
+            actor: &self.actor,
+            now: chrono::Utc::now(),
+        }
+    }
+}
+
+/// A subscription to `feed` from its newest row now, polled with `fetch` as the signed-in
+/// person until their token expires.
+async fn live<T, F, Fut>(
+    gql: &Context<'_>,
+    feed: svc::Feed,
+    fetch: F,
+) -> Result<impl Stream<Item = Result<T>> + use<T, F, Fut>>
+where
+    T: Send + 'static,
+    F: Fn(Subscriber, i64) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<Vec<(i64, T)>>> + Send,
+{
+    let c = ctx(gql)?;
+    let start = svc::newest_id(&c, feed).await?;
+    let who = Subscriber {
+        db: c.db.clone(),
+        actor: c.actor.clone(),
+    };
+    Ok(poll_after(start, expiry(gql), move |after| {
+        fetch(who.clone(), after)
+    }))
 }
