@@ -2253,6 +2253,7 @@ async fn every_subscription_pushes_exactly_what_its_callers_may_see() {
                 sockets.push((caller, s));
             }
         }
+        crate::common::let_subscriptions_start().await;
         for target in TARGETS {
             let child = crate::common::row_id(&json!(world.id(Entity::Child, target)));
             let row = child::Entity::find_by_id(child)

@@ -1381,6 +1381,7 @@ async fn subscriptions_see_committed_changes_under_the_queries_access_rules() {
             .is_err()
     );
 
+    crate::common::let_subscriptions_start().await;
     send_draft(&app, &fx, &mut own).await;
     send_draft(&app, &fx, &mut other).await;
     let seen = crate::common::events(&mut parent, Duration::from_secs(3)).await;

@@ -491,6 +491,14 @@ pub async fn subscribe(
     Ok(ws)
 }
 
+/// Waits for the server to start the streams just subscribed to. The protocol does not
+/// acknowledge a subscribe: the server takes a stream's cursor ("from now on") when it reads
+/// the message, and a change committed before then is, rightly, not in the stream. The server
+/// runs on the test's own runtime, so it only gets there while the test waits.
+pub async fn let_subscriptions_start() {
+    tokio::time::sleep(Duration::from_secs(1)).await;
+}
+
 /// The `next` payloads that arrive within `wait`.
 pub async fn events(ws: &mut Socket, wait: Duration) -> Vec<Value> {
     use futures_util::StreamExt;
