@@ -86,6 +86,9 @@ pub enum Command {
     /// Administrators' records: the first one is made here, by whoever runs the server.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Import a caseload from CSV files or an XLSX workbook (`ehcp import template` writes
+    /// the template); checks every row first and changes nothing if any is wrong.
+    Import(crate::import_cli::ImportArgs),
     /// Load a demo local authority with people and cases at every stage (idempotent).
     SeedDemo,
     /// Print the GraphQL schema (SDL); `schema.graphql` is this output.
@@ -248,6 +251,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = store::connect(&settings.database_url, None).await?;
             store::migrate(&db).await?;
             admin(&db, command).await
+        }
+        Command::Import(args) => {
+            init_tracing_to_stderr(settings.log_format);
+            if let Some(crate::import_cli::TemplateCommand::Template { dir }) = &args.template {
+                for path in crate::import_cli::write_template(dir)? {
+                    println!("{}", path.display());
+                }
+                return Ok(());
+            }
+            let db = store::connect(&settings.database_url, None).await?;
+            store::migrate(&db).await?;
+            let report = crate::import_cli::run(&db, args).await?;
+            print!("{}", crate::import_cli::summary(&report));
+            match report.state {
+                "REFUSED" | "FAILED" => std::process::exit(1),
+                _ => Ok(()),
+            }
         }
         Command::SeedDemo => {
             init_tracing(settings.log_format);

@@ -53,6 +53,11 @@ impl ApiError {
         }
     }
 
+    /// The error as a client may read it: its code and public message.
+    pub fn public(&self) -> String {
+        format!("{}: {}", self.code(), self.public_message())
+    }
+
     /// The error in words for a command-line user (internal causes included: they run it).
     pub fn describe(&self) -> String {
         match self {

@@ -18,6 +18,7 @@ mod m0013_delay_reasons;
 mod m0014_list_indexes;
 mod m0015_disputes;
 mod m0016_messages;
+mod m0017_import;
 
 pub use m0009_long_open_deadlines::{LONG_OPEN_DAYS, long_open_predicate};
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0014_list_indexes::Migration),
             Box::new(m0015_disputes::Migration),
             Box::new(m0016_messages::Migration),
+            Box::new(m0017_import::Migration),
         ]
     }
 }

@@ -38,6 +38,35 @@ impl fmt::Display for UnknownCode {
 
 impl std::error::Error for UnknownCode {}
 
+/// Who asked for the assessment (SEND Regs 2014 reg 3; CFA 2014 s.36(1)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RequestedBy {
+    Parent,
+    YoungPerson,
+    SchoolOrSetting,
+    Other,
+}
+
+impl RequestedBy {
+    pub const ALL: [RequestedBy; 4] = [
+        RequestedBy::Parent,
+        RequestedBy::YoungPerson,
+        RequestedBy::SchoolOrSetting,
+        RequestedBy::Other,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestedBy::Parent => "PARENT",
+            RequestedBy::YoungPerson => "YOUNG_PERSON",
+            RequestedBy::SchoolOrSetting => "SCHOOL_OR_SETTING",
+            RequestedBy::Other => "OTHER",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AssessmentKind {

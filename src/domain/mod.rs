@@ -13,6 +13,7 @@ pub mod complaint;
 pub mod delay;
 pub mod dispute;
 pub mod holidays;
+pub mod import;
 pub mod input;
 pub mod messages;
 pub mod people;

@@ -41,9 +41,12 @@ pub async fn record<C: ConnectionTrait>(
         entity_id: Set(entry.entity_id),
         action: Set(entry.action.as_str().to_owned()),
         summary: Set(entry.summary.to_string()),
+        import_batch_id: Set(super::import::current_batch()),
     })
     .exec(db)
     .await?;
+    // A record an import creates keeps the council's own id, in the same transaction.
+    super::import::after_event(db, &entry).await?;
     // Its messages, in the same transaction: a rolled-back change sends nothing.
     super::outbox::after_event(db, inserted.last_insert_id, at, &entry).await
 }

@@ -8,6 +8,7 @@ pub mod backlog;
 pub mod delays;
 pub mod disputes;
 pub mod entity;
+pub mod import;
 pub mod outbox;
 pub mod overdue;
 pub mod owners;

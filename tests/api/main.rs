@@ -13,6 +13,7 @@ mod delays;
 mod demo;
 mod disputes;
 mod http;
+mod import;
 mod limits;
 mod messages;
 mod outage;

@@ -622,26 +622,6 @@ async fn a_failing_delivery_backs_off_then_dies_and_an_admin_retry_delivers_it()
 
 /// The URL a worker process connects with: the test's own database (a PostgreSQL schema of
 /// its own, through the connection's search_path; or the SQLite file).
-async fn worker_url(db: &DatabaseConnection, app_dir: Option<&Path>) -> String {
-    if crate::common::is_postgres() {
-        let schema: String = db
-            .query_one_raw(sea_orm::Statement::from_string(
-                db.get_database_backend(),
-                "SELECT current_schema()",
-            ))
-            .await
-            .unwrap()
-            .unwrap()
-            .try_get_by_index(0)
-            .unwrap();
-        let base = crate::common::database_url().unwrap();
-        let sep = if base.contains('?') { '&' } else { '?' };
-        format!("{base}{sep}options=-c%20search_path%3D{schema}")
-    } else {
-        format!("sqlite://{}/test.db?mode=rwc", app_dir.unwrap().display())
-    }
-}
-
 /// `n` emails to distinct addresses, queued as one change would write them.
 async fn queue_emails(db: &DatabaseConnection, la_id: i64, n: usize, tag: &str) {
     use ehcp::domain::messages::{Channel, Notice, RecipientKind};
@@ -733,7 +713,7 @@ async fn two_worker_processes_deliver_each_message_exactly_once() {
     let _fx = app.with_local_authority().await;
     let n = 300;
     queue_emails(&app.db, la_id(&app).await, n, "twice").await;
-    let url = worker_url(&app.db, app.dir_path()).await;
+    let url = crate::common::process_url(&app.db, app.dir_path()).await;
     let smtp = SmtpServer::start();
     let mut workers: Vec<Process> = (0..2)
         .map(|_| spawn_worker(&url, &smtp.url(), &[("EHCP_DELIVERY_BATCH", "10")]))
@@ -765,7 +745,7 @@ async fn a_worker_killed_mid_delivery_loses_nothing_and_its_duplicates_carry_one
     let _fx = app.with_local_authority().await;
     let n = 400;
     queue_emails(&app.db, la_id(&app).await, n, "killed").await;
-    let url = worker_url(&app.db, app.dir_path()).await;
+    let url = crate::common::process_url(&app.db, app.dir_path()).await;
     let smtp = SmtpServer::start();
     // A short lease, so what the killed worker held is taken over quickly.
     let lease = [
@@ -1484,7 +1464,7 @@ async fn metrics_count_messages_by_channel_and_state_and_the_oldest_queued() {
 #[tokio::test]
 async fn with_the_demo_data_a_draft_plan_sent_reaches_the_parents_inbox_from_a_running_server() {
     let (db, dir) = crate::common::isolated_database().await;
-    let url = worker_url(&db, dir.as_ref().map(|d| d.path())).await;
+    let url = crate::common::process_url(&db, dir.as_ref().map(|d| d.path())).await;
     let ehcp = env!("CARGO_BIN_EXE_ehcp");
     let run = |args: &[&str]| {
         let out = Command::new(ehcp)

@@ -15,6 +15,8 @@ pub struct Model {
     pub action: String,
     #[sea_orm(column_type = "Text")]
     pub summary: String,
+    /// The import run that made this change (`ehcp import`), when one did.
+    pub import_batch_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

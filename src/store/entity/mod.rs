@@ -16,6 +16,8 @@ pub mod delivery_attempt;
 pub mod dispute;
 pub mod ehc_plan;
 pub mod exception_reason;
+pub mod import_batch;
+pub mod import_ref;
 pub mod local_authority;
 pub mod locality;
 pub mod message;

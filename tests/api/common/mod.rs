@@ -514,3 +514,25 @@ pub async fn events(ws: &mut Socket, wait: Duration) -> Vec<Value> {
     }
     out
 }
+
+/// The database URL an `ehcp` process started by a test uses to reach the test's database
+/// (its PostgreSQL schema, or its SQLite file).
+pub async fn process_url(db: &DatabaseConnection, app_dir: Option<&std::path::Path>) -> String {
+    if is_postgres() {
+        let schema: String = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                "SELECT current_schema()",
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get_by_index(0)
+            .unwrap();
+        let base = database_url().unwrap();
+        let sep = if base.contains('?') { '&' } else { '?' };
+        format!("{base}{sep}options=-c%20search_path%3D{schema}")
+    } else {
+        format!("sqlite://{}/test.db?mode=rwc", app_dir.unwrap().display())
+    }
+}

@@ -1,0 +1,616 @@
+//! Bringing a caseload in (`ehcp import`): the template, one pass of checks before anything
+//! changes, idempotent re-runs, corrected files, and imported cases that are the same as
+//! cases entered by hand.
+use std::path::Path;
+use std::process::Command;
+
+use ehcp::store::entity::{audit_event, child, import_ref};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::{Value, json};
+
+use crate::common::TestApp;
+
+fn ehcp(url: &str, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_ehcp"))
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env("EHCP_JWT_SECRET", crate::common::SECRET)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("ehcp runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Writes a sheet as a spreadsheet program would save it: the template's header and comment
+/// rows, then the rows.
+fn fill(dir: &Path, sheet: &str, rows: &[&str]) {
+    let path = dir.join(format!("{sheet}.csv"));
+    let template = std::fs::read_to_string(&path).expect("the template wrote this sheet");
+    let mut lines: Vec<&str> = template.lines().take(2).collect();
+    lines.extend_from_slice(rows);
+    std::fs::write(&path, lines.join("\r\n") + "\r\n").unwrap();
+}
+
+fn sheets(dir: &Path) -> Vec<String> {
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path().display().to_string())
+        .filter(|p| p.ends_with(".csv"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// A small caseload as a council would fill the template: dates in both forms.
+fn fill_caseload(dir: &Path) {
+    fill(dir, "localities", &["Carlisle", "Eden Valley"]);
+    fill(dir, "teams", &["North SEN team"]);
+    fill(
+        dir,
+        "staff",
+        &["S-17,cw-imported,Cara Worker,cara@example.org,CASEWORKER,North SEN team"],
+    );
+    fill(
+        dir,
+        "professionals",
+        &["P-3,ep-imported,Dr Ed Psych,EDUCATIONAL_PSYCHOLOGY,County EP service,ep@example.org"],
+    );
+    fill(
+        dir,
+        "children",
+        &[
+            "C-1001,Ada Lovelace,Ada,04/03/2016,Carlisle,Stanwix Primary,,",
+            "C-1002,Alan Turing,,2012-06-23,Eden Valley,Penrith Academy,,",
+        ],
+    );
+    fill(
+        dir,
+        "parents",
+        &[
+            "PA-1,Anne Lovelace,anne@example.org,07700900001,",
+            "PA-2,Sara Turing,sara@example.org,,",
+        ],
+    );
+    fill(dir, "parent_links", &["PA-1,C-1001,mother", "PA-2,C-1002,"]);
+    fill(
+        dir,
+        "plans",
+        &["E-77,C-1002,2021-09-14,Penrith Academy,12/09/2025,ASD,SLCN;SEMH,,"],
+    );
+    fill(
+        dir,
+        "assessments",
+        &["A-5,C-1001,INITIAL,PARENT,06/01/2026,S-17,10/02/2026,,,"],
+    );
+    fill(
+        dir,
+        "advice_requests",
+        &[
+            "V-1,A-5,EDUCATIONAL_PSYCHOLOGY,P-3,10/02/2026,20/03/2026,,Cognitive assessment",
+            "V-2,A-5,CAMHS,,2026-02-10,,,",
+        ],
+    );
+}
+
+const CHILDREN: &str = "{ children(first: 10) { edges { node { legalName preferredName dateOfBirth currentSetting locality { name }
+    parents { relationship parent { name email } }
+    plans { status issuedOn namedSetting primaryNeed { code } secondaryNeeds { code } lastReviewDecisionOn deadlines { kind dueOn status } }
+    assessments { state receivedOn caseworker { name }
+      deadlines { kind dueOn metOn status }
+      nextStep { action dueOn }
+      timeline { on text }
+      adviceRequests { service requestedOn dueOn receivedOn declinedOn summary professionalId } } } } } }";
+
+async fn audit_count(app: &TestApp) -> u64 {
+    audit_event::Entity::find().count(&app.db).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_new_user_fills_the_template_dry_runs_imports_and_a_second_run_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let fx = app.with_local_authority().await;
+    let url = crate::common::process_url(&app.db, app.dir_path()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, out, err) = ehcp(
+        &url,
+        &[
+            "import",
+            "template",
+            "--dir",
+            &dir.path().display().to_string(),
+        ],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(out.lines().count(), 10, "{out}");
+    let children_template = std::fs::read_to_string(dir.path().join("children.csv")).unwrap();
+    let mut lines = children_template.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "child_id,legal_name,preferred_name,date_of_birth,locality,current_setting,nc_year_override,subject"
+    );
+    let about = lines.next().unwrap();
+    assert!(about.starts_with("# required:"), "{about}");
+    assert!(about.contains("31/01/2025"), "{about}");
+
+    fill_caseload(dir.path());
+    let files = sheets(dir.path());
+    let mut args: Vec<&str> = vec!["import", "--la", "909"];
+    args.extend(files.iter().map(String::as_str));
+
+    // A dry run checks everything and changes nothing.
+    let before = audit_count(&app).await;
+    let mut dry = args.clone();
+    dry.push("--dry-run");
+    let (ok, out, err) = ehcp(&url, &dry);
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("dry run: no problems found"), "{out}");
+    assert_eq!(child::Entity::find().count(&app.db).await.unwrap(), 0);
+    assert_eq!(audit_count(&app).await, before);
+
+    let (ok, out, err) = ehcp(&url, &args);
+    assert!(ok, "{out}{err}");
+    assert!(
+        out.contains("children: 2 created, 0 updated, 0 unchanged"),
+        "{out}"
+    );
+    assert!(out.contains("assessments: 1 created"), "{out}");
+
+    // The API shows the cases with the deadlines the law gives their dates.
+    let data = app.ok(&fx.caseworker, CHILDREN, json!({})).await;
+    let kids: Vec<&Value> = data["children"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["node"])
+        .collect();
+    assert_eq!(kids.len(), 2);
+    let ada = kids
+        .iter()
+        .find(|k| k["legalName"] == "Ada Lovelace")
+        .unwrap();
+    assert_eq!(ada["dateOfBirth"], "2016-03-04");
+    assert_eq!(ada["preferredName"], "Ada");
+    assert_eq!(ada["locality"]["name"], "Carlisle");
+    assert_eq!(ada["parents"][0]["relationship"], "mother");
+    assert_eq!(ada["parents"][0]["parent"]["name"], "Anne Lovelace");
+    let assessment = &ada["assessments"][0];
+    assert_eq!(assessment["state"], "ASSESSING");
+    assert_eq!(assessment["receivedOn"], "2026-01-06");
+    assert_eq!(assessment["caseworker"]["name"], "Cara Worker");
+    let deadline = |kind: &str| {
+        assessment["deadlines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["kind"] == kind)
+            .cloned()
+            .unwrap_or_else(|| panic!("{kind} in {assessment:#}"))
+    };
+    // Reg 5(1): six weeks from 6 January; met on 10 February. Reg 13(2): 20 weeks.
+    assert_eq!(deadline("DECISION_TO_ASSESS")["dueOn"], "2026-02-17");
+    assert_eq!(deadline("DECISION_TO_ASSESS")["metOn"], "2026-02-10");
+    assert_eq!(deadline("FINAL_PLAN")["dueOn"], "2026-05-26");
+    let advice = assessment["adviceRequests"].as_array().unwrap();
+    assert_eq!(advice.len(), 2);
+    let ep = advice
+        .iter()
+        .find(|a| a["service"] == "EDUCATIONAL_PSYCHOLOGY")
+        .unwrap();
+    // Reg 8(1): six weeks from the request.
+    assert_eq!(ep["dueOn"], "2026-03-24");
+    assert_eq!(ep["receivedOn"], "2026-03-20");
+    assert_eq!(ep["summary"], "Cognitive assessment");
+    assert!(ep["professionalId"].is_string(), "{ep:#}");
+    let alan = kids
+        .iter()
+        .find(|k| k["legalName"] == "Alan Turing")
+        .unwrap();
+    assert_eq!(alan["plans"][0]["status"], "ACTIVE");
+    assert_eq!(alan["plans"][0]["issuedOn"], "2021-09-14");
+    assert_eq!(alan["plans"][0]["primaryNeed"]["code"], "ASD");
+    assert_eq!(
+        alan["plans"][0]["secondaryNeeds"],
+        json!([{"code": "SLCN"}, {"code": "SEMH"}])
+    );
+    assert_eq!(alan["plans"][0]["lastReviewDecisionOn"], "2025-09-12");
+    // The next review is within 12 months of the last review decision (s.44(1)): the
+    // period of 12 months starting with 12 September 2025 ends on 11 September 2026.
+    let review = alan["plans"][0]["deadlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == "ANNUAL_REVIEW")
+        .cloned()
+        .unwrap_or_else(|| panic!("{alan:#}"));
+    assert_eq!(review["dueOn"], "2026-09-11");
+
+    // Every change is audited with the import's batch.
+    let batch_events = audit_event::Entity::find()
+        .filter(audit_event::Column::ImportBatchId.is_not_null())
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert!(batch_events >= 14, "{batch_events}");
+    let refs = import_ref::Entity::find().count(&app.db).await.unwrap();
+    assert_eq!(
+        refs, 10,
+        "staff, professional, 2 children, 2 parents, plan, assessment, 2 advice"
+    );
+
+    // The same files again change nothing.
+    let after_first = audit_count(&app).await;
+    let (ok, out, err) = ehcp(&url, &args);
+    assert!(ok, "{out}{err}");
+    assert!(
+        out.contains("children: 0 created, 0 updated, 2 unchanged"),
+        "{out}"
+    );
+    assert!(
+        out.contains("assessments: 0 created, 0 updated, 1 unchanged"),
+        "{out}"
+    );
+    assert_eq!(audit_count(&app).await, after_first);
+    assert_eq!(app.ok(&fx.caseworker, CHILDREN, json!({})).await, data);
+
+    // A corrected file changes only what changed: Alan's setting, and Ada's draft sent.
+    fill(
+        dir.path(),
+        "children",
+        &[
+            "C-1001,Ada Lovelace,Ada,04/03/2016,Carlisle,Stanwix Primary,,",
+            "C-1002,Alan Turing,,2012-06-23,Eden Valley,Keswick School,,",
+        ],
+    );
+    fill(
+        dir.path(),
+        "assessments",
+        &["A-5,C-1001,INITIAL,PARENT,06/01/2026,S-17,10/02/2026,,,2026-04-21"],
+    );
+    let (ok, out, err) = ehcp(&url, &args);
+    assert!(ok, "{out}{err}");
+    assert!(
+        out.contains("children: 0 created, 1 updated, 1 unchanged"),
+        "{out}"
+    );
+    assert!(out.contains("assessments: 0 created, 1 updated"), "{out}");
+    let changes: Vec<audit_event::Model> = audit_event::Entity::find()
+        .filter(audit_event::Column::Id.gt(after_first as i64))
+        .all(&app.db)
+        .await
+        .unwrap();
+    let actions: Vec<(&str, &str)> = changes
+        .iter()
+        .map(|e| (e.entity.as_str(), e.action.as_str()))
+        .collect();
+    assert_eq!(
+        actions,
+        vec![("child", "update"), ("assessment", "send_draft")],
+        "{changes:#?}"
+    );
+    assert!(changes.iter().all(|e| e.import_batch_id.is_some()));
+    let data = app.ok(&fx.caseworker, CHILDREN, json!({})).await;
+    let text = data.to_string();
+    assert!(text.contains("Keswick School"));
+    assert!(text.contains("DRAFT_ISSUED"));
+}
+
+#[tokio::test]
+async fn every_problem_in_every_row_is_reported_and_nothing_changes() {
+    let app = TestApp::spawn().await;
+    let _fx = app.with_local_authority().await;
+    let url = crate::common::process_url(&app.db, app.dir_path()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, _, err) = ehcp(
+        &url,
+        &[
+            "import",
+            "template",
+            "--dir",
+            &dir.path().display().to_string(),
+        ],
+    );
+    assert!(ok, "{err}");
+    fill(dir.path(), "localities", &["Carlisle"]);
+    fill(
+        dir.path(),
+        "children",
+        &[
+            // An unknown locality.
+            "C-1,Ada Lovelace,,04/03/2016,Atlantis,,,",
+            // A date of birth in the future.
+            "C-2,Alan Turing,,2099-01-01,Carlisle,,,",
+            // The same id twice.
+            "C-1,Ada Again,,04/03/2016,Carlisle,,,",
+            // A date neither form reads.
+            "C-3,Grace Hopper,,1/31/2016,Carlisle,,,",
+            "C-4,Mary Somerville,,2015-02-02,Carlisle,,,",
+        ],
+    );
+    fill(dir.path(), "parents", &["PA-1,Anne Lovelace,,,"]);
+    // A parent linked to an unknown child.
+    fill(dir.path(), "parent_links", &["PA-1,C-404,"]);
+    fill(
+        dir.path(),
+        "plans",
+        &[
+            // A review before its plan.
+            "E-1,C-4,2021-09-14,,2020-01-01,ASD,,,",
+            // A child with two active plans.
+            "E-2,C-4,2022-09-14,,,ASD,,,",
+            // An unknown need code.
+            "E-3,C-3,2022-09-14,,,XYZ,,,",
+        ],
+    );
+    fill(
+        dir.path(),
+        "assessments",
+        // A step out of order: the decision before the request.
+        &["A-1,C-1,INITIAL,PARENT,2026-01-06,,2026-01-01,,,"],
+    );
+    fill(
+        dir.path(),
+        "advice_requests",
+        // Advice answered before it was asked.
+        &["V-1,A-1,CAMHS,,2026-02-10,2026-02-01,,"],
+    );
+    let report = dir.path().join("report.json");
+    let csv_report = dir.path().join("report.csv");
+    let files = sheets(dir.path());
+    let mut args: Vec<&str> = vec!["import", "--la", "909"];
+    args.extend(files.iter().map(String::as_str));
+    let report_arg = report.display().to_string();
+    let csv_arg = csv_report.display().to_string();
+    let mut with_json = args.clone();
+    with_json.extend(["--report", &report_arg]);
+    let before = audit_count(&app).await;
+    let (ok, out, _) = ehcp(&url, &with_json);
+    assert!(!ok, "a file with problems is refused: {out}");
+    assert!(out.contains("nothing was changed"), "{out}");
+    assert_eq!(audit_count(&app).await, before);
+    assert_eq!(child::Entity::find().count(&app.db).await.unwrap(), 0);
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(report["state"], "REFUSED");
+    let problems: Vec<(String, u64, String, String)> = report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["sheet"].as_str().unwrap().to_owned(),
+                p["row"].as_u64().unwrap(),
+                p["column"].as_str().unwrap().to_owned(),
+                p["value"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    // Line 1 is the header and line 2 the template's comment: rows start on line 3.
+    for (sheet, row, column, value) in [
+        ("children", 3, "locality", "Atlantis"),
+        ("children", 4, "date_of_birth", "2099-01-01"),
+        ("children", 5, "child_id", "C-1"),
+        ("children", 6, "date_of_birth", "1/31/2016"),
+        ("parent_links", 3, "child_id", "C-404"),
+        ("plans", 3, "last_review_decision_on", "2020-01-01"),
+        ("plans", 4, "child_id", "C-4"),
+        ("plans", 5, "primary_need", "XYZ"),
+        ("assessments", 3, "decided_to_assess_on", "2026-01-01"),
+        ("advice_requests", 3, "received_on", "2026-02-01"),
+    ] {
+        assert!(
+            problems.contains(&(sheet.into(), row, column.into(), value.into())),
+            "missing {sheet} row {row} {column} {value:?} in {problems:#?}"
+        );
+    }
+    // The same as CSV, for a spreadsheet.
+    let mut with_csv = args.clone();
+    with_csv.extend(["--report", &csv_arg]);
+    let (ok, _, _) = ehcp(&url, &with_csv);
+    assert!(!ok);
+    let csv_text = std::fs::read_to_string(&csv_report).unwrap();
+    assert!(csv_text.starts_with("sheet,row,column,value,problem"));
+    assert!(
+        csv_text.contains("children,3,locality,Atlantis,unknown locality"),
+        "{csv_text}"
+    );
+    assert_eq!(
+        ehcp::store::entity::import_batch::Entity::find()
+            .filter(ehcp::store::entity::import_batch::Column::State.eq("REFUSED"))
+            .count(&app.db)
+            .await
+            .unwrap(),
+        2
+    );
+}
+
+/// The cases' answers with what differs between any two cases (ids, names) taken out.
+fn case_shape(child: &Value) -> Value {
+    let mut a = child["assessments"].clone();
+    for assessment in a.as_array_mut().unwrap() {
+        // Who works the case is not a rule: the typed case is its caseworker's own.
+        assessment["caseworker"] = Value::Null;
+        for advice in assessment["adviceRequests"].as_array_mut().unwrap() {
+            advice["professionalId"] = Value::Null;
+        }
+    }
+    json!({"assessments": a, "plans": child["plans"]})
+}
+
+#[tokio::test]
+async fn an_imported_case_is_the_same_as_the_case_entered_step_by_step() {
+    let app = TestApp::spawn().await;
+    let fx = app.with_local_authority().await;
+    let url = crate::common::process_url(&app.db, app.dir_path()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, _, err) = ehcp(
+        &url,
+        &[
+            "import",
+            "template",
+            "--dir",
+            &dir.path().display().to_string(),
+        ],
+    );
+    assert!(ok, "{err}");
+    fill(dir.path(), "localities", &["Carlisle"]);
+    fill(
+        dir.path(),
+        "children",
+        &[
+            "C-1,Imported Assessment,,2016-03-04,Carlisle,,,",
+            "C-2,Imported Plan,,2012-06-23,Carlisle,,,",
+        ],
+    );
+    fill(
+        dir.path(),
+        "plans",
+        &["E-1,C-2,2021-09-14,Penrith Academy,2025-09-12,ASD,SLCN,,"],
+    );
+    fill(
+        dir.path(),
+        "assessments",
+        &["A-1,C-1,INITIAL,PARENT,2026-01-06,,2026-02-10,,,2026-04-21"],
+    );
+    fill(
+        dir.path(),
+        "advice_requests",
+        &[
+            "V-1,A-1,EDUCATIONAL_PSYCHOLOGY,,2026-02-10,2026-03-20,,Cognitive assessment",
+            "V-2,A-1,CAMHS,,2026-02-11,,2026-02-20,No open referral",
+            "V-3,A-1,SOCIAL_CARE,,2026-02-12,,,",
+        ],
+    );
+    let files = sheets(dir.path());
+    let mut args: Vec<&str> = vec!["import", "--la", "909"];
+    args.extend(files.iter().map(String::as_str));
+    let (ok, out, err) = ehcp(&url, &args);
+    assert!(ok, "{out}{err}");
+
+    // The same two cases, entered through the API by a caseworker.
+    let cw = &fx.caseworker;
+    let typed = app
+        .create_child(&fx, "Typed Assessment", "2016-03-04")
+        .await;
+    let a = app
+        .ok(
+            cw,
+            "mutation($input: RequestAssessmentInput!) { requestAssessment(input: $input) { id version } }",
+            json!({"input": {"childId": typed, "requestedBy": "PARENT", "receivedOn": "2026-01-06"}}),
+        )
+        .await["requestAssessment"]
+        .clone();
+    let id = a["id"].as_str().unwrap().to_owned();
+    let mut version = a["version"].as_i64().unwrap();
+    let mut act = async |mutation: &str, input_type: &str, mut input: Value| -> Value {
+        input["assessmentId"] = json!(id);
+        input["version"] = json!(version);
+        let q = format!(
+            "mutation($input: {input_type}!) {{ {mutation}(input: $input) {{ version adviceRequests {{ id service }} }} }}"
+        );
+        let data = app.ok(cw, &q, json!({"input": input})).await;
+        version = data[mutation]["version"].as_i64().unwrap();
+        data[mutation]["adviceRequests"].clone()
+    };
+    act(
+        "decideToAssess",
+        "DecisionInput",
+        json!({"on": "2026-02-10"}),
+    )
+    .await;
+    act(
+        "requestAdvice",
+        "RequestAdviceInput",
+        json!({"on": "2026-02-10", "service": "EDUCATIONAL_PSYCHOLOGY"}),
+    )
+    .await;
+    act(
+        "requestAdvice",
+        "RequestAdviceInput",
+        json!({"on": "2026-02-11", "service": "CAMHS"}),
+    )
+    .await;
+    let advice = act(
+        "requestAdvice",
+        "RequestAdviceInput",
+        json!({"on": "2026-02-12", "service": "SOCIAL_CARE"}),
+    )
+    .await;
+    let of = |service: &str| {
+        advice
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["service"] == service)
+            .unwrap()["id"]
+            .clone()
+    };
+    let (ep, camhs) = (of("EDUCATIONAL_PSYCHOLOGY"), of("CAMHS"));
+    act(
+        "declineAdviceRequest",
+        "DeclineAdviceInput",
+        json!({"on": "2026-02-20", "adviceRequestId": camhs, "reason": "No open referral"}),
+    )
+    .await;
+    act(
+        "recordAdviceReceived",
+        "AdviceReceivedInput",
+        json!({"on": "2026-03-20", "adviceRequestId": ep, "summary": "Cognitive assessment"}),
+    )
+    .await;
+    act("sendDraftPlan", "ActionInput", json!({"on": "2026-04-21"})).await;
+    let typed_plan_child = app.create_child(&fx, "Typed Plan", "2012-06-23").await;
+    app.ok(
+        cw,
+        "mutation($input: EnterPlanInput!) { enterPlan(input: $input) { id } }",
+        json!({"input": {"childId": typed_plan_child, "issuedOn": "2021-09-14", "namedSetting": "Penrith Academy", "lastReviewDecisionOn": "2025-09-12", "primaryNeed": "ASD", "secondaryNeeds": ["SLCN"]}}),
+    )
+    .await;
+
+    let data = app.ok(cw, CHILDREN, json!({})).await;
+    let by_name = |name: &str| -> Value {
+        data["children"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"].clone())
+            .find(|n| n["legalName"] == name)
+            .unwrap_or_else(|| panic!("{name}"))
+    };
+    let imported = case_shape(&by_name("Imported Assessment"));
+    assert_eq!(imported["assessments"][0]["state"], "DRAFT_ISSUED");
+    assert_eq!(imported, case_shape(&by_name("Typed Assessment")));
+    assert_eq!(
+        case_shape(&by_name("Imported Plan")),
+        case_shape(&by_name("Typed Plan"))
+    );
+
+    // And they count the same in the backlog: each open step of one is a step of the other.
+    let items = app
+        .ok(
+            &fx.manager,
+            "{ backlogItems(first: 100) { edges { node { process stage dueOn standing child { name } } } } }",
+            json!({}),
+        )
+        .await;
+    let rows = |prefix: &str| -> Vec<Value> {
+        let mut v: Vec<Value> = items["backlogItems"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"].clone())
+            .filter(|n| n["child"]["name"].as_str().unwrap().starts_with(prefix))
+            .map(|mut n| {
+                n["child"] = Value::Null;
+                n
+            })
+            .collect();
+        v.sort_by_key(|n| n.to_string());
+        v
+    };
+    let imported_rows = rows("Imported");
+    assert!(!imported_rows.is_empty());
+    assert_eq!(imported_rows, rows("Typed"));
+}
