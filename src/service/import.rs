@@ -340,7 +340,7 @@ pub async fn run(
             done: 0,
             total: tables.iter().map(|t| t.rows.len() as u64).sum(),
         };
-        if let Err(e) = applier.apply(&caseload).await {
+        if let Err(e) = applier.apply(&caseload, &known).await {
             if let ApiError::Internal(cause) = &e {
                 tracing::error!(batch = batch.id, "import stopped: {cause:#}");
             }
@@ -391,6 +391,14 @@ impl<'a, 'c> Applier<'a, 'c> {
         self.ids.get(&sheet)?.get(source).map(|(id, _)| *id)
     }
 
+    /// The record a row made before, and the row's digest then.
+    fn imported(&self, sheet: Sheet, source: &str) -> (Option<i64>, Option<String>) {
+        (
+            self.id_of(sheet, source),
+            self.digest_of(sheet, source).map(str::to_owned),
+        )
+    }
+
     fn digest_of(&self, sheet: Sheet, source: &str) -> Option<&str> {
         self.ids.get(&sheet)?.get(source).map(|(_, d)| d.as_str())
     }
@@ -427,33 +435,27 @@ impl<'a, 'c> Applier<'a, 'c> {
         F: Fn(T) -> Fut,
         Fut: std::future::Future<Output = ApiResult<Outcome>>,
     {
-        let batch_id = self.batch_id;
-        let la_id = self.la_id;
-        let mut results = futures_util::stream::iter(
-            rows.into_iter()
-                .map(|row| RUN.scope(ImportRun::new(batch_id, la_id), apply(row))),
-        )
+        let (batch_id, la_id) = (self.batch_id, self.la_id);
+        // After the first error no further row starts; those under way finish and count.
+        let stopped = std::sync::atomic::AtomicBool::new(false);
+        let stopped = &stopped;
+        let apply = &apply;
+        let mut results = futures_util::stream::iter(rows.into_iter().map(|row| async move {
+            if stopped.load(std::sync::atomic::Ordering::Relaxed) {
+                return None;
+            }
+            Some(RUN.scope(ImportRun::new(batch_id, la_id), apply(row)).await)
+        }))
         .buffer_unordered(self.concurrency);
         let mut first_error = None;
         while let Some(result) = results.next().await {
             match result {
-                Ok(outcome) => self.tally(sheet, outcome),
-                Err(e) => {
+                Some(Ok(outcome)) => self.tally(sheet, outcome),
+                Some(Err(e)) => {
+                    stopped.store(true, std::sync::atomic::Ordering::Relaxed);
                     first_error.get_or_insert(e);
                 }
-            }
-            if first_error.is_some() {
-                // Let the rows under way finish, start no more.
-                break;
-            }
-        }
-        while let Some(result) = results.next().await {
-            if let Ok(outcome) = result {
-                self.tally(sheet, outcome);
-            }
-            // Later errors are of rows the first one would have stopped anyway.
-            if first_error.is_some() {
-                continue;
+                None => {}
             }
         }
         drop(results);
@@ -463,13 +465,10 @@ impl<'a, 'c> Applier<'a, 'c> {
         }
     }
 
-    async fn apply(&mut self, c: &Caseload) -> ApiResult<()> {
+    async fn apply(&mut self, c: &Caseload, known: &Known) -> ApiResult<()> {
         let ctx = self.ctx;
         let la = Some(self.la_id);
-        let (localities, teams) = {
-            let (k, _) = known(ctx, self.la_id).await?;
-            (k.localities, k.teams)
-        };
+        let (localities, teams) = (&known.localities, &known.teams);
         // Localities and teams are known by their names.
         for l in &c.localities {
             let outcome = if localities.contains(&l.row) {
@@ -511,12 +510,8 @@ impl<'a, 'c> Applier<'a, 'c> {
             .staff
             .iter()
             .map(|s| {
-                (
-                    s,
-                    self.id_of(Sheet::Staff, &s.row.staff_id),
-                    self.digest_of(Sheet::Staff, &s.row.staff_id)
-                        .map(str::to_owned),
-                )
+                let (id, digest) = self.imported(Sheet::Staff, &s.row.staff_id);
+                (s, id, digest)
             })
             .collect();
         self.each(Sheet::Staff, staff_rows, |(s, id, digest)| {
@@ -583,12 +578,8 @@ impl<'a, 'c> Applier<'a, 'c> {
             .professionals
             .iter()
             .map(|p| {
-                (
-                    p,
-                    self.id_of(Sheet::Professionals, &p.row.professional_id),
-                    self.digest_of(Sheet::Professionals, &p.row.professional_id)
-                        .map(str::to_owned),
-                )
+                let (id, digest) = self.imported(Sheet::Professionals, &p.row.professional_id);
+                (p, id, digest)
             })
             .collect();
         self.each(Sheet::Professionals, rows, |(p, id, digest)| async move {
@@ -669,12 +660,8 @@ impl<'a, 'c> Applier<'a, 'c> {
             .children
             .iter()
             .map(|ch| {
-                (
-                    ch,
-                    self.id_of(Sheet::Children, &ch.row.child_id),
-                    self.digest_of(Sheet::Children, &ch.row.child_id)
-                        .map(str::to_owned),
-                )
+                let (id, digest) = self.imported(Sheet::Children, &ch.row.child_id);
+                (ch, id, digest)
             })
             .collect();
         let locality_ids = &locality_ids;
@@ -754,12 +741,8 @@ impl<'a, 'c> Applier<'a, 'c> {
             .parents
             .iter()
             .map(|p| {
-                (
-                    p,
-                    self.id_of(Sheet::Parents, &p.row.parent_id),
-                    self.digest_of(Sheet::Parents, &p.row.parent_id)
-                        .map(str::to_owned),
-                )
+                let (id, digest) = self.imported(Sheet::Parents, &p.row.parent_id);
+                (p, id, digest)
             })
             .collect();
         self.each(Sheet::Parents, rows, |(p, id, digest)| async move {

@@ -45,6 +45,29 @@ fn sheets(dir: &Path) -> Vec<String> {
     files
 }
 
+/// `ehcp import template` into a new directory: the directory and what it printed.
+fn template(url: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, out, err) = ehcp(
+        url,
+        &[
+            "import",
+            "template",
+            "--dir",
+            &dir.path().display().to_string(),
+        ],
+    );
+    assert!(ok, "{err}");
+    (dir, out)
+}
+
+/// `ehcp import --la 909` over these files.
+fn import_args(files: &[String]) -> Vec<&str> {
+    let mut args = vec!["import", "--la", "909"];
+    args.extend(files.iter().map(String::as_str));
+    args
+}
+
 /// A small caseload as a council would fill the template: dates in both forms.
 fn fill_caseload(dir: &Path) {
     fill(dir, "localities", &["Carlisle", "Eden Valley"]);
@@ -114,17 +137,7 @@ async fn a_new_user_fills_the_template_dry_runs_imports_and_a_second_run_changes
     let app = TestApp::spawn().await;
     let fx = app.with_local_authority().await;
     let url = crate::common::process_url(&app.db, app.dir_path()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let (ok, out, err) = ehcp(
-        &url,
-        &[
-            "import",
-            "template",
-            "--dir",
-            &dir.path().display().to_string(),
-        ],
-    );
-    assert!(ok, "{err}");
+    let (dir, out) = template(&url);
     assert_eq!(out.lines().count(), 10, "{out}");
     let children_template = std::fs::read_to_string(dir.path().join("children.csv")).unwrap();
     let mut lines = children_template.lines();
@@ -138,8 +151,7 @@ async fn a_new_user_fills_the_template_dry_runs_imports_and_a_second_run_changes
 
     fill_caseload(dir.path());
     let files = sheets(dir.path());
-    let mut args: Vec<&str> = vec!["import", "--la", "909"];
-    args.extend(files.iter().map(String::as_str));
+    let args = import_args(&files);
 
     // A dry run checks everything and changes nothing.
     let before = audit_count(&app).await;
@@ -303,17 +315,7 @@ async fn every_problem_in_every_row_is_reported_and_nothing_changes() {
     let app = TestApp::spawn().await;
     let _fx = app.with_local_authority().await;
     let url = crate::common::process_url(&app.db, app.dir_path()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let (ok, _, err) = ehcp(
-        &url,
-        &[
-            "import",
-            "template",
-            "--dir",
-            &dir.path().display().to_string(),
-        ],
-    );
-    assert!(ok, "{err}");
+    let (dir, _) = template(&url);
     fill(dir.path(), "localities", &["Carlisle"]);
     fill(
         dir.path(),
@@ -360,8 +362,7 @@ async fn every_problem_in_every_row_is_reported_and_nothing_changes() {
     let report = dir.path().join("report.json");
     let csv_report = dir.path().join("report.csv");
     let files = sheets(dir.path());
-    let mut args: Vec<&str> = vec!["import", "--la", "909"];
-    args.extend(files.iter().map(String::as_str));
+    let args = import_args(&files);
     let report_arg = report.display().to_string();
     let csv_arg = csv_report.display().to_string();
     let mut with_json = args.clone();
@@ -444,17 +445,7 @@ async fn an_imported_case_is_the_same_as_the_case_entered_step_by_step() {
     let app = TestApp::spawn().await;
     let fx = app.with_local_authority().await;
     let url = crate::common::process_url(&app.db, app.dir_path()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let (ok, _, err) = ehcp(
-        &url,
-        &[
-            "import",
-            "template",
-            "--dir",
-            &dir.path().display().to_string(),
-        ],
-    );
-    assert!(ok, "{err}");
+    let (dir, _) = template(&url);
     fill(dir.path(), "localities", &["Carlisle"]);
     fill(
         dir.path(),
@@ -484,8 +475,7 @@ async fn an_imported_case_is_the_same_as_the_case_entered_step_by_step() {
         ],
     );
     let files = sheets(dir.path());
-    let mut args: Vec<&str> = vec!["import", "--la", "909"];
-    args.extend(files.iter().map(String::as_str));
+    let args = import_args(&files);
     let (ok, out, err) = ehcp(&url, &args);
     assert!(ok, "{out}{err}");
 
