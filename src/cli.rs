@@ -89,6 +89,10 @@ pub enum Command {
     /// Import a caseload from CSV files or an XLSX workbook (`ehcp import template` writes
     /// the template); checks every row first and changes nothing if any is wrong.
     Import(crate::import_cli::ImportArgs),
+    /// Export a family's records (a subject access request), or a council's caseload in the
+    /// import templates' format.
+    #[command(subcommand)]
+    Export(crate::export_cli::ExportCommand),
     /// Load a demo local authority with people and cases at every stage (idempotent).
     SeedDemo,
     /// Print the GraphQL schema (SDL); `schema.graphql` is this output.
@@ -268,6 +272,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 "REFUSED" | "FAILED" => std::process::exit(1),
                 _ => Ok(()),
             }
+        }
+        Command::Export(command) => {
+            init_tracing_to_stderr(settings.log_format);
+            let db = store::connect(&settings.database_url, None).await?;
+            store::migrate(&db).await?;
+            print!("{}", crate::export_cli::run(&db, command).await?);
+            Ok(())
         }
         Command::SeedDemo => {
             init_tracing(settings.log_format);

@@ -21,6 +21,10 @@ pub struct ImportArgs {
     /// The local authority's three-digit DfE code.
     #[arg(long)]
     pub la: Option<String>,
+    /// Create the local authority with this name if there is none with its code yet (into a
+    /// new instance: the first import of a council's export).
+    #[arg(long, value_name = "NAME")]
+    pub la_name: Option<String>,
     /// Check everything and report, changing nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -60,19 +64,6 @@ pub fn write_template(dir: &std::path::Path) -> anyhow::Result<Vec<PathBuf>> {
     Ok(written)
 }
 
-/// The actor an import from the command line acts as: whoever runs it, as the council's
-/// manager (they hold the database's credentials); the audit trail names them `cli:<user>`.
-fn command_line_actor(la_id: i64) -> Actor {
-    let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
-    Actor {
-        subject: format!("cli:{user}"),
-        role: Role::Manager,
-        la_id: Some(la_id),
-        staff_id: None,
-        scope: Scope::LocalAuthority { la_id },
-    }
-}
-
 pub async fn run(db: &DatabaseConnection, args: ImportArgs) -> anyhow::Result<ImportReport> {
     let Some(code) = args.la else {
         bail!("name the local authority: --la 909");
@@ -80,17 +71,38 @@ pub async fn run(db: &DatabaseConnection, args: ImportArgs) -> anyhow::Result<Im
     if args.files.is_empty() {
         bail!("give the files to import (or `ehcp import template`)");
     }
-    let la = local_authority::Entity::find()
+    let found = local_authority::Entity::find()
         .filter(local_authority::Column::Code.eq(code.trim()))
         .one(db)
-        .await?
-        .with_context(|| format!("no local authority with code {code}: create it first"))?;
+        .await?;
+    let la = match (found, &args.la_name) {
+        (Some(la), _) => la,
+        (None, Some(name)) if !args.dry_run => {
+            let admin = Actor {
+                role: Role::Admin,
+                scope: Scope::Everything,
+                la_id: None,
+                ..crate::export_cli::command_line_actor(0)
+            };
+            let ctx = Ctx {
+                db,
+                actor: &admin,
+                now: chrono::Utc::now(),
+            };
+            crate::service::people::create_local_authority(&ctx, &code, name)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.describe()))?
+        }
+        (None, _) => bail!(
+            "no local authority with code {code}: create it first, or give --la-name to create it"
+        ),
+    };
     let files = args
         .files
         .iter()
         .map(|p| ImportFile::read(p).with_context(|| format!("reading {}", p.display())))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let actor = command_line_actor(la.id);
+    let actor = crate::export_cli::command_line_actor(la.id);
     let ctx = Ctx {
         db,
         actor: &actor,
@@ -167,6 +179,14 @@ pub fn summary(report: &ImportReport) -> String {
         );
     }
     for (sheet, c) in &report.committed {
+        if *sheet == Sheet::AdviceRequests.name() && *c == import::Counts::default() {
+            let rows = report.rows.get(sheet).copied().unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {sheet}: {rows} rows, applied with their assessments"
+            );
+            continue;
+        }
         let _ = writeln!(
             out,
             "  {sheet}: {} created, {} updated, {} unchanged",

@@ -12,6 +12,7 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod export_cli;
 pub mod import_cli;
 pub mod outbound;
 pub mod seed;

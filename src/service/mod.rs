@@ -11,6 +11,7 @@ pub mod complaints;
 pub mod contributions;
 pub mod delays;
 pub mod disputes;
+pub mod export;
 pub mod import;
 pub mod messages;
 pub mod people;

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::common::TestApp;
 
-fn ehcp(url: &str, args: &[&str]) -> (bool, String, String) {
+pub(crate) fn ehcp(url: &str, args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_ehcp"))
         .args(args)
         .env("DATABASE_URL", url)
@@ -27,7 +27,7 @@ fn ehcp(url: &str, args: &[&str]) -> (bool, String, String) {
 
 /// Writes a sheet as a spreadsheet program would save it: the template's header and comment
 /// rows, then the rows.
-fn fill(dir: &Path, sheet: &str, rows: &[&str]) {
+pub(crate) fn fill(dir: &Path, sheet: &str, rows: &[&str]) {
     let path = dir.join(format!("{sheet}.csv"));
     let template = std::fs::read_to_string(&path).expect("the template wrote this sheet");
     let mut lines: Vec<&str> = template.lines().take(2).collect();
@@ -35,7 +35,7 @@ fn fill(dir: &Path, sheet: &str, rows: &[&str]) {
     std::fs::write(&path, lines.join("\r\n") + "\r\n").unwrap();
 }
 
-fn sheets(dir: &Path) -> Vec<String> {
+pub(crate) fn sheets(dir: &Path) -> Vec<String> {
     let mut files: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path().display().to_string())
@@ -46,7 +46,7 @@ fn sheets(dir: &Path) -> Vec<String> {
 }
 
 /// `ehcp import template` into a new directory: the directory and what it printed.
-fn template(url: &str) -> (tempfile::TempDir, String) {
+pub(crate) fn template(url: &str) -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
     let (ok, out, err) = ehcp(
         url,
@@ -62,14 +62,14 @@ fn template(url: &str) -> (tempfile::TempDir, String) {
 }
 
 /// `ehcp import --la 909` over these files.
-fn import_args(files: &[String]) -> Vec<&str> {
+pub(crate) fn import_args(files: &[String]) -> Vec<&str> {
     let mut args = vec!["import", "--la", "909"];
     args.extend(files.iter().map(String::as_str));
     args
 }
 
 /// A small caseload as a council would fill the template: dates in both forms.
-fn fill_caseload(dir: &Path) {
+pub(crate) fn fill_caseload(dir: &Path) {
     fill(dir, "localities", &["Carlisle", "Eden Valley"]);
     fill(dir, "teams", &["North SEN team"]);
     fill(
@@ -119,7 +119,7 @@ fn fill_caseload(dir: &Path) {
     );
 }
 
-const CHILDREN: &str = "{ children(first: 10) { edges { node { legalName preferredName dateOfBirth currentSetting locality { name }
+pub(crate) const CHILDREN: &str = "{ children(first: 10) { edges { node { legalName preferredName dateOfBirth currentSetting locality { name }
     parents { relationship parent { name email } }
     plans { status issuedOn namedSetting primaryNeed { code } secondaryNeeds { code } lastReviewDecisionOn deadlines { kind dueOn status } }
     assessments { state receivedOn caseworker { name }

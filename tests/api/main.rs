@@ -12,6 +12,7 @@ mod contributions;
 mod delays;
 mod demo;
 mod disputes;
+mod export;
 mod http;
 mod import;
 mod limits;

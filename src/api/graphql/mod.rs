@@ -13,7 +13,7 @@ mod messages;
 mod node;
 mod people;
 mod plan;
-mod scalars;
+pub mod scalars;
 mod shared;
 
 use async_graphql::connection::{Connection, Edge};

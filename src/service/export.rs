@@ -1,0 +1,610 @@
+//! Letting records leave: a family's subject access export, and a whole council's caseload in
+//! the import templates' format (`ehcp export`).
+//!
+//! - **Subject access**: everything held about one child and their parents, table by table,
+//!   every column as stored: the child, parents and links, plans and their versions, reviews,
+//!   amendments, meeting requests, assessments with their exceptions, consultations and
+//!   advice, deadlines and delays, disputes, complaints and remedies, every message about the
+//!   child with its delivery attempts, the child's and parents' audit trail (the timeline),
+//!   and every read of the record (who viewed it). Producing it is itself logged as a read.
+//! - **Council**: the rows of every import sheet (`domain::import::Sheet`), with the council's
+//!   own ids where the record was imported and `EHCP-<id>` where it was made here, so that the
+//!   files import into another instance (or this one, emptied) and the API answers the same.
+//!   What the templates cannot hold is counted in `left_out`.
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use sea_orm::sea_query::Query;
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, Select, prelude::Date,
+};
+use serde_json::Value;
+
+use super::Ctx;
+use crate::domain::access::Permission;
+use crate::domain::import::Sheet;
+use crate::error::{ApiError, ApiResult};
+use crate::store::entity::{
+    access_log, advice_request, annual_review, assessment, assessment_exception, audit_event,
+    child, child_parent, complaint, deadline, delivery_attempt, dispute, ehc_plan, import_ref,
+    locality, message, parent, plan_amendment, plan_version, professional, remedy,
+    review_meeting_request, setting_consultation, staff, step_delay, team,
+};
+use crate::store::scope::visible_children;
+
+/// One table of an export: its name and its rows, each an object of the stored columns.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ExportTable {
+    pub name: &'static str,
+    pub rows: Vec<Value>,
+}
+
+/// Everything held about one child and their parents.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubjectAccess {
+    pub child_id: i64,
+    pub local_authority_id: i64,
+    pub produced_at: chrono::DateTime<chrono::Utc>,
+    pub produced_by: String,
+    pub tables: Vec<ExportTable>,
+}
+
+async fn rows<E: EntityTrait>(ctx: &Ctx<'_>, select: Select<E>) -> ApiResult<Vec<Value>> {
+    Ok(select.into_json().all(ctx.db).await?)
+}
+
+fn ids(rows: &[Value], column: &str) -> Vec<i64> {
+    rows.iter()
+        .filter_map(|r| r.get(column).and_then(Value::as_i64))
+        .collect()
+}
+
+/// The subject access export of one child (managers and administrators; the child must be
+/// in the actor's scope, or it is `NOT_FOUND`).
+pub async fn subject_access(ctx: &Ctx<'_>, child_id: i64) -> ApiResult<SubjectAccess> {
+    ctx.require(Permission::ReadAuditTrail)?;
+    let record = child::Entity::find_by_id(child_id)
+        .filter(visible_children(
+            &ctx.actor.scope,
+            child::Column::LaId,
+            child::Column::Id,
+        ))
+        .one(ctx.db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("child"))?;
+    let mut tables = Vec::new();
+    let mut add = |name: &'static str, rows: Vec<Value>| {
+        tables.push(ExportTable { name, rows });
+    };
+
+    add(
+        "child",
+        rows(ctx, child::Entity::find_by_id(child_id)).await?,
+    );
+    let links = rows(
+        ctx,
+        child_parent::Entity::find()
+            .filter(child_parent::Column::ChildId.eq(child_id))
+            .order_by_asc(child_parent::Column::ParentId),
+    )
+    .await?;
+    let parent_ids = ids(&links, "parent_id");
+    add(
+        "parents",
+        rows(
+            ctx,
+            parent::Entity::find()
+                .filter(parent::Column::Id.is_in(parent_ids.clone()))
+                .order_by_asc(parent::Column::Id),
+        )
+        .await?,
+    );
+    add("parent_links", links);
+
+    macro_rules! of_child {
+        ($entity:ident) => {
+            rows(
+                ctx,
+                $entity::Entity::find()
+                    .filter($entity::Column::ChildId.eq(child_id))
+                    .order_by_asc($entity::Column::Id),
+            )
+            .await?
+        };
+    }
+    let plans = of_child!(ehc_plan);
+    let plan_ids = ids(&plans, "id");
+    add("plans", plans);
+    add(
+        "plan_versions",
+        rows(
+            ctx,
+            plan_version::Entity::find()
+                .filter(plan_version::Column::PlanId.is_in(plan_ids))
+                .order_by_asc(plan_version::Column::Id),
+        )
+        .await?,
+    );
+    add("annual_reviews", of_child!(annual_review));
+    add("plan_amendments", of_child!(plan_amendment));
+    add("review_meeting_requests", of_child!(review_meeting_request));
+    let assessments = of_child!(assessment);
+    let assessment_ids = ids(&assessments, "id");
+    add("assessments", assessments);
+    add(
+        "assessment_exceptions",
+        rows(
+            ctx,
+            assessment_exception::Entity::find()
+                .filter(assessment_exception::Column::AssessmentId.is_in(assessment_ids.clone()))
+                .order_by_asc(assessment_exception::Column::Id),
+        )
+        .await?,
+    );
+    add(
+        "setting_consultations",
+        rows(
+            ctx,
+            setting_consultation::Entity::find()
+                .filter(setting_consultation::Column::AssessmentId.is_in(assessment_ids))
+                .order_by_asc(setting_consultation::Column::Id),
+        )
+        .await?,
+    );
+    add("advice_requests", of_child!(advice_request));
+    add("deadlines", of_child!(deadline));
+    add("step_delays", of_child!(step_delay));
+    add("disputes", of_child!(dispute));
+    add("complaints", of_child!(complaint));
+    add("remedies", of_child!(remedy));
+    // Messages about the child, and to the family about nothing in particular.
+    let messages = rows(
+        ctx,
+        message::Entity::find()
+            .filter(
+                Condition::any()
+                    .add(message::Column::ChildId.eq(child_id))
+                    .add(
+                        Condition::all()
+                            .add(message::Column::ChildId.is_null())
+                            .add(message::Column::RecipientKind.eq("PARENT"))
+                            .add(message::Column::RecipientId.is_in(parent_ids.clone())),
+                    ),
+            )
+            .order_by_asc(message::Column::Id),
+    )
+    .await?;
+    let message_ids = ids(&messages, "id");
+    add("messages", messages);
+    add(
+        "delivery_attempts",
+        rows(
+            ctx,
+            delivery_attempt::Entity::find()
+                .filter(delivery_attempt::Column::MessageId.is_in(message_ids))
+                .order_by_asc(delivery_attempt::Column::Id),
+        )
+        .await?,
+    );
+    // The timeline: every audited change to the child's records and to the parents'.
+    add(
+        "timeline",
+        rows(
+            ctx,
+            audit_event::Entity::find()
+                .filter(
+                    Condition::any()
+                        .add(audit_event::Column::ChildId.eq(child_id))
+                        .add(
+                            Condition::all()
+                                .add(audit_event::Column::Entity.eq("parent"))
+                                .add(audit_event::Column::EntityId.is_in(parent_ids)),
+                        ),
+                )
+                .order_by_asc(audit_event::Column::Id),
+        )
+        .await?,
+    );
+    super::contributions::log_read(ctx, record.la_id, child_id, "subject_access_export", None)
+        .await?;
+    add("views", of_child!(access_log));
+    Ok(SubjectAccess {
+        child_id,
+        local_authority_id: record.la_id,
+        produced_at: ctx.now,
+        produced_by: ctx.actor.subject.clone(),
+        tables,
+    })
+}
+
+/// A table's rows as CSV: a header of every column (in the order of the first row, then any
+/// further ones), a cell per column (empty for null; JSON for anything nested).
+pub fn to_csv(table: &ExportTable) -> Result<Vec<u8>, csv::Error> {
+    let mut header: Vec<String> = Vec::new();
+    let mut seen = BTreeSet::new();
+    for row in &table.rows {
+        if let Value::Object(map) = row {
+            for key in map.keys() {
+                if seen.insert(key.clone()) {
+                    header.push(key.clone());
+                }
+            }
+        }
+    }
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(&header)?;
+    for row in &table.rows {
+        w.write_record(header.iter().map(|k| match row.get(k) {
+            None | Some(Value::Null) => String::new(),
+            Some(Value::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+        }))?;
+    }
+    w.into_inner().map_err(|e| e.into_error().into())
+}
+
+// ---------- the whole council ----------
+
+/// A council's caseload as the import sheets, and what the sheets cannot hold.
+#[derive(Debug, Clone, Default)]
+pub struct CouncilExport {
+    /// Each sheet's data rows, in its template's column order.
+    pub sheets: BTreeMap<Sheet, Vec<Vec<String>>>,
+    /// What the templates do not carry, counted (e.g. "ceased or transferred plans" → 3).
+    pub left_out: BTreeMap<&'static str, u64>,
+}
+
+/// The sheet's id for a record: the council's own id where it was imported, else `EHCP-<id>`.
+struct Ids(HashMap<(String, i64), String>);
+
+impl Ids {
+    fn of(&self, sheet: Sheet, id: i64) -> String {
+        self.0
+            .get(&(sheet.kind().to_owned(), id))
+            .cloned()
+            .unwrap_or_else(|| format!("EHCP-{id}"))
+    }
+}
+
+fn text(v: &Option<String>) -> String {
+    v.clone().unwrap_or_default()
+}
+
+fn date(d: Option<Date>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
+}
+
+/// Exports one local authority's caseload in the import templates' format (its managers and
+/// administrators).
+pub async fn council(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<CouncilExport> {
+    ctx.require(Permission::ManageOrganisation)?;
+    if !ctx.actor.may_act_in(la_id) {
+        return Err(ApiError::not_found("local authority"));
+    }
+    let db = ctx.db;
+    let mut out = CouncilExport::default();
+    let ids = Ids(import_ref::Entity::find()
+        .filter(import_ref::Column::LaId.eq(la_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| ((r.kind, r.entity_id), r.source_id))
+        .collect());
+
+    let localities: HashMap<i64, String> = locality::Entity::find()
+        .filter(locality::Column::LaId.eq(la_id))
+        .order_by_asc(locality::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|l| (l.id, l.name))
+        .collect();
+    let mut names: Vec<(&i64, &String)> = localities.iter().collect();
+    names.sort();
+    out.sheets.insert(
+        Sheet::Localities,
+        names.into_iter().map(|(_, n)| vec![n.clone()]).collect(),
+    );
+
+    let teams: HashMap<i64, String> = team::Entity::find()
+        .filter(team::Column::LaId.eq(la_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.name))
+        .collect();
+    let mut names: Vec<(&i64, &String)> = teams.iter().collect();
+    names.sort();
+    out.sheets.insert(
+        Sheet::Teams,
+        names.into_iter().map(|(_, n)| vec![n.clone()]).collect(),
+    );
+
+    let mut rows = Vec::new();
+    for s in staff::Entity::find()
+        .filter(staff::Column::LaId.eq(la_id))
+        .order_by_asc(staff::Column::Id)
+        .all(db)
+        .await?
+    {
+        if !s.active {
+            *out.left_out.entry("staff no longer active").or_default() += 1;
+            continue;
+        }
+        rows.push(vec![
+            ids.of(Sheet::Staff, s.id),
+            s.subject,
+            s.name,
+            text(&s.email),
+            s.role,
+            s.team_id
+                .and_then(|t| teams.get(&t).cloned())
+                .unwrap_or_default(),
+        ]);
+    }
+    out.sheets.insert(Sheet::Staff, rows);
+
+    let mut rows = Vec::new();
+    for p in professional::Entity::find()
+        .filter(professional::Column::LaId.eq(la_id))
+        .order_by_asc(professional::Column::Id)
+        .all(db)
+        .await?
+    {
+        if !p.active {
+            *out.left_out
+                .entry("professionals no longer active")
+                .or_default() += 1;
+            continue;
+        }
+        rows.push(vec![
+            ids.of(Sheet::Professionals, p.id),
+            text(&p.subject),
+            p.name,
+            p.service,
+            p.organisation,
+            text(&p.email),
+        ]);
+    }
+    out.sheets.insert(Sheet::Professionals, rows);
+
+    let children = child::Entity::find()
+        .filter(child::Column::LaId.eq(la_id))
+        .order_by_asc(child::Column::Id)
+        .all(db)
+        .await?;
+    out.sheets.insert(
+        Sheet::Children,
+        children
+            .iter()
+            .map(|c| {
+                vec![
+                    ids.of(Sheet::Children, c.id),
+                    c.legal_name.clone(),
+                    text(&c.preferred_name),
+                    c.date_of_birth.to_string(),
+                    localities.get(&c.locality_id).cloned().unwrap_or_default(),
+                    text(&c.current_setting),
+                    c.nc_year_override
+                        .map(|y| y.to_string())
+                        .unwrap_or_default(),
+                    text(&c.subject),
+                ]
+            })
+            .collect(),
+    );
+
+    let of_la = Query::select()
+        .column(child::Column::Id)
+        .from(child::Entity)
+        .and_where(child::Column::LaId.eq(la_id))
+        .to_owned();
+    let links = child_parent::Entity::find()
+        .filter(child_parent::Column::ChildId.in_subquery(of_la))
+        .order_by_asc(child_parent::Column::ParentId)
+        .order_by_asc(child_parent::Column::ChildId)
+        .all(db)
+        .await?;
+    let parents = parent::Entity::find()
+        .filter(parent::Column::LaId.eq(la_id))
+        .order_by_asc(parent::Column::Id)
+        .all(db)
+        .await?;
+    out.sheets.insert(
+        Sheet::Parents,
+        parents
+            .iter()
+            .map(|p| {
+                vec![
+                    ids.of(Sheet::Parents, p.id),
+                    p.name.clone(),
+                    text(&p.email),
+                    text(&p.phone),
+                    text(&p.subject),
+                ]
+            })
+            .collect(),
+    );
+    out.sheets.insert(
+        Sheet::ParentLinks,
+        links
+            .iter()
+            .map(|l| {
+                vec![
+                    ids.of(Sheet::Parents, l.parent_id),
+                    ids.of(Sheet::Children, l.child_id),
+                    l.relationship.clone(),
+                ]
+            })
+            .collect(),
+    );
+
+    let mut rows = Vec::new();
+    for p in ehc_plan::Entity::find()
+        .filter(ehc_plan::Column::LaId.eq(la_id))
+        .order_by_asc(ehc_plan::Column::Id)
+        .all(db)
+        .await?
+    {
+        if p.status != "ACTIVE" {
+            *out.left_out
+                .entry("plans ceased, replaced or transferred out")
+                .or_default() += 1;
+            continue;
+        }
+        rows.push(vec![
+            ids.of(Sheet::Plans, p.id),
+            ids.of(Sheet::Children, p.child_id),
+            p.issued_on.to_string(),
+            text(&p.named_setting),
+            date(p.last_review_decision_on),
+            text(&p.primary_need),
+            p.secondary_needs
+                .as_deref()
+                .unwrap_or_default()
+                .split(',')
+                .filter(|c| !c.is_empty())
+                .collect::<Vec<_>>()
+                .join(";"),
+            date(p.transferred_in_on),
+            text(&p.transferred_from),
+        ]);
+    }
+    out.sheets.insert(Sheet::Plans, rows);
+
+    let mut rows = Vec::new();
+    let mut open = BTreeSet::new();
+    for a in assessment::Entity::find()
+        .filter(assessment::Column::LaId.eq(la_id))
+        .order_by_asc(assessment::Column::Id)
+        .all(db)
+        .await?
+    {
+        let importable_kind = matches!(a.kind.as_str(), "INITIAL" | "REASSESSMENT");
+        let importable_state = matches!(
+            a.state.as_str(),
+            "REQUESTED" | "DECIDED_NOT_TO_ASSESS" | "ASSESSING" | "DRAFT_ISSUED"
+        );
+        if !importable_kind || !importable_state {
+            *out.left_out
+                .entry("assessments finished, withdrawn, transferred or ordered")
+                .or_default() += 1;
+            continue;
+        }
+        if a.parent_responded_on.is_some() {
+            *out.left_out
+                .entry("families' responses to a draft plan")
+                .or_default() += 1;
+        }
+        open.insert(a.id);
+        // A re-assessment starts at the decision to re-assess, which is its received date.
+        let reassessment = a.kind == "REASSESSMENT";
+        let decision = |d: Option<Date>| if reassessment { None } else { d };
+        rows.push(vec![
+            ids.of(Sheet::Assessments, a.id),
+            ids.of(Sheet::Children, a.child_id),
+            a.kind,
+            a.requested_by,
+            a.received_on.to_string(),
+            a.caseworker_id
+                .map(|s| ids.of(Sheet::Staff, s))
+                .unwrap_or_default(),
+            date(decision(a.decided_to_assess_on)),
+            date(decision(a.decided_not_to_assess_on)),
+            text(&a.decision_reasons),
+            date(a.draft_sent_on),
+        ]);
+    }
+    out.sheets.insert(Sheet::Assessments, rows);
+
+    let mut rows = Vec::new();
+    for r in advice_request::Entity::find()
+        .filter(advice_request::Column::LaId.eq(la_id))
+        .filter(advice_request::Column::AssessmentId.is_not_null())
+        .order_by_asc(advice_request::Column::Id)
+        .all(db)
+        .await?
+    {
+        let Some(assessment_id) = r.assessment_id.filter(|a| open.contains(a)) else {
+            continue;
+        };
+        rows.push(vec![
+            ids.of(Sheet::AdviceRequests, r.id),
+            ids.of(Sheet::Assessments, assessment_id),
+            r.service,
+            r.professional_id
+                .map(|p| ids.of(Sheet::Professionals, p))
+                .unwrap_or_default(),
+            r.requested_on.to_string(),
+            date(r.received_on),
+            date(r.declined_on),
+            r.summary.or(r.decline_reason).unwrap_or_default(),
+        ]);
+    }
+    out.sheets.insert(Sheet::AdviceRequests, rows);
+
+    let count = |n: u64, what: &'static str, out: &mut CouncilExport| {
+        if n > 0 {
+            out.left_out.insert(what, n);
+        }
+    };
+    use sea_orm::PaginatorTrait;
+    count(
+        annual_review::Entity::find()
+            .filter(annual_review::Column::LaId.eq(la_id))
+            .count(db)
+            .await?,
+        "annual reviews",
+        &mut out,
+    );
+    count(
+        plan_amendment::Entity::find()
+            .filter(plan_amendment::Column::LaId.eq(la_id))
+            .count(db)
+            .await?,
+        "plan amendments",
+        &mut out,
+    );
+    count(
+        dispute::Entity::find()
+            .filter(dispute::Column::LaId.eq(la_id))
+            .count(db)
+            .await?,
+        "disputes",
+        &mut out,
+    );
+    count(
+        complaint::Entity::find()
+            .filter(complaint::Column::LaId.eq(la_id))
+            .count(db)
+            .await?,
+        "complaints",
+        &mut out,
+    );
+    count(
+        assessment_exception::Entity::find()
+            .filter(
+                assessment_exception::Column::AssessmentId.in_subquery(
+                    Query::select()
+                        .column(assessment::Column::Id)
+                        .from(assessment::Entity)
+                        .and_where(assessment::Column::LaId.eq(la_id))
+                        .to_owned(),
+                ),
+            )
+            .count(db)
+            .await?,
+        "assessment exceptions",
+        &mut out,
+    );
+    count(
+        advice_request::Entity::find()
+            .filter(advice_request::Column::LaId.eq(la_id))
+            .filter(advice_request::Column::ReviewId.is_not_null())
+            .count(db)
+            .await?,
+        "advice requests for reviews",
+        &mut out,
+    );
+    Ok(out)
+}
