@@ -17,6 +17,7 @@ use super::people::{
     parse_relationship, parse_subject,
 };
 use super::plan::SenNeed;
+use super::review::{ReviewAction, ReviewKind, ReviewState, review_transition};
 
 /// One sheet of the template: a CSV file named `<name>.csv`, or a sheet of that name in an
 /// XLSX workbook. Listed in the order they are applied (a row may refer to earlier sheets).
@@ -30,6 +31,7 @@ pub enum Sheet {
     Parents,
     ParentLinks,
     Plans,
+    Reviews,
     Assessments,
     AdviceRequests,
 }
@@ -58,11 +60,15 @@ macro_rules! columns {
     }};
 }
 
+/// The summary recorded for advice a row says was received without a note (the advice log
+/// needs one); an export writes it back as an empty note.
+pub const ADVICE_RECEIVED_WITHOUT_NOTE: &str = "Advice received (imported)";
+
 /// How dates may be written in any date column.
 pub const DATE_FORMS: &str = "a date: 2025-01-31 (ISO 8601) or 31/01/2025";
 
 impl Sheet {
-    pub const ALL: [Sheet; 10] = [
+    pub const ALL: [Sheet; 11] = [
         Sheet::Localities,
         Sheet::Teams,
         Sheet::Staff,
@@ -71,6 +77,7 @@ impl Sheet {
         Sheet::Parents,
         Sheet::ParentLinks,
         Sheet::Plans,
+        Sheet::Reviews,
         Sheet::Assessments,
         Sheet::AdviceRequests,
     ];
@@ -86,6 +93,7 @@ impl Sheet {
             Sheet::Parents => "parents",
             Sheet::ParentLinks => "parent_links",
             Sheet::Plans => "plans",
+            Sheet::Reviews => "reviews",
             Sheet::Assessments => "assessments",
             Sheet::AdviceRequests => "advice_requests",
         }
@@ -107,6 +115,7 @@ impl Sheet {
             Sheet::Parents => "parent",
             Sheet::ParentLinks => "child_parent",
             Sheet::Plans => "ehc_plan",
+            Sheet::Reviews => "annual_review",
             Sheet::Assessments => "assessment",
             Sheet::AdviceRequests => "advice_request",
         }
@@ -243,6 +252,46 @@ impl Sheet {
                     "transferred_from",
                     false,
                     "for a plan received from another council: which council",
+                ),
+            ],
+            Sheet::Reviews => columns![
+                col(
+                    "review_id",
+                    true,
+                    "your system's id for a review in progress (a decided review is the \
+                     plan's last_review_decision_on)",
+                ),
+                col("plan_id", true, "the plan's id (from plans)"),
+                col("kind", false, "ANNUAL (default), INTERIM or EMERGENCY"),
+                col(
+                    "scheduled_on",
+                    true,
+                    "the day the review was arranged: a date"
+                ),
+                col(
+                    "meeting_on",
+                    true,
+                    "the day of the review meeting, held or planned (may be ahead): a date",
+                ),
+                col(
+                    "meeting_held",
+                    false,
+                    "YES once the meeting has taken place (default: not yet)",
+                ),
+                col(
+                    "invitations_sent_on",
+                    false,
+                    "the day the invitations went out: a date",
+                ),
+                col(
+                    "advice_circulated_on",
+                    false,
+                    "the day the advice was circulated before the meeting: a date",
+                ),
+                col(
+                    "report_received_on",
+                    false,
+                    "the day the meeting's report reached the council: a date",
                 ),
             ],
             Sheet::Assessments => columns![
@@ -460,6 +509,20 @@ impl<'a> Cells<'a> {
         }
     }
 
+    /// A required date that may be ahead (a meeting planned).
+    fn planned_date(&mut self, column: &'static str) -> Option<NaiveDate> {
+        let raw = self.raw(column);
+        if raw.is_empty() {
+            self.problem(column, "", "must not be empty");
+            return None;
+        }
+        let date = parse_date(raw);
+        if date.is_none() {
+            self.problem(column, raw, format!("is not {DATE_FORMS}"));
+        }
+        date
+    }
+
     fn required_date(&mut self, column: &'static str, today: NaiveDate) -> Option<NaiveDate> {
         if self.raw(column).is_empty() {
             self.problem(column, "", "must not be empty");
@@ -571,6 +634,19 @@ pub struct PlanRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewRow {
+    pub review_id: String,
+    pub plan_id: String,
+    pub kind: ReviewKind,
+    pub scheduled_on: NaiveDate,
+    pub meeting_on: NaiveDate,
+    pub meeting_held: bool,
+    pub invitations_sent_on: Option<NaiveDate>,
+    pub advice_circulated_on: Option<NaiveDate>,
+    pub report_received_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AssessmentRow {
     pub assessment_id: String,
     pub child_id: String,
@@ -619,6 +695,7 @@ pub struct Caseload {
     pub parents: Vec<Line<ParentRow>>,
     pub links: Vec<Line<LinkRow>>,
     pub plans: Vec<Line<PlanRow>>,
+    pub reviews: Vec<Line<ReviewRow>>,
     pub assessments: Vec<Line<AssessmentRow>>,
     pub advice: Vec<Line<AdviceRow>>,
 }
@@ -645,7 +722,11 @@ fn digest_of(cells: &[String]) -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     for c in cells {
-        h.update(c.trim().as_bytes());
+        // A date hashes as the day it names, whichever form it is written in (a CSV's
+        // 31/01/2025 and a workbook's date cell are the same row).
+        let c = c.trim();
+        let c = parse_date(c).map_or_else(|| c.to_owned(), |d| d.to_string());
+        h.update(c.as_bytes());
         h.update([0x1f]);
     }
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
@@ -924,6 +1005,51 @@ fn read_row(out: &mut Caseload, c: &mut Cells<'_>, line: usize, digest: String, 
                 }
             )
         }
+        Sheet::Reviews => {
+            let kind = if c.raw("kind").is_empty() {
+                Some(ReviewKind::Annual)
+            } else {
+                c.code(
+                    "kind",
+                    false,
+                    |s| ReviewKind::parse(s).ok(),
+                    "ANNUAL, INTERIM or EMERGENCY",
+                )
+            };
+            let held_raw = c.raw("meeting_held");
+            let meeting_held = match held_raw.to_ascii_uppercase().as_str() {
+                "" | "NO" | "N" | "FALSE" => false,
+                "YES" | "Y" | "TRUE" => true,
+                _ => {
+                    c.problem("meeting_held", held_raw, "must be YES or NO (or empty)");
+                    false
+                }
+            };
+            let row = ReviewRow {
+                review_id: c.raw("review_id").to_owned(),
+                plan_id: required_ref(c, "plan_id"),
+                kind: kind.unwrap_or(ReviewKind::Annual),
+                scheduled_on: c.required_date("scheduled_on", today).unwrap_or(today),
+                meeting_on: c.planned_date("meeting_on").unwrap_or(today),
+                meeting_held,
+                invitations_sent_on: c.date("invitations_sent_on", today),
+                advice_circulated_on: c.date("advice_circulated_on", today),
+                report_received_on: c.date("report_received_on", today),
+            };
+            if c.problems.len() == before {
+                if row.meeting_held && row.meeting_on > today {
+                    c.problem(
+                        "meeting_on",
+                        c.raw("meeting_on"),
+                        "a meeting that has taken place cannot be in the future",
+                    );
+                } else if let Err((column, message)) = review_steps(&row) {
+                    let raw = c.raw(column);
+                    c.problem(column, raw, message);
+                }
+            }
+            push!(out.reviews, row)
+        }
         Sheet::Assessments => {
             let kind = if c.raw("kind").is_empty() {
                 Some(AssessmentKind::Initial)
@@ -1162,6 +1288,111 @@ pub fn assessment_steps(
     Ok(steps)
 }
 
+/// One step of an imported review in progress, in the order it is replayed (after it was
+/// arranged, which `schedule_review` records with its meeting date).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewStep {
+    SendInvitations(NaiveDate),
+    CirculateAdvice(NaiveDate),
+    HoldMeeting(NaiveDate),
+    RecordReport(NaiveDate),
+}
+
+impl ReviewStep {
+    pub fn on(self) -> NaiveDate {
+        match self {
+            Self::SendInvitations(d)
+            | Self::CirculateAdvice(d)
+            | Self::HoldMeeting(d)
+            | Self::RecordReport(d) => d,
+        }
+    }
+
+    pub fn action(self) -> ReviewAction {
+        match self {
+            Self::SendInvitations(_) => ReviewAction::SendInvitations,
+            Self::CirculateAdvice(_) => ReviewAction::CirculateAdvice,
+            Self::HoldMeeting(_) => ReviewAction::HoldMeeting,
+            Self::RecordReport(_) => ReviewAction::RecordReport,
+        }
+    }
+
+    /// The column that holds the step's date.
+    fn column(self) -> &'static str {
+        match self {
+            Self::SendInvitations(_) => "invitations_sent_on",
+            Self::CirculateAdvice(_) => "advice_circulated_on",
+            Self::HoldMeeting(_) => "meeting_on",
+            Self::RecordReport(_) => "report_received_on",
+        }
+    }
+
+    fn order(self) -> u8 {
+        match self {
+            Self::SendInvitations(_) => 0,
+            Self::CirculateAdvice(_) => 1,
+            Self::HoldMeeting(_) => 2,
+            Self::RecordReport(_) => 3,
+        }
+    }
+}
+
+/// The steps that bring a review to where its row says it is, in date order; or the column
+/// of the first one out of order and why (the review's own state machine decides).
+pub fn review_steps(row: &ReviewRow) -> Result<Vec<ReviewStep>, (&'static str, String)> {
+    if row.meeting_on < row.scheduled_on {
+        return Err((
+            "meeting_on",
+            "the meeting cannot be before the day it was arranged".into(),
+        ));
+    }
+    let mut steps = Vec::new();
+    if let Some(d) = row.invitations_sent_on {
+        steps.push(ReviewStep::SendInvitations(d));
+    }
+    if let Some(d) = row.advice_circulated_on {
+        steps.push(ReviewStep::CirculateAdvice(d));
+    }
+    if row.meeting_held {
+        steps.push(ReviewStep::HoldMeeting(row.meeting_on));
+    }
+    if let Some(d) = row.report_received_on {
+        if !row.meeting_held {
+            return Err((
+                "report_received_on",
+                "a report comes after the meeting: set meeting_held to YES".into(),
+            ));
+        }
+        steps.push(ReviewStep::RecordReport(d));
+    }
+    for step in &steps {
+        if step.on() < row.scheduled_on {
+            return Err((
+                step.column(),
+                "is before the review was arranged (scheduled_on)".into(),
+            ));
+        }
+    }
+    steps.sort_by_key(|s| (s.on(), s.order()));
+    let mut state = ReviewState::Scheduled;
+    for step in &steps {
+        match review_transition(state, step.action()) {
+            Ok(next) => state = next,
+            Err(e) => {
+                return Err((
+                    step.column(),
+                    format!(
+                        "{} on {} is out of order: {e}",
+                        step.action().as_str(),
+                        step.on()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(steps)
+}
+
 /// The checks across rows and sheets: references to rows of this import or to records
 /// already imported, one active plan per child, advice steps in order.
 fn cross_check(out: &Caseload, known: &Known, problems: &mut Vec<Problem>) {
@@ -1319,6 +1550,57 @@ fn cross_check(out: &Caseload, known: &Known, problems: &mut Vec<Problem>) {
                 "child_id",
                 &p.row.child_id,
                 "this child already has an active plan in the system: a child has one".into(),
+            );
+        }
+    }
+    let plans: HashMap<&str, &Line<PlanRow>> = out
+        .plans
+        .iter()
+        .map(|p| (p.row.plan_id.as_str(), p))
+        .collect();
+    let mut reviewed: HashMap<&str, usize> = HashMap::new();
+    for r in &out.reviews {
+        let row = &r.row;
+        match plans.get(row.plan_id.as_str()) {
+            Some(p) if p.valid && r.valid => {
+                let last = p.row.last_review_decision_on.unwrap_or(p.row.issued_on);
+                if row.scheduled_on < p.row.issued_on {
+                    problem(
+                        Sheet::Reviews,
+                        r.line,
+                        "scheduled_on",
+                        &row.scheduled_on.to_string(),
+                        "a review cannot be before its plan was issued".into(),
+                    );
+                } else if row.scheduled_on < last {
+                    problem(
+                        Sheet::Reviews,
+                        r.line,
+                        "scheduled_on",
+                        &row.scheduled_on.to_string(),
+                        "is before the plan's last review decision: a plan has one review \
+                         at a time"
+                            .into(),
+                    );
+                }
+            }
+            Some(_) => {}
+            None if known.has(Sheet::Plans, &row.plan_id) => {}
+            None => problem(
+                Sheet::Reviews,
+                r.line,
+                "plan_id",
+                &row.plan_id,
+                "unknown plan: add it to plans".into(),
+            ),
+        }
+        if let Some(first) = reviewed.insert(row.plan_id.as_str(), r.line) {
+            problem(
+                Sheet::Reviews,
+                r.line,
+                "plan_id",
+                &row.plan_id,
+                format!("this plan already has a review in progress on line {first}"),
             );
         }
     }
@@ -1507,6 +1789,60 @@ mod tests {
                 .map(|(i, r)| (i + 2, r.iter().map(|c| (*c).to_owned()).collect()))
                 .collect(),
         }
+    }
+
+    #[test]
+    fn a_reviews_steps_replay_in_date_order_and_one_out_of_order_is_refused() {
+        let row = ReviewRow {
+            review_id: "R-1".into(),
+            plan_id: "E-1".into(),
+            kind: ReviewKind::Annual,
+            scheduled_on: d(2026, 6, 1),
+            meeting_on: d(2026, 7, 6),
+            meeting_held: true,
+            invitations_sent_on: Some(d(2026, 6, 15)),
+            advice_circulated_on: Some(d(2026, 6, 20)),
+            report_received_on: Some(d(2026, 7, 10)),
+        };
+        assert_eq!(
+            review_steps(&row).unwrap(),
+            vec![
+                ReviewStep::SendInvitations(d(2026, 6, 15)),
+                ReviewStep::CirculateAdvice(d(2026, 6, 20)),
+                ReviewStep::HoldMeeting(d(2026, 7, 6)),
+                ReviewStep::RecordReport(d(2026, 7, 10)),
+            ]
+        );
+        // Invitations after the meeting: the review's state machine refuses them.
+        let late = ReviewRow {
+            invitations_sent_on: Some(d(2026, 7, 8)),
+            ..row.clone()
+        };
+        let (column, message) = review_steps(&late).unwrap_err();
+        assert_eq!(column, "invitations_sent_on");
+        assert!(message.contains("out of order"), "{message}");
+        let no_meeting = ReviewRow {
+            meeting_held: false,
+            ..row.clone()
+        };
+        assert_eq!(
+            review_steps(&no_meeting).unwrap_err().0,
+            "report_received_on"
+        );
+        let early = ReviewRow {
+            invitations_sent_on: Some(d(2026, 5, 30)),
+            ..row.clone()
+        };
+        assert_eq!(review_steps(&early).unwrap_err().0, "invitations_sent_on");
+        let backwards = ReviewRow {
+            meeting_on: d(2026, 5, 1),
+            meeting_held: false,
+            report_received_on: None,
+            invitations_sent_on: None,
+            advice_circulated_on: None,
+            ..row
+        };
+        assert_eq!(review_steps(&backwards).unwrap_err().0, "meeting_on");
     }
 
     #[test]

@@ -133,11 +133,11 @@ impl Buffers {
                 t("child_parent", "child_id, parent_id, relationship"),
                 t(
                     "assessment",
-                    "id, la_id, child_id, kind, state, requested_by, received_on, caseworker_id, decided_to_assess_on, decided_not_to_assess_on, decided_not_to_issue_on, draft_sent_on, parent_responded_on, final_issued_on, within_twenty_weeks, exception_applies, withdrawn_on, closed_on, parent_meeting_requested, version, created_at, updated_at",
+                    "id, la_id, child_id, kind, state, requested_by, received_on, caseworker_id, decided_to_assess_on, decided_not_to_assess_on, decided_not_to_issue_on, draft_sent_on, parent_responded_on, final_issued_on, within_twenty_weeks, exception_applies, withdrawn_on, closed_on, parent_meeting_requested, decision_reasons, version, created_at, updated_at",
                 ),
                 t(
                     "advice_request",
-                    "id, la_id, child_id, assessment_id, service, requested_on, due_on, received_on, declined_on, created_at",
+                    "id, la_id, child_id, assessment_id, service, requested_on, due_on, received_on, declined_on, decline_reason, created_at",
                 ),
                 t(
                     "assessment_exception",
@@ -554,14 +554,6 @@ pub async fn load(db: &DatabaseConnection, opts: Options) -> anyhow::Result<Repo
             let dob = add_days(today, -rng.random_range(365 * 2..365 * 20));
             let cid = child_id;
             child_id += 1;
-            buffers.add(
-                CHILD,
-                format!(
-                    "{cid}, {}, 'Child {cid}', {}, {locality}, 1, {NOW}, {NOW}",
-                    la.id,
-                    date(dob)
-                ),
-            );
             // One parent account per 50 children, for the parent's status view.
             if cid % 50 == 0 {
                 buffers.add(
@@ -575,6 +567,17 @@ pub async fn load(db: &DatabaseConnection, opts: Options) -> anyhow::Result<Repo
                 parent_id += 1;
             }
             let facts = draw_assessment(&mut rng, today, &mut advice_id);
+            // Born at least two years before anything was asked for them (an import, like
+            // the API, refuses a plan issued before its child's birth).
+            let dob = dob.min(add_days(facts.received_on, -365 * 2));
+            buffers.add(
+                CHILD,
+                format!(
+                    "{cid}, {}, 'Child {cid}', {}, {locality}, 1, {NOW}, {NOW}",
+                    la.id,
+                    date(dob)
+                ),
+            );
             let aid = assessment_id;
             assessment_id += 1;
             let state = state_of(&facts);
@@ -591,7 +594,7 @@ pub async fn load(db: &DatabaseConnection, opts: Options) -> anyhow::Result<Repo
             buffers.add(
                 ASSESSMENT,
                 format!(
-                    "{aid}, {la}, {cid}, 'INITIAL', '{state}', 'PARENT', {received}, {cw}, {dta}, {dnta}, {dnti}, {draft}, {resp}, {fin}, {w20}, {exc}, {wd}, {closed}, FALSE, 1, {NOW}, {NOW}",
+                    "{aid}, {la}, {cid}, 'INITIAL', '{state}', 'PARENT', {received}, {cw}, {dta}, {dnta}, {dnti}, {draft}, {resp}, {fin}, {w20}, {exc}, {wd}, {closed}, FALSE, {reasons}, 1, {NOW}, {NOW}",
                     la = la.id,
                     state = state.as_str(),
                     received = date(facts.received_on),
@@ -606,20 +609,30 @@ pub async fn load(db: &DatabaseConnection, opts: Options) -> anyhow::Result<Repo
                     exc = opt_bool(measure.map(|m| m.exception_applies)),
                     wd = opt_date(facts.withdrawn_on),
                     closed = opt_date(closed),
+                    reasons = if facts.decided_not_to_assess_on.is_some() {
+                        "'Needs can be met from the resources the school has (synthetic)'"
+                    } else {
+                        "NULL"
+                    },
                 ),
             );
             for a in &facts.advice {
                 buffers.add(
                     ADVICE_REQUEST,
                     format!(
-                        "{}, {}, {cid}, {aid}, '{}', {}, {}, {}, {}, {NOW}",
+                        "{}, {}, {cid}, {aid}, '{}', {}, {}, {}, {}, {}, {NOW}",
                         a.id,
                         la.id,
                         a.from,
                         date(a.requested_on),
                         date(add_days(a.requested_on, 42)),
                         opt_date(a.received_on),
-                        opt_date(a.declined_on)
+                        opt_date(a.declined_on),
+                        if a.declined_on.is_some() {
+                            "'No open referral (synthetic)'"
+                        } else {
+                            "NULL"
+                        }
                     ),
                 );
             }

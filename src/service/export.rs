@@ -21,7 +21,7 @@ use serde_json::Value;
 
 use super::Ctx;
 use crate::domain::access::Permission;
-use crate::domain::import::Sheet;
+use crate::domain::import::{ADVICE_RECEIVED_WITHOUT_NOTE, Sheet};
 use crate::error::{ApiError, ApiResult};
 use crate::store::entity::{
     access_log, advice_request, annual_review, assessment, assessment_exception, audit_event,
@@ -440,6 +440,7 @@ pub async fn council(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<CouncilExport> {
     );
 
     let mut rows = Vec::new();
+    let mut active = BTreeSet::new();
     for p in ehc_plan::Entity::find()
         .filter(ehc_plan::Column::LaId.eq(la_id))
         .order_by_asc(ehc_plan::Column::Id)
@@ -452,6 +453,7 @@ pub async fn council(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<CouncilExport> {
                 .or_default() += 1;
             continue;
         }
+        active.insert(p.id);
         rows.push(vec![
             ids.of(Sheet::Plans, p.id),
             ids.of(Sheet::Children, p.child_id),
@@ -471,6 +473,35 @@ pub async fn council(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<CouncilExport> {
         ]);
     }
     out.sheets.insert(Sheet::Plans, rows);
+
+    let mut rows = Vec::new();
+    for r in annual_review::Entity::find()
+        .filter(annual_review::Column::LaId.eq(la_id))
+        .order_by_asc(annual_review::Column::Id)
+        .all(db)
+        .await?
+    {
+        let in_progress = matches!(r.state.as_str(), "SCHEDULED" | "MEETING_HELD");
+        if !in_progress || !active.contains(&r.plan_id) {
+            *out
+                .left_out
+                .entry("annual reviews decided or cancelled (a plan's last decision is its last_review_decision_on)")
+                .or_default() += 1;
+            continue;
+        }
+        rows.push(vec![
+            ids.of(Sheet::Reviews, r.id),
+            ids.of(Sheet::Plans, r.plan_id),
+            r.kind,
+            r.scheduled_on.to_string(),
+            r.meeting_on.to_string(),
+            if r.meeting_held { "YES" } else { "" }.to_owned(),
+            date(r.invitations_sent_on),
+            date(r.advice_circulated_on),
+            date(r.report_received_on),
+        ]);
+    }
+    out.sheets.insert(Sheet::Reviews, rows);
 
     let mut rows = Vec::new();
     let mut open = BTreeSet::new();
@@ -538,7 +569,10 @@ pub async fn council(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<CouncilExport> {
             r.requested_on.to_string(),
             date(r.received_on),
             date(r.declined_on),
-            r.summary.or(r.decline_reason).unwrap_or_default(),
+            r.summary
+                .filter(|s| s != ADVICE_RECEIVED_WITHOUT_NOTE)
+                .or(r.decline_reason)
+                .unwrap_or_default(),
         ]);
     }
     out.sheets.insert(Sheet::AdviceRequests, rows);
@@ -549,14 +583,6 @@ pub async fn council(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<CouncilExport> {
         }
     };
     use sea_orm::PaginatorTrait;
-    count(
-        annual_review::Entity::find()
-            .filter(annual_review::Column::LaId.eq(la_id))
-            .count(db)
-            .await?,
-        "annual reviews",
-        &mut out,
-    );
     count(
         plan_amendment::Entity::find()
             .filter(plan_amendment::Column::LaId.eq(la_id))

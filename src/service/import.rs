@@ -26,8 +26,9 @@ use super::{Ctx, Target};
 use crate::domain::access::Permission;
 use crate::domain::audit::AuditAction;
 use crate::domain::import::{
-    AdviceRow, AssessmentRow, AssessmentStep, Caseload, Known, Line, Problem, Sheet, Table,
-    assessment_steps, check, is_comment,
+    ADVICE_RECEIVED_WITHOUT_NOTE, AdviceRow, AssessmentRow, AssessmentStep, Caseload, Known, Line,
+    Problem, ReviewRow, ReviewStep, Sheet, Table, assessment_steps, check, is_comment,
+    review_steps,
 };
 use crate::error::{ApiError, ApiResult};
 use crate::service::advice::NewAdviceRequest;
@@ -884,6 +885,30 @@ impl<'a, 'c> Applier<'a, 'c> {
         })
         .await?;
 
+        // Reviews in progress, each replayed step by step.
+        let rows: Vec<_> = c
+            .reviews
+            .iter()
+            .map(|r| {
+                (
+                    r,
+                    self.imported(Sheet::Reviews, &r.row.review_id),
+                    self.id_of(Sheet::Plans, &r.row.plan_id),
+                )
+            })
+            .collect();
+        self.each(
+            Sheet::Reviews,
+            rows,
+            |(r, (id, digest), plan_id)| async move {
+                if id.is_some() && digest.as_deref() == Some(r.digest.as_str()) {
+                    return Ok(Outcome::Unchanged);
+                }
+                replay_review(ctx, r, id, plan_id).await
+            },
+        )
+        .await?;
+
         // Assessments, each with its advice requests, replayed step by step.
         let mut advice_of: HashMap<&str, Vec<&Line<AdviceRow>>> = HashMap::new();
         for a in &c.advice {
@@ -963,6 +988,102 @@ impl<'a, 'c> Applier<'a, 'c> {
         }
         Ok(())
     }
+}
+
+/// Arranges an imported review (or resumes one imported before) and records the steps its
+/// row gives that are not yet recorded, each on its own date, through the review's use cases.
+async fn replay_review(
+    ctx: &Ctx<'_>,
+    line: &Line<ReviewRow>,
+    id: Option<i64>,
+    plan_id: Option<i64>,
+) -> ApiResult<Outcome> {
+    let r = &line.row;
+    let steps =
+        review_steps(r).map_err(|(column, message)| ApiError::validation(column, message))?;
+    let (mut record, created) = match id {
+        Some(id) => (plans::load_review(ctx, id).await?, false),
+        None => {
+            let plan_id = plan_id.ok_or_else(|| {
+                ApiError::validation("plan_id", "the review's plan was not imported")
+            })?;
+            let plan = plans::load_plan(ctx, plan_id).await?;
+            expect(
+                Sheet::Reviews,
+                &r.review_id,
+                &line.digest,
+                "annual_review",
+                AuditAction::Schedule,
+            );
+            let record = plans::schedule_review(
+                ctx,
+                Target::new(plan_id, plan.row.version, Some(r.scheduled_on)),
+                r.kind,
+                r.meeting_on,
+            )
+            .await?;
+            (record, true)
+        }
+    };
+    let mut not_applied_steps = Vec::new();
+    let mut applied = false;
+    if !created && !record.row.meeting_held && record.row.meeting_on != r.meeting_on {
+        not_applied_steps.push(format!(
+            "the meeting is arranged for {} (reschedule it in the API)",
+            record.row.meeting_on
+        ));
+    }
+    for step in steps {
+        let row = &record.row;
+        let recorded = match step {
+            ReviewStep::SendInvitations(_) => row.invitations_sent_on,
+            ReviewStep::CirculateAdvice(_) => row.advice_circulated_on,
+            ReviewStep::HoldMeeting(_) => row.meeting_held.then_some(row.meeting_on),
+            ReviewStep::RecordReport(_) => row.report_received_on,
+        };
+        if let Some(on) = recorded {
+            if on != step.on() {
+                not_applied_steps.push(format!("{} is recorded on {on}", step.action().as_str()));
+            }
+            continue;
+        }
+        let target = Target::new(row.id, row.version, Some(step.on()));
+        applied = true;
+        record = match step {
+            ReviewStep::SendInvitations(_) => plans::send_invitations(ctx, target).await?,
+            ReviewStep::CirculateAdvice(_) => plans::circulate_advice(ctx, target).await?,
+            ReviewStep::HoldMeeting(_) => plans::hold_meeting(ctx, target).await?,
+            ReviewStep::RecordReport(_) => plans::record_report(ctx, target).await?,
+        };
+    }
+    kept_digest(
+        ctx,
+        Sheet::Reviews,
+        &r.review_id,
+        record.row.id,
+        &line.digest,
+    )
+    .await?;
+    if !not_applied_steps.is_empty() {
+        return Ok(Outcome::NotApplied(not_applied(
+            Sheet::Reviews,
+            line,
+            "",
+            &r.review_id,
+            &format!(
+                "the review moved on since it was imported: {}",
+                not_applied_steps.join("; ")
+            ),
+        )));
+    }
+    Ok(if created {
+        Outcome::Created
+    } else if applied {
+        Outcome::Updated
+    } else {
+        // The row was written differently (a date in the other form), not changed.
+        Outcome::Unchanged
+    })
 }
 
 /// `Some(new)` when it differs from what is held.
@@ -1073,6 +1194,7 @@ async fn replay_assessment(
     };
     let mut record = casework::load(ctx, id).await?;
     let mut not_applied_steps = Vec::new();
+    let mut applied = false;
     for step in steps {
         let target = Target::new(id, record.row.version, Some(step.on()));
         let held = &record.row;
@@ -1101,6 +1223,7 @@ async fn replay_assessment(
             }
             continue;
         }
+        applied = true;
         record = match step {
             AssessmentStep::DecideToAssess(_) => {
                 casework::decide_to_assess(ctx, target, r.decision_reasons.as_deref()).await?
@@ -1172,7 +1295,7 @@ async fn replay_assessment(
                             v.row
                                 .note
                                 .as_deref()
-                                .unwrap_or("Advice received (imported)"),
+                                .unwrap_or(ADVICE_RECEIVED_WITHOUT_NOTE),
                             None,
                         )
                         .await?
@@ -1209,7 +1332,10 @@ async fn replay_assessment(
     }
     Ok(if created {
         Outcome::Created
-    } else {
+    } else if applied {
         Outcome::Updated
+    } else {
+        // The row was written differently (a date in the other form), not changed.
+        Outcome::Unchanged
     })
 }

@@ -47,7 +47,12 @@ pub async fn record<C: ConnectionTrait>(
     .await?;
     // A record an import creates keeps the council's own id, in the same transaction.
     super::import::after_event(db, &entry).await?;
-    // Its messages, in the same transaction: a rolled-back change sends nothing.
+    // Its messages, in the same transaction: a rolled-back change sends nothing. An import
+    // replays history the old system already told people about: it sends nothing (a council
+    // going live would otherwise email every family about every past step).
+    if super::import::current_batch().is_some() {
+        return Ok(());
+    }
     super::outbox::after_event(db, inserted.last_insert_id, at, &entry).await
 }
 

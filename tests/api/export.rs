@@ -197,6 +197,21 @@ async fn a_subject_access_export_holds_everything_about_the_family_and_nothing_o
         json!({"id": ada_id}),
     )
     .await;
+    // A step taken here after the import: the family is told, and the message is theirs.
+    let case = app
+        .ok(
+            &fx.manager,
+            "query($id: ID!) { child(id: $id) { assessments { id version } } }",
+            json!({"id": ada_id}),
+        )
+        .await["child"]["assessments"][0]
+        .clone();
+    app.ok(
+        &fx.caseworker,
+        "mutation($input: RequestAdviceInput!) { requestAdvice(input: $input) { id } }",
+        json!({"input": {"assessmentId": case["id"], "version": case["version"], "service": "SOCIAL_CARE"}}),
+    )
+    .await;
 
     let dir = tempfile::tempdir().unwrap();
     let export = |child: &str| {
@@ -256,7 +271,7 @@ async fn a_subject_access_export_holds_everything_about_the_family_and_nothing_o
     assert_eq!(assessments.len(), 1);
     assert_eq!(assessments[0]["received_on"], "2026-01-06");
     let advice = table("advice_requests");
-    assert_eq!(advice.len(), 2);
+    assert_eq!(advice.len(), 3);
     assert!(
         advice
             .iter()
@@ -290,7 +305,15 @@ async fn a_subject_access_export_holds_everything_about_the_family_and_nothing_o
         views.iter().any(|v| v["record"] == "subject_access_export"),
         "{views:?}"
     );
-    for message in table("messages") {
+    let messages = table("messages");
+    assert!(
+        messages
+            .iter()
+            .any(|m| m["event"] == "assessment.request_advice" && m["recipient_kind"] == "PARENT"),
+        "{messages:?}"
+    );
+    assert!(!table("delivery_attempts").is_empty() || messages.iter().all(|m| m["attempts"] == 0));
+    for message in messages {
         assert_eq!(message["child_id"], child_row, "{message}");
     }
     // Every table also as CSV.
@@ -299,7 +322,7 @@ async fn a_subject_access_export_holds_everything_about_the_family_and_nothing_o
         csv.lines().next().unwrap().contains("requested_on"),
         "{csv}"
     );
-    assert_eq!(csv.lines().count(), 3, "{csv}");
+    assert_eq!(csv.lines().count(), 4, "{csv}");
 
     // Nothing of another family: not the Turings' names, contacts, plan or ids anywhere.
     let others = [
@@ -333,7 +356,7 @@ async fn the_demo_councils_export_loads_into_a_new_instance_and_exports_the_same
     let out = export_council(&from_url, exported.path());
     // What the templates cannot hold is counted, not dropped in silence.
     assert!(out.contains("not in the templates"), "{out}");
-    assert!(out.contains("annual reviews:"), "{out}");
+    assert!(out.contains("annual reviews decided or cancelled"), "{out}");
 
     // A new instance: the import makes the council, then loads its caseload.
     let to = TestApp::spawn().await;
@@ -351,4 +374,244 @@ async fn the_demo_councils_export_loads_into_a_new_instance_and_exports_the_same
     let (before, after) = (contents(exported.path()), contents(again.path()));
     assert!(before["children.csv"].len() > 50);
     assert_eq!(after, before);
+}
+
+/// A `multipart/form-data` body of files, as a browser's `FormData` sends it.
+fn multipart(files: &[(String, Vec<u8>)]) -> (String, Vec<u8>) {
+    let boundary = "----ehcp-test-7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (name, bytes) in files {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn upload(
+    app: &TestApp,
+    token: Option<&str>,
+    query: &str,
+    files: &[(String, Vec<u8>)],
+) -> (axum::http::StatusCode, Value) {
+    let (content_type, body) = multipart(files);
+    let mut request =
+        axum::http::Request::post(format!("/imports{query}")).header("content-type", content_type);
+    if let Some(token) = token {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    app.request(request.body(axum::body::Body::from(body)).unwrap())
+        .await
+}
+
+async fn download(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+) -> (axum::http::StatusCode, axum::http::HeaderMap, String) {
+    app.raw(
+        axum::http::Request::get(path)
+            .header("authorization", format!("Bearer {token}"))
+            .body(axum::body::Body::empty())
+            .unwrap(),
+    )
+    .await
+}
+
+/// The filled template's CSV files, as uploads.
+fn csv_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    sheets(dir)
+        .into_iter()
+        .map(|p| {
+            let path = Path::new(&p);
+            (
+                path.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(path).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// The same sheets as one Excel workbook, a tab per sheet, the dates as date cells.
+fn workbook(dir: &Path) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let date_format = rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy");
+    for path in sheets(dir) {
+        let name = Path::new(&path)
+            .file_stem()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let sheet = book.add_worksheet();
+        sheet.set_name(&name).unwrap();
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_path(&path)
+            .unwrap();
+        for (r, record) in reader.records().enumerate() {
+            for (c, cell) in record.unwrap().iter().enumerate() {
+                let (r, c) = (r as u32, c as u16);
+                let date = chrono::NaiveDate::parse_from_str(cell, "%Y-%m-%d")
+                    .or_else(|_| chrono::NaiveDate::parse_from_str(cell, "%d/%m/%Y"));
+                match date {
+                    Ok(d) if r > 1 => {
+                        sheet.write_date_with_format(r, c, d, &date_format).unwrap();
+                    }
+                    _ => {
+                        sheet.write_string(r, c, cell).unwrap();
+                    }
+                }
+            }
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+#[tokio::test]
+async fn managers_import_through_the_api_from_csv_or_a_workbook_and_download_a_familys_export() {
+    let app = TestApp::spawn().await;
+    let fx = app.with_local_authority().await;
+    let url = crate::common::process_url(&app.db, app.dir_path()).await;
+    let (dir, _) = template(&url);
+    fill_caseload(dir.path());
+    let files = csv_files(dir.path());
+
+    // Only managers and administrators import; nobody unsigned.
+    let (status, body) = upload(&app, None, "", &files).await;
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+    let (status, body) = upload(&app, Some(&fx.caseworker), "", &files).await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "FORBIDDEN");
+    let parent = app.token(Role::Parent, "parent-nobody", None);
+    let (status, _) = upload(&app, Some(&parent), "?la=909", &files).await;
+    assert_eq!(status, 403);
+    // An administrator names the council.
+    let (status, body) = upload(&app, Some(&fx.admin), "?dryRun=true", &files).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["field"], "la");
+    let (status, body) = upload(&app, Some(&fx.manager), "", &[]).await;
+    assert_eq!(status, 400, "{body}");
+
+    // A dry run answers with the report and changes nothing.
+    let (status, report) = upload(&app, Some(&fx.manager), "?dryRun=true", &files).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["state"], "CHECKED", "{report}");
+    assert_eq!(report["rows"]["children"], 2);
+    assert_eq!(answers(&app, &fx.caseworker).await.len(), 0);
+
+    // A file with a problem is refused whole, with the row, column and value.
+    let mut broken = files.clone();
+    let children = broken
+        .iter_mut()
+        .find(|(n, _)| n == "children.csv")
+        .unwrap();
+    children.1 = String::from_utf8(children.1.clone())
+        .unwrap()
+        .replace("Carlisle,Stanwix", "Atlantis,Stanwix")
+        .into_bytes();
+    let (status, report) = upload(&app, Some(&fx.manager), "", &broken).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["state"], "REFUSED");
+    assert_eq!(report["problems"][0]["column"], "locality");
+    assert_eq!(report["problems"][0]["value"], "Atlantis");
+    assert_eq!(answers(&app, &fx.caseworker).await.len(), 0);
+
+    // The import, then the same caseload as an Excel workbook: nothing changes.
+    let (status, report) = upload(&app, Some(&fx.admin), "?la=909", &files).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["state"], "DONE", "{report}");
+    assert_eq!(report["committed"]["children"]["created"], 2);
+    let imported = answers(&app, &fx.caseworker).await;
+    assert_eq!(imported.len(), 2);
+    let xlsx = vec![("caseload.xlsx".to_owned(), workbook(dir.path()))];
+    let (status, report) = upload(&app, Some(&fx.manager), "", &xlsx).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["state"], "DONE", "{report}");
+    assert_eq!(report["problems"], json!([]), "{report}");
+    assert_eq!(report["committed"]["children"]["unchanged"], 2, "{report}");
+    assert_eq!(
+        report["committed"]["assessments"]["unchanged"], 1,
+        "{report}"
+    );
+    assert_eq!(answers(&app, &fx.caseworker).await, imported);
+
+    // The family's subject access export, for managers and administrators only.
+    let ada = app
+        .ok(
+            &fx.caseworker,
+            "{ children(first: 10) { edges { node { id legalName } } } }",
+            json!({}),
+        )
+        .await["children"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["legalName"] == "Ada Lovelace")
+        .unwrap()["node"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/exports/subject-access/{ada}");
+    let (status, headers, body) = download(&app, &fx.manager, &path).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment;")
+    );
+    let doc: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(doc["producedBy"], "mgr-909");
+    assert!(body.contains("Anne Lovelace") && !body.contains("Sara Turing"));
+    let (status, headers, csv) = download(&app, &fx.admin, &format!("{path}/parents.csv")).await;
+    assert_eq!(status, 200, "{csv}");
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    assert!(
+        csv.contains("Anne Lovelace") && !csv.contains("Sara Turing"),
+        "{csv}"
+    );
+    let (status, _, body) = download(&app, &fx.manager, &format!("{path}/nothing.csv")).await;
+    assert_eq!(status, 404, "{body}");
+    assert!(body.contains("parent_links"), "{body}");
+    let (status, _, body) = download(&app, &fx.caseworker, &path).await;
+    assert_eq!(status, 403, "{body}");
+    app.ok(
+        &fx.admin,
+        "mutation { createLocalAuthority(code: \"940\", name: \"Westmorland and Furness\") { id } }",
+        json!({}),
+    )
+    .await;
+    let other = app.provision(Role::Manager, "mgr-940", "940").await;
+    let (status, _, body) = download(&app, &other, &path).await;
+    assert_eq!(status, 404, "{body}");
+    let (status, _, body) = download(&app, &other, "/exports/subject-access/not-an-id").await;
+    assert_eq!(status, 400, "{body}");
+    // Each download is a logged read.
+    let views = app
+        .ok(
+            &fx.manager,
+            "query($id: ID!) { child(id: $id) { viewedBy(last: 100) { record role } } }",
+            json!({"id": ada}),
+        )
+        .await;
+    let exports = views["child"]["viewedBy"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["record"] == "subject_access_export")
+        .count();
+    assert_eq!(exports, 3, "{views}");
 }

@@ -106,6 +106,11 @@ pub(crate) fn fill_caseload(dir: &Path) {
     );
     fill(
         dir,
+        "reviews",
+        &["R-9,E-77,ANNUAL,2026-07-01,2026-08-05,,2026-07-15,,"],
+    );
+    fill(
+        dir,
         "assessments",
         &["A-5,C-1001,INITIAL,PARENT,06/01/2026,S-17,10/02/2026,,,"],
     );
@@ -121,7 +126,9 @@ pub(crate) fn fill_caseload(dir: &Path) {
 
 pub(crate) const CHILDREN: &str = "{ children(first: 10) { edges { node { legalName preferredName dateOfBirth currentSetting locality { name }
     parents { relationship parent { name email } }
-    plans { status issuedOn namedSetting primaryNeed { code } secondaryNeeds { code } lastReviewDecisionOn deadlines { kind dueOn status } }
+    plans { status issuedOn namedSetting primaryNeed { code } secondaryNeeds { code } lastReviewDecisionOn deadlines { kind dueOn status }
+      reviews { kind state scheduledOn meetingOn meetingHeld dueBy invitationsSentOn adviceCirculatedOn reportReceivedOn
+        allowedActions deadlines { kind dueOn metOn status } nextStep { action dueOn } timeline { on text } } }
     assessments { state receivedOn caseworker { name }
       deadlines { kind dueOn metOn status }
       nextStep { action dueOn }
@@ -138,7 +145,7 @@ async fn a_new_user_fills_the_template_dry_runs_imports_and_a_second_run_changes
     let fx = app.with_local_authority().await;
     let url = crate::common::process_url(&app.db, app.dir_path()).await;
     let (dir, out) = template(&url);
-    assert_eq!(out.lines().count(), 10, "{out}");
+    assert_eq!(out.lines().count(), 11, "{out}");
     let children_template = std::fs::read_to_string(dir.path().join("children.csv")).unwrap();
     let mut lines = children_template.lines();
     assert_eq!(
@@ -240,6 +247,15 @@ async fn a_new_user_fills_the_template_dry_runs_imports_and_a_second_run_changes
         .unwrap_or_else(|| panic!("{alan:#}"));
     assert_eq!(review["dueOn"], "2026-09-11");
 
+    // History the old system already told families about sends nothing.
+    assert_eq!(
+        ehcp::store::entity::message::Entity::find()
+            .count(&app.db)
+            .await
+            .unwrap(),
+        0
+    );
+
     // Every change is audited with the import's batch.
     let batch_events = audit_event::Entity::find()
         .filter(audit_event::Column::ImportBatchId.is_not_null())
@@ -249,8 +265,8 @@ async fn a_new_user_fills_the_template_dry_runs_imports_and_a_second_run_changes
     assert!(batch_events >= 14, "{batch_events}");
     let refs = import_ref::Entity::find().count(&app.db).await.unwrap();
     assert_eq!(
-        refs, 10,
-        "staff, professional, 2 children, 2 parents, plan, assessment, 2 advice"
+        refs, 11,
+        "staff, professional, 2 children, 2 parents, plan, review, assessment, 2 advice"
     );
 
     // The same files again change nothing.
@@ -349,6 +365,20 @@ async fn every_problem_in_every_row_is_reported_and_nothing_changes() {
     );
     fill(
         dir.path(),
+        "reviews",
+        &[
+            // A review arranged before its plan was issued.
+            "R-1,E-2,ANNUAL,2020-05-01,2020-06-01,,,,",
+            // A review of an unknown plan.
+            "R-2,E-404,ANNUAL,2026-05-01,2026-06-01,,,,",
+            // A report before the meeting was held.
+            "R-3,E-3,ANNUAL,2026-05-01,2026-06-01,,,,2026-06-05",
+            // A step out of order: invitations after the meeting was held.
+            "R-4,E-2,ANNUAL,2026-05-01,2026-06-01,YES,2026-06-10,,",
+        ],
+    );
+    fill(
+        dir.path(),
         "assessments",
         // A step out of order: the decision before the request.
         &["A-1,C-1,INITIAL,PARENT,2026-01-06,,2026-01-01,,,"],
@@ -398,6 +428,10 @@ async fn every_problem_in_every_row_is_reported_and_nothing_changes() {
         ("plans", 3, "last_review_decision_on", "2020-01-01"),
         ("plans", 4, "child_id", "C-4"),
         ("plans", 5, "primary_need", "XYZ"),
+        ("reviews", 3, "scheduled_on", "2020-05-01"),
+        ("reviews", 4, "plan_id", "E-404"),
+        ("reviews", 5, "report_received_on", "2026-06-05"),
+        ("reviews", 6, "invitations_sent_on", "2026-06-10"),
         ("assessments", 3, "decided_to_assess_on", "2026-01-01"),
         ("advice_requests", 3, "received_on", "2026-02-01"),
     ] {
@@ -464,6 +498,12 @@ async fn an_imported_case_is_the_same_as_the_case_entered_step_by_step() {
         dir.path(),
         "assessments",
         &["A-1,C-1,INITIAL,PARENT,2026-01-06,,2026-02-10,,,2026-04-21"],
+    );
+    // Its annual review under way: arranged, invited, advice out, held, report in.
+    fill(
+        dir.path(),
+        "reviews",
+        &["R-1,E-1,ANNUAL,01/06/2026,2026-07-06,yes,2026-06-15,20/06/2026,2026-07-10"],
     );
     fill(
         dir.path(),
@@ -552,12 +592,40 @@ async fn an_imported_case_is_the_same_as_the_case_entered_step_by_step() {
     .await;
     act("sendDraftPlan", "ActionInput", json!({"on": "2026-04-21"})).await;
     let typed_plan_child = app.create_child(&fx, "Typed Plan", "2012-06-23").await;
-    app.ok(
+    let plan = app.ok(
         cw,
-        "mutation($input: EnterPlanInput!) { enterPlan(input: $input) { id } }",
+        "mutation($input: EnterPlanInput!) { enterPlan(input: $input) { id version } }",
         json!({"input": {"childId": typed_plan_child, "issuedOn": "2021-09-14", "namedSetting": "Penrith Academy", "lastReviewDecisionOn": "2025-09-12", "primaryNeed": "ASD", "secondaryNeeds": ["SLCN"]}}),
     )
-    .await;
+    .await["enterPlan"]
+        .clone();
+    let review = app
+        .ok(
+            cw,
+            "mutation($input: ScheduleReviewInput!) { scheduleReview(input: $input) { id version } }",
+            json!({"input": {"planId": plan["id"], "version": plan["version"], "on": "2026-06-01", "meetingOn": "2026-07-06"}}),
+        )
+        .await["scheduleReview"]
+        .clone();
+    let mut version = review["version"].clone();
+    for (mutation, on) in [
+        ("sendReviewInvitations", "2026-06-15"),
+        ("circulateReviewAdvice", "2026-06-20"),
+        ("holdReviewMeeting", "2026-07-06"),
+        ("recordReviewReport", "2026-07-10"),
+    ] {
+        let q = format!(
+            "mutation($input: ReviewActionInput!) {{ {mutation}(input: $input) {{ version }} }}"
+        );
+        version = app
+            .ok(
+                cw,
+                &q,
+                json!({"input": {"reviewId": review["id"], "version": version, "on": on}}),
+            )
+            .await[mutation]["version"]
+            .clone();
+    }
 
     let data = app.ok(cw, CHILDREN, json!({})).await;
     let by_name = |name: &str| -> Value {
@@ -572,10 +640,12 @@ async fn an_imported_case_is_the_same_as_the_case_entered_step_by_step() {
     let imported = case_shape(&by_name("Imported Assessment"));
     assert_eq!(imported["assessments"][0]["state"], "DRAFT_ISSUED");
     assert_eq!(imported, case_shape(&by_name("Typed Assessment")));
-    assert_eq!(
-        case_shape(&by_name("Imported Plan")),
-        case_shape(&by_name("Typed Plan"))
-    );
+    let plan = case_shape(&by_name("Imported Plan"));
+    let review = &plan["plans"][0]["reviews"][0];
+    assert_eq!(review["state"], "MEETING_HELD", "{plan}");
+    assert_eq!(review["reportReceivedOn"], "2026-07-10");
+    assert!(!review["deadlines"].as_array().unwrap().is_empty());
+    assert_eq!(plan, case_shape(&by_name("Typed Plan")));
 
     // And they count the same in the backlog: each open step of one is a step of the other.
     let items = app

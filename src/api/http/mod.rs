@@ -1,5 +1,6 @@
-//! HTTP routes: `/graphql` (POST, and GET for queries), GraphiQL, health, readiness and
-//! metrics, with the layers every request passes: request id, tracing span, CORS, body limit.
+//! HTTP routes: `/graphql` (POST, and GET for queries), GraphiQL, imports and exports
+//! (`files`), health, readiness and metrics, with the layers every request passes: request id, tracing span, CORS, body limit.
+mod files;
 mod graphiql;
 mod graphql;
 pub mod observe;
@@ -155,6 +156,19 @@ pub fn router(state: AppState, options: RouterOptions) -> Router {
         .route(
             "/graphiql/{file}",
             get(graphiql::asset).layer(tower_http::compression::CompressionLayer::new()),
+        )
+        .route(
+            "/imports",
+            axum::routing::post(files::post_import)
+                .layer(DefaultBodyLimit::max(files::MAX_IMPORT_BYTES)),
+        )
+        .route(
+            "/exports/subject-access/{child}",
+            get(files::get_subject_access),
+        )
+        .route(
+            "/exports/subject-access/{child}/{file}",
+            get(files::get_subject_access_table),
         )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz));
