@@ -18,6 +18,7 @@ use super::people::{
 };
 use super::plan::SenNeed;
 use super::review::{ReviewAction, ReviewKind, ReviewState, review_transition};
+use super::timescales::ExceptionReason;
 
 /// One sheet of the template: a CSV file named `<name>.csv`, or a sheet of that name in an
 /// XLSX workbook. Listed in the order they are applied (a row may refer to earlier sheets).
@@ -34,6 +35,7 @@ pub enum Sheet {
     Reviews,
     Assessments,
     AdviceRequests,
+    Exceptions,
 }
 
 /// A column of a sheet: its header, whether a row must fill it, and what it holds.
@@ -68,7 +70,7 @@ pub const ADVICE_RECEIVED_WITHOUT_NOTE: &str = "Advice received (imported)";
 pub const DATE_FORMS: &str = "a date: 2025-01-31 (ISO 8601) or 31/01/2025";
 
 impl Sheet {
-    pub const ALL: [Sheet; 11] = [
+    pub const ALL: [Sheet; 12] = [
         Sheet::Localities,
         Sheet::Teams,
         Sheet::Staff,
@@ -80,6 +82,7 @@ impl Sheet {
         Sheet::Reviews,
         Sheet::Assessments,
         Sheet::AdviceRequests,
+        Sheet::Exceptions,
     ];
 
     /// The file's stem and the workbook sheet's name.
@@ -96,6 +99,7 @@ impl Sheet {
             Sheet::Reviews => "reviews",
             Sheet::Assessments => "assessments",
             Sheet::AdviceRequests => "advice_requests",
+            Sheet::Exceptions => "exceptions",
         }
     }
 
@@ -118,6 +122,7 @@ impl Sheet {
             Sheet::Reviews => "annual_review",
             Sheet::Assessments => "assessment",
             Sheet::AdviceRequests => "advice_request",
+            Sheet::Exceptions => "assessment_exception",
         }
     }
 
@@ -368,6 +373,38 @@ impl Sheet {
                     false,
                     "a summary of the advice, or why it was declined",
                 ),
+            ],
+            Sheet::Exceptions => columns![
+                col(
+                    "exception_id",
+                    true,
+                    "your system's id for the exception to a time limit",
+                ),
+                col(
+                    "assessment_id",
+                    true,
+                    "the assessment's id (from assessments)"
+                ),
+                col(
+                    "reason",
+                    true,
+                    "SCHOOL_CLOSED, EARLY_YEARS_SETTING_CLOSED, \
+                     EXCEPTIONAL_PERSONAL_CIRCUMSTANCES, ABSENT_FROM_AREA, MISSED_APPOINTMENT \
+                     or a reason your administrators added",
+                ),
+                col("starts_on", true, "the first day of the period: a date"),
+                col(
+                    "ends_on",
+                    true,
+                    "the last day of the period (may be ahead): a date",
+                ),
+                col(
+                    "advice_id",
+                    false,
+                    "the advice request it concerns (from advice_requests): needed for a \
+                     closure or a missed appointment",
+                ),
+                col("note", false, "what happened"),
             ],
         }
     }
@@ -672,6 +709,17 @@ pub struct AdviceRow {
     pub note: Option<String>,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExceptionRow {
+    pub exception_id: String,
+    pub assessment_id: String,
+    pub reason: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub advice_id: Option<String>,
+    pub note: Option<String>,
+}
+
 /// A row with its line and the hash of its cells (what the import keeps to see, next time,
 /// whether the row changed).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -698,6 +746,7 @@ pub struct Caseload {
     pub reviews: Vec<Line<ReviewRow>>,
     pub assessments: Vec<Line<AssessmentRow>>,
     pub advice: Vec<Line<AdviceRow>>,
+    pub exceptions: Vec<Line<ExceptionRow>>,
 }
 
 /// What is already in the database that rows may refer to: names and the council's ids
@@ -710,6 +759,8 @@ pub struct Known {
     pub ids: BTreeMap<Sheet, BTreeSet<String>>,
     /// Children (by the council's id) with an active plan not from this file.
     pub children_with_active_plan: BTreeSet<String>,
+    /// The exception reasons in use (the table administrators keep).
+    pub exception_reasons: Vec<ExceptionReason>,
 }
 
 impl Known {
@@ -1127,6 +1178,22 @@ fn read_row(out: &mut Caseload, c: &mut Cells<'_>, line: usize, digest: String, 
                 c.problem("note", "", "say why the advice was declined");
             }
             push!(out.advice, row)
+        }
+        Sheet::Exceptions => {
+            let reason = c.raw("reason").to_ascii_uppercase();
+            if reason.is_empty() {
+                c.problem("reason", "", "must not be empty");
+            }
+            let row = ExceptionRow {
+                exception_id: c.raw("exception_id").to_owned(),
+                assessment_id: required_ref(c, "assessment_id"),
+                reason,
+                starts_on: c.required_date("starts_on", today).unwrap_or(today),
+                ends_on: c.planned_date("ends_on").unwrap_or(today),
+                advice_id: c.optional_text("advice_id"),
+                note: c.optional_text("note"),
+            };
+            push!(out.exceptions, row)
         }
     }
 }
@@ -1734,6 +1801,97 @@ fn cross_check(out: &Caseload, known: &Known, problems: &mut Vec<Problem>) {
                 ),
                 None => problem(Sheet::Assessments, a.line, "", "", message),
             }
+        }
+    }
+    let advice: HashMap<&str, &Line<AdviceRow>> = out
+        .advice
+        .iter()
+        .map(|a| (a.row.advice_id.as_str(), a))
+        .collect();
+    for e in &out.exceptions {
+        let row = &e.row;
+        let Some(assessment) = assessments.get(row.assessment_id.as_str()) else {
+            problem(
+                Sheet::Exceptions,
+                e.line,
+                "assessment_id",
+                &row.assessment_id,
+                if known.has(Sheet::Assessments, &row.assessment_id) {
+                    "give the assessment's row with its exceptions: an assessment is imported \
+                     whole"
+                        .into()
+                } else {
+                    "unknown assessment: add it to assessments".into()
+                },
+            );
+            continue;
+        };
+        if assessment.row.decided_not_to_assess_on.is_some() {
+            problem(
+                Sheet::Exceptions,
+                e.line,
+                "assessment_id",
+                &row.assessment_id,
+                "the council decided not to assess: no time limit is running to except".into(),
+            );
+            continue;
+        }
+        let Some(reason) = known
+            .exception_reasons
+            .iter()
+            .find(|r| r.code == row.reason)
+        else {
+            if !row.reason.is_empty() {
+                problem(
+                    Sheet::Exceptions,
+                    e.line,
+                    "reason",
+                    &row.reason,
+                    format!(
+                        "unknown reason: one of {}",
+                        known
+                            .exception_reasons
+                            .iter()
+                            .map(|r| r.code.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+            }
+            continue;
+        };
+        let asked = match &row.advice_id {
+            None => None,
+            Some(id) => match advice.get(id.as_str()) {
+                Some(a) if a.row.assessment_id == row.assessment_id => Some(a.row.requested_on),
+                _ => {
+                    problem(
+                        Sheet::Exceptions,
+                        e.line,
+                        "advice_id",
+                        id,
+                        "not an advice request of this assessment (from advice_requests)".into(),
+                    );
+                    continue;
+                }
+            },
+        };
+        if e.valid
+            && let Some(refused) = reason.check(row.starts_on, row.ends_on, asked)
+        {
+            let column = match refused.field {
+                "endsOn" => "ends_on",
+                "adviceRequestId" => "advice_id",
+                "reasonCode" => "reason",
+                _ => "starts_on",
+            };
+            let value = match column {
+                "ends_on" => row.ends_on.to_string(),
+                "advice_id" => row.advice_id.clone().unwrap_or_default(),
+                "reason" => row.reason.clone(),
+                _ => row.starts_on.to_string(),
+            };
+            problem(Sheet::Exceptions, e.line, column, &value, refused.message);
         }
     }
 }

@@ -334,7 +334,8 @@ impl ExceptionReason {
             return Some(NotAnException {
                 field: "endsOn",
                 message: format!(
-                    "{} is an exception only for a continuous period of at least {minimum} days                      ({}); this one is {days}",
+                    "{} is an exception only for a continuous period of at least {minimum} days \
+                     ({}); this one is {days}",
                     self.label, self.regulation
                 ),
             });
@@ -361,6 +362,48 @@ impl ExceptionReason {
                     ),
                 });
             }
+        }
+        None
+    }
+
+    /// Every rule an exception of this reason must meet before it is recorded: the period's
+    /// order and length, the reason's own conditions ([`Self::refusal`]), and which advice
+    /// request it may or must name (`advice_requested_on`: the day the named request was
+    /// made). The API's `recordException` and an import check the same.
+    pub fn check(
+        &self,
+        starts_on: NaiveDate,
+        ends_on: NaiveDate,
+        advice_requested_on: Option<NaiveDate>,
+    ) -> Option<NotAnException> {
+        if ends_on < starts_on {
+            return Some(NotAnException {
+                field: "endsOn",
+                message: "must not be before startsOn".into(),
+            });
+        }
+        if (ends_on - starts_on).num_days() > 366 {
+            return Some(NotAnException {
+                field: "endsOn",
+                message: "an exception lasts at most a year".into(),
+            });
+        }
+        if let Some(refused) = self.refusal(starts_on, ends_on, advice_requested_on) {
+            return Some(refused);
+        }
+        if advice_requested_on.is_some() && !self.concerns_advice_request {
+            if !self.lifts_advice {
+                return Some(NotAnException {
+                    field: "reasonCode",
+                    message: "this reason does not lift the time limit for advice (reg 8(2))"
+                        .into(),
+                });
+            }
+        } else if self.code == "MISSED_APPOINTMENT" {
+            return Some(NotAnException {
+                field: "adviceRequestId",
+                message: "a missed appointment excepts one advice request: name it".into(),
+            });
         }
         None
     }

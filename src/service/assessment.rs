@@ -537,18 +537,6 @@ pub async fn record_exception(
         .one(ctx.db)
         .await?
         .ok_or_else(|| ApiError::validation("reasonCode", "unknown exception reason"))?;
-    if input.ends_on < input.starts_on {
-        return Err(ApiError::validation(
-            "endsOn",
-            "must not be before startsOn",
-        ));
-    }
-    if (input.ends_on - input.starts_on).num_days() > 366 {
-        return Err(ApiError::validation(
-            "endsOn",
-            "an exception lasts at most a year",
-        ));
-    }
     let asked_on = match input.advice_request_id {
         Some(advice_id) => Some(
             step.record
@@ -565,23 +553,9 @@ pub async fn record_exception(
         ),
         None => None,
     };
-    if let Some(refused) =
-        reason_of(reason.clone()).refusal(input.starts_on, input.ends_on, asked_on)
+    if let Some(refused) = reason_of(reason.clone()).check(input.starts_on, input.ends_on, asked_on)
     {
         return Err(ApiError::validation(refused.field, refused.message));
-    }
-    if input.advice_request_id.is_some() && !reason.concerns_advice_request {
-        if !reason.lifts_advice {
-            return Err(ApiError::validation(
-                "reasonCode",
-                "this reason does not lift the time limit for advice (reg 8(2))",
-            ));
-        }
-    } else if reason.code == "MISSED_APPOINTMENT" {
-        return Err(ApiError::validation(
-            "adviceRequestId",
-            "a missed appointment excepts one advice request: name it",
-        ));
     }
     let note = optional_text("note", input.note.as_deref())?;
     let txn = ctx.db.begin().await?;

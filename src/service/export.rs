@@ -577,6 +577,38 @@ pub async fn council(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<CouncilExport> {
     }
     out.sheets.insert(Sheet::AdviceRequests, rows);
 
+    let mut rows = Vec::new();
+    for e in assessment_exception::Entity::find()
+        .filter(
+            assessment_exception::Column::AssessmentId.in_subquery(
+                Query::select()
+                    .column(assessment::Column::Id)
+                    .from(assessment::Entity)
+                    .and_where(assessment::Column::LaId.eq(la_id))
+                    .to_owned(),
+            ),
+        )
+        .order_by_asc(assessment_exception::Column::Id)
+        .all(db)
+        .await?
+    {
+        if !open.contains(&e.assessment_id) {
+            continue;
+        }
+        rows.push(vec![
+            ids.of(Sheet::Exceptions, e.id),
+            ids.of(Sheet::Assessments, e.assessment_id),
+            e.reason_code,
+            e.starts_on.to_string(),
+            e.ends_on.to_string(),
+            e.advice_request_id
+                .map(|a| ids.of(Sheet::AdviceRequests, a))
+                .unwrap_or_default(),
+            text(&e.note),
+        ]);
+    }
+    out.sheets.insert(Sheet::Exceptions, rows);
+
     let count = |n: u64, what: &'static str, out: &mut CouncilExport| {
         if n > 0 {
             out.left_out.insert(what, n);
@@ -605,22 +637,6 @@ pub async fn council(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<CouncilExport> {
             .count(db)
             .await?,
         "complaints",
-        &mut out,
-    );
-    count(
-        assessment_exception::Entity::find()
-            .filter(
-                assessment_exception::Column::AssessmentId.in_subquery(
-                    Query::select()
-                        .column(assessment::Column::Id)
-                        .from(assessment::Entity)
-                        .and_where(assessment::Column::LaId.eq(la_id))
-                        .to_owned(),
-                ),
-            )
-            .count(db)
-            .await?,
-        "assessment exceptions",
         &mut out,
     );
     count(

@@ -19,7 +19,7 @@ use sea_orm::{
 };
 use serde::Serialize;
 
-use super::assessment::{self as casework, NewAssessment};
+use super::assessment::{self as casework, NewAssessment, NewException};
 use super::people::{self, ChildInput, ChildPatch, ParentInput, ProfessionalInput, StaffInput};
 use super::plan::{self as plans, NewPlan};
 use super::{Ctx, Target};
@@ -231,6 +231,7 @@ async fn known(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<(Known, Imported)> {
     let mut known = Known {
         localities,
         teams,
+        exception_reasons: casework::exception_reasons(ctx).await?,
         ..Known::default()
     };
     let mut ids = BTreeMap::new();
@@ -976,6 +977,7 @@ impl<'a, 'c> Applier<'a, 'c> {
         )
         .await?;
         self.reload(Sheet::AdviceRequests).await?;
+        self.apply_exceptions(c).await?;
         // Advice rows are counted with their assessments.
         let advice_rows = c.advice.len() as u64;
         if advice_rows > 0 {
@@ -987,6 +989,79 @@ impl<'a, 'c> Applier<'a, 'c> {
             (self.progress)(Sheet::AdviceRequests.name(), self.done, self.total);
         }
         Ok(())
+    }
+}
+
+impl Applier<'_, '_> {
+    /// Exceptions to the assessments' time limits, once their assessments and advice are in.
+    async fn apply_exceptions(&mut self, c: &Caseload) -> ApiResult<()> {
+        let ctx = self.ctx;
+        let rows: Vec<_> = c
+            .exceptions
+            .iter()
+            .map(|e| {
+                (
+                    e,
+                    self.imported(Sheet::Exceptions, &e.row.exception_id),
+                    self.id_of(Sheet::Assessments, &e.row.assessment_id),
+                    e.row
+                        .advice_id
+                        .as_ref()
+                        .and_then(|a| self.id_of(Sheet::AdviceRequests, a)),
+                )
+            })
+            .collect();
+        self.each(
+            Sheet::Exceptions,
+            rows,
+            |(e, (id, digest), assessment_id, advice_id)| async move {
+                let r = &e.row;
+                match id {
+                    Some(_) if digest.as_deref() == Some(e.digest.as_str()) => {
+                        Ok(Outcome::Unchanged)
+                    }
+                    Some(_) => Ok(Outcome::NotApplied(not_applied(
+                        Sheet::Exceptions,
+                        e,
+                        "",
+                        &r.exception_id,
+                        "an imported exception's row changed: correct it in the API",
+                    ))),
+                    None => {
+                        let assessment_id = assessment_id.ok_or_else(|| {
+                            ApiError::validation(
+                                "assessment_id",
+                                "the exception's assessment was not imported",
+                            )
+                        })?;
+                        let version = casework::load(ctx, assessment_id).await?.row.version;
+                        expect_in(
+                            Sheet::Exceptions,
+                            &r.exception_id,
+                            &e.digest,
+                            "assessment",
+                            AuditAction::RecordException,
+                            Some("exceptionId"),
+                        );
+                        casework::record_exception(
+                            ctx,
+                            assessment_id,
+                            version,
+                            NewException {
+                                reason_code: r.reason.clone(),
+                                starts_on: r.starts_on,
+                                ends_on: r.ends_on,
+                                note: r.note.clone(),
+                                advice_request_id: advice_id,
+                            },
+                        )
+                        .await?;
+                        Ok(Outcome::Created)
+                    }
+                }
+            },
+        )
+        .await
     }
 }
 

@@ -122,6 +122,11 @@ pub(crate) fn fill_caseload(dir: &Path) {
             "V-2,A-5,CAMHS,,2026-02-10,,,",
         ],
     );
+    fill(
+        dir,
+        "exceptions",
+        &["X-1,A-5,ABSENT_FROM_AREA,15/02/2026,2026-03-31,,Family abroad"],
+    );
 }
 
 pub(crate) const CHILDREN: &str = "{ children(first: 10) { edges { node { legalName preferredName dateOfBirth currentSetting locality { name }
@@ -129,7 +134,7 @@ pub(crate) const CHILDREN: &str = "{ children(first: 10) { edges { node { legalN
     plans { status issuedOn namedSetting primaryNeed { code } secondaryNeeds { code } lastReviewDecisionOn deadlines { kind dueOn status }
       reviews { kind state scheduledOn meetingOn meetingHeld dueBy invitationsSentOn adviceCirculatedOn reportReceivedOn
         allowedActions deadlines { kind dueOn metOn status } nextStep { action dueOn } timeline { on text } } }
-    assessments { state receivedOn caseworker { name }
+    assessments { state receivedOn caseworker { name } exceptions { reason { code } startsOn endsOn note }
       deadlines { kind dueOn metOn status }
       nextStep { action dueOn }
       timeline { on text }
@@ -145,7 +150,7 @@ async fn a_new_user_fills_the_template_dry_runs_imports_and_a_second_run_changes
     let fx = app.with_local_authority().await;
     let url = crate::common::process_url(&app.db, app.dir_path()).await;
     let (dir, out) = template(&url);
-    assert_eq!(out.lines().count(), 11, "{out}");
+    assert_eq!(out.lines().count(), 12, "{out}");
     let children_template = std::fs::read_to_string(dir.path().join("children.csv")).unwrap();
     let mut lines = children_template.lines();
     assert_eq!(
@@ -265,8 +270,8 @@ async fn a_new_user_fills_the_template_dry_runs_imports_and_a_second_run_changes
     assert!(batch_events >= 14, "{batch_events}");
     let refs = import_ref::Entity::find().count(&app.db).await.unwrap();
     assert_eq!(
-        refs, 11,
-        "staff, professional, 2 children, 2 parents, plan, review, assessment, 2 advice"
+        refs, 12,
+        "staff, professional, 2 children, 2 parents, plan, review, assessment, 2 advice, exception"
     );
 
     // The same files again change nothing.
@@ -389,6 +394,18 @@ async fn every_problem_in_every_row_is_reported_and_nothing_changes() {
         // Advice answered before it was asked.
         &["V-1,A-1,CAMHS,,2026-02-10,2026-02-01,,"],
     );
+    fill(
+        dir.path(),
+        "exceptions",
+        &[
+            // A reason that is not in the table.
+            "X-1,A-1,HOLIDAY,2026-02-01,2026-03-01,,",
+            // An absence shorter than the 4 weeks the regulations ask.
+            "X-2,A-1,ABSENT_FROM_AREA,2026-02-01,2026-02-10,,",
+            // A missed appointment that names no advice request.
+            "X-3,A-1,MISSED_APPOINTMENT,2026-02-12,2026-02-12,,",
+        ],
+    );
     let report = dir.path().join("report.json");
     let csv_report = dir.path().join("report.csv");
     let files = sheets(dir.path());
@@ -434,6 +451,9 @@ async fn every_problem_in_every_row_is_reported_and_nothing_changes() {
         ("reviews", 6, "invitations_sent_on", "2026-06-10"),
         ("assessments", 3, "decided_to_assess_on", "2026-01-01"),
         ("advice_requests", 3, "received_on", "2026-02-01"),
+        ("exceptions", 3, "reason", "HOLIDAY"),
+        ("exceptions", 4, "ends_on", "2026-02-10"),
+        ("exceptions", 5, "advice_id", ""),
     ] {
         assert!(
             problems.contains(&(sheet.into(), row, column.into(), value.into())),
@@ -514,6 +534,11 @@ async fn an_imported_case_is_the_same_as_the_case_entered_step_by_step() {
             "V-3,A-1,SOCIAL_CARE,,2026-02-12,,,",
         ],
     );
+    fill(
+        dir.path(),
+        "exceptions",
+        &["X-1,A-1,EXCEPTIONAL_PERSONAL_CIRCUMSTANCES,2026-02-20,2026-03-10,V-3,Bereavement"],
+    );
     let files = sheets(dir.path());
     let args = import_args(&files);
     let (ok, out, err) = ehcp(&url, &args);
@@ -591,6 +616,13 @@ async fn an_imported_case_is_the_same_as_the_case_entered_step_by_step() {
     )
     .await;
     act("sendDraftPlan", "ActionInput", json!({"on": "2026-04-21"})).await;
+    let social_care = of("SOCIAL_CARE");
+    act(
+        "recordException",
+        "RecordExceptionInput",
+        json!({"reasonCode": "EXCEPTIONAL_PERSONAL_CIRCUMSTANCES", "startsOn": "2026-02-20", "endsOn": "2026-03-10", "note": "Bereavement", "adviceRequestId": social_care}),
+    )
+    .await;
     let typed_plan_child = app.create_child(&fx, "Typed Plan", "2012-06-23").await;
     let plan = app.ok(
         cw,
@@ -639,6 +671,10 @@ async fn an_imported_case_is_the_same_as_the_case_entered_step_by_step() {
     };
     let imported = case_shape(&by_name("Imported Assessment"));
     assert_eq!(imported["assessments"][0]["state"], "DRAFT_ISSUED");
+    assert_eq!(
+        imported["assessments"][0]["exceptions"][0]["reason"]["code"],
+        "EXCEPTIONAL_PERSONAL_CIRCUMSTANCES"
+    );
     assert_eq!(imported, case_shape(&by_name("Typed Assessment")));
     let plan = case_shape(&by_name("Imported Plan"));
     let review = &plan["plans"][0]["reviews"][0];
