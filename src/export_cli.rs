@@ -20,7 +20,7 @@ pub enum ExportCommand {
         /// The local authority's three-digit DfE code.
         #[arg(long)]
         la: String,
-        /// The child: the API's id, or your system's id from an import (`C-1001`).
+        /// The child: the API's id, or the council's own id from an import (`C-1001`).
         #[arg(long)]
         child: String,
         /// The directory to write into (created if missing; files in it are replaced).
@@ -107,12 +107,6 @@ async fn child_id(db: &DatabaseConnection, la_id: i64, given: &str) -> anyhow::R
         .await?
     {
         return Ok(r.entity_id);
-    }
-    if let Some(id) = given
-        .strip_prefix("EHCP-")
-        .and_then(|n| n.parse::<i64>().ok())
-    {
-        return Ok(id);
     }
     bail!("{given:?} is neither a child's id from the API nor one imported into this council")
 }

@@ -1430,6 +1430,12 @@ pub fn review_steps(row: &ReviewRow) -> Result<Vec<ReviewStep>, (&'static str, S
                 "a report comes after the meeting: set meeting_held to YES".into(),
             ));
         }
+        if d < row.meeting_on {
+            return Err((
+                "report_received_on",
+                "the report comes after the meeting (meeting_on)".into(),
+            ));
+        }
         steps.push(ReviewStep::RecordReport(d));
     }
     for step in &steps {
@@ -1440,7 +1446,10 @@ pub fn review_steps(row: &ReviewRow) -> Result<Vec<ReviewStep>, (&'static str, S
             ));
         }
     }
-    steps.sort_by_key(|s| (s.on(), s.order()));
+    // The process's order, not the dates': the use cases accept invitations or advice
+    // recorded with a date after the meeting's, as long as it is not before the review
+    // was arranged.
+    steps.sort_by_key(|s| s.order());
     let mut state = ReviewState::Scheduled;
     for step in &steps {
         match review_transition(state, step.action()) {
@@ -1630,7 +1639,6 @@ fn cross_check(out: &Caseload, known: &Known, problems: &mut Vec<Problem>) {
         let row = &r.row;
         match plans.get(row.plan_id.as_str()) {
             Some(p) if p.valid && r.valid => {
-                let last = p.row.last_review_decision_on.unwrap_or(p.row.issued_on);
                 if row.scheduled_on < p.row.issued_on {
                     problem(
                         Sheet::Reviews,
@@ -1638,16 +1646,6 @@ fn cross_check(out: &Caseload, known: &Known, problems: &mut Vec<Problem>) {
                         "scheduled_on",
                         &row.scheduled_on.to_string(),
                         "a review cannot be before its plan was issued".into(),
-                    );
-                } else if row.scheduled_on < last {
-                    problem(
-                        Sheet::Reviews,
-                        r.line,
-                        "scheduled_on",
-                        &row.scheduled_on.to_string(),
-                        "is before the plan's last review decision: a plan has one review \
-                         at a time"
-                            .into(),
                     );
                 }
             }
@@ -1971,14 +1969,25 @@ mod tests {
                 ReviewStep::RecordReport(d(2026, 7, 10)),
             ]
         );
-        // Invitations after the meeting: the review's state machine refuses them.
+        // Invitations recorded with a date after the meeting's: the use cases take them (in
+        // the process's order), so the import does too.
         let late = ReviewRow {
             invitations_sent_on: Some(d(2026, 7, 8)),
             ..row.clone()
         };
-        let (column, message) = review_steps(&late).unwrap_err();
-        assert_eq!(column, "invitations_sent_on");
-        assert!(message.contains("out of order"), "{message}");
+        assert_eq!(
+            review_steps(&late).unwrap()[0],
+            ReviewStep::SendInvitations(d(2026, 7, 8))
+        );
+        // A report before the meeting it reports on is refused.
+        let early_report = ReviewRow {
+            report_received_on: Some(d(2026, 7, 1)),
+            ..row.clone()
+        };
+        assert_eq!(
+            review_steps(&early_report).unwrap_err().0,
+            "report_received_on"
+        );
         let no_meeting = ReviewRow {
             meeting_held: false,
             ..row.clone()

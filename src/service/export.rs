@@ -11,7 +11,7 @@
 //!   own ids where the record was imported and `EHCP-<id>` where it was made here, so that the
 //!   files import into another instance (or this one, emptied) and the API answers the same.
 //!   What the templates cannot hold is counted in `left_out`.
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use sea_orm::sea_query::Query;
 use sea_orm::{
@@ -22,11 +22,12 @@ use serde_json::Value;
 use super::Ctx;
 use crate::domain::access::Permission;
 use crate::domain::import::{ADVICE_RECEIVED_WITHOUT_NOTE, Sheet};
+use crate::domain::people::parse_date_of_birth;
 use crate::error::{ApiError, ApiResult};
 use crate::store::entity::{
     access_log, advice_request, annual_review, assessment, assessment_exception, audit_event,
-    child, child_parent, complaint, deadline, delivery_attempt, dispute, ehc_plan, import_ref,
-    locality, message, parent, plan_amendment, plan_version, professional, remedy,
+    child, child_parent, complaint, deadline, deadline_alert, delivery_attempt, dispute, ehc_plan,
+    import_ref, locality, message, parent, plan_amendment, plan_version, professional, remedy,
     review_meeting_request, setting_consultation, staff, step_delay, team,
 };
 use crate::store::scope::visible_children;
@@ -120,7 +121,7 @@ pub async fn subject_access(ctx: &Ctx<'_>, child_id: i64) -> ApiResult<SubjectAc
         rows(
             ctx,
             plan_version::Entity::find()
-                .filter(plan_version::Column::PlanId.is_in(plan_ids))
+                .filter(plan_version::Column::PlanId.is_in(plan_ids.clone()))
                 .order_by_asc(plan_version::Column::Id),
         )
         .await?,
@@ -146,13 +147,14 @@ pub async fn subject_access(ctx: &Ctx<'_>, child_id: i64) -> ApiResult<SubjectAc
         rows(
             ctx,
             setting_consultation::Entity::find()
-                .filter(setting_consultation::Column::AssessmentId.is_in(assessment_ids))
+                .filter(setting_consultation::Column::AssessmentId.is_in(assessment_ids.clone()))
                 .order_by_asc(setting_consultation::Column::Id),
         )
         .await?,
     );
     add("advice_requests", of_child!(advice_request));
     add("deadlines", of_child!(deadline));
+    add("deadline_alerts", of_child!(deadline_alert));
     add("step_delays", of_child!(step_delay));
     add("disputes", of_child!(dispute));
     add("complaints", of_child!(complaint));
@@ -198,10 +200,36 @@ pub async fn subject_access(ctx: &Ctx<'_>, child_id: i64) -> ApiResult<SubjectAc
                         .add(
                             Condition::all()
                                 .add(audit_event::Column::Entity.eq("parent"))
-                                .add(audit_event::Column::EntityId.is_in(parent_ids)),
+                                .add(audit_event::Column::EntityId.is_in(parent_ids.clone())),
                         ),
                 )
                 .order_by_asc(audit_event::Column::Id),
+        )
+        .await?,
+    );
+    // The council's own ids for the family's records, kept from its imports.
+    let mut council_ids = Condition::any();
+    for (kind, entity_ids) in [
+        ("child", vec![child_id]),
+        ("parent", parent_ids.clone()),
+        ("ehc_plan", plan_ids.clone()),
+        ("assessment", assessment_ids.clone()),
+    ] {
+        council_ids = council_ids.add(
+            Condition::all()
+                .add(import_ref::Column::Kind.eq(kind))
+                .add(import_ref::Column::EntityId.is_in(entity_ids)),
+        );
+    }
+    add(
+        "council_ids",
+        rows(
+            ctx,
+            import_ref::Entity::find()
+                .filter(import_ref::Column::LaId.eq(record.la_id))
+                .filter(council_ids)
+                .order_by_asc(import_ref::Column::Kind)
+                .order_by_asc(import_ref::Column::SourceId),
         )
         .await?,
     );
@@ -218,7 +246,9 @@ pub async fn subject_access(ctx: &Ctx<'_>, child_id: i64) -> ApiResult<SubjectAc
 }
 
 /// A table's rows as CSV: a header of every column (in the order of the first row, then any
-/// further ones), a cell per column (empty for null; JSON for anything nested).
+/// further ones), a cell per column (empty for null; JSON for anything nested). Text that a
+/// spreadsheet program would run as a formula (`=`, `+`, `-`, `@` first) is written with a
+/// leading `'`: these files hold what families and others typed, and are opened in Excel.
 pub fn to_csv(table: &ExportTable) -> Result<Vec<u8>, csv::Error> {
     let mut header: Vec<String> = Vec::new();
     let mut seen = BTreeSet::new();
@@ -236,6 +266,7 @@ pub fn to_csv(table: &ExportTable) -> Result<Vec<u8>, csv::Error> {
     for row in &table.rows {
         w.write_record(header.iter().map(|k| match row.get(k) {
             None | Some(Value::Null) => String::new(),
+            Some(Value::String(s)) if s.starts_with(['=', '+', '-', '@']) => format!("'{s}"),
             Some(Value::String(s)) => s.clone(),
             Some(other) => other.to_string(),
         }))?;
@@ -255,14 +286,38 @@ pub struct CouncilExport {
 }
 
 /// The sheet's id for a record: the council's own id where it was imported, else `EHCP-<id>`.
-struct Ids(HashMap<(String, i64), String>);
+/// A record made here whose `EHCP-<id>` is already some imported record's own id (an
+/// instance loaded from another's export) gets `EHCP-<id>-2` (or the next free suffix).
+struct Ids {
+    imported: HashMap<(String, i64), String>,
+    taken: HashSet<(String, String)>,
+}
 
 impl Ids {
+    fn new(refs: Vec<import_ref::Model>) -> Self {
+        let taken = refs
+            .iter()
+            .map(|r| (r.kind.clone(), r.source_id.clone()))
+            .collect();
+        let imported = refs
+            .into_iter()
+            .map(|r| ((r.kind, r.entity_id), r.source_id))
+            .collect();
+        Ids { imported, taken }
+    }
+
     fn of(&self, sheet: Sheet, id: i64) -> String {
-        self.0
-            .get(&(sheet.kind().to_owned(), id))
-            .cloned()
-            .unwrap_or_else(|| format!("EHCP-{id}"))
+        if let Some(source) = self.imported.get(&(sheet.kind().to_owned(), id)) {
+            return source.clone();
+        }
+        let kind = sheet.kind().to_owned();
+        let mut native = format!("EHCP-{id}");
+        let mut n = 2;
+        while self.taken.contains(&(kind.clone(), native.clone())) {
+            native = format!("EHCP-{id}-{n}");
+            n += 1;
+        }
+        native
     }
 }
 
@@ -283,13 +338,12 @@ pub async fn council(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<CouncilExport> {
     }
     let db = ctx.db;
     let mut out = CouncilExport::default();
-    let ids = Ids(import_ref::Entity::find()
-        .filter(import_ref::Column::LaId.eq(la_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|r| ((r.kind, r.entity_id), r.source_id))
-        .collect());
+    let ids = Ids::new(
+        import_ref::Entity::find()
+            .filter(import_ref::Column::LaId.eq(la_id))
+            .all(db)
+            .await?,
+    );
 
     let localities: HashMap<i64, String> = locality::Entity::find()
         .filter(locality::Column::LaId.eq(la_id))
@@ -321,6 +375,7 @@ pub async fn council(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<CouncilExport> {
     );
 
     let mut rows = Vec::new();
+    let mut active_staff = HashSet::new();
     for s in staff::Entity::find()
         .filter(staff::Column::LaId.eq(la_id))
         .order_by_asc(staff::Column::Id)
@@ -331,6 +386,7 @@ pub async fn council(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<CouncilExport> {
             *out.left_out.entry("staff no longer active").or_default() += 1;
             continue;
         }
+        active_staff.insert(s.id);
         rows.push(vec![
             ids.of(Sheet::Staff, s.id),
             s.subject,
@@ -345,6 +401,7 @@ pub async fn council(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<CouncilExport> {
     out.sheets.insert(Sheet::Staff, rows);
 
     let mut rows = Vec::new();
+    let mut active_professionals = HashSet::new();
     for p in professional::Entity::find()
         .filter(professional::Column::LaId.eq(la_id))
         .order_by_asc(professional::Column::Id)
@@ -357,6 +414,7 @@ pub async fn council(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<CouncilExport> {
                 .or_default() += 1;
             continue;
         }
+        active_professionals.insert(p.id);
         rows.push(vec![
             ids.of(Sheet::Professionals, p.id),
             text(&p.subject),
@@ -368,11 +426,30 @@ pub async fn council(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<CouncilExport> {
     }
     out.sheets.insert(Sheet::Professionals, rows);
 
-    let children = child::Entity::find()
+    let today = ctx.today();
+    let mut children = child::Entity::find()
         .filter(child::Column::LaId.eq(la_id))
         .order_by_asc(child::Column::Id)
         .all(db)
         .await?;
+    // The templates hold children and young people of 0 to 25, as the import reads them.
+    children.retain(|c| {
+        let kept = parse_date_of_birth(c.date_of_birth, today).is_ok();
+        if !kept {
+            *out.left_out
+                .entry("people now older than EHC plans cover (26 and over), with their records")
+                .or_default() += 1;
+        }
+        kept
+    });
+    let exported: HashSet<i64> = children.iter().map(|c| c.id).collect();
+    for c in &children {
+        if c.contact_email.is_some() || c.contact_phone.is_some() || c.message_channel.is_some() {
+            *out.left_out
+                .entry("young people's own contact details and message choices")
+                .or_default() += 1;
+        }
+    }
     out.sheets.insert(
         Sheet::Children,
         children
@@ -399,17 +476,23 @@ pub async fn council(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<CouncilExport> {
         .from(child::Entity)
         .and_where(child::Column::LaId.eq(la_id))
         .to_owned();
-    let links = child_parent::Entity::find()
+    let mut links = child_parent::Entity::find()
         .filter(child_parent::Column::ChildId.in_subquery(of_la))
         .order_by_asc(child_parent::Column::ParentId)
         .order_by_asc(child_parent::Column::ChildId)
         .all(db)
         .await?;
+    links.retain(|l| exported.contains(&l.child_id));
     let parents = parent::Entity::find()
         .filter(parent::Column::LaId.eq(la_id))
         .order_by_asc(parent::Column::Id)
         .all(db)
         .await?;
+    for p in &parents {
+        if p.message_channel.is_some() || p.optional_reminders {
+            *out.left_out.entry("parents' message choices").or_default() += 1;
+        }
+    }
     out.sheets.insert(
         Sheet::Parents,
         parents
@@ -441,19 +524,21 @@ pub async fn council(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<CouncilExport> {
 
     let mut rows = Vec::new();
     let mut active = BTreeSet::new();
+    let mut with_plan = HashSet::new();
     for p in ehc_plan::Entity::find()
         .filter(ehc_plan::Column::LaId.eq(la_id))
         .order_by_asc(ehc_plan::Column::Id)
         .all(db)
         .await?
     {
-        if p.status != "ACTIVE" {
+        if p.status != "ACTIVE" || !exported.contains(&p.child_id) {
             *out.left_out
                 .entry("plans ceased, replaced or transferred out")
                 .or_default() += 1;
             continue;
         }
         active.insert(p.id);
+        with_plan.insert(p.child_id);
         rows.push(vec![
             ids.of(Sheet::Plans, p.id),
             ids.of(Sheet::Children, p.child_id),
@@ -512,14 +597,22 @@ pub async fn council(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<CouncilExport> {
         .await?
     {
         let importable_kind = matches!(a.kind.as_str(), "INITIAL" | "REASSESSMENT");
-        let importable_state = matches!(
-            a.state.as_str(),
-            "REQUESTED" | "DECIDED_NOT_TO_ASSESS" | "ASSESSING" | "DRAFT_ISSUED"
-        );
-        if !importable_kind || !importable_state {
-            *out.left_out
-                .entry("assessments finished, withdrawn, transferred or ordered")
-                .or_default() += 1;
+        let open_state = matches!(a.state.as_str(), "REQUESTED" | "ASSESSING" | "DRAFT_ISSUED");
+        let refused = a.state == "DECIDED_NOT_TO_ASSESS";
+        let left_out = if !exported.contains(&a.child_id) {
+            Some("assessments of people not exported")
+        } else if !importable_kind && open_state {
+            // Live statutory work the templates cannot carry: move it by hand.
+            Some("open assessments ordered by the Tribunal or agreed at mediation")
+        } else if !importable_kind || !(open_state || refused) {
+            Some("assessments finished, withdrawn or transferred")
+        } else if refused && with_plan.contains(&a.child_id) {
+            Some("refusals to assess children who have a plan since")
+        } else {
+            None
+        };
+        if let Some(what) = left_out {
+            *out.left_out.entry(what).or_default() += 1;
             continue;
         }
         if a.parent_responded_on.is_some() {
@@ -537,9 +630,16 @@ pub async fn council(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<CouncilExport> {
             a.kind,
             a.requested_by,
             a.received_on.to_string(),
-            a.caseworker_id
-                .map(|s| ids.of(Sheet::Staff, s))
-                .unwrap_or_default(),
+            match a.caseworker_id {
+                Some(s) if active_staff.contains(&s) => ids.of(Sheet::Staff, s),
+                Some(_) => {
+                    *out.left_out
+                        .entry("caseworkers no longer active named on open cases")
+                        .or_default() += 1;
+                    String::new()
+                }
+                None => String::new(),
+            },
             date(decision(a.decided_to_assess_on)),
             date(decision(a.decided_not_to_assess_on)),
             text(&a.decision_reasons),
@@ -563,9 +663,16 @@ pub async fn council(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<CouncilExport> {
             ids.of(Sheet::AdviceRequests, r.id),
             ids.of(Sheet::Assessments, assessment_id),
             r.service,
-            r.professional_id
-                .map(|p| ids.of(Sheet::Professionals, p))
-                .unwrap_or_default(),
+            match r.professional_id {
+                Some(p) if active_professionals.contains(&p) => ids.of(Sheet::Professionals, p),
+                Some(_) => {
+                    *out.left_out
+                        .entry("professionals no longer active named on advice requests")
+                        .or_default() += 1;
+                    String::new()
+                }
+                None => String::new(),
+            },
             r.requested_on.to_string(),
             date(r.received_on),
             date(r.declined_on),

@@ -277,12 +277,9 @@ pub struct ImportOptions {
 }
 
 /// Checks the files and, unless it is a dry run or a problem was found, applies them.
-pub async fn run(
-    ctx: &Ctx<'_>,
-    files: &[ImportFile],
-    options: ImportOptions,
-    progress: Progress<'_>,
-) -> ApiResult<ImportReport> {
+/// Whether the actor may import into the council (`None`: into any): its managers and
+/// administrators.
+pub fn may_import(ctx: &Ctx<'_>, la_id: Option<i64>) -> ApiResult<()> {
     for p in [
         Permission::ManageOrganisation,
         Permission::ManageChildren,
@@ -290,16 +287,47 @@ pub async fn run(
     ] {
         ctx.require(p)?;
     }
-    if !ctx.actor.may_act_in(options.la_id) {
+    if la_id.is_some_and(|la_id| !ctx.actor.may_act_in(la_id)) {
         return Err(ApiError::forbidden(
             "you may only import into your own local authority",
         ));
     }
+    Ok(())
+}
+
+/// A run still marked running after this long stopped without finishing (its process went
+/// away); it no longer holds the council's one import at a time.
+const ABANDONED_AFTER_HOURS: i64 = 12;
+
+pub async fn run(
+    ctx: &Ctx<'_>,
+    files: &[ImportFile],
+    options: ImportOptions,
+    progress: Progress<'_>,
+) -> ApiResult<ImportReport> {
+    may_import(ctx, Some(options.la_id))?;
     let (tables, mut problems) = read(files);
     let (known, ids) = known(ctx, options.la_id).await?;
     let (caseload, found) = check(&tables, &known, ctx.today());
     problems.extend(found);
     let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+    import_batch::Entity::update_many()
+        .col_expr(
+            import_batch::Column::State,
+            sea_orm::sea_query::Expr::value("FAILED"),
+        )
+        .col_expr(
+            import_batch::Column::FinishedAt,
+            sea_orm::sea_query::Expr::value(ctx.now),
+        )
+        .filter(import_batch::Column::LaId.eq(options.la_id))
+        .filter(import_batch::Column::State.eq("RUNNING"))
+        .filter(
+            import_batch::Column::StartedAt
+                .lt(ctx.now - chrono::Duration::hours(ABANDONED_AFTER_HOURS)),
+        )
+        .exec(ctx.db)
+        .await?;
     let batch = import_batch::ActiveModel {
         id: NotSet,
         la_id: Set(options.la_id),
@@ -312,7 +340,15 @@ pub async fn run(
         report: Set(None),
     }
     .insert(ctx.db)
-    .await?;
+    .await
+    .map_err(|e| match e.sql_err() {
+        // One import into a council at a time (`ux_import_batch_running`).
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => ApiError::conflict(
+            "another import into this council is running: wait for it to finish (its report \
+             says what it did), then run these files again",
+        ),
+        _ => e.into(),
+    })?;
     let mut report = ImportReport {
         batch_id: batch.id,
         state: "DONE",
@@ -1102,7 +1138,24 @@ async fn replay_review(
     };
     let mut not_applied_steps = Vec::new();
     let mut applied = false;
-    if !created && !record.row.meeting_held && record.row.meeting_on != r.meeting_on {
+    // A review decided or cancelled since it was imported takes no further steps.
+    if !created && record.state()?.is_closed() {
+        return Ok(Outcome::NotApplied(not_applied(
+            Sheet::Reviews,
+            line,
+            "",
+            &r.review_id,
+            &format!(
+                "the review was {} since it was imported: its row is left as it is",
+                record.row.state.to_ascii_lowercase()
+            ),
+        )));
+    }
+    if !created
+        && !record.row.meeting_held
+        && !r.meeting_held
+        && record.row.meeting_on != r.meeting_on
+    {
         not_applied_steps.push(format!(
             "the meeting is arranged for {} (reschedule it in the API)",
             record.row.meeting_on

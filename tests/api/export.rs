@@ -267,6 +267,14 @@ async fn a_subject_access_export_holds_everything_about_the_family_and_nothing_o
     assert_eq!(parents[0]["name"], "Anne Lovelace");
     assert_eq!(parents[0]["email"], "anne@example.org");
     assert_eq!(table("parent_links")[0]["relationship"], "mother");
+    // The council's own ids for the family's records.
+    let council_ids: Vec<String> = table("council_ids")
+        .iter()
+        .map(|r| r["source_id"].as_str().unwrap().to_owned())
+        .collect();
+    for id in ["C-1001", "PA-1", "A-5"] {
+        assert!(council_ids.contains(&id.to_owned()), "{council_ids:?}");
+    }
     let assessments = table("assessments");
     assert_eq!(assessments.len(), 1);
     assert_eq!(assessments[0]["received_on"], "2026-01-06");
@@ -523,6 +531,31 @@ async fn managers_import_through_the_api_from_csv_or_a_workbook_and_download_a_f
     assert_eq!(report["problems"][0]["column"], "locality");
     assert_eq!(report["problems"][0]["value"], "Atlantis");
     assert_eq!(answers(&app, &fx.caseworker).await.len(), 0);
+
+    // One import into a council at a time: a second upload while one runs is refused.
+    use ehcp::store::entity::import_batch;
+    use sea_orm::{ActiveModelTrait, ActiveValue::NotSet, Set};
+    let running = import_batch::ActiveModel {
+        id: NotSet,
+        la_id: Set(crate::common::row_id(&json!(fx.la))),
+        actor_subject: Set("mgr-909".into()),
+        files: Set("[]".into()),
+        dry_run: Set(false),
+        state: Set("RUNNING".into()),
+        started_at: Set(chrono::Utc::now()),
+        finished_at: Set(None),
+        report: Set(None),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    let (status, body) = upload(&app, Some(&fx.manager), "", &files).await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "CONFLICT");
+    // A run whose process went away long ago no longer holds the council.
+    let mut abandoned: import_batch::ActiveModel = running.into();
+    abandoned.started_at = Set(chrono::Utc::now() - chrono::Duration::hours(13));
+    abandoned.update(&app.db).await.unwrap();
 
     // The import, then the same caseload as an Excel workbook: nothing changes.
     let (status, report) = upload(&app, Some(&fx.admin), "?la=909", &files).await;

@@ -378,8 +378,8 @@ async fn every_problem_in_every_row_is_reported_and_nothing_changes() {
             "R-2,E-404,ANNUAL,2026-05-01,2026-06-01,,,,",
             // A report before the meeting was held.
             "R-3,E-3,ANNUAL,2026-05-01,2026-06-01,,,,2026-06-05",
-            // A step out of order: invitations after the meeting was held.
-            "R-4,E-2,ANNUAL,2026-05-01,2026-06-01,YES,2026-06-10,,",
+            // A report before the meeting it reports on.
+            "R-4,E-2,ANNUAL,2026-05-01,2026-06-01,YES,,,2026-05-20",
         ],
     );
     fill(
@@ -448,7 +448,7 @@ async fn every_problem_in_every_row_is_reported_and_nothing_changes() {
         ("reviews", 3, "scheduled_on", "2020-05-01"),
         ("reviews", 4, "plan_id", "E-404"),
         ("reviews", 5, "report_received_on", "2026-06-05"),
-        ("reviews", 6, "invitations_sent_on", "2026-06-10"),
+        ("reviews", 6, "report_received_on", "2026-05-20"),
         ("assessments", 3, "decided_to_assess_on", "2026-01-01"),
         ("advice_requests", 3, "received_on", "2026-02-01"),
         ("exceptions", 3, "reason", "HOLIDAY"),

@@ -70,6 +70,15 @@ pub async fn post_import(
         Err(response) => return response,
     };
     let db = state.inner.db.clone();
+    let now = state.now();
+    let checked = Ctx {
+        db: &db,
+        actor: &actor,
+        now,
+    };
+    if let Err(e) = import::may_import(&checked, None) {
+        return failed(e);
+    }
     let la_id = match (&query.la, actor.la_id) {
         (Some(code), _) => match local_authority::Entity::find()
             .filter(local_authority::Column::Code.eq(code.trim()))
@@ -88,6 +97,10 @@ pub async fn post_import(
             ));
         }
     };
+    // Who may import, before the body is read.
+    if let Err(e) = import::may_import(&checked, Some(la_id)) {
+        return failed(e);
+    }
     let mut files = Vec::new();
     loop {
         match multipart.next_field().await {
@@ -101,11 +114,11 @@ pub async fn post_import(
                         name,
                         bytes: bytes.to_vec(),
                     }),
-                    Err(e) => return failed(ApiError::BadRequest(e.body_text())),
+                    Err(e) => return multipart_failed(e),
                 }
             }
             Ok(None) => break,
-            Err(e) => return failed(ApiError::BadRequest(e.body_text())),
+            Err(e) => return multipart_failed(e),
         }
     }
     if files.is_empty() {
@@ -118,7 +131,6 @@ pub async fn post_import(
         sea_orm::DbBackend::Sqlite => 1,
         _ => 4,
     };
-    let now = state.now();
     // Its own task: a client that goes away does not stop a run half way.
     let run = tokio::spawn(async move {
         let ctx = Ctx {
@@ -145,6 +157,13 @@ pub async fn post_import(
             "the import stopped: {e}"
         ))),
     }
+}
+
+/// A body that is not readable multipart (400), or over the limit (413).
+fn multipart_failed(e: axum::extract::multipart::MultipartError) -> Response {
+    let mut response = failed(ApiError::BadRequest(e.body_text()));
+    *response.status_mut() = e.status();
+    response
 }
 
 fn child_of(id: &str) -> Result<i64, ApiError> {
