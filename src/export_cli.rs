@@ -135,17 +135,8 @@ pub fn write_council(dir: &Path, export: &CouncilExport) -> anyhow::Result<Strin
     create(dir)?;
     let mut written = String::new();
     for sheet in Sheet::ALL {
-        let path = dir.join(format!("{}.csv", sheet.name()));
-        let mut w =
-            csv::Writer::from_path(&path).with_context(|| format!("writing {}", path.display()))?;
-        for row in sheet.template() {
-            w.write_record(&row)?;
-        }
         let rows = export.sheets.get(&sheet).map(Vec::as_slice).unwrap_or(&[]);
-        for row in rows {
-            w.write_record(row)?;
-        }
-        w.flush()?;
+        let path = crate::import_cli::write_sheet(dir, sheet, rows)?;
         written.push_str(&format!("{} ({} rows)\n", path.display(), rows.len()));
     }
     if !export.left_out.is_empty() {

@@ -48,18 +48,27 @@ pub enum TemplateCommand {
     },
 }
 
+/// Writes `<dir>/<sheet>.csv`: the template's header and description rows, then `rows`.
+pub fn write_sheet(
+    dir: &std::path::Path,
+    sheet: Sheet,
+    rows: &[Vec<String>],
+) -> anyhow::Result<PathBuf> {
+    let path = dir.join(format!("{}.csv", sheet.name()));
+    let mut w =
+        csv::Writer::from_path(&path).with_context(|| format!("writing {}", path.display()))?;
+    for row in sheet.template().iter().chain(rows) {
+        w.write_record(row)?;
+    }
+    w.flush()?;
+    Ok(path)
+}
+
 pub fn write_template(dir: &std::path::Path) -> anyhow::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let mut written = Vec::new();
     for sheet in Sheet::ALL {
-        let path = dir.join(format!("{}.csv", sheet.name()));
-        let mut w =
-            csv::Writer::from_path(&path).with_context(|| format!("writing {}", path.display()))?;
-        for row in sheet.template() {
-            w.write_record(&row)?;
-        }
-        w.flush()?;
-        written.push(path);
+        written.push(write_sheet(dir, sheet, &[])?);
     }
     Ok(written)
 }

@@ -30,7 +30,6 @@ use crate::store::entity::{
     import_ref, locality, message, parent, plan_amendment, plan_version, professional, remedy,
     review_meeting_request, setting_consultation, staff, step_delay, team,
 };
-use crate::store::scope::visible_children;
 
 /// One table of an export: its name and its rows, each an object of the stored columns.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -64,15 +63,7 @@ fn ids(rows: &[Value], column: &str) -> Vec<i64> {
 /// in the actor's scope, or it is `NOT_FOUND`).
 pub async fn subject_access(ctx: &Ctx<'_>, child_id: i64) -> ApiResult<SubjectAccess> {
     ctx.require(Permission::ReadAuditTrail)?;
-    let record = child::Entity::find_by_id(child_id)
-        .filter(visible_children(
-            &ctx.actor.scope,
-            child::Column::LaId,
-            child::Column::Id,
-        ))
-        .one(ctx.db)
-        .await?
-        .ok_or_else(|| ApiError::not_found("child"))?;
+    let record = super::people::find_child(ctx, child_id).await?;
     let mut tables = Vec::new();
     let mut add = |name: &'static str, rows: Vec<Value>| {
         tables.push(ExportTable { name, rows });
@@ -285,6 +276,13 @@ pub struct CouncilExport {
     pub left_out: BTreeMap<&'static str, u64>,
 }
 
+impl CouncilExport {
+    /// Counts one more record of `what` the templates do not carry.
+    fn leave_out(&mut self, what: &'static str) {
+        *self.left_out.entry(what).or_default() += 1;
+    }
+}
+
 /// The sheet's id for a record: the council's own id where it was imported, else `EHCP-<id>`.
 /// A record made here whose `EHCP-<id>` is already some imported record's own id (an
 /// instance loaded from another's export) gets `EHCP-<id>-2` (or the next free suffix).
@@ -383,7 +381,7 @@ pub async fn council(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<CouncilExport> {
         .await?
     {
         if !s.active {
-            *out.left_out.entry("staff no longer active").or_default() += 1;
+            out.leave_out("staff no longer active");
             continue;
         }
         active_staff.insert(s.id);
@@ -409,9 +407,7 @@ pub async fn council(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<CouncilExport> {
         .await?
     {
         if !p.active {
-            *out.left_out
-                .entry("professionals no longer active")
-                .or_default() += 1;
+            out.leave_out("professionals no longer active");
             continue;
         }
         active_professionals.insert(p.id);
@@ -436,18 +432,16 @@ pub async fn council(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<CouncilExport> {
     children.retain(|c| {
         let kept = parse_date_of_birth(c.date_of_birth, today).is_ok();
         if !kept {
-            *out.left_out
-                .entry("people now older than EHC plans cover (26 and over), with their records")
-                .or_default() += 1;
+            out.leave_out(
+                "people now older than EHC plans cover (26 and over), with their records",
+            );
         }
         kept
     });
     let exported: HashSet<i64> = children.iter().map(|c| c.id).collect();
     for c in &children {
         if c.contact_email.is_some() || c.contact_phone.is_some() || c.message_channel.is_some() {
-            *out.left_out
-                .entry("young people's own contact details and message choices")
-                .or_default() += 1;
+            out.leave_out("young people's own contact details and message choices");
         }
     }
     out.sheets.insert(
@@ -490,7 +484,7 @@ pub async fn council(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<CouncilExport> {
         .await?;
     for p in &parents {
         if p.message_channel.is_some() || p.optional_reminders {
-            *out.left_out.entry("parents' message choices").or_default() += 1;
+            out.leave_out("parents' message choices");
         }
     }
     out.sheets.insert(
@@ -532,9 +526,7 @@ pub async fn council(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<CouncilExport> {
         .await?
     {
         if p.status != "ACTIVE" || !exported.contains(&p.child_id) {
-            *out.left_out
-                .entry("plans ceased, replaced or transferred out")
-                .or_default() += 1;
+            out.leave_out("plans ceased, replaced or transferred out");
             continue;
         }
         active.insert(p.id);
@@ -568,10 +560,7 @@ pub async fn council(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<CouncilExport> {
     {
         let in_progress = matches!(r.state.as_str(), "SCHEDULED" | "MEETING_HELD");
         if !in_progress || !active.contains(&r.plan_id) {
-            *out
-                .left_out
-                .entry("annual reviews decided or cancelled (a plan's last decision is its last_review_decision_on)")
-                .or_default() += 1;
+            out.leave_out("annual reviews decided or cancelled (a plan's last decision is its last_review_decision_on)");
             continue;
         }
         rows.push(vec![
@@ -612,13 +601,11 @@ pub async fn council(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<CouncilExport> {
             None
         };
         if let Some(what) = left_out {
-            *out.left_out.entry(what).or_default() += 1;
+            out.leave_out(what);
             continue;
         }
         if a.parent_responded_on.is_some() {
-            *out.left_out
-                .entry("families' responses to a draft plan")
-                .or_default() += 1;
+            out.leave_out("families' responses to a draft plan");
         }
         open.insert(a.id);
         // A re-assessment starts at the decision to re-assess, which is its received date.
@@ -633,9 +620,7 @@ pub async fn council(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<CouncilExport> {
             match a.caseworker_id {
                 Some(s) if active_staff.contains(&s) => ids.of(Sheet::Staff, s),
                 Some(_) => {
-                    *out.left_out
-                        .entry("caseworkers no longer active named on open cases")
-                        .or_default() += 1;
+                    out.leave_out("caseworkers no longer active named on open cases");
                     String::new()
                 }
                 None => String::new(),
@@ -666,9 +651,7 @@ pub async fn council(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<CouncilExport> {
             match r.professional_id {
                 Some(p) if active_professionals.contains(&p) => ids.of(Sheet::Professionals, p),
                 Some(_) => {
-                    *out.left_out
-                        .entry("professionals no longer active named on advice requests")
-                        .or_default() += 1;
+                    out.leave_out("professionals no longer active named on advice requests");
                     String::new()
                 }
                 None => String::new(),

@@ -420,6 +420,20 @@ enum Outcome {
     NotApplied(Problem),
 }
 
+impl Outcome {
+    /// How a replayed case fared: made now, moved on by steps it had not taken, or only
+    /// written differently (a date in the other form) and so unchanged.
+    fn replayed(created: bool, applied: bool) -> Self {
+        if created {
+            Outcome::Created
+        } else if applied {
+            Outcome::Updated
+        } else {
+            Outcome::Unchanged
+        }
+    }
+}
+
 impl<'a, 'c> Applier<'a, 'c> {
     fn run(&self) -> ImportRun {
         ImportRun::new(self.batch_id, self.la_id)
@@ -1204,14 +1218,7 @@ async fn replay_review(
             ),
         )));
     }
-    Ok(if created {
-        Outcome::Created
-    } else if applied {
-        Outcome::Updated
-    } else {
-        // The row was written differently (a date in the other form), not changed.
-        Outcome::Unchanged
-    })
+    Ok(Outcome::replayed(created, applied))
 }
 
 /// `Some(new)` when it differs from what is held.
@@ -1458,12 +1465,5 @@ async fn replay_assessment(
             ),
         )));
     }
-    Ok(if created {
-        Outcome::Created
-    } else if applied {
-        Outcome::Updated
-    } else {
-        // The row was written differently (a date in the other form), not changed.
-        Outcome::Unchanged
-    })
+    Ok(Outcome::replayed(created, applied))
 }

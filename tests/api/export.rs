@@ -49,6 +49,24 @@ async fn answers(app: &TestApp, token: &str) -> Vec<Value> {
     children
 }
 
+/// The API's id of the child with this legal name.
+async fn child_named(app: &TestApp, token: &str, name: &str) -> String {
+    app.ok(
+        token,
+        "{ children(first: 10) { edges { node { id legalName } } } }",
+        json!({}),
+    )
+    .await["children"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["legalName"] == name)
+        .unwrap_or_else(|| panic!("{name}"))["node"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 async fn backlog(app: &TestApp, token: &str) -> Vec<Value> {
     let items = app
         .ok(
@@ -178,19 +196,7 @@ async fn a_subject_access_export_holds_everything_about_the_family_and_nothing_o
         .find(|c| c["legalName"] == "Ada Lovelace")
         .unwrap()
         .clone();
-    let ada_id = app
-        .ok(
-            &fx.caseworker,
-            "{ children(first: 10) { edges { node { id legalName } } } }",
-            json!({}),
-        )
-        .await["children"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["node"]["legalName"] == "Ada Lovelace")
-        .unwrap()["node"]["id"]
-        .clone();
+    let ada_id = json!(child_named(&app, &fx.caseworker, "Ada Lovelace").await);
     app.ok(
         &fx.manager,
         "query($id: ID!) { child(id: $id) { legalName } }",
@@ -577,21 +583,7 @@ async fn managers_import_through_the_api_from_csv_or_a_workbook_and_download_a_f
     assert_eq!(answers(&app, &fx.caseworker).await, imported);
 
     // The family's subject access export, for managers and administrators only.
-    let ada = app
-        .ok(
-            &fx.caseworker,
-            "{ children(first: 10) { edges { node { id legalName } } } }",
-            json!({}),
-        )
-        .await["children"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["node"]["legalName"] == "Ada Lovelace")
-        .unwrap()["node"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let ada = child_named(&app, &fx.caseworker, "Ada Lovelace").await;
     let path = format!("/exports/subject-access/{ada}");
     let (status, headers, body) = download(&app, &fx.manager, &path).await;
     assert_eq!(status, 200, "{body}");
