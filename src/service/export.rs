@@ -483,7 +483,7 @@ pub async fn council(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<CouncilExport> {
         .all(db)
         .await?;
     for p in &parents {
-        if p.message_channel.is_some() || p.optional_reminders {
+        if p.message_channel.is_some() || !p.optional_reminders {
             out.leave_out("parents' message choices");
         }
     }
