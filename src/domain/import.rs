@@ -12,6 +12,7 @@ use super::advice::AdviceService;
 use super::assessment::{
     AssessmentAction, AssessmentKind, AssessmentState, RequestedBy, transition,
 };
+use super::input::FamilyResponse;
 use super::people::{
     InvalidField, parse_date_of_birth, parse_name, parse_nc_year, parse_optional_name,
     parse_relationship, parse_subject,
@@ -32,6 +33,7 @@ pub enum Sheet {
     Parents,
     ParentLinks,
     Plans,
+    Amendments,
     Reviews,
     Assessments,
     AdviceRequests,
@@ -70,7 +72,7 @@ pub const ADVICE_RECEIVED_WITHOUT_NOTE: &str = "Advice received (imported)";
 pub const DATE_FORMS: &str = "a date: 2025-01-31 (ISO 8601) or 31/01/2025";
 
 impl Sheet {
-    pub const ALL: [Sheet; 12] = [
+    pub const ALL: [Sheet; 13] = [
         Sheet::Localities,
         Sheet::Teams,
         Sheet::Staff,
@@ -79,6 +81,7 @@ impl Sheet {
         Sheet::Parents,
         Sheet::ParentLinks,
         Sheet::Plans,
+        Sheet::Amendments,
         Sheet::Reviews,
         Sheet::Assessments,
         Sheet::AdviceRequests,
@@ -96,6 +99,7 @@ impl Sheet {
             Sheet::Parents => "parents",
             Sheet::ParentLinks => "parent_links",
             Sheet::Plans => "plans",
+            Sheet::Amendments => "amendments",
             Sheet::Reviews => "reviews",
             Sheet::Assessments => "assessments",
             Sheet::AdviceRequests => "advice_requests",
@@ -119,6 +123,7 @@ impl Sheet {
             Sheet::Parents => "parent",
             Sheet::ParentLinks => "child_parent",
             Sheet::Plans => "ehc_plan",
+            Sheet::Amendments => "plan_amendment",
             Sheet::Reviews => "annual_review",
             Sheet::Assessments => "assessment",
             Sheet::AdviceRequests => "advice_request",
@@ -257,6 +262,54 @@ impl Sheet {
                     "transferred_from",
                     false,
                     "for a plan received from another council: which council",
+                ),
+            ],
+            Sheet::Amendments => columns![
+                col(
+                    "amendment_id",
+                    true,
+                    "your system's id for an amendment in progress (its amended plan not yet \
+                     issued, nor a decision not to amend)",
+                ),
+                col("plan_id", true, "the plan's id (from plans)"),
+                col(
+                    "review_meeting_on",
+                    false,
+                    "for an amendment the plan's last review decided on (that decision is the \
+                     plan's last_review_decision_on): the day of the review meeting: a date; \
+                     empty for changes proposed outside a review",
+                ),
+                col(
+                    "review_kind",
+                    false,
+                    "that review's kind: ANNUAL (default), INTERIM or EMERGENCY",
+                ),
+                col(
+                    "notice_sent_on",
+                    false,
+                    "the day the notice of the proposed changes went to the family: a date \
+                     (required for changes proposed outside a review)",
+                ),
+                col(
+                    "proposed_changes",
+                    false,
+                    "what the notice proposes (required with notice_sent_on)",
+                ),
+                col(
+                    "family_responded_on",
+                    false,
+                    "the day the family's response to the notice came: a date",
+                ),
+                col("family_comments", false, "what the family said"),
+                col(
+                    "family_meeting_requested",
+                    false,
+                    "YES if the family asked for a meeting (default: no)",
+                ),
+                col(
+                    "family_requested_setting",
+                    false,
+                    "the school or college the family asked to be named",
                 ),
             ],
             Sheet::Reviews => columns![
@@ -547,6 +600,19 @@ impl<'a> Cells<'a> {
     }
 
     /// A required date that may be ahead (a meeting planned).
+    /// YES or NO (Y, N, TRUE, FALSE; empty is no).
+    fn yes_no(&mut self, column: &'static str) -> bool {
+        let raw = self.raw(column);
+        match raw.to_ascii_uppercase().as_str() {
+            "" | "NO" | "N" | "FALSE" => false,
+            "YES" | "Y" | "TRUE" => true,
+            _ => {
+                self.problem(column, raw, "must be YES or NO (or empty)");
+                false
+            }
+        }
+    }
+
     fn planned_date(&mut self, column: &'static str) -> Option<NaiveDate> {
         let raw = self.raw(column);
         if raw.is_empty() {
@@ -671,6 +737,20 @@ pub struct PlanRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AmendmentRow {
+    pub amendment_id: String,
+    pub plan_id: String,
+    /// The meeting of the review that decided to amend (the plan's last decision); `None`
+    /// for changes proposed outside a review, which start with their notice.
+    pub review_meeting_on: Option<NaiveDate>,
+    pub review_kind: ReviewKind,
+    pub notice_sent_on: Option<NaiveDate>,
+    pub proposed_changes: Option<String>,
+    pub family_responded_on: Option<NaiveDate>,
+    pub family: FamilyResponse,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReviewRow {
     pub review_id: String,
     pub plan_id: String,
@@ -743,6 +823,7 @@ pub struct Caseload {
     pub parents: Vec<Line<ParentRow>>,
     pub links: Vec<Line<LinkRow>>,
     pub plans: Vec<Line<PlanRow>>,
+    pub amendments: Vec<Line<AmendmentRow>>,
     pub reviews: Vec<Line<ReviewRow>>,
     pub assessments: Vec<Line<AssessmentRow>>,
     pub advice: Vec<Line<AdviceRow>>,
@@ -1056,6 +1137,40 @@ fn read_row(out: &mut Caseload, c: &mut Cells<'_>, line: usize, digest: String, 
                 }
             )
         }
+        Sheet::Amendments => {
+            let review_kind = if c.raw("review_kind").is_empty() {
+                Some(ReviewKind::Annual)
+            } else {
+                c.code(
+                    "review_kind",
+                    false,
+                    |s| ReviewKind::parse(s).ok(),
+                    "ANNUAL, INTERIM or EMERGENCY",
+                )
+            };
+            let row = AmendmentRow {
+                amendment_id: c.raw("amendment_id").to_owned(),
+                plan_id: required_ref(c, "plan_id"),
+                review_meeting_on: c.date("review_meeting_on", today),
+                review_kind: review_kind.unwrap_or(ReviewKind::Annual),
+                notice_sent_on: c.date("notice_sent_on", today),
+                proposed_changes: c.optional_text("proposed_changes"),
+                family_responded_on: c.date("family_responded_on", today),
+                family: FamilyResponse {
+                    comments: c.optional_text("family_comments"),
+                    meeting_requested: c.yes_no("family_meeting_requested"),
+                    requested_setting: c.optional_text("family_requested_setting"),
+                },
+            };
+            if c.problems.len() == before
+                && let Err((column, message)) =
+                    amendment_order(&row, !c.raw("review_kind").is_empty())
+            {
+                let raw = c.raw(column);
+                c.problem(column, raw, message);
+            }
+            push!(out.amendments, row)
+        }
         Sheet::Reviews => {
             let kind = if c.raw("kind").is_empty() {
                 Some(ReviewKind::Annual)
@@ -1067,15 +1182,7 @@ fn read_row(out: &mut Caseload, c: &mut Cells<'_>, line: usize, digest: String, 
                     "ANNUAL, INTERIM or EMERGENCY",
                 )
             };
-            let held_raw = c.raw("meeting_held");
-            let meeting_held = match held_raw.to_ascii_uppercase().as_str() {
-                "" | "NO" | "N" | "FALSE" => false,
-                "YES" | "Y" | "TRUE" => true,
-                _ => {
-                    c.problem("meeting_held", held_raw, "must be YES or NO (or empty)");
-                    false
-                }
-            };
+            let meeting_held = c.yes_no("meeting_held");
             let row = ReviewRow {
                 review_id: c.raw("review_id").to_owned(),
                 plan_id: required_ref(c, "plan_id"),
@@ -1442,6 +1549,73 @@ pub fn review_steps(row: &ReviewRow) -> Result<Vec<ReviewStep>, (&'static str, S
     Ok(steps)
 }
 
+/// The checks of an amendment row on its own: what starts it (a review meeting, or the
+/// notice of changes proposed outside a review), the notice's changes, and the family's
+/// response after the notice and saying something; or the column at fault and why.
+pub fn amendment_order(row: &AmendmentRow, kind_given: bool) -> Result<(), (&'static str, String)> {
+    if row.review_meeting_on.is_none() {
+        if kind_given {
+            return Err((
+                "review_kind",
+                "goes with review_meeting_on (the review that decided to amend)".into(),
+            ));
+        }
+        if row.notice_sent_on.is_none() {
+            return Err((
+                "notice_sent_on",
+                "changes proposed outside a review start with their notice: give the day it \
+                 was sent, or review_meeting_on for an amendment a review decided on"
+                    .into(),
+            ));
+        }
+    }
+    match (row.notice_sent_on, &row.proposed_changes) {
+        (Some(_), None) => {
+            return Err((
+                "proposed_changes",
+                "say what the notice proposes (required with notice_sent_on)".into(),
+            ));
+        }
+        (None, Some(_)) => {
+            return Err((
+                "notice_sent_on",
+                "proposed changes go with their notice: give the day it was sent".into(),
+            ));
+        }
+        _ => {}
+    }
+    if let (Some(meeting), Some(notice)) = (row.review_meeting_on, row.notice_sent_on)
+        && notice < meeting
+    {
+        return Err((
+            "notice_sent_on",
+            "the notice comes after the review meeting (review_meeting_on)".into(),
+        ));
+    }
+    let said = row.family != FamilyResponse::default();
+    match (row.family_responded_on, row.notice_sent_on) {
+        (Some(_), None) => Err((
+            "family_responded_on",
+            "a response answers the notice: give notice_sent_on".into(),
+        )),
+        (Some(on), Some(notice)) if on < notice => Err((
+            "family_responded_on",
+            "the response comes after the notice (notice_sent_on)".into(),
+        )),
+        (Some(_), Some(_)) if !said => Err((
+            "family_responded_on",
+            "say what the family said: family_comments, family_meeting_requested or \
+             family_requested_setting"
+                .into(),
+        )),
+        (None, _) if said => Err((
+            "family_responded_on",
+            "give the day the family responded".into(),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// The checks across rows and sheets: references to rows of this import or to records
 /// already imported, one active plan per child, advice steps in order.
 fn cross_check(out: &Caseload, known: &Known, problems: &mut Vec<Problem>) {
@@ -1607,6 +1781,81 @@ fn cross_check(out: &Caseload, known: &Known, problems: &mut Vec<Problem>) {
         .iter()
         .map(|p| (p.row.plan_id.as_str(), p))
         .collect();
+    let mut amended: HashMap<&str, usize> = HashMap::new();
+    for a in &out.amendments {
+        let row = &a.row;
+        match plans.get(row.plan_id.as_str()) {
+            Some(p) if p.valid && a.valid => {
+                let started = row.review_meeting_on.or(row.notice_sent_on);
+                let decided = p.row.last_review_decision_on;
+                if let Some(started) = started
+                    && started < p.row.issued_on
+                {
+                    let column = if row.review_meeting_on.is_some() {
+                        "review_meeting_on"
+                    } else {
+                        "notice_sent_on"
+                    };
+                    problem(
+                        Sheet::Amendments,
+                        a.line,
+                        column,
+                        &started.to_string(),
+                        "an amendment cannot start before its plan was issued".into(),
+                    );
+                } else if let Some(meeting) = row.review_meeting_on {
+                    match decided {
+                        Some(d) if d >= meeting => {
+                            if let Some(notice) = row.notice_sent_on
+                                && notice < d
+                            {
+                                problem(
+                                    Sheet::Amendments,
+                                    a.line,
+                                    "notice_sent_on",
+                                    &notice.to_string(),
+                                    format!(
+                                        "the notice comes on or after the review's decision \
+                                         (the plan's last_review_decision_on, {d})"
+                                    ),
+                                );
+                            }
+                        }
+                        _ => problem(
+                            Sheet::Amendments,
+                            a.line,
+                            "review_meeting_on",
+                            &meeting.to_string(),
+                            format!(
+                                "the review's decision to amend is the plan's \
+                                 last_review_decision_on ({}), which must be on or after \
+                                 its meeting",
+                                decided.map_or_else(|| "empty".to_owned(), |d| d.to_string())
+                            ),
+                        ),
+                    }
+                }
+            }
+            Some(_) => {}
+            None if known.has(Sheet::Plans, &row.plan_id) => {}
+            None => problem(
+                Sheet::Amendments,
+                a.line,
+                "plan_id",
+                &row.plan_id,
+                "unknown plan: add it to plans".into(),
+            ),
+        }
+        if let Some(first) = amended.insert(row.plan_id.as_str(), a.line) {
+            problem(
+                Sheet::Amendments,
+                a.line,
+                "plan_id",
+                &row.plan_id,
+                format!("this plan already has an amendment in progress on line {first}"),
+            );
+        }
+    }
     let mut reviewed: HashMap<&str, usize> = HashMap::new();
     for r in &out.reviews {
         let row = &r.row;
@@ -1983,6 +2232,60 @@ mod tests {
             ..row
         };
         assert_eq!(review_steps(&backwards).unwrap_err().0, "meeting_on");
+    }
+
+    #[test]
+    fn an_amendment_starts_with_its_review_or_its_notice_and_the_response_follows_the_notice() {
+        let row = AmendmentRow {
+            amendment_id: "M-1".into(),
+            plan_id: "E-1".into(),
+            review_meeting_on: Some(d(2026, 5, 1)),
+            review_kind: ReviewKind::Annual,
+            notice_sent_on: Some(d(2026, 5, 25)),
+            proposed_changes: Some("Add speech therapy".into()),
+            family_responded_on: Some(d(2026, 6, 1)),
+            family: FamilyResponse {
+                comments: Some("Agreed".into()),
+                ..FamilyResponse::default()
+            },
+        };
+        assert_eq!(amendment_order(&row, false), Ok(()));
+        // A review's decision with no notice yet: NOTICE_DUE.
+        let due = AmendmentRow {
+            notice_sent_on: None,
+            proposed_changes: None,
+            family_responded_on: None,
+            family: FamilyResponse::default(),
+            ..row.clone()
+        };
+        assert_eq!(amendment_order(&due, true), Ok(()));
+        let column = |r: &AmendmentRow, kind: bool| amendment_order(r, kind).unwrap_err().0;
+        let outside = AmendmentRow {
+            review_meeting_on: None,
+            ..due.clone()
+        };
+        assert_eq!(column(&outside, false), "notice_sent_on");
+        assert_eq!(column(&outside, true), "review_kind");
+        let early = AmendmentRow {
+            notice_sent_on: Some(d(2026, 4, 30)),
+            ..row.clone()
+        };
+        assert_eq!(column(&early, false), "notice_sent_on");
+        let silent = AmendmentRow {
+            family: FamilyResponse::default(),
+            ..row.clone()
+        };
+        assert_eq!(column(&silent, false), "family_responded_on");
+        let undated = AmendmentRow {
+            family_responded_on: None,
+            ..row.clone()
+        };
+        assert_eq!(column(&undated, false), "family_responded_on");
+        let nothing_proposed = AmendmentRow {
+            proposed_changes: None,
+            ..row
+        };
+        assert_eq!(column(&nothing_proposed, false), "proposed_changes");
     }
 
     #[test]

@@ -26,10 +26,11 @@ use super::{Ctx, Target};
 use crate::domain::access::Permission;
 use crate::domain::audit::AuditAction;
 use crate::domain::import::{
-    ADVICE_RECEIVED_WITHOUT_NOTE, AdviceRow, AssessmentRow, AssessmentStep, Caseload, Known, Line,
-    Problem, ReviewRow, ReviewStep, Sheet, Table, assessment_steps, check, is_comment,
+    ADVICE_RECEIVED_WITHOUT_NOTE, AdviceRow, AmendmentRow, AssessmentRow, AssessmentStep, Caseload,
+    Known, Line, Problem, ReviewRow, ReviewStep, Sheet, Table, assessment_steps, check, is_comment,
     review_steps,
 };
+use crate::domain::review::ReviewDecision;
 use crate::error::{ApiError, ApiResult};
 use crate::service::advice::NewAdviceRequest;
 use crate::store::entity::{child, child_parent, ehc_plan, import_batch, locality, staff, team};
@@ -936,6 +937,31 @@ impl<'a, 'c> Applier<'a, 'c> {
         })
         .await?;
 
+        // Amendments in progress, before the reviews in progress: an amendment's review is
+        // the plan's last one, decided before any review now under way was arranged.
+        let rows: Vec<_> = c
+            .amendments
+            .iter()
+            .map(|a| {
+                (
+                    a,
+                    self.imported(Sheet::Amendments, &a.row.amendment_id),
+                    self.id_of(Sheet::Plans, &a.row.plan_id),
+                )
+            })
+            .collect();
+        self.each(
+            Sheet::Amendments,
+            rows,
+            |(a, (id, digest), plan_id)| async move {
+                if id.is_some() && digest.as_deref() == Some(a.digest.as_str()) {
+                    return Ok(Outcome::Unchanged);
+                }
+                replay_amendment(ctx, a, id, plan_id).await
+            },
+        )
+        .await?;
+
         // Reviews in progress, each replayed step by step.
         let rows: Vec<_> = c
             .reviews
@@ -1217,6 +1243,184 @@ async fn replay_review(
                 not_applied_steps.join("; ")
             ),
         )));
+    }
+    Ok(Outcome::replayed(created, applied))
+}
+
+/// Starts an imported amendment (or resumes one imported before) and records the steps its
+/// row gives that are not yet recorded, through the use cases. One a review decided on is
+/// replayed as that review: arranged and held on its meeting day, decided (AMEND) on the
+/// plan's last review decision, exactly as a caseworker entering it by hand would; changes
+/// proposed outside a review start with their notice.
+async fn replay_amendment(
+    ctx: &Ctx<'_>,
+    line: &Line<AmendmentRow>,
+    id: Option<i64>,
+    plan_id: Option<i64>,
+) -> ApiResult<Outcome> {
+    let r = &line.row;
+    let left = |message: String| {
+        Ok(Outcome::NotApplied(not_applied(
+            Sheet::Amendments,
+            line,
+            "",
+            &r.amendment_id,
+            &message,
+        )))
+    };
+    let (mut record, created) = match id {
+        Some(id) => (plans::load_amendment(ctx, id).await?, false),
+        None => {
+            let plan_id = plan_id.ok_or_else(|| {
+                ApiError::validation("plan_id", "the amendment's plan was not imported")
+            })?;
+            let plan = plans::load_plan(ctx, plan_id).await?;
+            if let Some(open) = &plan.open_amendment {
+                return left(format!(
+                    "the plan has an amendment under way in the system (id {}): the row is \
+                     left as it is",
+                    open.id
+                ));
+            }
+            let record = match r.review_meeting_on {
+                Some(meeting) => {
+                    let decided = match plan.row.last_review_decision_on {
+                        Some(d) if d >= meeting => d,
+                        held => {
+                            return left(format!(
+                                "the plan's last review decision in the system is {}: an \
+                                 amendment in progress comes from that review",
+                                held.map_or_else(|| "none".to_owned(), |d| d.to_string())
+                            ));
+                        }
+                    };
+                    let review = plans::schedule_review(
+                        ctx,
+                        Target::new(plan_id, plan.row.version, Some(meeting)),
+                        r.review_kind,
+                        meeting,
+                    )
+                    .await?;
+                    let review = plans::hold_meeting(
+                        ctx,
+                        Target::new(review.row.id, review.row.version, Some(meeting)),
+                    )
+                    .await?;
+                    // A notice sent the day of the decision goes with it (Devon), as in the API.
+                    let with_notice = r.notice_sent_on == Some(decided);
+                    expect(
+                        Sheet::Amendments,
+                        &r.amendment_id,
+                        &line.digest,
+                        "plan_amendment",
+                        AuditAction::Start,
+                    );
+                    let review = plans::decide(
+                        ctx,
+                        Target::new(review.row.id, review.row.version, Some(decided)),
+                        plans::ReviewDecisionInput {
+                            decision: ReviewDecision::Amend,
+                            reasons: None,
+                            appeal_rights_given: true,
+                            proposed_changes: r.proposed_changes.clone().filter(|_| with_notice),
+                            phase_transfer: false,
+                        },
+                    )
+                    .await?;
+                    plans::amendment_of_review(ctx, review.row.id)
+                        .await?
+                        .ok_or_else(|| {
+                            ApiError::Internal(anyhow::anyhow!(
+                                "review {} decided to amend without an amendment",
+                                review.row.id
+                            ))
+                        })?
+                }
+                None => {
+                    let notice = r.notice_sent_on.ok_or_else(|| {
+                        ApiError::validation(
+                            "notice_sent_on",
+                            "changes proposed outside a review start with their notice",
+                        )
+                    })?;
+                    expect(
+                        Sheet::Amendments,
+                        &r.amendment_id,
+                        &line.digest,
+                        "plan_amendment",
+                        AuditAction::Propose,
+                    );
+                    plans::propose_amendment(
+                        ctx,
+                        Target::new(plan_id, plan.row.version, Some(notice)),
+                        r.proposed_changes.as_deref().unwrap_or_default(),
+                    )
+                    .await?
+                }
+            };
+            (record, true)
+        }
+    };
+    if (!created && record.state()?.is_closed()) || record.row.closed_on.is_some() {
+        return left(format!(
+            "the amendment was {} since it was imported: its row is left as it is",
+            record.row.state.to_ascii_lowercase().replace('_', " ")
+        ));
+    }
+    let mut not_applied_steps = Vec::new();
+    if !created && record.row.meeting_on != r.review_meeting_on {
+        not_applied_steps.push(format!(
+            "its review meeting is recorded as {}",
+            record
+                .row
+                .meeting_on
+                .map_or_else(|| "none".to_owned(), |d| d.to_string())
+        ));
+    }
+    let mut applied = false;
+    match (record.row.notice_sent_on, r.notice_sent_on) {
+        (Some(held), Some(on)) if held != on => {
+            not_applied_steps.push(format!("the notice is recorded on {held}"));
+        }
+        (None, Some(on)) => {
+            applied = true;
+            record = plans::send_amendment_notice(
+                ctx,
+                Target::new(record.row.id, record.row.version, Some(on)),
+                r.proposed_changes.as_deref().unwrap_or_default(),
+            )
+            .await?;
+        }
+        _ => {}
+    }
+    match (record.row.parent_responded_on, r.family_responded_on) {
+        (Some(held), Some(on)) if held != on => {
+            not_applied_steps.push(format!("the family's response is recorded on {held}"));
+        }
+        (None, Some(on)) => {
+            applied = true;
+            record = plans::record_amendment_response(
+                ctx,
+                Target::new(record.row.id, record.row.version, Some(on)),
+                r.family.clone(),
+            )
+            .await?;
+        }
+        _ => {}
+    }
+    kept_digest(
+        ctx,
+        Sheet::Amendments,
+        &r.amendment_id,
+        record.row.id,
+        &line.digest,
+    )
+    .await?;
+    if !not_applied_steps.is_empty() {
+        return left(format!(
+            "the amendment moved on since it was imported: {}",
+            not_applied_steps.join("; ")
+        ));
     }
     Ok(Outcome::replayed(created, applied))
 }

@@ -127,6 +127,7 @@ async fn a_council_export_loads_into_an_empty_database_and_the_api_answers_the_s
     let out = export_council(&from_url, exported.path());
     assert!(out.contains("children.csv (3 rows)"), "{out}");
     assert!(out.contains("assessments.csv (2 rows)"), "{out}");
+    assert!(out.contains("amendments.csv (1 rows)"), "{out}");
     // The files are the templates: header, the description row, then the rows; the
     // council's own ids where it gave them, ours for what was made here.
     let children = std::fs::read_to_string(exported.path().join("children.csv")).unwrap();

@@ -104,6 +104,13 @@ pub(crate) fn fill_caseload(dir: &Path) {
         "plans",
         &["E-77,C-1002,2021-09-14,Penrith Academy,12/09/2025,ASD,SLCN;SEMH,,"],
     );
+    // The amendment the last review (held 1 September, decided 12 September) decided on,
+    // its notice sent with the decision.
+    fill(
+        dir,
+        "amendments",
+        &["M-1,E-77,01/09/2025,,2025-09-12,Add speech and language therapy,,,,"],
+    );
     fill(
         dir,
         "reviews",
@@ -132,7 +139,9 @@ pub(crate) fn fill_caseload(dir: &Path) {
 pub(crate) const CHILDREN: &str = "{ children(first: 10) { edges { node { legalName preferredName dateOfBirth currentSetting locality { name }
     parents { relationship parent { name email } }
     plans { status issuedOn namedSetting primaryNeed { code } secondaryNeeds { code } lastReviewDecisionOn deadlines { kind dueOn status }
-      reviews { kind state scheduledOn meetingOn meetingHeld dueBy invitationsSentOn adviceCirculatedOn reportReceivedOn
+      amendments { state startedOn meetingOn noticeSentOn proposedChanges parentCommentsUntil parentRespondedOn parentComments
+        parentMeetingRequested parentRequestedSetting allowedActions deadlines { kind dueOn metOn status } timeline { on text } }
+      reviews { decision decidedOn kind state scheduledOn meetingOn meetingHeld dueBy invitationsSentOn adviceCirculatedOn reportReceivedOn
         allowedActions deadlines { kind dueOn metOn status } nextStep { action dueOn } timeline { on text } } }
     assessments { state receivedOn caseworker { name } exceptions { reason { code } startsOn endsOn note }
       deadlines { kind dueOn metOn status }
@@ -150,7 +159,7 @@ async fn a_new_user_fills_the_template_dry_runs_imports_and_a_second_run_changes
     let fx = app.with_local_authority().await;
     let url = crate::common::process_url(&app.db, app.dir_path()).await;
     let (dir, out) = template(&url);
-    assert_eq!(out.lines().count(), 12, "{out}");
+    assert_eq!(out.lines().count(), 13, "{out}");
     let children_template = std::fs::read_to_string(dir.path().join("children.csv")).unwrap();
     let mut lines = children_template.lines();
     assert_eq!(
@@ -251,6 +260,29 @@ async fn a_new_user_fills_the_template_dry_runs_imports_and_a_second_run_changes
         .cloned()
         .unwrap_or_else(|| panic!("{alan:#}"));
     assert_eq!(review["dueOn"], "2026-09-11");
+    // The amendment is where the review left it: the notice went with the decision, and the
+    // amended plan was due 8 weeks after it (reg 22(3)).
+    let amendment = &alan["plans"][0]["amendments"][0];
+    assert_eq!(amendment["state"], "NOTICE_SENT", "{alan:#}");
+    assert_eq!(amendment["meetingOn"], "2025-09-01");
+    assert_eq!(amendment["startedOn"], "2025-09-12");
+    assert_eq!(amendment["noticeSentOn"], "2025-09-12");
+    let amended_plan = amendment["deadlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == "AMENDED_PLAN")
+        .cloned()
+        .unwrap_or_else(|| panic!("{amendment:#}"));
+    assert_eq!(amended_plan["dueOn"], "2025-11-07");
+    let decided: Vec<&Value> = alan["plans"][0]["reviews"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["decision"] == "AMEND")
+        .collect();
+    assert_eq!(decided.len(), 1, "{alan:#}");
+    assert_eq!(decided[0]["decidedOn"], "2025-09-12");
 
     // History the old system already told families about sends nothing.
     assert_eq!(
@@ -270,8 +302,9 @@ async fn a_new_user_fills_the_template_dry_runs_imports_and_a_second_run_changes
     assert!(batch_events >= 14, "{batch_events}");
     let refs = import_ref::Entity::find().count(&app.db).await.unwrap();
     assert_eq!(
-        refs, 12,
-        "staff, professional, 2 children, 2 parents, plan, review, assessment, 2 advice, exception"
+        refs, 13,
+        "staff, professional, 2 children, 2 parents, plan, amendment, review, assessment, 2 \
+         advice, exception"
     );
 
     // The same files again change nothing.
@@ -300,6 +333,11 @@ async fn a_new_user_fills_the_template_dry_runs_imports_and_a_second_run_changes
     );
     fill(
         dir.path(),
+        "amendments",
+        &["M-1,E-77,01/09/2025,,2025-09-12,Add speech and language therapy,2025-09-20,We agree,,"],
+    );
+    fill(
+        dir.path(),
         "assessments",
         &["A-5,C-1001,INITIAL,PARENT,06/01/2026,S-17,10/02/2026,,,2026-04-21"],
     );
@@ -310,6 +348,7 @@ async fn a_new_user_fills_the_template_dry_runs_imports_and_a_second_run_changes
         "{out}"
     );
     assert!(out.contains("assessments: 0 created, 1 updated"), "{out}");
+    assert!(out.contains("amendments: 0 created, 1 updated"), "{out}");
     let changes: Vec<audit_event::Model> = audit_event::Entity::find()
         .filter(audit_event::Column::Id.gt(after_first as i64))
         .all(&app.db)
@@ -321,7 +360,11 @@ async fn a_new_user_fills_the_template_dry_runs_imports_and_a_second_run_changes
         .collect();
     assert_eq!(
         actions,
-        vec![("child", "update"), ("assessment", "send_draft")],
+        vec![
+            ("child", "update"),
+            ("plan_amendment", "record_parent_response"),
+            ("assessment", "send_draft")
+        ],
         "{changes:#?}"
     );
     assert!(changes.iter().all(|e| e.import_batch_id.is_some()));
@@ -329,6 +372,7 @@ async fn a_new_user_fills_the_template_dry_runs_imports_and_a_second_run_changes
     let text = data.to_string();
     assert!(text.contains("Keswick School"));
     assert!(text.contains("DRAFT_ISSUED"));
+    assert!(text.contains("We agree"));
 }
 
 #[tokio::test]
@@ -351,6 +395,7 @@ async fn every_problem_in_every_row_is_reported_and_nothing_changes() {
             // A date neither form reads.
             "C-3,Grace Hopper,,1/31/2016,Carlisle,,,",
             "C-4,Mary Somerville,,2015-02-02,Carlisle,,,",
+            "C-5,Mary Fairfax,,2015-02-02,Carlisle,,,",
         ],
     );
     fill(dir.path(), "parents", &["PA-1,Anne Lovelace,,,"]);
@@ -366,6 +411,33 @@ async fn every_problem_in_every_row_is_reported_and_nothing_changes() {
             "E-2,C-4,2022-09-14,,,ASD,,,",
             // An unknown need code.
             "E-3,C-3,2022-09-14,,,XYZ,,,",
+            "E-4,C-5,2020-09-14,,2026-03-10,ASD,,,",
+        ],
+    );
+    fill(
+        dir.path(),
+        "amendments",
+        &[
+            // Changes proposed outside a review without their notice.
+            "M-1,E-4,,,,,,,,",
+            // A notice that proposes nothing; a second amendment of the same plan.
+            "M-2,E-4,2026-02-01,,2026-03-10,,,,,",
+            // A notice before the review meeting.
+            "M-3,E-4,2026-02-01,,2026-01-15,Add OT,,,,",
+            // The family's response before the notice.
+            "M-4,E-4,2026-02-01,,2026-03-10,Add OT,2026-03-01,Fine,,",
+            // A response that says nothing.
+            "M-5,E-4,2026-02-01,,2026-03-10,Add OT,2026-03-15,,,",
+            // A review meeting after the plan's last review decision.
+            "M-6,E-4,2026-04-01,,,,,,,",
+            // A notice before the review's decision (the plan's last_review_decision_on).
+            "M-7,E-4,2026-02-01,,2026-03-01,Add OT,,,,",
+            // An amendment of an unknown plan.
+            "M-8,E-404,,,2026-03-01,Add OT,,,,",
+            // A review's kind without its review.
+            "M-9,E-4,,INTERIM,2026-03-01,Add OT,,,,",
+            // Neither yes nor no.
+            "M-10,E-4,2026-02-01,,2026-03-10,Add OT,2026-03-15,,maybe,",
         ],
     );
     fill(
@@ -445,6 +517,17 @@ async fn every_problem_in_every_row_is_reported_and_nothing_changes() {
         ("plans", 3, "last_review_decision_on", "2020-01-01"),
         ("plans", 4, "child_id", "C-4"),
         ("plans", 5, "primary_need", "XYZ"),
+        ("amendments", 3, "notice_sent_on", ""),
+        ("amendments", 4, "proposed_changes", ""),
+        ("amendments", 4, "plan_id", "E-4"),
+        ("amendments", 5, "notice_sent_on", "2026-01-15"),
+        ("amendments", 6, "family_responded_on", "2026-03-01"),
+        ("amendments", 7, "family_responded_on", "2026-03-15"),
+        ("amendments", 8, "review_meeting_on", "2026-04-01"),
+        ("amendments", 9, "notice_sent_on", "2026-03-01"),
+        ("amendments", 10, "plan_id", "E-404"),
+        ("amendments", 11, "review_kind", "INTERIM"),
+        ("amendments", 12, "family_meeting_requested", "maybe"),
         ("reviews", 3, "scheduled_on", "2020-05-01"),
         ("reviews", 4, "plan_id", "E-404"),
         ("reviews", 5, "report_received_on", "2026-06-05"),
@@ -481,6 +564,17 @@ async fn every_problem_in_every_row_is_reported_and_nothing_changes() {
     );
 }
 
+/// `enterPlan` as a caseworker: the new plan's id and version.
+async fn enter_plan(app: &TestApp, token: &str, input: Value) -> Value {
+    app.ok(
+        token,
+        "mutation($input: EnterPlanInput!) { enterPlan(input: $input) { id version } }",
+        json!({"input": input}),
+    )
+    .await["enterPlan"]
+        .clone()
+}
+
 /// The cases' answers with what differs between any two cases (ids, names) taken out.
 fn case_shape(child: &Value) -> Value {
     let mut a = child["assessments"].clone();
@@ -507,12 +601,28 @@ async fn an_imported_case_is_the_same_as_the_case_entered_step_by_step() {
         &[
             "C-1,Imported Assessment,,2016-03-04,Carlisle,,,",
             "C-2,Imported Plan,,2012-06-23,Carlisle,,,",
+            "C-3,Imported Amendment,,2013-01-01,Carlisle,,,",
+            "C-4,Imported Proposal,,2014-01-01,Carlisle,,,",
         ],
     );
     fill(
         dir.path(),
         "plans",
-        &["E-1,C-2,2021-09-14,Penrith Academy,2025-09-12,ASD,SLCN,,"],
+        &[
+            "E-1,C-2,2021-09-14,Penrith Academy,2025-09-12,ASD,SLCN,,",
+            "E-2,C-3,2020-09-14,Stanwix Primary,2026-05-20,MLD,,,",
+            "E-3,C-4,2022-09-14,,,SEMH,,,",
+        ],
+    );
+    // An interim review held on 1 May decided on 20 May to amend; the notice went on 25 May
+    // and the family answered on 1 June. And changes proposed outside a review.
+    fill(
+        dir.path(),
+        "amendments",
+        &[
+            "M-1,E-2,2026-05-01,INTERIM,2026-05-25,Add a speech therapy programme,2026-06-01,Please name Eden School,YES,Eden School",
+            "M-2,E-3,,,2026-06-10,Update the health section,,,,",
+        ],
     );
     fill(
         dir.path(),
@@ -624,13 +734,7 @@ async fn an_imported_case_is_the_same_as_the_case_entered_step_by_step() {
     )
     .await;
     let typed_plan_child = app.create_child(&fx, "Typed Plan", "2012-06-23").await;
-    let plan = app.ok(
-        cw,
-        "mutation($input: EnterPlanInput!) { enterPlan(input: $input) { id version } }",
-        json!({"input": {"childId": typed_plan_child, "issuedOn": "2021-09-14", "namedSetting": "Penrith Academy", "lastReviewDecisionOn": "2025-09-12", "primaryNeed": "ASD", "secondaryNeeds": ["SLCN"]}}),
-    )
-    .await["enterPlan"]
-        .clone();
+    let plan = enter_plan(&app, cw, json!({"childId": typed_plan_child, "issuedOn": "2021-09-14", "namedSetting": "Penrith Academy", "lastReviewDecisionOn": "2025-09-12", "primaryNeed": "ASD", "secondaryNeeds": ["SLCN"]})).await;
     let review = app
         .ok(
             cw,
@@ -659,6 +763,62 @@ async fn an_imported_case_is_the_same_as_the_case_entered_step_by_step() {
             .clone();
     }
 
+    // The amendment from the interim review, entered by hand: the plan as it stood, the
+    // review arranged and held on its meeting day, the decision, the notice, the response.
+    let child = app.create_child(&fx, "Typed Amendment", "2013-01-01").await;
+    let plan = enter_plan(&app, cw, json!({"childId": child, "issuedOn": "2020-09-14", "namedSetting": "Stanwix Primary", "lastReviewDecisionOn": "2026-05-20", "primaryNeed": "MLD"})).await;
+    let review = app
+        .ok(
+            cw,
+            "mutation($input: ScheduleReviewInput!) { scheduleReview(input: $input) { id version } }",
+            json!({"input": {"planId": plan["id"], "version": plan["version"], "on": "2026-05-01", "meetingOn": "2026-05-01", "kind": "INTERIM"}}),
+        )
+        .await["scheduleReview"]
+        .clone();
+    let held = app
+        .ok(
+            cw,
+            "mutation($input: ReviewActionInput!) { holdReviewMeeting(input: $input) { version } }",
+            json!({"input": {"reviewId": review["id"], "version": review["version"], "on": "2026-05-01"}}),
+        )
+        .await["holdReviewMeeting"]
+        .clone();
+    let amendment = app
+        .ok(
+            cw,
+            "mutation($input: DecideReviewInput!) { decideReview(input: $input) { amendment { id version } } }",
+            json!({"input": {"reviewId": review["id"], "version": held["version"], "on": "2026-05-20", "decision": "AMEND", "appealRightsGiven": true}}),
+        )
+        .await["decideReview"]["amendment"]
+        .clone();
+    let noticed = app
+        .ok(
+            cw,
+            "mutation($input: AmendmentNoticeInput!) { sendAmendmentNotice(input: $input) { version } }",
+            json!({"input": {"amendmentId": amendment["id"], "version": amendment["version"], "on": "2026-05-25", "proposedChanges": "Add a speech therapy programme"}}),
+        )
+        .await["sendAmendmentNotice"]
+        .clone();
+    app.ok(
+        cw,
+        "mutation($input: AmendmentResponseInput!) { recordAmendmentResponse(input: $input) { version } }",
+        json!({"input": {"amendmentId": amendment["id"], "version": noticed["version"], "on": "2026-06-01", "comments": "Please name Eden School", "meetingRequested": true, "requestedSetting": "Eden School"}}),
+    )
+    .await;
+    let child = app.create_child(&fx, "Typed Proposal", "2014-01-01").await;
+    let plan = enter_plan(
+        &app,
+        cw,
+        json!({"childId": child, "issuedOn": "2022-09-14", "primaryNeed": "SEMH"}),
+    )
+    .await;
+    app.ok(
+        cw,
+        "mutation($input: ProposeAmendmentInput!) { proposeAmendment(input: $input) { id } }",
+        json!({"input": {"planId": plan["id"], "version": plan["version"], "on": "2026-06-10", "proposedChanges": "Update the health section"}}),
+    )
+    .await;
+
     let data = app.ok(cw, CHILDREN, json!({})).await;
     let by_name = |name: &str| -> Value {
         data["children"]["edges"]
@@ -682,6 +842,18 @@ async fn an_imported_case_is_the_same_as_the_case_entered_step_by_step() {
     assert_eq!(review["reportReceivedOn"], "2026-07-10");
     assert!(!review["deadlines"].as_array().unwrap().is_empty());
     assert_eq!(plan, case_shape(&by_name("Typed Plan")));
+    let amended = case_shape(&by_name("Imported Amendment"));
+    let amendment = &amended["plans"][0]["amendments"][0];
+    assert_eq!(amendment["state"], "NOTICE_SENT", "{amended}");
+    assert_eq!(amendment["parentRequestedSetting"], "Eden School");
+    assert_eq!(amended["plans"][0]["reviews"][0]["kind"], "INTERIM");
+    assert_eq!(amended, case_shape(&by_name("Typed Amendment")));
+    let proposal = case_shape(&by_name("Imported Proposal"));
+    assert_eq!(
+        proposal["plans"][0]["amendments"][0]["noticeSentOn"],
+        "2026-06-10"
+    );
+    assert_eq!(proposal, case_shape(&by_name("Typed Proposal")));
 
     // And they count the same in the backlog: each open step of one is a step of the other.
     let items = app
