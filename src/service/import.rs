@@ -1294,18 +1294,46 @@ async fn replay_amendment(
                             ));
                         }
                     };
-                    let review = plans::schedule_review(
-                        ctx,
-                        Target::new(plan_id, plan.row.version, Some(meeting)),
-                        r.review_kind,
-                        meeting,
-                    )
-                    .await?;
-                    let review = plans::hold_meeting(
-                        ctx,
-                        Target::new(review.row.id, review.row.version, Some(meeting)),
-                    )
-                    .await?;
+                    // A run stopped part way leaves the review arranged (or held) and no
+                    // amendment: go on from there.
+                    let resumed = match &plan.open_review {
+                        Some(open)
+                            if open.scheduled_on == meeting
+                                && open.meeting_on == meeting
+                                && open.kind == r.review_kind.as_str() =>
+                        {
+                            Some(plans::load_review(ctx, open.id).await?)
+                        }
+                        Some(open) => {
+                            return left(format!(
+                                "the plan has a review under way in the system (id {}, meeting \
+                                 on {}): finish it before the amendment its last review decided",
+                                open.id, open.meeting_on
+                            ));
+                        }
+                        None => None,
+                    };
+                    let review = match resumed {
+                        Some(review) => review,
+                        None => {
+                            plans::schedule_review(
+                                ctx,
+                                Target::new(plan_id, plan.row.version, Some(meeting)),
+                                r.review_kind,
+                                meeting,
+                            )
+                            .await?
+                        }
+                    };
+                    let review = if review.row.meeting_held {
+                        review
+                    } else {
+                        plans::hold_meeting(
+                            ctx,
+                            Target::new(review.row.id, review.row.version, Some(meeting)),
+                        )
+                        .await?
+                    };
                     // A notice sent the day of the decision goes with it (Devon), as in the API.
                     let with_notice = r.notice_sent_on == Some(decided);
                     expect(

@@ -882,3 +882,111 @@ async fn an_imported_case_is_the_same_as_the_case_entered_step_by_step() {
     assert!(!imported_rows.is_empty());
     assert_eq!(imported_rows, rows("Typed"));
 }
+
+#[tokio::test]
+async fn an_amendment_whose_run_stopped_after_its_review_was_arranged_goes_on_from_there() {
+    let app = TestApp::spawn().await;
+    let fx = app.with_local_authority().await;
+    let url = crate::common::process_url(&app.db, app.dir_path()).await;
+    let (dir, _) = template(&url);
+    fill(dir.path(), "localities", &["Carlisle"]);
+    fill(
+        dir.path(),
+        "children",
+        &[
+            "C-1,Stopped Run,,2013-01-01,Carlisle,,,",
+            "C-2,Other Review,,2014-01-01,Carlisle,,,",
+        ],
+    );
+    fill(
+        dir.path(),
+        "plans",
+        &[
+            "E-1,C-1,2020-09-14,,2026-05-20,MLD,,,",
+            "E-2,C-2,2020-09-14,,2026-05-20,MLD,,,",
+        ],
+    );
+    let files = sheets(dir.path());
+    let (ok, out, err) = ehcp(&url, &import_args(&files));
+    assert!(ok, "{out}{err}");
+
+    // What a run that stopped between the review and its decision leaves behind: the
+    // review arranged on its meeting day, no amendment. And, on the other plan, a review a
+    // caseworker arranged in the API since.
+    let plans = app
+        .ok(
+            &fx.caseworker,
+            "{ children(first: 10) { edges { node { legalName plans { id version } } } } }",
+            json!({}),
+        )
+        .await;
+    let plan_of = |name: &str| -> Value {
+        plans["children"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["node"]["legalName"] == name)
+            .unwrap()["node"]["plans"][0]
+            .clone()
+    };
+    for (name, on) in [
+        ("Stopped Run", "2026-05-01"),
+        ("Other Review", "2026-06-01"),
+    ] {
+        let plan = plan_of(name);
+        app.ok(
+            &fx.caseworker,
+            "mutation($input: ScheduleReviewInput!) { scheduleReview(input: $input) { id } }",
+            json!({"input": {"planId": plan["id"], "version": plan["version"], "on": on, "meetingOn": on}}),
+        )
+        .await;
+    }
+    fill(
+        dir.path(),
+        "amendments",
+        &[
+            "M-1,E-1,2026-05-01,,2026-05-20,Add speech therapy,,,,",
+            "M-2,E-2,2026-05-01,,2026-05-20,Add speech therapy,,,,",
+        ],
+    );
+    let files = sheets(dir.path());
+    let (ok, out, err) = ehcp(&url, &import_args(&files));
+    assert!(ok, "{out}{err}");
+    assert!(
+        out.contains("amendments: 1 created, 0 updated, 1 unchanged"),
+        "{out}"
+    );
+    assert!(
+        out.contains("has a review under way in the system"),
+        "{out}"
+    );
+    let data = app
+        .ok(
+            &fx.caseworker,
+            "{ children(first: 10) { edges { node { legalName plans { reviews { state decision meetingOn } amendments { state noticeSentOn } } } } } }",
+            json!({}),
+        )
+        .await;
+    let plan = |name: &str| -> Value {
+        data["children"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["node"]["legalName"] == name)
+            .unwrap()["node"]["plans"][0]
+            .clone()
+    };
+    let stopped = plan("Stopped Run");
+    assert_eq!(
+        stopped["reviews"],
+        json!([{"state": "DECIDED", "decision": "AMEND", "meetingOn": "2026-05-01"}]),
+        "one review, the one the stopped run arranged: {stopped}"
+    );
+    assert_eq!(
+        stopped["amendments"],
+        json!([{"state": "NOTICE_SENT", "noticeSentOn": "2026-05-20"}])
+    );
+    let other = plan("Other Review");
+    assert_eq!(other["amendments"], json!([]), "{other}");
+    assert_eq!(other["reviews"][0]["state"], "SCHEDULED");
+}
