@@ -564,6 +564,17 @@ async fn every_problem_in_every_row_is_reported_and_nothing_changes() {
     );
 }
 
+/// The first plan of the child with this legal name, in a `children` answer.
+fn first_plan(data: &Value, name: &str) -> Value {
+    data["children"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["legalName"] == name)
+        .unwrap_or_else(|| panic!("{name}"))["node"]["plans"][0]
+        .clone()
+}
+
 /// `enterPlan` as a caseworker: the new plan's id and version.
 async fn enter_plan(app: &TestApp, token: &str, input: Value) -> Value {
     app.ok(
@@ -920,15 +931,7 @@ async fn an_amendment_whose_run_stopped_after_its_review_was_arranged_goes_on_fr
             json!({}),
         )
         .await;
-    let plan_of = |name: &str| -> Value {
-        plans["children"]["edges"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|e| e["node"]["legalName"] == name)
-            .unwrap()["node"]["plans"][0]
-            .clone()
-    };
+    let plan_of = |name: &str| first_plan(&plans, name);
     for (name, on) in [
         ("Stopped Run", "2026-05-01"),
         ("Other Review", "2026-06-01"),
@@ -967,15 +970,7 @@ async fn an_amendment_whose_run_stopped_after_its_review_was_arranged_goes_on_fr
             json!({}),
         )
         .await;
-    let plan = |name: &str| -> Value {
-        data["children"]["edges"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|e| e["node"]["legalName"] == name)
-            .unwrap()["node"]["plans"][0]
-            .clone()
-    };
+    let plan = |name: &str| first_plan(&data, name);
     let stopped = plan("Stopped Run");
     assert_eq!(
         stopped["reviews"],
