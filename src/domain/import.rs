@@ -560,6 +560,19 @@ impl<'a> Cells<'a> {
         }
     }
 
+    /// Free text as the API takes it (up to 10,000 characters, lines kept), for what a
+    /// caseworker writes: reasons, notes, proposed changes, a family's comments.
+    fn long_text(&mut self, column: &'static str) -> Option<String> {
+        let raw = self.raw(column);
+        match crate::domain::input::optional_text(column, Some(raw)) {
+            Ok(v) => v,
+            Err(e) => {
+                self.problem(column, raw, e.message);
+                None
+            }
+        }
+    }
+
     fn subject(&mut self, column: &'static str, required: bool) -> Option<String> {
         let raw = self.raw(column);
         if raw.is_empty() {
@@ -842,11 +855,64 @@ pub struct Known {
     pub children_with_active_plan: BTreeSet<String>,
     /// The exception reasons in use (the table administrators keep).
     pub exception_reasons: Vec<ExceptionReason>,
+    /// Imported plans (by the council's id) still active: the day each was issued and its
+    /// last review decision, which an amendment in progress is checked against.
+    pub plan_dates: BTreeMap<String, (NaiveDate, Option<NaiveDate>)>,
 }
 
 impl Known {
     fn has(&self, sheet: Sheet, id: &str) -> bool {
         self.ids.get(&sheet).is_some_and(|ids| ids.contains(id))
+    }
+}
+
+/// Whether an amendment in progress fits its plan's dates: it starts on or after the plan
+/// was issued, and one a review decided on comes from the plan's last review (its meeting on
+/// or before the plan's `last_review_decision_on`, its notice on or after that decision).
+/// The problem's column, value and message otherwise.
+pub fn amendment_fits_plan(
+    row: &AmendmentRow,
+    issued_on: NaiveDate,
+    last_review_decision_on: Option<NaiveDate>,
+) -> Result<(), (&'static str, String, String)> {
+    if let Some(started) = row.review_meeting_on.or(row.notice_sent_on)
+        && started < issued_on
+    {
+        let column = if row.review_meeting_on.is_some() {
+            "review_meeting_on"
+        } else {
+            "notice_sent_on"
+        };
+        return Err((
+            column,
+            started.to_string(),
+            "an amendment cannot start before its plan was issued".into(),
+        ));
+    }
+    let Some(meeting) = row.review_meeting_on else {
+        return Ok(());
+    };
+    match last_review_decision_on {
+        Some(d) if d >= meeting => match row.notice_sent_on {
+            Some(notice) if notice < d => Err((
+                "notice_sent_on",
+                notice.to_string(),
+                format!(
+                    "the notice comes on or after the review's decision (the plan's \
+                     last_review_decision_on, {d})"
+                ),
+            )),
+            _ => Ok(()),
+        },
+        decided => Err((
+            "review_meeting_on",
+            meeting.to_string(),
+            format!(
+                "the review's decision to amend is the plan's last_review_decision_on ({}), \
+                 which must be on or after its meeting",
+                decided.map_or_else(|| "empty".to_owned(), |d| d.to_string())
+            ),
+        )),
     }
 }
 
@@ -1154,10 +1220,10 @@ fn read_row(out: &mut Caseload, c: &mut Cells<'_>, line: usize, digest: String, 
                 review_meeting_on: c.date("review_meeting_on", today),
                 review_kind: review_kind.unwrap_or(ReviewKind::Annual),
                 notice_sent_on: c.date("notice_sent_on", today),
-                proposed_changes: c.optional_text("proposed_changes"),
+                proposed_changes: c.long_text("proposed_changes"),
                 family_responded_on: c.date("family_responded_on", today),
                 family: FamilyResponse {
-                    comments: c.optional_text("family_comments"),
+                    comments: c.long_text("family_comments"),
                     meeting_requested: c.yes_no("family_meeting_requested"),
                     requested_setting: c.optional_text("family_requested_setting"),
                 },
@@ -1238,7 +1304,7 @@ fn read_row(out: &mut Caseload, c: &mut Cells<'_>, line: usize, digest: String, 
                 caseworker: c.optional_text("caseworker"),
                 decided_to_assess_on: c.date("decided_to_assess_on", today),
                 decided_not_to_assess_on: c.date("decided_not_to_assess_on", today),
-                decision_reasons: c.optional_text("decision_reasons"),
+                decision_reasons: c.long_text("decision_reasons"),
                 draft_sent_on: c.date("draft_sent_on", today),
             };
             if c.problems.len() == before {
@@ -1264,7 +1330,7 @@ fn read_row(out: &mut Caseload, c: &mut Cells<'_>, line: usize, digest: String, 
                 requested_on: c.required_date("requested_on", today).unwrap_or(today),
                 received_on: c.date("received_on", today),
                 declined_on: c.date("declined_on", today),
-                note: c.optional_text("note"),
+                note: c.long_text("note"),
             };
             if row.received_on.is_some() && row.declined_on.is_some() {
                 c.problem(
@@ -1298,7 +1364,7 @@ fn read_row(out: &mut Caseload, c: &mut Cells<'_>, line: usize, digest: String, 
                 starts_on: c.required_date("starts_on", today).unwrap_or(today),
                 ends_on: c.planned_date("ends_on").unwrap_or(today),
                 advice_id: c.optional_text("advice_id"),
-                note: c.optional_text("note"),
+                note: c.long_text("note"),
             };
             push!(out.exceptions, row)
         }
@@ -1786,58 +1852,23 @@ fn cross_check(out: &Caseload, known: &Known, problems: &mut Vec<Problem>) {
         let row = &a.row;
         match plans.get(row.plan_id.as_str()) {
             Some(p) if p.valid && a.valid => {
-                let started = row.review_meeting_on.or(row.notice_sent_on);
-                let decided = p.row.last_review_decision_on;
-                if let Some(started) = started
-                    && started < p.row.issued_on
+                if let Err((column, value, message)) =
+                    amendment_fits_plan(row, p.row.issued_on, p.row.last_review_decision_on)
                 {
-                    let column = if row.review_meeting_on.is_some() {
-                        "review_meeting_on"
-                    } else {
-                        "notice_sent_on"
-                    };
-                    problem(
-                        Sheet::Amendments,
-                        a.line,
-                        column,
-                        &started.to_string(),
-                        "an amendment cannot start before its plan was issued".into(),
-                    );
-                } else if let Some(meeting) = row.review_meeting_on {
-                    match decided {
-                        Some(d) if d >= meeting => {
-                            if let Some(notice) = row.notice_sent_on
-                                && notice < d
-                            {
-                                problem(
-                                    Sheet::Amendments,
-                                    a.line,
-                                    "notice_sent_on",
-                                    &notice.to_string(),
-                                    format!(
-                                        "the notice comes on or after the review's decision \
-                                         (the plan's last_review_decision_on, {d})"
-                                    ),
-                                );
-                            }
-                        }
-                        _ => problem(
-                            Sheet::Amendments,
-                            a.line,
-                            "review_meeting_on",
-                            &meeting.to_string(),
-                            format!(
-                                "the review's decision to amend is the plan's \
-                                 last_review_decision_on ({}), which must be on or after \
-                                 its meeting",
-                                decided.map_or_else(|| "empty".to_owned(), |d| d.to_string())
-                            ),
-                        ),
-                    }
+                    problem(Sheet::Amendments, a.line, column, &value, message);
                 }
             }
             Some(_) => {}
-            None if known.has(Sheet::Plans, &row.plan_id) => {}
+            None if known.has(Sheet::Plans, &row.plan_id) => {
+                // A plan imported before: checked against its dates in the system.
+                if let Some(&(issued_on, decided)) = known.plan_dates.get(&row.plan_id)
+                    && a.valid
+                    && let Err((column, value, message)) =
+                        amendment_fits_plan(row, issued_on, decided)
+                {
+                    problem(Sheet::Amendments, a.line, column, &value, message);
+                }
+            }
             None => problem(
                 Sheet::Amendments,
                 a.line,
@@ -2286,6 +2317,47 @@ mod tests {
             ..row
         };
         assert_eq!(column(&nothing_proposed, false), "proposed_changes");
+    }
+
+    #[test]
+    fn an_amendment_in_progress_comes_from_its_plans_last_review() {
+        let row = AmendmentRow {
+            amendment_id: "M-1".into(),
+            plan_id: "E-1".into(),
+            review_meeting_on: Some(d(2026, 5, 1)),
+            review_kind: ReviewKind::Annual,
+            notice_sent_on: Some(d(2026, 5, 20)),
+            proposed_changes: Some("Add speech therapy".into()),
+            family_responded_on: None,
+            family: FamilyResponse::default(),
+        };
+        let issued = d(2020, 9, 14);
+        assert_eq!(
+            amendment_fits_plan(&row, issued, Some(d(2026, 5, 20))),
+            Ok(())
+        );
+        // The decision on the meeting's own day is the boundary.
+        assert_eq!(
+            amendment_fits_plan(&row, issued, Some(d(2026, 5, 1))),
+            Ok(())
+        );
+        let column = |r: &AmendmentRow, issued, decided| {
+            amendment_fits_plan(r, issued, decided).unwrap_err().0
+        };
+        assert_eq!(
+            column(&row, issued, Some(d(2026, 4, 30))),
+            "review_meeting_on"
+        );
+        assert_eq!(column(&row, issued, None), "review_meeting_on");
+        assert_eq!(column(&row, issued, Some(d(2026, 5, 21))), "notice_sent_on");
+        assert_eq!(column(&row, d(2026, 5, 2), None), "review_meeting_on");
+        let outside = AmendmentRow {
+            review_meeting_on: None,
+            ..row
+        };
+        // Outside a review only the plan's issue matters.
+        assert_eq!(amendment_fits_plan(&outside, issued, None), Ok(()));
+        assert_eq!(column(&outside, d(2026, 5, 21), None), "notice_sent_on");
     }
 
     #[test]

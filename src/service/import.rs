@@ -13,6 +13,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
+use chrono::NaiveDate;
 use futures_util::StreamExt;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set,
@@ -33,7 +34,9 @@ use crate::domain::import::{
 use crate::domain::review::ReviewDecision;
 use crate::error::{ApiError, ApiResult};
 use crate::service::advice::NewAdviceRequest;
-use crate::store::entity::{child, child_parent, ehc_plan, import_batch, locality, staff, team};
+use crate::store::entity::{
+    child, child_parent, ehc_plan, import_batch, locality, review_meeting_request, staff, team,
+};
 use crate::store::import::{self as refs, ImportRun, PendingRef, RUN};
 
 /// One file to import: its name (the sheet, for a CSV) and its bytes.
@@ -265,6 +268,29 @@ async fn known(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<(Known, Imported)> {
         .into_iter()
         .filter_map(|id| by_child.get(&id).cloned())
         .collect();
+    // Imported plans' dates, which the amendments sheet is checked against.
+    let by_plan: HashMap<i64, &String> = ids[&Sheet::Plans]
+        .iter()
+        .map(|(source, (id, _))| (*id, source))
+        .collect();
+    if !by_plan.is_empty() {
+        let dates: Vec<(i64, NaiveDate, Option<NaiveDate>)> = ehc_plan::Entity::find()
+            .select_only()
+            .column(ehc_plan::Column::Id)
+            .column(ehc_plan::Column::IssuedOn)
+            .column(ehc_plan::Column::LastReviewDecisionOn)
+            .filter(ehc_plan::Column::LaId.eq(la_id))
+            .filter(ehc_plan::Column::Status.eq("ACTIVE"))
+            .into_tuple()
+            .all(ctx.db)
+            .await?;
+        known.plan_dates = dates
+            .into_iter()
+            .filter_map(|(id, issued, decided)| {
+                by_plan.get(&id).map(|s| ((*s).clone(), (issued, decided)))
+            })
+            .collect();
+    }
     Ok((known, ids))
 }
 
@@ -1162,7 +1188,7 @@ async fn replay_review(
             expect(
                 Sheet::Reviews,
                 &r.review_id,
-                &line.digest,
+                PENDING,
                 "annual_review",
                 AuditAction::Schedule,
             );
@@ -1294,14 +1320,15 @@ async fn replay_amendment(
                             ));
                         }
                     };
-                    // A run stopped part way leaves the review arranged (or held) and no
-                    // amendment: go on from there.
+                    // A run stopped part way leaves the review it arranged (or held) and no
+                    // amendment: go on from there. Any other review under way is the
+                    // council's own, and the row waits until it is finished.
+                    let arranged =
+                        refs::find(ctx.db, plan.row.la_id, AMENDMENT_REVIEW, &r.amendment_id)
+                            .await?
+                            .map(|r| r.entity_id);
                     let resumed = match &plan.open_review {
-                        Some(open)
-                            if open.scheduled_on == meeting
-                                && open.meeting_on == meeting
-                                && open.kind == r.review_kind.as_str() =>
-                        {
+                        Some(open) if Some(open.id) == arranged => {
                             Some(plans::load_review(ctx, open.id).await?)
                         }
                         Some(open) => {
@@ -1316,6 +1343,26 @@ async fn replay_amendment(
                     let review = match resumed {
                         Some(review) => review,
                         None => {
+                            // Arranging a review answers the family's open request for one;
+                            // a past review replayed must not.
+                            if let Some(asked) = open_meeting_request(ctx, plan_id).await? {
+                                return left(format!(
+                                    "the family asked for a review meeting on {asked}, not yet \
+                                     answered: answer it in the API before the amendment its \
+                                     last review decided is imported"
+                                ));
+                            }
+                            RUN.try_with(|run| {
+                                run.expect(PendingRef {
+                                    kind: AMENDMENT_REVIEW,
+                                    source_id: r.amendment_id.clone(),
+                                    digest: PENDING.to_owned(),
+                                    entity: "annual_review",
+                                    action: AuditAction::Schedule,
+                                    id_in_summary: None,
+                                })
+                            })
+                            .ok();
                             plans::schedule_review(
                                 ctx,
                                 Target::new(plan_id, plan.row.version, Some(meeting)),
@@ -1339,7 +1386,7 @@ async fn replay_amendment(
                     expect(
                         Sheet::Amendments,
                         &r.amendment_id,
-                        &line.digest,
+                        PENDING,
                         "plan_amendment",
                         AuditAction::Start,
                     );
@@ -1374,7 +1421,7 @@ async fn replay_amendment(
                     expect(
                         Sheet::Amendments,
                         &r.amendment_id,
-                        &line.digest,
+                        PENDING,
                         "plan_amendment",
                         AuditAction::Propose,
                     );
@@ -1405,10 +1452,19 @@ async fn replay_amendment(
                 .map_or_else(|| "none".to_owned(), |d| d.to_string())
         ));
     }
+    if !created && let Some(review_id) = record.row.review_id {
+        let kind = plans::load_review(ctx, review_id).await?.row.kind;
+        if kind != r.review_kind.as_str() {
+            not_applied_steps.push(format!("its review is recorded as {kind}"));
+        }
+    }
     let mut applied = false;
     match (record.row.notice_sent_on, r.notice_sent_on) {
         (Some(held), Some(on)) if held != on => {
             not_applied_steps.push(format!("the notice is recorded on {held}"));
+        }
+        (Some(_), Some(_)) if record.row.proposed_changes != r.proposed_changes => {
+            not_applied_steps.push("the notice's proposed changes are recorded as sent".into());
         }
         (None, Some(on)) => {
             applied = true;
@@ -1424,6 +1480,13 @@ async fn replay_amendment(
     match (record.row.parent_responded_on, r.family_responded_on) {
         (Some(held), Some(on)) if held != on => {
             not_applied_steps.push(format!("the family's response is recorded on {held}"));
+        }
+        (Some(_), Some(_))
+            if record.row.parent_comments != r.family.comments
+                || record.row.parent_meeting_requested != r.family.meeting_requested
+                || record.row.parent_requested_setting != r.family.requested_setting =>
+        {
+            not_applied_steps.push("the family's response is recorded as they gave it".into());
         }
         (None, Some(on)) => {
             applied = true;
@@ -1472,6 +1535,27 @@ fn not_applied<T>(
         value: value.to_owned(),
         message: message.to_owned(),
     }
+}
+
+/// The digest a replayed case's council id is kept with when its record is made, until the
+/// row's last step is recorded and [`kept_digest`] writes the row's own: a run that stops
+/// between the steps leaves a digest no row has, so the next run goes on from there.
+const PENDING: &str = "pending";
+
+/// The kind of source id an amendment row keeps for the review it arranges (the amendment's
+/// own id), so a run that stopped after arranging it resumes that review and no other.
+const AMENDMENT_REVIEW: &str = "amendment_review";
+
+/// The day the family asked for a review meeting, when their request is not yet answered.
+async fn open_meeting_request(ctx: &Ctx<'_>, plan_id: i64) -> ApiResult<Option<NaiveDate>> {
+    Ok(review_meeting_request::Entity::find()
+        .select_only()
+        .column(review_meeting_request::Column::RequestedOn)
+        .filter(review_meeting_request::Column::PlanId.eq(plan_id))
+        .filter(review_meeting_request::Column::AnsweredOn.is_null())
+        .into_tuple()
+        .one(ctx.db)
+        .await?)
 }
 
 /// Tells the running import which record the next creation (or update) is, so the council's
@@ -1540,7 +1624,7 @@ async fn replay_assessment(
             expect(
                 Sheet::Assessments,
                 &r.assessment_id,
-                &a.digest,
+                PENDING,
                 "assessment",
                 AuditAction::Request,
             );
@@ -1610,7 +1694,7 @@ async fn replay_assessment(
                 expect_in(
                     Sheet::AdviceRequests,
                     &v.row.advice_id,
-                    &v.digest,
+                    PENDING,
                     "assessment",
                     AuditAction::RequestAdvice,
                     Some("adviceRequestId"),

@@ -151,3 +151,18 @@ pub async fn refs<C: ConnectionTrait>(
         .all(db)
         .await
 }
+
+/// One source id's record, if the LA has imported it.
+pub async fn find<C: ConnectionTrait>(
+    db: &C,
+    la_id: i64,
+    kind: &str,
+    source_id: &str,
+) -> Result<Option<import_ref::Model>, DbErr> {
+    import_ref::Entity::find()
+        .filter(import_ref::Column::LaId.eq(la_id))
+        .filter(import_ref::Column::Kind.eq(kind))
+        .filter(import_ref::Column::SourceId.eq(source_id))
+        .one(db)
+        .await
+}

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::Command;
 
 use ehcp::store::entity::{audit_event, child, import_ref};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 
 use crate::common::TestApp;
@@ -302,9 +302,9 @@ async fn a_new_user_fills_the_template_dry_runs_imports_and_a_second_run_changes
     assert!(batch_events >= 14, "{batch_events}");
     let refs = import_ref::Entity::find().count(&app.db).await.unwrap();
     assert_eq!(
-        refs, 13,
-        "staff, professional, 2 children, 2 parents, plan, amendment, review, assessment, 2 \
-         advice, exception"
+        refs, 14,
+        "staff, professional, 2 children, 2 parents, plan, amendment and the review it \
+         arranged, review, assessment, 2 advice, exception"
     );
 
     // The same files again change nothing.
@@ -907,6 +907,7 @@ async fn an_amendment_whose_run_stopped_after_its_review_was_arranged_goes_on_fr
         &[
             "C-1,Stopped Run,,2013-01-01,Carlisle,,,",
             "C-2,Other Review,,2014-01-01,Carlisle,,,",
+            "C-3,Family Asked,,2014-01-01,Carlisle,,,",
         ],
     );
     fill(
@@ -915,6 +916,7 @@ async fn an_amendment_whose_run_stopped_after_its_review_was_arranged_goes_on_fr
         &[
             "E-1,C-1,2020-09-14,,2026-05-20,MLD,,,",
             "E-2,C-2,2020-09-14,,2026-05-20,MLD,,,",
+            "E-3,C-3,2020-09-14,,2026-05-20,MLD,,,",
         ],
     );
     let files = sheets(dir.path());
@@ -922,51 +924,94 @@ async fn an_amendment_whose_run_stopped_after_its_review_was_arranged_goes_on_fr
     assert!(ok, "{out}{err}");
 
     // What a run that stopped between the review and its decision leaves behind: the
-    // review arranged on its meeting day, no amendment. And, on the other plan, a review a
-    // caseworker arranged in the API since.
+    // review arranged on its meeting day, kept with the amendment's id in the same
+    // transaction, and no amendment. On the second plan, a review with the same dates a
+    // caseworker arranged in the API; on the third, the family's request for a review
+    // meeting, not yet answered.
     let plans = app
         .ok(
             &fx.caseworker,
-            "{ children(first: 10) { edges { node { legalName plans { id version } } } } }",
+            "{ children(first: 10) { edges { node { id legalName plans { id version } } } } }",
             json!({}),
         )
         .await;
     let plan_of = |name: &str| first_plan(&plans, name);
-    for (name, on) in [
-        ("Stopped Run", "2026-05-01"),
-        ("Other Review", "2026-06-01"),
-    ] {
+    for name in ["Stopped Run", "Other Review"] {
         let plan = plan_of(name);
         app.ok(
             &fx.caseworker,
             "mutation($input: ScheduleReviewInput!) { scheduleReview(input: $input) { id } }",
-            json!({"input": {"planId": plan["id"], "version": plan["version"], "on": on, "meetingOn": on}}),
+            json!({"input": {"planId": plan["id"], "version": plan["version"], "on": "2026-05-01", "meetingOn": "2026-05-01"}}),
         )
         .await;
     }
+    app.db
+        .execute_unprepared(
+            "INSERT INTO import_ref (la_id, kind, source_id, entity_id, batch_id, digest) \
+             SELECT r.la_id, 'amendment_review', 'M-1', r.id, \
+                    (SELECT MAX(id) FROM import_batch), 'pending' \
+             FROM annual_review r JOIN child c ON c.id = r.child_id \
+             WHERE c.legal_name = 'Stopped Run'",
+        )
+        .await
+        .unwrap();
+    let child_id = plans["children"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["legalName"] == "Family Asked")
+        .unwrap()["node"]["id"]
+        .clone();
+    let parent_id = app
+        .ok(
+            &fx.caseworker,
+            "mutation($input: CreateParentInput!) { createParent(input: $input) { id } }",
+            json!({"input": {"name": "Parent Asks", "subject": "parent-asks"}}),
+        )
+        .await["createParent"]["id"]
+        .clone();
+    app.ok(
+        &fx.caseworker,
+        "mutation($c: ID!, $p: ID!) { linkParent(childId: $c, parentId: $p) { id } }",
+        json!({"c": child_id, "p": parent_id}),
+    )
+    .await;
+    let parent = app.token(ehcp::domain::access::Role::Parent, "parent-asks", None);
+    app.ok(
+        &parent,
+        "mutation($input: RequestReviewMeetingInput!) { requestReviewMeeting(input: $input) { id } }",
+        json!({"input": {"planId": plan_of("Family Asked")["id"], "reason": "The placement is breaking down"}}),
+    )
+    .await;
+
     fill(
         dir.path(),
         "amendments",
         &[
             "M-1,E-1,2026-05-01,,2026-05-20,Add speech therapy,,,,",
             "M-2,E-2,2026-05-01,,2026-05-20,Add speech therapy,,,,",
+            "M-3,E-3,2026-05-01,,2026-05-20,Add speech therapy,,,,",
         ],
     );
     let files = sheets(dir.path());
     let (ok, out, err) = ehcp(&url, &import_args(&files));
     assert!(ok, "{out}{err}");
     assert!(
-        out.contains("amendments: 1 created, 0 updated, 1 unchanged"),
+        out.contains("amendments: 1 created, 0 updated, 2 unchanged"),
         "{out}"
     );
     assert!(
         out.contains("has a review under way in the system"),
-        "{out}"
+        "the caseworker's review is not taken for the one the run arranged: {out}"
+    );
+    assert!(
+        out.contains("the family asked for a review meeting on"),
+        "a past review replayed does not answer the family's request: {out}"
     );
     let data = app
         .ok(
             &fx.caseworker,
-            "{ children(first: 10) { edges { node { legalName plans { reviews { state decision meetingOn } amendments { state noticeSentOn } } } } } }",
+            "{ children(first: 10) { edges { node { legalName plans { reviews { state decision meetingOn } amendments { state noticeSentOn } reviewMeetingRequests { state } } } } } }",
             json!({}),
         )
         .await;
@@ -984,4 +1029,144 @@ async fn an_amendment_whose_run_stopped_after_its_review_was_arranged_goes_on_fr
     let other = plan("Other Review");
     assert_eq!(other["amendments"], json!([]), "{other}");
     assert_eq!(other["reviews"][0]["state"], "SCHEDULED");
+    let asked = plan("Family Asked");
+    assert_eq!(asked["reviews"], json!([]), "{asked}");
+    assert_eq!(asked["reviewMeetingRequests"], json!([{"state": "OPEN"}]));
+}
+
+/// The amendments of the plan of the child called "Half Done".
+async fn half_done(app: &TestApp, token: &str) -> Value {
+    let data = app
+        .ok(
+            token,
+            "{ children(first: 10) { edges { node { legalName plans { amendments { state noticeSentOn parentRespondedOn } } } } } }",
+            json!({}),
+        )
+        .await;
+    first_plan(&data, "Half Done")["amendments"].clone()
+}
+
+/// A database trigger that refuses one step stops the run part way, as a lost connection or
+/// a killed process would, after the amendment's earlier steps are committed.
+async fn refuse_family_responses(app: &TestApp, refuse: bool) {
+    let sqlite = app.db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite;
+    let statements: &[&str] = match (sqlite, refuse) {
+        (true, true) => &[
+            "CREATE TRIGGER refuse_response BEFORE UPDATE OF parent_responded_on \
+             ON plan_amendment WHEN NEW.parent_responded_on IS NOT NULL \
+             BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
+        ],
+        (true, false) => &["DROP TRIGGER refuse_response"],
+        (false, true) => &[
+            "CREATE FUNCTION refuse_response() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$",
+            "CREATE TRIGGER refuse_response BEFORE UPDATE OF parent_responded_on \
+             ON plan_amendment FOR EACH ROW WHEN (NEW.parent_responded_on IS NOT NULL) \
+             EXECUTE FUNCTION refuse_response()",
+        ],
+        (false, false) => &[
+            "DROP TRIGGER refuse_response ON plan_amendment",
+            "DROP FUNCTION refuse_response()",
+        ],
+    };
+    for sql in statements {
+        app.db.execute_unprepared(sql).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_run_that_stopped_between_an_amendments_steps_records_the_rest_when_run_again() {
+    let app = TestApp::spawn().await;
+    let fx = app.with_local_authority().await;
+    let url = crate::common::process_url(&app.db, app.dir_path()).await;
+    let (dir, _) = template(&url);
+    fill(dir.path(), "localities", &["Carlisle"]);
+    fill(
+        dir.path(),
+        "children",
+        &["C-1,Half Done,,2013-01-01,Carlisle,,,"],
+    );
+    fill(
+        dir.path(),
+        "plans",
+        &["E-1,C-1,2020-09-14,,2026-05-20,MLD,,,"],
+    );
+    fill(
+        dir.path(),
+        "amendments",
+        // Free text as a caseworker writes it, over more than one line.
+        &[
+            "M-1,E-1,2026-05-01,,2026-05-20,\"Add speech therapy;\nweekly, in school\",2026-05-27,\"Agreed.\nPlease call us.\",,",
+        ],
+    );
+    let files = sheets(dir.path());
+    refuse_family_responses(&app, true).await;
+    let (ok, out, err) = ehcp(&url, &import_args(&files));
+    assert!(!ok, "the refused step stops the run: {out}{err}");
+    refuse_family_responses(&app, false).await;
+    assert_eq!(
+        half_done(&app, &fx.caseworker).await,
+        json!([{"state": "NOTICE_SENT", "noticeSentOn": "2026-05-20", "parentRespondedOn": null}]),
+        "the review and its decision were committed before the stop"
+    );
+
+    let (ok, out, err) = ehcp(&url, &import_args(&files));
+    assert!(ok, "{out}{err}");
+    assert!(
+        out.contains("amendments: 0 created, 1 updated, 0 unchanged"),
+        "the same file goes on from the step it stopped at: {out}"
+    );
+    assert_eq!(
+        half_done(&app, &fx.caseworker).await,
+        json!([{"state": "NOTICE_SENT", "noticeSentOn": "2026-05-20", "parentRespondedOn": "2026-05-27"}])
+    );
+    let (ok, out, err) = ehcp(&url, &import_args(&files));
+    assert!(ok, "{out}{err}");
+    assert!(
+        out.contains("amendments: 0 created, 0 updated, 1 unchanged"),
+        "{out}"
+    );
+    let data = app
+        .ok(
+            &fx.caseworker,
+            "{ children(first: 1) { edges { node { legalName plans { amendments { proposedChanges parentComments } } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        first_plan(&data, "Half Done")["amendments"],
+        json!([{"proposedChanges": "Add speech therapy;\nweekly, in school", "parentComments": "Agreed.\nPlease call us."}])
+    );
+
+    // Other proposed changes on the same day are not a step: reported, not changed.
+    fill(
+        dir.path(),
+        "amendments",
+        &[
+            "M-1,E-1,2026-05-01,,2026-05-20,Add speech therapy and OT,2026-05-27,\"Agreed.\nPlease call us.\",,",
+        ],
+    );
+    let (ok, out, err) = ehcp(&url, &import_args(&files));
+    assert!(ok, "{out}{err}");
+    assert!(
+        out.contains("the notice's proposed changes are recorded as sent"),
+        "{out}"
+    );
+
+    // A row on a plan imported before (not in this file) is checked against the plan's
+    // dates in the system before anything changes.
+    fill(
+        dir.path(),
+        "amendments",
+        &["M-2,E-1,2026-06-01,,2026-06-10,Add OT,,,,"],
+    );
+    let amendments_only = [dir.path().join("amendments.csv").display().to_string()];
+    let (ok, out, err) = ehcp(&url, &import_args(&amendments_only));
+    assert!(!ok, "{out}{err}");
+    assert!(
+        format!("{out}{err}").contains(
+            "the review's decision to amend is the plan's last_review_decision_on (2026-05-20)"
+        ),
+        "{out}{err}"
+    );
 }
