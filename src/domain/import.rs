@@ -1860,9 +1860,12 @@ fn cross_check(out: &Caseload, known: &Known, problems: &mut Vec<Problem>) {
             }
             Some(_) => {}
             None if known.has(Sheet::Plans, &row.plan_id) => {
-                // A plan imported before: checked against its dates in the system.
+                // A plan imported before: a new row is checked against its dates in the
+                // system (one imported before is left to the replay, which reports an
+                // amendment the plan has moved on from).
                 if let Some(&(issued_on, decided)) = known.plan_dates.get(&row.plan_id)
                     && a.valid
+                    && !known.has(Sheet::Amendments, &row.amendment_id)
                     && let Err((column, value, message)) =
                         amendment_fits_plan(row, issued_on, decided)
                 {
@@ -1903,7 +1906,21 @@ fn cross_check(out: &Caseload, known: &Known, problems: &mut Vec<Problem>) {
                 }
             }
             Some(_) => {}
-            None if known.has(Sheet::Plans, &row.plan_id) => {}
+            None if known.has(Sheet::Plans, &row.plan_id) => {
+                if let Some(&(issued_on, _)) = known.plan_dates.get(&row.plan_id)
+                    && r.valid
+                    && !known.has(Sheet::Reviews, &row.review_id)
+                    && row.scheduled_on < issued_on
+                {
+                    problem(
+                        Sheet::Reviews,
+                        r.line,
+                        "scheduled_on",
+                        &row.scheduled_on.to_string(),
+                        format!("a review cannot be before its plan was issued ({issued_on})"),
+                    );
+                }
+            }
             None => problem(
                 Sheet::Reviews,
                 r.line,

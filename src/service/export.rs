@@ -117,22 +117,25 @@ pub async fn subject_access(ctx: &Ctx<'_>, child_id: i64) -> ApiResult<SubjectAc
         )
         .await?,
     );
-    add("annual_reviews", of_child!(annual_review));
-    add("plan_amendments", of_child!(plan_amendment));
+    let reviews = of_child!(annual_review);
+    let review_ids = ids(&reviews, "id");
+    add("annual_reviews", reviews);
+    let amendments = of_child!(plan_amendment);
+    let amendment_ids = ids(&amendments, "id");
+    add("plan_amendments", amendments);
     add("review_meeting_requests", of_child!(review_meeting_request));
     let assessments = of_child!(assessment);
     let assessment_ids = ids(&assessments, "id");
     add("assessments", assessments);
-    add(
-        "assessment_exceptions",
-        rows(
-            ctx,
-            assessment_exception::Entity::find()
-                .filter(assessment_exception::Column::AssessmentId.is_in(assessment_ids.clone()))
-                .order_by_asc(assessment_exception::Column::Id),
-        )
-        .await?,
-    );
+    let exceptions = rows(
+        ctx,
+        assessment_exception::Entity::find()
+            .filter(assessment_exception::Column::AssessmentId.is_in(assessment_ids.clone()))
+            .order_by_asc(assessment_exception::Column::Id),
+    )
+    .await?;
+    let exception_ids = ids(&exceptions, "id");
+    add("assessment_exceptions", exceptions);
     add(
         "setting_consultations",
         rows(
@@ -143,7 +146,9 @@ pub async fn subject_access(ctx: &Ctx<'_>, child_id: i64) -> ApiResult<SubjectAc
         )
         .await?,
     );
-    add("advice_requests", of_child!(advice_request));
+    let advice = of_child!(advice_request);
+    let advice_ids = ids(&advice, "id");
+    add("advice_requests", advice);
     add("deadlines", of_child!(deadline));
     add("deadline_alerts", of_child!(deadline_alert));
     add("step_delays", of_child!(step_delay));
@@ -205,6 +210,11 @@ pub async fn subject_access(ctx: &Ctx<'_>, child_id: i64) -> ApiResult<SubjectAc
         ("parent", parent_ids.clone()),
         ("ehc_plan", plan_ids.clone()),
         ("assessment", assessment_ids.clone()),
+        ("annual_review", review_ids.clone()),
+        ("amendment_review", review_ids),
+        ("plan_amendment", amendment_ids),
+        ("advice_request", advice_ids),
+        ("assessment_exception", exception_ids),
     ] {
         council_ids = council_ids.add(
             Condition::all()

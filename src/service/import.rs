@@ -1329,7 +1329,17 @@ async fn replay_amendment(
                             .map(|r| r.entity_id);
                     let resumed = match &plan.open_review {
                         Some(open) if Some(open.id) == arranged => {
-                            Some(plans::load_review(ctx, open.id).await?)
+                            let review = plans::load_review(ctx, open.id).await?;
+                            if review.row.meeting_on != meeting
+                                || review.row.kind != r.review_kind.as_str()
+                            {
+                                return left(format!(
+                                    "an earlier run arranged its review (id {}) as {} on {}: \
+                                     the row is left as it is",
+                                    open.id, review.row.kind, review.row.meeting_on
+                                ));
+                            }
+                            Some(review)
                         }
                         Some(open) => {
                             return left(format!(
@@ -1344,7 +1354,9 @@ async fn replay_amendment(
                         Some(review) => review,
                         None => {
                             // Arranging a review answers the family's open request for one;
-                            // a past review replayed must not.
+                            // a past review replayed must not. (A request made between this
+                            // read and the review's transaction would still be answered: a
+                            // window of milliseconds during an import, accepted.)
                             if let Some(asked) = open_meeting_request(ctx, plan_id).await? {
                                 return left(format!(
                                     "the family asked for a review meeting on {asked}, not yet \

@@ -1153,19 +1153,35 @@ async fn a_run_that_stopped_between_an_amendments_steps_records_the_rest_when_ru
         "{out}"
     );
 
-    // A row on a plan imported before (not in this file) is checked against the plan's
+    // A row imported before is not checked again against the plan's dates, which move on
+    // (here, a later review decided): it is reported by the replay, never refusing the file.
+    app.db
+        .execute_unprepared(
+            "UPDATE ehc_plan SET last_review_decision_on = '2026-07-01' WHERE id = \
+             (SELECT entity_id FROM import_ref WHERE kind = 'ehc_plan' AND source_id = 'E-1')",
+        )
+        .await
+        .unwrap();
+    let amendments_only = [dir.path().join("amendments.csv").display().to_string()];
+    let (ok, out, err) = ehcp(&url, &import_args(&amendments_only));
+    assert!(ok, "{out}{err}");
+    assert!(
+        out.contains("amendments: 0 created, 0 updated, 1 unchanged"),
+        "{out}"
+    );
+
+    // A new row on a plan imported before (not in this file) is checked against the plan's
     // dates in the system before anything changes.
     fill(
         dir.path(),
         "amendments",
-        &["M-2,E-1,2026-06-01,,2026-06-10,Add OT,,,,"],
+        &["M-2,E-1,2026-07-02,,2026-07-10,Add OT,,,,"],
     );
-    let amendments_only = [dir.path().join("amendments.csv").display().to_string()];
     let (ok, out, err) = ehcp(&url, &import_args(&amendments_only));
     assert!(!ok, "{out}{err}");
     assert!(
         format!("{out}{err}").contains(
-            "the review's decision to amend is the plan's last_review_decision_on (2026-05-20)"
+            "the review's decision to amend is the plan's last_review_decision_on (2026-07-01)"
         ),
         "{out}{err}"
     );
