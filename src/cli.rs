@@ -93,6 +93,9 @@ pub enum Command {
     /// import templates' format.
     #[command(subcommand)]
     Export(crate::export_cli::ExportCommand),
+    /// The DfE's SEN2 return: its code lists (print, or correct from a CSV).
+    #[command(subcommand)]
+    Sen2(crate::sen2_cli::Sen2Command),
     /// Load a demo local authority with people and cases at every stage (idempotent).
     SeedDemo,
     /// Print the GraphQL schema (SDL); `schema.graphql` is this output.
@@ -278,6 +281,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = store::connect(&settings.database_url, None).await?;
             store::migrate(&db).await?;
             print!("{}", crate::export_cli::run(&db, command).await?);
+            Ok(())
+        }
+        Command::Sen2(command) => {
+            init_tracing_to_stderr(settings.log_format);
+            let db = store::connect(&settings.database_url, None).await?;
+            store::migrate(&db).await?;
+            print!("{}", crate::sen2_cli::run(&db, command).await?);
             Ok(())
         }
         Command::SeedDemo => {

@@ -16,6 +16,7 @@ pub mod export_cli;
 pub mod import_cli;
 pub mod outbound;
 pub mod seed;
+pub mod sen2_cli;
 pub mod service;
 pub mod startup;
 pub mod store;

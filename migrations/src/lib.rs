@@ -20,6 +20,7 @@ mod m0015_disputes;
 mod m0016_messages;
 mod m0017_import;
 mod m0018_one_import_at_a_time;
+mod m0019_sen2_person;
 
 pub use m0009_long_open_deadlines::{LONG_OPEN_DAYS, long_open_predicate};
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0016_messages::Migration),
             Box::new(m0017_import::Migration),
             Box::new(m0018_one_import_at_a_time::Migration),
+            Box::new(m0019_sen2_person::Migration),
         ]
     }
 }

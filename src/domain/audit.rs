@@ -32,6 +32,7 @@ audit_actions! {
     // People, places and reference data.
     Create => "create",
     Update => "update",
+    LoadCodes => "load_codes",
     Link => "link",
     Unlink => "unlink",
     AssignCaseworker => "assign_caseworker",

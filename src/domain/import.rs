@@ -19,6 +19,7 @@ use super::people::{
 };
 use super::plan::SenNeed;
 use super::review::{ReviewAction, ReviewKind};
+use super::sen2::{CodeList, PersonDetails, PersonLists};
 use super::timescales::ExceptionReason;
 
 /// One sheet of the template: a CSV file named `<name>.csv`, or a sheet of that name in an
@@ -202,6 +203,28 @@ impl Sheet {
                     "subject",
                     false,
                     "a young person's own sign-in subject for the portal",
+                ),
+                col(
+                    "upn",
+                    false,
+                    "their Unique Pupil Number: 13 characters, check letter first"
+                ),
+                col("uln", false, "their Unique Learner Number: 10 digits"),
+                col(
+                    "upn_unknown",
+                    false,
+                    "why neither is known: a SEN2 UPN_UNKNOWN code (UN1...), only without both"
+                ),
+                col("sex", false, "a SEN2 SEX code: M or F"),
+                col(
+                    "ethnicity",
+                    false,
+                    "a SEN2 ETHNICITY code (the DfE's: WBRI, REFU, NOBT...)"
+                ),
+                col(
+                    "home_postcode",
+                    false,
+                    "their home postcode, such as CA1 1RD"
                 ),
             ],
             Sheet::Parents => columns![
@@ -718,6 +741,8 @@ pub struct ChildRow {
     pub current_setting: Option<String>,
     pub nc_year_override: Option<i16>,
     pub subject: Option<String>,
+    /// What the SEN2 return records of them, checked against the code lists.
+    pub details: PersonDetails,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -858,6 +883,8 @@ pub struct Known {
     /// Imported plans (by the council's id) still active: the day each was issued and its
     /// last review decision, which an amendment in progress is checked against.
     pub plan_dates: BTreeMap<String, (NaiveDate, Option<NaiveDate>)>,
+    /// The SEN2 code lists a child's row is checked against: SEX, ETHNICITY, UPN_UNKNOWN.
+    pub person_lists: [CodeList; 3],
 }
 
 impl Known {
@@ -1010,7 +1037,7 @@ pub fn check(tables: &[Table], known: &Known, today: NaiveDate) -> (Caseload, Ve
                 }
             }
             let digest = digest_of(cells);
-            read_row(&mut out, &mut c, *line, digest, today);
+            read_row(&mut out, &mut c, *line, digest, (today, known));
             problems.append(&mut c.problems);
         }
     }
@@ -1019,7 +1046,13 @@ pub fn check(tables: &[Table], known: &Known, today: NaiveDate) -> (Caseload, Ve
     (out, problems)
 }
 
-fn read_row(out: &mut Caseload, c: &mut Cells<'_>, line: usize, digest: String, today: NaiveDate) {
+fn read_row(
+    out: &mut Caseload,
+    c: &mut Cells<'_>,
+    line: usize,
+    digest: String,
+    (today, known): (NaiveDate, &Known),
+) {
     let before = c.problems.len();
     macro_rules! push {
         ($list:expr, $row:expr) => {{
@@ -1107,6 +1140,7 @@ fn read_row(out: &mut Caseload, c: &mut Cells<'_>, line: usize, digest: String, 
                     current_setting: c.optional_text("current_setting"),
                     nc_year_override: nc_year,
                     subject: c.subject("subject", false),
+                    details: person_details(c, known),
                 }
             )
         }
@@ -1367,6 +1401,37 @@ fn read_row(out: &mut Caseload, c: &mut Cells<'_>, line: usize, digest: String, 
                 note: c.long_text("note"),
             };
             push!(out.exceptions, row)
+        }
+    }
+}
+
+/// A child's SEN2 items from their row; a problem (and nothing kept) when one is wrong.
+fn person_details(c: &mut Cells<'_>, known: &Known) -> PersonDetails {
+    let raw = PersonDetails {
+        upn: Some(c.raw("upn").to_owned()),
+        uln: Some(c.raw("uln").to_owned()),
+        upn_unknown: Some(c.raw("upn_unknown").to_owned()),
+        sex: Some(c.raw("sex").to_owned()),
+        ethnicity: Some(c.raw("ethnicity").to_owned()),
+        home_postcode: Some(c.raw("home_postcode").to_owned()),
+    };
+    let [sex, ethnicity, upn_unknown] = &known.person_lists;
+    match raw.checked(&PersonLists {
+        sex,
+        ethnicity,
+        upn_unknown,
+    }) {
+        Ok(details) => details,
+        Err(e) => {
+            let column = match e.field {
+                "uniqueLearnerNumber" => "uln",
+                "upnUnknownReason" => "upn_unknown",
+                "homePostcode" => "home_postcode",
+                other => other,
+            };
+            let value = c.raw(column);
+            c.problem(column, value, e.message);
+            PersonDetails::default()
         }
     }
 }

@@ -22,5 +22,6 @@ pub mod reader;
 pub mod review;
 pub mod review_request;
 pub mod rules;
+pub mod sen2;
 pub mod sign_in;
 pub mod timescales;

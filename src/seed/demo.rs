@@ -353,6 +353,7 @@ async fn build(ctx: &Ctx<'_>) -> Result<Counts, ApiError> {
                     current_setting: Some(SETTINGS[i % SETTINGS.len()].to_owned()),
                     nc_year_override: None,
                     subject: (years >= 16).then(|| format!("demo-young-person-{:02}", i + 1)),
+                    details: demo_details(i, years),
                 },
             )
             .await?;
@@ -390,6 +391,7 @@ async fn build(ctx: &Ctx<'_>) -> Result<Counts, ApiError> {
                 current_setting: Some(SETTINGS[(i + n) % SETTINGS.len()].to_owned()),
                 nc_year_override: None,
                 subject: None,
+                details: demo_details(i, stage.age_years()),
             },
         )
         .await?;
@@ -1071,4 +1073,34 @@ async fn sign_in_instructions(db: &DatabaseConnection) -> anyhow::Result<String>
     )?;
     writeln!(out, "  admin          {}", token("admin", ADMIN, false))?;
     Ok(out)
+}
+
+/// What the SEN2 return records of the demo's `i`th child, aged `years`: a UPN (made with its
+/// check letter) from school age, under 6 the reason there is none; sex, ethnicity and a
+/// Carlisle-area postcode in turn.
+fn demo_details(i: usize, years: i32) -> crate::domain::sen2::PersonDetails {
+    const ETHNICITIES: [&str; 8] = [
+        "WBRI", "WIRI", "MWBC", "AIND", "BAFR", "CHNE", "WROM", "NOBT",
+    ];
+    const POSTCODES: [&str; 6] = [
+        "CA1 1RD", "CA2 4HN", "CA3 9QX", "CA11 7QE", "CA12 5DJ", "LA9 4RQ",
+    ];
+    let upn = (years >= 6)
+        .then(|| {
+            crate::domain::sen2::upn_from(&format!(
+                "909{:04}{:02}{:03}",
+                2000 + i % 50,
+                (26 - years).rem_euclid(100),
+                i % 1000
+            ))
+        })
+        .flatten();
+    crate::domain::sen2::PersonDetails {
+        upn_unknown: upn.is_none().then(|| "UN1".to_owned()),
+        upn,
+        uln: None,
+        sex: Some(if i.is_multiple_of(2) { "F" } else { "M" }.to_owned()),
+        ethnicity: Some(ETHNICITIES[i % ETHNICITIES.len()].to_owned()),
+        home_postcode: Some(POSTCODES[i % POSTCODES.len()].to_owned()),
+    }
 }

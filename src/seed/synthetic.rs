@@ -127,7 +127,7 @@ impl Buffers {
             tables: vec![
                 t(
                     "child",
-                    "id, la_id, legal_name, date_of_birth, locality_id, version, created_at, updated_at",
+                    "id, la_id, legal_name, date_of_birth, locality_id, sex, ethnicity, upn, version, created_at, updated_at",
                 ),
                 t("parent", "id, la_id, subject, name, created_at"),
                 t("child_parent", "child_id, parent_id, relationship"),
@@ -225,6 +225,9 @@ const EXCEPTION: usize = 5;
 const PLAN: usize = 6;
 const REVIEW: usize = 7;
 const DEADLINE: usize = 8;
+
+/// Ethnicity codes (SEN2 `ETHNICITY`) the synthetic children are given in turn.
+const SYNTHETIC_ETHNICITIES: [&str; 6] = ["WBRI", "WOTH", "MWBC", "APKN", "BAFR", "NOBT"];
 
 /// One batch of children, written in one transaction.
 enum Batch {
@@ -573,9 +576,17 @@ pub async fn load(db: &DatabaseConnection, opts: Options) -> anyhow::Result<Repo
             buffers.add(
                 CHILD,
                 format!(
-                    "{cid}, {}, 'Child {cid}', {}, {locality}, 1, {NOW}, {NOW}",
+                    "{cid}, {}, 'Child {cid}', {}, {locality}, '{}', '{}', '{}', 1, {NOW}, {NOW}",
                     la.id,
-                    date(dob)
+                    date(dob),
+                    if cid % 2 == 0 { "F" } else { "M" },
+                    SYNTHETIC_ETHNICITIES[(cid % SYNTHETIC_ETHNICITIES.len() as i64) as usize],
+                    crate::domain::sen2::upn_from(&format!(
+                        "{:03}{:09}",
+                        la.id % 1000,
+                        cid % 1_000_000_000
+                    ))
+                    .unwrap_or_default(),
                 ),
             );
             let aid = assessment_id;

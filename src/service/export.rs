@@ -470,6 +470,12 @@ pub async fn council(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<CouncilExport> {
                         .map(|y| y.to_string())
                         .unwrap_or_default(),
                     text(&c.subject),
+                    text(&c.upn),
+                    text(&c.uln),
+                    text(&c.upn_unknown),
+                    text(&c.sex),
+                    text(&c.ethnicity),
+                    text(&c.home_postcode),
                 ]
             })
             .collect(),

@@ -232,10 +232,22 @@ async fn known(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<(Known, Imported)> {
         .into_iter()
         .map(|t| t.name)
         .collect();
+    let [sex, ethnicity, upn_unknown]: [_; 3] = crate::store::reference::sen2_lists(
+        ctx.db,
+        &[
+            crate::domain::sen2::CodeList::SEX,
+            crate::domain::sen2::CodeList::ETHNICITY,
+            crate::domain::sen2::CodeList::UPN_UNKNOWN,
+        ],
+    )
+    .await?
+    .try_into()
+    .map_err(|_| ApiError::Internal(anyhow::anyhow!("three code lists asked for")))?;
     let mut known = Known {
         localities,
         teams,
         exception_reasons: casework::exception_reasons(ctx).await?,
+        person_lists: [sex, ethnicity, upn_unknown],
         ..Known::default()
     };
     let mut ids = BTreeMap::new();
@@ -771,13 +783,26 @@ impl<'a, 'c> Applier<'a, 'c> {
                         current_setting: changed(&existing.current_setting, &r.current_setting),
                         nc_year_override: changed(&existing.nc_year_override, &r.nc_year_override)
                             .map(|y| y.map(i32::from)),
+                        // A SEN2 item the row gives is set; an empty cell (or a file without
+                        // the column) leaves what the record holds.
+                        details: {
+                            let held = people::details_of(&existing).values();
+                            let mut new = r.details.values().map(|v| v.map(Some));
+                            for (n, h) in new.iter_mut().zip(held) {
+                                if n.as_ref().is_some_and(|n| *n == h) {
+                                    *n = None;
+                                }
+                            }
+                            new
+                        },
                     };
                     let any = patch.legal_name.is_some()
                         || patch.preferred_name.is_some()
                         || patch.date_of_birth.is_some()
                         || patch.locality_id.is_some()
                         || patch.current_setting.is_some()
-                        || patch.nc_year_override.is_some();
+                        || patch.nc_year_override.is_some()
+                        || patch.details.iter().any(Option::is_some);
                     if any {
                         people::update_child(ctx, id, existing.version, patch).await?;
                     }
@@ -806,6 +831,7 @@ impl<'a, 'c> Applier<'a, 'c> {
                             current_setting: r.current_setting.clone(),
                             nc_year_override: r.nc_year_override.map(i32::from),
                             subject: r.subject.clone(),
+                            details: r.details.clone(),
                         },
                     )
                     .await?;

@@ -18,6 +18,7 @@ pub mod people;
 pub mod plan;
 pub mod recompute;
 pub mod records;
+pub mod sen2;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::future::BoxFuture;

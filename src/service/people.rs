@@ -17,6 +17,7 @@ use crate::domain::people::{
     parse_date_of_birth, parse_la_code, parse_name, parse_nc_year, parse_optional_name,
     parse_relationship, parse_subject,
 };
+use crate::domain::sen2::{CodeList, PersonDetails, PersonLists};
 use crate::error::{ApiError, ApiResult};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::entity::{
@@ -603,7 +604,45 @@ pub struct ChildInput {
     pub current_setting: Option<String>,
     pub nc_year_override: Option<i32>,
     pub subject: Option<String>,
+    /// What the SEN2 return records of them (each optional).
+    pub details: PersonDetails,
 }
+
+/// Checks what the SEN2 return records of a person against its code lists.
+async fn checked_details(ctx: &Ctx<'_>, details: PersonDetails) -> ApiResult<PersonDetails> {
+    let lists = crate::store::reference::sen2_lists(
+        ctx.db,
+        &[CodeList::SEX, CodeList::ETHNICITY, CodeList::UPN_UNKNOWN],
+    )
+    .await?;
+    Ok(details.checked(&PersonLists {
+        sex: &lists[0],
+        ethnicity: &lists[1],
+        upn_unknown: &lists[2],
+    })?)
+}
+
+/// What the record holds of the SEN2 items.
+pub fn details_of(c: &child::Model) -> PersonDetails {
+    PersonDetails {
+        upn: c.upn.clone(),
+        uln: c.uln.clone(),
+        upn_unknown: c.upn_unknown.clone(),
+        sex: c.sex.clone(),
+        ethnicity: c.ethnicity.clone(),
+        home_postcode: c.home_postcode.clone(),
+    }
+}
+
+/// The SEN2 fields a change of `details` names, for the audit trail.
+const DETAIL_FIELDS: [&str; 6] = [
+    "upn",
+    "uniqueLearnerNumber",
+    "upnUnknownReason",
+    "sex",
+    "ethnicity",
+    "homePostcode",
+];
 
 /// The locality, which must belong to a local authority the actor may act in.
 async fn locality_for_actor(ctx: &Ctx<'_>, locality_id: i64) -> ApiResult<locality::Model> {
@@ -627,50 +666,72 @@ pub async fn create_child(ctx: &Ctx<'_>, input: ChildInput) -> ApiResult<child::
         .map(|s| parse_subject("subject", s))
         .transpose()?;
     let locality = locality_for_actor(ctx, input.locality_id).await?;
+    let details = checked_details(ctx, input.details).await?;
     let (now, actor) = (ctx.now, ctx.actor.clone());
     in_transaction(ctx.db, |txn| {
-            Box::pin(async move {
-                let row = child::ActiveModel {
-                    id: NotSet,
-                    la_id: Set(locality.la_id),
-                    legal_name: Set(legal_name),
-                    preferred_name: Set(preferred_name),
-                    date_of_birth: Set(date_of_birth),
-                    locality_id: Set(locality.id),
-                    current_setting: Set(current_setting),
-                    nc_year_override: Set(nc_year_override),
-                    subject: Set(subject),
-                    version: Set(1),
-                    created_at: Set(now),
-                    contact_email: Set(None),
-                    contact_phone: Set(None),
-                    message_channel: Set(None),
-                    optional_reminders: Set(true),
-                    updated_at: Set(now),
-                }
-                .insert(txn)
-                .await
-                .map_err(changes::subject_taken)?;
-                audit::record(
-                    txn,
-                    &actor,
-                    now,
-                    AuditEntry {
-                        la_id: Some(row.la_id),
-                        child_id: Some(row.id),
-                        entity: "child",
-                        entity_id: row.id,
-                        action: AuditAction::Create,
-                        // Names and dates of birth stay out of the trail: it records that
-                        // a change happened and to which fields.
-                        summary: json!({"fields": ["legalName", "preferredName", "dateOfBirth", "localityId", "currentSetting", "ncYearOverride"]}),
-                    },
-                )
-                .await?;
-                Ok(row)
-            })
+        Box::pin(async move {
+            let mut fields = vec![
+                "legalName",
+                "preferredName",
+                "dateOfBirth",
+                "localityId",
+                "currentSetting",
+                "ncYearOverride",
+            ];
+            fields.extend(
+                DETAIL_FIELDS
+                    .iter()
+                    .zip(details.values())
+                    .filter(|(_, v)| v.is_some())
+                    .map(|(f, _)| *f),
+            );
+            let row = child::ActiveModel {
+                id: NotSet,
+                la_id: Set(locality.la_id),
+                legal_name: Set(legal_name),
+                preferred_name: Set(preferred_name),
+                date_of_birth: Set(date_of_birth),
+                locality_id: Set(locality.id),
+                current_setting: Set(current_setting),
+                nc_year_override: Set(nc_year_override),
+                subject: Set(subject),
+                version: Set(1),
+                created_at: Set(now),
+                contact_email: Set(None),
+                contact_phone: Set(None),
+                message_channel: Set(None),
+                optional_reminders: Set(true),
+                updated_at: Set(now),
+                upn: Set(details.upn),
+                uln: Set(details.uln),
+                upn_unknown: Set(details.upn_unknown),
+                sex: Set(details.sex),
+                ethnicity: Set(details.ethnicity),
+                home_postcode: Set(details.home_postcode),
+            }
+            .insert(txn)
+            .await
+            .map_err(changes::subject_taken)?;
+            audit::record(
+                txn,
+                &actor,
+                now,
+                AuditEntry {
+                    la_id: Some(row.la_id),
+                    child_id: Some(row.id),
+                    entity: "child",
+                    entity_id: row.id,
+                    action: AuditAction::Create,
+                    // Names and dates of birth stay out of the trail: it records that
+                    // a change happened and to which fields.
+                    summary: json!({"fields": fields}),
+                },
+            )
+            .await?;
+            Ok(row)
         })
-        .await
+    })
+    .await
 }
 
 pub struct ChildPatch {
@@ -680,6 +741,8 @@ pub struct ChildPatch {
     pub locality_id: Option<i64>,
     pub current_setting: Option<Option<String>>,
     pub nc_year_override: Option<Option<i32>>,
+    /// The SEN2 items to change, in [`DETAIL_FIELDS`] order (`Some(None)` clears one).
+    pub details: [Option<Option<String>>; 6],
 }
 
 pub async fn update_child(
@@ -725,6 +788,29 @@ pub async fn update_child(
     if let Some(year) = patch.nc_year_override {
         row.nc_year_override = Set(year.map(parse_nc_year).transpose()?);
         fields.push("ncYearOverride");
+    }
+    if patch.details.iter().any(Option::is_some) {
+        // Checked as a whole: a reason for no UPN depends on the numbers.
+        let mut values = details_of(&existing).values();
+        for (held, new) in values.iter_mut().zip(&patch.details) {
+            if let Some(new) = new {
+                *held = new.clone();
+            }
+        }
+        let details = checked_details(ctx, PersonDetails::from_values(values)).await?;
+        fields.extend(
+            DETAIL_FIELDS
+                .iter()
+                .zip(&patch.details)
+                .filter(|(_, v)| v.is_some())
+                .map(|(f, _)| *f),
+        );
+        row.upn = Set(details.upn);
+        row.uln = Set(details.uln);
+        row.upn_unknown = Set(details.upn_unknown);
+        row.sex = Set(details.sex);
+        row.ethnicity = Set(details.ethnicity);
+        row.home_postcode = Set(details.home_postcode);
     }
     row.version = Set(version + 1);
     row.updated_at = Set(ctx.now);

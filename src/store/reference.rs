@@ -63,3 +63,28 @@ pub async fn ensure_delay_reasons(db: &DatabaseConnection) -> anyhow::Result<()>
     }
     Ok(())
 }
+
+/// The SEN2 code lists named, in that order (an empty list when the table has none of it).
+pub async fn sen2_lists<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    lists: &[&'static str],
+) -> Result<Vec<crate::domain::sen2::CodeList>, sea_orm::DbErr> {
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    let rows = crate::store::entity::sen2_code::Entity::find()
+        .filter(crate::store::entity::sen2_code::Column::List.is_in(lists.iter().copied()))
+        .order_by_asc(crate::store::entity::sen2_code::Column::List)
+        .order_by_asc(crate::store::entity::sen2_code::Column::Code)
+        .all(db)
+        .await?;
+    Ok(lists
+        .iter()
+        .map(|list| crate::domain::sen2::CodeList {
+            list,
+            codes: rows
+                .iter()
+                .filter(|r| r.list == *list)
+                .map(|r| (r.code.clone(), r.label.clone()))
+                .collect(),
+        })
+        .collect())
+}

@@ -174,6 +174,7 @@ const RULES: &[(&str, Rule)] = &[
     ("Query.assessment", Rule::StaffOrFamilyRead),
     ("Query.assessments", Rule::NotProfessional),
     ("Query.exceptionReasons", Rule::AnySignedIn),
+    ("Query.sen2Codes", Rule::AnySignedIn),
     ("Query.timetable", Rule::AnySignedIn),
     ("Query.myAdviceRequests", Rule::AnyProfessional),
     // The backlog (ViewBacklog): staff see their own LA, admins every LA. Another LA asked

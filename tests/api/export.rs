@@ -135,7 +135,9 @@ async fn a_council_export_loads_into_an_empty_database_and_the_api_answers_the_s
     assert!(lines[0].starts_with("child_id,legal_name,"), "{children}");
     assert!(lines[1].starts_with("# required:"), "{children}");
     assert!(
-        lines.contains(&"C-1001,Ada Lovelace,Ada,2016-03-04,Carlisle,Stanwix Primary,,"),
+        lines.contains(
+            &"C-1001,Ada Lovelace,Ada,2016-03-04,Carlisle,Stanwix Primary,,,B801200005001,,,F,WBRI,CA1 1RD"
+        ),
         "{children}"
     );
     assert!(

@@ -86,7 +86,7 @@ pub(crate) fn fill_caseload(dir: &Path) {
         dir,
         "children",
         &[
-            "C-1001,Ada Lovelace,Ada,04/03/2016,Carlisle,Stanwix Primary,,",
+            "C-1001,Ada Lovelace,Ada,04/03/2016,Carlisle,Stanwix Primary,,,B801200005001,,,F,WBRI,ca1 1rd",
             "C-1002,Alan Turing,,2012-06-23,Eden Valley,Penrith Academy,,",
         ],
     );
@@ -137,6 +137,7 @@ pub(crate) fn fill_caseload(dir: &Path) {
 }
 
 pub(crate) const CHILDREN: &str = "{ children(first: 10) { edges { node { legalName preferredName dateOfBirth currentSetting locality { name }
+    upn uniqueLearnerNumber upnUnknownReason sex ethnicity homePostcode
     parents { relationship parent { name email } }
     plans { status issuedOn namedSetting primaryNeed { code } secondaryNeeds { code } lastReviewDecisionOn deadlines { kind dueOn status }
       amendments { state startedOn meetingOn noticeSentOn proposedChanges parentCommentsUntil parentRespondedOn parentComments
@@ -164,7 +165,7 @@ async fn a_new_user_fills_the_template_dry_runs_imports_and_a_second_run_changes
     let mut lines = children_template.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "child_id,legal_name,preferred_name,date_of_birth,locality,current_setting,nc_year_override,subject"
+        "child_id,legal_name,preferred_name,date_of_birth,locality,current_setting,nc_year_override,subject,upn,uln,upn_unknown,sex,ethnicity,home_postcode"
     );
     let about = lines.next().unwrap();
     assert!(about.starts_with("# required:"), "{about}");
@@ -208,6 +209,21 @@ async fn a_new_user_fills_the_template_dry_runs_imports_and_a_second_run_changes
     assert_eq!(ada["dateOfBirth"], "2016-03-04");
     assert_eq!(ada["preferredName"], "Ada");
     assert_eq!(ada["locality"]["name"], "Carlisle");
+    assert_eq!(
+        (
+            &ada["upn"],
+            &ada["sex"],
+            &ada["ethnicity"],
+            &ada["homePostcode"]
+        ),
+        (
+            &json!("B801200005001"),
+            &json!("F"),
+            &json!("WBRI"),
+            &json!("CA1 1RD")
+        ),
+        "the SEN2 items, in their usual forms"
+    );
     assert_eq!(ada["parents"][0]["relationship"], "mother");
     assert_eq!(ada["parents"][0]["parent"]["name"], "Anne Lovelace");
     let assessment = &ada["assessments"][0];
@@ -396,6 +412,10 @@ async fn every_problem_in_every_row_is_reported_and_nothing_changes() {
             "C-3,Grace Hopper,,1/31/2016,Carlisle,,,",
             "C-4,Mary Somerville,,2015-02-02,Carlisle,,,",
             "C-5,Mary Fairfax,,2015-02-02,Carlisle,,,",
+            // A UPN with the wrong check letter.
+            "C-6,Wrong Check,,2015-02-02,Carlisle,,,,A801200005001,,,,,",
+            // An ethnicity that is not a code of the SEN2 list.
+            "C-7,Unknown Code,,2015-02-02,Carlisle,,,,,,,,BRIT,",
         ],
     );
     fill(dir.path(), "parents", &["PA-1,Anne Lovelace,,,"]);
@@ -513,6 +533,8 @@ async fn every_problem_in_every_row_is_reported_and_nothing_changes() {
         ("children", 4, "date_of_birth", "2099-01-01"),
         ("children", 5, "child_id", "C-1"),
         ("children", 6, "date_of_birth", "1/31/2016"),
+        ("children", 9, "upn", "A801200005001"),
+        ("children", 10, "ethnicity", "BRIT"),
         ("parent_links", 3, "child_id", "C-404"),
         ("plans", 3, "last_review_decision_on", "2020-01-01"),
         ("plans", 4, "child_id", "C-4"),

@@ -21,5 +21,6 @@ mod outage;
 mod people;
 mod plan;
 mod rules;
+mod sen2;
 mod sign_in;
 mod statements;

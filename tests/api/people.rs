@@ -1,6 +1,6 @@
 //! People and places: validation, local-authority scoping, optimistic versions, audit.
 use ehcp::domain::access::Role;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::common::TestApp;
 
@@ -467,4 +467,162 @@ async fn a_page_of_none_is_empty_and_still_says_whether_there_is_more() {
         .await;
     assert_eq!(caseload["caseload"]["items"], json!([]));
     assert_eq!(caseload["caseload"]["openCases"], 2);
+}
+
+const SEN2_FIELDS: &str =
+    "id version upn uniqueLearnerNumber upnUnknownReason sex ethnicity homePostcode";
+
+#[tokio::test]
+async fn what_the_sen2_return_records_of_a_child_is_checked_against_its_code_lists() {
+    let app = TestApp::spawn().await;
+    let fx = app.with_local_authority().await;
+    // The code lists are data, with their sources: the frontend offers them as choices.
+    let sex = app
+        .ok(
+            &fx.caseworker,
+            "{ sen2Codes(list: \"sex\") { list code label source } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        sex["sen2Codes"],
+        json!([
+            {"list": "SEX", "code": "F", "label": "Female", "source": "LX26"},
+            {"list": "SEX", "code": "M", "label": "Male", "source": "LX26"}
+        ])
+    );
+    let all = app
+        .ok(&fx.caseworker, "{ sen2Codes { list code } }", json!({}))
+        .await;
+    let count = |list: &str| {
+        all["sen2Codes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["list"] == list)
+            .count()
+    };
+    assert_eq!(count("CEASE_REASON"), 9);
+    assert_eq!(count("SEN_TYPE"), 13);
+    assert_eq!(count("UPN_UNKNOWN"), 7);
+    assert_eq!(count("REQUEST_SOURCE"), 5);
+
+    let create = format!(
+        "mutation($input: CreateChildInput!) {{ createChild(input: $input) {{ {SEN2_FIELDS} }} }}"
+    );
+    let base =
+        json!({"legalName": "Ada Census", "dateOfBirth": "2015-01-01", "localityId": fx.locality});
+    let with = |extra: Value| {
+        let mut input = base.clone();
+        input
+            .as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        json!({"input": input})
+    };
+    // Each item refused with its field, and nothing written.
+    for (extra, field, says) in [
+        (json!({"upn": "A801200005001"}), "upn", "check letter"),
+        (json!({"upn": "B8012000050"}), "upn", "13 characters"),
+        (
+            json!({"uniqueLearnerNumber": "12345"}),
+            "uniqueLearnerNumber",
+            "10 digits",
+        ),
+        (json!({"sex": "X"}), "sex", "SEX list"),
+        (json!({"ethnicity": "BRIT"}), "ethnicity", "ETHNICITY list"),
+        (
+            json!({"upnUnknownReason": "UN4"}),
+            "upnUnknownReason",
+            "UPN_UNKNOWN list",
+        ),
+        (
+            json!({"upn": "B801200005001", "upnUnknownReason": "UN1"}),
+            "upnUnknownReason",
+            "neither a UPN nor a ULN",
+        ),
+        (
+            json!({"homePostcode": "Carlisle"}),
+            "homePostcode",
+            "UK postcode",
+        ),
+    ] {
+        let (_, body) = app.gql(Some(&fx.caseworker), &create, with(extra)).await;
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "VALIDATION",
+            "{body}"
+        );
+        assert_eq!(body["errors"][0]["extensions"]["field"], field, "{body}");
+        let message = body["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains(says), "{message}");
+    }
+    let none = app
+        .ok(
+            &fx.caseworker,
+            "{ children { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(none["children"]["edges"], json!([]));
+
+    // Kept in their usual forms.
+    let child = app
+        .ok(
+            &fx.caseworker,
+            &create,
+            with(json!({"upn": " b80120 0005001", "sex": "f", "ethnicity": "wbri", "homePostcode": "ca11rd"})),
+        )
+        .await["createChild"]
+        .clone();
+    assert_eq!(child["upn"], "B801200005001");
+    assert_eq!(child["sex"], "F");
+    assert_eq!(child["ethnicity"], "WBRI");
+    assert_eq!(child["homePostcode"], "CA1 1RD");
+    assert_eq!(child["uniqueLearnerNumber"], Value::Null);
+
+    // An update is checked as a whole: a reason for no UPN while the record holds one is
+    // refused; clearing the UPN in the same change lets it through.
+    let update = format!(
+        "mutation($input: UpdateChildInput!) {{ updateChild(input: $input) {{ {SEN2_FIELDS} }} }}"
+    );
+    let (_, body) = app
+        .gql(
+            Some(&fx.caseworker),
+            &update,
+            json!({"input": {"id": child["id"], "version": child["version"], "upnUnknownReason": "UN2"}}),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["field"], "upnUnknownReason",
+        "{body}"
+    );
+    let updated = app
+        .ok(
+            &fx.caseworker,
+            &update,
+            json!({"input": {"id": child["id"], "version": child["version"], "upn": null, "upnUnknownReason": "un2"}}),
+        )
+        .await["updateChild"]
+        .clone();
+    assert_eq!(updated["upn"], Value::Null);
+    assert_eq!(updated["upnUnknownReason"], "UN2");
+    assert_eq!(
+        updated["ethnicity"], "WBRI",
+        "what the change left out stays"
+    );
+
+    // The trail names the fields, never their values.
+    let trail = app
+        .ok(
+            &fx.manager,
+            "{ auditEvents(first: 10) { edges { node { action summary } } } }",
+            json!({}),
+        )
+        .await;
+    let text = trail.to_string();
+    assert!(text.contains("upnUnknownReason"), "{text}");
+    assert!(
+        !text.contains("B801200005001") && !text.contains("WBRI"),
+        "{text}"
+    );
 }

@@ -264,6 +264,12 @@ fn lists(message_child: &str) -> Vec<List> {
             paged: false,
         },
         List {
+            field: "sen2Codes",
+            reader: Reader::Caseworker,
+            query: "{ sen2Codes(list: \"ETHNICITY\") { list code label source } }",
+            paged: false,
+        },
+        List {
             field: "delayReasons",
             reader: Reader::Caseworker,
             query: "{ delayReasons { code label active } }",

@@ -14,6 +14,7 @@ mod node;
 mod people;
 mod plan;
 pub mod scalars;
+mod sen2;
 mod shared;
 
 use async_graphql::connection::{Connection, Edge};
@@ -46,6 +47,7 @@ pub struct Query(
     delays::DelayQuery,
     disputes::DisputeQuery,
     messages::MessagesQuery,
+    sen2::Sen2Query,
 );
 
 /// Every change. Each checks the signed-in person's permission (and, on a case, its state and the

@@ -331,6 +331,30 @@ impl Child {
     async fn current_setting(&self) -> Option<&str> {
         self.0.current_setting.as_deref()
     }
+    /// Their Unique Pupil Number (SEN2 1.7a); null when not recorded.
+    async fn upn(&self) -> Option<&str> {
+        self.0.upn.as_deref()
+    }
+    /// Their Unique Learner Number (SEN2 1.7b); null when not recorded.
+    async fn unique_learner_number(&self) -> Option<&str> {
+        self.0.uln.as_deref()
+    }
+    /// Why neither a UPN nor a ULN is available (SEN2 1.7c, a `UPN_UNKNOWN` code).
+    async fn upn_unknown_reason(&self) -> Option<&str> {
+        self.0.upn_unknown.as_deref()
+    }
+    /// Their sex as the SEN2 return records it (1.4, a `SEX` code).
+    async fn sex(&self) -> Option<&str> {
+        self.0.sex.as_deref()
+    }
+    /// Their ethnicity (SEN2 1.5, an `ETHNICITY` code).
+    async fn ethnicity(&self) -> Option<&str> {
+        self.0.ethnicity.as_deref()
+    }
+    /// Their home postcode (SEN2 1.6).
+    async fn home_postcode(&self) -> Option<&str> {
+        self.0.home_postcode.as_deref()
+    }
     /// The child's EHC plans, newest first (at most one is active).
     async fn plans(&self, gql: &Context<'_>) -> Result<Vec<super::plan::EhcPlan>> {
         Ok(loaders::load_all(gql, loaders::ChildPlans(self.0.id))
@@ -452,6 +476,8 @@ pub enum AuditAction {
     Create,
     /// A record's details were changed.
     Update,
+    /// An administrator replaced SEN2 code lists (`ehcp sen2 codes --load`).
+    LoadCodes,
     /// A parent was linked to a child (or a young person to their own record).
     Link,
     /// A parent's link to a child was removed.
@@ -926,6 +952,18 @@ pub struct CreateChildInput {
     nc_year_override: Option<i32>,
     /// For a young person (16+) who signs in themself.
     subject: Option<String>,
+    /// Their Unique Pupil Number (SEN2 item 1.7a): 13 characters, its check letter first; spaces are dropped.
+    upn: Option<String>,
+    /// Their Unique Learner Number (SEN2 1.7b): 10 digits.
+    unique_learner_number: Option<String>,
+    /// Why neither a UPN nor a ULN is available (SEN2 1.7c): a code of `sen2Codes(list: "UPN_UNKNOWN")`, only when both are empty.
+    upn_unknown_reason: Option<String>,
+    /// Their sex as the SEN2 return records it (1.4): a code of `sen2Codes(list: "SEX")`.
+    sex: Option<String>,
+    /// Their ethnicity (SEN2 1.5): a code of `sen2Codes(list: "ETHNICITY")` (the DfE's common basic data set codes; REFU when the family declines, NOBT when not yet obtained).
+    ethnicity: Option<String>,
+    /// Their home postcode (SEN2 1.6), such as CA1 1RD.
+    home_postcode: Option<String>,
 }
 
 /// Changes to a child's record: omitted fields stay as they are.
@@ -949,6 +987,18 @@ pub struct UpdateChildInput {
     /// Their national curriculum year when out of their year group (-3 to 15, Reception = 0); null
     /// derives it from the date of birth again.
     nc_year_override: MaybeUndefined<i32>,
+    /// Their Unique Pupil Number (SEN2 item 1.7a): 13 characters, its check letter first; spaces are dropped. Null removes it.
+    upn: MaybeUndefined<String>,
+    /// Their Unique Learner Number (SEN2 1.7b): 10 digits. Null removes it.
+    unique_learner_number: MaybeUndefined<String>,
+    /// Why neither a UPN nor a ULN is available (SEN2 1.7c): a code of `sen2Codes(list: "UPN_UNKNOWN")`, only when both are empty. Null removes it.
+    upn_unknown_reason: MaybeUndefined<String>,
+    /// Their sex as the SEN2 return records it (1.4): a code of `sen2Codes(list: "SEX")`. Null removes it.
+    sex: MaybeUndefined<String>,
+    /// Their ethnicity (SEN2 1.5): a code of `sen2Codes(list: "ETHNICITY")` (the DfE's common basic data set codes; REFU when the family declines, NOBT when not yet obtained). Null removes it.
+    ethnicity: MaybeUndefined<String>,
+    /// Their home postcode (SEN2 1.6), such as CA1 1RD. Null removes it.
+    home_postcode: MaybeUndefined<String>,
 }
 
 /// A new parent or carer (link them to a child with `linkParent`).
@@ -1137,6 +1187,14 @@ impl PeopleMutation {
             current_setting: input.current_setting,
             nc_year_override: input.nc_year_override,
             subject: input.subject,
+            details: crate::domain::sen2::PersonDetails {
+                upn: input.upn,
+                uln: input.unique_learner_number,
+                upn_unknown: input.upn_unknown_reason,
+                sex: input.sex,
+                ethnicity: input.ethnicity,
+                home_postcode: input.home_postcode,
+            },
         };
         Ok(Child(svc::create_child(&ctx, input).await?))
     }
@@ -1156,6 +1214,14 @@ impl PeopleMutation {
             locality_id: optional_id("localityId", Kind::Locality, input.locality_id)?,
             current_setting: patch(input.current_setting),
             nc_year_override: patch(input.nc_year_override),
+            details: [
+                patch(input.upn),
+                patch(input.unique_learner_number),
+                patch(input.upn_unknown_reason),
+                patch(input.sex),
+                patch(input.ethnicity),
+                patch(input.home_postcode),
+            ],
         };
         Ok(Child(svc::update_child(&ctx, id, input.version, p).await?))
     }

@@ -27,6 +27,7 @@ pub mod plan_version;
 pub mod professional;
 pub mod remedy;
 pub mod review_meeting_request;
+pub mod sen2_code;
 pub mod setting_consultation;
 pub mod staff;
 pub mod step_delay;
