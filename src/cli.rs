@@ -93,9 +93,9 @@ pub enum Command {
     /// import templates' format.
     #[command(subcommand)]
     Export(crate::export_cli::ExportCommand),
-    /// The DfE's SEN2 return: its code lists (print, or correct from a CSV).
-    #[command(subcommand)]
-    Sen2(crate::sen2_cli::Sen2Command),
+    /// The DfE's SEN2 return for a census date (XML, and the checks' findings); `codes`
+    /// prints or corrects its code lists.
+    Sen2(crate::sen2_cli::Sen2Args),
     /// Load a demo local authority with people and cases at every stage (idempotent).
     SeedDemo,
     /// Print the GraphQL schema (SDL); `schema.graphql` is this output.

@@ -101,6 +101,8 @@ pub enum Permission {
     RespondToAdvice,
     /// Read the backlog, timeliness and forecasts of an LA (all LAs for an admin).
     ViewBacklog,
+    /// Produce the LA's statutory returns (the DfE's SEN2).
+    ProduceReturns,
 }
 
 impl Permission {
@@ -110,7 +112,12 @@ impl Permission {
             Role::Admin => true,
             Role::Manager => matches!(
                 self,
-                ManageOrganisation | ManageChildren | ManageCasework | ReadAuditTrail | ViewBacklog
+                ManageOrganisation
+                    | ManageChildren
+                    | ManageCasework
+                    | ReadAuditTrail
+                    | ViewBacklog
+                    | ProduceReturns
             ),
             Role::Caseworker => matches!(self, ManageChildren | ManageCasework | ViewBacklog),
             Role::Professional => matches!(self, RespondToAdvice),

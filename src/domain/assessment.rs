@@ -38,20 +38,26 @@ impl fmt::Display for UnknownCode {
 
 impl std::error::Error for UnknownCode {}
 
-/// Who asked for the assessment (SEND Regs 2014 reg 3; CFA 2014 s.36(1)).
+/// Who asked for the assessment (SEND Regs 2014 reg 3; CFA 2014 s.36(1)), or, for a health
+/// or social care professional, who brought the child to the council's attention (s.24,
+/// Code of Practice 9.9): the SEN2 return's request source.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RequestedBy {
     Parent,
     YoungPerson,
     SchoolOrSetting,
+    HealthProfessional,
+    SocialCareProfessional,
     Other,
 }
 
 impl RequestedBy {
-    pub const ALL: [RequestedBy; 4] = [
+    pub const ALL: [RequestedBy; 6] = [
         RequestedBy::Parent,
         RequestedBy::YoungPerson,
         RequestedBy::SchoolOrSetting,
+        RequestedBy::HealthProfessional,
+        RequestedBy::SocialCareProfessional,
         RequestedBy::Other,
     ];
     pub fn as_str(self) -> &'static str {
@@ -59,6 +65,8 @@ impl RequestedBy {
             RequestedBy::Parent => "PARENT",
             RequestedBy::YoungPerson => "YOUNG_PERSON",
             RequestedBy::SchoolOrSetting => "SCHOOL_OR_SETTING",
+            RequestedBy::HealthProfessional => "HEALTH_PROFESSIONAL",
+            RequestedBy::SocialCareProfessional => "SOCIAL_CARE_PROFESSIONAL",
             RequestedBy::Other => "OTHER",
         }
     }

@@ -33,6 +33,7 @@ audit_actions! {
     Create => "create",
     Update => "update",
     LoadCodes => "load_codes",
+    ProduceReturn => "produce_return",
     Link => "link",
     Unlink => "unlink",
     AssignCaseworker => "assign_caseworker",

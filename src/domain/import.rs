@@ -390,7 +390,8 @@ impl Sheet {
                 col(
                     "requested_by",
                     true,
-                    "PARENT, YOUNG_PERSON, SCHOOL_OR_SETTING or OTHER",
+                    "PARENT, YOUNG_PERSON, SCHOOL_OR_SETTING, HEALTH_PROFESSIONAL, \
+                     SOCIAL_CARE_PROFESSIONAL or OTHER",
                 ),
                 col(
                     "received_on",

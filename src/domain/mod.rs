@@ -23,5 +23,6 @@ pub mod review;
 pub mod review_request;
 pub mod rules;
 pub mod sen2;
+pub mod sen2_return;
 pub mod sign_in;
 pub mod timescales;

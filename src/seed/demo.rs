@@ -982,6 +982,15 @@ async fn finish(
         Some(setting),
     )
     .await?;
+    // The caseworker records the plan's needs (the SEN2 return carries them).
+    let plan = crate::store::entity::ehc_plan::Entity::find()
+        .filter(crate::store::entity::ehc_plan::Column::AssessmentId.eq(id))
+        .one(ctx.db)
+        .await?
+        .expect("the final plan was issued just now");
+    let primary = SenNeed::ALL[(id as usize) % SenNeed::ALL.len()];
+    let secondary = SenNeed::ALL[(id as usize + 5) % SenNeed::ALL.len()];
+    plans::update_needs(ctx, plan.id, plan.version, primary, &[secondary]).await?;
     Ok(())
 }
 

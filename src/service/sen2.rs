@@ -1,9 +1,22 @@
 //! The DfE's SEN2 return: its code lists as this instance holds them.
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
 
 use super::Ctx;
-use crate::error::ApiResult;
-use crate::store::entity::sen2_code;
+use crate::domain::access::Permission;
+use crate::domain::assessment::RequestedBy;
+use crate::domain::dispute::Appealed;
+use crate::domain::plan::PlanStatus;
+use crate::domain::review::ReviewDecision;
+use crate::domain::sen2_return::{
+    self, Census, Header, PersonFacts, PlanFacts, RequestFacts, ReviewFacts, Sen2Return, Severity,
+};
+use crate::error::{ApiError, ApiResult};
+use crate::store::entity::{
+    annual_review, assessment, child, dispute, ehc_plan, local_authority, sen2_code,
+};
 
 /// Every code of the SEN2 lists (or of one list), by list and code: reference data, the same
 /// for everyone signed in.
@@ -26,7 +39,7 @@ pub async fn replace_codes(
     ctx: &Ctx<'_>,
     rows: Vec<sen2_code::Model>,
 ) -> ApiResult<Vec<(String, usize)>> {
-    use sea_orm::{ActiveValue::Set, TransactionTrait};
+    use sea_orm::ActiveValue::Set;
     ctx.require(crate::domain::access::Permission::AdministerLocalAuthorities)?;
     let mut lists: std::collections::BTreeMap<String, Vec<sen2_code::Model>> =
         std::collections::BTreeMap::new();
@@ -107,4 +120,247 @@ pub async fn replace_codes(
     .await?;
     txn.commit().await?;
     Ok(counts)
+}
+
+/// The SEN2 return of one local authority for `census`, built from everything it holds, with
+/// the checks' findings; audited (who produced it, for which census date and LA).
+pub async fn statutory_return(
+    ctx: &Ctx<'_>,
+    la_id: i64,
+    census: NaiveDate,
+) -> ApiResult<(Sen2Return, Header)> {
+    ctx.require(Permission::ProduceReturns)?;
+    if !ctx.actor.may_act_in(la_id) {
+        return Err(ApiError::not_found("local authority"));
+    }
+    let la = local_authority::Entity::find_by_id(la_id)
+        .one(ctx.db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("local authority"))?;
+    let census = Census {
+        reference_date: census,
+    };
+    let (people, changed) = facts(ctx, la_id, census).await?;
+    let ret = sen2_return::build(&people, census);
+    let header = Header {
+        la_code: la.code.clone(),
+        software_code: env!("CARGO_PKG_NAME").to_owned(),
+        release: env!("CARGO_PKG_VERSION").to_owned(),
+        date_time: changed.unwrap_or_else(|| {
+            census
+                .reference_date
+                .and_hms_opt(0, 0, 0)
+                .expect("midnight")
+        }),
+    };
+    let errors = ret
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    let txn = ctx.db.begin().await?;
+    crate::store::audit::record(
+        &txn,
+        ctx.actor,
+        ctx.now,
+        crate::store::audit::AuditEntry {
+            la_id: Some(la_id),
+            child_id: None,
+            entity: "sen2_return",
+            entity_id: la_id,
+            action: crate::domain::audit::AuditAction::ProduceReturn,
+            summary: serde_json::json!({
+                "censusDate": census.reference_date,
+                "la": la.code,
+                "persons": ret.persons.len(),
+                "errors": errors,
+                "queries": ret.findings.len() - errors,
+            }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((ret, header))
+}
+
+/// What the LA holds of every child, as the return's facts; and when any of it last
+/// changed (the header's date, so the same data gives the same file).
+async fn facts(
+    ctx: &Ctx<'_>,
+    la_id: i64,
+    census: Census,
+) -> ApiResult<(Vec<PersonFacts>, Option<NaiveDateTime>)> {
+    let db = ctx.db;
+    let children = child::Entity::find()
+        .filter(child::Column::LaId.eq(la_id))
+        .order_by_asc(child::Column::Id)
+        .all(db)
+        .await?;
+    let assessments = assessment::Entity::find()
+        .filter(assessment::Column::LaId.eq(la_id))
+        .order_by_asc(assessment::Column::Id)
+        .all(db)
+        .await?;
+    let plans = ehc_plan::Entity::find()
+        .filter(ehc_plan::Column::LaId.eq(la_id))
+        .filter(ehc_plan::Column::Status.ne(PlanStatus::Replaced.as_str()))
+        .order_by_asc(ehc_plan::Column::Id)
+        .all(db)
+        .await?;
+    let reviews = annual_review::Entity::find()
+        .filter(annual_review::Column::LaId.eq(la_id))
+        .order_by_asc(annual_review::Column::Id)
+        .all(db)
+        .await?;
+    let disputes = dispute::Entity::find()
+        .filter(dispute::Column::LaId.eq(la_id))
+        .order_by_asc(dispute::Column::Id)
+        .all(db)
+        .await?;
+    let d = census.reference_date;
+    let mut changed = None;
+    let mut touch = |at: DateTime<Utc>| {
+        let at = at.naive_utc();
+        if changed.is_none_or(|c| c < at) {
+            changed = Some(at);
+        }
+    };
+    for c in &children {
+        touch(c.updated_at);
+    }
+    for a in &assessments {
+        touch(a.updated_at);
+    }
+    for p in &plans {
+        touch(p.updated_at);
+    }
+    for r in &reviews {
+        touch(r.updated_at);
+    }
+    for x in &disputes {
+        touch(x.updated_at);
+    }
+    // Mediation held and Tribunal hearings held by the census date, by assessment: about
+    // the decision on the request, and about the assessment's outcome.
+    let mut about_request: HashMap<i64, (bool, bool)> = HashMap::new();
+    let mut about_assessment: HashMap<i64, (bool, bool)> = HashMap::new();
+    for x in &disputes {
+        let Some(assessment_id) = x.assessment_id else {
+            continue;
+        };
+        let held = (
+            x.mediation_held_on.is_some_and(|m| m <= d),
+            x.hearing_on.is_some_and(|h| h <= d),
+        );
+        let map = match Appealed::parse(&x.appealed) {
+            Ok(Appealed::RefusalToAssess) => &mut about_request,
+            Ok(Appealed::RefusalToIssue | Appealed::PlanContent | Appealed::NamedSetting) => {
+                &mut about_assessment
+            }
+            _ => continue,
+        };
+        let e = map.entry(assessment_id).or_default();
+        e.0 |= held.0;
+        e.1 |= held.1;
+    }
+    let mut reviews_of: HashMap<i64, Vec<ReviewFacts>> = HashMap::new();
+    for r in &reviews {
+        reviews_of.entry(r.plan_id).or_default().push(ReviewFacts {
+            meeting_on: r.meeting_on,
+            meeting_held: r.meeting_held,
+            decided_on: r.decided_on,
+            outcome: r
+                .decision
+                .as_deref()
+                .and_then(|c| ReviewDecision::parse(c).ok())
+                .map(ReviewDecision::sen2_code),
+        });
+    }
+    let mut plan_facts = |p: &ehc_plan::Model| PlanFacts {
+        plan_id: p.id,
+        issued_on: p.issued_on,
+        transferred_in: p.transferred_in_on.zip(p.transferred_from.clone()),
+        ceased_on: p.ceased_on,
+        cease_reason: p.cease_reason,
+        transferred_out_on: p.transferred_out_on,
+        needs: p
+            .primary_need
+            .iter()
+            .cloned()
+            .chain(
+                p.secondary_needs
+                    .as_deref()
+                    .unwrap_or_default()
+                    .split(',')
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_owned),
+            )
+            .collect(),
+        reviews: reviews_of.remove(&p.id).unwrap_or_default(),
+        phase_transfer_due_on: None,
+        phase_transfer_final_on: p.phase_transfer_finalised_on,
+    };
+    let mut plan_of_assessment: HashMap<i64, PlanFacts> = HashMap::new();
+    let mut plans_without: HashMap<i64, Vec<PlanFacts>> = HashMap::new();
+    for p in &plans {
+        let facts = plan_facts(p);
+        match p.assessment_id {
+            Some(a) => {
+                plan_of_assessment.insert(a, facts);
+            }
+            None => plans_without.entry(p.child_id).or_default().push(facts),
+        }
+    }
+    let mut requests_of: HashMap<i64, Vec<RequestFacts>> = HashMap::new();
+    for a in &assessments {
+        let (request_mediation, request_tribunal) =
+            about_request.get(&a.id).copied().unwrap_or_default();
+        let (assessment_mediation, assessment_tribunal) =
+            about_assessment.get(&a.id).copied().unwrap_or_default();
+        requests_of
+            .entry(a.child_id)
+            .or_default()
+            .push(RequestFacts {
+                assessment_id: Some(a.id),
+                received_on: Some(a.received_on),
+                requested_by: RequestedBy::parse(&a.requested_by),
+                decided_to_assess_on: a.decided_to_assess_on,
+                decided_not_to_assess_on: a.decided_not_to_assess_on,
+                decided_not_to_issue_on: a.decided_not_to_issue_on,
+                final_issued_on: a.final_issued_on,
+                withdrawn_on: a.withdrawn_on,
+                transferred_out: a
+                    .transferred_out_on
+                    .map(|on| (on, a.transferred_to.clone())),
+                exception_applies: a.exception_applies.unwrap_or(false),
+                request_mediation,
+                request_tribunal,
+                assessment_mediation,
+                assessment_tribunal,
+                plan: plan_of_assessment.remove(&a.id),
+            });
+    }
+    let people = children
+        .into_iter()
+        .map(|c| {
+            let mut requests: Vec<RequestFacts> = plans_without
+                .remove(&c.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|plan| RequestFacts {
+                    plan: Some(plan),
+                    ..RequestFacts::default()
+                })
+                .collect();
+            requests.extend(requests_of.remove(&c.id).unwrap_or_default());
+            PersonFacts {
+                child_id: c.id,
+                details: super::people::details_of(&c),
+                legal_name: c.legal_name,
+                date_of_birth: c.date_of_birth,
+                requests,
+            }
+        })
+        .collect();
+    Ok((people, changed))
 }

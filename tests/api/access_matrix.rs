@@ -175,6 +175,7 @@ const RULES: &[(&str, Rule)] = &[
     ("Query.assessments", Rule::NotProfessional),
     ("Query.exceptionReasons", Rule::AnySignedIn),
     ("Query.sen2Codes", Rule::AnySignedIn),
+    ("Query.sen2Return", Rule::Organisation),
     ("Query.timetable", Rule::AnySignedIn),
     ("Query.myAdviceRequests", Rule::AnyProfessional),
     // The backlog (ViewBacklog): staff see their own LA, admins every LA. Another LA asked

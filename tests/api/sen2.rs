@@ -94,3 +94,171 @@ async fn a_council_corrects_a_code_list_from_a_csv_and_the_api_checks_against_th
         "{load}"
     );
 }
+
+const RETURN: &str = "query($la: ID!, $on: Date!) { sen2Return(localAuthorityId: $la, censusDate: $on) { censusDate persons errors queries xml findings { childId person item severity message } } }";
+
+#[tokio::test]
+async fn a_manager_produces_the_return_and_sees_what_to_fix_before_sending() {
+    let app = TestApp::spawn().await;
+    let fx = app.with_local_authority().await;
+    let create = "mutation($input: CreateChildInput!) { createChild(input: $input) { id } }";
+    let ana = app
+        .ok(
+            &fx.caseworker,
+            create,
+            json!({"input": {"legalName": "Ana Census", "dateOfBirth": "2015-05-04", "localityId": fx.locality,
+                "upn": "B801200005001", "sex": "F", "ethnicity": "WBRI", "homePostcode": "CA1 1RD"}}),
+        )
+        .await["createChild"]["id"]
+        .clone();
+    // A request a health professional made in the collection year, refused in it.
+    let request = app
+        .ok(
+            &fx.caseworker,
+            "mutation($input: RequestAssessmentInput!) { requestAssessment(input: $input) { id version } }",
+            json!({"input": {"childId": ana, "requestedBy": "HEALTH_PROFESSIONAL", "receivedOn": "2025-02-03"}}),
+        )
+        .await["requestAssessment"]
+        .clone();
+    app.ok(
+        &fx.caseworker,
+        "mutation($input: RefusalInput!) { decideNotToAssess(input: $input) { state } }",
+        json!({"input": {"assessmentId": request["id"], "version": request["version"], "on": "2025-03-14",
+            "reasons": "Needs met from the school's resources", "appealRightsGiven": true}}),
+    )
+    .await;
+    // A second child, whose record lacks their sex: the check names them and the item.
+    let bob = app
+        .ok(
+            &fx.caseworker,
+            create,
+            json!({"input": {"legalName": "Bob Missing", "dateOfBirth": "2016-06-06", "localityId": fx.locality,
+                "upnUnknownReason": "UN2", "ethnicity": "NOBT"}}),
+        )
+        .await["createChild"]["id"]
+        .clone();
+    app.ok(
+        &fx.caseworker,
+        "mutation($input: RequestAssessmentInput!) { requestAssessment(input: $input) { id } }",
+        json!({"input": {"childId": bob, "requestedBy": "PARENT", "receivedOn": "2025-11-03"}}),
+    )
+    .await;
+
+    let vars = json!({"la": fx.la, "on": "2026-01-15"});
+    // Caseworkers do not send the return.
+    assert_eq!(
+        app.error_code(Some(&fx.caseworker), RETURN, vars.clone())
+            .await,
+        "FORBIDDEN"
+    );
+    let ret = app.ok(&fx.manager, RETURN, vars.clone()).await["sen2Return"].clone();
+    assert_eq!(ret["persons"], 2);
+    let xml = ret["xml"].as_str().unwrap();
+    for item in [
+        "<LEA>909</LEA>",
+        "<ReferenceDate>2026-01-15</ReferenceDate>",
+        "<Surname>Census</Surname>",
+        "<Forename>Ana</Forename>",
+        "<UPN>B801200005001</UPN>",
+        "<ReceivedDate>2025-02-03</ReceivedDate>",
+        "<RequestSource>3</RequestSource>",
+        "<RequestOutcomeDate>2025-03-14</RequestOutcomeDate>",
+        "<RequestOutcome>N</RequestOutcome>",
+        "<RequestMediation>0</RequestMediation>",
+        "<UPNunknown>UN2</UPNunknown>",
+        "<RequestOutcome>A</RequestOutcome>",
+    ] {
+        assert!(xml.contains(item), "{item} in {xml}");
+    }
+    let findings = ret["findings"].as_array().unwrap();
+    let of_bob: Vec<_> = findings.iter().filter(|f| f["childId"] == bob).collect();
+    assert_eq!(of_bob.len(), 1, "{findings:#?}");
+    assert_eq!(of_bob[0]["item"], "1.4 Sex");
+    assert_eq!(of_bob[0]["severity"], "ERROR");
+    assert_eq!(of_bob[0]["person"], "Bob Missing");
+    assert!(
+        findings.iter().all(|f| f["childId"] != ana),
+        "{findings:#?}"
+    );
+    assert_eq!(
+        ret["errors"], 2,
+        "Bob's sex and the LA's officers: {findings:#?}"
+    );
+
+    // Fixed, it goes; the same data gives the same file; every run is audited.
+    let bob_version = app
+        .ok(
+            &fx.caseworker,
+            "query($id: ID!) { child(id: $id) { version } }",
+            json!({"id": bob}),
+        )
+        .await["child"]["version"]
+        .clone();
+    app.ok(
+        &fx.caseworker,
+        "mutation($input: UpdateChildInput!) { updateChild(input: $input) { id } }",
+        json!({"input": {"id": bob, "version": bob_version, "sex": "M"}}),
+    )
+    .await;
+    let fixed = app.ok(&fx.manager, RETURN, vars.clone()).await["sen2Return"].clone();
+    assert_eq!(fixed["errors"], 1);
+    let again = app.ok(&fx.manager, RETURN, vars.clone()).await["sen2Return"].clone();
+    assert_eq!(again["xml"], fixed["xml"]);
+    let events = app
+        .ok(
+            &fx.manager,
+            "{ auditEvents(first: 20) { edges { node { action summary } } } }",
+            json!({}),
+        )
+        .await;
+    let runs: Vec<_> = events["auditEvents"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["node"]["action"] == "PRODUCE_RETURN")
+        .collect();
+    assert_eq!(runs.len(), 3, "{events}");
+    assert_eq!(runs[0]["node"]["summary"]["censusDate"], "2026-01-15");
+    assert_eq!(runs[0]["node"]["summary"]["la"], "909");
+}
+
+#[tokio::test]
+async fn the_demo_councils_return_comes_from_the_command_line_with_its_findings() {
+    let app = TestApp::spawn().await;
+    let url = crate::common::process_url(&app.db, app.dir_path()).await;
+    let (ok, out, err) = ehcp(&url, &["seed-demo"]);
+    assert!(ok, "{out}{err}");
+    let dir = tempfile::tempdir().unwrap();
+    let (xml, report) = (dir.path().join("sen2.xml"), dir.path().join("findings.csv"));
+    let (ok, out, err) = ehcp(
+        &url,
+        &[
+            "sen2",
+            "--census-date",
+            "2027-01-21",
+            "--la",
+            "909",
+            "--out",
+            xml.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "{out}{err}");
+    assert!(err.contains("SEN2 2027-01-21 for LA 909:"), "{err}");
+    let xml = std::fs::read_to_string(&xml).unwrap();
+    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Message>"));
+    let persons = xml.matches("<Person>").count();
+    assert!(
+        persons >= 40,
+        "the demo's children with a case in scope: {persons}"
+    );
+    assert!(err.contains(&format!("{persons} persons")), "{err}");
+    let report = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        report.starts_with("child_id,person,item,severity,message\n"),
+        "{report}"
+    );
+    // What the records cannot say yet is listed, never invented.
+    assert!(report.contains("5.7 PlacementDetail,ERROR"), "{report}");
+}

@@ -112,7 +112,13 @@ pub enum RequestedBy {
     YoungPerson,
     /// A school, college or early years setting, on the child's behalf.
     SchoolOrSetting,
-    /// Anyone else, such as a health or social care professional.
+    /// A health professional who brought the child to the council's attention (SEN2
+    /// request source 3).
+    HealthProfessional,
+    /// A social care professional who brought the child to the council's attention (SEN2
+    /// request source 4).
+    SocialCareProfessional,
+    /// Anyone else.
     Other,
 }
 

@@ -478,6 +478,8 @@ pub enum AuditAction {
     Update,
     /// An administrator replaced SEN2 code lists (`ehcp sen2 codes --load`).
     LoadCodes,
+    /// A statutory return (the DfE's SEN2) was produced for a census date.
+    ProduceReturn,
     /// A parent was linked to a child (or a young person to their own record).
     Link,
     /// A parent's link to a child was removed.

@@ -1,8 +1,51 @@
 //! The DfE's SEN2 return: its code lists, for the frontend's choices.
-use async_graphql::{Context, Object, Result, SimpleObject};
+use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 
-use super::ctx;
+use super::{Date, Id, Kind, ctx};
+use crate::domain::sen2_return::{self, Severity};
 use crate::service::sen2 as svc;
+
+/// How serious a finding of the checks before sending is.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "crate::domain::sen2_return::Severity")]
+pub enum Sen2Severity {
+    /// The DfE's COLLECT will not authorise the return until it is fixed.
+    Error,
+    /// COLLECT will ask the council to explain it.
+    Query,
+}
+
+/// One finding of the checks before sending: whose record, which item, what to fix.
+#[derive(SimpleObject)]
+pub struct Sen2Finding {
+    /// The child's global id; null for the local authority's own items.
+    child_id: Option<ID>,
+    /// Their legal name (or "(the local authority)").
+    person: String,
+    /// The DfE guide's item, such as "1.4 Sex".
+    item: String,
+    /// An error (COLLECT refuses the return) or a query (COLLECT asks about it).
+    severity: Sen2Severity,
+    /// What is wrong, and what to record.
+    message: String,
+}
+
+/// The SEN2 return for one census date, as it would be sent, with the checks' findings.
+#[derive(SimpleObject)]
+pub struct Sen2Return {
+    /// The census (reference) date; the collection period is the calendar year before it.
+    census_date: Date,
+    /// People in the return.
+    persons: i32,
+    /// Findings COLLECT would refuse.
+    errors: i32,
+    /// Findings COLLECT would ask about.
+    queries: i32,
+    /// Every finding, by person.
+    findings: Vec<Sen2Finding>,
+    /// The return's XML, deterministic for the same data.
+    xml: String,
+}
 
 /// One code of a SEN2 code list, and where it was found (`data/sen2/README.md` names each
 /// source; `council` once the council corrected it).
@@ -44,5 +87,46 @@ impl Sen2Query {
                 source: c.source,
             })
             .collect())
+    }
+
+    /// Managers of the local authority and administrators: the SEN2 return for a census
+    /// date, built from the records, with the checks a manager fixes before uploading it.
+    /// Each one produced is in the audit trail.
+    async fn sen2_return(
+        &self,
+        gql: &Context<'_>,
+        #[graphql(desc = "The local authority's global id.")] local_authority_id: ID,
+        #[graphql(desc = "The census (reference) date, e.g. 2026-01-15.")] census_date: Date,
+    ) -> Result<Sen2Return> {
+        let ctx = ctx(gql)?;
+        let la_id = Id::parse(
+            "localAuthorityId",
+            Kind::LocalAuthority,
+            &local_authority_id,
+        )?;
+        let (ret, header) = svc::statutory_return(&ctx, la_id, census_date.0).await?;
+        let errors = ret
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count();
+        Ok(Sen2Return {
+            census_date,
+            persons: ret.persons.len() as i32,
+            errors: errors as i32,
+            queries: (ret.findings.len() - errors) as i32,
+            xml: sen2_return::to_xml(&ret, &header),
+            findings: ret
+                .findings
+                .into_iter()
+                .map(|f| Sen2Finding {
+                    child_id: (f.child_id != 0).then(|| Id::of(Kind::Child, f.child_id)),
+                    person: f.person,
+                    item: f.item.to_owned(),
+                    severity: f.severity.into(),
+                    message: f.message,
+                })
+                .collect(),
+        })
     }
 }
