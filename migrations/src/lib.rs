@@ -21,6 +21,7 @@ mod m0016_messages;
 mod m0017_import;
 mod m0018_one_import_at_a_time;
 mod m0019_sen2_person;
+mod m0020_designated_officers;
 
 pub use m0009_long_open_deadlines::{LONG_OPEN_DAYS, long_open_predicate};
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0017_import::Migration),
             Box::new(m0018_one_import_at_a_time::Migration),
             Box::new(m0019_sen2_person::Migration),
+            Box::new(m0020_designated_officers::Migration),
         ]
     }
 }

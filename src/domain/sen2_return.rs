@@ -69,6 +69,10 @@ pub struct RequestFacts {
     pub request_tribunal: bool,
     pub assessment_mediation: bool,
     pub assessment_tribunal: bool,
+    /// Mediation and Tribunal hearings held by the census date about the plan for other
+    /// reasons (its contents, the setting it names, a decision not to amend or to cease).
+    pub other_mediation: bool,
+    pub other_tribunal: bool,
     pub plan: Option<PlanFacts>,
 }
 
@@ -84,6 +88,8 @@ pub struct PlanFacts {
     /// The SEN2 cease reason, 1 to 9.
     pub cease_reason: Option<i16>,
     pub transferred_out_on: Option<NaiveDate>,
+    /// Replaced by the plan of a re-assessment, on that plan's issue.
+    pub replaced_on: Option<NaiveDate>,
     /// SEN2 need codes, the primary first.
     pub needs: Vec<String>,
     /// Annual reviews: the meeting and, once decided, the decision's day and code (A, C, M).
@@ -103,14 +109,27 @@ pub struct ReviewFacts {
 
 impl PlanFacts {
     /// Maintained on the census date: issued by then, and not ceased or transferred out.
+    /// Maintained by this council on the census date: issued (or transferred in) by then,
+    /// and not ceased, transferred out or replaced.
     fn active_on(&self, census: Census) -> bool {
         let d = census.reference_date;
         self.issued_on <= d
+            && self.transferred_in.as_ref().is_none_or(|(on, _)| *on <= d)
             && self.ceased_on.is_none_or(|c| c > d)
             && self.transferred_out_on.is_none_or(|t| t > d)
+            && self.replaced_on.is_none_or(|r| r > d)
+    }
+    /// When this council stopped maintaining it: ceased, or transferred to another LA (the
+    /// return's cease reason 5, unless a reason was recorded).
+    fn ended(&self) -> Option<(NaiveDate, Option<i16>)> {
+        match (self.ceased_on, self.transferred_out_on) {
+            (Some(on), _) => Some((on, self.cease_reason)),
+            (None, Some(on)) => Some((on, Some(self.cease_reason.unwrap_or(5)))),
+            (None, None) => None,
+        }
     }
     fn ceased_in_period(&self, census: Census) -> bool {
-        self.ceased_on.is_some_and(|c| census.in_period(c))
+        self.ended().is_some_and(|(on, _)| census.in_period(on))
     }
 }
 
@@ -181,6 +200,39 @@ pub struct Header {
     pub release: String,
     /// When the data was last changed (deterministic: the same data, the same file).
     pub date_time: NaiveDateTime,
+    /// Whether the designated medical, clinical and social care officers are in post (Y, N,
+    /// R), when recorded.
+    pub officers: [Option<String>; 3],
+}
+
+impl Header {
+    /// The header's own checks: the officers in post are mandatory in 2026.
+    pub fn findings(&self) -> Vec<Finding> {
+        ["DMO", "DCO", "DSCO"]
+            .iter()
+            .zip(&self.officers)
+            .filter(|(_, v)| v.is_none())
+            .map(|(name, _)| Finding {
+                child_id: 0,
+                person: "(the local authority)".into(),
+                item: match *name {
+                    "DMO" => "Header DMO",
+                    "DCO" => "Header DCO",
+                    _ => "Header DSCO",
+                },
+                severity: Severity::Error,
+                message: format!(
+                    "whether the designated {} officer is in post (Y, N, R) is not recorded: \
+                     setDesignatedOfficers",
+                    match *name {
+                        "DMO" => "medical",
+                        "DCO" => "clinical",
+                        _ => "social care",
+                    }
+                ),
+            })
+            .collect()
+    }
 }
 
 /// The return: its people (as XML elements) and the findings of the checks.
@@ -254,16 +306,7 @@ pub fn split_name(legal_name: &str) -> (String, String) {
 /// Builds the return for `census` from everyone the council holds.
 pub fn build(people: &[PersonFacts], census: Census) -> Sen2Return {
     let mut persons = Vec::new();
-    // The LA-level items are not recorded yet (a known gap).
-    let mut findings = vec![Finding {
-        child_id: 0,
-        person: "(the local authority)".into(),
-        item: "Header DMO, DCO, DSCO",
-        severity: Severity::Error,
-        message: "whether the designated medical, clinical and social care officers are in \
-                  post (Y, N, R) is not recorded"
-            .into(),
-    }];
+    let mut findings = Vec::new();
     for p in people {
         let requests: Vec<&RequestFacts> = p
             .requests
@@ -410,9 +453,11 @@ fn request(r: &RequestFacts, census: Census, c: &mut Checks<'_>) -> Element {
         items.push(Element::flag("RequestMediation", r.request_mediation));
         items.push(Element::flag("RequestTribunal", r.request_tribunal));
     }
-    if let Some((on, to)) = &r.transferred_out
-        && *on <= census.reference_date
-        && r.final_issued_on.is_none_or(|f| f > *on)
+    let exported = r.transferred_out.as_ref().is_some_and(|(on, _)| {
+        *on <= census.reference_date && r.final_issued_on.is_none_or(|f| f > *on)
+    });
+    if let Some((_, to)) = &r.transferred_out
+        && exported
     {
         match to.as_deref().filter(|t| is_la_code(t)) {
             Some(code) => items.push(Element::text("Exported", code)),
@@ -427,8 +472,14 @@ fn request(r: &RequestFacts, census: Census, c: &mut Checks<'_>) -> Element {
             }
         }
     }
+    // Once exported, nothing further is needed from this council (guide, item 2.8).
+    if exported {
+        return Element::parent("Requests", items);
+    }
+    // The assessment's outcome is its own: a request decided before the period (H) may have
+    // led to a plan issued, or refused, in it.
     if matches!(outcome, "Y" | "H") {
-        items.push(assessment(r, outcome == "H", census, c));
+        items.push(assessment(r, census, c));
     }
     if let Some(plan) = &r.plan
         && plan.active_on(census)
@@ -442,7 +493,9 @@ fn is_la_code(s: &str) -> bool {
     s.len() == 3 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
-fn assessment(r: &RequestFacts, historical: bool, census: Census, c: &mut Checks<'_>) -> Element {
+fn assessment(r: &RequestFacts, census: Census, c: &mut Checks<'_>) -> Element {
+    // A plan from before the system has no assessment here: historical.
+    let historical = r.assessment_id.is_none();
     let issued = census.by(r.final_issued_on).or_else(|| {
         r.plan
             .as_ref()
@@ -471,12 +524,13 @@ fn assessment(r: &RequestFacts, historical: bool, census: Census, c: &mut Checks
         items.push(Element::date("AssessmentOutcomeDate", d));
         items.push(Element::flag("AssessmentMediation", r.assessment_mediation));
         items.push(Element::flag("AssessmentTribunal", r.assessment_tribunal));
-        items.push(Element::flag("OtherMediation", false));
-        items.push(Element::flag("OtherTribunal", false));
+        items.push(Element::flag("OtherMediation", r.other_mediation));
+        items.push(Element::flag("OtherTribunal", r.other_tribunal));
         items.push(Element::flag("Week20", r.exception_applies));
     }
     if matches!(outcome, "Y" | "H")
         && let Some(plan) = &r.plan
+        && plan.issued_on <= census.reference_date
     {
         items.push(named_plan(plan, census, c));
     }
@@ -492,9 +546,9 @@ fn named_plan(plan: &PlanFacts, census: Census, c: &mut Checks<'_>) -> Element {
         Severity::Error,
         "the setting named in the plan is not recorded as a URN, UKPRN or SEN setting type",
     );
-    if let Some(ceased) = census.by(plan.ceased_on) {
+    if let Some((ceased, reason)) = plan.ended().filter(|(on, _)| *on <= census.reference_date) {
         items.push(Element::date("CeaseDate", ceased));
-        match plan.cease_reason {
+        match reason {
             Some(reason) => items.push(Element::text("CeaseReason", reason.to_string())),
             None => c.add(
                 "4.6 CeaseReason",
@@ -502,7 +556,7 @@ fn named_plan(plan: &PlanFacts, census: Census, c: &mut Checks<'_>) -> Element {
                 "the plan ceased with no reason",
             ),
         }
-        if plan.cease_reason == Some(9) {
+        if reason == Some(9) {
             c.add(
                 "4.6 CeaseReason",
                 Severity::Query,
@@ -597,7 +651,15 @@ pub fn to_xml(ret: &Sen2Return, header: &Header) -> String {
                 "DateTime",
                 header.date_time.format("%Y-%m-%dT%H:%M:%S").to_string(),
             ),
-        ],
+        ]
+        .into_iter()
+        .chain(
+            ["DMO", "DCO", "DSCO"]
+                .into_iter()
+                .zip(&header.officers)
+                .filter_map(|(name, v)| v.as_ref().map(|v| Element::text(name, v.clone()))),
+        )
+        .collect(),
     );
     let message = Element::parent(
         "Message",
@@ -822,6 +884,7 @@ mod tests {
             software_code: "ehcp".into(),
             release: "0.3.0".into(),
             date_time: d(2026, 1, 14).and_hms_opt(17, 5, 0).unwrap(),
+            officers: [Some("Y".into()), Some("Y".into()), Some("R".into())],
         }
     }
 
@@ -931,6 +994,126 @@ mod tests {
                 .findings
                 .iter()
                 .any(|f| f.item == "4.6 CeaseReason" && f.severity == Severity::Query)
+        );
+    }
+
+    /// The XML of one person's return, for the cases below.
+    fn xml_of(p: PersonFacts) -> String {
+        let ret = build(&[p], CENSUS);
+        to_xml(&ret, &header())
+    }
+
+    fn one(requests: Vec<RequestFacts>) -> PersonFacts {
+        PersonFacts {
+            child_id: 7,
+            legal_name: "Hal Case".into(),
+            date_of_birth: d(2012, 1, 1),
+            details: details("M"),
+            requests,
+        }
+    }
+
+    #[test]
+    fn an_assessments_outcome_is_its_own_when_the_request_was_decided_before_the_period() {
+        let xml = xml_of(one(vec![RequestFacts {
+            assessment_id: Some(70),
+            received_on: Some(d(2024, 10, 1)),
+            requested_by: Some(RequestedBy::Parent),
+            decided_to_assess_on: Some(d(2024, 12, 2)),
+            final_issued_on: Some(d(2025, 3, 3)),
+            plan: Some(plan(700, d(2025, 3, 3))),
+            ..RequestFacts::default()
+        }]));
+        assert!(xml.contains("<RequestOutcome>H</RequestOutcome>"), "{xml}");
+        assert!(!xml.contains("<RequestOutcomeDate>"), "{xml}");
+        assert!(
+            xml.contains("<AssessmentOutcome>Y</AssessmentOutcome>"),
+            "{xml}"
+        );
+        assert!(
+            xml.contains("<AssessmentOutcomeDate>2025-03-03</AssessmentOutcomeDate>"),
+            "{xml}"
+        );
+        // Still assessing on the census date: A, and no plan yet.
+        let open = xml_of(one(vec![RequestFacts {
+            assessment_id: Some(71),
+            received_on: Some(d(2024, 10, 1)),
+            requested_by: Some(RequestedBy::Parent),
+            decided_to_assess_on: Some(d(2024, 12, 2)),
+            ..RequestFacts::default()
+        }]));
+        assert!(
+            open.contains("<AssessmentOutcome>A</AssessmentOutcome>"),
+            "{open}"
+        );
+        assert!(!open.contains("<NamedPlan>"), "{open}");
+    }
+
+    #[test]
+    fn a_plan_transferred_out_replaced_or_transferred_in_counts_when_this_council_kept_it() {
+        // Transferred to another council in the period: ceased, reason 5.
+        let out = xml_of(one(vec![RequestFacts {
+            plan: Some(PlanFacts {
+                transferred_out_on: Some(d(2025, 9, 1)),
+                ..plan(800, d(2019, 9, 1))
+            }),
+            ..RequestFacts::default()
+        }]));
+        assert!(out.contains("<CeaseDate>2025-09-01</CeaseDate>"), "{out}");
+        assert!(out.contains("<CeaseReason>5</CeaseReason>"), "{out}");
+        assert!(!out.contains("<ActivePlans>"), "{out}");
+        // Replaced by a re-assessment's plan after the census date: still maintained then.
+        let replaced = xml_of(one(vec![RequestFacts {
+            plan: Some(PlanFacts {
+                replaced_on: Some(d(2026, 2, 1)),
+                ..plan(801, d(2019, 9, 1))
+            }),
+            ..RequestFacts::default()
+        }]));
+        assert!(replaced.contains("<ActivePlans>"), "{replaced}");
+        // Transferred in after the census date: not this council's on it.
+        let later = build(
+            &[one(vec![RequestFacts {
+                plan: Some(PlanFacts {
+                    transferred_in: Some((d(2026, 1, 20), "908".into())),
+                    ..plan(802, d(2019, 9, 1))
+                }),
+                ..RequestFacts::default()
+            }])],
+            CENSUS,
+        );
+        assert!(later.persons.is_empty(), "{:?}", later.persons);
+    }
+
+    #[test]
+    fn once_exported_nothing_further_is_sent_and_other_disputes_are_flagged() {
+        let xml = xml_of(one(vec![RequestFacts {
+            assessment_id: Some(72),
+            received_on: Some(d(2025, 2, 1)),
+            requested_by: Some(RequestedBy::Parent),
+            decided_to_assess_on: Some(d(2025, 3, 1)),
+            transferred_out: Some((d(2025, 5, 1), Some("908".into()))),
+            ..RequestFacts::default()
+        }]));
+        assert!(xml.contains("<Exported>908</Exported>"), "{xml}");
+        assert!(!xml.contains("<Assessment>"), "{xml}");
+        let disputed = xml_of(one(vec![RequestFacts {
+            assessment_id: Some(73),
+            received_on: Some(d(2025, 2, 1)),
+            requested_by: Some(RequestedBy::Parent),
+            decided_to_assess_on: Some(d(2025, 3, 1)),
+            final_issued_on: Some(d(2025, 6, 1)),
+            other_tribunal: true,
+            plan: Some(plan(730, d(2025, 6, 1))),
+            ..RequestFacts::default()
+        }]));
+        assert!(
+            disputed.contains("<OtherMediation>0</OtherMediation>"),
+            "{disputed}"
+        );
+        assert!(
+            disputed.contains("<OtherTribunal>1</OtherTribunal>"),
+            "{disputed}"
         );
     }
 }

@@ -256,6 +256,13 @@ async fn build(ctx: &Ctx<'_>) -> Result<Counts, ApiError> {
     let today = ctx.today();
     let la = people::create_local_authority(ctx, DEMO_LA_CODE, DEMO_LA_NAME).await?;
     let la_id = Some(la.id);
+    // Its designated officers: medical and clinical in post, social care being recruited.
+    people::set_designated_officers(
+        ctx,
+        la.id,
+        [Some("Y".into()), Some("Y".into()), Some("R".into())],
+    )
+    .await?;
 
     let mut areas = Vec::new();
     for (l, (name, short)) in LOCALITIES.into_iter().enumerate() {

@@ -89,6 +89,9 @@ pub async fn create_local_authority(
                 code: Set(code.clone()),
                 name: Set(name.clone()),
                 created_at: Set(now),
+                dmo: Set(None),
+                dco: Set(None),
+                dsco: Set(None),
             }
             .insert(txn)
             .await
@@ -592,6 +595,64 @@ pub async fn professionals(
         q = q.filter(professional::Column::Service.eq(service.as_str()));
     }
     Ok(q.all(ctx.db).await?)
+}
+
+/// Records whether the LA's designated medical, clinical and social care officers are in
+/// post (SEN2 `OFFICER_IN_POST` codes: Y, N, R), each replacing what was held; `None` leaves
+/// one as it is. Managers of the LA and administrators.
+pub async fn set_designated_officers(
+    ctx: &Ctx<'_>,
+    la: i64,
+    officers: [Option<String>; 3],
+) -> ApiResult<local_authority::Model> {
+    ctx.require(Permission::ManageOrganisation)?;
+    let la_id = target_la(ctx, Some(la)).await?;
+    let list = crate::store::reference::sen2_lists(ctx.db, &["OFFICER_IN_POST"])
+        .await?
+        .remove(0);
+    let mut row = local_authority::ActiveModel {
+        id: sea_orm::ActiveValue::Unchanged(la_id),
+        ..Default::default()
+    };
+    let mut fields = Vec::new();
+    for ((field, value), column) in ["dmo", "dco", "dsco"].into_iter().zip(officers).zip([
+        &mut row.dmo,
+        &mut row.dco,
+        &mut row.dsco,
+    ]) {
+        if let Some(value) = value {
+            *column = Set(Some(list.check(field, &value)?));
+            fields.push(field);
+        }
+    }
+    if fields.is_empty() {
+        return Err(ApiError::validation(
+            "dmo",
+            "give at least one of dmo, dco and dsco",
+        ));
+    }
+    let (now, actor) = (ctx.now, ctx.actor.clone());
+    in_transaction(ctx.db, |txn| {
+        Box::pin(async move {
+            let la = row.update(txn).await?;
+            audit::record(
+                txn,
+                &actor,
+                now,
+                AuditEntry {
+                    la_id: Some(la_id),
+                    child_id: None,
+                    entity: "local_authority",
+                    entity_id: la_id,
+                    action: AuditAction::Update,
+                    summary: json!({"fields": fields}),
+                },
+            )
+            .await?;
+            Ok(la)
+        })
+    })
+    .await
 }
 
 // ---------- children ----------

@@ -141,8 +141,9 @@ pub async fn statutory_return(
         reference_date: census,
     };
     let (people, changed) = facts(ctx, la_id, census).await?;
-    let ret = sen2_return::build(&people, census);
+    let mut ret = sen2_return::build(&people, census);
     let header = Header {
+        officers: [la.dmo.clone(), la.dco.clone(), la.dsco.clone()],
         la_code: la.code.clone(),
         software_code: env!("CARGO_PKG_NAME").to_owned(),
         release: env!("CARGO_PKG_VERSION").to_owned(),
@@ -153,6 +154,7 @@ pub async fn statutory_return(
                 .expect("midnight")
         }),
     };
+    ret.findings.splice(0..0, header.findings());
     let errors = ret
         .findings
         .iter()
@@ -203,10 +205,25 @@ async fn facts(
         .await?;
     let plans = ehc_plan::Entity::find()
         .filter(ehc_plan::Column::LaId.eq(la_id))
-        .filter(ehc_plan::Column::Status.ne(PlanStatus::Replaced.as_str()))
         .order_by_asc(ehc_plan::Column::Id)
         .all(db)
         .await?;
+    // A replaced plan ends when the next plan of the child (a re-assessment's) is issued.
+    let mut replaced_on: HashMap<i64, NaiveDate> = HashMap::new();
+    {
+        let mut by_child: HashMap<i64, Vec<&ehc_plan::Model>> = HashMap::new();
+        for p in &plans {
+            by_child.entry(p.child_id).or_default().push(p);
+        }
+        for list in by_child.values_mut() {
+            list.sort_by_key(|p| (p.issued_on, p.id));
+            for pair in list.windows(2) {
+                if pair[0].status == PlanStatus::Replaced.as_str() {
+                    replaced_on.insert(pair[0].id, pair[1].issued_on);
+                }
+            }
+        }
+    }
     let reviews = annual_review::Entity::find()
         .filter(annual_review::Column::LaId.eq(la_id))
         .order_by_asc(annual_review::Column::Id)
@@ -244,7 +261,16 @@ async fn facts(
     // the decision on the request, and about the assessment's outcome.
     let mut about_request: HashMap<i64, (bool, bool)> = HashMap::new();
     let mut about_assessment: HashMap<i64, (bool, bool)> = HashMap::new();
+    // About the plan for other reasons (its contents, its setting, not amending, ceasing),
+    // by plan.
+    let mut about_plan: HashMap<i64, (bool, bool)> = HashMap::new();
     for x in &disputes {
+        if let (None, Some(plan_id)) = (x.assessment_id, x.plan_id) {
+            let e = about_plan.entry(plan_id).or_default();
+            e.0 |= x.mediation_held_on.is_some_and(|m| m <= d);
+            e.1 |= x.hearing_on.is_some_and(|h| h <= d);
+            continue;
+        }
         let Some(assessment_id) = x.assessment_id else {
             continue;
         };
@@ -283,6 +309,7 @@ async fn facts(
         ceased_on: p.ceased_on,
         cease_reason: p.cease_reason,
         transferred_out_on: p.transferred_out_on,
+        replaced_on: replaced_on.get(&p.id).copied(),
         needs: p
             .primary_need
             .iter()
@@ -317,6 +344,11 @@ async fn facts(
             about_request.get(&a.id).copied().unwrap_or_default();
         let (assessment_mediation, assessment_tribunal) =
             about_assessment.get(&a.id).copied().unwrap_or_default();
+        let plan = plan_of_assessment.remove(&a.id);
+        let (other_mediation, other_tribunal) = plan
+            .as_ref()
+            .and_then(|p| about_plan.get(&p.plan_id).copied())
+            .unwrap_or_default();
         requests_of
             .entry(a.child_id)
             .or_default()
@@ -337,7 +369,9 @@ async fn facts(
                 request_tribunal,
                 assessment_mediation,
                 assessment_tribunal,
-                plan: plan_of_assessment.remove(&a.id),
+                other_mediation,
+                other_tribunal,
+                plan,
             });
     }
     let people = children

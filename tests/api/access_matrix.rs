@@ -189,6 +189,7 @@ const RULES: &[(&str, Rule)] = &[
     ("Query.myAdviceRequest", Rule::Professional),
     ("Mutation.createLocalAuthority", Rule::Admin),
     ("Mutation.createLocality", Rule::Organisation),
+    ("Mutation.setDesignatedOfficers", Rule::Organisation),
     ("Mutation.createTeam", Rule::Organisation),
     ("Mutation.createStaff", Rule::Organisation),
     ("Mutation.updateStaff", Rule::Organisation),

@@ -181,8 +181,38 @@ async fn a_manager_produces_the_return_and_sees_what_to_fix_before_sending() {
         "{findings:#?}"
     );
     assert_eq!(
-        ret["errors"], 2,
-        "Bob's sex and the LA's officers: {findings:#?}"
+        ret["errors"], 4,
+        "Bob's sex and the LA's three officers: {findings:#?}"
+    );
+    // The officers in post are the LA's own items: a manager records them (codes checked).
+    let officers = "mutation($la: ID!, $dmo: String, $dco: String, $dsco: String) { setDesignatedOfficers(localAuthorityId: $la, dmo: $dmo, dco: $dco, dsco: $dsco) { designatedMedicalOfficer designatedClinicalOfficer designatedSocialCareOfficer } }";
+    let (_, body) = app
+        .gql(
+            Some(&fx.manager),
+            officers,
+            json!({"la": fx.la, "dmo": "maybe"}),
+        )
+        .await;
+    assert_eq!(body["errors"][0]["extensions"]["field"], "dmo", "{body}");
+    assert_eq!(
+        app.error_code(
+            Some(&fx.caseworker),
+            officers,
+            json!({"la": fx.la, "dmo": "Y"})
+        )
+        .await,
+        "FORBIDDEN"
+    );
+    let set = app
+        .ok(
+            &fx.manager,
+            officers,
+            json!({"la": fx.la, "dmo": "y", "dco": "Y", "dsco": "R"}),
+        )
+        .await;
+    assert_eq!(
+        set["setDesignatedOfficers"],
+        json!({"designatedMedicalOfficer": "Y", "designatedClinicalOfficer": "Y", "designatedSocialCareOfficer": "R"})
     );
 
     // Fixed, it goes; the same data gives the same file; every run is audited.
@@ -201,7 +231,15 @@ async fn a_manager_produces_the_return_and_sees_what_to_fix_before_sending() {
     )
     .await;
     let fixed = app.ok(&fx.manager, RETURN, vars.clone()).await["sen2Return"].clone();
-    assert_eq!(fixed["errors"], 1);
+    assert_eq!(fixed["errors"], 0, "{:#?}", fixed["findings"]);
+    assert!(
+        fixed["xml"]
+            .as_str()
+            .unwrap()
+            .contains("<DMO>Y</DMO>\n      <DCO>Y</DCO>\n      <DSCO>R</DSCO>"),
+        "{}",
+        fixed["xml"]
+    );
     let again = app.ok(&fx.manager, RETURN, vars.clone()).await["sen2Return"].clone();
     assert_eq!(again["xml"], fixed["xml"]);
     let events = app

@@ -113,6 +113,18 @@ impl LocalAuthority {
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// Whether its designated medical officer is in post (SEN2: Y, N, R); null until recorded.
+    async fn designated_medical_officer(&self) -> Option<&str> {
+        self.0.dmo.as_deref()
+    }
+    /// Whether its designated clinical officer is in post (SEN2: Y, N, R).
+    async fn designated_clinical_officer(&self) -> Option<&str> {
+        self.0.dco.as_deref()
+    }
+    /// Whether its designated social care officer is in post (SEN2: Y, N, R).
+    async fn designated_social_care_officer(&self) -> Option<&str> {
+        self.0.dsco.as_deref()
+    }
     /// The council's localities (areas its children are grouped by), by name.
     async fn localities(&self, gql: &Context<'_>) -> Result<Vec<Locality>> {
         Ok(loaders::load_all(gql, loaders::LaLocalities(self.0.id))
@@ -1046,6 +1058,29 @@ impl PeopleMutation {
         let ctx = ctx(gql)?;
         Ok(LocalAuthority(
             svc::create_local_authority(&ctx, &code, &name).await?,
+        ))
+    }
+
+    /// Managers of the local authority and administrators: whether its designated medical,
+    /// clinical and social care officers are in post (the SEN2 return's DMO, DCO, DSCO; codes
+    /// of `sen2Codes(list: "OFFICER_IN_POST")`: Y, N, R for recruitment in progress). An
+    /// omitted one stays as it is.
+    async fn set_designated_officers(
+        &self,
+        gql: &Context<'_>,
+        #[graphql(desc = "The local authority's global id.")] local_authority_id: ID,
+        #[graphql(desc = "The designated medical officer: Y, N or R.")] dmo: Option<String>,
+        #[graphql(desc = "The designated clinical officer: Y, N or R.")] dco: Option<String>,
+        #[graphql(desc = "The designated social care officer: Y, N or R.")] dsco: Option<String>,
+    ) -> Result<LocalAuthority> {
+        let ctx = ctx(gql)?;
+        let la = Id::parse(
+            "localAuthorityId",
+            Kind::LocalAuthority,
+            &local_authority_id,
+        )?;
+        Ok(LocalAuthority(
+            svc::set_designated_officers(&ctx, la, [dmo, dco, dsco]).await?,
         ))
     }
 

@@ -8,6 +8,11 @@ pub struct Model {
     pub code: String,
     pub name: String,
     pub created_at: DateTimeUtc,
+    /// Whether the designated medical, clinical and social care officers are in post: SEN2
+    /// `OFFICER_IN_POST` codes (Y, N, R).
+    pub dmo: Option<String>,
+    pub dco: Option<String>,
+    pub dsco: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
