@@ -73,11 +73,13 @@ pub async fn run(db: &DatabaseConnection, args: Sen2Args) -> anyhow::Result<Stri
             .with_context(|| format!("no local authority with code {code}"))?,
         None => {
             let mut all = local_authority::Entity::find().all(db).await?;
-            if all.len() != 1 {
-                anyhow::bail!(
-                    "the instance holds {} local authorities: give --la CODE",
-                    all.len()
-                );
+            match all.len() {
+                1 => {}
+                0 => anyhow::bail!(
+                    "the instance holds no local authority yet: create one (createLocalAuthority, \
+                     or `ehcp import --la CODE --la-name NAME`)"
+                ),
+                n => anyhow::bail!("the instance holds {n} local authorities: give --la CODE"),
             }
             all.remove(0)
         }
