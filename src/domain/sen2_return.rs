@@ -205,30 +205,28 @@ pub struct Header {
     pub officers: [Option<String>; 3],
 }
 
+/// The LA's officers the header carries: the element, the finding's item, whose post it is.
+const OFFICERS: [(&str, &str, &str); 3] = [
+    ("DMO", "Header DMO", "medical"),
+    ("DCO", "Header DCO", "clinical"),
+    ("DSCO", "Header DSCO", "social care"),
+];
+
 impl Header {
     /// The header's own checks: the officers in post are mandatory in 2026.
     pub fn findings(&self) -> Vec<Finding> {
-        ["DMO", "DCO", "DSCO"]
+        OFFICERS
             .iter()
             .zip(&self.officers)
             .filter(|(_, v)| v.is_none())
-            .map(|(name, _)| Finding {
+            .map(|((_, item, who), _)| Finding {
                 child_id: 0,
                 person: "(the local authority)".into(),
-                item: match *name {
-                    "DMO" => "Header DMO",
-                    "DCO" => "Header DCO",
-                    _ => "Header DSCO",
-                },
+                item,
                 severity: Severity::Error,
                 message: format!(
-                    "whether the designated {} officer is in post (Y, N, R) is not recorded: \
-                     setDesignatedOfficers",
-                    match *name {
-                        "DMO" => "medical",
-                        "DCO" => "clinical",
-                        _ => "social care",
-                    }
+                    "whether the designated {who} officer is in post (Y, N, R) is not \
+                     recorded: setDesignatedOfficers"
                 ),
             })
             .collect()
@@ -654,10 +652,10 @@ pub fn to_xml(ret: &Sen2Return, header: &Header) -> String {
         ]
         .into_iter()
         .chain(
-            ["DMO", "DCO", "DSCO"]
-                .into_iter()
+            OFFICERS
+                .iter()
                 .zip(&header.officers)
-                .filter_map(|(name, v)| v.as_ref().map(|v| Element::text(name, v.clone()))),
+                .filter_map(|((tag, ..), v)| v.as_ref().map(|v| Element::text(tag, v.clone()))),
         )
         .collect(),
     );

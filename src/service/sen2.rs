@@ -265,27 +265,22 @@ async fn facts(
     // by plan.
     let mut about_plan: HashMap<i64, (bool, bool)> = HashMap::new();
     for x in &disputes {
-        if let (None, Some(plan_id)) = (x.assessment_id, x.plan_id) {
-            let e = about_plan.entry(plan_id).or_default();
-            e.0 |= x.mediation_held_on.is_some_and(|m| m <= d);
-            e.1 |= x.hearing_on.is_some_and(|h| h <= d);
-            continue;
-        }
-        let Some(assessment_id) = x.assessment_id else {
-            continue;
-        };
         let held = (
             x.mediation_held_on.is_some_and(|m| m <= d),
             x.hearing_on.is_some_and(|h| h <= d),
         );
-        let map = match Appealed::parse(&x.appealed) {
-            Ok(Appealed::RefusalToAssess) => &mut about_request,
-            Ok(Appealed::RefusalToIssue | Appealed::PlanContent | Appealed::NamedSetting) => {
-                &mut about_assessment
-            }
-            _ => continue,
+        let (map, key) = match (x.assessment_id, x.plan_id) {
+            (None, Some(plan_id)) => (&mut about_plan, plan_id),
+            (Some(assessment_id), _) => match Appealed::parse(&x.appealed) {
+                Ok(Appealed::RefusalToAssess) => (&mut about_request, assessment_id),
+                Ok(Appealed::RefusalToIssue | Appealed::PlanContent | Appealed::NamedSetting) => {
+                    (&mut about_assessment, assessment_id)
+                }
+                _ => continue,
+            },
+            (None, None) => continue,
         };
-        let e = map.entry(assessment_id).or_default();
+        let e = map.entry(key).or_default();
         e.0 |= held.0;
         e.1 |= held.1;
     }
