@@ -22,6 +22,7 @@ mod m0017_import;
 mod m0018_one_import_at_a_time;
 mod m0019_sen2_person;
 mod m0020_designated_officers;
+mod m0021_placements;
 
 pub use m0009_long_open_deadlines::{LONG_OPEN_DAYS, long_open_predicate};
 
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0018_one_import_at_a_time::Migration),
             Box::new(m0019_sen2_person::Migration),
             Box::new(m0020_designated_officers::Migration),
+            Box::new(m0021_placements::Migration),
         ]
     }
 }

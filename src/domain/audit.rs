@@ -64,6 +64,8 @@ audit_actions! {
     // The steps of a plan.
     UpdateNeeds => "update_needs",
     SetPhaseTransfer => "set_phase_transfer",
+    SetPlacements => "set_placements",
+    SetPersonalBudget => "set_personal_budget",
     ScheduleReview => "schedule_review",
     ProposeAmendment => "propose_amendment",
     SendTransferNotice => "send_transfer_notice",
@@ -138,7 +140,8 @@ macro_rules! steps_audited_as_themselves {
 steps_audited_as_themselves!(AssessmentAction: DecideToAssess, DecideNotToAssess, RequestAdvice,
     RecordAdvice, RecordException, DecideNotToIssue, SendDraft, RecordParentResponse,
     ConsultSetting, RecordSettingResponse, IssueFinalPlan, Withdraw, TransferOut);
-steps_audited_as_themselves!(PlanAction: UpdateNeeds, SetPhaseTransfer, ScheduleReview,
+steps_audited_as_themselves!(PlanAction: UpdateNeeds, SetPhaseTransfer, SetPlacements,
+    SetPersonalBudget, ScheduleReview,
     ProposeAmendment, SendTransferNotice, ProposeCeasing, RecordCeaseConsultation, Cease,
     DecideNotToCease, RecordMove, TransferOut);
 steps_audited_as_themselves!(ReviewAction: RescheduleMeeting, SendInvitations, RequestAdvice,

@@ -17,6 +17,7 @@ pub mod import;
 pub mod input;
 pub mod messages;
 pub mod people;
+pub mod placement;
 pub mod plan;
 pub mod reader;
 pub mod review;

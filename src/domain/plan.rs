@@ -240,6 +240,8 @@ impl PlanStatus {
 pub enum PlanAction {
     UpdateNeeds,
     SetPhaseTransfer,
+    SetPlacements,
+    SetPersonalBudget,
     ScheduleReview,
     ProposeAmendment,
     SendTransferNotice,
@@ -252,9 +254,11 @@ pub enum PlanAction {
 }
 
 impl PlanAction {
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 13] = [
         Self::UpdateNeeds,
         Self::SetPhaseTransfer,
+        Self::SetPlacements,
+        Self::SetPersonalBudget,
         Self::ScheduleReview,
         Self::ProposeAmendment,
         Self::SendTransferNotice,
@@ -270,6 +274,8 @@ impl PlanAction {
         match self {
             Self::UpdateNeeds => "UPDATE_NEEDS",
             Self::SetPhaseTransfer => "SET_PHASE_TRANSFER",
+            Self::SetPlacements => "SET_PLACEMENTS",
+            Self::SetPersonalBudget => "SET_PERSONAL_BUDGET",
             Self::ScheduleReview => "SCHEDULE_REVIEW",
             Self::ProposeAmendment => "PROPOSE_AMENDMENT",
             Self::SendTransferNotice => "SEND_TRANSFER_NOTICE",
@@ -538,7 +544,12 @@ fn action_allowed(facts: &PlanFacts, action: PlanAction) -> bool {
     }
     let proposed = facts.cease_proposed_on.is_some();
     match action {
-        A::UpdateNeeds | A::SetPhaseTransfer | A::RecordMove | A::TransferOut => true,
+        A::UpdateNeeds
+        | A::SetPhaseTransfer
+        | A::SetPlacements
+        | A::SetPersonalBudget
+        | A::RecordMove
+        | A::TransferOut => true,
         A::ScheduleReview => !facts.open_review,
         A::ProposeAmendment => !facts.open_amendment,
         A::SendTransferNotice => {
@@ -1415,6 +1426,8 @@ mod tests {
             vec![
                 PlanAction::UpdateNeeds,
                 PlanAction::SetPhaseTransfer,
+                PlanAction::SetPlacements,
+                PlanAction::SetPersonalBudget,
                 PlanAction::ScheduleReview,
                 PlanAction::ProposeAmendment,
                 PlanAction::ProposeCeasing,

@@ -43,6 +43,8 @@ fn signature(mutation: &str) -> (&'static str, String) {
     match mutation {
         "enterPlan" => ("EnterPlanInput", plan_fields()),
         "updatePlanNeeds" => ("UpdateNeedsInput", plan_fields()),
+        "setPlacements" => ("SetPlacementsInput", plan_fields()),
+        "setPersonalBudget" => ("SetPersonalBudgetInput", plan_fields()),
         "setPhaseTransfer" => ("SetPhaseTransferInput", plan_fields()),
         "sendTransferNotice" | "recordCeaseConsultation" | "decideNotToCease" => {
             ("PlanActionInput", plan_fields())
@@ -728,6 +730,8 @@ async fn a_plan_is_ceased_only_after_consultation_with_a_sen2_reason_and_appeal_
         json!([
             "UPDATE_NEEDS",
             "SET_PHASE_TRANSFER",
+            "SET_PLACEMENTS",
+            "SET_PERSONAL_BUDGET",
             "SCHEDULE_REVIEW",
             "PROPOSE_AMENDMENT",
             "PROPOSE_CEASING",
@@ -2156,4 +2160,181 @@ async fn a_past_phase_transfer_is_entered_as_history_with_whether_it_met_reg_18(
     assert_eq!(e["extensions"]["field"], "finalisedOn", "{e}");
     let e = refuse(&app, &cw, "setPhaseTransfer", with_version(&plan, "planId", json!({"kind": "PRIMARY_TO_SECONDARY", "movesOn": "2026-09-01", "finalisedOn": "2024-01-01"}))).await;
     assert_eq!(e["extensions"]["field"], "finalisedOn", "{e}");
+}
+
+#[tokio::test]
+async fn placements_over_time_and_the_personal_budget_are_recorded_checked_and_audited() {
+    let app = TestApp::spawn().await;
+    let fx = app.with_local_authority().await;
+    let cw = fx.caseworker.clone();
+    let plan = enter_plan(&app, &fx, "2014-03-01", json!({"issuedOn": "2025-06-01"})).await;
+    let q = "mutation($input: SetPlacementsInput!) { setPlacements(input: $input) { id version
+        placements { rank urn ukprn senSetting senSettingOther entryOn leavingOn senUnit
+        resourcedProvision residential workBasedLearning } } }";
+    let moved = app
+        .ok(
+            &cw,
+            q,
+            json!({"input": with_version(&plan, "planId", json!({"placements": [
+                {"urn": "100002", "entryOn": "2025-09-03", "senUnit": true},
+                {"urn": "100001", "entryOn": "2024-09-04", "leavingOn": "2025-07-22"},
+                {"rank": 2, "senSetting": "OLA", "senSettingOther": "speech therapy at home",
+                 "entryOn": "2025-09-03", "residential": "a"},
+            ]}))}),
+        )
+        .await["setPlacements"]
+        .clone();
+    // Sorted by entry date then rank, codes as the list spells them.
+    let placements = moved["placements"].as_array().unwrap();
+    let urns: Vec<&Value> = placements.iter().map(|p| &p["urn"]).collect();
+    assert_eq!(urns, [&json!("100001"), &json!("100002"), &Value::Null]);
+    assert_eq!(placements[1]["senUnit"], true);
+    assert_eq!(placements[2]["senSetting"], "OLA");
+    assert_eq!(placements[2]["residential"], "A");
+    assert_eq!(placements[0]["leavingOn"], "2025-07-22");
+
+    // Each refusal names the field and changes nothing.
+    let bad = |placements: Value| json!({"input": with_version(&moved, "planId", json!({"placements": placements}))});
+    for (placements, says) in [
+        (
+            json!([{"urn": "10001", "entryOn": "2025-09-03"}]),
+            "6 digits",
+        ),
+        (
+            json!([{"ukprn": "20012345", "entryOn": "2025-09-03"}]),
+            "8 digits",
+        ),
+        (
+            json!([{"urn": "100001", "ukprn": "10012345", "entryOn": "2025-09-03"}]),
+            "only one of",
+        ),
+        (
+            json!([{"senSetting": "XYZ", "entryOn": "2025-09-03"}]),
+            "senSetting",
+        ),
+        (
+            json!([{"urn": "100001", "entryOn": "2025-09-03", "leavingOn": "2025-09-01"}]),
+            "leaving date",
+        ),
+        (
+            json!([{"urn": "100001", "entryOn": "2025-09-03"},
+                   {"urn": "100002", "entryOn": "2025-10-01"}]),
+            "overlap",
+        ),
+        (
+            json!([{"rank": 2, "urn": "100001", "entryOn": "2025-09-03"}]),
+            "no main placement",
+        ),
+        (
+            json!([{"urn": "100001", "senSettingOther": "x", "entryOn": "2025-09-03"}]),
+            "senSettingOther",
+        ),
+    ] {
+        let (_, body) = app.gql(Some(&cw), q, bad(placements)).await;
+        let e = &body["errors"][0];
+        assert_eq!(e["extensions"]["code"], "VALIDATION", "{body}");
+        assert_eq!(e["extensions"]["field"], "placements", "{body}");
+        let message = e["message"].as_str().unwrap();
+        assert!(message.contains(says), "{message} should say {says}");
+    }
+    let held = app
+        .ok(
+            &cw,
+            "query($id: ID!) { plan(id: $id) { version placements { urn } } }",
+            json!({"id": plan["id"]}),
+        )
+        .await["plan"]
+        .clone();
+    assert_eq!(held["version"], moved["version"]);
+    assert_eq!(held["placements"].as_array().unwrap().len(), 3);
+
+    let b = "mutation($input: SetPersonalBudgetInput!) { setPersonalBudget(input: $input) {
+        id version personalBudget { takenUp organisedArrangements directPayments } } }";
+    let (_, body) = app
+        .gql(
+            Some(&cw),
+            b,
+            json!({"input": with_version(&moved, "planId",
+                json!({"takenUp": false, "directPayments": "E"}))}),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["field"], "takenUp",
+        "{body}"
+    );
+    let (_, body) = app
+        .gql(
+            Some(&cw),
+            b,
+            json!({"input": with_version(&moved, "planId",
+                json!({"takenUp": true, "directPayments": "Q"}))}),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["field"], "directPayments",
+        "{body}"
+    );
+    let budgeted = app
+        .ok(
+            &cw,
+            b,
+            json!({"input": with_version(&moved, "planId", json!({
+                "takenUp": true, "organisedArrangements": true, "directPayments": "i"}))}),
+        )
+        .await["setPersonalBudget"]
+        .clone();
+    assert_eq!(
+        budgeted["personalBudget"],
+        json!({"takenUp": true, "organisedArrangements": true, "directPayments": "I"})
+    );
+
+    // The family sees where their child is placed; only staff may change it.
+    let parent_id = app.ok(&cw, "mutation { createParent(input: {name: \"Anne Lovelace\", subject: \"parent-anne\"}) { id } }", json!({})).await["createParent"]["id"].clone();
+    let child = app
+        .ok(
+            &cw,
+            "query($id: ID!) { plan(id: $id) { child { id } } }",
+            json!({"id": plan["id"]}),
+        )
+        .await["plan"]["child"]["id"]
+        .clone();
+    app.ok(&cw, "mutation($c: ID!, $p: ID!) { linkParent(childId: $c, parentId: $p, relationship: \"mother\") { id } }", json!({"c": child, "p": parent_id})).await;
+    let anne = app.token(Role::Parent, "parent-anne", None);
+    let seen = app
+        .ok(
+            &anne,
+            "query($id: ID!) { plan(id: $id) { placements { urn } personalBudget { takenUp } } }",
+            json!({"id": plan["id"]}),
+        )
+        .await["plan"]
+        .clone();
+    assert_eq!(seen["placements"].as_array().unwrap().len(), 3);
+    assert_eq!(seen["personalBudget"]["takenUp"], true);
+    let (_, body) = app
+        .gql(
+            Some(&anne),
+            q,
+            json!({"input": with_version(&budgeted, "planId", json!({"placements": []}))}),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{body}"
+    );
+
+    let events = app
+        .ok(
+            &fx.manager,
+            "query { auditEvents(first: 100) { edges { node { action } } } }",
+            json!({}),
+        )
+        .await;
+    let actions: Vec<&str> = events["auditEvents"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["action"].as_str().unwrap())
+        .collect();
+    assert!(actions.contains(&"SET_PLACEMENTS"), "{actions:?}");
+    assert!(actions.contains(&"SET_PERSONAL_BUDGET"), "{actions:?}");
 }

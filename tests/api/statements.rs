@@ -87,7 +87,8 @@ const PLAN: &str = "id status issuedOn version allowedActions versions { number 
     nextStep { description } timeline { on text } reviewSummary nextReviewMeetingOn \
     reviewMeetingRequests { id state } delays { stage } \
     reviews { id state meetingOn adviceRequests { id service } amendment { id state } delays { stage } } \
-    amendments { id state noticeSentOn delays { stage } } openReview { id state }";
+    amendments { id state noticeSentOn delays { stage } } openReview { id state } \
+    placements { rank urn entryOn } personalBudget { takenUp }";
 
 const MESSAGE: &str = "id event recipientKind recipientName channel address statutory subject body \
     state attempts createdAt sentAt nextAttemptAt lastError version \

@@ -326,6 +326,12 @@ grouped_loader!(
     |a: &AmendmentRecord| a.row.plan_id
 );
 grouped_loader!(
+    /// A plan's placements, by entry date and rank.
+    PlanPlacements => crate::store::entity::placement::Model,
+    service::plan::placements_of_plans,
+    |p: &crate::store::entity::placement::Model| p.plan_id
+);
+grouped_loader!(
     /// The families' requests for a review meeting on a plan, newest first.
     PlanMeetingRequests => ReviewMeetingRequestRow,
     service::plan::review_meeting_requests_of_plans,

@@ -60,6 +60,7 @@ pub struct Mutation(
     contributions::ContributionsMutation,
     caseload::CaseloadMutation,
     plan::PlanMutation,
+    plan::PlacementMutation,
     plan::ReviewMutation,
     plan::AmendmentMutation,
     delays::DelayMutation,

@@ -546,6 +546,10 @@ pub enum AuditAction {
     UpdateNeeds,
     /// A phase transfer (a move between school phases) was set on the plan (reg 18).
     SetPhaseTransfer,
+    /// The plan's placements were replaced (SEN2 PlanDetail and PlacementDetail).
+    SetPlacements,
+    /// The plan's personal budget was recorded (SEN2 4.4).
+    SetPersonalBudget,
     /// An annual review was scheduled on the plan.
     ScheduleReview,
     /// An amendment was proposed on the plan.

@@ -47,6 +47,7 @@ use crate::store::scope::visible_children;
 
 mod amendments;
 mod ceasing;
+mod placements;
 mod plans;
 mod review_requests;
 mod reviews;
@@ -54,6 +55,7 @@ mod transfers;
 
 pub use amendments::*;
 pub use ceasing::*;
+pub use placements::*;
 pub use plans::*;
 pub use review_requests::*;
 pub use reviews::*;

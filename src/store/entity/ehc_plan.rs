@@ -41,6 +41,12 @@ pub struct Model {
     pub transferred_to: Option<String>,
     /// A mediation certificate, which can extend the time to appeal (CFA 2014 s.55(5)).
     pub mediation_certificate_on: Option<Date>,
+    /// SEN2 4.4: a personal budget taken up; unknown when none.
+    pub personal_budget: Option<bool>,
+    /// Part of it held as organised arrangements (OA).
+    pub organised_arrangements: Option<bool>,
+    /// Part of it paid directly: the SEN2 `DIRECT_PAYMENT` code (what it covers).
+    pub direct_payments: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

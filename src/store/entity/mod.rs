@@ -22,6 +22,7 @@ pub mod local_authority;
 pub mod locality;
 pub mod message;
 pub mod parent;
+pub mod placement;
 pub mod plan_amendment;
 pub mod plan_version;
 pub mod professional;

@@ -69,9 +69,11 @@ fn pid(id: &ID) -> Result<i64, ApiError> {
 }
 
 mod amendments;
+mod placements;
 mod plans;
 mod reviews;
 
 pub use amendments::*;
+pub use placements::*;
 pub use plans::*;
 pub use reviews::*;

@@ -81,6 +81,10 @@ pub enum PlanAction {
     UpdateNeeds,
     /// `setPhaseTransfer`: name the next move between phases, or enter a past one.
     SetPhaseTransfer,
+    /// `setPlacements`: where the child or young person is placed, over time (SEN2 4.7, 5.7).
+    SetPlacements,
+    /// `setPersonalBudget`: the plan's personal budget (SEN2 4.4).
+    SetPersonalBudget,
     /// `scheduleReview`: arrange a review meeting (when no review is under way).
     ScheduleReview,
     /// `proposeAmendment`: propose changes outside a review (when no amendment is under way).
@@ -494,6 +498,14 @@ impl EhcPlan {
                 .map(ReviewMeetingRequest)
                 .collect(),
         )
+    }
+    /// Where the child or young person is placed, past and present: by entry date, then rank.
+    async fn placements(&self, gql: &Context<'_>) -> Result<Vec<Placement>> {
+        self.placements_of(gql).await
+    }
+    /// The personal budget (SEN2 4.4); null when not recorded.
+    async fn personal_budget(&self) -> Option<PersonalBudget> {
+        self.personal_budget_of()
     }
     /// Reviews, oldest first.
     async fn reviews(&self, gql: &Context<'_>) -> Result<Vec<AnnualReview>> {
