@@ -21,7 +21,8 @@ pub enum Setting {
 /// One placement, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Placement {
-    /// 1 the main placement, 2 and up the others at the same time (a dual placement).
+    /// 1 the main (primary) placement, 2 a secondary one at the same time (a dual
+    /// placement): the return's PlacementRank has no other values.
     pub rank: i16,
     pub setting: Setting,
     /// Detail of the arrangement, for a setting given by its kind ("permanently excluded").
@@ -84,8 +85,8 @@ fn invalid(n: usize, message: impl std::fmt::Display) -> InvalidField {
 
 /// A plan's placements, replacing those held: each names one setting (a URN of 6 digits, a
 /// UKPRN of 8 starting with 1, or a setting kind from the list, never two of them), a rank of
-/// 1 or more, an entry date and, when it ended, a leaving date not before it; codes from their
-/// lists. Two placements of the same rank never overlap, and a placement of rank 2 or more
+/// 1 or 2, an entry date and, when it ended, a leaving date not before it; codes from their
+/// lists. Two placements of the same rank never overlap, and a placement of rank 2
 /// has a main one beside it. Sorted by entry date, then rank.
 pub fn check_placements(
     inputs: Vec<PlacementInput>,
@@ -101,11 +102,11 @@ pub fn check_placements(
     for (n, p) in inputs.into_iter().enumerate() {
         let rank = i16::try_from(p.rank)
             .ok()
-            .filter(|r| (1..=9).contains(r))
+            .filter(|r| (1..=2).contains(r))
             .ok_or_else(|| {
                 invalid(
                     n,
-                    "the rank is 1 for the main placement, 2 and up for others",
+                    "the rank is 1 for the main placement, 2 for a secondary one (SEN2 4.7d, 5.7d)",
                 )
             })?;
         let urn = present(&p.urn);
@@ -362,6 +363,10 @@ mod tests {
                 "not a named setting",
             ),
             (at("100001", 0, d(2025, 1, 1), None), "the rank is 1"),
+            (
+                at("100001", 3, d(2025, 1, 1), None),
+                "2 for a secondary one",
+            ),
             (
                 PlacementInput {
                     entry_on: None,

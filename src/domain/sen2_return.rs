@@ -8,7 +8,19 @@
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 
 use super::assessment::RequestedBy;
+use super::placement::{PersonalBudget, Placement, Setting};
 use super::sen2::PersonDetails;
+
+/// The tags whose spelling the sources disagree on, as the 2026 schema (LX26) spells them
+/// (`data/sen2/RESEARCH.md` §17): one place to correct them.
+mod tag {
+    pub const SEN_SETTING: &str = "SENSetting";
+    pub const SEN_SETTING_OTHER: &str = "SENSettingOther";
+    pub const PLAN_RES: &str = "PlanRes";
+    pub const PLAN_WBP: &str = "PlanWBP";
+    pub const RES: &str = "Res";
+    pub const WBP: &str = "WBP";
+}
 
 /// The census (reference) date and the collection period before it: the calendar year
 /// before the census's (1 January to 31 December).
@@ -96,6 +108,10 @@ pub struct PlanFacts {
     pub reviews: Vec<ReviewFacts>,
     pub phase_transfer_due_on: Option<NaiveDate>,
     pub phase_transfer_final_on: Option<NaiveDate>,
+    /// Where the child or young person is placed, over time, by entry date then rank.
+    pub placements: Vec<Placement>,
+    /// The personal budget (4.4), when recorded.
+    pub personal_budget: Option<PersonalBudget>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -537,13 +553,43 @@ fn assessment(r: &RequestFacts, census: Census, c: &mut Checks<'_>) -> Element {
 
 fn named_plan(plan: &PlanFacts, census: Census, c: &mut Checks<'_>) -> Element {
     let mut items = vec![Element::date("StartDate", plan.issued_on)];
-    // The settings named in the plan (4.7) are not yet recorded as URN, UKPRN or setting
-    // type: the return cannot be sent without them.
-    c.add(
-        "4.7 PlanDetail",
-        Severity::Error,
-        "the setting named in the plan is not recorded as a URN, UKPRN or SEN setting type",
-    );
+    // The settings the plan named when issued (4.7), the main one and a secondary one.
+    let named = named_at_issue(plan);
+    if named.is_empty() {
+        c.add(
+            "4.7 PlanDetail",
+            Severity::Error,
+            "the setting named in the plan is not recorded (setPlacements: a URN, UKPRN or SEN \
+             setting type)",
+        );
+    }
+    for p in &named {
+        items.push(Element::parent("PlanDetail", setting_items(p, None)));
+    }
+    if let Some(main) = named.iter().find(|p| p.rank == 1) {
+        if let Some(res) = &main.residential {
+            items.push(Element::text(tag::PLAN_RES, res.clone()));
+        }
+        if let Some(wbp) = &main.work_based_learning {
+            items.push(Element::text(tag::PLAN_WBP, wbp.clone()));
+        }
+    }
+    match &plan.personal_budget {
+        Some(pb) => {
+            items.push(Element::flag("PB", pb.taken_up));
+            if pb.taken_up {
+                items.push(Element::flag("OA", pb.organised_arrangements));
+                if let Some(dp) = &pb.direct_payments {
+                    items.push(Element::text("DP", dp.clone()));
+                }
+            }
+        }
+        None => c.add(
+            "4.4 PB",
+            Severity::Error,
+            "whether a personal budget was taken up is not recorded (setPersonalBudget)",
+        ),
+    }
     if let Some((ceased, reason)) = plan.ended().filter(|(on, _)| *on <= census.reference_date) {
         items.push(Element::date("CeaseDate", ceased));
         match reason {
@@ -565,6 +611,59 @@ fn named_plan(plan: &PlanFacts, census: Census, c: &mut Checks<'_>) -> Element {
     Element::parent("NamedPlan", items)
 }
 
+/// The settings the plan named when it was issued: the main placement held on its issue
+/// day (or else the first after it, as a plan issued in July names September's school, or
+/// else the last before it), and a secondary one held beside it on the day the main one
+/// applied from. This project's reading of 4.7: the placement history, not a copy of the
+/// plan's text, is what is recorded.
+fn named_at_issue(plan: &PlanFacts) -> Vec<&Placement> {
+    let mains = || plan.placements.iter().filter(|p| p.rank == 1);
+    let Some(main) = mains()
+        .find(|p| p.on(plan.issued_on))
+        .or_else(|| mains().find(|p| p.entry_on > plan.issued_on))
+        .or_else(|| mains().next_back())
+    else {
+        return Vec::new();
+    };
+    let from = main.entry_on.max(plan.issued_on);
+    let secondary = plan.placements.iter().find(|p| p.rank == 2 && p.on(from));
+    std::iter::once(main).chain(secondary).collect()
+}
+
+/// A setting's items, in the schema's order; `census` adds the placement's dates, the
+/// residential and work-based items (PlacementDetail, 5.7) to what PlanDetail (4.7) holds.
+fn setting_items(p: &Placement, census: Option<NaiveDate>) -> Vec<Element> {
+    let mut items = vec![match &p.setting {
+        Setting::Urn(urn) => Element::text("URN", urn.clone()),
+        Setting::Ukprn(ukprn) => Element::text("UKPRN", ukprn.clone()),
+        Setting::Kind(kind) => Element::text(tag::SEN_SETTING, kind.clone()),
+    }];
+    if let Some(other) = &p.setting_other {
+        items.push(Element::text(tag::SEN_SETTING_OTHER, other.clone()));
+    }
+    items.push(Element::text("PlacementRank", p.rank.to_string()));
+    if let Some(d) = census {
+        items.push(Element::date("EntryDate", p.entry_on));
+        if let Some(left) = p.leaving_on.filter(|l| *l <= d) {
+            items.push(Element::date("LeavingDate", left));
+        }
+    }
+    items.push(Element::flag("SENunitIndicator", p.sen_unit));
+    items.push(Element::flag(
+        "ResourcedProvisionIndicator",
+        p.resourced_provision,
+    ));
+    if census.is_some() {
+        if let Some(res) = &p.residential {
+            items.push(Element::text(tag::RES, res.clone()));
+        }
+        if let Some(wbp) = &p.work_based_learning {
+            items.push(Element::text(tag::WBP, wbp.clone()));
+        }
+    }
+    items
+}
+
 fn active_plan(plan: &PlanFacts, census: Census, c: &mut Checks<'_>) -> Element {
     let mut items = Vec::new();
     if let Some((on, from)) = &plan.transferred_in
@@ -584,11 +683,49 @@ fn active_plan(plan: &PlanFacts, census: Census, c: &mut Checks<'_>) -> Element 
             );
         }
     }
-    c.add(
-        "5.7 PlacementDetail",
-        Severity::Error,
-        "the current placement is not recorded as a URN, UKPRN or SEN setting type",
-    );
+    // The placements held in the collection year up to the census date (5.7).
+    let d = census.reference_date;
+    let held: Vec<&Placement> = plan
+        .placements
+        .iter()
+        .filter(|p| p.entry_on <= d && p.leaving_on.is_none_or(|l| l >= census.period_start()))
+        .collect();
+    if !held.iter().any(|p| p.rank == 1 && p.on(d)) {
+        c.add(
+            "5.7 PlacementDetail",
+            Severity::Error,
+            format!(
+                "no main placement (rank 1) is recorded for the census date {d} \
+                 (setPlacements: a URN, UKPRN or SEN setting type such as NIEO)"
+            ),
+        );
+    }
+    for p in &held {
+        items.push(Element::parent(
+            "PlacementDetail",
+            setting_items(p, Some(d)),
+        ));
+        if let Setting::Kind(kind) = &p.setting
+            && matches!(kind.as_str(), "OTH" | "NIEO")
+        {
+            c.add(
+                "5.7c SENSetting",
+                Severity::Query,
+                if p.setting_other.is_none() {
+                    format!(
+                        "placed as {kind} from {} with no detail: COLLECT asks for it \
+                         (senSettingOther)",
+                        p.entry_on
+                    )
+                } else {
+                    format!(
+                        "placed as {kind} from {}: COLLECT asks about these",
+                        p.entry_on
+                    )
+                },
+            );
+        }
+    }
     if plan.needs.is_empty() {
         c.add(
             "5.8 SENneed",
@@ -736,7 +873,28 @@ mod tests {
             plan_id: id,
             issued_on,
             needs: vec!["ASD".into()],
+            placements: vec![placed(1, Setting::Urn("100000".into()), issued_on, None)],
+            personal_budget: Some(PersonalBudget::default()),
             ..PlanFacts::default()
+        }
+    }
+
+    fn placed(
+        rank: i16,
+        setting: Setting,
+        entry_on: NaiveDate,
+        leaving_on: Option<NaiveDate>,
+    ) -> Placement {
+        Placement {
+            rank,
+            setting,
+            setting_other: None,
+            entry_on,
+            leaving_on,
+            sen_unit: false,
+            resourced_provision: false,
+            residential: None,
+            work_based_learning: None,
         }
     }
 
@@ -759,6 +917,29 @@ mod tests {
                         final_issued_on: Some(d(2023, 7, 14)),
                         plan: Some(PlanFacts {
                             needs: vec!["ASD".into(), "SLCN".into()],
+                            // Moved school in the period; the new one's SEN unit with therapy
+                            // the LA arranges beside it (a dual placement).
+                            placements: vec![
+                                placed(
+                                    1,
+                                    Setting::Urn("100000".into()),
+                                    d(2019, 9, 4),
+                                    Some(d(2025, 7, 22)),
+                                ),
+                                Placement {
+                                    sen_unit: true,
+                                    ..placed(1, Setting::Urn("100001".into()), d(2025, 9, 3), None)
+                                },
+                                Placement {
+                                    setting_other: Some("speech and language therapy".into()),
+                                    ..placed(2, Setting::Kind("OLA".into()), d(2025, 9, 3), None)
+                                },
+                            ],
+                            personal_budget: Some(PersonalBudget {
+                                taken_up: true,
+                                organised_arrangements: true,
+                                direct_payments: Some("E".into()),
+                            }),
                             reviews: vec![ReviewFacts {
                                 meeting_on: d(2025, 6, 12),
                                 meeting_held: true,
@@ -847,6 +1028,11 @@ mod tests {
                     exception_applies: true,
                     plan: Some(PlanFacts {
                         needs: vec!["SEMH".into()],
+                        // A residential special school, 52 weeks a year.
+                        placements: vec![Placement {
+                            residential: Some("B".into()),
+                            ..placed(1, Setting::Urn("100002".into()), d(2025, 9, 3), None)
+                        }],
                         reviews: vec![ReviewFacts {
                             meeting_on: d(2026, 1, 8),
                             meeting_held: true,
@@ -868,6 +1054,17 @@ mod tests {
                     plan: Some(PlanFacts {
                         ceased_on: Some(d(2025, 6, 30)),
                         cease_reason: Some(3),
+                        // A supported internship with a post-16 provider, residential in term.
+                        placements: vec![Placement {
+                            residential: Some("A".into()),
+                            work_based_learning: Some("S".into()),
+                            ..placed(
+                                1,
+                                Setting::Ukprn("10012345".into()),
+                                d(2018, 9, 1),
+                                Some(d(2025, 6, 30)),
+                            )
+                        }],
                         ..plan(500, d(2018, 9, 1))
                     }),
                     ..RequestFacts::default()
@@ -932,6 +1129,13 @@ mod tests {
                     plan: Some(PlanFacts {
                         transferred_in: Some((d(2025, 4, 1), "Somewhere Council".into())),
                         needs: vec![],
+                        // Awaiting a placement on arrival, none recorded since.
+                        placements: vec![placed(
+                            1,
+                            Setting::Kind("NIEO".into()),
+                            d(2025, 4, 1),
+                            Some(d(2025, 10, 31)),
+                        )],
                         ..plan(91, d(2025, 4, 1))
                     }),
                     ..RequestFacts::default()
@@ -940,6 +1144,8 @@ mod tests {
                     plan: Some(PlanFacts {
                         ceased_on: Some(d(2025, 8, 1)),
                         cease_reason: None,
+                        placements: vec![],
+                        personal_budget: None,
                         ..plan(92, d(2020, 4, 1))
                     }),
                     ..RequestFacts::default()
@@ -963,10 +1169,12 @@ mod tests {
                 ("1.5 Ethnicity", Severity::Error),
                 ("1.7 UPN", Severity::Error),
                 ("2.8 Exported", Severity::Query),
+                ("4.4 PB", Severity::Error),
                 ("4.6 CeaseReason", Severity::Error),
                 ("4.7 PlanDetail", Severity::Error),
                 ("5.1 TransferLA", Severity::Query),
                 ("5.7 PlacementDetail", Severity::Error),
+                ("5.7c SENSetting", Severity::Query),
                 ("5.8 SENneed", Severity::Error),
             ]
         );

@@ -12,6 +12,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Quer
 use crate::domain::access::{Actor, Role, Scope};
 use crate::domain::advice::AdviceService;
 use crate::domain::assessment::AssessmentKind;
+use crate::domain::placement::PlacementInput;
 use crate::domain::plan::{CeaseReason, SenNeed};
 use crate::domain::review::{ReviewDecision, ReviewKind};
 use crate::error::ApiError;
@@ -21,7 +22,7 @@ use crate::service::assessment::{
     self as casework, AssessmentRecord, NewAssessment, NewException, RequestedBy, SettingResponse,
 };
 use crate::service::people::{self, ChildInput, ParentInput, ProfessionalInput, StaffInput};
-use crate::service::plan::{self as plans, NewPlan, ReviewDecisionInput};
+use crate::service::plan::{self as plans, NewPlan, PlanRecord, ReviewDecisionInput};
 use crate::store::entity::{administrator, child, local_authority, parent, professional};
 
 /// The DfE code of the demo local authority (Cumbria's code before its 2023 split).
@@ -71,6 +72,61 @@ const SETTINGS: [&str; 8] = [
     "Sandside Lodge School",
     "Derwent Vale Primary",
 ];
+
+/// How the return knows each demo setting: the schools by a URN, the college by a UKPRN,
+/// the nursery (a private one, with no GIAS record) by the kind of setting. The numbers are
+/// invented for the demo; a council's come from GIAS and the UKRLP.
+fn demo_setting(name: &str) -> PlacementInput {
+    let (urn, ukprn, kind) = match name {
+        "Stanwix School" => (Some("900101"), None, None),
+        "Eden Valley Primary" => (Some("900102"), None, None),
+        "Solway Academy" => (Some("900103"), None, None),
+        "Fellside Nursery" => (None, None, Some("EYP")),
+        "Lakes College" => (None, Some("10099901"), None),
+        "Kirkby Moor Primary" => (Some("900106"), None, None),
+        "Sandside Lodge School" => (Some("900107"), None, None),
+        "Derwent Vale Primary" => (Some("900108"), None, None),
+        // A setting the demo does not know: named in the plan by its type only.
+        _ => (None, None, Some("OTH")),
+    };
+    PlacementInput {
+        rank: 1,
+        urn: urn.map(str::to_owned),
+        ukprn: ukprn.map(str::to_owned),
+        sen_setting: kind.map(str::to_owned),
+        // A residential special school, 38 to 51 weeks a year.
+        residential: (name == "Sandside Lodge School").then(|| "A".to_owned()),
+        ..PlacementInput::default()
+    }
+}
+
+/// Records where the plan's child is placed (from `entry_on`) and its personal budget:
+/// every third plan has one, held as organised arrangements with direct payments for
+/// education.
+async fn place(
+    ctx: &Ctx<'_>,
+    plan: PlanRecord,
+    setting: &str,
+    entry_on: NaiveDate,
+) -> Result<PlanRecord, ApiError> {
+    let (id, version) = (plan.row.id, plan.row.version);
+    let placed = PlacementInput {
+        entry_on: Some(entry_on),
+        sen_unit: setting == "Eden Valley Primary",
+        ..demo_setting(setting)
+    };
+    let plan = plans::set_placements(ctx, id, version, vec![placed]).await?;
+    let budget = id % 3 == 0;
+    plans::set_personal_budget(
+        ctx,
+        id,
+        plan.row.version,
+        budget,
+        budget,
+        budget.then_some("E"),
+    )
+    .await
+}
 
 /// Where a demo child's needs assessment stands, and how its history got there.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -512,6 +568,8 @@ async fn play_plan(
         },
     )
     .await?;
+    let issued_on = plan.row.issued_on;
+    let plan = place(ctx, plan, setting, issued_on).await?;
     let plan_id = plan.row.id;
     let decision = |decision, changes: Option<&str>| ReviewDecisionInput {
         decision,
@@ -997,7 +1055,9 @@ async fn finish(
         .expect("the final plan was issued just now");
     let primary = SenNeed::ALL[(id as usize) % SenNeed::ALL.len()];
     let secondary = SenNeed::ALL[(id as usize + 5) % SenNeed::ALL.len()];
-    plans::update_needs(ctx, plan.id, plan.version, primary, &[secondary]).await?;
+    let plan = plans::update_needs(ctx, plan.id, plan.version, primary, &[secondary]).await?;
+    let issued_on = plan.row.issued_on;
+    place(ctx, plan, setting, issued_on).await?;
     Ok(())
 }
 

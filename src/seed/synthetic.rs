@@ -145,11 +145,15 @@ impl Buffers {
                 ),
                 t(
                     "ehc_plan",
-                    "id, la_id, child_id, assessment_id, status, issued_on, last_review_decision_on, review_due_on, version, created_at, updated_at",
+                    "id, la_id, child_id, assessment_id, status, issued_on, last_review_decision_on, review_due_on, primary_need, personal_budget, organised_arrangements, version, created_at, updated_at",
                 ),
                 t(
                     "annual_review",
                     "id, la_id, child_id, plan_id, kind, state, scheduled_on, meeting_on, meeting_held, due_by, due_by_kind, invitations_sent_on, advice_circulated_on, report_received_on, decided_on, decision, closed_on, version, created_at, updated_at",
+                ),
+                t(
+                    "placement",
+                    "la_id, child_id, plan_id, rank, urn, entry_on, sen_unit, resourced_provision, created_at",
                 ),
                 t(
                     "deadline",
@@ -224,7 +228,8 @@ const ADVICE_REQUEST: usize = 4;
 const EXCEPTION: usize = 5;
 const PLAN: usize = 6;
 const REVIEW: usize = 7;
-const DEADLINE: usize = 8;
+const PLACEMENT: usize = 8;
+const DEADLINE: usize = 9;
 
 /// Ethnicity codes (SEN2 `ETHNICITY`) the synthetic children are given in turn.
 const SYNTHETIC_ETHNICITIES: [&str; 6] = ["WBRI", "WOTH", "MWBC", "APKN", "BAFR", "NOBT"];
@@ -695,14 +700,33 @@ pub async fn load(db: &DatabaseConnection, opts: Options) -> anyhow::Result<Repo
                 let reviews = draw_reviews(&mut rng, issued, today);
                 let mut plan = PlanFacts::new(issued, dob);
                 plan.last_review_decision_on = reviews.last().map(|r| r.decided_on);
+                // Needs, settings and budgets are spread by id, not drawn (drawing would
+                // change every later draw of the seeded stream): a setting's URN per LA and
+                // child, one plan in ten with a budget, one child in twenty in a SEN unit.
+                let needs = crate::domain::plan::SenNeed::ALL;
+                let need = needs[(cid as usize * 7) % needs.len()];
+                let budget = pid % 10 == 0;
                 buffers.add(
                     PLAN,
                     format!(
-                        "{pid}, {}, {cid}, {aid}, 'ACTIVE', {}, {}, {}, 1, {NOW}, {NOW}",
+                        "{pid}, {}, {cid}, {aid}, 'ACTIVE', {}, {}, {}, '{}', {}, {}, 1, {NOW}, {NOW}",
                         la.id,
                         date(issued),
                         opt_date(plan.last_review_decision_on),
                         date(plan.review_limit().due_on),
+                        need.as_str(),
+                        opt_bool(Some(budget)),
+                        opt_bool(Some(budget)),
+                    ),
+                );
+                buffers.add(
+                    PLACEMENT,
+                    format!(
+                        "{}, {cid}, {pid}, 1, '{}', {}, {}, FALSE, {NOW}",
+                        la.id,
+                        100_000 + (la.id * 997 + cid) % 50_000,
+                        date(issued),
+                        opt_bool(Some(cid % 20 == 0)),
                     ),
                 );
                 for r in &reviews {

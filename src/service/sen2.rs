@@ -8,6 +8,7 @@ use super::Ctx;
 use crate::domain::access::Permission;
 use crate::domain::assessment::RequestedBy;
 use crate::domain::dispute::Appealed;
+use crate::domain::placement::{PersonalBudget, Placement};
 use crate::domain::plan::PlanStatus;
 use crate::domain::review::ReviewDecision;
 use crate::domain::sen2_return::{
@@ -15,7 +16,7 @@ use crate::domain::sen2_return::{
 };
 use crate::error::{ApiError, ApiResult};
 use crate::store::entity::{
-    annual_review, assessment, child, dispute, ehc_plan, local_authority, sen2_code,
+    annual_review, assessment, child, dispute, ehc_plan, local_authority, placement, sen2_code,
 };
 
 /// Every code of the SEN2 lists (or of one list), by list and code: reference data, the same
@@ -234,6 +235,13 @@ async fn facts(
         .order_by_asc(dispute::Column::Id)
         .all(db)
         .await?;
+    let placements = placement::Entity::find()
+        .filter(placement::Column::LaId.eq(la_id))
+        .order_by_asc(placement::Column::PlanId)
+        .order_by_asc(placement::Column::EntryOn)
+        .order_by_asc(placement::Column::Rank)
+        .all(db)
+        .await?;
     let d = census.reference_date;
     let mut changed = None;
     let mut touch = |at: DateTime<Utc>| {
@@ -256,6 +264,14 @@ async fn facts(
     }
     for x in &disputes {
         touch(x.updated_at);
+    }
+    let mut placements_of: HashMap<i64, Vec<Placement>> = HashMap::new();
+    for p in &placements {
+        touch(p.created_at);
+        placements_of
+            .entry(p.plan_id)
+            .or_default()
+            .push(crate::service::plan::placement_of(p));
     }
     // Mediation held and Tribunal hearings held by the census date, by assessment: about
     // the decision on the request, and about the assessment's outcome.
@@ -321,6 +337,12 @@ async fn facts(
         reviews: reviews_of.remove(&p.id).unwrap_or_default(),
         phase_transfer_due_on: None,
         phase_transfer_final_on: p.phase_transfer_finalised_on,
+        placements: placements_of.remove(&p.id).unwrap_or_default(),
+        personal_budget: p.personal_budget.map(|taken_up| PersonalBudget {
+            taken_up,
+            organised_arrangements: p.organised_arrangements.unwrap_or(false),
+            direct_payments: p.direct_payments.clone(),
+        }),
     };
     let mut plan_of_assessment: HashMap<i64, PlanFacts> = HashMap::new();
     let mut plans_without: HashMap<i64, Vec<PlanFacts>> = HashMap::new();

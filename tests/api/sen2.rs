@@ -1,5 +1,7 @@
 //! The DfE's SEN2 return (issue 20): its code lists as data a council corrects without a
 //! release, and what the return records of each person.
+use ehcp::store::entity::{ehc_plan, placement};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 
 use crate::common::TestApp;
@@ -292,11 +294,62 @@ async fn the_demo_councils_return_comes_from_the_command_line_with_its_findings(
         "the demo's children with a case in scope: {persons}"
     );
     assert!(err.contains(&format!("{persons} persons")), "{err}");
-    let report = std::fs::read_to_string(&report).unwrap();
+    let report_path = report;
+    let report = std::fs::read_to_string(&report_path).unwrap();
     assert!(
         report.starts_with("child_id,person,item,severity,message\n"),
         "{report}"
     );
-    // What the records cannot say yet is listed, never invented.
-    assert!(report.contains("5.7 PlacementDetail,ERROR"), "{report}");
+    // The demo's records say everything the return asks: nothing stops it being sent.
+    assert!(err.contains(" 0 errors"), "{err}\n{report}");
+    assert!(!report.contains(",ERROR,"), "{report}");
+    for item in [
+        "<PlacementDetail>",
+        "<PlanDetail>",
+        "<EntryDate>",
+        "<PB>1</PB>",
+        "<DP>E</DP>",
+    ] {
+        assert!(xml.contains(item), "{item}");
+    }
+
+    // A record broken behind the system's back (its placements deleted) shows in the report,
+    // by name and item.
+    let plan = ehc_plan::Entity::find()
+        .filter(ehc_plan::Column::Status.eq("ACTIVE"))
+        .order_by_asc(ehc_plan::Column::Id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("the demo has active plans");
+    placement::Entity::delete_many()
+        .filter(placement::Column::PlanId.eq(plan.id))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    let (ok, out, err) = ehcp(
+        &url,
+        &[
+            "sen2",
+            "--census-date",
+            "2027-01-21",
+            "--la",
+            "909",
+            "--out",
+            dir.path().join("again.xml").to_str().unwrap(),
+            "--report",
+            report_path.to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "{out}{err}");
+    let report = std::fs::read_to_string(&report_path).unwrap();
+    let broken: Vec<&str> = report.lines().filter(|l| l.contains(",ERROR,")).collect();
+    assert!(
+        broken
+            .iter()
+            .any(|l| l.starts_with(&format!("{},", plan.child_id))
+                && l.contains("5.7 PlacementDetail")),
+        "{report}"
+    );
+    assert!(!err.contains(" 0 errors"), "{err}");
 }

@@ -9,7 +9,7 @@ pub struct Model {
     pub la_id: i64,
     pub child_id: i64,
     pub plan_id: i64,
-    /// 1 the main placement, 2 and up the others (a dual placement).
+    /// 1 the main placement, 2 a secondary one (a dual placement).
     pub rank: i16,
     /// The setting's GIAS Unique Reference Number (6 digits).
     pub urn: Option<String>,

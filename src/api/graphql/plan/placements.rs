@@ -11,7 +11,7 @@ pub struct Placement(pub row::Model);
 /// One placement: a setting the plan names, from its entry date to its leaving date.
 #[Object]
 impl Placement {
-    /// 1 the main placement; 2 and up another at the same time (a dual placement).
+    /// 1 the main (primary) placement; 2 a secondary one at the same time (a dual placement).
     async fn rank(&self) -> i32 {
         self.0.rank.into()
     }
@@ -61,7 +61,7 @@ impl Placement {
 /// One placement as given.
 #[derive(InputObject)]
 pub struct PlacementInput {
-    /// 1 for the main placement, 2 and up for another at the same time.
+    /// 1 for the main placement, 2 for a secondary one at the same time.
     #[graphql(default = 1)]
     rank: i32,
     /// The setting's URN: 6 digits. Give one of `urn`, `ukprn` and `senSetting`.
