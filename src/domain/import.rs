@@ -17,6 +17,7 @@ use super::people::{
     InvalidField, parse_date_of_birth, parse_name, parse_nc_year, parse_optional_name,
     parse_relationship, parse_subject,
 };
+use super::placement::{PersonalBudget, PlacementInput, PlacementLists, check_placements};
 use super::plan::SenNeed;
 use super::review::{ReviewAction, ReviewKind};
 use super::sen2::{CodeList, PersonDetails, PersonLists};
@@ -285,6 +286,66 @@ impl Sheet {
                     "transferred_from",
                     false,
                     "for a plan received from another council: which council",
+                ),
+                col(
+                    "setting_urn",
+                    false,
+                    "where the child or young person is placed now (SEN2 5.7): the school's \
+                     or college's URN, 6 digits; give one of setting_urn, setting_ukprn and \
+                     sen_setting",
+                ),
+                col(
+                    "setting_ukprn",
+                    false,
+                    "or the post-16 provider's UKPRN, 8 digits starting with 1",
+                ),
+                col(
+                    "sen_setting",
+                    false,
+                    "or, with no setting named, the SEN2 setting type: OLA, OPA, EHE, EYP, \
+                     OTH, NEET, NIEC or NIEO",
+                ),
+                col(
+                    "sen_setting_other",
+                    false,
+                    "the arrangement in words, with sen_setting (e.g. permanently excluded)",
+                ),
+                col(
+                    "placed_from",
+                    false,
+                    "the first day there: a date (default: issued_on)",
+                ),
+                col("sen_unit", false, "YES if in the setting's SEN unit"),
+                col(
+                    "resourced_provision",
+                    false,
+                    "YES if in the setting's resourced provision",
+                ),
+                col(
+                    "residential",
+                    false,
+                    "residential: A (38 to 51 weeks) or B (52 weeks)",
+                ),
+                col(
+                    "work_based_learning",
+                    false,
+                    "A apprenticeship, T traineeship or S supported internship",
+                ),
+                col(
+                    "personal_budget",
+                    false,
+                    "YES or NO: a personal budget was taken up (SEN2 4.4); empty if not known",
+                ),
+                col(
+                    "organised_arrangements",
+                    false,
+                    "YES if part of the budget is held as organised arrangements",
+                ),
+                col(
+                    "direct_payments",
+                    false,
+                    "what direct payments are for: E education, S social care, H health, \
+                     I integrated",
                 ),
             ],
             Sheet::Amendments => columns![
@@ -773,6 +834,9 @@ pub struct PlanRow {
     pub secondary_needs: Vec<SenNeed>,
     pub transferred_in_on: Option<NaiveDate>,
     pub transferred_from: Option<String>,
+    /// Where the child or young person is placed now, checked.
+    pub placement: Option<PlacementInput>,
+    pub personal_budget: Option<PersonalBudget>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -886,6 +950,9 @@ pub struct Known {
     pub plan_dates: BTreeMap<String, (NaiveDate, Option<NaiveDate>)>,
     /// The SEN2 code lists a child's row is checked against: SEX, ETHNICITY, UPN_UNKNOWN.
     pub person_lists: [CodeList; 3],
+    /// The lists a plan's placement and budget are checked against: SEN_SETTING,
+    /// RESIDENTIAL, WORK_BASED_LEARNING, DIRECT_PAYMENT.
+    pub placement_lists: [CodeList; 4],
 }
 
 impl Known {
@@ -1223,6 +1290,8 @@ fn read_row(
                     "give both transferred_in_on and transferred_from, or neither",
                 );
             }
+            let placement = plan_placement(c, known, issued_on.unwrap_or(today), today);
+            let personal_budget = plan_budget(c, known);
             push!(
                 out.plans,
                 PlanRow {
@@ -1235,6 +1304,8 @@ fn read_row(
                     secondary_needs: secondary,
                     transferred_in_on,
                     transferred_from,
+                    placement,
+                    personal_budget,
                 }
             )
         }
@@ -1433,6 +1504,105 @@ fn person_details(c: &mut Cells<'_>, known: &Known) -> PersonDetails {
             let value = c.raw(column);
             c.problem(column, value, e.message);
             PersonDetails::default()
+        }
+    }
+}
+
+/// A plan row's placement now: none when no setting is given (and then none of its other
+/// columns may be); a problem, naming the column, when it is wrong.
+fn plan_placement(
+    c: &mut Cells<'_>,
+    known: &Known,
+    issued_on: NaiveDate,
+    today: NaiveDate,
+) -> Option<PlacementInput> {
+    const SETTING: [&str; 3] = ["setting_urn", "setting_ukprn", "sen_setting"];
+    const DETAIL: [&str; 6] = [
+        "sen_setting_other",
+        "placed_from",
+        "sen_unit",
+        "resourced_provision",
+        "residential",
+        "work_based_learning",
+    ];
+    if SETTING.iter().all(|col| c.raw(col).is_empty()) {
+        if let Some(col) = DETAIL.iter().find(|col| !c.raw(col).is_empty()) {
+            let value = c.raw(col);
+            c.problem(
+                col,
+                value,
+                "give the setting (setting_urn, setting_ukprn or sen_setting) with its details",
+            );
+        }
+        return None;
+    }
+    let text = |c: &Cells<'_>, col: &str| Some(c.raw(col).to_owned()).filter(|s| !s.is_empty());
+    let input = PlacementInput {
+        rank: 1,
+        urn: text(c, "setting_urn"),
+        ukprn: text(c, "setting_ukprn"),
+        sen_setting: text(c, "sen_setting"),
+        sen_setting_other: text(c, "sen_setting_other"),
+        entry_on: Some(c.date("placed_from", today).unwrap_or(issued_on)),
+        leaving_on: None,
+        sen_unit: c.yes_no("sen_unit"),
+        resourced_provision: c.yes_no("resourced_provision"),
+        residential: text(c, "residential"),
+        work_based_learning: text(c, "work_based_learning"),
+    };
+    let [sen_setting, residential, work_based_learning, _] = &known.placement_lists;
+    let lists = PlacementLists {
+        sen_setting,
+        residential,
+        work_based_learning,
+    };
+    match check_placements(vec![input.clone()], &lists) {
+        Ok(_) => Some(input),
+        Err(e) => {
+            let message = e.message.trim_start_matches("placement 1: ").to_owned();
+            let column = [
+                ("senSettingOther", "sen_setting_other"),
+                ("senSetting", "sen_setting"),
+                ("UKPRN", "setting_ukprn"),
+                ("residential", "residential"),
+                ("workBasedLearning", "work_based_learning"),
+                ("date", "placed_from"),
+            ]
+            .into_iter()
+            .find(|(says, _)| message.contains(says))
+            .map_or("setting_urn", |(_, col)| col);
+            let value = c.raw(column);
+            c.problem(column, value, message);
+            None
+        }
+    }
+}
+
+/// A plan row's personal budget, when the row says whether one was taken up.
+fn plan_budget(c: &mut Cells<'_>, known: &Known) -> Option<PersonalBudget> {
+    if c.raw("personal_budget").is_empty() {
+        for col in ["organised_arrangements", "direct_payments"] {
+            if !c.raw(col).is_empty() {
+                let value = c.raw(col);
+                c.problem(col, value, "give personal_budget (YES or NO) with it");
+            }
+        }
+        return None;
+    }
+    let taken_up = c.yes_no("personal_budget");
+    let organised = c.yes_no("organised_arrangements");
+    let direct = Some(c.raw("direct_payments")).filter(|s| !s.is_empty());
+    match PersonalBudget::checked(taken_up, organised, direct, &known.placement_lists[3]) {
+        Ok(b) => Some(b),
+        Err(e) => {
+            let column = if e.field == "directPayments" {
+                "direct_payments"
+            } else {
+                "personal_budget"
+            };
+            let value = c.raw(column);
+            c.problem(column, value, e.message);
+            None
         }
     }
 }

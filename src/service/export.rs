@@ -27,8 +27,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::store::entity::{
     access_log, advice_request, annual_review, assessment, assessment_exception, audit_event,
     child, child_parent, complaint, deadline, deadline_alert, delivery_attempt, dispute, ehc_plan,
-    import_ref, locality, message, parent, plan_amendment, plan_version, professional, remedy,
-    review_meeting_request, setting_consultation, staff, step_delay, team,
+    import_ref, locality, message, parent, placement, plan_amendment, plan_version, professional,
+    remedy, review_meeting_request, setting_consultation, staff, step_delay, team,
 };
 
 /// One table of an export: its name and its rows, each an object of the stored columns.
@@ -532,6 +532,19 @@ pub async fn council(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<CouncilExport> {
             .collect(),
     );
 
+    // Each plan's placement now (its main one, not left): the sheet's placement columns.
+    let mut placed_now: HashMap<i64, placement::Model> = HashMap::new();
+    for p in placement::Entity::find()
+        .filter(placement::Column::LaId.eq(la_id))
+        .filter(placement::Column::Rank.eq(1))
+        .filter(placement::Column::LeavingOn.is_null())
+        .order_by_asc(placement::Column::EntryOn)
+        .all(db)
+        .await?
+    {
+        placed_now.insert(p.plan_id, p);
+    }
+    let yes = |b: bool| if b { "YES" } else { "" }.to_owned();
     let mut rows = Vec::new();
     let mut active = BTreeSet::new();
     let mut with_plan = HashSet::new();
@@ -565,6 +578,28 @@ pub async fn council(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<CouncilExport> {
                 .join(";"),
             date(p.transferred_in_on),
             text(&p.transferred_from),
+        ]);
+        let row = rows.last_mut().expect("just pushed");
+        match placed_now.get(&p.id) {
+            Some(at) => row.extend([
+                text(&at.urn),
+                text(&at.ukprn),
+                text(&at.sen_setting),
+                text(&at.sen_setting_other),
+                at.entry_on.to_string(),
+                yes(at.sen_unit),
+                yes(at.resourced_provision),
+                text(&at.residential),
+                text(&at.work_based_learning),
+            ]),
+            None => row.extend(std::iter::repeat_n(String::new(), 9)),
+        }
+        row.extend([
+            p.personal_budget
+                .map(|b| if b { "YES" } else { "NO" }.to_owned())
+                .unwrap_or_default(),
+            yes(p.organised_arrangements.unwrap_or(false)),
+            text(&p.direct_payments),
         ]);
     }
     out.sheets.insert(Sheet::Plans, rows);

@@ -243,11 +243,34 @@ async fn known(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<(Known, Imported)> {
     .await?
     .try_into()
     .map_err(|_| ApiError::Internal(anyhow::anyhow!("three code lists asked for")))?;
+    let [
+        sen_setting,
+        residential,
+        work_based_learning,
+        direct_payment,
+    ]: [_; 4] = crate::store::reference::sen2_lists(
+        ctx.db,
+        &[
+            "SEN_SETTING",
+            "RESIDENTIAL",
+            "WORK_BASED_LEARNING",
+            "DIRECT_PAYMENT",
+        ],
+    )
+    .await?
+    .try_into()
+    .map_err(|_| ApiError::Internal(anyhow::anyhow!("four code lists asked for")))?;
     let mut known = Known {
         localities,
         teams,
         exception_reasons: casework::exception_reasons(ctx).await?,
         person_lists: [sex, ethnicity, upn_unknown],
+        placement_lists: [
+            sen_setting,
+            residential,
+            work_based_learning,
+            direct_payment,
+        ],
         ..Known::default()
     };
     let mut ids = BTreeMap::new();
@@ -969,7 +992,7 @@ impl<'a, 'c> Applier<'a, 'c> {
                         "ehc_plan",
                         AuditAction::Enter,
                     );
-                    plans::enter_plan(
+                    let plan = plans::enter_plan(
                         ctx,
                         NewPlan {
                             child_id,
@@ -983,6 +1006,25 @@ impl<'a, 'c> Applier<'a, 'c> {
                         },
                     )
                     .await?;
+                    // Where the child is placed now and the budget: the return's 5.7 and 4.4.
+                    let (id, mut version) = (plan.row.id, plan.row.version);
+                    if let Some(placement) = &r.placement {
+                        version = plans::set_placements(ctx, id, version, vec![placement.clone()])
+                            .await?
+                            .row
+                            .version;
+                    }
+                    if let Some(b) = &r.personal_budget {
+                        plans::set_personal_budget(
+                            ctx,
+                            id,
+                            version,
+                            b.taken_up,
+                            b.organised_arrangements,
+                            b.direct_payments.as_deref(),
+                        )
+                        .await?;
+                    }
                     Ok(Outcome::Created)
                 }
             }

@@ -102,7 +102,9 @@ pub(crate) fn fill_caseload(dir: &Path) {
     fill(
         dir,
         "plans",
-        &["E-77,C-1002,2021-09-14,Penrith Academy,12/09/2025,ASD,SLCN;SEMH,,"],
+        // Placed at their school (URN 100234) in its SEN unit since September 2021, with a
+        // personal budget paid directly for education.
+        &["E-77,C-1002,2021-09-14,Penrith Academy,12/09/2025,ASD,SLCN;SEMH,,,100234,,,,01/09/2021,YES,,,,YES,YES,E"],
     );
     // The amendment the last review (held 1 September, decided 12 September) decided on,
     // its notice sent with the decision.
@@ -140,6 +142,7 @@ pub(crate) const CHILDREN: &str = "{ children(first: 10) { edges { node { legalN
     upn uniqueLearnerNumber upnUnknownReason sex ethnicity homePostcode
     parents { relationship parent { name email } }
     plans { status issuedOn namedSetting primaryNeed { code } secondaryNeeds { code } lastReviewDecisionOn deadlines { kind dueOn status }
+      placements { rank urn entryOn senUnit } personalBudget { takenUp organisedArrangements directPayments }
       amendments { state startedOn meetingOn noticeSentOn proposedChanges parentCommentsUntil parentRespondedOn parentComments
         parentMeetingRequested parentRequestedSetting allowedActions deadlines { kind dueOn metOn status } timeline { on text } }
       reviews { decision decidedOn kind state scheduledOn meetingOn meetingHeld dueBy invitationsSentOn adviceCirculatedOn reportReceivedOn
@@ -266,6 +269,14 @@ async fn a_new_user_fills_the_template_dry_runs_imports_and_a_second_run_changes
         json!([{"code": "SLCN"}, {"code": "SEMH"}])
     );
     assert_eq!(alan["plans"][0]["lastReviewDecisionOn"], "2025-09-12");
+    assert_eq!(
+        alan["plans"][0]["placements"],
+        json!([{"rank": 1, "urn": "100234", "entryOn": "2021-09-01", "senUnit": true}])
+    );
+    assert_eq!(
+        alan["plans"][0]["personalBudget"],
+        json!({"takenUp": true, "organisedArrangements": true, "directPayments": "E"})
+    );
     // The next review is within 12 months of the last review decision (s.44(1)): the
     // period of 12 months starting with 12 September 2025 ends on 11 September 2026.
     let review = alan["plans"][0]["deadlines"]
@@ -432,6 +443,12 @@ async fn every_problem_in_every_row_is_reported_and_nothing_changes() {
             // An unknown need code.
             "E-3,C-3,2022-09-14,,,XYZ,,,",
             "E-4,C-5,2020-09-14,,2026-03-10,ASD,,,",
+            // A URN of five digits.
+            "E-5,C-4,2022-09-14,,,ASD,,,,12345",
+            // Direct payments with no personal budget.
+            "E-6,C-4,2022-09-14,,,ASD,,,,,,,,,,,,,,,E",
+            // A placement's detail with no setting.
+            "E-7,C-4,2022-09-14,,,ASD,,,,,,,,,YES",
         ],
     );
     fill(
@@ -539,6 +556,9 @@ async fn every_problem_in_every_row_is_reported_and_nothing_changes() {
         ("plans", 3, "last_review_decision_on", "2020-01-01"),
         ("plans", 4, "child_id", "C-4"),
         ("plans", 5, "primary_need", "XYZ"),
+        ("plans", 7, "setting_urn", "12345"),
+        ("plans", 8, "direct_payments", "E"),
+        ("plans", 9, "sen_unit", "YES"),
         ("amendments", 3, "notice_sent_on", ""),
         ("amendments", 4, "proposed_changes", ""),
         ("amendments", 4, "plan_id", "E-4"),
