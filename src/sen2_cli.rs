@@ -13,7 +13,8 @@ use crate::domain::sen2_return::Severity;
 use crate::service::Ctx;
 use crate::store::entity::{local_authority, sen2_code};
 
-/// `ehcp sen2 --census-date D [--la CODE] [--out FILE] [--report FILE]`, or `ehcp sen2 codes`.
+/// `ehcp sen2 --census-date D [--la CODE] [--out FILE] [--report FILE] [--figures FILE]`,
+/// or `ehcp sen2 codes`.
 #[derive(clap::Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct Sen2Args {
@@ -32,6 +33,10 @@ pub struct Sen2Args {
     /// Write the checks' findings here as CSV (person, item, severity, message).
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// Write the figures the DfE will publish from the return here as CSV (table,
+    /// breakdown, count, of, percent), to check before sending.
+    #[arg(long, value_name = "FILE")]
+    pub figures: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -117,6 +122,21 @@ pub async fn run(db: &DatabaseConnection, args: Sen2Args) -> anyhow::Result<Stri
                 f.item,
                 f.severity.as_str(),
                 &f.message,
+            ])?;
+        }
+        out.flush()?;
+    }
+    if let Some(path) = &args.figures {
+        let mut out =
+            csv::Writer::from_path(path).with_context(|| format!("writing {}", path.display()))?;
+        out.write_record(["table", "breakdown", "count", "of", "percent"])?;
+        for f in &ret.figures {
+            out.write_record([
+                f.table,
+                &f.breakdown,
+                &f.count.to_string(),
+                &f.of.map(|n| n.to_string()).unwrap_or_default(),
+                &f.percent().map(|p| format!("{p:.1}")).unwrap_or_default(),
             ])?;
         }
         out.flush()?;

@@ -24,6 +24,7 @@ pub mod review;
 pub mod review_request;
 pub mod rules;
 pub mod sen2;
+pub mod sen2_figures;
 pub mod sen2_return;
 pub mod sign_in;
 pub mod timescales;

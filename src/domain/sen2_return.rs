@@ -39,11 +39,11 @@ impl Census {
     pub fn period_end(self) -> NaiveDate {
         NaiveDate::from_ymd_opt(self.year() - 1, 12, 31).expect("a valid year")
     }
-    fn in_period(self, d: NaiveDate) -> bool {
+    pub(super) fn in_period(self, d: NaiveDate) -> bool {
         (self.period_start()..=self.period_end()).contains(&d)
     }
     /// On or before the census date: what the return can know of.
-    fn by(self, d: Option<NaiveDate>) -> Option<NaiveDate> {
+    pub(super) fn by(self, d: Option<NaiveDate>) -> Option<NaiveDate> {
         d.filter(|d| *d <= self.reference_date)
     }
 }
@@ -63,6 +63,8 @@ pub struct PersonFacts {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RequestFacts {
     pub assessment_id: Option<i64>,
+    /// A re-assessment of a plan held (its plan is not a new one in the DfE's figures).
+    pub reassessment: bool,
     pub received_on: Option<NaiveDate>,
     pub requested_by: Option<RequestedBy>,
     pub decided_to_assess_on: Option<NaiveDate>,
@@ -127,7 +129,7 @@ impl PlanFacts {
     /// Maintained on the census date: issued by then, and not ceased or transferred out.
     /// Maintained by this council on the census date: issued (or transferred in) by then,
     /// and not ceased, transferred out or replaced.
-    fn active_on(&self, census: Census) -> bool {
+    pub(super) fn active_on(&self, census: Census) -> bool {
         let d = census.reference_date;
         self.issued_on <= d
             && self.transferred_in.as_ref().is_none_or(|(on, _)| *on <= d)
@@ -137,14 +139,14 @@ impl PlanFacts {
     }
     /// When this council stopped maintaining it: ceased, or transferred to another LA (the
     /// return's cease reason 5, unless a reason was recorded).
-    fn ended(&self) -> Option<(NaiveDate, Option<i16>)> {
+    pub(super) fn ended(&self) -> Option<(NaiveDate, Option<i16>)> {
         match (self.ceased_on, self.transferred_out_on) {
             (Some(on), _) => Some((on, self.cease_reason)),
             (None, Some(on)) => Some((on, Some(self.cease_reason.unwrap_or(5)))),
             (None, None) => None,
         }
     }
-    fn ceased_in_period(&self, census: Census) -> bool {
+    pub(super) fn ceased_in_period(&self, census: Census) -> bool {
         self.ended().is_some_and(|(on, _)| census.in_period(on))
     }
 }
@@ -255,6 +257,8 @@ pub struct Sen2Return {
     pub census: Census,
     pub persons: Vec<Element>,
     pub findings: Vec<Finding>,
+    /// The figures the DfE will publish from it, to check before sending.
+    pub figures: Vec<super::sen2_figures::Figure>,
 }
 
 /// Whether a request belongs in the return for `census` (SEN2.md §1.2): made or decided in
@@ -341,6 +345,7 @@ pub fn build(people: &[PersonFacts], census: Census) -> Sen2Return {
         census,
         persons,
         findings,
+        figures: super::sen2_figures::figures(people, census),
     }
 }
 
@@ -420,7 +425,10 @@ fn person(
 }
 
 /// The request's outcome on the census date (2.5) and its date (2.4).
-fn request_outcome(r: &RequestFacts, census: Census) -> (&'static str, Option<NaiveDate>) {
+pub(super) fn request_outcome(
+    r: &RequestFacts,
+    census: Census,
+) -> (&'static str, Option<NaiveDate>) {
     if r.assessment_id.is_none() {
         return ("H", None);
     }

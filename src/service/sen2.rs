@@ -371,6 +371,7 @@ async fn facts(
             .or_default()
             .push(RequestFacts {
                 assessment_id: Some(a.id),
+                reassessment: a.kind == "REASSESSMENT",
                 received_on: Some(a.received_on),
                 requested_by: RequestedBy::parse(&a.requested_by),
                 decided_to_assess_on: a.decided_to_assess_on,

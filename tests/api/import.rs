@@ -104,7 +104,9 @@ pub(crate) fn fill_caseload(dir: &Path) {
         "plans",
         // Placed at their school (URN 100234) in its SEN unit since September 2021, with a
         // personal budget paid directly for education.
-        &["E-77,C-1002,2021-09-14,Penrith Academy,12/09/2025,ASD,SLCN;SEMH,,,100234,,,,01/09/2021,YES,,,,YES,YES,E"],
+        &[
+            "E-77,C-1002,2021-09-14,Penrith Academy,12/09/2025,ASD,SLCN;SEMH,,,100234,,,,01/09/2021,YES,,,,YES,YES,E",
+        ],
     );
     // The amendment the last review (held 1 September, decided 12 September) decided on,
     // its notice sent with the decision.

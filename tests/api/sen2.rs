@@ -97,7 +97,7 @@ async fn a_council_corrects_a_code_list_from_a_csv_and_the_api_checks_against_th
     );
 }
 
-const RETURN: &str = "query($la: ID!, $on: Date!) { sen2Return(localAuthorityId: $la, censusDate: $on) { censusDate persons errors queries xml findings { childId person item severity message } } }";
+const RETURN: &str = "query($la: ID!, $on: Date!) { sen2Return(localAuthorityId: $la, censusDate: $on) { censusDate persons errors queries xml findings { childId person item severity message } figures { table breakdown count of percent } } }";
 
 #[tokio::test]
 async fn a_manager_produces_the_return_and_sees_what_to_fix_before_sending() {
@@ -186,6 +186,29 @@ async fn a_manager_produces_the_return_and_sees_what_to_fix_before_sending() {
         ret["errors"], 4,
         "Bob's sex and the LA's three officers: {findings:#?}"
     );
+    // The figures the DfE will publish, from the same data: two initial requests in 2025,
+    // one refused, one awaiting a decision on the census date; no plans yet.
+    let figure = |table: &str, breakdown: &str| {
+        ret["figures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["table"] == table && f["breakdown"] == breakdown)
+            .cloned()
+            .unwrap_or_else(|| panic!("{table} / {breakdown} in {:#}", ret["figures"]))
+    };
+    assert_eq!(figure("requests", "initial requests received")["count"], 2);
+    assert_eq!(figure("requests", "decided not to assess")["count"], 1);
+    assert_eq!(figure("requests", "awaiting a decision")["count"], 1);
+    assert_eq!(
+        figure("caseload", "EHC plans on the census date")["count"],
+        0
+    );
+    let within = figure("timeliness excluding exceptions", "within 20 weeks");
+    assert_eq!(
+        (&within["count"], &within["of"], &within["percent"]),
+        (&json!(0), &json!(0), &json!(null))
+    );
     // The officers in post are the LA's own items: a manager records them (codes checked).
     let officers = "mutation($la: ID!, $dmo: String, $dco: String, $dsco: String) { setDesignatedOfficers(localAuthorityId: $la, dmo: $dmo, dco: $dco, dsco: $dsco) { designatedMedicalOfficer designatedClinicalOfficer designatedSocialCareOfficer } }";
     let (_, body) = app
@@ -270,6 +293,7 @@ async fn the_demo_councils_return_comes_from_the_command_line_with_its_findings(
     assert!(ok, "{out}{err}");
     let dir = tempfile::tempdir().unwrap();
     let (xml, report) = (dir.path().join("sen2.xml"), dir.path().join("findings.csv"));
+    let figures = dir.path().join("figures.csv");
     let (ok, out, err) = ehcp(
         &url,
         &[
@@ -282,10 +306,43 @@ async fn the_demo_councils_return_comes_from_the_command_line_with_its_findings(
             xml.to_str().unwrap(),
             "--report",
             report.to_str().unwrap(),
+            "--figures",
+            figures.to_str().unwrap(),
         ],
     );
     assert!(ok, "{out}{err}");
     assert!(err.contains("SEN2 2027-01-21 for LA 909:"), "{err}");
+    // The published figures, from the same data: every plan in the return's caseload is in
+    // one age group, one need and one setting.
+    let figures = std::fs::read_to_string(&figures).unwrap();
+    assert!(
+        figures.starts_with("table,breakdown,count,of,percent\n"),
+        "{figures}"
+    );
+    let sum = |table: &str| -> u64 {
+        figures
+            .lines()
+            .filter(|l| l.starts_with(&format!("{table},")))
+            .map(|l| l.split(',').nth(2).unwrap().parse::<u64>().unwrap())
+            .sum()
+    };
+    let caseload = sum("caseload");
+    assert!(caseload > 10, "{figures}");
+    assert_eq!(sum("caseload by age"), caseload, "{figures}");
+    assert_eq!(sum("caseload by primary need"), caseload, "{figures}");
+    assert_eq!(sum("caseload by setting"), caseload, "{figures}");
+    assert_eq!(
+        caseload as usize,
+        std::fs::read_to_string(&xml)
+            .unwrap()
+            .matches("<ActivePlans>")
+            .count(),
+        "the caseload is the return's active plans"
+    );
+    assert!(
+        figures.contains("timeliness including exceptions,within 20 weeks,"),
+        "{figures}"
+    );
     let xml = std::fs::read_to_string(&xml).unwrap();
     assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Message>"));
     let persons = xml.matches("<Person>").count();

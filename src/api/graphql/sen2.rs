@@ -45,6 +45,25 @@ pub struct Sen2Return {
     findings: Vec<Sen2Finding>,
     /// The return's XML, deterministic for the same data.
     xml: String,
+    /// The figures the DfE will publish from this return (caseload by age, need and
+    /// setting; requests and outcomes; timeliness including and excluding exceptions;
+    /// plans ceased by reason), to check before sending.
+    figures: Vec<Sen2Figure>,
+}
+
+/// One of the figures the DfE publishes, worked out from the return's data.
+#[derive(SimpleObject)]
+pub struct Sen2Figure {
+    /// The table, such as "caseload by age" or "timeliness excluding exceptions".
+    table: String,
+    /// The row, such as "Age 5 to 10" or "within 20 weeks".
+    breakdown: String,
+    /// How many.
+    count: i32,
+    /// For a rate, how many it is a share of (the plans issued); null otherwise.
+    of: Option<i32>,
+    /// For a rate, the share in percent to one decimal place; null otherwise.
+    percent: Option<f64>,
 }
 
 /// One code of a SEN2 code list, and where it was found (`data/sen2/README.md` names each
@@ -116,6 +135,17 @@ impl Sen2Query {
             errors: errors as i32,
             queries: (ret.findings.len() - errors) as i32,
             xml: sen2_return::to_xml(&ret, &header),
+            figures: ret
+                .figures
+                .iter()
+                .map(|f| Sen2Figure {
+                    table: f.table.to_owned(),
+                    breakdown: f.breakdown.clone(),
+                    count: f.count as i32,
+                    of: f.of.map(|of| of as i32),
+                    percent: f.percent(),
+                })
+                .collect(),
             findings: ret
                 .findings
                 .into_iter()
