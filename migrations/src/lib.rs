@@ -23,6 +23,7 @@ mod m0018_one_import_at_a_time;
 mod m0019_sen2_person;
 mod m0020_designated_officers;
 mod m0021_placements;
+mod m0022_relevant_youth_accommodation;
 
 pub use m0009_long_open_deadlines::{LONG_OPEN_DAYS, long_open_predicate};
 
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0019_sen2_person::Migration),
             Box::new(m0020_designated_officers::Migration),
             Box::new(m0021_placements::Migration),
+            Box::new(m0022_relevant_youth_accommodation::Migration),
         ]
     }
 }

@@ -485,6 +485,12 @@ impl Sheet {
                     false,
                     "the day the draft plan was sent: a date"
                 ),
+                col(
+                    "relevant_youth_accommodation",
+                    false,
+                    "YES if the request was made while the child or young person was detained \
+                     in relevant youth accommodation (SEN2 RYA)",
+                ),
             ],
             Sheet::AdviceRequests => columns![
                 col("advice_id", true, "your system's id for the advice request"),
@@ -878,6 +884,7 @@ pub struct AssessmentRow {
     pub decided_not_to_assess_on: Option<NaiveDate>,
     pub decision_reasons: Option<String>,
     pub draft_sent_on: Option<NaiveDate>,
+    pub relevant_youth_accommodation: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1412,6 +1419,7 @@ fn read_row(
                 decided_not_to_assess_on: c.date("decided_not_to_assess_on", today),
                 decision_reasons: c.long_text("decision_reasons"),
                 draft_sent_on: c.date("draft_sent_on", today),
+                relevant_youth_accommodation: c.yes_no("relevant_youth_accommodation"),
             };
             if c.problems.len() == before {
                 for (column, message) in assessment_order(&row) {
@@ -2626,6 +2634,7 @@ mod tests {
             decided_not_to_assess_on: None,
             decision_reasons: None,
             draft_sent_on: Some(d(2025, 4, 1)),
+            relevant_youth_accommodation: false,
         };
         let ep = AdviceRow {
             advice_id: "V1".into(),

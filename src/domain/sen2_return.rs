@@ -65,6 +65,8 @@ pub struct RequestFacts {
     pub assessment_id: Option<i64>,
     /// A re-assessment of a plan held (its plan is not a new one in the DfE's figures).
     pub reassessment: bool,
+    /// Made while the child or young person was in relevant youth accommodation (2.3).
+    pub relevant_youth_accommodation: bool,
     pub received_on: Option<NaiveDate>,
     pub requested_by: Option<RequestedBy>,
     pub decided_to_assess_on: Option<NaiveDate>,
@@ -463,9 +465,7 @@ fn request(r: &RequestFacts, census: Census, c: &mut Checks<'_>) -> Element {
         _ => {}
     }
     if outcome != "H" {
-        // Relevant youth accommodation is not recorded yet (a known gap): no request is
-        // marked as made there.
-        items.push(Element::flag("RYA", false));
+        items.push(Element::flag("RYA", r.relevant_youth_accommodation));
     }
     if let Some(on) = outcome_on {
         items.push(Element::date("RequestOutcomeDate", on));

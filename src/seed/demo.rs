@@ -801,6 +801,8 @@ async fn open(
             },
             received_on: Some(received_on),
             caseworker_id: Some(caseworker_id),
+            // None of the demo's children is detained.
+            relevant_youth_accommodation: false,
         },
     )
     .await

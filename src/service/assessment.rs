@@ -108,6 +108,8 @@ pub struct NewAssessment {
     /// the decision to re-assess.
     pub received_on: Option<NaiveDate>,
     pub caseworker_id: Option<i64>,
+    /// Made while the child or young person was in relevant youth accommodation (SEN2 RYA).
+    pub relevant_youth_accommodation: bool,
 }
 
 pub async fn request(ctx: &Ctx<'_>, input: NewAssessment) -> ApiResult<AssessmentRecord> {
@@ -200,6 +202,7 @@ pub async fn request(ctx: &Ctx<'_>, input: NewAssessment) -> ApiResult<Assessmen
         kind: Set(input.kind.as_str().to_owned()),
         state: Set(state.as_str().to_owned()),
         requested_by: Set(input.requested_by.as_str().to_owned()),
+        relevant_youth_accommodation: Set(input.relevant_youth_accommodation),
         received_on: Set(received_on),
         caseworker_id: Set(caseworker_id),
         decided_to_assess_on: Set(decided_on),

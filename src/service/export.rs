@@ -747,6 +747,12 @@ pub async fn council(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<CouncilExport> {
             date(decision(a.decided_not_to_assess_on)),
             text(&a.decision_reasons),
             date(a.draft_sent_on),
+            if a.relevant_youth_accommodation {
+                "YES"
+            } else {
+                ""
+            }
+            .to_owned(),
         ]);
     }
     out.sheets.insert(Sheet::Assessments, rows);

@@ -1716,6 +1716,7 @@ async fn replay_assessment(
                     requested_by: r.requested_by,
                     received_on: Some(r.received_on),
                     caseworker_id,
+                    relevant_youth_accommodation: r.relevant_youth_accommodation,
                 },
             )
             .await?

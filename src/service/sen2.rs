@@ -372,6 +372,7 @@ async fn facts(
             .push(RequestFacts {
                 assessment_id: Some(a.id),
                 reassessment: a.kind == "REASSESSMENT",
+                relevant_youth_accommodation: a.relevant_youth_accommodation,
                 received_on: Some(a.received_on),
                 requested_by: RequestedBy::parse(&a.requested_by),
                 decided_to_assess_on: a.decided_to_assess_on,

@@ -123,7 +123,7 @@ pub(crate) fn fill_caseload(dir: &Path) {
     fill(
         dir,
         "assessments",
-        &["A-5,C-1001,INITIAL,PARENT,06/01/2026,S-17,10/02/2026,,,"],
+        &["A-5,C-1001,INITIAL,PARENT,06/01/2026,S-17,10/02/2026,,,,"],
     );
     fill(
         dir,

@@ -142,7 +142,8 @@ async fn a_manager_produces_the_return_and_sees_what_to_fix_before_sending() {
     app.ok(
         &fx.caseworker,
         "mutation($input: RequestAssessmentInput!) { requestAssessment(input: $input) { id } }",
-        json!({"input": {"childId": bob, "requestedBy": "PARENT", "receivedOn": "2025-11-03"}}),
+        json!({"input": {"childId": bob, "requestedBy": "PARENT", "receivedOn": "2025-11-03",
+            "relevantYouthAccommodation": true}}),
     )
     .await;
 
@@ -169,6 +170,9 @@ async fn a_manager_produces_the_return_and_sees_what_to_fix_before_sending() {
         "<RequestMediation>0</RequestMediation>",
         "<UPNunknown>UN2</UPNunknown>",
         "<RequestOutcome>A</RequestOutcome>",
+        // Ana's request was not made in relevant youth accommodation; Bob's was.
+        "<RYA>0</RYA>",
+        "<RYA>1</RYA>",
     ] {
         assert!(xml.contains(item), "{item} in {xml}");
     }

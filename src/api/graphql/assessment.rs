@@ -409,6 +409,11 @@ impl Assessment {
     async fn requested_by(&self) -> Option<RequestedBy> {
         svc::RequestedBy::parse(&self.0.row.requested_by).map(Into::into)
     }
+    /// Requested while the child or young person was detained in relevant youth
+    /// accommodation (the SEN2 return's RYA).
+    async fn relevant_youth_accommodation(&self) -> bool {
+        self.0.row.relevant_youth_accommodation
+    }
     /// The day the request arrived (the clock start); for a re-assessment, the decision
     /// to re-assess.
     async fn received_on(&self) -> Date {
@@ -802,6 +807,10 @@ pub struct RequestAssessmentInput {
     received_on: Option<Date>,
     /// Defaults to the signed-in caseworker.
     caseworker_id: Option<ID>,
+    /// Made while the child or young person was detained in relevant youth accommodation
+    /// (CFA 2014 ss.70–75; the SEN2 return's RYA); false by default.
+    #[graphql(default)]
+    relevant_youth_accommodation: bool,
 }
 
 /// Common to every action: which assessment, the version you saw, and when it happened.
@@ -1041,6 +1050,7 @@ impl AssessmentMutation {
                 .caseworker_id
                 .map(|c| Id::parse("caseworkerId", Kind::StaffMember, &c))
                 .transpose()?,
+            relevant_youth_accommodation: input.relevant_youth_accommodation,
         };
         Ok(Assessment(svc::request(&ctx, new).await?))
     }

@@ -10,6 +10,8 @@ pub struct Model {
     pub kind: String,
     pub state: String,
     pub requested_by: String,
+    /// Requested while in relevant youth accommodation (SEN2 2.3, RYA).
+    pub relevant_youth_accommodation: bool,
     pub received_on: Date,
     pub caseworker_id: Option<i64>,
     pub decided_to_assess_on: Option<Date>,
