@@ -38,9 +38,10 @@ pub struct Placement {
 }
 
 impl Placement {
-    /// Placed there on `day`: entered by then and not yet left.
+    /// Placed there on `day`: entered by then, and its leaving date (the last day there)
+    /// not before it.
     pub fn on(&self, day: NaiveDate) -> bool {
-        self.entry_on <= day && self.leaving_on.is_none_or(|l| l > day)
+        self.entry_on <= day && self.leaving_on.is_none_or(|l| l >= day)
     }
 }
 
@@ -196,8 +197,9 @@ pub fn check_placements(
     out.sort_by_key(|p| (p.entry_on, p.rank));
     for (i, a) in out.iter().enumerate() {
         for b in &out[i + 1..] {
-            let overlap = b.entry_on < a.leaving_on.unwrap_or(NaiveDate::MAX)
-                && a.entry_on < b.leaving_on.unwrap_or(NaiveDate::MAX);
+            // Leaving dates are the last day there: a move's next placement starts after.
+            let overlap = b.entry_on <= a.leaving_on.unwrap_or(NaiveDate::MAX)
+                && a.entry_on <= b.leaving_on.unwrap_or(NaiveDate::MAX);
             if a.rank == b.rank && overlap {
                 return Err(InvalidField::new(
                     "placements",
@@ -209,7 +211,13 @@ pub fn check_placements(
                 ));
             }
         }
-        if a.rank > 1 && !out.iter().any(|m| m.rank == 1 && m.on(a.entry_on)) {
+        // A secondary placement sits beside a main one from its first day to its last.
+        let main_on = |day: NaiveDate| out.iter().any(|m| m.rank == 1 && m.on(day));
+        let main_to_the_end = match a.leaving_on {
+            Some(last) => main_on(last),
+            None => out.iter().any(|m| m.rank == 1 && m.leaving_on.is_none()),
+        };
+        if a.rank > 1 && !(main_on(a.entry_on) && main_to_the_end) {
             return Err(InvalidField::new(
                 "placements",
                 format!(
@@ -394,10 +402,11 @@ mod tests {
 
     #[test]
     fn placements_of_one_rank_follow_each_other_and_a_second_has_a_main_one_beside_it() {
-        // A move on the day the last placement ended, and a dual placement beside the new one.
+        // A move the day after the last placement's last day, and a dual placement beside the
+        // new one.
         let ok = check(vec![
             at("100002", 1, d(2025, 9, 1), None),
-            at("100001", 1, d(2024, 9, 1), Some(d(2025, 9, 1))),
+            at("100001", 1, d(2024, 9, 1), Some(d(2025, 8, 31))),
             at("100003", 2, d(2025, 9, 1), None),
         ])
         .unwrap();
@@ -411,6 +420,20 @@ mod tests {
         ])
         .unwrap_err();
         assert!(err.contains("two placements of rank 1 overlap"), "{err}");
+        // The leaving date is the last day there: the next one cannot start on it.
+        let err = check(vec![
+            at("100001", 1, d(2024, 9, 1), Some(d(2025, 9, 1))),
+            at("100002", 1, d(2025, 9, 1), None),
+        ])
+        .unwrap_err();
+        assert!(err.contains("overlap"), "{err}");
+        // A secondary placement may not outlast the main one.
+        let err = check(vec![
+            at("100001", 1, d(2024, 9, 1), Some(d(2025, 7, 1))),
+            at("100003", 2, d(2024, 9, 1), None),
+        ])
+        .unwrap_err();
+        assert!(err.contains("no main placement"), "{err}");
         let err = check(vec![
             at("100001", 1, d(2024, 9, 1), Some(d(2025, 7, 1))),
             at("100003", 2, d(2025, 9, 1), None),

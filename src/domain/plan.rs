@@ -539,6 +539,11 @@ pub fn allowed_actions(facts: &PlanFacts) -> Vec<PlanAction> {
 
 fn action_allowed(facts: &PlanFacts, action: PlanAction) -> bool {
     use PlanAction as A;
+    // Where the child was placed and the budget stay correctable once the plan has ended:
+    // the SEN2 return reports plans ceased in its year, with their placements.
+    if matches!(action, A::SetPlacements | A::SetPersonalBudget) {
+        return true;
+    }
     if !facts.is_open() {
         return false;
     }
@@ -1458,7 +1463,11 @@ mod tests {
             cease_reason: Some(CeaseReason::NeedsMetWithoutPlan),
             ..consulted
         };
-        assert!(allowed_actions(&ceased).is_empty());
+        // Only the SEN2 record stays correctable: where the child was placed, the budget.
+        assert_eq!(
+            allowed_actions(&ceased),
+            [PlanAction::SetPlacements, PlanAction::SetPersonalBudget]
+        );
         assert_eq!(next_step(&ceased, d(2026, 3, 21), Reader::Family), None);
         assert_eq!(next_review_due(&ceased, d(2026, 3, 21)), None);
         let deadlines = plan_deadlines(&ceased, d(2026, 7, 1));

@@ -83,13 +83,13 @@ impl Tables {
     }
 }
 
-/// A new plan: issued after an initial assessment (not a re-assessment, nor received from
-/// another council), in the collection year.
+/// A new plan: issued after an initial request (not a re-assessment or an assessment a
+/// Tribunal ordered, nor received from another council), in the collection year.
 fn new_plan_issued(r: &RequestFacts, census: Census) -> Option<(NaiveDate, NaiveDate)> {
     let issued = r.final_issued_on.filter(|d| census.in_period(*d))?;
     let received = r.received_on?;
     let transferred_in = r.plan.as_ref().is_some_and(|p| p.transferred_in.is_some());
-    (!r.reassessment && !transferred_in).then_some((received, issued))
+    (r.initial && !transferred_in).then_some((received, issued))
 }
 
 fn setting_on(plan: &PlanFacts, day: NaiveDate) -> String {
@@ -152,7 +152,7 @@ pub fn figures(people: &[PersonFacts], census: Census) -> Vec<Figure> {
     let requests: Vec<&RequestFacts> = people
         .iter()
         .flat_map(|p| &p.requests)
-        .filter(|r| r.assessment_id.is_some() && !r.reassessment)
+        .filter(|r| r.assessment_id.is_some() && r.initial)
         .filter(|r| r.received_on.is_some_and(|on| census.in_period(on)))
         .collect();
     t.add(
@@ -188,6 +188,7 @@ pub fn figures(people: &[PersonFacts], census: Census) -> Vec<Figure> {
         "assessments",
         "decided not to issue a plan",
         all.iter()
+            .filter(|r| r.initial)
             .filter(|r| {
                 r.decided_not_to_issue_on
                     .is_some_and(|on| census.in_period(on))
@@ -288,6 +289,7 @@ mod tests {
     fn issued(received: NaiveDate, on: NaiveDate, exception: bool) -> RequestFacts {
         RequestFacts {
             assessment_id: Some(1),
+            initial: true,
             received_on: Some(received),
             decided_to_assess_on: Some(received + Duration::weeks(5)),
             final_issued_on: Some(on),
@@ -330,7 +332,7 @@ mod tests {
                 4,
                 d(2021, 1, 16),
                 vec![RequestFacts {
-                    reassessment: true,
+                    initial: false,
                     plan: Some(plan(d(2025, 6, 1), "SEMH", Setting::Kind("EHE".into()))),
                     ..issued(d(2025, 2, 1), d(2025, 6, 1), false)
                 }],
@@ -342,18 +344,21 @@ mod tests {
                 vec![
                     RequestFacts {
                         assessment_id: Some(5),
+                        initial: true,
                         received_on: Some(d(2025, 3, 1)),
                         decided_not_to_assess_on: Some(d(2025, 4, 1)),
                         ..RequestFacts::default()
                     },
                     RequestFacts {
                         assessment_id: Some(6),
+                        initial: true,
                         received_on: Some(d(2025, 6, 1)),
                         withdrawn_on: Some(d(2025, 7, 1)),
                         ..RequestFacts::default()
                     },
                     RequestFacts {
                         assessment_id: Some(7),
+                        initial: true,
                         received_on: Some(d(2025, 12, 31)),
                         ..RequestFacts::default()
                     },

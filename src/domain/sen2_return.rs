@@ -63,8 +63,9 @@ pub struct PersonFacts {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RequestFacts {
     pub assessment_id: Option<i64>,
-    /// A re-assessment of a plan held (its plan is not a new one in the DfE's figures).
-    pub reassessment: bool,
+    /// An initial request (not a re-assessment, nor an assessment or plan a Tribunal
+    /// ordered): only these are requests and new plans in the DfE's figures.
+    pub initial: bool,
     /// Made while the child or young person was in relevant youth accommodation (2.3).
     pub relevant_youth_accommodation: bool,
     pub received_on: Option<NaiveDate>,

@@ -565,6 +565,9 @@ async fn play_plan(
             secondary_needs: vec![SenNeed::Slcn],
             transferred_in_on: None,
             transferred_from: None,
+            // Placed, with the budget, by `place` below, as a caseworker would.
+            placements: Vec::new(),
+            personal_budget: None,
         },
     )
     .await?;

@@ -532,17 +532,22 @@ pub async fn council(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<CouncilExport> {
             .collect(),
     );
 
-    // Each plan's placement now (its main one, not left): the sheet's placement columns.
+    // Each plan's main placement today: the sheet's placement columns. A plan's other
+    // placements (its history, a secondary one, one still to start) are not in the sheet.
     let mut placed_now: HashMap<i64, placement::Model> = HashMap::new();
+    let mut elsewhere: HashSet<i64> = HashSet::new();
     for p in placement::Entity::find()
         .filter(placement::Column::LaId.eq(la_id))
-        .filter(placement::Column::Rank.eq(1))
-        .filter(placement::Column::LeavingOn.is_null())
         .order_by_asc(placement::Column::EntryOn)
         .all(db)
         .await?
     {
-        placed_now.insert(p.plan_id, p);
+        let held = p.entry_on <= today && p.leaving_on.is_none_or(|l| l >= today);
+        if p.rank == 1 && held {
+            placed_now.insert(p.plan_id, p);
+        } else {
+            elsewhere.insert(p.plan_id);
+        }
     }
     let yes = |b: bool| if b { "YES" } else { "" }.to_owned();
     let mut rows = Vec::new();
@@ -579,6 +584,12 @@ pub async fn council(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<CouncilExport> {
             date(p.transferred_in_on),
             text(&p.transferred_from),
         ]);
+        if elsewhere.contains(&p.id) {
+            out.leave_out(
+                "a plan's past, secondary and future placements (the plans sheet holds the \
+                 placement today)",
+            );
+        }
         let row = rows.last_mut().expect("just pushed");
         match placed_now.get(&p.id) {
             Some(at) => row.extend([

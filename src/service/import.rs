@@ -992,7 +992,7 @@ impl<'a, 'c> Applier<'a, 'c> {
                         "ehc_plan",
                         AuditAction::Enter,
                     );
-                    let plan = plans::enter_plan(
+                    plans::enter_plan(
                         ctx,
                         NewPlan {
                             child_id,
@@ -1003,28 +1003,19 @@ impl<'a, 'c> Applier<'a, 'c> {
                             secondary_needs: r.secondary_needs.clone(),
                             transferred_in_on: r.transferred_in_on,
                             transferred_from: r.transferred_from.clone(),
+                            // Where the child is placed now and the budget (SEN2 5.7 and
+                            // 4.4), written with the plan.
+                            placements: r.placement.iter().cloned().collect(),
+                            personal_budget: r.personal_budget.as_ref().map(|b| {
+                                (
+                                    b.taken_up,
+                                    b.organised_arrangements,
+                                    b.direct_payments.clone(),
+                                )
+                            }),
                         },
                     )
                     .await?;
-                    // Where the child is placed now and the budget: the return's 5.7 and 4.4.
-                    let (id, mut version) = (plan.row.id, plan.row.version);
-                    if let Some(placement) = &r.placement {
-                        version = plans::set_placements(ctx, id, version, vec![placement.clone()])
-                            .await?
-                            .row
-                            .version;
-                    }
-                    if let Some(b) = &r.personal_budget {
-                        plans::set_personal_budget(
-                            ctx,
-                            id,
-                            version,
-                            b.taken_up,
-                            b.organised_arrangements,
-                            b.direct_payments.as_deref(),
-                        )
-                        .await?;
-                    }
                     Ok(Outcome::Created)
                 }
             }

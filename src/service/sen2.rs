@@ -371,7 +371,7 @@ async fn facts(
             .or_default()
             .push(RequestFacts {
                 assessment_id: Some(a.id),
-                reassessment: a.kind == "REASSESSMENT",
+                initial: a.kind == crate::domain::assessment::AssessmentKind::Initial.as_str(),
                 relevant_youth_accommodation: a.relevant_youth_accommodation,
                 received_on: Some(a.received_on),
                 requested_by: RequestedBy::parse(&a.requested_by),

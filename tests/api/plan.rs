@@ -787,7 +787,11 @@ async fn a_plan_is_ceased_only_after_consultation_with_a_sen2_reason_and_appeal_
         plan["ceaseReason"],
         json!({"reason": "PAID_EMPLOYMENT", "sen2Code": 4, "label": "Moved on to paid employment"})
     );
-    assert_eq!(plan["allowedActions"], json!([]));
+    // Only its SEN2 record stays correctable (the return reports plans ceased in its year).
+    assert_eq!(
+        plan["allowedActions"],
+        json!(["SET_PLACEMENTS", "SET_PERSONAL_BUDGET"])
+    );
     assert_eq!(plan["nextStep"], Value::Null);
     assert_eq!(plan["reviewDue"], Value::Null);
     assert!(
@@ -809,9 +813,22 @@ async fn a_plan_is_ceased_only_after_consultation_with_a_sen2_reason_and_appeal_
     assert_eq!(after["extensions"]["code"], "CONFLICT");
     assert_eq!(
         after["extensions"]["allowedActions"],
-        Value::Null,
-        "nothing is allowed: {after}"
+        json!(["SET_PLACEMENTS", "SET_PERSONAL_BUDGET"]),
+        "only the SEN2 record is: {after}"
     );
+    // Where the young person was placed is still recorded after the plan ceased.
+    let placed = act(
+        &app,
+        &cw,
+        "setPlacements",
+        with_version(
+            &plan,
+            "planId",
+            json!({"placements": [{"urn": "100001", "entryOn": plan["issuedOn"], "leavingOn": "2026-05-20"}]}),
+        ),
+    )
+    .await;
+    assert_eq!(placed["status"], "CEASED");
     // A new plan may now be entered for the child.
     let child = app
         .ok(
@@ -973,7 +990,10 @@ async fn a_plan_moves_between_councils_with_the_new_councils_notice_and_review_d
         (plan["status"].as_str(), plan["transferredTo"].as_str()),
         (Some("TRANSFERRED_OUT"), Some("Westmorland and Furness"))
     );
-    assert_eq!(plan["allowedActions"], json!([]));
+    assert_eq!(
+        plan["allowedActions"],
+        json!(["SET_PLACEMENTS", "SET_PERSONAL_BUDGET"])
+    );
     let q = format!(
         "query($id: ID!) {{ annualReview(id: $id) {{ {} }} }}",
         review_fields()

@@ -19,15 +19,7 @@ pub async fn set_placements(
         PlanAction::SetPlacements,
     )
     .await?;
-    let lists = crate::store::reference::sen2_lists(ctx.db, &PlacementLists::NAMES).await?;
-    let placements = check_placements(
-        inputs,
-        &PlacementLists {
-            sen_setting: &lists[0],
-            residential: &lists[1],
-            work_based_learning: &lists[2],
-        },
-    )?;
+    let placements = checked(ctx, inputs).await?;
     let (la_id, child_id) = (step.record.row.la_id, step.record.row.child_id);
     let summary: Vec<serde_json::Value> = placements.iter().map(summary_of).collect();
     let txn = ctx.db.begin().await?;
@@ -36,17 +28,65 @@ pub async fn set_placements(
         .filter(placement::Column::PlanId.eq(id))
         .exec(&txn)
         .await?;
+    insert_placements(&txn, &placements, (la_id, child_id, id), ctx.now).await?;
+    commit(txn, child_id).await?;
+    load_plan(ctx, id).await
+}
+
+/// Placements as given, checked against the instance's code lists.
+pub(super) async fn checked(
+    ctx: &Ctx<'_>,
+    inputs: Vec<PlacementInput>,
+) -> ApiResult<Vec<Placement>> {
+    if inputs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let lists = crate::store::reference::sen2_lists(ctx.db, &PlacementLists::NAMES).await?;
+    Ok(check_placements(
+        inputs,
+        &PlacementLists {
+            sen_setting: &lists[0],
+            residential: &lists[1],
+            work_based_learning: &lists[2],
+        },
+    )?)
+}
+
+/// A personal budget as given, checked against the `DIRECT_PAYMENT` list.
+pub(super) async fn checked_budget(
+    ctx: &Ctx<'_>,
+    taken_up: bool,
+    organised_arrangements: bool,
+    direct_payments: Option<&str>,
+) -> ApiResult<PersonalBudget> {
+    let list = crate::store::reference::sen2_lists(ctx.db, &["DIRECT_PAYMENT"])
+        .await?
+        .remove(0);
+    Ok(PersonalBudget::checked(
+        taken_up,
+        organised_arrangements,
+        direct_payments,
+        &list,
+    )?)
+}
+
+/// Writes a plan's placements (owner: LA, child, plan) in the caller's transaction.
+pub(super) async fn insert_placements(
+    txn: &DatabaseTransaction,
+    placements: &[Placement],
+    (la_id, child_id, plan_id): (i64, i64, i64),
+    now: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<()> {
     if !placements.is_empty() {
         placement::Entity::insert_many(
             placements
                 .iter()
-                .map(|p| row_of(p, la_id, child_id, id, ctx.now)),
+                .map(|p| row_of(p, la_id, child_id, plan_id, now)),
         )
-        .exec_without_returning(&txn)
+        .exec_without_returning(txn)
         .await?;
     }
-    commit(txn, child_id).await?;
-    load_plan(ctx, id).await
+    Ok(())
 }
 
 /// Records the plan's personal budget (SEN2 4.4), replacing what was held.
@@ -64,10 +104,7 @@ pub async fn set_personal_budget(
         PlanAction::SetPersonalBudget,
     )
     .await?;
-    let list = crate::store::reference::sen2_lists(ctx.db, &["DIRECT_PAYMENT"])
-        .await?
-        .remove(0);
-    let budget = PersonalBudget::checked(taken_up, organised_arrangements, direct_payments, &list)?;
+    let budget = checked_budget(ctx, taken_up, organised_arrangements, direct_payments).await?;
     step.row.personal_budget = Set(Some(budget.taken_up));
     step.row.organised_arrangements = Set(Some(budget.organised_arrangements));
     step.row.direct_payments = Set(budget.direct_payments.clone());
@@ -79,7 +116,7 @@ pub async fn set_personal_budget(
     .await
 }
 
-fn summary_of(p: &Placement) -> serde_json::Value {
+pub(super) fn summary_of(p: &Placement) -> serde_json::Value {
     let (urn, ukprn, kind) = columns_of(&p.setting);
     json!({"rank": p.rank, "urn": urn, "ukprn": ukprn, "senSetting": kind, "entryOn": p.entry_on, "leavingOn": p.leaving_on})
 }

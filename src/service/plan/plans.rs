@@ -35,6 +35,10 @@ pub struct NewPlan {
     pub secondary_needs: Vec<SenNeed>,
     pub transferred_in_on: Option<NaiveDate>,
     pub transferred_from: Option<String>,
+    /// Where the child or young person is placed (an imported plan's placement now).
+    pub placements: Vec<crate::domain::placement::PlacementInput>,
+    /// The personal budget: taken up, organised arrangements, direct payments.
+    pub personal_budget: Option<(bool, bool, Option<String>)>,
 }
 
 pub async fn enter_plan(ctx: &Ctx<'_>, input: NewPlan) -> ApiResult<PlanRecord> {
@@ -100,6 +104,13 @@ pub async fn enter_plan(ctx: &Ctx<'_>, input: NewPlan) -> ApiResult<PlanRecord> 
             active.id
         )));
     }
+    let placements = super::placements::checked(ctx, input.placements).await?;
+    let budget = match &input.personal_budget {
+        Some((taken_up, oa, dp)) => {
+            Some(super::placements::checked_budget(ctx, *taken_up, *oa, dp.as_deref()).await?)
+        }
+        None => None,
+    };
     let mut facts = PlanFacts::new(input.issued_on, child.date_of_birth);
     facts.last_review_decision_on = input.last_review_decision_on;
     facts.transferred_in_on = input.transferred_in_on;
@@ -126,9 +137,19 @@ pub async fn enter_plan(ctx: &Ctx<'_>, input: NewPlan) -> ApiResult<PlanRecord> 
         review_due_on: Set(Some(review_due_on(&facts))),
         transferred_in_on: Set(input.transferred_in_on),
         transferred_from: Set(transferred_from.clone()),
+        personal_budget: Set(budget.as_ref().map(|b| b.taken_up)),
+        organised_arrangements: Set(budget.as_ref().map(|b| b.organised_arrangements)),
+        direct_payments: Set(budget.as_ref().and_then(|b| b.direct_payments.clone())),
         ..Default::default()
     }
     .insert(&txn)
+    .await?;
+    super::placements::insert_placements(
+        &txn,
+        &placements,
+        (row.la_id, row.child_id, row.id),
+        ctx.now,
+    )
     .await?;
     plan_versions::insert(
         &txn,
@@ -153,7 +174,9 @@ pub async fn enter_plan(ctx: &Ctx<'_>, input: NewPlan) -> ApiResult<PlanRecord> 
             "ehc_plan",
             row.id,
             AuditAction::Enter,
-            json!({"issuedOn": input.issued_on, "lastReviewDecisionOn": input.last_review_decision_on, "transferredInOn": input.transferred_in_on, "transferredFrom": transferred_from, "primaryNeed": row.primary_need}),
+            json!({"issuedOn": input.issued_on, "lastReviewDecisionOn": input.last_review_decision_on, "transferredInOn": input.transferred_in_on, "transferredFrom": transferred_from, "primaryNeed": row.primary_need,
+                "placements": placements.iter().map(super::placements::summary_of).collect::<Vec<_>>(),
+                "personalBudget": budget.as_ref().map(|b| json!({"takenUp": b.taken_up, "organisedArrangements": b.organised_arrangements, "directPayments": b.direct_payments}))}),
         ),
     )
     .await?;

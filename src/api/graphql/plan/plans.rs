@@ -799,6 +799,8 @@ impl PlanMutation {
             secondary_needs: input.secondary_needs.into_iter().map(Into::into).collect(),
             transferred_in_on: input.transferred_in_on.map(|d| d.0),
             transferred_from: input.transferred_from,
+            placements: Vec::new(),
+            personal_budget: None,
         };
         Ok(EhcPlan(svc::enter_plan(&ctx, new).await?))
     }
