@@ -1,7 +1,7 @@
 //! The DfE's SEN2 return: its code lists as this instance holds them.
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
 
 use super::Ctx;
@@ -313,6 +313,24 @@ async fn facts(
                 .map(ReviewDecision::sen2_code),
         });
     }
+    let child_of: HashMap<i64, &child::Model> = children.iter().map(|c| (c.id, c)).collect();
+    // 5.6a: when the move is at the start of the next school year, the last day the plan may
+    // be amended for it: before 15 February (reg 18(1)(a)), so 14 February; 31 March for a
+    // move into post-16 education. The engine's own due date, as the API shows it.
+    let phase_transfer_due = |p: &ehc_plan::Model| -> Option<NaiveDate> {
+        let child = child_of.get(&p.child_id)?;
+        let mut facts = crate::domain::plan::PlanFacts::new(p.issued_on, child.date_of_birth);
+        facts.nc_year_override = child.nc_year_override.map(i32::from);
+        facts.phase_transfer_override = p
+            .phase_transfer_kind
+            .as_deref()
+            .and_then(|k| crate::domain::plan::PhaseTransferKind::parse(k).ok())
+            .zip(p.phase_transfer_moves_on);
+        facts
+            .phase_transfer(d)
+            .filter(|t| t.moves_on.year() == census.year())
+            .map(|t| t.due_on)
+    };
     let mut plan_facts = |p: &ehc_plan::Model| PlanFacts {
         plan_id: p.id,
         issued_on: p.issued_on,
@@ -335,7 +353,7 @@ async fn facts(
             )
             .collect(),
         reviews: reviews_of.remove(&p.id).unwrap_or_default(),
-        phase_transfer_due_on: None,
+        phase_transfer_due_on: phase_transfer_due(p),
         phase_transfer_final_on: p.phase_transfer_finalised_on,
         placements: placements_of.remove(&p.id).unwrap_or_default(),
         personal_budget: p.personal_budget.map(|taken_up| PersonalBudget {

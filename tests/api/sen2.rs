@@ -147,6 +147,41 @@ async fn a_manager_produces_the_return_and_sees_what_to_fix_before_sending() {
     )
     .await;
 
+    // A third, in Year 6 in 2025/26, with a plan from before the system: the plan must be
+    // amended for secondary school before 15 February 2026 (reg 18), the return's 5.6a.
+    let cyd = app
+        .ok(
+            &fx.caseworker,
+            create,
+            json!({"input": {"legalName": "Cyd Transfer", "dateOfBirth": "2014-10-01", "localityId": fx.locality,
+                "upn": "B801200005001", "sex": "M", "ethnicity": "WBRI"}}),
+        )
+        .await["createChild"]["id"]
+        .clone();
+    let plan = app
+        .ok(
+            &fx.caseworker,
+            "mutation($input: EnterPlanInput!) { enterPlan(input: $input) { id version } }",
+            json!({"input": {"childId": cyd, "issuedOn": "2024-01-10", "primaryNeed": "SLCN"}}),
+        )
+        .await["enterPlan"]
+        .clone();
+    let plan = app
+        .ok(
+            &fx.caseworker,
+            "mutation($input: SetPlacementsInput!) { setPlacements(input: $input) { id version } }",
+            json!({"input": {"planId": plan["id"], "version": plan["version"],
+                "placements": [{"urn": "100001", "entryOn": "2024-01-10"}]}}),
+        )
+        .await["setPlacements"]
+        .clone();
+    app.ok(
+        &fx.caseworker,
+        "mutation($input: SetPersonalBudgetInput!) { setPersonalBudget(input: $input) { id } }",
+        json!({"input": {"planId": plan["id"], "version": plan["version"], "takenUp": false}}),
+    )
+    .await;
+
     let vars = json!({"la": fx.la, "on": "2026-01-15"});
     // Caseworkers do not send the return.
     assert_eq!(
@@ -155,7 +190,7 @@ async fn a_manager_produces_the_return_and_sees_what_to_fix_before_sending() {
         "FORBIDDEN"
     );
     let ret = app.ok(&fx.manager, RETURN, vars.clone()).await["sen2Return"].clone();
-    assert_eq!(ret["persons"], 2);
+    assert_eq!(ret["persons"], 3);
     let xml = ret["xml"].as_str().unwrap();
     for item in [
         "<LEA>909</LEA>",
@@ -170,6 +205,8 @@ async fn a_manager_produces_the_return_and_sees_what_to_fix_before_sending() {
         "<RequestMediation>0</RequestMediation>",
         "<UPNunknown>UN2</UPNunknown>",
         "<RequestOutcome>A</RequestOutcome>",
+        "<PhaseTransferDueDate>2026-02-14</PhaseTransferDueDate>",
+        "<PlacementDetail>\n            <URN>100001</URN>",
         // Ana's request was not made in relevant youth accommodation; Bob's was.
         "<RYA>0</RYA>",
         "<RYA>1</RYA>",
@@ -183,7 +220,9 @@ async fn a_manager_produces_the_return_and_sees_what_to_fix_before_sending() {
     assert_eq!(of_bob[0]["severity"], "ERROR");
     assert_eq!(of_bob[0]["person"], "Bob Missing");
     assert!(
-        findings.iter().all(|f| f["childId"] != ana),
+        findings
+            .iter()
+            .all(|f| f["childId"] != ana && f["childId"] != cyd),
         "{findings:#?}"
     );
     assert_eq!(
@@ -204,10 +243,12 @@ async fn a_manager_produces_the_return_and_sees_what_to_fix_before_sending() {
     assert_eq!(figure("requests", "initial requests received")["count"], 2);
     assert_eq!(figure("requests", "decided not to assess")["count"], 1);
     assert_eq!(figure("requests", "awaiting a decision")["count"], 1);
+    // Cyd's plan, aged 11 on the census date.
     assert_eq!(
         figure("caseload", "EHC plans on the census date")["count"],
-        0
+        1
     );
+    assert_eq!(figure("caseload by age", "Age 11 to 15")["count"], 1);
     let within = figure("timeliness excluding exceptions", "within 20 weeks");
     assert_eq!(
         (&within["count"], &within["of"], &within["percent"]),
