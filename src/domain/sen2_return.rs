@@ -126,6 +126,8 @@ pub struct ReviewFacts {
     pub decided_on: Option<NaiveDate>,
     /// `A` amend, `C` cease, `M` maintain.
     pub outcome: Option<&'static str>,
+    /// For an amend decision, the day the draft amended plan went to the family (5.4d).
+    pub draft_on: Option<NaiveDate>,
 }
 
 impl PlanFacts {
@@ -762,6 +764,9 @@ fn active_plan(plan: &PlanFacts, census: Census, c: &mut Checks<'_>) -> Element 
         items.push(Element::date("ReviewMeeting", review.meeting_on));
         if let (Some(outcome), Some(_)) = (review.outcome, census.by(review.decided_on)) {
             items.push(Element::text("ReviewOutcome", outcome));
+            if let Some(draft) = census.by(review.draft_on).filter(|_| outcome == "A") {
+                items.push(Element::date("ReviewDraft", draft));
+            }
         }
     }
     if let Some(d) = plan.phase_transfer_due_on {
@@ -954,6 +959,7 @@ mod tests {
                                 meeting_held: true,
                                 decided_on: Some(d(2025, 7, 3)),
                                 outcome: Some("M"),
+                                draft_on: None,
                             }],
                             ..plan(100, d(2023, 7, 14))
                         }),
@@ -1047,6 +1053,7 @@ mod tests {
                             meeting_held: true,
                             decided_on: None,
                             outcome: None,
+                            draft_on: None,
                         }],
                         ..plan(600, d(2025, 7, 25))
                     }),
@@ -1226,6 +1233,35 @@ mod tests {
             details: details("M"),
             requests,
         }
+    }
+
+    #[test]
+    fn a_review_that_decided_to_amend_sends_the_day_its_draft_went_out() {
+        let reviewed = |outcome, draft_on| {
+            xml_of(one(vec![RequestFacts {
+                plan: Some(PlanFacts {
+                    reviews: vec![ReviewFacts {
+                        meeting_on: d(2025, 10, 1),
+                        meeting_held: true,
+                        decided_on: Some(d(2025, 10, 10)),
+                        outcome: Some(outcome),
+                        draft_on,
+                    }],
+                    ..plan(710, d(2020, 9, 1))
+                }),
+                ..RequestFacts::default()
+            }]))
+        };
+        let amended = reviewed("A", Some(d(2025, 10, 10)));
+        assert!(
+            amended.contains(
+                "<ReviewOutcome>A</ReviewOutcome>\n          <ReviewDraft>2025-10-10</ReviewDraft>"
+            ),
+            "{amended}"
+        );
+        // Not yet sent by the census date, or a decision to maintain: no draft.
+        assert!(!reviewed("A", Some(d(2026, 1, 20))).contains("<ReviewDraft>"));
+        assert!(!reviewed("M", Some(d(2025, 10, 10))).contains("<ReviewDraft>"));
     }
 
     #[test]

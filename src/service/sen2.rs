@@ -16,7 +16,8 @@ use crate::domain::sen2_return::{
 };
 use crate::error::{ApiError, ApiResult};
 use crate::store::entity::{
-    annual_review, assessment, child, dispute, ehc_plan, local_authority, placement, sen2_code,
+    annual_review, assessment, child, dispute, ehc_plan, local_authority, placement,
+    plan_amendment, sen2_code,
 };
 
 /// Every code of the SEN2 lists (or of one list), by list and code: reference data, the same
@@ -230,6 +231,18 @@ async fn facts(
         .order_by_asc(annual_review::Column::Id)
         .all(db)
         .await?;
+    // The draft amended plan each review led to: the notice of the proposed amendments
+    // goes with it (reg 22(2)).
+    let amendments = plan_amendment::Entity::find()
+        .filter(plan_amendment::Column::LaId.eq(la_id))
+        .filter(plan_amendment::Column::ReviewId.is_not_null())
+        .order_by_asc(plan_amendment::Column::Id)
+        .all(db)
+        .await?;
+    let drafts: HashMap<i64, NaiveDate> = amendments
+        .iter()
+        .filter_map(|a| a.review_id.zip(a.notice_sent_on))
+        .collect();
     let disputes = dispute::Entity::find()
         .filter(dispute::Column::LaId.eq(la_id))
         .order_by_asc(dispute::Column::Id)
@@ -264,6 +277,9 @@ async fn facts(
     }
     for x in &disputes {
         touch(x.updated_at);
+    }
+    for a in &amendments {
+        touch(a.updated_at);
     }
     let mut placements_of: HashMap<i64, Vec<Placement>> = HashMap::new();
     for p in &placements {
@@ -306,6 +322,7 @@ async fn facts(
             meeting_on: r.meeting_on,
             meeting_held: r.meeting_held,
             decided_on: r.decided_on,
+            draft_on: drafts.get(&r.id).copied(),
             outcome: r
                 .decision
                 .as_deref()
