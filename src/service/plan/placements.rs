@@ -118,7 +118,10 @@ pub async fn set_personal_budget(
 
 pub(super) fn summary_of(p: &Placement) -> serde_json::Value {
     let (urn, ukprn, kind) = columns_of(&p.setting);
-    json!({"rank": p.rank, "urn": urn, "ukprn": ukprn, "senSetting": kind, "entryOn": p.entry_on, "leavingOn": p.leaving_on})
+    // Every item the return carries, so the audit trail says what the return was built from
+    // (the detail in words is left out: it can describe the child).
+    json!({"rank": p.rank, "urn": urn, "ukprn": ukprn, "senSetting": kind, "entryOn": p.entry_on, "leavingOn": p.leaving_on,
+        "senUnit": p.sen_unit, "resourcedProvision": p.resourced_provision, "residential": p.residential, "workBasedLearning": p.work_based_learning})
 }
 
 fn columns_of(s: &Setting) -> (Option<String>, Option<String>, Option<String>) {
