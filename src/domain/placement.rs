@@ -211,13 +211,7 @@ pub fn check_placements(
                 ));
             }
         }
-        // A secondary placement sits beside a main one from its first day to its last.
-        let main_on = |day: NaiveDate| out.iter().any(|m| m.rank == 1 && m.on(day));
-        let main_to_the_end = match a.leaving_on {
-            Some(last) => main_on(last),
-            None => out.iter().any(|m| m.rank == 1 && m.leaving_on.is_none()),
-        };
-        if a.rank > 1 && !(main_on(a.entry_on) && main_to_the_end) {
+        if a.rank > 1 && !main_throughout(&out, a.entry_on, a.leaving_on) {
             return Err(InvalidField::new(
                 "placements",
                 format!(
@@ -228,6 +222,25 @@ pub fn check_placements(
         }
     }
     Ok(out)
+}
+
+/// A main placement (rank 1) on every day from `first` to `last` (open-ended: for good),
+/// one after another: walked from main placement to main placement.
+fn main_throughout(placements: &[Placement], first: NaiveDate, last: Option<NaiveDate>) -> bool {
+    let mut day = first;
+    loop {
+        let Some(main) = placements.iter().find(|m| m.rank == 1 && m.on(day)) else {
+            return false;
+        };
+        match (main.leaving_on, last) {
+            (None, _) => return true,
+            (Some(left), Some(last)) if left >= last => return true,
+            (Some(left), _) => match left.succ_opt() {
+                Some(next) => day = next,
+                None => return true,
+            },
+        }
+    }
 }
 
 /// The plan's personal budget (SEN2 4.4): whether one was taken up, and how it is held.
@@ -434,6 +447,23 @@ mod tests {
         ])
         .unwrap_err();
         assert!(err.contains("no main placement"), "{err}");
+        // Nor go on through a gap between two main ones.
+        let err = check(vec![
+            at("100001", 1, d(2024, 9, 1), Some(d(2025, 1, 31))),
+            at("100002", 1, d(2025, 6, 1), None),
+            at("100003", 2, d(2024, 9, 1), None),
+        ])
+        .unwrap_err();
+        assert!(err.contains("no main placement"), "{err}");
+        // Beside one main placement and then the next, with no gap, it may.
+        assert!(
+            check(vec![
+                at("100001", 1, d(2024, 9, 1), Some(d(2025, 5, 31))),
+                at("100002", 1, d(2025, 6, 1), None),
+                at("100003", 2, d(2024, 9, 1), None),
+            ])
+            .is_ok()
+        );
         let err = check(vec![
             at("100001", 1, d(2024, 9, 1), Some(d(2025, 7, 1))),
             at("100003", 2, d(2025, 9, 1), None),

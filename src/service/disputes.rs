@@ -547,6 +547,7 @@ async fn open_ordered_assessment(
         kind: Set(assessment_kind.as_str().to_owned()),
         state: Set(state.as_str().to_owned()),
         requested_by: Set(refused.requested_by.clone()),
+        relevant_youth_accommodation: Set(refused.relevant_youth_accommodation),
         received_on: Set(on),
         caseworker_id: Set(refused.caseworker_id),
         decided_to_assess_on: Set(decided_on),

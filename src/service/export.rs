@@ -584,6 +584,14 @@ pub async fn council(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<CouncilExport> {
             date(p.transferred_in_on),
             text(&p.transferred_from),
         ]);
+        if placed_now
+            .get(&p.id)
+            .is_some_and(|at| at.leaving_on.is_some())
+        {
+            out.leave_out(
+                "a placement's leaving date still to come (the sheet has no column for it)",
+            );
+        }
         if elsewhere.contains(&p.id) {
             out.leave_out(
                 "a plan's past, secondary and future placements (the plans sheet holds the \

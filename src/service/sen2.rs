@@ -239,10 +239,14 @@ async fn facts(
         .order_by_asc(plan_amendment::Column::Id)
         .all(db)
         .await?;
-    let drafts: HashMap<i64, NaiveDate> = amendments
+    // The first amendment a review led to is the one its decision proposed.
+    let mut drafts: HashMap<i64, NaiveDate> = HashMap::new();
+    for (review, notice) in amendments
         .iter()
         .filter_map(|a| a.review_id.zip(a.notice_sent_on))
-        .collect();
+    {
+        drafts.entry(review).or_insert(notice);
+    }
     let disputes = dispute::Entity::find()
         .filter(dispute::Column::LaId.eq(la_id))
         .order_by_asc(dispute::Column::Id)
@@ -331,10 +335,11 @@ async fn facts(
         });
     }
     let child_of: HashMap<i64, &child::Model> = children.iter().map(|c| (c.id, c)).collect();
-    // 5.6a: when the move is at the start of the next school year, the last day the plan may
-    // be amended for it: before 15 February (reg 18(1)(a)), so 14 February; 31 March for a
-    // move into post-16 education. The engine's own due date, as the API shows it.
-    let phase_transfer_due = |p: &ehc_plan::Model| -> Option<NaiveDate> {
+    // 5.6a: for a move in the census's calendar year (the next September's, or one set by
+    // hand), the engine's reg 18 date: before 15 February, so 14 February; before 31 March
+    // for a move into post-16 education, so 30 March; 5 months before a post-16 to post-16
+    // move (reg 18(2)). The same date the API shows.
+    let phase_transfer_due = |p: &ehc_plan::Model| -> Option<crate::domain::plan::PhaseTransfer> {
         let child = child_of.get(&p.child_id)?;
         let mut facts = crate::domain::plan::PlanFacts::new(p.issued_on, child.date_of_birth);
         facts.nc_year_override = child.nc_year_override.map(i32::from);
@@ -346,7 +351,14 @@ async fn facts(
         facts
             .phase_transfer(d)
             .filter(|t| t.moves_on.year() == census.year())
-            .map(|t| t.due_on)
+    };
+    // 5.6b: the day the plan was finalised for that move, or for one in the collection year.
+    let phase_transfer_final = |p: &ehc_plan::Model| -> Option<NaiveDate> {
+        let due = phase_transfer_due(p).map(|t| t.moves_on);
+        p.phase_transfer_finalised_on.filter(|on| {
+            (census.period_start()..=census.period_end()).contains(on)
+                || (due.is_some() && p.phase_transfer_finalised_for == due)
+        })
     };
     let mut plan_facts = |p: &ehc_plan::Model| PlanFacts {
         plan_id: p.id,
@@ -370,8 +382,8 @@ async fn facts(
             )
             .collect(),
         reviews: reviews_of.remove(&p.id).unwrap_or_default(),
-        phase_transfer_due_on: phase_transfer_due(p),
-        phase_transfer_final_on: p.phase_transfer_finalised_on,
+        phase_transfer_due_on: phase_transfer_due(p).map(|t| t.due_on),
+        phase_transfer_final_on: phase_transfer_final(p),
         placements: placements_of.remove(&p.id).unwrap_or_default(),
         personal_budget: p.personal_budget.map(|taken_up| PersonalBudget {
             taken_up,
