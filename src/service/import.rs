@@ -251,11 +251,10 @@ async fn known(ctx: &Ctx<'_>, la_id: i64) -> ApiResult<(Known, Imported)> {
     ]: [_; 4] = crate::store::reference::sen2_lists(
         ctx.db,
         &[
-            "SEN_SETTING",
-            "RESIDENTIAL",
-            "WORK_BASED_LEARNING",
-            "DIRECT_PAYMENT",
-        ],
+            crate::domain::placement::PlacementLists::NAMES.as_slice(),
+            &["DIRECT_PAYMENT"],
+        ]
+        .concat(),
     )
     .await?
     .try_into()
@@ -1006,13 +1005,7 @@ impl<'a, 'c> Applier<'a, 'c> {
                             // Where the child is placed now and the budget (SEN2 5.7 and
                             // 4.4), written with the plan.
                             placements: r.placement.iter().cloned().collect(),
-                            personal_budget: r.personal_budget.as_ref().map(|b| {
-                                (
-                                    b.taken_up,
-                                    b.organised_arrangements,
-                                    b.direct_payments.clone(),
-                                )
-                            }),
+                            personal_budget: r.personal_budget.clone(),
                         },
                     )
                     .await?;

@@ -8,7 +8,7 @@ use super::Ctx;
 use crate::domain::access::Permission;
 use crate::domain::assessment::RequestedBy;
 use crate::domain::dispute::Appealed;
-use crate::domain::placement::{PersonalBudget, Placement};
+use crate::domain::placement::Placement;
 use crate::domain::plan::PlanStatus;
 use crate::domain::review::ReviewDecision;
 use crate::domain::sen2_return::{
@@ -341,55 +341,47 @@ async fn facts(
     // move (reg 18(2)). The same date the API shows.
     let phase_transfer_due = |p: &ehc_plan::Model| -> Option<crate::domain::plan::PhaseTransfer> {
         let child = child_of.get(&p.child_id)?;
-        let mut facts = crate::domain::plan::PlanFacts::new(p.issued_on, child.date_of_birth);
-        facts.nc_year_override = child.nc_year_override.map(i32::from);
-        facts.phase_transfer_override = p
-            .phase_transfer_kind
-            .as_deref()
-            .and_then(|k| crate::domain::plan::PhaseTransferKind::parse(k).ok())
-            .zip(p.phase_transfer_moves_on);
-        facts
+        crate::store::plans::stored_plan_facts(p, child)
+            .ok()?
             .phase_transfer(d)
             .filter(|t| t.moves_on.year() == census.year())
     };
     // 5.6b: the day the plan was finalised for that move, or for one in the collection year.
-    let phase_transfer_final = |p: &ehc_plan::Model| -> Option<NaiveDate> {
-        let due = phase_transfer_due(p).map(|t| t.moves_on);
+    let phase_transfer_final = |p: &ehc_plan::Model, due: Option<NaiveDate>| {
         p.phase_transfer_finalised_on.filter(|on| {
             (census.period_start()..=census.period_end()).contains(on)
                 || (due.is_some() && p.phase_transfer_finalised_for == due)
         })
     };
-    let mut plan_facts = |p: &ehc_plan::Model| PlanFacts {
-        plan_id: p.id,
-        issued_on: p.issued_on,
-        transferred_in: p.transferred_in_on.zip(p.transferred_from.clone()),
-        ceased_on: p.ceased_on,
-        cease_reason: p.cease_reason,
-        transferred_out_on: p.transferred_out_on,
-        replaced_on: replaced_on.get(&p.id).copied(),
-        needs: p
-            .primary_need
-            .iter()
-            .cloned()
-            .chain(
-                p.secondary_needs
-                    .as_deref()
-                    .unwrap_or_default()
-                    .split(',')
-                    .filter(|c| !c.is_empty())
-                    .map(str::to_owned),
-            )
-            .collect(),
-        reviews: reviews_of.remove(&p.id).unwrap_or_default(),
-        phase_transfer_due_on: phase_transfer_due(p).map(|t| t.due_on),
-        phase_transfer_final_on: phase_transfer_final(p),
-        placements: placements_of.remove(&p.id).unwrap_or_default(),
-        personal_budget: p.personal_budget.map(|taken_up| PersonalBudget {
-            taken_up,
-            organised_arrangements: p.organised_arrangements.unwrap_or(false),
-            direct_payments: p.direct_payments.clone(),
-        }),
+    let mut plan_facts = |p: &ehc_plan::Model| {
+        let due = phase_transfer_due(p);
+        PlanFacts {
+            plan_id: p.id,
+            issued_on: p.issued_on,
+            transferred_in: p.transferred_in_on.zip(p.transferred_from.clone()),
+            ceased_on: p.ceased_on,
+            cease_reason: p.cease_reason,
+            transferred_out_on: p.transferred_out_on,
+            replaced_on: replaced_on.get(&p.id).copied(),
+            needs: p
+                .primary_need
+                .iter()
+                .cloned()
+                .chain(
+                    p.secondary_needs
+                        .as_deref()
+                        .unwrap_or_default()
+                        .split(',')
+                        .filter(|c| !c.is_empty())
+                        .map(str::to_owned),
+                )
+                .collect(),
+            reviews: reviews_of.remove(&p.id).unwrap_or_default(),
+            phase_transfer_due_on: due.map(|t| t.due_on),
+            phase_transfer_final_on: phase_transfer_final(p, due.map(|t| t.moves_on)),
+            placements: placements_of.remove(&p.id).unwrap_or_default(),
+            personal_budget: crate::store::plans::personal_budget_of(p),
+        }
     };
     let mut plan_of_assessment: HashMap<i64, PlanFacts> = HashMap::new();
     let mut plans_without: HashMap<i64, Vec<PlanFacts>> = HashMap::new();

@@ -12,6 +12,7 @@ use super::page::{Page, PageRequest, paginate};
 use super::scope::{Scope, visible_children};
 use crate::domain::amendment::{AmendmentFacts, AmendmentState};
 use crate::domain::assessment::AdviceFacts;
+use crate::domain::placement::PersonalBudget;
 use crate::domain::plan::{CeaseReason, Needs, PhaseTransferKind, PlanFacts, PlanStatus, SenNeed};
 use crate::domain::review::{ReviewDecision, ReviewFacts, ReviewKind, ReviewState};
 use crate::domain::timescales::DeadlineKind;
@@ -48,32 +49,52 @@ impl PlanRecord {
     }
 
     pub fn facts(&self) -> ApiResult<PlanFacts> {
-        let r = &self.row;
-        let mut facts = PlanFacts::new(r.issued_on, self.child.date_of_birth);
-        facts.status = self.status()?;
-        facts.nc_year_override = self.child.nc_year_override.map(i32::from);
-        facts.last_review_decision_on = r.last_review_decision_on;
-        facts.transferred_in_on = r.transferred_in_on;
-        facts.transfer_notice_sent_on = r.transfer_notice_sent_on;
-        facts.phase_transfer_override = match (&r.phase_transfer_kind, r.phase_transfer_moves_on) {
-            (Some(kind), Some(moves_on)) => {
-                Some((PhaseTransferKind::parse(kind).map_err(internal)?, moves_on))
-            }
-            _ => None,
-        };
-        facts.phase_transfer_finalised = r
-            .phase_transfer_finalised_for
-            .zip(r.phase_transfer_finalised_on);
-        facts.cease_proposed_on = r.cease_proposed_on;
-        facts.cease_consulted_on = r.cease_consulted_on;
-        facts.ceased_on = r.ceased_on;
-        facts.cease_reason = r.cease_reason.and_then(CeaseReason::from_sen2_code);
-        facts.transferred_out_on = r.transferred_out_on;
-        facts.move_recorded = r.move_learned_on.zip(r.moves_on);
+        let mut facts = stored_plan_facts(&self.row, &self.child)?;
         facts.open_review = self.open_review.is_some();
         facts.open_amendment = self.open_amendment.is_some();
         Ok(facts)
     }
+
+    /// The personal budget as recorded (SEN2 4.4); none until recorded.
+    pub fn personal_budget(&self) -> Option<PersonalBudget> {
+        personal_budget_of(&self.row)
+    }
+}
+
+/// A stored plan's personal budget; none until recorded.
+pub fn personal_budget_of(r: &ehc_plan::Model) -> Option<PersonalBudget> {
+    r.personal_budget.map(|taken_up| PersonalBudget {
+        taken_up,
+        organised_arrangements: r.organised_arrangements.unwrap_or(false),
+        direct_payments: r.direct_payments.clone(),
+    })
+}
+
+/// What the plan rules know of a stored plan and its child (open review and amendment
+/// aside, which need their own rows).
+pub fn stored_plan_facts(r: &ehc_plan::Model, child: &child::Model) -> ApiResult<PlanFacts> {
+    let mut facts = PlanFacts::new(r.issued_on, child.date_of_birth);
+    facts.status = PlanStatus::parse(&r.status).map_err(internal)?;
+    facts.nc_year_override = child.nc_year_override.map(i32::from);
+    facts.last_review_decision_on = r.last_review_decision_on;
+    facts.transferred_in_on = r.transferred_in_on;
+    facts.transfer_notice_sent_on = r.transfer_notice_sent_on;
+    facts.phase_transfer_override = match (&r.phase_transfer_kind, r.phase_transfer_moves_on) {
+        (Some(kind), Some(moves_on)) => {
+            Some((PhaseTransferKind::parse(kind).map_err(internal)?, moves_on))
+        }
+        _ => None,
+    };
+    facts.phase_transfer_finalised = r
+        .phase_transfer_finalised_for
+        .zip(r.phase_transfer_finalised_on);
+    facts.cease_proposed_on = r.cease_proposed_on;
+    facts.cease_consulted_on = r.cease_consulted_on;
+    facts.ceased_on = r.ceased_on;
+    facts.cease_reason = r.cease_reason.and_then(CeaseReason::from_sen2_code);
+    facts.transferred_out_on = r.transferred_out_on;
+    facts.move_recorded = r.move_learned_on.zip(r.moves_on);
+    Ok(facts)
 }
 
 #[derive(Clone, Debug)]

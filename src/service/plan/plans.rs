@@ -37,8 +37,8 @@ pub struct NewPlan {
     pub transferred_from: Option<String>,
     /// Where the child or young person is placed (an imported plan's placement now).
     pub placements: Vec<crate::domain::placement::PlacementInput>,
-    /// The personal budget: taken up, organised arrangements, direct payments.
-    pub personal_budget: Option<(bool, bool, Option<String>)>,
+    /// The personal budget, checked here.
+    pub personal_budget: Option<crate::domain::placement::PersonalBudget>,
 }
 
 pub async fn enter_plan(ctx: &Ctx<'_>, input: NewPlan) -> ApiResult<PlanRecord> {
@@ -106,9 +106,15 @@ pub async fn enter_plan(ctx: &Ctx<'_>, input: NewPlan) -> ApiResult<PlanRecord> 
     }
     let placements = super::placements::checked(ctx, input.placements).await?;
     let budget = match &input.personal_budget {
-        Some((taken_up, oa, dp)) => {
-            Some(super::placements::checked_budget(ctx, *taken_up, *oa, dp.as_deref()).await?)
-        }
+        Some(b) => Some(
+            super::placements::checked_budget(
+                ctx,
+                b.taken_up,
+                b.organised_arrangements,
+                b.direct_payments.as_deref(),
+            )
+            .await?,
+        ),
         None => None,
     };
     let mut facts = PlanFacts::new(input.issued_on, child.date_of_birth);

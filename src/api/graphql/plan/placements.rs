@@ -156,11 +156,10 @@ impl EhcPlan {
     }
 
     pub(super) fn personal_budget_of(&self) -> Option<PersonalBudget> {
-        let r = &self.0.row;
-        r.personal_budget.map(|taken_up| PersonalBudget {
-            taken_up,
-            organised_arrangements: r.organised_arrangements.unwrap_or(false),
-            direct_payments: r.direct_payments.clone(),
+        self.0.personal_budget().map(|b| PersonalBudget {
+            taken_up: b.taken_up,
+            organised_arrangements: b.organised_arrangements,
+            direct_payments: b.direct_payments,
         })
     }
 }
