@@ -1619,6 +1619,33 @@ async fn a_lease_shorter_than_a_batch_can_take_is_refused_at_start() {
 }
 
 #[tokio::test]
+async fn the_websocket_refuses_a_subscription_over_the_cost_limit_before_it_runs() {
+    use futures_util::StreamExt;
+    let app = TestApp::spawn().await;
+    let fx = app.with_local_authority().await;
+    let addr = crate::common::serve(&app).await;
+    // 6,000 aliases of the smallest subscription field cost 12,000, over the 10,000 limit.
+    let aliases: String = (0..6_000)
+        .map(|i| format!(" a{i}: caseChanged {{ childId }}"))
+        .collect();
+    let mut ws = crate::common::subscribe(
+        addr,
+        Some(&fx.caseworker),
+        &format!("subscription {{{aliases} }}"),
+    )
+    .await
+    .expect("connects");
+    let got = crate::common::events(&mut ws, Duration::from_secs(2)).await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    let error = &got[0]["errors"][0];
+    assert_eq!(error["extensions"]["code"], "BAD_REQUEST", "{got:?}");
+    assert_eq!(error["extensions"]["cost"], 12_000, "{got:?}");
+    assert!(got[0]["data"].is_null(), "{got:?}");
+    let _ = ws.close(None).await;
+    let _ = ws.next().await;
+}
+
+#[tokio::test]
 async fn the_websocket_serves_subscriptions_only() {
     use futures_util::StreamExt;
     let app = TestApp::spawn().await;

@@ -81,11 +81,13 @@ pub struct SchemaOptions {
 }
 
 pub fn build_schema(db: DatabaseConnection, options: SchemaOptions) -> AppSchema {
+    // No extensions: with one, every field of every request runs through the extension
+    // chain. The limits run before execution instead (`cost::Limits`, kept in the schema's
+    // data for the HTTP and WebSocket handlers).
     let mut builder = builder()
         .data(db)
         .data(crate::service::backlog::CountsCache::new())
-        .extension(crate::api::http::ExecutionProbe)
-        .extension(cost::CostLimit);
+        .data(cost::Limits::lift(builder()));
     if !options.introspection {
         builder = builder.disable_introspection();
     }

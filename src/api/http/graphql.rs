@@ -14,7 +14,6 @@
 //!   under `application/json`, which older clients expect;
 //! - a missing or bad token keeps its 401 with `UNAUTHENTICATED`.
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use async_graphql::parser::parse_query;
@@ -294,7 +293,8 @@ impl async_graphql::Executor for SubscriptionsOnly {
         session_data: Option<Arc<async_graphql::Data>>,
     ) -> futures_util::stream::BoxStream<'static, async_graphql::Response> {
         use futures_util::StreamExt;
-        let subscription = parse_query(&request.query).is_ok_and(|doc| match &doc.operations {
+        let document = parse_query(&request.query).ok();
+        let subscription = document.as_ref().is_some_and(|doc| match &doc.operations {
             DocumentOperations::Single(op) => op.node.ty == OperationType::Subscription,
             DocumentOperations::Multiple(ops) => {
                 let chosen = match &request.operation_name {
@@ -305,10 +305,20 @@ impl async_graphql::Executor for SubscriptionsOnly {
                 chosen.is_some_and(|op| op.node.ty == OperationType::Subscription)
             }
         });
-        if subscription {
-            async_graphql::Executor::execute_stream(&self.0, request, session_data)
-        } else {
-            futures_util::stream::once(async { only_subscriptions() }).boxed()
+        if !subscription {
+            return futures_util::stream::once(async { only_subscriptions() }).boxed();
+        }
+        let refusal = document.as_ref().and_then(|document| {
+            limits(&self.0)
+                .and_then(|limits| limits.check(document, &request.variables))
+                .err()
+        });
+        match refusal {
+            Some(error) => futures_util::stream::once(async {
+                async_graphql::Response::from_errors(vec![error])
+            })
+            .boxed(),
+            None => async_graphql::Executor::execute_stream(&self.0, request, session_data),
         }
     }
 }
@@ -480,10 +490,16 @@ async fn respond(
             }
         }
     }
+    // The depth and cost limits, before anything runs (a document that does not parse is
+    // the schema's to report).
+    let refusal = document.as_ref().and_then(|document| {
+        limits(state.schema())
+            .and_then(|limits| limits.check(document, &request.variables))
+            .err()
+    });
     if let Some(document) = document {
         request.set_parsed_query(document);
     }
-    let executed = ExecutionStarted::default();
     let now = state.now();
     let mut request = request.data(RequestInfo {
         actor: actor.clone(),
@@ -496,13 +512,14 @@ async fn respond(
         request = request.data(loader);
         waves = Some(batches);
     }
-    let request = request.data(executed.clone());
-    let mut response = match waves {
-        Some(waves) => waves.drive(state.schema().execute(request)).await,
-        None => state.schema().execute(request).await,
+    let refused = refusal.is_some();
+    let mut response = match (refusal, waves) {
+        (Some(error), _) => async_graphql::Response::from_errors(vec![error]),
+        (None, Some(waves)) => waves.drive(state.schema().execute(request)).await,
+        (None, None) => state.schema().execute(request).await,
     };
 
-    let mut request_error = !executed.get();
+    let mut request_error = refused || !execution_started(&response);
     if !request_error
         && response.errors.iter().any(|e| code_of(e).is_none())
         && let Some(document) = state.documents().parse(&query)
@@ -772,39 +789,23 @@ fn refused(refusal: Refusal, media: MediaType) -> Response {
     response
 }
 
-/// Set by [`ExecutionProbe`] when a request passed parsing and validation and began to run,
-/// which is what tells a request error from field errors.
-#[derive(Clone, Default)]
-pub struct ExecutionStarted(Arc<AtomicBool>);
-
-impl ExecutionStarted {
-    fn get(&self) -> bool {
-        self.0.load(Ordering::Relaxed)
-    }
+/// Whether the request passed parsing and validation and began to run, which is what tells
+/// a request error from field errors: it ran if it answered with data, or if an error
+/// belongs to a field (has a path). Parsing, validation and operation selection fail
+/// before any field, with no data and no path.
+fn execution_started(response: &async_graphql::Response) -> bool {
+    response.data != async_graphql::Value::Null
+        || response.errors.iter().any(|e| !e.path.is_empty())
 }
 
-/// The schema extension that sets [`ExecutionStarted`].
-pub struct ExecutionProbe;
-
-impl async_graphql::extensions::ExtensionFactory for ExecutionProbe {
-    fn create(&self) -> Arc<dyn async_graphql::extensions::Extension> {
-        Arc::new(ExecutionProbe)
-    }
-}
-
-#[async_graphql::async_trait::async_trait]
-impl async_graphql::extensions::Extension for ExecutionProbe {
-    async fn execute(
-        &self,
-        ctx: &async_graphql::extensions::ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: async_graphql::extensions::NextExecute<'_>,
-    ) -> async_graphql::Response {
-        if let Some(started) = ctx.data_opt::<ExecutionStarted>() {
-            started.0.store(true, Ordering::Relaxed);
-        }
-        next.run(ctx, operation_name).await
-    }
+/// The schema's depth and cost limits ([`crate::api::graphql::cost::Limits`]); a schema
+/// without them refuses every document rather than run it unlimited.
+fn limits(
+    schema: &crate::api::graphql::AppSchema,
+) -> Result<&crate::api::graphql::cost::Limits, ServerError> {
+    schema
+        .data::<crate::api::graphql::cost::Limits>()
+        .ok_or_else(|| ServerError::new("this server was built without its request limits", None))
 }
 
 #[cfg(test)]

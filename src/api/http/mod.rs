@@ -20,7 +20,7 @@ use serde_json::json;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-pub use graphql::{ExecutionProbe, MediaType, negotiate};
+pub use graphql::{MediaType, negotiate};
 
 use async_graphql::ErrorExtensions;
 
