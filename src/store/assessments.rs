@@ -2,7 +2,10 @@
 //! exceptions and setting consultations, loaded only where the caller's [`Scope`] reaches.
 use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 
 use super::advice::{advice_from, has_statutory_deadline};
 use super::entity::{
@@ -226,7 +229,17 @@ pub async fn load_many<C: ConnectionTrait>(
         .order_by_asc(advice_request::Column::Id)
         .all(db)
         .await?;
+    // Each exception with its reason, joined: one statement whether or not the page's cases
+    // have exceptions.
     let exception_rows = assessment_exception::Entity::find()
+        .join(
+            JoinType::InnerJoin,
+            assessment_exception::Entity::belongs_to(exception_reason::Entity)
+                .from(assessment_exception::Column::ReasonCode)
+                .to(exception_reason::Column::Code)
+                .into(),
+        )
+        .select_also(exception_reason::Entity)
         .filter(crate::store::ids_in(
             db,
             assessment_exception::Column::AssessmentId,
@@ -235,9 +248,6 @@ pub async fn load_many<C: ConnectionTrait>(
         .order_by_asc(assessment_exception::Column::StartsOn)
         .all(db)
         .await?;
-    // The reasons are a small table: read with every batch, so a page costs the same
-    // statements whether or not its cases have exceptions.
-    let reasons = exception_reason::Entity::find().all(db).await?;
     let consultations = setting_consultation::Entity::find()
         .filter(crate::store::ids_in(
             db,
@@ -275,9 +285,15 @@ pub async fn load_many<C: ConnectionTrait>(
             advice_of.entry(id).or_default().push(a);
         }
     }
-    let mut exceptions_of: HashMap<i64, Vec<assessment_exception::Model>> = HashMap::new();
-    for e in exception_rows {
-        exceptions_of.entry(e.assessment_id).or_default().push(e);
+    let mut exceptions_of: HashMap<i64, Vec<(assessment_exception::Model, ExceptionReason)>> =
+        HashMap::new();
+    for (e, reason) in exception_rows {
+        if let Some(reason) = reason {
+            exceptions_of
+                .entry(e.assessment_id)
+                .or_default()
+                .push((e, reason_of(reason)));
+        }
     }
     let mut consultations_of: HashMap<i64, Vec<setting_consultation::Model>> = HashMap::new();
     for c in consultations {
@@ -287,15 +303,7 @@ pub async fn load_many<C: ConnectionTrait>(
         .into_iter()
         .map(|row| {
             let id = row.id;
-            let exceptions = exceptions_of
-                .remove(&id)
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|e| {
-                    let reason = reasons.iter().find(|r| r.code == e.reason_code)?.clone();
-                    Some((e, reason_of(reason)))
-                })
-                .collect();
+            let exceptions = exceptions_of.remove(&id).unwrap_or_default();
             AssessmentRecord {
                 row,
                 advice: advice_of.remove(&id).unwrap_or_default(),
