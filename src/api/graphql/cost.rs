@@ -49,7 +49,7 @@ const MAX_STEPS: u64 = 100_000;
 ///
 /// They run beside the schema, not as an async-graphql extension: with any extension
 /// installed, async-graphql sends every field of every request through the extension chain
-/// (two boxed futures and a registry lookup per field, a fifth of a page of 50 children's CPU),
+/// (boxed futures and a registry lookup per field),
 /// even when the extension only looks at the parsed document. async-graphql keeps a
 /// schema's registry to itself, so [`Limits::lift`] builds a schema of the same types once
 /// with a parse hook that hands over its registry, and keeps that.
