@@ -246,6 +246,7 @@ pub async fn load_many<C: ConnectionTrait>(
             ids.clone(),
         ))
         .order_by_asc(assessment_exception::Column::StartsOn)
+        .order_by_asc(assessment_exception::Column::Id)
         .all(db)
         .await?;
     let consultations = setting_consultation::Entity::find()

@@ -107,6 +107,10 @@ async fn request_errors_are_400_under_graphql_response_json_and_200_under_json_w
             "variable coercion failure",
             r#"{"query": "query($id: ID!) { child(id: $id) { id } }", "variables": {"id": null}}"#,
         ),
+        (
+            "a subscription over POST",
+            r#"{"query": "subscription { caseChanged { childId } }"}"#,
+        ),
     ];
     for (what, document) in documents {
         for (accept, expected) in [
@@ -123,6 +127,20 @@ async fn request_errors_are_400_under_graphql_response_json_and_200_under_json_w
                 "{what}"
             );
         }
+    }
+}
+
+#[tokio::test]
+async fn a_query_whose_every_root_field_is_skipped_runs_and_answers_null_data() {
+    let app = TestApp::spawn().await;
+    let admin = app.token(Role::Admin, "admin", None);
+    let document = r#"{"query": "query($x: Boolean!) { me @include(if: $x) { role } }", "variables": {"x": false}}"#;
+    for accept in [GRAPHQL_RESPONSE_JSON, "application/json"] {
+        let (status, _, body) = app.raw(post(Some(&admin), Some(accept), document)).await;
+        assert_eq!(status, StatusCode::OK, "under {accept}: {body}");
+        let body = json_body(&body);
+        assert!(body.get("errors").is_none(), "no errors: {body}");
+        assert!(body["data"].is_null(), "{body}");
     }
 }
 

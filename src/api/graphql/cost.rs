@@ -76,13 +76,31 @@ impl Limits {
     /// Refuses a document nested deeper than [`MAX_DEPTH`] or costing more than [`MAX_COST`],
     /// with a request error coded BAD_REQUEST.
     pub fn check(&self, document: &ExecutableDocument, variables: &Variables) -> ServerResult<()> {
-        if document_depth(document) > MAX_DEPTH {
-            let mut error = ServerError::new("Query is nested too deep.", None);
+        let refuse = |message: String, limit: Option<usize>| {
+            let mut error = ServerError::new(message, None);
             let mut extensions = async_graphql::ErrorExtensionValues::default();
             extensions.set("code", "BAD_REQUEST");
-            extensions.set("limit", MAX_DEPTH as u64);
+            if let Some(limit) = limit {
+                extensions.set("limit", limit as u64);
+            }
             error.extensions = Some(extensions);
-            return Err(error);
+            error
+        };
+        match shape(document) {
+            Shape::TooNested => {
+                return Err(refuse(
+                    format!("selections are nested more than {MAX_NESTING} deep"),
+                    Some(MAX_NESTING),
+                ));
+            }
+            Shape::Cyclic => return Err(refuse("a fragment spreads itself".to_owned(), None)),
+            Shape::Depth(depth) if depth > MAX_DEPTH => {
+                return Err(refuse(
+                    "Query is nested too deep.".to_owned(),
+                    Some(MAX_DEPTH),
+                ));
+            }
+            Shape::Depth(_) => {}
         }
         let cost = document_cost(&self.0.registry, document, variables);
         if cost > MAX_COST {
@@ -137,50 +155,114 @@ pub const MAX_DEPTH: usize = 12;
 /// it reads is small and in memory. Introspection is still costed like any other field, so
 /// nesting `fields { type { fields ...` to fan out is refused by the cost limit.
 pub fn document_depth(document: &ExecutableDocument) -> usize {
-    fn depth(document: &ExecutableDocument, set: &SelectionSet, on_path: &mut Vec<Name>) -> usize {
-        set.items
-            .iter()
-            .map(|item| match &item.node {
-                Selection::Field(field) => {
-                    let name = field.node.name.node.as_str();
-                    if matches!(name, "__schema" | "__type") {
-                        1
-                    } else {
-                        1 + depth(document, &field.node.selection_set.node, on_path)
-                    }
-                }
-                Selection::InlineFragment(inline) => {
-                    depth(document, &inline.node.selection_set.node, on_path)
-                }
-                Selection::FragmentSpread(spread) => {
-                    let name = &spread.node.fragment_name.node;
-                    // A fragment spreading itself is invalid (validation says so next).
-                    match document.fragments.get(name) {
-                        Some(fragment) if !on_path.contains(name) => {
-                            on_path.push(name.clone());
-                            let d = depth(document, &fragment.node.selection_set.node, on_path);
-                            on_path.pop();
-                            d
-                        }
-                        _ => 0,
-                    }
-                }
-            })
-            .max()
-            .unwrap_or(0)
+    match shape(document) {
+        Shape::Depth(depth) => depth,
+        Shape::TooNested | Shape::Cyclic => usize::MAX,
     }
-    document
-        .operations
-        .iter()
-        .map(|(_, operation)| {
-            depth(
-                document,
-                &operation.node.selection_set.node,
-                &mut Vec::new(),
-            )
-        })
-        .max()
-        .unwrap_or(0)
+}
+
+/// How deeply any selections may nest (fields, fragment spreads and inline fragments alike,
+/// introspection included, as async-graphql's own recursion limit counts them). The walks
+/// here recurse once per level, so this bounds them: it is checked first, in one pass that
+/// walks each fragment once, before anything else reads the document.
+pub const MAX_NESTING: usize = 32;
+
+/// What the limits read from a document's shape.
+#[derive(Debug, PartialEq)]
+enum Shape {
+    /// The deepest nesting of fields outside introspection ([`document_depth`]).
+    Depth(usize),
+    /// Selections nested deeper than [`MAX_NESTING`].
+    TooNested,
+    /// A fragment spreads itself, directly or through others: never valid GraphQL.
+    Cyclic,
+}
+
+/// The document's [`Shape`], each fragment walked once (a fragment spread twice at every
+/// level of a chain of 40 is 40 walks, not 2^40), giving up past [`MAX_NESTING`].
+fn shape(document: &ExecutableDocument) -> Shape {
+    enum Stop {
+        TooNested,
+        Cyclic,
+    }
+    struct Walk<'d> {
+        document: &'d ExecutableDocument,
+        /// Per fragment: `None` while it is being walked, then its (nesting, depth).
+        fragments: std::collections::HashMap<&'d Name, Option<(usize, usize)>>,
+    }
+    impl<'d> Walk<'d> {
+        /// The nesting and the field depth below `set`, which sits `level` deep.
+        fn set(&mut self, set: &'d SelectionSet, level: usize) -> Result<(usize, usize), Stop> {
+            if level > MAX_NESTING {
+                return Err(Stop::TooNested);
+            }
+            let (mut nesting, mut depth) = (0, 0);
+            for item in &set.items {
+                let (n, d) = match &item.node {
+                    Selection::Field(field) => {
+                        let sub = &field.node.selection_set.node;
+                        let (n, d) = if sub.items.is_empty() {
+                            (0, 0)
+                        } else {
+                            let (n, d) = self.set(sub, level + 1)?;
+                            (n + 1, d)
+                        };
+                        let name = field.node.name.node.as_str();
+                        (
+                            n,
+                            if matches!(name, "__schema" | "__type") {
+                                1
+                            } else {
+                                1 + d
+                            },
+                        )
+                    }
+                    Selection::InlineFragment(inline) => {
+                        let (n, d) = self.set(&inline.node.selection_set.node, level + 1)?;
+                        (n + 1, d)
+                    }
+                    Selection::FragmentSpread(spread) => {
+                        let name = &spread.node.fragment_name.node;
+                        // An unknown fragment is validation's to report.
+                        let Some(fragment) = self.document.fragments.get(name) else {
+                            continue;
+                        };
+                        let (n, d) = match self.fragments.get(name) {
+                            Some(Some(walked)) => *walked,
+                            Some(None) => return Err(Stop::Cyclic),
+                            None => {
+                                self.fragments.insert(name, None);
+                                let walked =
+                                    self.set(&fragment.node.selection_set.node, level + 1)?;
+                                self.fragments.insert(name, Some(walked));
+                                walked
+                            }
+                        };
+                        if level + 1 + n > MAX_NESTING {
+                            return Err(Stop::TooNested);
+                        }
+                        (n + 1, d)
+                    }
+                };
+                nesting = nesting.max(n);
+                depth = depth.max(d);
+            }
+            Ok((nesting, depth))
+        }
+    }
+    let mut walk = Walk {
+        document,
+        fragments: Default::default(),
+    };
+    let mut deepest = 0;
+    for (_, operation) in document.operations.iter() {
+        match walk.set(&operation.node.selection_set.node, 0) {
+            Ok((_, depth)) => deepest = deepest.max(depth),
+            Err(Stop::TooNested) => return Shape::TooNested,
+            Err(Stop::Cyclic) => return Shape::Cyclic,
+        }
+    }
+    Shape::Depth(deepest)
 }
 
 /// The cost of the most expensive operation in the document (only one runs).
@@ -428,10 +510,71 @@ mod tests {
             depth_of("{ __schema { types { fields { type { ofType { ofType { name } } } } } } }"),
             1
         );
-        // A fragment that spreads itself ends the walk (validation refuses it next).
+        // A fragment that spreads itself is never valid: refused before anything walks it.
         assert_eq!(
             depth_of("{ me { ...F } } fragment F on Me { ...F subject }"),
-            2
+            usize::MAX
+        );
+    }
+
+    /// What the limits say of a document: the refusal's message, or `None` when it may run.
+    fn refusal(query: &str) -> Option<String> {
+        let limits = Limits::lift(Schema::build(
+            Query::default(),
+            Mutation::default(),
+            EmptySubscription,
+        ));
+        let document = async_graphql::parser::parse_query(query).expect("parses");
+        limits
+            .check(&document, &Variables::default())
+            .err()
+            .map(|e| e.message)
+    }
+
+    #[test]
+    fn fragments_spread_twice_at_every_level_are_walked_once_each() {
+        // 2^40 paths through 40 fragments: refused at the 33rd level, after 33 walks.
+        let mut q = String::from("{ ...f0 }");
+        for i in 0..40 {
+            q.push_str(&format!(
+                " fragment f{i} on Query {{ ...f{n} ...f{n} }}",
+                n = i + 1
+            ));
+        }
+        q.push_str(" fragment f40 on Query { __typename }");
+        let refused = refusal(&q).expect("refused");
+        assert!(refused.contains("nested more than 32"), "{refused}");
+        // 2^30 paths within the nesting limit: walked once each, then costed within its cap.
+        let mut q = String::from("{ ...f0 }");
+        for i in 0..30 {
+            q.push_str(&format!(
+                " fragment f{i} on Query {{ ...f{n} ...f{n} }}",
+                n = i + 1
+            ));
+        }
+        q.push_str(" fragment f30 on Query { __typename }");
+        assert!(
+            refusal(&q).is_some(),
+            "a 2^30 fan-out costs more than the limit"
+        );
+    }
+
+    #[test]
+    fn a_long_chain_of_fragments_or_a_cycle_is_refused_without_deep_recursion() {
+        let mut q = String::from("{ ...f0 }");
+        for i in 0..20_000 {
+            q.push_str(&format!(" fragment f{i} on Query {{ ...f{} }}", i + 1));
+        }
+        q.push_str(" fragment f20000 on Query { __typename }");
+        let refused = refusal(&q).expect("refused");
+        assert!(refused.contains("nested more than 32"), "{refused}");
+        let refused = refusal("{ ...a } fragment a on Query { ...b } fragment b on Query { ...a }")
+            .expect("refused");
+        assert!(refused.contains("spreads itself"), "{refused}");
+        // A fragment used in many places is fine.
+        assert_eq!(
+            refusal("{ me { ...m } a: me { ...m } } fragment m on Me { subject }"),
+            None
         );
     }
 

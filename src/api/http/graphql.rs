@@ -790,11 +790,13 @@ fn refused(refusal: Refusal, media: MediaType) -> Response {
 }
 
 /// Whether the request passed parsing and validation and began to run, which is what tells
-/// a request error from field errors: it ran if it answered with data, or if an error
-/// belongs to a field (has a path). Parsing, validation and operation selection fail
-/// before any field, with no data and no path.
+/// a request error from field errors: it ran if it has no errors (every root field may have
+/// been skipped by `@include`/`@skip`, leaving `data: null`), if it answered with data, or if
+/// an error belongs to a field (has a path). Parsing, validation and operation selection
+/// fail before any field, with an error, no data and no path.
 fn execution_started(response: &async_graphql::Response) -> bool {
-    response.data != async_graphql::Value::Null
+    response.errors.is_empty()
+        || response.data != async_graphql::Value::Null
         || response.errors.iter().any(|e| !e.path.is_empty())
 }
 
