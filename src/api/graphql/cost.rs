@@ -73,8 +73,9 @@ impl Limits {
         Limits(lifted.get().cloned().expect("the parse hook ran"))
     }
 
-    /// Refuses a document nested deeper than [`MAX_DEPTH`] or costing more than [`MAX_COST`],
-    /// with a request error coded BAD_REQUEST.
+    /// Refuses a document whose selections nest more than [`MAX_NESTING`] deep, whose
+    /// fragments spread themselves, whose fields nest deeper than [`MAX_DEPTH`], or that costs
+    /// more than [`MAX_COST`], with a request error coded BAD_REQUEST.
     pub fn check(&self, document: &ExecutableDocument, variables: &Variables) -> ServerResult<()> {
         let refuse = |message: String, limit: Option<usize>| {
             let mut error = ServerError::new(message, None);
@@ -267,6 +268,8 @@ fn shape(document: &ExecutableDocument) -> Shape {
 
 /// The cost of the most expensive operation in the document (only one runs).
 pub fn document_cost(registry: &Registry, document: &ExecutableDocument, vars: &Variables) -> u64 {
+    // One budget of steps for the whole document, however many operations it holds.
+    let steps = std::cell::Cell::new(0);
     document
         .operations
         .iter()
@@ -295,7 +298,7 @@ pub fn document_cost(registry: &Registry, document: &ExecutableDocument, vars: &
                 document,
                 variables: vars,
                 defaults: &defaults,
-                steps: std::cell::Cell::new(0),
+                steps: &steps,
                 counts: std::cell::Cell::new(0),
             };
             let Some(root) = root else { return 0 };
@@ -325,7 +328,7 @@ struct Walker<'a> {
     variables: &'a Variables,
     defaults: &'a dyn Fn(&Name) -> Option<Value>,
     /// Fields and fragments visited so far (fragments are walked at every use).
-    steps: std::cell::Cell<u64>,
+    steps: &'a std::cell::Cell<u64>,
     /// What the `totalCount`s asked for cost: each runs once, outside its page's multiple
     /// (every connection is a root field, so none is inside another's page).
     counts: std::cell::Cell<u64>,
@@ -346,6 +349,11 @@ impl Walker<'_> {
         }
         let mut total: u64 = 0;
         for item in &set.items {
+            // Every item is a step, `__typename` and unknown fragments too.
+            self.steps.set(self.steps.get() + 1);
+            if self.steps.get() > MAX_STEPS {
+                return u64::MAX;
+            }
             let cost = match &item.node {
                 Selection::Field(field) => self.field_cost(&field.node, type_name, fragments, path),
                 Selection::InlineFragment(inline) => {
@@ -557,6 +565,34 @@ mod tests {
             refusal(&q).is_some(),
             "a 2^30 fan-out costs more than the limit"
         );
+    }
+
+    #[test]
+    fn many_operations_share_one_budget_of_steps() {
+        // A fan-out of 2^13 (well within one operation's budget, and free: `__typename`
+        // costs nothing), used by 2,000 operations: the document's one budget runs out.
+        let mut q = String::new();
+        for i in 0..2_000 {
+            q.push_str(&format!("query q{i} {{ ...f0 }} "));
+        }
+        for i in 0..13 {
+            q.push_str(&format!(
+                " fragment f{i} on Query {{ ...f{n} ...f{n} }}",
+                n = i + 1
+            ));
+        }
+        q.push_str(" fragment f13 on Query { __typename }");
+        let document = async_graphql::parser::parse_query(&q).expect("parses");
+        let limits = Limits::lift(Schema::build(
+            Query::default(),
+            Mutation::default(),
+            EmptySubscription,
+        ));
+        assert_eq!(
+            document_cost(&limits.0.registry, &document, &Variables::default()),
+            u64::MAX
+        );
+        assert!(refusal(&q).is_some());
     }
 
     #[test]
