@@ -525,13 +525,28 @@ mod tests {
         );
     }
 
-    /// What the limits say of a document: the refusal's message, or `None` when it may run.
-    fn refusal(query: &str) -> Option<String> {
-        let limits = Limits::lift(Schema::build(
+    /// The limits for the application's own types.
+    fn test_limits() -> Limits {
+        Limits::lift(Schema::build(
             Query::default(),
             Mutation::default(),
             EmptySubscription,
-        ));
+        ))
+    }
+
+    /// `levels` fragments `f0`..., each spreading the next twice, the last `__typename`: a
+    /// document reaching `f0` has 2^levels paths through them.
+    fn fan_out(levels: usize) -> String {
+        let mut q: String = (0..levels)
+            .map(|i| format!(" fragment f{i} on Query {{ ...f{n} ...f{n} }}", n = i + 1))
+            .collect();
+        q.push_str(&format!(" fragment f{levels} on Query {{ __typename }}"));
+        q
+    }
+
+    /// What the limits say of a document: the refusal's message, or `None` when it may run.
+    fn refusal(query: &str) -> Option<String> {
+        let limits = test_limits();
         let document = async_graphql::parser::parse_query(query).expect("parses");
         limits
             .check(&document, &Variables::default())
@@ -543,24 +558,12 @@ mod tests {
     fn fragments_spread_twice_at_every_level_are_walked_once_each() {
         // 2^40 paths through 40 fragments: refused at the 33rd level, after 33 walks.
         let mut q = String::from("{ ...f0 }");
-        for i in 0..40 {
-            q.push_str(&format!(
-                " fragment f{i} on Query {{ ...f{n} ...f{n} }}",
-                n = i + 1
-            ));
-        }
-        q.push_str(" fragment f40 on Query { __typename }");
+        q.push_str(&fan_out(40));
         let refused = refusal(&q).expect("refused");
         assert!(refused.contains("nested more than 32"), "{refused}");
         // 2^30 paths within the nesting limit: walked once each, then costed within its cap.
         let mut q = String::from("{ ...f0 }");
-        for i in 0..30 {
-            q.push_str(&format!(
-                " fragment f{i} on Query {{ ...f{n} ...f{n} }}",
-                n = i + 1
-            ));
-        }
-        q.push_str(" fragment f30 on Query { __typename }");
+        q.push_str(&fan_out(30));
         assert!(
             refusal(&q).is_some(),
             "a 2^30 fan-out costs more than the limit"
@@ -575,19 +578,9 @@ mod tests {
         for i in 0..2_000 {
             q.push_str(&format!("query q{i} {{ ...f0 }} "));
         }
-        for i in 0..13 {
-            q.push_str(&format!(
-                " fragment f{i} on Query {{ ...f{n} ...f{n} }}",
-                n = i + 1
-            ));
-        }
-        q.push_str(" fragment f13 on Query { __typename }");
+        q.push_str(&fan_out(13));
         let document = async_graphql::parser::parse_query(&q).expect("parses");
-        let limits = Limits::lift(Schema::build(
-            Query::default(),
-            Mutation::default(),
-            EmptySubscription,
-        ));
+        let limits = test_limits();
         assert_eq!(
             document_cost(&limits.0.registry, &document, &Variables::default()),
             u64::MAX
@@ -616,11 +609,7 @@ mod tests {
 
     /// The cost the limit reported, or `None` when the document was not refused for it.
     async fn refused_cost(query: &str, variables: serde_json::Value) -> Option<u64> {
-        let limits = Limits::lift(Schema::build(
-            Query::default(),
-            Mutation::default(),
-            EmptySubscription,
-        ));
+        let limits = test_limits();
         let document = async_graphql::parser::parse_query(query).expect("parses");
         let refused = limits
             .check(&document, &Variables::from_json(variables))
