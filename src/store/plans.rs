@@ -260,8 +260,9 @@ async fn with_their_children<C: ConnectionTrait>(
     plans: Select<ehc_plan::Entity>,
 ) -> ApiResult<Vec<PlanRecord>> {
     let pairs = plans
+        // A left join: a plan without its child is the fault it always was, not a plan gone.
         .join(
-            JoinType::InnerJoin,
+            JoinType::LeftJoin,
             ehc_plan::Entity::belongs_to(child::Entity)
                 .from(ehc_plan::Column::ChildId)
                 .to(child::Column::Id)
